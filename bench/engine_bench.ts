@@ -1,0 +1,321 @@
+/**
+ * Matching engine benchmark: our {@linkcode Matcher} against nodejs-order-book on two
+ * seeded order flows, at the level of OUCH messages (decoded objects in, outbound
+ * message objects out for ours; `limit`/`cancel`/`modify` calls for the peer).
+ *
+ * - mix 1: Liquibook's `pt_order_book` workload: alternating buy/sell limit orders, buys
+ *   at 1880–1889 and sells at 1884–1893 ticks, 100–1000 shares in steps of 100.
+ * - mix 2: mix 1 with 10% cancels and 5% replaces of resting orders.
+ *
+ * Run: `deno run --allow-read --allow-env --allow-sys --v8-flags=--expose-gc bench/engine_bench.ts`
+ * The last line printed is one JSON object with the figures.
+ *
+ * @module
+ */
+// deno-lint-ignore-file no-console
+
+import { OrderBook as PeerBook, Side as PeerSide } from "nodejs-order-book";
+import type { InboundMessage, OutboundMessage } from "../lib/codec/messages.ts";
+import { Matcher } from "../lib/matcher/mod.ts";
+
+const SEED = 0x5eed;
+const ACCOUNTS = ["u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7"];
+
+/** mulberry32: a small deterministic PRNG. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type PeerOp =
+  | {
+    kind: 0;
+    options: { side: PeerSide; id: string; size: number; price: number };
+  }
+  | { kind: 1; id: string }
+  | { kind: 2; id: string; update: { price: number; size: number } };
+
+/** One flow, in both shapes. */
+interface Flow {
+  accounts: string[];
+  messages: InboundMessage[];
+  peer: PeerOp[];
+}
+
+function enterOrder(
+  token: number,
+  buy: boolean,
+  price: number,
+  quantity: number,
+): InboundMessage {
+  return {
+    type: "enterOrder",
+    orderToken: token,
+    clientReference: "bench",
+    buySellIndicator: buy ? "B" : "S",
+    quantity,
+    orderbookId: "7203",
+    group: "DAY",
+    price,
+    timeInForce: 99999,
+    firmId: 0,
+    display: " ",
+    capacity: "P",
+    minimumQuantity: 0,
+    orderClassification: "1",
+    cashMarginType: "1",
+  };
+}
+
+interface Live {
+  account: string;
+  token: number;
+  peerId: string;
+  buy: boolean;
+  open: number;
+  index: number;
+}
+
+/**
+ * Builds a flow of `n` messages. Cancels and replaces pick a random resting order, which
+ * is known by running the flow through a reference matcher while it is generated.
+ */
+function makeFlow(n: number, cancelRate: number, replaceRate: number): Flow {
+  const random = prng(SEED);
+  const int = (k: number) => Math.floor(random() * k);
+  const accounts: string[] = [];
+  const messages: InboundMessage[] = [];
+  const peer: PeerOp[] = [];
+  const nextToken = new Map<string, number>(ACCOUNTS.map((a) => [a, 1]));
+  const live = new Map<string, Live>();
+  const pool: Live[] = [];
+  const remove = (entry: Live) => {
+    const last = pool.pop()!;
+    if (last !== entry) {
+      pool[entry.index] = last;
+      last.index = entry.index;
+    }
+    live.delete(`${entry.account}:${entry.token}`);
+  };
+  let pendingEnter: Live | undefined;
+  const reference = new Matcher((account, message: OutboundMessage) => {
+    if (account === null) return;
+    switch (message.type) {
+      case "orderAccepted": {
+        const entry = pendingEnter!;
+        entry.index = pool.length;
+        pool.push(entry);
+        live.set(`${account}:${message.orderToken}`, entry);
+        break;
+      }
+      case "orderExecuted":
+      case "orderCanceled": {
+        const entry = live.get(`${account}:${message.orderToken}`)!;
+        entry.open -= message.type === "orderExecuted"
+          ? message.executedQuantity
+          : message.decrementQuantity;
+        if (entry.open === 0) remove(entry);
+        break;
+      }
+      case "orderReplaced": {
+        const entry = live.get(`${account}:${message.previousOrderToken}`)!;
+        live.delete(`${account}:${message.previousOrderToken}`);
+        entry.token = message.replacementOrderToken;
+        entry.open = message.quantity;
+        live.set(`${account}:${entry.token}`, entry);
+        if (entry.open === 0) remove(entry);
+        break;
+      }
+    }
+  }, { tradeHistory: 0, orderbooks: ["7203"] });
+
+  let side = 0;
+  for (let i = 0; i < n; i++) {
+    const r = random();
+    let message: InboundMessage;
+    let account: string;
+    if (r < cancelRate && pool.length > 0) {
+      const entry = pool[int(pool.length)]!;
+      account = entry.account;
+      message = { type: "cancelOrder", orderToken: entry.token, quantity: 0 };
+      peer.push({ kind: 1, id: entry.peerId });
+    } else if (r < cancelRate + replaceRate && pool.length > 0) {
+      const entry = pool[int(pool.length)]!;
+      account = entry.account;
+      const token = nextToken.get(account)!;
+      nextToken.set(account, token + 1);
+      const price = entry.buy ? 1880 + int(10) : 1884 + int(10);
+      const quantity = 100 * (1 + int(10));
+      message = {
+        type: "replaceOrder",
+        existingOrderToken: entry.token,
+        replacementOrderToken: token,
+        quantity,
+        price,
+        timeInForce: 99999,
+        display: " ",
+        minimumQuantity: 0,
+      };
+      peer.push({
+        kind: 2,
+        id: entry.peerId,
+        update: { price, size: quantity },
+      });
+    } else {
+      const buy = (side++ & 1) === 0;
+      account = ACCOUNTS[int(ACCOUNTS.length)]!;
+      const token = nextToken.get(account)!;
+      nextToken.set(account, token + 1);
+      const price = buy ? 1880 + int(10) : 1884 + int(10);
+      const quantity = 100 * (1 + int(10));
+      message = enterOrder(token, buy, price, quantity);
+      const peerId = `${account}:${token}`;
+      pendingEnter = { account, token, peerId, buy, open: quantity, index: -1 };
+      peer.push({
+        kind: 0,
+        options: {
+          side: buy ? PeerSide.BUY : PeerSide.SELL,
+          id: peerId,
+          size: quantity,
+          price,
+        },
+      });
+    }
+    accounts.push(account);
+    messages.push(message);
+    reference.handle(account, message, i);
+  }
+  return { accounts, messages, peer };
+}
+
+let sink = 0;
+
+function runOurs(flow: Flow, count = flow.messages.length): number {
+  const matcher = new Matcher(() => {
+    sink++;
+  }, { orderbooks: ["7203"] });
+  const { accounts, messages } = flow;
+  const start = performance.now();
+  for (let i = 0; i < count; i++) matcher.handle(accounts[i]!, messages[i]!, i);
+  return performance.now() - start;
+}
+
+function runPeer(flow: Flow, count = flow.peer.length): number {
+  const book = new PeerBook();
+  const ops = flow.peer;
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const op = ops[i]!;
+    if (op.kind === 0) sink += book.limit(op.options).done.length;
+    else if (op.kind === 1) sink += book.cancel(op.id) === undefined ? 0 : 1;
+    else sink += book.modify(op.id, op.update).done.length;
+  }
+  return performance.now() - start;
+}
+
+/** Best of `rounds` timed runs after `warmups` untimed full runs; returns ops per second. */
+function measure(
+  run: (count?: number) => number,
+  n: number,
+  warmups: number,
+  rounds: number,
+): number {
+  for (let i = 0; i < warmups; i++) run();
+  collect();
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < rounds; i++) best = Math.min(best, run());
+  return Math.round(n / (best / 1000));
+}
+
+function collect(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** RSS in MB after gc with 1,000,000 resting (non-crossing) orders. */
+function restingMemory(n: number): number {
+  collect();
+  const matcher = new Matcher(() => {}, { orderbooks: ["7203"] });
+  const tokens = new Array<number>(ACCOUNTS.length).fill(0);
+  for (let i = 0; i < n; i++) {
+    const a = i % ACCOUNTS.length;
+    const buy = (i & 1) === 0;
+    const level = (i >> 1) % 500;
+    const price = buy ? 10_000 - level : 10_001 + level;
+    matcher.handle(ACCOUNTS[a]!, enterOrder(++tokens[a]!, buy, price, 100), i);
+  }
+  collect();
+  const rss = Deno.memoryUsage().rss / 1_048_576;
+  const depth = matcher.depth("7203", 1)!;
+  if (depth.bids[0]!.price !== 10_000 || depth.asks[0]!.price !== 10_001) {
+    throw new RangeError("Cannot measure memory as the book is not as built");
+  }
+  return Math.round(rss);
+}
+
+const N = 100_000;
+const N_LARGE = 1_000_000;
+
+const rssMb = restingMemory(N_LARGE);
+collect();
+
+const mix1 = makeFlow(N, 0, 0);
+const mix2 = makeFlow(N, 0.10, 0.05);
+const mix1Ours = measure((count) => runOurs(mix1, count), N, 3, 7);
+const mix1Peer = measure((count) => runPeer(mix1, count), N, 1, 3);
+const mix2Ours = measure((count) => runOurs(mix2, count), N, 3, 7);
+const mix2Peer = measure((count) => runPeer(mix2, count), N, 1, 3);
+
+const large = makeFlow(N_LARGE, 0, 0);
+const largeOurs = measure((count) => runOurs(large, count), N_LARGE, 1, 3);
+
+const ratio = (a: number, b: number) => Math.round((a / b) * 10) / 10;
+const rows: [string, string, string, string][] = [
+  ["flow", "ouch ops/s", "nodejs-order-book ops/s", "ratio"],
+  [
+    "mix 1, n = 100,000",
+    fmt(mix1Ours),
+    fmt(mix1Peer),
+    `${ratio(mix1Ours, mix1Peer)}x`,
+  ],
+  [
+    "mix 2, n = 100,000",
+    fmt(mix2Ours),
+    fmt(mix2Peer),
+    `${ratio(mix2Ours, mix2Peer)}x`,
+  ],
+  ["mix 1, n = 1,000,000", fmt(largeOurs), "-", "-"],
+  ["RSS, 1,000,000 resting", `${rssMb} MB`, "-", "-"],
+];
+function fmt(value: number): string {
+  return value.toLocaleString("en-US");
+}
+const widths = [0, 1, 2, 3].map((c) =>
+  Math.max(...rows.map((r) => r[c]!.length))
+);
+for (const [i, row] of rows.entries()) {
+  console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join("  "));
+  if (i === 0) console.log(widths.map((w) => "-".repeat(w)).join("  "));
+}
+console.log(`(${sink} results consumed)`);
+console.log(JSON.stringify({
+  mix1: {
+    n: N,
+    ouch: mix1Ours,
+    peer: mix1Peer,
+    ratio: ratio(mix1Ours, mix1Peer),
+  },
+  mix2: {
+    n: N,
+    ouch: mix2Ours,
+    peer: mix2Peer,
+    ratio: ratio(mix2Ours, mix2Peer),
+  },
+  ouch_1m_mix1: largeOurs,
+  rss_mb_1m_resting: rssMb,
+}));
