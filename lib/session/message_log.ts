@@ -1,0 +1,195 @@
+/**
+ * The sequenced outbound messages of one account for one session (trading day), kept so that
+ * a client can replay from any sequence number.
+ *
+ * @module
+ */
+import { PACKET_TYPE_SEQUENCED_DATA } from "../codec/packets.ts";
+import type { WriteBuffer } from "./write_buffer.ts";
+
+const CHUNK_SIZE = 1 << 20;
+/** Bytes of the SoupBinTCP header (length and type) in front of every stored message. */
+const HEADER = 3;
+
+/**
+ * An append-only store of one account's Sequenced Data packets, numbered from 1.
+ *
+ * Each message is stored already framed as a SoupBinTCP Sequenced Data packet, back to back in
+ * 1 MiB chunks, so that sending a run of messages to a session is one copy. Messages are
+ * encoded in place: {@linkcode MessageLog.reserve}, write the OUCH message into
+ * {@linkcode MessageLog.chunk} at the returned offset, then {@linkcode MessageLog.commit}.
+ *
+ * Appended messages are only sent once {@linkcode MessageLog.publish} is called: the server
+ * publishes after the journal holds them, which makes the journal write-ahead.
+ *
+ * @example Append a message and copy it out as a packet
+ * ```ts
+ * import { MessageLog } from "./message_log.ts";
+ * import { WriteBuffer } from "./write_buffer.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const log = new MessageLog();
+ * assert.equal(log.append(new Uint8Array([0x53, 0x45])), 1);
+ * log.publish();
+ * const output = new WriteBuffer();
+ * assert.equal(log.copyTo(1, output, 1024), 2);
+ * assert.deepEqual(output.take(), new Uint8Array([0x00, 0x03, 0x53, 0x53, 0x45]));
+ * ```
+ */
+export class MessageLog {
+  #chunks: Uint8Array[] = [new Uint8Array(CHUNK_SIZE)];
+  #used = 0;
+  /** Start of each packet: chunk index * CHUNK_SIZE + offset, by sequence number - 1. */
+  #starts = new Float64Array(1024);
+  #count = 0;
+  #published = 0;
+  #reserved = -1;
+
+  /** The number of messages, which is also the last sequence number. */
+  get length(): number {
+    return this.#count;
+  }
+
+  /** The number of messages that may be sent: the last sequence number published. */
+  get published(): number {
+    return this.#published;
+  }
+
+  /** Lets every message appended so far be sent. */
+  publish(): void {
+    this.#published = this.#count;
+  }
+
+  /** The sequence number the next message will get. */
+  get nextSequenceNumber(): number {
+    return this.#count + 1;
+  }
+
+  /** The chunk to encode into after {@linkcode MessageLog.reserve}. */
+  get chunk(): Uint8Array {
+    return this.#chunks[this.#chunks.length - 1]!;
+  }
+
+  /**
+   * Makes room for a message of at most `maxLength` bytes.
+   *
+   * @param maxLength The longest the message can be (at most 65,534 bytes).
+   * @returns The offset in {@linkcode MessageLog.chunk} where the OUCH message goes.
+   * @throws {RangeError} When `maxLength` cannot fit a SoupBinTCP packet.
+   */
+  reserve(maxLength: number): number {
+    if (maxLength < 1 || maxLength > 0xfffe) {
+      throw new RangeError(
+        `Cannot reserve a message of ${maxLength} bytes as it must be 1 to 65534 bytes`,
+      );
+    }
+    if (this.#used + HEADER + maxLength > CHUNK_SIZE) {
+      this.#chunks.push(
+        new Uint8Array(Math.max(CHUNK_SIZE, HEADER + maxLength)),
+      );
+      this.#used = 0;
+    }
+    this.#reserved = maxLength;
+    return this.#used + HEADER;
+  }
+
+  /**
+   * Stores the message written at the reserved offset and numbers it.
+   *
+   * @param length The length of the OUCH message written.
+   * @returns Its sequence number.
+   * @throws {RangeError} When nothing was reserved or `length` exceeds the reservation.
+   */
+  commit(length: number): number {
+    if (length < 1 || length > this.#reserved) {
+      throw new RangeError(
+        `Cannot commit a message of ${length} bytes: ${this.#reserved} bytes are reserved`,
+      );
+    }
+    const chunk = this.chunk;
+    const at = this.#used;
+    chunk[at] = (length + 1) >> 8;
+    chunk[at + 1] = (length + 1) & 0xff;
+    chunk[at + 2] = PACKET_TYPE_SEQUENCED_DATA;
+    if (this.#count === this.#starts.length) {
+      const grown = new Float64Array(this.#starts.length * 2);
+      grown.set(this.#starts);
+      this.#starts = grown;
+    }
+    this.#starts[this.#count++] = (this.#chunks.length - 1) * CHUNK_SIZE + at;
+    this.#used = at + HEADER + length;
+    this.#reserved = -1;
+    return this.#count;
+  }
+
+  /**
+   * Appends a copy of an encoded OUCH message.
+   *
+   * @param message The OUCH message, type byte first.
+   * @returns Its sequence number.
+   */
+  append(message: Uint8Array): number {
+    const at = this.reserve(message.length);
+    this.chunk.set(message, at);
+    return this.commit(message.length);
+  }
+
+  /**
+   * A view of one stored OUCH message (without its SoupBinTCP header).
+   *
+   * @param sequenceNumber From 1 to {@linkcode MessageLog.length}.
+   * @returns The message bytes, valid as long as the log.
+   * @throws {RangeError} When no message has that number.
+   */
+  message(sequenceNumber: number): Uint8Array {
+    if (!(sequenceNumber >= 1 && sequenceNumber <= this.#count)) {
+      throw new RangeError(
+        `Cannot read message ${sequenceNumber}: the log holds 1 to ${this.#count}`,
+      );
+    }
+    const start = this.#starts[sequenceNumber - 1]!;
+    const chunk = this.#chunks[Math.floor(start / CHUNK_SIZE)]!;
+    const at = start % CHUNK_SIZE;
+    const length = ((chunk[at]! << 8) | chunk[at + 1]!) - 1;
+    return chunk.subarray(at + HEADER, at + HEADER + length);
+  }
+
+  /**
+   * Copies published Sequenced Data packets from `from` onwards into `output`, stopping before
+   * the one that would take `output` past `maxBytes` (at least one packet is copied when any
+   * remain).
+   *
+   * @param from The first sequence number to copy.
+   * @param output Where the packets go.
+   * @param maxBytes The size `output` should not exceed.
+   * @returns The sequence number after the last one copied.
+   */
+  copyTo(from: number, output: WriteBuffer, maxBytes: number): number {
+    let next = Math.max(1, from);
+    const last = this.#published;
+    while (next <= last) {
+      const start = this.#starts[next - 1]!;
+      const chunkIndex = Math.floor(start / CHUNK_SIZE);
+      const chunk = this.#chunks[chunkIndex]!;
+      const first = start % CHUNK_SIZE;
+      // Extend the run while the packets stay in this chunk and under the byte budget.
+      let run = next;
+      let end = first + HEADER + ((chunk[first]! << 8) | chunk[first + 1]!) - 1;
+      const budget = maxBytes - output.length;
+      if (end - first > budget && output.length > 0) break;
+      while (run < last) {
+        const nextStart = this.#starts[run]!;
+        if (Math.floor(nextStart / CHUNK_SIZE) !== chunkIndex) break;
+        const at = nextStart % CHUNK_SIZE;
+        const nextEnd = at + HEADER + ((chunk[at]! << 8) | chunk[at + 1]!) - 1;
+        if (nextEnd - first > budget) break;
+        end = nextEnd;
+        run++;
+      }
+      output.append(chunk.subarray(first, end));
+      next = run + 1;
+      if (output.length >= maxBytes) break;
+    }
+    return next;
+  }
+}
