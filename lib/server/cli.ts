@@ -1,0 +1,637 @@
+/**
+ * `ouch server`: parses the command line, opens or recovers the trading day, and runs the
+ * SoupBinTCP server with its console, display and web page until SIGINT, SIGTERM or `quit`.
+ *
+ * @module
+ */
+import { PROTOCOL_VERSIONS, type ProtocolVersion } from "../codec/messages.ts";
+import { choiceFlag, integerFlag, parseFlags } from "../cli/flags.ts";
+import { UsageError } from "../cli/usage_error.ts";
+import { DEFAULT_ORDERBOOKS } from "../matcher/mod.ts";
+import {
+  AccountError,
+  DEMO_USERS,
+  isLoopback,
+  parseUser,
+  parseUsersFile,
+} from "./accounts.ts";
+import { CONSOLE_HELP, parseConsoleCommand } from "./console_command.ts";
+import { Display, DISPLAY_MODES } from "./display.ts";
+import { Exchange, type ExchangeListener } from "./exchange.ts";
+import {
+  FSYNC_MODES,
+  type FsyncMode,
+  type JournalFile,
+  openJournal,
+} from "./journal.ts";
+import { OuchServer } from "./server.ts";
+import { formatPrice } from "../client/format.ts";
+
+/** Where journals go unless `--journal` says otherwise, relative to the working directory. */
+export const DEFAULT_DATA_DIRECTORY = "ouch-data";
+/** The default SoupBinTCP port. */
+export const DEFAULT_PORT = 15000;
+/** The default address of the web page. */
+export const DEFAULT_HTTP = "127.0.0.1:8080";
+
+/** `ouch server --help`. */
+export const SERVER_HELP = `Usage: ouch server [flags]
+
+Runs the exchange: SoupBinTCP 3.00 sessions speaking JNX OUCH, a price-time matching engine,
+a journal that survives restarts, an operator console on standard input and a web page.
+
+Flags:
+  --host HOST             address to listen on (default 127.0.0.1)
+  --port PORT             SoupBinTCP port; 0 picks a free one and prints it (default ${DEFAULT_PORT})
+  --protocol 1.12|1.11    OUCH version: Orderbook ID as Alpha (1.12) or uint32 (1.11) (default 1.12)
+  --user NAME:PASS        an account that may log in (repeatable)
+  --users FILE            a file of accounts, one NAME:PASS per line, # comments
+                          (without --user/--users: demo accounts demo1..demo16, password "demo",
+                          and only a loopback --host is allowed)
+  --orderbooks LIST       comma-separated orderbook ids (default ${
+  DEFAULT_ORDERBOOKS.join(",")
+})
+  --journal DIR           data directory for the journal (default ./${DEFAULT_DATA_DIRECTORY})
+  --no-journal            run without a journal: nothing survives a restart
+  --fresh                 start a new session even if today's journal exists
+  --fsync batch|none      batch: fdatasync every batch before sending (default, survives power
+                          loss); none: leave flushing to the OS (survives a crash of the server)
+  --closed                start a new day with the market closed (open it with "open")
+  --halted LIST           start a new day with these orderbooks halted
+  --no-cancel-on-disconnect
+                          keep an account's orders when its session ends (default: cancel, reason L)
+  --display table|debug|quiet
+                          table: live order books redrawn every second (default; when the output
+                          is not a terminal, a compact summary every few seconds instead);
+                          debug: one line per message and connection event; quiet: warnings only
+  --http HOST:PORT        serve the web page here (default ${DEFAULT_HTTP})
+  --no-http               do not serve the web page
+  -h, --help              show this help
+
+Console commands (type them while the server runs; end of input does not stop it):
+${CONSOLE_HELP.split("\n").slice(1).join("\n")}`;
+
+const FLAGS = {
+  host: { type: "string" },
+  port: { type: "string" },
+  protocol: { type: "string" },
+  user: { type: "string", multiple: true },
+  users: { type: "string" },
+  orderbooks: { type: "string" },
+  journal: { type: "string" },
+  "no-journal": { type: "boolean" },
+  fresh: { type: "boolean" },
+  fsync: { type: "string" },
+  closed: { type: "boolean" },
+  halted: { type: "string" },
+  "no-cancel-on-disconnect": { type: "boolean" },
+  display: { type: "string" },
+  http: { type: "string" },
+  "no-http": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Everything `ouch server` was asked to do. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  version: ProtocolVersion;
+  users: ReadonlyMap<string, string>;
+  demo: boolean;
+  orderbooks: readonly string[];
+  journal: string | null;
+  fresh: boolean;
+  fsync: FsyncMode;
+  closed: boolean;
+  halted: readonly string[];
+  cancelOnDisconnect: boolean;
+  display: "table" | "debug" | "quiet" | undefined;
+  http: { hostname: string; port: number } | null;
+}
+
+/**
+ * Turns `ouch server` arguments into a configuration, reading the users file.
+ *
+ * @param args The arguments after `server`.
+ * @returns The configuration, or `"help"` for `--help`.
+ * @throws {UsageError} For any flag that cannot be used.
+ */
+export async function parseServerArgs(
+  args: string[],
+): Promise<ServerConfig | "help"> {
+  const { values, positionals } = parseFlags(args, FLAGS);
+  if (values.help === true) return "help";
+  if (positionals.length > 0) {
+    throw new UsageError(
+      `Cannot use argument "${positionals[0]}": ouch server takes only flags`,
+    );
+  }
+  const host = String(values.host ?? "127.0.0.1");
+  const version = choiceFlag(
+    "protocol",
+    values.protocol,
+    PROTOCOL_VERSIONS as [ProtocolVersion, ...ProtocolVersion[]],
+  );
+  const users = new Map<string, string>();
+  try {
+    for (const entry of (values.user ?? []) as string[]) {
+      const [name, password] = parseUser(entry, "--user");
+      users.set(name, password);
+    }
+    if (values.users !== undefined) {
+      const path = String(values.users);
+      let text: string;
+      try {
+        text = await Deno.readTextFile(path);
+      } catch (error) {
+        throw new UsageError(
+          `Cannot read --users file "${path}": ${
+            error instanceof Error ? error.message : error
+          }`,
+        );
+      }
+      for (const [name, password] of parseUsersFile(text, path)) {
+        users.set(name, password);
+      }
+    }
+  } catch (error) {
+    if (error instanceof AccountError) {
+      throw new UsageError(error.message.split("\n")[0]!);
+    }
+    throw error;
+  }
+  const demo = users.size === 0;
+  if (demo && !isLoopback(host)) {
+    throw new UsageError(
+      `Cannot listen on non-loopback --host "${host}" with the demo accounts: give --users FILE or --user NAME:PASS`,
+    );
+  }
+  const orderbooks = values.orderbooks === undefined
+    ? DEFAULT_ORDERBOOKS
+    : listFlag("orderbooks", String(values.orderbooks));
+  for (const id of orderbooks) {
+    if (!/^[\x21-\x7e]{1,4}$/.test(id)) {
+      throw new UsageError(
+        `Cannot use orderbook "${id}" as it must be 1 to 4 ASCII characters without spaces`,
+      );
+    }
+    if (version === "1.11" && !/^(0|[1-9][0-9]*)$/.test(id)) {
+      throw new UsageError(
+        `Cannot use orderbook "${id}" with --protocol 1.11 as it must be a number`,
+      );
+    }
+  }
+  if (new Set(orderbooks).size !== orderbooks.length) {
+    throw new UsageError(
+      `Cannot use --orderbooks with an orderbook listed twice`,
+    );
+  }
+  const halted = values.halted === undefined
+    ? []
+    : listFlag("halted", String(values.halted));
+  for (const id of halted) {
+    if (!orderbooks.includes(id)) {
+      throw new UsageError(
+        `Cannot halt orderbook "${id}" as it is not in --orderbooks`,
+      );
+    }
+  }
+  if (
+    values["no-journal"] === true &&
+    (values.journal !== undefined || values.fresh === true)
+  ) {
+    throw new UsageError("Cannot use --no-journal with --journal or --fresh");
+  }
+  if (values["no-http"] === true && values.http !== undefined) {
+    throw new UsageError("Cannot use --no-http with --http");
+  }
+  const display = values.display === undefined
+    ? undefined
+    : choiceFlag("display", values.display, DISPLAY_MODES);
+  return {
+    host,
+    port: integerFlag("port", values.port, DEFAULT_PORT, {
+      min: 0,
+      max: 65535,
+    }),
+    version,
+    users: demo ? DEMO_USERS : users,
+    demo,
+    orderbooks,
+    journal: values["no-journal"] === true
+      ? null
+      : String(values.journal ?? DEFAULT_DATA_DIRECTORY),
+    fresh: values.fresh === true,
+    fsync: choiceFlag(
+      "fsync",
+      values.fsync,
+      [...FSYNC_MODES] as ["batch", "none"],
+    ),
+    closed: values.closed === true,
+    halted,
+    cancelOnDisconnect: values["no-cancel-on-disconnect"] !== true,
+    display,
+    http: values["no-http"] === true
+      ? null
+      : hostPortFlag(String(values.http ?? DEFAULT_HTTP)),
+  };
+}
+
+function listFlag(name: string, value: string): string[] {
+  const items = value.split(",").map((item) => item.trim());
+  if (items.some((item) => item === "")) {
+    throw new UsageError(
+      `Cannot use --${name} "${value}": it has an empty item`,
+    );
+  }
+  return items;
+}
+
+function hostPortFlag(value: string): { hostname: string; port: number } {
+  const match = value.match(/^(.+):(\d+)$/);
+  if (match === null) {
+    throw new UsageError(`Cannot use --http "${value}" as HOST:PORT`);
+  }
+  return {
+    hostname: match[1]!,
+    port: integerFlag("http port", match[2], 0, { min: 0, max: 65535 }),
+  };
+}
+
+/**
+ * Today's trading date in Japan (UTC+9) as `YYYYMMDD`.
+ *
+ * @param nowMs Milliseconds since the epoch.
+ * @returns The date.
+ */
+export function tradingDate(nowMs: number): string {
+  return new Date(nowMs + 9 * 3_600_000).toISOString().slice(0, 10).replaceAll(
+    "-",
+    "",
+  );
+}
+
+/** A trading day: its exchange, its journal and what opening it found. */
+interface Day {
+  exchange: Exchange;
+  journal: JournalFile | null;
+  recovered: number;
+  tornTail: string | undefined;
+}
+
+async function openDay(
+  config: ServerConfig,
+  listener: ExchangeListener,
+  fresh: boolean,
+  closed: boolean,
+): Promise<Day> {
+  const now = Date.now();
+  const base = {
+    users: config.users,
+    cancelOnDisconnect: config.cancelOnDisconnect,
+    listener,
+  };
+  if (config.journal === null) {
+    const time = new Date(now + 9 * 3_600_000).toISOString();
+    const session = time.slice(2, 10).replaceAll("-", "") +
+      time.slice(11, 16).replace(":", "");
+    return {
+      exchange: new Exchange({
+        ...base,
+        session,
+        version: config.version,
+        orderbooks: config.orderbooks,
+        open: !closed,
+        halted: config.halted,
+        journal: false,
+      }),
+      journal: null,
+      recovered: 0,
+      tornTail: undefined,
+    };
+  }
+  const opened = await openJournal(config.journal, tradingDate(now), {
+    fresh,
+    fsync: config.fsync,
+  });
+  try {
+    if (opened.records !== undefined) {
+      const exchange = Exchange.recover(opened.records, base);
+      return {
+        exchange,
+        journal: opened.journal,
+        recovered: opened.records.length,
+        tornTail: opened.tornTail,
+      };
+    }
+    return {
+      exchange: new Exchange({
+        ...base,
+        session: opened.session,
+        version: config.version,
+        orderbooks: config.orderbooks,
+        open: !closed,
+        halted: config.halted,
+        created: new Date(now).toISOString(),
+      }),
+      journal: opened.journal,
+      recovered: 0,
+      tornTail: undefined,
+    };
+  } catch (error) {
+    opened.journal.close();
+    throw error;
+  }
+}
+
+/**
+ * Runs `ouch server`.
+ *
+ * @param args The arguments after `server`.
+ * @returns The exit code once the server has stopped.
+ * @throws {UsageError} For a bad command line.
+ */
+export async function run(args: string[]): Promise<number> {
+  const config = await parseServerArgs(args);
+  if (config === "help") {
+    // deno-lint-ignore no-console
+    console.log(SERVER_HELP);
+    return 0;
+  }
+  const isTerminal = Deno.stdout.isTerminal();
+  const encoder = new TextEncoder();
+  const display = new Display(config.display ?? "table", {
+    write: (text) => writeAll(encoder.encode(text)),
+    isTerminal,
+    color: isTerminal && !Deno.noColor,
+    size: () => {
+      try {
+        return Deno.consoleSize();
+      } catch {
+        return { columns: 80, rows: 24 };
+      }
+    },
+  });
+  const day = await openDay(
+    config,
+    display.listener,
+    config.fresh,
+    config.closed,
+  );
+  const server = OuchServer.start({
+    hostname: config.host,
+    port: config.port,
+    exchange: day.exchange,
+    journal: day.journal,
+    observer: display.observer,
+  });
+  const exchange = server.exchange;
+  const addr = server.address;
+  display.info(
+    `ouch server listening on ${addr.hostname}:${addr.port}: OUCH ${config.version} over SoupBinTCP 3.00, session ${exchange.session}, market ${
+      exchange.isOpen ? "open" : "closed"
+    }, orderbooks ${exchange.orderbooks.join(" ")}`,
+  );
+  display.info(
+    day.journal === null
+      ? "journal: none (--no-journal): nothing survives a restart"
+      : `journal: ${day.journal.path} (fsync ${config.fsync})${
+        day.recovered > 0
+          ? `, recovered ${day.recovered} records`
+          : ", new trading day"
+      }`,
+  );
+  if (day.tornTail !== undefined) {
+    display.warn(`journal: cut off a torn last record: ${day.tornTail}`);
+  }
+  display.info(
+    config.demo
+      ? `accounts: demo1..demo16, password "${
+        [...DEMO_USERS.values()][0]
+      }" (loopback only)`
+      : `accounts: ${config.users.size} configured`,
+  );
+  display.info(`type "help" for console commands`);
+  display.prompt();
+
+  const stopped = Promise.withResolvers<void>();
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    stopped.resolve();
+  };
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const signal of signals) Deno.addSignalListener(signal, stop);
+  const refresh = setInterval(
+    () =>
+      display.refresh({
+        exchange: server.exchange,
+        connections: () => server.connections(),
+      }, Date.now()),
+    1000,
+  );
+  const input = readConsole(async (line) => {
+    await runConsoleCommand(line, { server, display, config, stop });
+    if (!stopping) display.prompt();
+  });
+
+  await stopped.promise;
+  clearInterval(refresh);
+  for (const signal of signals) Deno.removeSignalListener(signal, stop);
+  display.info("shutting down: End of Session to every session");
+  await server.shutdown();
+  display.close();
+  input.cancel();
+  return 0;
+}
+
+async function runConsoleCommand(
+  line: string,
+  context: {
+    server: OuchServer;
+    display: Display;
+    config: ServerConfig;
+    stop: () => void;
+  },
+): Promise<void> {
+  const { server, display, config } = context;
+  let command;
+  try {
+    command = parseConsoleCommand(line);
+  } catch (error) {
+    display.warn(error instanceof Error ? error.message : String(error));
+    return;
+  }
+  const exchange = server.exchange;
+  switch (command.type) {
+    case "empty":
+      return;
+    case "help":
+      display.info(CONSOLE_HELP);
+      return;
+    case "quit":
+      context.stop();
+      return;
+    case "open":
+      display.info(
+        server.run((e, t) => e.open(t))
+          ? "market open: System Event S sent"
+          : "the market is already open",
+      );
+      return;
+    case "close":
+      display.info(
+        server.run((e, t) => e.close(t))
+          ? "market closed: resting orders canceled, System Event E sent"
+          : "the market is already closed",
+      );
+      return;
+    case "halt":
+    case "resume": {
+      const id = command.orderbookId;
+      if (!exchange.orderbooks.includes(id)) {
+        display.warn(`Cannot ${command.type} unknown orderbook "${id}"`);
+        return;
+      }
+      const done = server.run((e, t) =>
+        command.type === "halt" ? e.halt(id, t) : e.resume(id, t)
+      );
+      display.info(
+        done
+          ? `orderbook ${id} ${command.type === "halt" ? "halted" : "resumed"}`
+          : `orderbook ${id} is already ${
+            command.type === "halt" ? "halted" : "trading"
+          }`,
+      );
+      return;
+    }
+    case "book": {
+      const ids = command.orderbookId === undefined
+        ? exchange.orderbooks.filter((id) => {
+          const depth = exchange.depth(id, 1);
+          return depth !== undefined &&
+            (depth.bids.length > 0 || depth.asks.length > 0);
+        })
+        : [command.orderbookId];
+      if (ids.length === 0) {
+        display.info("no orderbook has resting orders");
+        return;
+      }
+      for (const id of ids) {
+        const depth = exchange.depth(id, 10);
+        if (depth === undefined) {
+          display.warn(`Cannot show unknown orderbook "${id}"`);
+          continue;
+        }
+        display.info(describeBook(id, exchange));
+      }
+      return;
+    }
+    case "sessions": {
+      const connections = server.connections();
+      display.info(
+        connections.length === 0
+          ? "no connections"
+          : connections.map((c) =>
+            `#${c.id} ${c.remote} ${
+              c.account ?? "-"
+            } ${c.state} next ${c.nextSequenceNumber} backlog ${c.backlog}`
+          ).join("\n"),
+      );
+      return;
+    }
+    case "accounts":
+      display.info(
+        exchange.accounts().map((a) =>
+          `${a.account.padEnd(6)} ${
+            a.connected ? "connected" : "offline  "
+          } messages ${a.messages} open orders ${a.openOrders}`
+        ).join("\n"),
+      );
+      return;
+    case "cancel": {
+      const count = server.run((e, t) =>
+        e.cancelAccount(command.account, t, "S")
+      );
+      display.info(`canceled ${count} orders of ${command.account} (reason S)`);
+      return;
+    }
+    case "endday": {
+      display.info(
+        "ending the trading day: market closed, End of Session to every session",
+      );
+      server.run((e, t) => e.close(t));
+      await server.rollDay(async () => {
+        const day = await openDay(config, context.display.listener, true, true);
+        return { exchange: day.exchange, journal: day.journal };
+      });
+      display.info(
+        `new trading day: session ${server.exchange.session}, market closed (type "open")`,
+      );
+      return;
+    }
+  }
+}
+
+function describeBook(id: string, exchange: Exchange): string {
+  const depth = exchange.depth(id, 10)!;
+  const lines = [`orderbook ${id}${exchange.isHalted(id) ? " (halted)" : ""}`];
+  const rows = Math.max(depth.bids.length, depth.asks.length);
+  for (let i = 0; i < rows; i++) {
+    const bid = depth.bids[i];
+    const ask = depth.asks[i];
+    lines.push(
+      `  ${
+        bid ? `${bid.orders} ${bid.quantity} @ ${formatPrice(bid.price)}` : ""
+      }`.padEnd(34) +
+        (ask
+          ? `${formatPrice(ask.price)} @ ${ask.quantity} ${ask.orders}`
+          : ""),
+    );
+  }
+  const trades = exchange.trades(id);
+  const last = trades[trades.length - 1];
+  if (last !== undefined) {
+    lines.push(`  last trade ${last.quantity} @ ${formatPrice(last.price)}`);
+  }
+  return lines.join("\n");
+}
+
+function writeAll(bytes: Uint8Array): void {
+  let at = 0;
+  while (at < bytes.length) at += Deno.stdout.writeSync(bytes.subarray(at));
+}
+
+/** Reads standard input line by line; the end of input is not a quit. */
+function readConsole(
+  onLine: (line: string) => Promise<void>,
+): { cancel(): void } {
+  const reader = Deno.stdin.readable.pipeThrough(new TextDecoderStream())
+    .getReader();
+  let cancelled = false;
+  (async () => {
+    let pending = "";
+    try {
+      while (!cancelled) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        pending += value;
+        let newline;
+        while ((newline = pending.indexOf("\n")) >= 0) {
+          const line = pending.slice(0, newline).replace(/\r$/, "");
+          pending = pending.slice(newline + 1);
+          await onLine(line);
+        }
+      }
+    } catch {
+      // standard input closed or unreadable: keep serving
+    }
+  })();
+  return {
+    cancel() {
+      cancelled = true;
+      reader.cancel().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,1050 @@
+/**
+ * The server's console display, in three modes: `table` (order books and a status line,
+ * redrawn in place on a terminal), `debug` (one line per OUCH message and connection event)
+ * and `quiet` (warnings and errors only).
+ *
+ * The text is made by pure `render*` functions; {@linkcode Display} only decides what to
+ * write when, through the `write` sink it is given.
+ *
+ * @example A ladder, as the table shows it
+ * ```ts
+ * import { renderLadder } from "./display.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const depth = {
+ *   orderbookId: "7203",
+ *   bids: [{ price: 23_000, quantity: 300, orders: 2 }],
+ *   asks: [{ price: 23_010, quantity: 100, orders: 1 }],
+ * };
+ * assert.deepEqual(renderLadder(depth, []), [
+ *   "7203  last -",
+ *   "Orders  Quantity      Bid |     Ask  Quantity  Orders",
+ *   "     2       300   2300.0 |  2301.0       100       1",
+ * ]);
+ * ```
+ *
+ * @module
+ */
+import pc from "picocolors";
+import {
+  formatMessage,
+  formatPrice,
+  formatTimestamp,
+} from "../client/format.ts";
+import type { InboundMessage, OutboundMessage } from "../codec/messages.ts";
+import { LOGIN_REJECT_CODES, type LoginRejectCode } from "../codec/packets.ts";
+import type { Depth, DepthLevel, MarketEvent, Trade } from "../matcher/mod.ts";
+import type { Exchange, ExchangeListener } from "./exchange.ts";
+import {
+  type ConnectionStatus,
+  type ServerObserver,
+  SYSTEM_CLOCK,
+} from "./server.ts";
+import {
+  CLEAR_LINE,
+  CLEAR_SCREEN,
+  CLEAR_TO_END_OF_LINE,
+  moveTo,
+  padVisible,
+  RESET_SCROLL_REGION,
+  RESTORE_CURSOR,
+  SAVE_CURSOR,
+  scrollRegion,
+  truncateVisible,
+  visibleLength,
+} from "./_display_terminal.ts";
+
+/** How the server shows what happens: see {@linkcode Display}. */
+export type DisplayMode = "table" | "debug" | "quiet";
+
+/**
+ * Every {@linkcode DisplayMode}, the default (`table`) first.
+ *
+ * @example Checking a `--display` flag
+ * ```ts
+ * import { DISPLAY_MODES } from "./display.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(DISPLAY_MODES.includes("debug"), true);
+ * assert.equal((DISPLAY_MODES as readonly string[]).includes("verbose"), false);
+ * ```
+ */
+export const DISPLAY_MODES: readonly ["table", "debug", "quiet"] = Object
+  .freeze(
+    ["table", "debug", "quiet"] as const,
+  );
+
+type Colors = ReturnType<typeof pc.createColors>;
+const COLORS_ON: Colors = pc.createColors(true);
+const COLORS_OFF: Colors = pc.createColors(false);
+
+function colors(enabled: boolean | undefined): Colors {
+  return enabled === true ? COLORS_ON : COLORS_OFF;
+}
+
+/** Whether a renderer colours its text. */
+export interface RenderOptions {
+  /** Use ANSI colours. @default {false} */
+  color?: boolean;
+}
+
+/** How {@linkcode renderLadder} draws one orderbook. */
+export interface LadderOptions extends RenderOptions {
+  /** Show the halted marker. @default {false} */
+  halted?: boolean;
+  /** The most price levels shown per side. @default {10} */
+  levels?: number;
+}
+
+/** What an orderbook looks like at a refresh: its depth, its trades and whether it is halted. */
+export interface BookView {
+  readonly depth: Depth;
+  /** The orderbook's trades, oldest first; only the last one is shown. */
+  readonly trades: readonly Trade[];
+  readonly halted: boolean;
+}
+
+/** The figures of the status line. */
+export interface StatusInfo {
+  /** Whether the market is open. */
+  readonly open: boolean;
+  /** The SoupBinTCP session id of the trading day. */
+  readonly session: string;
+  /** Logged-in sessions. */
+  readonly sessions: number;
+  /** Open TCP connections, logged in or not. */
+  readonly connections: number;
+  /** Inbound messages per second, or `undefined` when not known yet. */
+  readonly inPerSecond: number | undefined;
+  /** Outbound messages per second, or `undefined` when not known yet. */
+  readonly outPerSecond: number | undefined;
+}
+
+/** How {@linkcode renderTable} fits the orderbooks on the screen. */
+export interface TableOptions extends RenderOptions {
+  /** Width of the table in columns; longer lines are cut. */
+  columns: number;
+  /** Height of the table in rows, status line included. */
+  rows: number;
+  /** The most price levels per side. @default {10} */
+  levels?: number;
+}
+
+/** One inbound OUCH message for the debug display. */
+export interface InboundEntry {
+  /** The sending account. */
+  readonly account: string;
+  readonly message: InboundMessage;
+  /** When it was processed, nanoseconds since midnight. */
+  readonly timestamp: number;
+}
+
+/** One outbound OUCH message for the debug display. */
+export interface OutboundEntry {
+  /** The receiving account, or `null` for a System Event to every account. */
+  readonly account: string | null;
+  readonly message: OutboundMessage;
+  /** Its sequence number for the account; `0` for a broadcast. */
+  readonly sequenceNumber: number;
+}
+
+/** What happened to a connection, as {@linkcode ServerObserver} reports it. */
+export type ConnectionEvent =
+  | { readonly type: "connected"; readonly id: number; readonly remote: string }
+  | {
+    readonly type: "loggedIn";
+    readonly id: number;
+    readonly account: string;
+    readonly session: string;
+    readonly nextSequenceNumber: number;
+  }
+  | {
+    readonly type: "loginRejected";
+    readonly id: number;
+    readonly username: string;
+    readonly code: LoginRejectCode;
+  }
+  | {
+    readonly type: "disconnected";
+    readonly id: number;
+    readonly account: string | undefined;
+    readonly reason: string;
+  }
+  | {
+    readonly type: "protocolError";
+    readonly id: number;
+    readonly account: string | undefined;
+    readonly reason: string;
+  };
+
+/** How {@linkcode renderConnectionEvent} draws a line. */
+export interface ConnectionEventOptions extends RenderOptions {
+  /** When it happened, nanoseconds since midnight. */
+  timestamp: number;
+}
+
+const DEFAULT_LEVELS = 10;
+const ACCOUNT_WIDTH = 6; // the SoupBinTCP Username field
+const BLOCK_GAP = 3;
+const SUMMARY_INTERVAL_MS = 5_000;
+const CONSOLE_ROWS = 8;
+const PROMPT = "> ";
+
+/**
+ * Draws one orderbook: a title line (id, last trade, halted marker), a header, then one row
+ * per price level with the bids on the left (orders, quantity, price) and the asks on the
+ * right (price, quantity, orders), best prices on the first row. A side with fewer levels
+ * leaves its cells blank; a book without orders has no rows.
+ *
+ * @param depth The orderbook's aggregated depth, best levels first.
+ * @param trades Its trades, oldest first; the last one is shown as `last QUANTITY @ PRICE TIME`
+ * (time to the millisecond), or `last -` when there is none.
+ * @param options Halted marker, levels and colour. Bids are green and asks red.
+ * @returns The lines, without line breaks.
+ * @throws {RangeError} When `levels` is not a positive integer, or a price is invalid.
+ *
+ * @example More bids than asks, a trade and a halt
+ * ```ts
+ * import { renderLadder } from "./display.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const depth = {
+ *   orderbookId: "7203",
+ *   bids: [
+ *     { price: 23_000, quantity: 300, orders: 2 },
+ *     { price: 22_990, quantity: 100, orders: 1 },
+ *   ],
+ *   asks: [{ price: 23_010, quantity: 50, orders: 1 }],
+ * };
+ * const trade = {
+ *   matchNumber: 1, orderbookId: "7203", price: 23_005, quantity: 10,
+ *   timestamp: 34_200_123_456_789, buyer: "demo1", seller: "demo2", aggressor: "B" as const,
+ * };
+ * assert.deepEqual(renderLadder(depth, [trade], { halted: true }), [
+ *   "7203  last 10 @ 2300.5 09:30:00.123  HALTED",
+ *   "Orders  Quantity      Bid |     Ask  Quantity  Orders",
+ *   "     2       300   2300.0 |  2301.0        50       1",
+ *   "     1       100   2299.0 |",
+ * ]);
+ * ```
+ */
+export function renderLadder(
+  depth: Depth,
+  trades: readonly Trade[],
+  options: LadderOptions = {},
+): string[] {
+  const c = colors(options.color);
+  const levels = checkLevels(options.levels ?? DEFAULT_LEVELS);
+  const bids = depth.bids.slice(0, levels);
+  const asks = depth.asks.slice(0, levels);
+  let ordersWidth = "Orders".length;
+  let quantityWidth = "Quantity".length;
+  let priceWidth = 7;
+  for (const level of [...bids, ...asks]) {
+    ordersWidth = Math.max(ordersWidth, String(level.orders).length);
+    quantityWidth = Math.max(quantityWidth, String(level.quantity).length);
+    priceWidth = Math.max(priceWidth, formatPrice(level.price).length);
+  }
+  const side = (level: DepthLevel, bid: boolean): string => {
+    const cells = [
+      String(level.orders).padStart(ordersWidth),
+      String(level.quantity).padStart(quantityWidth),
+      formatPrice(level.price).padStart(priceWidth),
+    ];
+    return bid ? cells.join("  ") : cells.reverse().join("  ");
+  };
+  const blank = " ".repeat(ordersWidth + quantityWidth + priceWidth + 4);
+  const lines = [
+    renderTitle(depth.orderbookId, trades, options.halted ?? false, c),
+    c.dim(
+      `${"Orders".padStart(ordersWidth)}  ${
+        "Quantity".padStart(quantityWidth)
+      }  ${"Bid".padStart(priceWidth)} | ${"Ask".padStart(priceWidth)}  ${
+        "Quantity".padStart(quantityWidth)
+      }  ${"Orders".padStart(ordersWidth)}`,
+    ),
+  ];
+  for (let i = 0; i < Math.max(bids.length, asks.length); i++) {
+    const bid = bids[i];
+    const ask = asks[i];
+    const left = bid === undefined ? blank : c.green(side(bid, true));
+    lines.push(
+      ask === undefined ? `${left} |` : `${left} | ${c.red(side(ask, false))}`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * Draws one orderbook on one line, for a log: best bid, best ask, last trade, halted marker.
+ *
+ * @param depth The orderbook's depth; only the best level of each side is shown.
+ * @param trades Its trades, oldest first; only the last one is shown.
+ * @param options Halted marker and colour.
+ * @returns `ID  bid QTY @ PRICE  ask QTY @ PRICE  last QTY @ PRICE TIME`, with `-` for a
+ * missing side or trade, and `  HALTED` when halted.
+ * @throws {RangeError} When a price or timestamp is invalid.
+ *
+ * @example A book with bids only
+ * ```ts
+ * import { renderSummary } from "./display.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const depth = { orderbookId: "1", bids: [{ price: 23_000, quantity: 100, orders: 1 }], asks: [] };
+ * assert.equal(renderSummary(depth, []), "1  bid 100 @ 2300.0  ask -  last -");
+ * ```
+ */
+export function renderSummary(
+  depth: Depth,
+  trades: readonly Trade[],
+  options: Omit<LadderOptions, "levels"> = {},
+): string {
+  const c = colors(options.color);
+  const bid = depth.bids[0];
+  const ask = depth.asks[0];
+  const parts = [
+    c.bold(depth.orderbookId),
+    `bid ${
+      bid === undefined
+        ? "-"
+        : c.green(`${bid.quantity} @ ${formatPrice(bid.price)}`)
+    }`,
+    `ask ${
+      ask === undefined
+        ? "-"
+        : c.red(`${ask.quantity} @ ${formatPrice(ask.price)}`)
+    }`,
+    `last ${renderTrade(trades)}`,
+  ];
+  if (options.halted === true) parts.push(c.yellow(c.bold("HALTED")));
+  return parts.join("  ");
+}
+
+/**
+ * Draws the status line: market state, session id, sessions, connections and message rates.
+ *
+ * @param status The figures.
+ * @param options Colour: OPEN is green, CLOSED red.
+ * @returns One line; an unknown rate shows as `-/s`.
+ *
+ * @example An open market with traffic
+ * ```ts
+ * import { renderStatus } from "./display.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   renderStatus({
+ *     open: true, session: "2026112501", sessions: 1, connections: 2,
+ *     inPerSecond: 1200, outPerSecond: undefined,
+ *   }),
+ *   "OPEN  session 2026112501  1 session  2 connections  in 1200/s  out -/s",
+ * );
+ * ```
+ */
+export function renderStatus(
+  status: StatusInfo,
+  options: RenderOptions = {},
+): string {
+  const c = colors(options.color);
+  return [
+    status.open ? c.green(c.bold("OPEN")) : c.red(c.bold("CLOSED")),
+    `session ${status.session}`,
+    plural(status.sessions, "session"),
+    plural(status.connections, "connection"),
+    `in ${status.inPerSecond ?? "-"}/s`,
+    `out ${status.outPerSecond ?? "-"}/s`,
+  ].join("  ");
+}
+
+/**
+ * Draws the whole table: the status line, a blank line, then the orderbooks' ladders, side by
+ * side when the width allows. When they do not fit in `rows`, fewer price levels are shown
+ * (down to one); what still does not fit is replaced by a last line `… N more lines`. Lines
+ * are cut to `columns`.
+ *
+ * @param status The status line's figures.
+ * @param books The orderbooks to show, in order; none shows `No orders`.
+ * @param options Size, levels and colour.
+ * @returns At most `rows` lines.
+ * @throws {RangeError} When `levels` is not a positive integer.
+ *
+ * @example One book in a small window
+ * ```ts
+ * import { renderTable } from "./display.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const status = {
+ *   open: false, session: "S1", sessions: 0, connections: 0,
+ *   inPerSecond: 0, outPerSecond: 0,
+ * };
+ * const depth = {
+ *   orderbookId: "1",
+ *   bids: [{ price: 100, quantity: 1, orders: 1 }, { price: 90, quantity: 1, orders: 1 }],
+ *   asks: [],
+ * };
+ * assert.deepEqual(renderTable(status, [{ depth, trades: [], halted: false }], { columns: 40, rows: 5 }), [
+ *   "CLOSED  session S1  0 sessions  0 connec",
+ *   "",
+ *   "1  last -",
+ *   "Orders  Quantity      Bid |     Ask  Qua",
+ *   "     1         1     10.0 |",
+ * ]);
+ * ```
+ */
+export function renderTable(
+  status: StatusInfo,
+  books: readonly BookView[],
+  options: TableOptions,
+): string[] {
+  const levels = checkLevels(options.levels ?? DEFAULT_LEVELS);
+  const lines = [renderStatus(status, options)];
+  if (books.length === 0) {
+    lines.push("", "No orders");
+  } else {
+    const render = (shown: number) =>
+      books.map((book) =>
+        renderLadder(book.depth, book.trades, {
+          halted: book.halted,
+          levels: shown,
+          color: options.color ?? false,
+        })
+      );
+    let blocks = render(levels);
+    const width = Math.max(...blocks.flat().map(visibleLength));
+    const perRow = Math.max(
+      1,
+      Math.floor((options.columns + BLOCK_GAP) / (width + BLOCK_GAP)),
+    );
+    const blockRows = Math.ceil(blocks.length / perRow);
+    // Each row of blocks takes a title, a header and its levels; rows are apart by a blank.
+    const fit = Math.floor((options.rows - 2 - (blockRows - 1)) / blockRows) -
+      2;
+    const needed = Math.max(
+      ...books.map((b) => Math.max(b.depth.bids.length, b.depth.asks.length)),
+    );
+    if (fit < Math.min(levels, needed)) blocks = render(Math.max(1, fit));
+    const blockWidth = Math.max(...blocks.flat().map(visibleLength));
+    for (let row = 0; row < blockRows; row++) {
+      const group = blocks.slice(row * perRow, (row + 1) * perRow);
+      const height = Math.max(...group.map((block) => block.length));
+      lines.push("");
+      for (let i = 0; i < height; i++) {
+        const cells = group.map((block, j) =>
+          j === group.length - 1
+            ? block[i] ?? ""
+            : padVisible(block[i] ?? "", blockWidth)
+        );
+        lines.push(cells.join(" ".repeat(BLOCK_GAP)).trimEnd());
+      }
+    }
+  }
+  if (lines.length > options.rows) {
+    const kept = Math.max(0, options.rows - 1);
+    const hidden = lines.length - kept;
+    lines.length = kept;
+    if (options.rows > 0) lines.push(`… ${hidden} more lines`);
+  }
+  return lines.map((line) => truncateVisible(line, options.columns));
+}
+
+/**
+ * Draws an inbound message for the debug display.
+ *
+ * @param entry The account, the decoded message and when it was processed.
+ * @param options Colour.
+ * @returns `TIME ACCOUNT <- MESSAGE`, the account padded to 6 characters and the message as
+ * `formatMessage` shows it.
+ * @throws {RangeError} When the timestamp or a price is invalid.
+ *
+ * @example A Cancel Order
+ * ```ts
+ * import { renderDebugInbound } from "./display.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   renderDebugInbound({
+ *     account: "demo1",
+ *     message: { type: "cancelOrder", orderToken: 7, quantity: 0 },
+ *     timestamp: 34_200_000_000_001,
+ *   }),
+ *   "09:30:00.000000001 demo1  <- cancelOrder orderToken=7 quantity=0",
+ * );
+ * ```
+ */
+export function renderDebugInbound(
+  entry: InboundEntry,
+  options: RenderOptions = {},
+): string {
+  const c = colors(options.color);
+  return `${c.dim(formatTimestamp(entry.timestamp))} ${
+    entry.account.padEnd(ACCOUNT_WIDTH)
+  } ${c.cyan("<-")} ${formatMessage(entry.message)}`;
+}
+
+/**
+ * Draws an outbound message for the debug display, timed by the message's own timestamp.
+ *
+ * @param entry The account (`null` for every account), the message and its sequence number.
+ * @param options Colour.
+ * @returns `TIME ACCOUNT -> #SEQ MESSAGE`; a System Event to every account shows account `*`
+ * and no sequence number, as each account numbers it on its own.
+ * @throws {RangeError} When the timestamp or a price is invalid.
+ *
+ * @example A broadcast System Event
+ * ```ts
+ * import { renderDebugOutbound } from "./display.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   renderDebugOutbound({
+ *     account: null,
+ *     message: { type: "systemEvent", timestamp: 30_600_000_000_000, eventCode: "S" },
+ *     sequenceNumber: 0,
+ *   }),
+ *   "08:30:00.000000000 *      -> systemEvent timestamp=08:30:00.000000000 eventCode=S",
+ * );
+ * ```
+ */
+export function renderDebugOutbound(
+  entry: OutboundEntry,
+  options: RenderOptions = {},
+): string {
+  const c = colors(options.color);
+  const who = (entry.account ?? "*").padEnd(ACCOUNT_WIDTH);
+  const sequence = entry.account === null ? "" : `#${entry.sequenceNumber} `;
+  return `${c.dim(formatTimestamp(entry.message.timestamp))} ${who} ${
+    c.magenta("->")
+  } ${sequence}${formatMessage(entry.message)}`;
+}
+
+/**
+ * Draws a connection event: a connect, a login (with its session and next sequence number),
+ * a login reject (with its code and meaning), a disconnect or a protocol error (with the
+ * reason).
+ *
+ * @param event What happened.
+ * @param options When it happened, and colour.
+ * @returns `TIME connection ID …`.
+ * @throws {RangeError} When the timestamp is invalid.
+ *
+ * @example A rejected login
+ * ```ts
+ * import { renderConnectionEvent } from "./display.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   renderConnectionEvent(
+ *     { type: "loginRejected", id: 3, username: "demo1", code: "A" },
+ *     { timestamp: 34_200_000_000_000 },
+ *   ),
+ *   '09:30:00.000000000 connection 3 login rejected for "demo1": A (Not authorized)',
+ * );
+ * ```
+ */
+export function renderConnectionEvent(
+  event: ConnectionEvent,
+  options: ConnectionEventOptions,
+): string {
+  const c = colors(options.color);
+  const who = (account: string | undefined) =>
+    account === undefined
+      ? `connection ${event.id}`
+      : `connection ${event.id} (${account})`;
+  let text: string;
+  switch (event.type) {
+    case "connected":
+      text = `connection ${event.id} opened from ${event.remote}`;
+      break;
+    case "loggedIn":
+      text =
+        `connection ${event.id} logged in as ${event.account}: session ${event.session}, ` +
+        `next sequence number ${event.nextSequenceNumber}`;
+      break;
+    case "loginRejected":
+      text =
+        `connection ${event.id} login rejected for ${
+          JSON.stringify(event.username)
+        }: ` +
+        `${event.code} (${LOGIN_REJECT_CODES[event.code] ?? "unknown code"})`;
+      break;
+    case "disconnected":
+      text = `${who(event.account)} closed: ${event.reason}`;
+      break;
+    case "protocolError":
+      text = `${who(event.account)} protocol error: ${event.reason}`;
+      break;
+  }
+  return `${c.dim(formatTimestamp(options.timestamp))} ${text}`;
+}
+
+/** Where a {@linkcode Display} writes and how it looks. */
+export interface DisplayOptions {
+  /** Writes raw text to the console (the caller writes it synchronously). */
+  write: (text: string) => void;
+  /** Whether the output is a terminal: only then is the screen laid out with escape sequences. */
+  isTerminal: boolean;
+  /** Use ANSI colours. */
+  color: boolean;
+  /** The terminal size, read at every refresh. @default {() => ({ columns: 80, rows: 24 })} */
+  size?: () => { columns: number; rows: number };
+  /** The most price levels per side in the table. @default {10} */
+  levels?: number;
+  /**
+   * The time of connection events, nanoseconds since midnight.
+   *
+   * @default {SYSTEM_CLOCK.nowNs}
+   */
+  now?: () => number;
+}
+
+/** What a {@linkcode Display.refresh} reads. */
+export interface DisplaySource {
+  /** The current trading day; it changes at the day roll, so it is read at each refresh. */
+  exchange: Exchange;
+  /** The open connections. */
+  connections(): ConnectionStatus[];
+}
+
+/**
+ * The server's console output.
+ *
+ * - `table`: on a terminal, the top of the screen shows the status line and the ladder of
+ *   every orderbook that has orders, trades or a halt, redrawn in place at each
+ *   {@linkcode Display.refresh}; the bottom 8 rows scroll console lines above the prompt,
+ *   which stays on the last row. Not on a terminal, a refresh prints the status line and one
+ *   line per changed orderbook, at most every 5 seconds and only when something changed.
+ * - `debug`: a line per inbound and outbound message and per connection event.
+ * - `quiet`: warnings and errors only (a protocol error closing a session is a warning).
+ *
+ * On a terminal, in every mode, console lines are inserted above the prompt row so that the
+ * operator's typing is not disturbed. Not on a terminal, no escape sequence other than
+ * colours (when `color` is set) is ever written.
+ *
+ * Only orderbooks reported changed by the {@linkcode Display.listener} since the last refresh
+ * have their depth read again, and the listener does not allocate in `table` and `quiet`
+ * modes, so it can stay attached at any message rate.
+ *
+ * @example Quiet mode shows warnings only
+ * ```ts
+ * import { Display } from "./display.ts";
+ * import assert from "node:assert/strict";
+ *
+ * let out = "";
+ * const display = new Display("quiet", {
+ *   write: (text) => out += text, isTerminal: false, color: false,
+ * });
+ * display.info("listening on 127.0.0.1:15000");
+ * display.warn("connection 1 (demo1) protocol error: bad packet");
+ * display.close();
+ * assert.equal(out, "connection 1 (demo1) protocol error: bad packet\n");
+ * ```
+ */
+export class Display {
+  /** The mode chosen at construction. */
+  readonly mode: DisplayMode;
+  /** Attach to the server: shows connection events (hidden in `quiet`, but protocol errors). */
+  readonly observer: ServerObserver;
+  /** Attach to each {@linkcode Exchange}: debug lines, and the orderbooks to read again. */
+  readonly listener: ExchangeListener;
+  readonly #write: (text: string) => void;
+  readonly #terminal: boolean;
+  readonly #color: boolean;
+  readonly #size: () => { columns: number; rows: number };
+  readonly #levels: number;
+  readonly #now: () => number;
+  #closed = false;
+  // Terminal layout: the size it was set up for, and rows 1..#tableRows hold the table.
+  #columns = 0;
+  #rows = 0;
+  #tableRows = 0;
+  #laidOut = false;
+  #promptShown = false;
+  // Market tracking for the table.
+  #exchange: Exchange | undefined;
+  readonly #dirty = new Set<string>();
+  readonly #books = new Map<
+    string,
+    { depth: Depth; trades: readonly Trade[] }
+  >();
+  // Message rates: the counters at the last sample.
+  #sampleMs: number | undefined;
+  #sampleIn = 0;
+  #sampleOut = 0;
+  #inPerSecond: number | undefined;
+  #outPerSecond: number | undefined;
+  // The log summary (not a terminal).
+  #summaryMs: number | undefined;
+  #summaryStatus = "";
+  readonly #summaries = new Map<string, string>();
+
+  /**
+   * Makes a display; it writes nothing until it is used.
+   *
+   * @param mode `table`, `debug` or `quiet`.
+   * @param options The sink, whether it is a terminal, colours, size and levels.
+   * @throws {RangeError} When `mode` is unknown or `levels` is not a positive integer.
+   */
+  constructor(mode: DisplayMode, options: DisplayOptions) {
+    if (!(DISPLAY_MODES as readonly string[]).includes(mode)) {
+      throw new RangeError(
+        `Cannot display in mode "${mode}" as it must be one of ${
+          DISPLAY_MODES.join(", ")
+        }`,
+      );
+    }
+    this.mode = mode;
+    this.#write = options.write;
+    this.#terminal = options.isTerminal;
+    this.#color = options.color;
+    this.#size = options.size ?? (() => ({ columns: 80, rows: 24 }));
+    this.#levels = checkLevels(options.levels ?? DEFAULT_LEVELS);
+    this.#now = options.now ?? (() => SYSTEM_CLOCK.nowNs());
+    this.observer = this.#makeObserver();
+    this.listener = this.#makeListener();
+  }
+
+  /**
+   * Shows a line in `table` and `debug` modes; hidden in `quiet`.
+   *
+   * @param line The text; it may hold several lines separated by `\n`.
+   */
+  info(line: string): void {
+    if (this.mode !== "quiet") this.#line(line);
+  }
+
+  /**
+   * Shows a warning (yellow) in every mode.
+   *
+   * @param line The text.
+   */
+  warn(line: string): void {
+    this.#line(colors(this.#color).yellow(line));
+  }
+
+  /**
+   * Shows an error (red) in every mode.
+   *
+   * @param line The text.
+   */
+  error(line: string): void {
+    this.#line(colors(this.#color).red(line));
+  }
+
+  /** Draws the prompt `> ` on the terminal's last row; does nothing when not a terminal. */
+  prompt(): void {
+    if (!this.#terminal || this.#closed) return;
+    this.#layOut();
+    this.#write(`${moveTo(this.#rows)}${CLEAR_LINE}${PROMPT}`);
+    this.#promptShown = true;
+  }
+
+  /**
+   * Updates the display; the CLI calls it every second. Reads the terminal size again; in
+   * `table` mode, redraws the table (terminal) or prints a summary when due (not a terminal).
+   *
+   * @param source The exchange and the connections.
+   * @param nowMs The time in milliseconds, for the message rates and the summary interval.
+   */
+  refresh(source: DisplaySource, nowMs: number): void {
+    if (this.#closed) return;
+    if (this.#terminal) this.#layOut(true);
+    if (this.mode !== "table") return;
+    const exchange = source.exchange;
+    if (exchange !== this.#exchange) this.#newDay(exchange);
+    if (this.#terminal) {
+      this.#drawTable(source, nowMs);
+    } else {
+      this.#printSummary(source, nowMs);
+    }
+  }
+
+  /** Gives the terminal back: full-screen scrolling, cursor on the last row. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#laidOut) {
+      this.#write(`${RESET_SCROLL_REGION}${moveTo(this.#rows)}${CLEAR_LINE}`);
+    }
+  }
+
+  #makeObserver(): ServerObserver {
+    const event = (e: ConnectionEvent) =>
+      renderConnectionEvent(e, { timestamp: this.#now(), color: this.#color });
+    const protocolError = (
+      id: number,
+      account: string | undefined,
+      reason: string,
+    ) => this.warn(event({ type: "protocolError", id, account, reason }));
+    if (this.mode === "quiet") return { protocolError };
+    return {
+      connected: (id, remote) =>
+        this.info(event({ type: "connected", id, remote })),
+      loggedIn: (id, account, session, nextSequenceNumber) =>
+        this.info(
+          event({ type: "loggedIn", id, account, session, nextSequenceNumber }),
+        ),
+      loginRejected: (id, username, code) =>
+        this.info(event({ type: "loginRejected", id, username, code })),
+      disconnected: (id, account, reason) =>
+        this.info(event({ type: "disconnected", id, account, reason })),
+      protocolError,
+    };
+  }
+
+  #makeListener(): ExchangeListener {
+    switch (this.mode) {
+      case "quiet":
+        return {};
+      case "table": {
+        const dirty = this.#dirty;
+        return {
+          market: (event: MarketEvent) => {
+            // Set.add of a known id allocates nothing.
+            if (event.type === "trade") dirty.add(event.trade.orderbookId);
+            else if (event.type !== "state") dirty.add(event.orderbookId);
+          },
+        };
+      }
+      case "debug": {
+        const options = { color: this.#color };
+        return {
+          inbound: (account, message, timestamp) =>
+            this.#line(
+              renderDebugInbound({ account, message, timestamp }, options),
+            ),
+          outbound: (account, message, sequenceNumber) =>
+            this.#line(
+              renderDebugOutbound(
+                { account, message, sequenceNumber },
+                options,
+              ),
+            ),
+        };
+      }
+    }
+  }
+
+  /** Writes console lines: above the prompt on a terminal, plainly otherwise. */
+  #line(text: string): void {
+    if (!this.#terminal || this.#closed) {
+      this.#write(`${text}\n`);
+      return;
+    }
+    this.#layOut();
+    const top = this.#tableRows + 1;
+    const bottom = this.#rows - 1;
+    // Scroll only the rows above the prompt, so the prompt row and its cursor stay put.
+    let out = `${SAVE_CURSOR}${scrollRegion(top, bottom)}${moveTo(bottom)}`;
+    for (const line of text.split("\n")) out += `\r\n${line}`;
+    out += this.#tableRows > 0
+      ? scrollRegion(top, this.#rows)
+      : RESET_SCROLL_REGION;
+    this.#write(`${out}${RESTORE_CURSOR}`);
+  }
+
+  /**
+   * Sets up the terminal layout the first time, and again when the size changed (when
+   * `reread`, the size is read again, as at every refresh).
+   */
+  #layOut(reread = false): void {
+    if (this.#laidOut && !reread) return;
+    const size = this.#size();
+    const columns = Math.max(20, Math.floor(size.columns));
+    const rows = Math.max(4, Math.floor(size.rows));
+    if (this.#laidOut && columns === this.#columns && rows === this.#rows) {
+      return;
+    }
+    const first = !this.#laidOut;
+    this.#laidOut = true;
+    this.#columns = columns;
+    this.#rows = rows;
+    let out = "";
+    if (this.mode === "table") {
+      this.#tableRows = rows >= 2 * CONSOLE_ROWS
+        ? rows - CONSOLE_ROWS
+        : rows - Math.max(2, Math.floor(rows / 2));
+      // Push what was on the screen into the scrollback before taking the screen over.
+      if (first) out += `${moveTo(rows)}${"\n".repeat(rows)}`;
+      out += `${CLEAR_SCREEN}${scrollRegion(this.#tableRows + 1, rows)}`;
+    }
+    out += moveTo(rows);
+    if (this.#promptShown) out += `${CLEAR_LINE}${PROMPT}`;
+    this.#write(out);
+  }
+
+  #newDay(exchange: Exchange): void {
+    this.#exchange = exchange;
+    this.#books.clear();
+    this.#dirty.clear();
+    for (const id of exchange.orderbooks) this.#dirty.add(id);
+    this.#sampleMs = undefined;
+    this.#inPerSecond = undefined;
+    this.#outPerSecond = undefined;
+    this.#summaries.clear();
+    this.#summaryStatus = "";
+  }
+
+  /** Reads the depth and trades of the orderbooks changed since the last call. */
+  #readChanged(exchange: Exchange): void {
+    for (const id of this.#dirty) {
+      const depth = exchange.depth(id, this.#levels);
+      if (depth === undefined) this.#books.delete(id);
+      else this.#books.set(id, { depth, trades: exchange.trades(id) });
+    }
+    this.#dirty.clear();
+  }
+
+  /** The orderbooks worth showing: with orders, trades or a halt. */
+  #view(exchange: Exchange, id: string): BookView | undefined {
+    const book = this.#books.get(id);
+    if (book === undefined) return undefined;
+    const halted = exchange.isHalted(id);
+    const { depth, trades } = book;
+    if (
+      depth.bids.length === 0 && depth.asks.length === 0 &&
+      trades.length === 0 && !halted
+    ) {
+      return undefined;
+    }
+    return { depth, trades, halted };
+  }
+
+  /** Samples the message counters and returns the rates since the previous sample. */
+  #sampleRates(exchange: Exchange, nowMs: number): void {
+    const messagesIn = exchange.messagesIn;
+    const messagesOut = exchange.messagesOut;
+    if (this.#sampleMs !== undefined) {
+      const elapsed = nowMs - this.#sampleMs;
+      if (elapsed <= 0) return; // keep the last rates and sample
+      this.#inPerSecond = Math.round(
+        Math.max(0, messagesIn - this.#sampleIn) * 1000 / elapsed,
+      );
+      this.#outPerSecond = Math.round(
+        Math.max(0, messagesOut - this.#sampleOut) * 1000 / elapsed,
+      );
+    }
+    this.#sampleMs = nowMs;
+    this.#sampleIn = messagesIn;
+    this.#sampleOut = messagesOut;
+  }
+
+  #status(source: DisplaySource): StatusInfo {
+    const exchange = source.exchange;
+    const connections = source.connections();
+    let sessions = 0;
+    for (const connection of connections) {
+      if (connection.account !== undefined) sessions++;
+    }
+    return {
+      open: exchange.isOpen,
+      session: exchange.session,
+      sessions,
+      connections: connections.length,
+      inPerSecond: this.#inPerSecond,
+      outPerSecond: this.#outPerSecond,
+    };
+  }
+
+  #drawTable(source: DisplaySource, nowMs: number): void {
+    const exchange = source.exchange;
+    this.#sampleRates(exchange, nowMs);
+    this.#readChanged(exchange);
+    const books: BookView[] = [];
+    for (const id of exchange.orderbooks) {
+      const view = this.#view(exchange, id);
+      if (view !== undefined) books.push(view);
+    }
+    const lines = renderTable(this.#status(source), books, {
+      columns: this.#columns,
+      rows: this.#tableRows,
+      levels: this.#levels,
+      color: this.#color,
+    });
+    let out = SAVE_CURSOR;
+    for (let row = 0; row < this.#tableRows; row++) {
+      out += `${moveTo(row + 1)}${lines[row] ?? ""}${CLEAR_TO_END_OF_LINE}`;
+    }
+    this.#write(`${out}${RESTORE_CURSOR}`);
+  }
+
+  #printSummary(source: DisplaySource, nowMs: number): void {
+    if (
+      this.#summaryMs !== undefined &&
+      nowMs - this.#summaryMs < SUMMARY_INTERVAL_MS
+    ) return;
+    const exchange = source.exchange;
+    this.#readChanged(exchange);
+    const lines: string[] = [];
+    for (const id of exchange.orderbooks) {
+      const view = this.#view(exchange, id);
+      const previous = this.#summaries.get(id);
+      if (view === undefined) {
+        if (previous === undefined) continue;
+        // It was shown: show once that it is empty now.
+        const book = this.#books.get(id);
+        const empty = book === undefined
+          ? { orderbookId: id, bids: [], asks: [] }
+          : book.depth;
+        lines.push(
+          renderSummary(empty, book?.trades ?? [], { color: this.#color }),
+        );
+        this.#summaries.delete(id);
+        continue;
+      }
+      const line = renderSummary(view.depth, view.trades, {
+        halted: view.halted,
+        color: this.#color,
+      });
+      if (line === previous) continue;
+      this.#summaries.set(id, line);
+      lines.push(line);
+    }
+    const status = this.#status(source);
+    const key =
+      `${status.open} ${status.session} ${status.sessions} ${status.connections}`;
+    if (lines.length === 0 && key === this.#summaryStatus) return;
+    this.#summaryStatus = key;
+    this.#summaryMs = nowMs;
+    this.#sampleRates(exchange, nowMs);
+    const rated = {
+      ...status,
+      inPerSecond: this.#inPerSecond,
+      outPerSecond: this.#outPerSecond,
+    };
+    this.#write(
+      `${[renderStatus(rated, { color: this.#color }), ...lines].join("\n")}\n`,
+    );
+  }
+}
+
+function renderTitle(
+  id: string,
+  trades: readonly Trade[],
+  halted: boolean,
+  c: Colors,
+): string {
+  const title = `${c.bold(id)}  last ${renderTrade(trades)}`;
+  return halted ? `${title}  ${c.yellow(c.bold("HALTED"))}` : title;
+}
+
+function renderTrade(trades: readonly Trade[]): string {
+  const last = trades[trades.length - 1];
+  if (last === undefined) return "-";
+  // Milliseconds are enough for the operator: HH:MM:SS.mmm.
+  return `${last.quantity} @ ${formatPrice(last.price)} ${
+    formatTimestamp(last.timestamp).slice(0, 12)
+  }`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+function checkLevels(levels: number): number {
+  if (!Number.isSafeInteger(levels) || levels < 1) {
+    throw new RangeError(
+      `Cannot show ${levels} price levels as it must be a positive integer`,
+    );
+  }
+  return levels;
+}

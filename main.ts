@@ -1,0 +1,121 @@
+/**
+ * `ouch`: a Japannext PTS OUCH exchange simulator and client.
+ *
+ * The single entrypoint: `ouch server` runs the exchange, `ouch client` talks to it. This is
+ * the only module that reads `Deno.args` or calls `Deno.exit`.
+ *
+ * @module
+ */
+import denoJson from "./deno.json" with { type: "json" };
+import { UsageError } from "./lib/cli/usage_error.ts";
+
+/** The program's version, from `deno.json`. */
+export const VERSION: string = denoJson.version;
+
+/** A subcommand: its one-line summary and how to run it. */
+interface Command {
+  summary: string;
+  run(args: string[]): Promise<number>;
+}
+
+const COMMANDS = new Map<string, Command>([
+  ["server", {
+    summary:
+      "run the exchange: SoupBinTCP sessions, matching, journal, web page",
+    run: async (args) => (await import("./lib/server/cli.ts")).run(args),
+  }],
+  ["client", {
+    summary: "replay a scenario file, trade at a prompt, or generate load",
+    run: async (args) => (await import("./lib/client/cli.ts")).run(args),
+  }],
+]);
+
+/** The top-level help text. */
+export const HELP =
+  `ouch ${VERSION}: Japannext PTS OUCH v1.12/v1.11 exchange simulator over SoupBinTCP 3.00
+
+Usage:
+  ouch <command> [flags]
+  ouch --help | --version
+
+Commands:
+${
+    [...COMMANDS].map(([name, command]) =>
+      `  ${name.padEnd(8)}${command.summary}`
+    ).join("\n")
+  }
+
+Run "ouch <command> --help" for a command's flags.`;
+
+/**
+ * Runs one subcommand and returns the exit code: 0 on success, 1 on an error, 2 on a usage
+ * error.
+ *
+ * @param argv The arguments after the program name.
+ * @param output Where help, version and errors are written.
+ * @returns The exit code.
+ *
+ * @example Unknown commands are usage errors
+ * ```ts
+ * import { main } from "./main.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const lines: string[] = [];
+ * const code = await main(["toString"], { out: () => {}, err: (line) => lines.push(line) });
+ * assert.equal(code, 2);
+ * assert.match(lines[0]!, /unknown command "toString"/);
+ * ```
+ */
+export async function main(
+  argv: string[],
+  output: { out(line: string): void; err(line: string): void } = CONSOLE,
+): Promise<number> {
+  const [name = "", ...rest] = argv;
+  if (name === "--version" || name === "-V") {
+    output.out(`ouch ${VERSION}`);
+    return 0;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
+    output.out(HELP);
+    return 0;
+  }
+  const command = COMMANDS.get(name); // a Map, so "toString" is not a command
+  try {
+    if (command === undefined) {
+      throw new UsageError(
+        name === ""
+          ? `Cannot run without a command: use one of ${
+            [...COMMANDS.keys()].join(", ")
+          }`
+          : `Cannot run unknown command "${name}": use one of ${
+            [...COMMANDS.keys()].join(", ")
+          }`,
+      );
+    }
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      output.err(
+        `ouch: ${error.message} (see "ouch ${
+          command ? name + " " : ""
+        }--help")`,
+      );
+      return 2;
+    }
+    output.err(
+      error instanceof Error
+        ? `ouch: ${error.name}: ${error.message}`
+        : String(error),
+    );
+    return 1;
+  }
+}
+
+const CONSOLE = {
+  // deno-lint-ignore no-console
+  out: (line: string) => console.log(line),
+  // deno-lint-ignore no-console
+  err: (line: string) => console.error(line),
+};
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
