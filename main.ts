@@ -12,10 +12,16 @@ import { UsageError } from "./lib/cli/usage_error.ts";
 /** The program's version, from `deno.json`. */
 export const VERSION: string = denoJson.version;
 
+/** Where the program writes lines: standard output and standard error. */
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
 /** A subcommand: its one-line summary and how to run it. */
 interface Command {
   summary: string;
-  run(args: string[]): Promise<number>;
+  run(args: string[], output: Output): Promise<number>;
 }
 
 const COMMANDS = new Map<string, Command>([
@@ -26,7 +32,8 @@ const COMMANDS = new Map<string, Command>([
   }],
   ["client", {
     summary: "replay a scenario file, trade at a prompt, or generate load",
-    run: async (args) => (await import("./lib/client/cli.ts")).run(args),
+    run: async (args, output) =>
+      (await import("./lib/client/cli.ts")).run(args, output),
   }],
 ]);
 
@@ -68,7 +75,7 @@ Run "ouch <command> --help" for a command's flags.`;
  */
 export async function main(
   argv: string[],
-  output: { out(line: string): void; err(line: string): void } = CONSOLE,
+  output: Output = CONSOLE,
 ): Promise<number> {
   const [name = "", ...rest] = argv;
   if (name === "--version" || name === "-V") {
@@ -92,7 +99,7 @@ export async function main(
           }`,
       );
     }
-    return await command.run(rest);
+    return await command.run(rest, output);
   } catch (error) {
     if (error instanceof UsageError) {
       output.err(
@@ -111,7 +118,7 @@ export async function main(
   }
 }
 
-const CONSOLE = {
+const CONSOLE: Output = {
   // deno-lint-ignore no-console
   out: (line: string) => console.log(line),
   // deno-lint-ignore no-console

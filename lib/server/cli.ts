@@ -387,12 +387,12 @@ export async function run(args: string[]): Promise<number> {
   });
   const exchange = server.exchange;
   const addr = server.address;
-  display.info(
+  display.notice(
     `ouch server listening on ${addr.hostname}:${addr.port}: OUCH ${config.version} over SoupBinTCP 3.00, session ${exchange.session}, market ${
       exchange.isOpen ? "open" : "closed"
     }, orderbooks ${exchange.orderbooks.join(" ")}`,
   );
-  display.info(
+  display.notice(
     day.journal === null
       ? "journal: none (--no-journal): nothing survives a restart"
       : `journal: ${day.journal.path} (fsync ${config.fsync})${

@@ -713,6 +713,16 @@ export class Display {
   }
 
   /**
+   * Shows a line in every mode, uncoloured: for what must always be seen, such as the address
+   * the server listens on.
+   *
+   * @param line The text.
+   */
+  notice(line: string): void {
+    this.#line(line);
+  }
+
+  /**
    * Shows a warning (yellow) in every mode.
    *
    * @param line The text.

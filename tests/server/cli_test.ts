@@ -1,0 +1,244 @@
+import assert from "node:assert/strict";
+import {
+  parseServerArgs,
+  type ServerConfig,
+  tradingDate,
+} from "../../lib/server/cli.ts";
+import { DEMO_USERS } from "../../lib/server/accounts.ts";
+import type { OuchServer } from "../../lib/server/server.ts";
+import { enter, TestClient, types } from "./_harness.ts";
+import { runMain, spawnServer } from "./_process.ts";
+
+async function parse(args: string[]): Promise<ServerConfig> {
+  const config = await parseServerArgs(args);
+  assert.notEqual(config, "help");
+  return config as ServerConfig;
+}
+
+Deno.test("parseServerArgs() has the embedded defaults", async () => {
+  const config = await parse([]);
+  assert.deepEqual({ ...config, users: [...config.users.keys()] }, {
+    host: "127.0.0.1",
+    port: 15000,
+    version: "1.12",
+    users: [...DEMO_USERS.keys()],
+    demo: true,
+    orderbooks: ["0", "1", "2", "3", "7203", "6758", "9984", "8306"],
+    journal: "ouch-data",
+    fresh: false,
+    fsync: "batch",
+    closed: false,
+    halted: [],
+    cancelOnDisconnect: true,
+    display: undefined,
+    http: { hostname: "127.0.0.1", port: 8080 },
+  });
+  assert.equal(DEMO_USERS.get("demo16"), "demo");
+});
+
+Deno.test("parseServerArgs() reads every flag", async () => {
+  const file = await Deno.makeTempFile();
+  try {
+    await Deno.writeTextFile(file, "# desk\nalice:secret\n\n  bob:hunter2  \n");
+    const config = await parse([
+      "--host=0.0.0.0",
+      "--port",
+      "0",
+      "--protocol",
+      "1.11",
+      "--user",
+      "carol:pw",
+      "--users",
+      file,
+      "--orderbooks",
+      "1, 7203,42",
+      "--journal",
+      "/tmp/x",
+      "--fresh",
+      "--fsync",
+      "none",
+      "--closed",
+      "--halted",
+      "42",
+      "--no-cancel-on-disconnect",
+      "--display",
+      "debug",
+      "--http",
+      "127.0.0.1:0",
+    ]);
+    assert.deepEqual([...config.users], [["carol", "pw"], ["alice", "secret"], [
+      "bob",
+      "hunter2",
+    ]]);
+    assert.equal(config.demo, false);
+    assert.equal(config.host, "0.0.0.0");
+    assert.equal(config.port, 0);
+    assert.equal(config.version, "1.11");
+    assert.deepEqual(config.orderbooks, ["1", "7203", "42"]);
+    assert.deepEqual(config.halted, ["42"]);
+    assert.equal(config.journal, "/tmp/x");
+    assert.equal(config.fresh, true);
+    assert.equal(config.fsync, "none");
+    assert.equal(config.closed, true);
+    assert.equal(config.cancelOnDisconnect, false);
+    assert.equal(config.display, "debug");
+    assert.deepEqual(config.http, { hostname: "127.0.0.1", port: 0 });
+    assert.equal((await parse(["--no-journal", "--no-http"])).journal, null);
+    assert.equal((await parse(["--no-http"])).http, null);
+    assert.equal(await parseServerArgs(["-h"]), "help");
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("parseServerArgs() refuses each bad flag with a one-line reason", async () => {
+  const file = await Deno.makeTempFile();
+  await Deno.writeTextFile(file, "alice:secret\nbroken line\nalice:again\n");
+  const cases: [string[], RegExp][] = [
+    [
+      ["--host", "0.0.0.0"],
+      /non-loopback --host "0.0.0.0" with the demo accounts/,
+    ],
+    [["--port", "70000"], /--port as an integer from 0 to 65535/],
+    [["--port", "x"], /--port/],
+    [["--protocol", "2.0"], /--protocol as one of 1.12, 1.11/],
+    [["--user", "nocolon"], /NAME:PASS/],
+    [["--user", "toolongname:pw"], /1 to 6 ASCII/],
+    [["--users", "/nonexistent/users"], /Cannot read --users file/],
+    [["--users", file], /line 2.*no colon/],
+    [["--orderbooks", "1,,2"], /empty item/],
+    [["--orderbooks", "12345"], /1 to 4 ASCII/],
+    [["--orderbooks", "1,1"], /listed twice/],
+    [["--protocol", "1.11", "--orderbooks", "1A2C"], /must be a number/],
+    [["--halted", "99"], /not in --orderbooks/],
+    [["--no-journal", "--fresh"], /--no-journal with --journal or --fresh/],
+    [["--fsync", "always"], /--fsync as one of batch, none/],
+    [["--display", "fancy"], /--display as one of table, debug, quiet/],
+    [["--http", "8080"], /HOST:PORT/],
+    [["--no-http", "--http", "127.0.0.1:1"], /--no-http with --http/],
+    [["--bogus"], /unknown flag --bogus/],
+    [["extra"], /takes only flags/],
+  ];
+  try {
+    for (const [args, message] of cases) {
+      await assert.rejects(parseServerArgs(args), {
+        name: "UsageError",
+        message,
+      }, args.join(" "));
+    }
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("tradingDate() is the date in Japan", () => {
+  assert.equal(tradingDate(Date.UTC(2026, 10, 24, 14, 59)), "20261124");
+  assert.equal(tradingDate(Date.UTC(2026, 10, 24, 15, 0)), "20261125");
+});
+
+Deno.test("ouch server exits 2 with a one-line reason for a bad command line, 0 for --help", async () => {
+  const bad = await runMain(["server", "--host", "0.0.0.0"]);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim().split("\n").length, 1);
+  assert.match(bad.stderr, /non-loopback/);
+  const help = await runMain(["server", "--help"]);
+  assert.equal(help.code, 0);
+  for (
+    const flag of [
+      "--host",
+      "--port",
+      "--protocol",
+      "--user",
+      "--users",
+      "--orderbooks",
+      "--journal",
+      "--no-journal",
+      "--fresh",
+      "--fsync",
+      "--closed",
+      "--halted",
+      "--no-cancel-on-disconnect",
+      "--display",
+      "--http",
+      "--no-http",
+    ]
+  ) {
+    assert.ok(help.stdout.includes(flag), flag);
+  }
+  const version = await runMain(["--version"]);
+  assert.match(version.stdout, /^ouch \d+\.\d+\.\d+\n$/);
+});
+
+Deno.test("ouch server keeps running at the end of standard input and stops gracefully on SIGTERM", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ouch-cli-" });
+  const server = await spawnServer([], { cwd: dir });
+  let client: TestClient | undefined;
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 300)); // standard input is already closed
+    client = await TestClient.connect(
+      { address: { port: server.port } } as unknown as OuchServer,
+    );
+    await client.login("demo1", "demo");
+    assert.equal(typeof client.loginResult, "object", "still serving");
+    assert.match(
+      server.output(),
+      /journal: ouch-data\/\d{10}\.journal \(fsync batch\), new trading day/,
+    );
+    const status = await server.stop("SIGTERM");
+    assert.equal(status.code, 0);
+    await client.closedByServer();
+    assert.equal(client.ended, true, "End of Session before closing");
+  } finally {
+    await client?.close();
+    await server.stop("SIGKILL");
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ouch server console commands halt, resume, close, open and quit", async () => {
+  const server = await spawnServer(["--no-journal", "--display", "table"], {
+    console: true,
+  });
+  let client: TestClient | undefined;
+  try {
+    client = await TestClient.connect(
+      { address: { port: server.port } } as unknown as OuchServer,
+    );
+    await client.login("demo1", "demo");
+    await server.type("halt 1");
+    await server.waitFor(/orderbook 1 halted/);
+    await client.send(enter(1));
+    await server.type("resume 1");
+    await server.waitFor(/orderbook 1 resumed/);
+    await client.send(enter(2));
+    await client.messages(2);
+    await server.type("halt 99");
+    await server.waitFor(/Cannot halt unknown orderbook "99"/);
+    await server.type("frobnicate");
+    await server.waitFor(/unknown command "frobnicate"/);
+    await server.type("book 1");
+    await server.waitFor(/1 100 @ 2300\.0/);
+    await server.type("close");
+    await server.waitFor(/market closed/);
+    await client.send(enter(3));
+    await client.messages(5);
+    await server.type("open");
+    await server.waitFor(/market open: System Event S sent/);
+    assert.deepEqual(types(await client.messages(6)), [
+      "rejected:H",
+      "orderAccepted",
+      "canceled:O",
+      "system:E",
+      "rejected:R",
+      "system:S",
+    ]);
+    await server.type("quit");
+    const status = await server.stop();
+    assert.equal(status.code, 0);
+    await client.closedByServer();
+    assert.equal(client.ended, true);
+  } finally {
+    await client?.close();
+    await server.stop("SIGKILL");
+  }
+});
