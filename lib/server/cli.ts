@@ -339,7 +339,7 @@ async function openDay(
       tornTail: undefined,
     };
   } catch (error) {
-    opened.journal.close();
+    await opened.journal.close();
     throw error;
   }
 }
@@ -417,7 +417,12 @@ export async function run(args: string[]): Promise<number> {
   const stopped = Promise.withResolvers<void>();
   let stopping = false;
   const stop = () => {
-    if (stopping) return;
+    if (stopping) {
+      display.warn(
+        "already shutting down: sending End of Session and closing the journal",
+      );
+      return;
+    }
     stopping = true;
     stopped.resolve();
   };
@@ -438,11 +443,12 @@ export async function run(args: string[]): Promise<number> {
 
   await stopped.promise;
   clearInterval(refresh);
-  for (const signal of signals) Deno.removeSignalListener(signal, stop);
   display.info("shutting down: End of Session to every session");
   await server.shutdown();
   display.close();
   input.cancel();
+  // The listeners stay until here, so that a second signal cannot cut the shutdown short.
+  for (const signal of signals) Deno.removeSignalListener(signal, stop);
   return 0;
 }
 

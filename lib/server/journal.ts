@@ -1,10 +1,16 @@
 /**
- * The journal on disk: one file per trading day (session) in the data directory, appended
- * with one write per batch and flushed according to the `--fsync` mode.
+ * The journal on disk: one trading day (session) per journal, stored as numbered segment
+ * files preallocated with zeros, appended with one write per batch and flushed according to
+ * the `--fsync` mode.
+ *
+ * Segments are preallocated because flushing an overwrite of blocks that already exist costs
+ * a fraction of flushing an append (which also changes the file's size): on the machines this
+ * was measured on, fdatasync after appending had a p99 of 3–7 ms, after overwriting 0.2 ms.
+ * The next segment is prepared in the background while the current one fills.
  *
  * @module
  */
-import { type JournalRecord, readJournal } from "./journal_format.ts";
+import { JournalReader, type JournalRecord } from "./journal_format.ts";
 
 /** How hard each batch is flushed: `batch` calls fdatasync, `none` leaves it to the OS. */
 export type FsyncMode = "batch" | "none";
@@ -12,8 +18,21 @@ export type FsyncMode = "batch" | "none";
 /** The fsync modes, default first. */
 export const FSYNC_MODES: readonly ["batch", "none"] = ["batch", "none"];
 
-/** The file name suffix of journals. */
-export const JOURNAL_SUFFIX = ".journal";
+/** The size of a journal segment file. */
+export const DEFAULT_SEGMENT_SIZE = 16 * 1024 * 1024;
+
+const SEGMENT_NAME = /^(\d{8})(\d{2})\.(\d{4})\.journal$/;
+const ZEROS = new Uint8Array(1 << 20);
+
+/** How to open a journal. */
+export interface JournalOptions {
+  /** Start a new session even when the day has a journal. */
+  fresh: boolean;
+  /** The flush mode. */
+  fsync: FsyncMode;
+  /** The size of each segment file. @default {DEFAULT_SEGMENT_SIZE} */
+  segmentSize?: number;
+}
 
 /** What {@linkcode openJournal} found or made. */
 export interface OpenedJournal {
@@ -28,13 +47,31 @@ export interface OpenedJournal {
 }
 
 /**
- * Opens today's journal in `directory`: the latest one of `date` unless `fresh`, or a new one
- * with the next session number. A torn last record is cut off the file.
+ * The name of a journal segment file.
+ *
+ * @param session The session id.
+ * @param index The segment number, from 1.
+ * @returns The file name, such as `2026112501.0001.journal`.
+ *
+ * @example Usage
+ * ```ts
+ * import { segmentName } from "./journal.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(segmentName("2026112501", 12), "2026112501.0012.journal");
+ * ```
+ */
+export function segmentName(session: string, index: number): string {
+  return `${session}.${String(index).padStart(4, "0")}.journal`;
+}
+
+/**
+ * Opens today's journal in `directory`: the latest session of `date` unless `fresh`, or a new
+ * session with the next number. A torn last record is zeroed out.
  *
  * @param directory The data directory; created when missing.
  * @param date The trading day as `YYYYMMDD`.
- * @param options `fresh` starts a new session even when the day has a journal; `fsync` sets
- * the flush mode.
+ * @param options Whether to start fresh, the flush mode and the segment size.
  * @returns The journal, its session id and, when continuing, its records.
  * @throws {JournalError} When the latest journal is corrupt before its last record.
  * @throws {RangeError} When the day already has 99 sessions.
@@ -42,29 +79,24 @@ export interface OpenedJournal {
 export async function openJournal(
   directory: string,
   date: string,
-  options: { fresh: boolean; fsync: FsyncMode },
+  options: JournalOptions,
 ): Promise<OpenedJournal> {
+  const segmentSize = options.segmentSize ?? DEFAULT_SEGMENT_SIZE;
   await Deno.mkdir(directory, { recursive: true });
-  let latest = 0;
+  const sessions = new Map<number, number[]>();
   for await (const entry of Deno.readDir(directory)) {
-    const match = entry.name.match(/^(\d{8})(\d{2})\.journal$/);
-    if (entry.isFile && match?.[1] === date) {
-      latest = Math.max(latest, Number(match[2]));
-    }
+    const match = entry.name.match(SEGMENT_NAME);
+    if (!entry.isFile || match?.[1] !== date) continue;
+    const number = Number(match[2]);
+    sessions.set(number, [...(sessions.get(number) ?? []), Number(match[3])]);
   }
+  const latest = Math.max(0, ...sessions.keys());
   if (latest > 0 && !options.fresh) {
     const session = `${date}${String(latest).padStart(2, "0")}`;
-    const path = `${directory}/${session}${JOURNAL_SUFFIX}`;
-    const bytes = await Deno.readFile(path);
-    const { records, validLength, tornTail } = readJournal(bytes);
-    if (validLength < bytes.length) await Deno.truncate(path, validLength);
-    const file = await Deno.open(path, { write: true, append: true });
-    return {
-      journal: new JournalFile(path, file, options.fsync),
-      session,
-      records,
-      tornTail,
-    };
+    return await continueJournal(directory, session, sessions.get(latest)!, {
+      ...options,
+      segmentSize,
+    });
   }
   if (latest >= 99) {
     throw new RangeError(
@@ -72,42 +104,139 @@ export async function openJournal(
     );
   }
   const session = `${date}${String(latest + 1).padStart(2, "0")}`;
-  const path = `${directory}/${session}${JOURNAL_SUFFIX}`;
-  const file = await Deno.open(path, { write: true, createNew: true });
+  const file = await prepareSegment(directory, session, 1, segmentSize);
   return {
-    journal: new JournalFile(path, file, options.fsync),
+    journal: new JournalFile(
+      directory,
+      session,
+      1,
+      file,
+      0,
+      options.fsync,
+      segmentSize,
+    ),
     session,
     records: undefined,
     tornTail: undefined,
   };
 }
 
+async function continueJournal(
+  directory: string,
+  session: string,
+  indexes: number[],
+  options: JournalOptions & { segmentSize: number },
+): Promise<OpenedJournal> {
+  indexes.sort((a, b) => a - b);
+  const segments: { index: number; bytes: Uint8Array }[] = [];
+  for (const index of indexes) {
+    const bytes = await Deno.readFile(
+      `${directory}/${segmentName(session, index)}`,
+    );
+    segments.push({ index, bytes });
+  }
+  // Segments prepared ahead but never written to are all zeros: drop them.
+  while (
+    segments.length > 1 &&
+    segments[segments.length - 1]!.bytes.every((b) => b === 0)
+  ) {
+    const { index } = segments.pop()!;
+    await Deno.remove(`${directory}/${segmentName(session, index)}`);
+  }
+  const reader = new JournalReader();
+  let last = { validLength: 0, tornTail: undefined as string | undefined };
+  segments.forEach((segment, i) => {
+    last = reader.read(segment.bytes, { last: i === segments.length - 1 });
+  });
+  const { index, bytes } = segments[segments.length - 1]!;
+  const path = `${directory}/${segmentName(session, index)}`;
+  const file = await Deno.open(path, { write: true });
+  if (last.tornTail !== undefined) {
+    // Zero the torn record so that the segment reads cleanly from here on.
+    let end = bytes.length;
+    while (end > last.validLength && bytes[end - 1] === 0) end--;
+    await file.seek(last.validLength, Deno.SeekMode.Start);
+    await writeAll(file, new Uint8Array(end - last.validLength));
+    await file.syncData();
+  }
+  if (bytes.length < options.segmentSize) {
+    // A segment from a journal without preallocation, or a smaller segment size: extend it.
+    await file.seek(bytes.length, Deno.SeekMode.Start);
+    await writeZeros(file, options.segmentSize - bytes.length);
+    await file.syncData();
+  }
+  await file.seek(last.validLength, Deno.SeekMode.Start);
+  return {
+    journal: new JournalFile(
+      directory,
+      session,
+      index,
+      file,
+      last.validLength,
+      options.fsync,
+      Math.max(options.segmentSize, bytes.length),
+    ),
+    session,
+    records: reader.records,
+    tornTail: last.tornTail,
+  };
+}
+
 /**
- * An open journal file. {@linkcode JournalFile.append} writes synchronously, so the bytes are
- * in the file (and on disk with `fsync` `batch`) before anything is sent to clients.
+ * An open journal. {@linkcode JournalFile.append} writes synchronously, so the bytes are in
+ * the file (and on disk with `fsync` `batch`) before anything is sent to clients.
  */
 export class JournalFile {
-  /** The file's path. */
-  readonly path: string;
-  readonly #file: Deno.FsFile;
+  readonly #directory: string;
+  readonly #session: string;
   readonly #fsync: FsyncMode;
+  readonly #segmentSize: number;
+  #index: number;
+  #file: Deno.FsFile;
+  #position: number;
+  #capacity: number;
+  #next: Deno.FsFile | undefined;
+  #preparing: Promise<void> | undefined;
   #bytes = 0;
   #closed = false;
 
   /**
-   * Wraps an open file.
+   * Wraps an open segment positioned where the next record goes.
    *
-   * @param path The file's path, for messages.
-   * @param file The file, opened for appending.
+   * @param directory The data directory.
+   * @param session The session id.
+   * @param index The segment's number.
+   * @param file The segment, opened for writing.
+   * @param position Where the next record goes in it.
    * @param fsync The flush mode.
+   * @param segmentSize The size of segments.
    */
-  constructor(path: string, file: Deno.FsFile, fsync: FsyncMode) {
-    this.path = path;
+  constructor(
+    directory: string,
+    session: string,
+    index: number,
+    file: Deno.FsFile,
+    position: number,
+    fsync: FsyncMode,
+    segmentSize: number,
+  ) {
+    this.#directory = directory;
+    this.#session = session;
+    this.#index = index;
     this.#file = file;
+    this.#position = position;
+    this.#capacity = segmentSize;
     this.#fsync = fsync;
+    this.#segmentSize = segmentSize;
+    this.#prepareNext();
   }
 
-  /** Bytes appended since the file was opened. */
+  /** Where the journal is, for messages: its files' pattern. */
+  get path(): string {
+    return `${this.#directory}/${this.#session}.*.journal`;
+  }
+
+  /** Bytes appended since the journal was opened. */
   get bytesWritten(): number {
     return this.#bytes;
   }
@@ -118,16 +247,131 @@ export class JournalFile {
    * @param bytes The records.
    */
   append(bytes: Uint8Array): void {
+    if (this.#closed) throw new TypeError("Cannot append to a closed journal");
+    if (this.#position + bytes.length > this.#capacity) {
+      this.#switchSegment(bytes.length);
+    }
     let at = 0;
     while (at < bytes.length) at += this.#file.writeSync(bytes.subarray(at));
     if (this.#fsync === "batch") this.#file.syncDataSync();
+    this.#position += bytes.length;
     this.#bytes += bytes.length;
   }
 
-  /** Closes the file. */
-  close(): void {
+  /** Closes the journal, removing a prepared segment that was never used. */
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#file.close();
+    await this.#preparing;
+    if (this.#next !== undefined) {
+      this.#next.close();
+      this.#next = undefined;
+      await Deno.remove(this.#nextPath()).catch(() => {});
+    }
   }
+
+  #switchSegment(needed: number): void {
+    this.#file.close();
+    let next = this.#next;
+    this.#next = undefined;
+    if (next === undefined || needed > this.#segmentSize) {
+      // The background preparation is late (or the batch is huge): prepare synchronously,
+      // one number further, and let the late one be removed when it completes.
+      if (next !== undefined) {
+        // Prepared, but too small for this batch: replace it.
+        next.close();
+        Deno.removeSync(this.#nextPath());
+      }
+      this.#index++;
+      if (this.#preparing !== undefined) this.#index++;
+      const size = Math.max(this.#segmentSize, needed);
+      next = Deno.openSync(this.#currentPath(), {
+        write: true,
+        createNew: true,
+      });
+      for (let left = size; left > 0; left -= ZEROS.length) {
+        next.writeSync(ZEROS.subarray(0, Math.min(left, ZEROS.length)));
+      }
+      next.syncSync();
+      next.seekSync(0, Deno.SeekMode.Start);
+      this.#capacity = size;
+    } else {
+      this.#index++;
+      this.#capacity = this.#segmentSize;
+    }
+    this.#file = next;
+    this.#position = 0;
+    this.#prepareNext();
+  }
+
+  #prepareNext(): void {
+    if (this.#preparing !== undefined || this.#closed) return;
+    const index = this.#index + 1;
+    this.#preparing = prepareSegment(
+      this.#directory,
+      this.#session,
+      index,
+      this.#segmentSize,
+    )
+      .then(async (file) => {
+        if (this.#closed || this.#index >= index) {
+          // Closed, or overtaken by a synchronous preparation: this one is not needed.
+          file.close();
+          await Deno.remove(
+            `${this.#directory}/${segmentName(this.#session, index)}`,
+          )
+            .catch(() => {});
+        } else {
+          this.#next = file;
+        }
+      }, () => {
+        // A failed preparation is retried synchronously when the segment is needed.
+      })
+      .finally(() => {
+        this.#preparing = undefined;
+        if (this.#next === undefined) this.#prepareNext();
+      });
+  }
+
+  #currentPath(): string {
+    return `${this.#directory}/${segmentName(this.#session, this.#index)}`;
+  }
+
+  #nextPath(): string {
+    return `${this.#directory}/${segmentName(this.#session, this.#index + 1)}`;
+  }
+}
+
+/** Creates a segment file full of zeros, flushed, positioned at its start. */
+async function prepareSegment(
+  directory: string,
+  session: string,
+  index: number,
+  size: number,
+): Promise<Deno.FsFile> {
+  const file = await Deno.open(`${directory}/${segmentName(session, index)}`, {
+    write: true,
+    createNew: true,
+  });
+  try {
+    await writeZeros(file, size);
+    await file.sync();
+    await file.seek(0, Deno.SeekMode.Start);
+    return file;
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+}
+
+async function writeZeros(file: Deno.FsFile, size: number): Promise<void> {
+  for (let left = size; left > 0; left -= ZEROS.length) {
+    await writeAll(file, ZEROS.subarray(0, Math.min(left, ZEROS.length)));
+  }
+}
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  let at = 0;
+  while (at < bytes.length) at += await file.write(bytes.subarray(at));
 }

@@ -5,7 +5,8 @@
  * and continues with one record per command (an inbound OUCH message or an operator action),
  * each carrying the outbound messages the command produced. Every record is framed as
  * `[body length: u32][body][CRC-32 of body: u32]`, big-endian, so a record cut short by a
- * crash is recognised and dropped.
+ * crash is recognised and dropped. A journal is stored in segments preallocated with zeros;
+ * a body length of 0 marks the end of a segment's data.
  *
  * @module
  */
@@ -356,16 +357,137 @@ export class JournalEncoder {
 export interface JournalContents {
   /** The records, header first. */
   records: JournalRecord[];
-  /** Bytes of whole, valid records; anything after is a torn tail to cut off. */
+  /** Bytes of whole, valid records; anything after is zeros or a torn tail to cut off. */
   validLength: number;
   /** A description of the torn tail, or `undefined` when the journal ends cleanly. */
   tornTail: string | undefined;
 }
 
+/** What {@linkcode JournalReader.read} found in one segment. */
+export interface SegmentContents {
+  /** Bytes of whole, valid records at the start of the segment. */
+  validLength: number;
+  /** A description of a torn last record, or `undefined`. */
+  tornTail: string | undefined;
+}
+
 /**
- * Reads every record of a journal. A last record that is cut short or fails its CRC is a
- * torn write from a crash: it is reported in `tornTail` and left out. Damage before the last
- * record is corruption and throws.
+ * Reads a journal segment by segment. Journal files are preallocated with zeros, so a record
+ * length of 0 where a record would start marks the end of a segment's data. In the last
+ * segment, a record that is cut short or fails its CRC check with nothing but zeros after it
+ * is a torn write from a crash: it is reported and left out. Anything else that does not read
+ * is corruption and throws.
+ *
+ * @example Two segments read as one journal
+ * ```ts
+ * import { JournalEncoder, JournalReader } from "./journal_format.ts";
+ * import { WriteBuffer } from "../session/write_buffer.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const output = new WriteBuffer();
+ * const encoder = new JournalEncoder(output);
+ * encoder.header({
+ *   type: "header", session: "2026112501", created: "2026-11-25T00:00:00.000Z",
+ *   version: "1.12", orderbooks: ["1"], open: true, halted: [],
+ * });
+ * const first = new Uint8Array(256);
+ * first.set(output.take()!);
+ * encoder.account("demo1");
+ * const second = output.take()!.slice();
+ * const reader = new JournalReader();
+ * reader.read(first, { last: false });
+ * assert.equal(reader.read(second, { last: true }).validLength, second.length);
+ * assert.deepEqual(reader.records.map((record) => record.type), ["header", "account"]);
+ * ```
+ */
+export class JournalReader {
+  /** Every record read so far, header first. */
+  readonly records: JournalRecord[] = [];
+  readonly #accounts: string[] = [];
+
+  /**
+   * Reads one segment's records.
+   *
+   * @param bytes The whole segment file.
+   * @param options `last` when no segment follows, which allows a torn last record.
+   * @returns Where the segment's valid data ends, and the torn tail if any.
+   * @throws {JournalError} When the segment is corrupt, or the first one has no header.
+   */
+  read(bytes: Uint8Array, options: { last: boolean }): SegmentContents {
+    let at = 0;
+    // A torn record runs to the end of the last segment's data: nothing but zeros after it.
+    const torn = (reason: string): SegmentContents => {
+      if (!options.last) {
+        throw new JournalError(
+          `Cannot read the journal: ${reason} in a segment that is not the last`,
+          at,
+        );
+      }
+      if (this.records.length === 0) {
+        throw new JournalError(`Cannot read the journal header: ${reason}`, at);
+      }
+      return { validLength: at, tornTail: reason };
+    };
+    while (at < bytes.length) {
+      const remaining = bytes.length - at;
+      if (remaining < 4) {
+        if (zeros(bytes, at)) break;
+        return torn(
+          `${remaining} bytes at byte ${at} are cut short of a record`,
+        );
+      }
+      const bodyLength = readUint32(bytes, at);
+      if (bodyLength === 0) {
+        if (!zeros(bytes, at)) {
+          throw new JournalError(
+            `Cannot read the journal record at byte ${at}: its length is 0 and data follows`,
+            at,
+          );
+        }
+        break; // the preallocated rest of the segment
+      }
+      if (remaining < 4 + bodyLength + 4) {
+        return torn(
+          `the record at byte ${at} is cut short: ${
+            bodyLength + 8
+          } bytes declared, ${remaining} present`,
+        );
+      }
+      const body = bytes.subarray(at + 4, at + 4 + bodyLength);
+      const crc = readUint32(bytes, at + 4 + bodyLength);
+      if (crc32(body) !== crc) {
+        if (options.last && zeros(bytes, at + 8 + bodyLength)) {
+          return torn(`the last record at byte ${at} fails its CRC check`);
+        }
+        throw new JournalError(
+          `Cannot read the journal record at byte ${at}: its CRC check fails and records follow it`,
+          at,
+        );
+      }
+      try {
+        this.records.push(
+          decodeRecord(body, this.#accounts, this.records.length === 0),
+        );
+      } catch (error) {
+        if (error instanceof JournalError) {
+          throw new JournalError(error.message, at);
+        }
+        throw error;
+      }
+      at += 8 + bodyLength;
+    }
+    if (this.records.length === 0) {
+      throw new JournalError(
+        "Cannot read the journal header: the journal is empty",
+        0,
+      );
+    }
+    return { validLength: at, tornTail: undefined };
+  }
+}
+
+/**
+ * Reads every record of a one-segment journal; see {@linkcode JournalReader}.
  *
  * @param bytes The whole journal file.
  * @returns The records, the length of the valid part, and the torn tail if any.
@@ -393,61 +515,15 @@ export interface JournalContents {
  * ```
  */
 export function readJournal(bytes: Uint8Array): JournalContents {
-  const records: JournalRecord[] = [];
-  const accounts: string[] = [];
-  let at = 0;
-  while (at < bytes.length) {
-    const remaining = bytes.length - at;
-    if (remaining < 4) {
-      return torn(records, at, `${remaining} bytes are cut short of a record`);
-    }
-    const bodyLength = readUint32(bytes, at);
-    if (remaining < 4 + bodyLength + 4) {
-      return torn(
-        records,
-        at,
-        `the record at byte ${at} is cut short: ${
-          bodyLength + 8
-        } bytes declared, ${remaining} present`,
-      );
-    }
-    const body = bytes.subarray(at + 4, at + 4 + bodyLength);
-    const crc = readUint32(bytes, at + 4 + bodyLength);
-    if (crc32(body) !== crc) {
-      if (at + 8 + bodyLength === bytes.length) {
-        return torn(
-          records,
-          at,
-          `the last record at byte ${at} fails its CRC check`,
-        );
-      }
-      throw new JournalError(
-        `Cannot read the journal record at byte ${at}: its CRC check fails and records follow it`,
-        at,
-      );
-    }
-    try {
-      records.push(decodeRecord(body, accounts, records.length === 0));
-    } catch (error) {
-      if (error instanceof JournalError) {
-        throw new JournalError(error.message, at);
-      }
-      throw error;
-    }
-    at += 8 + bodyLength;
-  }
-  return { records, validLength: at, tornTail: undefined };
+  const reader = new JournalReader();
+  const { validLength, tornTail } = reader.read(bytes, { last: true });
+  return { records: reader.records, validLength, tornTail };
 }
 
-function torn(
-  records: JournalRecord[],
-  at: number,
-  reason: string,
-): JournalContents {
-  if (records.length === 0) {
-    throw new JournalError(`Cannot read the journal header: ${reason}`, at);
-  }
-  return { records, validLength: at, tornTail: reason };
+/** Whether every byte from `at` on is zero. */
+function zeros(bytes: Uint8Array, at: number): boolean {
+  for (let i = at; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
 }
 
 function decodeRecord(

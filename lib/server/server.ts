@@ -210,7 +210,7 @@ export class OuchServer {
     next: () => Promise<{ exchange: Exchange; journal: JournalFile | null }>,
   ) {
     await this.#endSessions();
-    this.#journal?.close();
+    await this.#journal?.close();
     const day = await next();
     this.#exchange = day.exchange;
     this.#journal = day.journal;
@@ -274,7 +274,7 @@ export class OuchServer {
     }
     await this.#endSessions();
     await this.#accepting;
-    this.#journal?.close();
+    await this.#journal?.close();
   }
 
   async #endSessions(): Promise<void> {
@@ -420,9 +420,9 @@ function describeEnd(end: ServerSessionEnd): string {
     case "loginRejected":
       return `login rejected (${end.code})`;
     case "loginTimeout":
-      return `no Login Request within ${end.afterMs} ms`;
+      return `no Login Request within ${Math.round(end.afterMs)} ms`;
     case "idleTimeout":
-      return `no client traffic for ${end.afterMs} ms`;
+      return `no client traffic for ${Math.round(end.afterMs)} ms`;
     case "endOfSession":
       return "end of session";
   }

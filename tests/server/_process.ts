@@ -12,8 +12,8 @@ export interface ServerProcess {
   port: number;
   /** Everything it printed so far, standard output and error together. */
   output(): string;
-  /** Sends a signal and waits for the exit status. */
-  stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
+  /** Sends a signal (none with `null`) and waits for the exit status. */
+  stop(signal?: Deno.Signal | null): Promise<Deno.CommandStatus>;
   /** Waits until the output matches. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Types a line at the console (only with `{ console: true }`). */
@@ -79,9 +79,9 @@ export async function spawnServer(
     }
     await writer.write(new TextEncoder().encode(line + "\n"));
   };
-  const stop = async (signal: Deno.Signal = "SIGTERM") => {
+  const stop = async (signal: Deno.Signal | null = "SIGTERM") => {
     await writer?.close().catch(() => {});
-    if (status === undefined) {
+    if (status === undefined && signal !== null) {
       try {
         child.kill(signal);
       } catch {

@@ -182,7 +182,7 @@ Deno.test("ouch server keeps running at the end of standard input and stops grac
     assert.equal(typeof client.loginResult, "object", "still serving");
     assert.match(
       server.output(),
-      /journal: ouch-data\/\d{10}\.journal \(fsync batch\), new trading day/,
+      /journal: ouch-data\/\d{10}\.\*\.journal \(fsync batch\), new trading day/,
     );
     const status = await server.stop("SIGTERM");
     assert.equal(status.code, 0);
@@ -208,6 +208,7 @@ Deno.test("ouch server console commands halt, resume, close, open and quit", asy
     await server.type("halt 1");
     await server.waitFor(/orderbook 1 halted/);
     await client.send(enter(1));
+    await client.messages(1);
     await server.type("resume 1");
     await server.waitFor(/orderbook 1 resumed/);
     await client.send(enter(2));
@@ -233,7 +234,7 @@ Deno.test("ouch server console commands halt, resume, close, open and quit", asy
       "system:S",
     ]);
     await server.type("quit");
-    const status = await server.stop();
+    const status = await server.stop(null);
     assert.equal(status.code, 0);
     await client.closedByServer();
     assert.equal(client.ended, true);

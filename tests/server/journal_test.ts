@@ -1,0 +1,261 @@
+import assert from "node:assert/strict";
+import { openJournal, segmentName } from "../../lib/server/journal.ts";
+import {
+  JournalEncoder,
+  type JournalHeader,
+} from "../../lib/server/journal_format.ts";
+import { WriteBuffer } from "../../lib/session/write_buffer.ts";
+
+const SEGMENT = 64 * 1024;
+
+const HEADER: JournalHeader = {
+  type: "header",
+  session: "2026112501",
+  created: "2026-11-25T00:00:00.000Z",
+  version: "1.12",
+  orderbooks: ["1"],
+  open: true,
+  halted: [],
+};
+
+async function withDirectory(
+  run: (dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "ouch-journal-" });
+  try {
+    await run(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function files(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
+}
+
+/** Journal bytes: the header, then `count` halt/resume records of about 30 bytes each. */
+function batches(count: number, perBatch: number): Uint8Array[] {
+  const output = new WriteBuffer();
+  const encoder = new JournalEncoder(output);
+  encoder.header(HEADER);
+  const result = [output.take()!.slice()];
+  for (let i = 0; i < count; i += perBatch) {
+    for (let k = i; k < Math.min(count, i + perBatch); k++) {
+      encoder.beginControl(k, {
+        type: k % 2 === 0 ? "halt" : "resume",
+        orderbookId: "1",
+      });
+      encoder.end();
+    }
+    result.push(output.take()!.slice());
+  }
+  return result;
+}
+
+async function settle(): Promise<void> {
+  // Lets a background segment preparation finish.
+  for (let i = 0; i < 20; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+Deno.test("openJournal() starts session 01 with a preallocated segment, then continues it", async () => {
+  await withDirectory(async (dir) => {
+    const first = await openJournal(dir, "20261125", {
+      fresh: false,
+      fsync: "batch",
+      segmentSize: SEGMENT,
+    });
+    assert.equal(first.session, "2026112501");
+    assert.equal(first.records, undefined);
+    for (const bytes of batches(10, 5)) first.journal.append(bytes);
+    await settle();
+    assert.deepEqual(files(dir), [
+      "2026112501.0001.journal",
+      "2026112501.0002.journal",
+    ]);
+    assert.equal(Deno.statSync(`${dir}/2026112501.0001.journal`).size, SEGMENT);
+    await first.journal.close();
+    assert.deepEqual(
+      files(dir),
+      ["2026112501.0001.journal"],
+      "the unused segment is removed",
+    );
+
+    const again = await openJournal(dir, "20261125", {
+      fresh: false,
+      fsync: "batch",
+      segmentSize: SEGMENT,
+    });
+    assert.equal(again.session, "2026112501");
+    assert.equal(again.records!.length, 11);
+    assert.deepEqual(again.records![10], {
+      type: "control",
+      timestamp: 9,
+      action: { type: "resume", orderbookId: "1" },
+      outputs: [],
+    });
+    // Appending carries on after the last record.
+    const output = new WriteBuffer();
+    const encoder = new JournalEncoder(output);
+    encoder.beginControl(10, { type: "halt", orderbookId: "1" });
+    encoder.end();
+    again.journal.append(output.take()!);
+    await again.journal.close();
+    const third = await openJournal(dir, "20261125", {
+      fresh: false,
+      fsync: "none",
+      segmentSize: SEGMENT,
+    });
+    assert.equal(third.records!.length, 12);
+    await third.journal.close();
+  });
+});
+
+Deno.test("openJournal() with fresh, or another day, starts a new session", async () => {
+  await withDirectory(async (dir) => {
+    const options = {
+      fresh: false,
+      fsync: "none",
+      segmentSize: SEGMENT,
+    } as const;
+    await (await openJournal(dir, "20261125", options)).journal.close();
+    const fresh = await openJournal(dir, "20261125", {
+      ...options,
+      fresh: true,
+    });
+    assert.equal(fresh.session, "2026112502");
+    await fresh.journal.close();
+    const tomorrow = await openJournal(dir, "20261126", options);
+    assert.equal(tomorrow.session, "2026112601");
+    await tomorrow.journal.close();
+  });
+});
+
+Deno.test("JournalFile.append() moves to the next segment and reads back in order", async () => {
+  await withDirectory(async (dir) => {
+    const opened = await openJournal(dir, "20261125", {
+      fresh: false,
+      fsync: "batch",
+      segmentSize: SEGMENT,
+    });
+    const all = batches(12_000, 100); // about 290 KB: five segments of 64 KiB
+    for (const bytes of all) {
+      opened.journal.append(bytes);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    const total = all.reduce((n, b) => n + b.length, 0);
+    assert.equal(opened.journal.bytesWritten, total);
+    await opened.journal.close();
+    const names = files(dir);
+    assert.ok(names.length >= Math.ceil(total / SEGMENT), names.join(" "));
+    const reopened = await openJournal(dir, "20261125", {
+      fresh: false,
+      fsync: "batch",
+      segmentSize: SEGMENT,
+    });
+    assert.equal(reopened.records!.length, 12_001);
+    assert.deepEqual(
+      reopened.records!.slice(1).map((record) =>
+        record.type === "control" ? record.timestamp : -1
+      ),
+      Array.from({ length: 12_000 }, (_, i) => i),
+    );
+    await reopened.journal.close();
+  });
+});
+
+Deno.test("JournalFile.append() takes a batch larger than a segment", async () => {
+  await withDirectory(async (dir) => {
+    const opened = await openJournal(dir, "20261125", {
+      fresh: false,
+      fsync: "batch",
+      segmentSize: SEGMENT,
+    });
+    const [header, huge] = batches(5000, 5000); // about 150 KB in one batch
+    opened.journal.append(header!);
+    opened.journal.append(huge!);
+    await opened.journal.close();
+    const reopened = await openJournal(dir, "20261125", {
+      fresh: false,
+      fsync: "batch",
+      segmentSize: SEGMENT,
+    });
+    assert.equal(reopened.records!.length, 5001);
+    await reopened.journal.close();
+  });
+});
+
+Deno.test("openJournal() zeroes a torn last record and drops unused segments", async () => {
+  await withDirectory(async (dir) => {
+    const opened = await openJournal(dir, "20261125", {
+      fresh: false,
+      fsync: "batch",
+      segmentSize: SEGMENT,
+    });
+    for (const bytes of batches(10, 10)) opened.journal.append(bytes);
+    await settle();
+    // Simulate a crash: the prepared second segment stays, the first gets half a record.
+    const path = `${dir}/${segmentName("2026112501", 1)}`;
+    const written = opened.journal.bytesWritten;
+    await opened.journal.close();
+    Deno.writeFileSync(
+      `${dir}/${segmentName("2026112501", 2)}`,
+      new Uint8Array(SEGMENT),
+    );
+    const file = Deno.openSync(path, { write: true });
+    file.seekSync(written, Deno.SeekMode.Start);
+    file.writeSync(new Uint8Array([0, 0, 0, 40, 0x43, 1, 2, 3]));
+    file.close();
+
+    const reopened = await openJournal(dir, "20261125", {
+      fresh: false,
+      fsync: "batch",
+      segmentSize: SEGMENT,
+    });
+    assert.match(
+      reopened.tornTail!,
+      new RegExp(`record at byte ${written} is cut short|fails its CRC`),
+    );
+    assert.equal(reopened.records!.length, 11);
+    await reopened.journal.close();
+    assert.deepEqual(files(dir), ["2026112501.0001.journal"]);
+    const bytes = Deno.readFileSync(path);
+    assert.ok(
+      bytes.subarray(written).every((b) => b === 0),
+      "the torn bytes are zeroed",
+    );
+    // It now reads cleanly.
+    const clean = await openJournal(dir, "20261125", {
+      fresh: false,
+      fsync: "batch",
+      segmentSize: SEGMENT,
+    });
+    assert.equal(clean.tornTail, undefined);
+    await clean.journal.close();
+  });
+});
+
+Deno.test("openJournal() refuses a journal corrupt before its end", async () => {
+  await withDirectory(async (dir) => {
+    const opened = await openJournal(dir, "20261125", {
+      fresh: false,
+      fsync: "none",
+      segmentSize: SEGMENT,
+    });
+    for (const bytes of batches(10, 10)) opened.journal.append(bytes);
+    await opened.journal.close();
+    const path = `${dir}/${segmentName("2026112501", 1)}`;
+    const bytes = Deno.readFileSync(path);
+    bytes[40] = bytes[40]! ^ 0xff;
+    Deno.writeFileSync(path, bytes);
+    await assert.rejects(
+      openJournal(dir, "20261125", {
+        fresh: false,
+        fsync: "none",
+        segmentSize: SEGMENT,
+      }),
+      { name: "JournalError" },
+    );
+  });
+});
