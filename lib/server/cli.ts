@@ -26,6 +26,7 @@ import {
 } from "./journal.ts";
 import { OuchServer } from "./server.ts";
 import { formatPrice } from "../client/format.ts";
+import { combineListeners, WebServer } from "../web/server.ts";
 
 /** Where journals go unless `--journal` says otherwise, relative to the working directory. */
 export const DEFAULT_DATA_DIRECTORY = "ouch-data";
@@ -205,6 +206,14 @@ export async function parseServerArgs(
   if (values["no-http"] === true && values.http !== undefined) {
     throw new UsageError("Cannot use --no-http with --http");
   }
+  const http = values["no-http"] === true
+    ? null
+    : hostPortFlag(String(values.http ?? DEFAULT_HTTP));
+  if (http !== null && demo && !isLoopback(http.hostname)) {
+    throw new UsageError(
+      `Cannot serve the web page on non-loopback --http "${http.hostname}" with the demo accounts: give --users FILE or --user NAME:PASS`,
+    );
+  }
   const display = values.display === undefined
     ? undefined
     : choiceFlag("display", values.display, DISPLAY_MODES);
@@ -372,9 +381,11 @@ export async function run(args: string[]): Promise<number> {
       }
     },
   });
+  const web = config.http === null ? undefined : new WebServer();
+  const listener = combineListeners(display.listener, web?.listener);
   const day = await openDay(
     config,
-    display.listener,
+    listener,
     config.fresh,
     config.closed,
   );
@@ -411,6 +422,20 @@ export async function run(args: string[]): Promise<number> {
       }" (loopback only)`
       : `accounts: ${config.users.size} configured`,
   );
+  if (web !== undefined && config.http !== null) {
+    try {
+      web.listen({ ...config.http, server });
+    } catch (error) {
+      await server.shutdown();
+      display.close();
+      throw new UsageError(
+        `Cannot serve the web page on ${config.http.hostname}:${config.http.port}: ${
+          error instanceof Error ? error.message : error
+        } (use --http HOST:PORT or --no-http)`,
+      );
+    }
+    display.notice(`web page: http://${web.address}/`);
+  }
   display.info(`type "help" for console commands`);
   display.prompt();
 
@@ -437,13 +462,14 @@ export async function run(args: string[]): Promise<number> {
     1000,
   );
   const input = readConsole(async (line) => {
-    await runConsoleCommand(line, { server, display, config, stop });
+    await runConsoleCommand(line, { server, display, config, stop, listener });
     if (!stopping) display.prompt();
   });
 
   await stopped.promise;
   clearInterval(refresh);
   display.info("shutting down: End of Session to every session");
+  await web?.shutdown();
   await server.shutdown();
   display.close();
   input.cancel();
@@ -459,6 +485,7 @@ async function runConsoleCommand(
     display: Display;
     config: ServerConfig;
     stop: () => void;
+    listener: ExchangeListener;
   },
 ): Promise<void> {
   const { server, display, config } = context;
@@ -569,7 +596,7 @@ async function runConsoleCommand(
       );
       server.run((e, t) => e.close(t));
       await server.rollDay(async () => {
-        const day = await openDay(config, context.display.listener, true, true);
+        const day = await openDay(config, context.listener, true, true);
         return { exchange: day.exchange, journal: day.journal };
       });
       display.info(

@@ -29,8 +29,9 @@ async function withDirectory(
   }
 }
 
-function files(dir: string): string[] {
-  return [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
+async function files(dir: string): Promise<string[]> {
+  return (await Array.fromAsync(Deno.readDir(dir))).map((entry) => entry.name)
+    .sort();
 }
 
 /** Journal bytes: the header, then `count` halt/resume records of about 30 bytes each. */
@@ -70,14 +71,17 @@ Deno.test("openJournal() starts session 01 with a preallocated segment, then con
     assert.equal(first.records, undefined);
     for (const bytes of batches(10, 5)) first.journal.append(bytes);
     await settle();
-    assert.deepEqual(files(dir), [
+    assert.deepEqual(await files(dir), [
       "2026112501.0001.journal",
       "2026112501.0002.journal",
     ]);
-    assert.equal(Deno.statSync(`${dir}/2026112501.0001.journal`).size, SEGMENT);
+    assert.equal(
+      (await Deno.stat(`${dir}/2026112501.0001.journal`)).size,
+      SEGMENT,
+    );
     await first.journal.close();
     assert.deepEqual(
-      files(dir),
+      await files(dir),
       ["2026112501.0001.journal"],
       "the unused segment is removed",
     );
@@ -147,7 +151,7 @@ Deno.test("JournalFile.append() moves to the next segment and reads back in orde
     const total = all.reduce((n, b) => n + b.length, 0);
     assert.equal(opened.journal.bytesWritten, total);
     await opened.journal.close();
-    const names = files(dir);
+    const names = await files(dir);
     assert.ok(names.length >= Math.ceil(total / SEGMENT), names.join(" "));
     const reopened = await openJournal(dir, "20261125", {
       fresh: false,
@@ -199,13 +203,13 @@ Deno.test("openJournal() zeroes a torn last record and drops unused segments", a
     const path = `${dir}/${segmentName("2026112501", 1)}`;
     const written = opened.journal.bytesWritten;
     await opened.journal.close();
-    Deno.writeFileSync(
+    await Deno.writeFile(
       `${dir}/${segmentName("2026112501", 2)}`,
       new Uint8Array(SEGMENT),
     );
-    const file = Deno.openSync(path, { write: true });
-    file.seekSync(written, Deno.SeekMode.Start);
-    file.writeSync(new Uint8Array([0, 0, 0, 40, 0x43, 1, 2, 3]));
+    const file = await Deno.open(path, { write: true });
+    await file.seek(written, Deno.SeekMode.Start);
+    await file.write(new Uint8Array([0, 0, 0, 40, 0x43, 1, 2, 3]));
     file.close();
 
     const reopened = await openJournal(dir, "20261125", {
@@ -219,8 +223,8 @@ Deno.test("openJournal() zeroes a torn last record and drops unused segments", a
     );
     assert.equal(reopened.records!.length, 11);
     await reopened.journal.close();
-    assert.deepEqual(files(dir), ["2026112501.0001.journal"]);
-    const bytes = Deno.readFileSync(path);
+    assert.deepEqual(await files(dir), ["2026112501.0001.journal"]);
+    const bytes = await Deno.readFile(path);
     assert.ok(
       bytes.subarray(written).every((b) => b === 0),
       "the torn bytes are zeroed",
@@ -246,9 +250,9 @@ Deno.test("openJournal() refuses a journal corrupt before its end", async () => 
     for (const bytes of batches(10, 10)) opened.journal.append(bytes);
     await opened.journal.close();
     const path = `${dir}/${segmentName("2026112501", 1)}`;
-    const bytes = Deno.readFileSync(path);
+    const bytes = await Deno.readFile(path);
     bytes[40] = bytes[40]! ^ 0xff;
-    Deno.writeFileSync(path, bytes);
+    await Deno.writeFile(path, bytes);
     await assert.rejects(
       openJournal(dir, "20261125", {
         fresh: false,

@@ -167,15 +167,17 @@ Deno.test("ouch server cuts a torn last journal record off and reports it", asyn
     await alice.messages(2);
     await server.stop("SIGKILL");
     await alice.close();
-    const [file] = [...Deno.readDirSync(dir)].map((entry) =>
-      `${dir}/${entry.name}`
-    )
-      .filter((path) => path.endsWith(".0001.journal"));
+    const file = `${dir}/${
+      (await Array.fromAsync(Deno.readDir(dir)))
+        .map((entry) => entry.name).find((name) =>
+          name.endsWith(".0001.journal")
+        )
+    }`;
     // Half a record where the data ends: a length that promises more than was written.
-    const end = readJournal(Deno.readFileSync(file!)).validLength;
-    const handle = Deno.openSync(file!, { write: true });
-    handle.seekSync(end, Deno.SeekMode.Start);
-    handle.writeSync(new Uint8Array([0, 0, 0, 40, 0x4d, 1, 2]));
+    const end = readJournal(await Deno.readFile(file)).validLength;
+    const handle = await Deno.open(file, { write: true });
+    await handle.seek(end, Deno.SeekMode.Start);
+    await handle.write(new Uint8Array([0, 0, 0, 40, 0x4d, 1, 2]));
     handle.close();
     server = await spawnServer(["--journal", dir]);
     assert.match(
@@ -183,7 +185,7 @@ Deno.test("ouch server cuts a torn last journal record off and reports it", asyn
       /cut off a torn last record: the last record at byte \d+ fails its CRC/,
     );
     assert.ok(
-      Deno.readFileSync(file!).subarray(end).every((byte) => byte === 0),
+      (await Deno.readFile(file)).subarray(end).every((byte) => byte === 0),
     );
     const again = await login(server.port, "demo1");
     // Both accepted orders survived; a crash ends no session, so nothing was canceled.

@@ -1,0 +1,785 @@
+import assert from "node:assert/strict";
+import { Exchange } from "../../lib/server/exchange.ts";
+import { WebServer } from "../../lib/web/server.ts";
+import { enter, TestClient, types, USERS } from "../server/_harness.ts";
+import {
+  PageClient,
+  pageEnter,
+  rawStatus,
+  startWeb,
+  type WebSetup,
+} from "./_web_harness.ts";
+
+async function withWeb(
+  run: (setup: WebSetup) => Promise<void>,
+  options: { open?: boolean } = {},
+): Promise<void> {
+  const setup = startWeb(options);
+  try {
+    await run(setup);
+  } finally {
+    await setup.close();
+  }
+}
+
+async function withPage(
+  setup: WebSetup,
+  run: (page: PageClient) => void | Promise<void>,
+): Promise<void> {
+  const page = await PageClient.connect(setup);
+  try {
+    await run(page);
+  } finally {
+    await page.close();
+  }
+}
+
+/** What an account's exchange state looks like, to show that something changed nothing. */
+function accountState(setup: WebSetup, account: string) {
+  const exchange = setup.server.exchange;
+  return {
+    messages: exchange.log(account)?.length,
+    nextToken: exchange.nextToken(account),
+    openOrders: exchange.openOrders(account).length,
+    open: exchange.isOpen,
+    halted: exchange.orderbooks.filter((id) => exchange.isHalted(id)),
+    messagesIn: exchange.messagesIn,
+  };
+}
+
+Deno.test("WebServer serves the page with a strict Content-Security-Policy and no caching", async () => {
+  await withWeb(async ({ origin }) => {
+    const response = await fetch(`${origin}/`);
+    assert.equal(response.status, 200);
+    assert.equal(
+      response.headers.get("content-type"),
+      "text/html; charset=utf-8",
+    );
+    assert.equal(response.headers.get("cache-control"), "no-store");
+    const csp = response.headers.get("content-security-policy") ?? "";
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /connect-src 'self'/);
+    assert.match(csp, /script-src 'self'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.doesNotMatch(csp, /unsafe/);
+    assert.equal(response.headers.get("x-content-type-options"), "nosniff");
+    const html = await response.text();
+    assert.match(html, /<script type="module" src="\/app\.js"><\/script>/);
+    assert.doesNotMatch(html, /<script>/, "no inline script");
+
+    for (
+      const [path, type] of [
+        ["/index.html", "text/html; charset=utf-8"],
+        ["/app.js", "text/javascript; charset=utf-8"],
+        ["/view.js", "text/javascript; charset=utf-8"],
+        ["/style.css", "text/css; charset=utf-8"],
+        ["/favicon.svg", "image/svg+xml"],
+      ]
+    ) {
+      const asset = await fetch(`${origin}${path}`);
+      assert.equal(asset.status, 200, path);
+      assert.equal(asset.headers.get("content-type"), type, path);
+      assert.equal(asset.headers.get("cache-control"), "no-store", path);
+      assert.ok((await asset.bytes()).length > 0, path);
+    }
+  });
+});
+
+Deno.test("WebServer answers 404 for unknown paths and 405 for other methods", async () => {
+  await withWeb(async ({ origin }) => {
+    for (const path of ["/nothing", "/assets/view.js", "/../deno.json"]) {
+      const response = await fetch(`${origin}${path}`);
+      assert.equal(response.status, 404, path);
+      assert.ok(response.headers.get("content-security-policy"));
+      await response.body?.cancel();
+    }
+    const post = await fetch(`${origin}/`, { method: "POST", body: "x" });
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.get("allow"), "GET, HEAD");
+    await post.body?.cancel();
+    const head = await fetch(`${origin}/`, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    await head.body?.cancel();
+  });
+});
+
+Deno.test("WebServer refuses a WebSocket from another origin or without one with 403", async () => {
+  await withWeb(async ({ web, origin }) => {
+    const upgrade = {
+      Host: web.address,
+      Upgrade: "websocket",
+      Connection: "Upgrade",
+      "Sec-WebSocket-Version": "13",
+      "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    };
+    const port = web.address.split(":")[1];
+    assert.equal(
+      await rawStatus(web.address, "/ws", {
+        ...upgrade,
+        Origin: "http://evil.example",
+      }),
+      403,
+    );
+    assert.equal(
+      await rawStatus(web.address, "/ws", {
+        ...upgrade,
+        Origin: `http://localhost:${port}`,
+      }),
+      403,
+      "same port, other host name",
+    );
+    assert.equal(
+      await rawStatus(web.address, "/ws", {
+        ...upgrade,
+        Origin: `http://127.0.0.1:${Number(port) + 1}`,
+      }),
+      403,
+      "other port",
+    );
+    assert.equal(await rawStatus(web.address, "/ws", upgrade), 403, "none");
+    assert.equal(
+      await rawStatus(web.address, "/ws", { ...upgrade, Origin: origin }),
+      101,
+    );
+    assert.equal(
+      await rawStatus(web.address, "/ws", { Host: web.address }),
+      426,
+      "not an upgrade",
+    );
+  });
+});
+
+Deno.test("WebServer on loopback refuses a Host that is not a loopback name (DNS rebinding)", async () => {
+  await withWeb(async ({ web }) => {
+    const port = web.address.split(":")[1];
+    assert.equal(
+      await rawStatus(web.address, "/", { Host: `evil.example:${port}` }),
+      403,
+    );
+    assert.equal(
+      await rawStatus(web.address, "/", { Host: `localhost:${port}` }),
+      200,
+    );
+    assert.equal(await rawStatus(web.address, "/", { Host: web.address }), 200);
+  });
+});
+
+Deno.test("WebServer sends a snapshot of every orderbook on connect", async () => {
+  await withWeb(async (setup) => {
+    const { server } = setup;
+    server.run((exchange, ts) => {
+      exchange.submit("alice", enter(1, { quantity: 300 }), ts);
+      exchange.submit(
+        "bob",
+        enter(1, { buySellIndicator: "S", quantity: 100 }),
+        ts,
+      );
+      exchange.halt("2", ts);
+    });
+    await withPage(setup, (page) => {
+      const snapshot = page.received[0]!;
+      assert.equal(snapshot.type, "snapshot");
+      assert.equal(snapshot.session, "2026112501");
+      assert.equal(snapshot.open, true);
+      assert.deepEqual(
+        snapshot.orderbooks.map((ob: { orderbookId: string }) =>
+          ob.orderbookId
+        ),
+        server.exchange.orderbooks,
+      );
+      const book = snapshot.orderbooks.find((ob: { orderbookId: string }) =>
+        ob.orderbookId === "1"
+      );
+      assert.deepEqual(book.bids, [{ price: 23000, quantity: 200, orders: 1 }]);
+      assert.deepEqual(book.asks, []);
+      assert.equal(book.trades.length, 1);
+      assert.equal(book.trades[0].price, 23000);
+      assert.equal(book.trades[0].quantity, 100);
+      assert.equal(book.trades[0].buyer, undefined, "no accounts on the tape");
+      assert.equal(
+        snapshot.orderbooks.find((ob: { orderbookId: string }) =>
+          ob.orderbookId === "2"
+        ).halted,
+        true,
+      );
+    });
+  });
+});
+
+Deno.test("WebServer answers every bad page message with an error and changes nothing", async () => {
+  await withWeb(async (setup) => {
+    await withPage(setup, async (page) => {
+      const enterFields = pageEnter();
+      const { type: _, ...withoutType } = enterFields;
+      const { quantity: _q, ...withoutQuantity } = enterFields;
+      const cases: [string, unknown, RegExp][] = [
+        ["not JSON", "{type: enter", /Cannot parse the message as JSON/],
+        ["an array", [], /must be a JSON object: current value is an array/],
+        ["null", null, /must be a JSON object/],
+        ["a number", 7, /must be a JSON object/],
+        ["no type", withoutType, /must have a "type" string/],
+        ["unknown type", { type: "hack" }, /message type "hack"/],
+        ["inherited type", { type: "toString" }, /message type "toString"/],
+        [
+          "extra field",
+          { ...enterFields, orderToken: 5 },
+          /field "orderToken" is not allowed/,
+        ],
+        [
+          "extra field on logout",
+          { type: "logout", now: true },
+          /field "now" is not allowed/,
+        ],
+        ["missing field", withoutQuantity, /field "quantity" is missing/],
+        [
+          "wrong type",
+          { ...enterFields, quantity: "100" },
+          /Quantity as it must be a number/,
+        ],
+        [
+          "negative",
+          { ...enterFields, quantity: -1 },
+          /Quantity as it must be a whole number/,
+        ],
+        [
+          "fraction",
+          { ...enterFields, quantity: 1.5 },
+          /Quantity as it must be a whole number/,
+        ],
+        [
+          "above uint32",
+          { ...enterFields, firmId: 2 ** 32 },
+          /Firm ID as it must be a whole number from 0 to 4294967295/,
+        ],
+        [
+          "two decimals",
+          { ...enterFields, price: "2300.55" },
+          /Price as it must be a decimal with at most one decimal place/,
+        ],
+        [
+          "price as a number",
+          { ...enterFields, price: 2300 },
+          /Price as it must be a decimal string/,
+        ],
+        [
+          "long client reference",
+          { ...enterFields, clientReference: "12345678901" },
+          /Client Reference as it must be 0 to 10 printable ASCII/,
+        ],
+        [
+          "non-ASCII client reference",
+          { ...enterFields, clientReference: "caf\u00e9" },
+          /Client Reference as it must be 0 to 10 printable ASCII/,
+        ],
+        [
+          "halt without an orderbook",
+          { type: "operator", action: "halt" },
+          /field "orderbookId" is missing/,
+        ],
+        [
+          "open with an orderbook",
+          { type: "operator", action: "open", orderbookId: "1" },
+          /"orderbookId" is not allowed/,
+        ],
+        [
+          "unknown operator action",
+          { type: "operator", action: "reboot" },
+          /must be "open", "close", "halt" or "resume"/,
+        ],
+        [
+          "enter before login",
+          enterFields,
+          /Cannot enter an order: log in first/,
+        ],
+        [
+          "cancel before login",
+          { type: "cancel", orderToken: 1, quantity: 0 },
+          /Cannot cancel an order: log in first/,
+        ],
+        [
+          "operator before login",
+          { type: "operator", action: "close" },
+          /Cannot close the market: log in first/,
+        ],
+      ];
+      const before = accountState(setup, "alice");
+      for (const [name, message, pattern] of cases) {
+        const from = page.received.length;
+        if (typeof message === "string") page.sendRaw(message);
+        else page.send(message);
+        const answer = await page.next("error", () => true, from);
+        assert.match(answer.message, pattern, name);
+      }
+      let from = page.received.length;
+      page.sendRaw(new Uint8Array([1, 2, 3]));
+      assert.match(
+        (await page.next("error", () => true, from)).message,
+        /Cannot read a binary message/,
+      );
+      from = page.received.length;
+      page.sendRaw(JSON.stringify({ type: "logout", pad: "x".repeat(5000) }));
+      assert.match(
+        (await page.next("error", () => true, from)).message,
+        /limit is 4096/,
+      );
+
+      // Logged in, the same bad orders still change nothing.
+      assert.equal((await page.login("alice", "pw-a")).ok, true);
+      for (const [name, message, pattern] of cases.slice(7, 21)) {
+        const answer = await page.request(message, "error");
+        assert.match(answer.message, pattern, name);
+      }
+      assert.match(
+        (await page.request(
+          { type: "cancel", orderToken: 9, quantity: 0 },
+          "error",
+        ))
+          .message,
+        /Cannot cancel order #9: "alice" has no live order with that token/,
+      );
+      assert.match(
+        (await page.request({
+          type: "replace",
+          existingOrderToken: 9,
+          quantity: 1,
+          price: "1.0",
+          timeInForce: 99999,
+          display: " ",
+          minimumQuantity: 0,
+        }, "error")).message,
+        /Cannot replace order #9/,
+      );
+      assert.match(
+        (await page.request({ type: "operator", action: "open" }, "error"))
+          .message,
+        /Cannot open the market: it is already open/,
+      );
+      assert.match(
+        (await page.request(
+          { type: "operator", action: "halt", orderbookId: "ZZZZ" },
+          "error",
+        )).message,
+        /Cannot halt orderbook "ZZZZ": it is not configured/,
+      );
+      assert.match(
+        (await page.request(
+          { type: "operator", action: "resume", orderbookId: "1" },
+          "error",
+        )).message,
+        /Cannot resume orderbook "1": it is not halted/,
+      );
+      assert.deepEqual(accountState(setup, "alice"), before);
+      assert.equal(page.isClosed, false, "the socket stays open");
+    });
+  });
+});
+
+Deno.test("WebServer refuses a wrong password and closes the socket after five", async () => {
+  await withWeb(async (setup) => {
+    await withPage(setup, async (page) => {
+      const answer = await page.login("alice", "wrong");
+      assert.deepEqual(answer, {
+        type: "login",
+        ok: false,
+        error: 'Cannot log in as "alice": wrong username or password',
+      });
+      assert.equal((await page.login("mallory", "pw-a")).ok, false);
+      const refused = await page.request(pageEnter(), "error");
+      assert.match(refused.message, /log in first/);
+      assert.equal(setup.server.exchange.log("alice")?.length, 0);
+      for (let i = 0; i < 3; i++) await page.login("alice", `guess${i}`);
+      await page.closedByServer();
+    });
+  });
+});
+
+Deno.test("WebServer enters a page's order into the account's OUCH sequence with a server token", async () => {
+  await withWeb(async (setup) => {
+    const ouch = await TestClient.connect(setup.server);
+    try {
+      await ouch.login("alice", "pw-a");
+      await ouch.send(enter(1, { clientReference: "ouch" }));
+      await ouch.messages(1);
+      await withPage(setup, async (page) => {
+        const login = await page.login("alice", "pw-a");
+        assert.deepEqual(login, { type: "login", ok: true, account: "alice" });
+        const history = await page.next("responses", (m) => m.history);
+        assert.deepEqual(
+          history.items.map((item: { sequenceNumber: number }) =>
+            item.sequenceNumber
+          ),
+          [1],
+        );
+        const ack = await page.request(
+          pageEnter({ clientReference: "<b>x</b>", quantity: 50 }),
+          "ack",
+        );
+        assert.equal(ack.orderToken, 2, "the server assigns the next token");
+        const received = await ouch.messages(2);
+        assert.deepEqual(types(received), ["orderAccepted", "orderAccepted"]);
+        assert.equal(ouch.received[1]!.sequenceNumber, 2);
+        assert.deepEqual(received[1], {
+          ...received[1],
+          orderToken: 2,
+          clientReference: "<b>x</b>",
+          quantity: 50,
+          price: 23000,
+        });
+        const feed = await page.next("responses", (m) => !m.history);
+        assert.equal(feed.items[0].sequenceNumber, 2);
+        assert.deepEqual(feed.items[0].message, received[1]);
+        const orders = await page.next(
+          "orders",
+          (m) => m.orders.length === 2,
+        );
+        assert.deepEqual(
+          orders.orders.map((o: { orderToken: number }) => o.orderToken),
+          [1, 2],
+        );
+        // The OUCH session keeps going; the page's next token follows its tokens.
+        await ouch.send(enter(3));
+        await ouch.messages(3);
+        assert.equal(
+          (await page.request(pageEnter(), "ack")).orderToken,
+          4,
+        );
+        await ouch.messages(4);
+        assert.deepEqual(
+          ouch.received.map((r) => r.sequenceNumber),
+          [1, 2, 3, 4],
+        );
+      });
+    } finally {
+      await ouch.close();
+    }
+  });
+});
+
+Deno.test("WebServer replaces and cancels the page account's orders and relays the reasons", async () => {
+  await withWeb(async (setup) => {
+    await withPage(setup, async (page) => {
+      await page.login("bob", "pw-b");
+      await page.request(pageEnter({ quantity: 100 }), "ack");
+      const replaced = await page.request({
+        type: "replace",
+        existingOrderToken: 1,
+        quantity: 80,
+        price: "2299.5",
+        timeInForce: 99999,
+        display: " ",
+        minimumQuantity: 0,
+      }, "ack");
+      assert.equal(replaced.orderToken, 2);
+      assert.match(
+        (await page.request(
+          { type: "cancel", orderToken: 2, quantity: 80 },
+          "error",
+        ))
+          .message,
+        /Cannot cancel order #2 down to 80: its open quantity is 80/,
+      );
+      await page.request({ type: "cancel", orderToken: 2, quantity: 0 }, "ack");
+      await page.request(pageEnter({ price: "0" }), "ack");
+      const log = setup.server.exchange.log("bob")!;
+      await page.next(
+        "responses",
+        () =>
+          page.received.filter((m) => m.type === "responses").flatMap((m) =>
+            m.items
+          ).length === log.length,
+      );
+      const messages = page.received.filter((m) => m.type === "responses")
+        .flatMap((m) => m.items.map((i: { message: unknown }) => i.message));
+      assert.deepEqual(
+        messages.map((m) => ({ ...m, timestamp: 0 })),
+        [
+          {
+            ...messages[0],
+            timestamp: 0,
+            type: "orderAccepted",
+            orderToken: 1,
+          },
+          {
+            ...messages[1],
+            timestamp: 0,
+            type: "orderReplaced",
+            previousOrderToken: 1,
+            replacementOrderToken: 2,
+            price: 22995,
+            quantity: 80,
+          },
+          {
+            type: "orderCanceled",
+            timestamp: 0,
+            orderToken: 2,
+            decrementQuantity: 80,
+            orderCanceledReason: "U",
+          },
+          {
+            type: "orderRejected",
+            timestamp: 0,
+            orderToken: 3,
+            orderRejectedReason: "X",
+          },
+        ],
+      );
+      const orders = await page.next("orders", (m) => m.total === 0);
+      assert.deepEqual(orders.orders, []);
+    });
+  });
+});
+
+Deno.test("WebServer runs operator actions for a logged-in page and broadcasts the state", async () => {
+  await withWeb(async (setup) => {
+    await withPage(setup, async (operator) => {
+      await withPage(setup, async (viewer) => {
+        await operator.login("carol", "pw-c");
+        let from = viewer.received.length;
+        assert.equal(
+          (await operator.request(
+            { type: "operator", action: "halt", orderbookId: "7203" },
+            "ack",
+          )).text,
+          "Orderbook 7203 halted",
+        );
+        await viewer.next(
+          "state",
+          (m) => m.open && m.halted.includes("7203"),
+          from,
+        );
+        await operator.request(pageEnter({ orderbookId: "7203" }), "ack");
+        const rejected = await operator.next(
+          "responses",
+          (m) =>
+            m.items.some((i: { message: { type: string } }) =>
+              i.message.type === "orderRejected"
+            ),
+        );
+        assert.equal(
+          rejected.items.at(-1).message.orderRejectedReason,
+          "H",
+        );
+        await operator.request(
+          { type: "operator", action: "resume", orderbookId: "7203" },
+          "ack",
+        );
+        from = viewer.received.length;
+        await operator.request({ type: "operator", action: "close" }, "ack");
+        await viewer.next("state", (m) => !m.open, from);
+        assert.equal(setup.server.exchange.isOpen, false);
+        await operator.request({ type: "operator", action: "open" }, "ack");
+        assert.equal(setup.server.exchange.isOpen, true);
+        // A logged-in page sees the System Events with their place in its account's sequence.
+        await operator.next(
+          "responses",
+          (m) =>
+            m.items.some((i: { message: { eventCode?: string } }) =>
+              i.message.eventCode === "S"
+            ),
+        );
+        const events = operator.received.filter((m) => m.type === "responses")
+          .flatMap((m) => m.items)
+          .filter((i: { message: { type: string } }) =>
+            i.message.type === "systemEvent"
+          )
+          .map((
+            i: { sequenceNumber: number; message: { eventCode: string } },
+          ) => `${i.sequenceNumber}:${i.message.eventCode}`);
+        assert.deepEqual(events, ["2:E", "3:S"]);
+        assert.equal(setup.server.exchange.log("carol")?.length, 3);
+      });
+    });
+  });
+});
+
+Deno.test("WebServer sends an account's responses only to pages logged in as it", async () => {
+  await withWeb(async (setup) => {
+    await withPage(setup, async (alice) => {
+      await withPage(setup, async (bob) => {
+        await alice.login("alice", "pw-a");
+        await bob.login("bob", "pw-b");
+        await alice.request(pageEnter({ quantity: 100 }), "ack");
+        await bob.request(
+          pageEnter({ buySellIndicator: "S", quantity: 40 }),
+          "ack",
+        );
+        const trade = await alice.next("trades", (m) => m.orderbookId === "1");
+        assert.deepEqual(
+          trade.trades.map((t: { quantity: number }) => t.quantity),
+          [40],
+        );
+        await bob.next("trades");
+        await alice.next(
+          "responses",
+          (m) =>
+            m.items.some((i: { message: { type: string } }) =>
+              i.message.type === "orderExecuted"
+            ),
+        );
+        await bob.next(
+          "responses",
+          (m) =>
+            m.items.some((i: { message: { type: string } }) =>
+              i.message.type === "orderExecuted"
+            ),
+        );
+        const tokensSeen = (page: PageClient) =>
+          page.received.filter((m) => m.type === "responses" && !m.history)
+            .flatMap((m) => m.items)
+            .map((i: { sequenceNumber: number; message: { type: string } }) =>
+              `${i.sequenceNumber}:${i.message.type}`
+            );
+        assert.deepEqual(tokensSeen(alice), [
+          "1:orderAccepted",
+          "2:orderExecuted",
+        ]);
+        assert.deepEqual(tokensSeen(bob), [
+          "1:orderAccepted",
+          "2:orderExecuted",
+        ]);
+      });
+    });
+  });
+});
+
+Deno.test("WebServer coalesces market updates to about ten a second per orderbook", async () => {
+  await withWeb(async (setup) => {
+    await withPage(setup, async (page) => {
+      const started = performance.now();
+      let token = 0;
+      for (let round = 0; round < 40; round++) {
+        setup.server.run((exchange, ts) => {
+          for (let i = 0; i < 50; i++) {
+            token++;
+            exchange.submit(
+              "alice",
+              enter(token, { price: 20000 + (token % 20) }),
+              ts,
+            );
+            exchange.submit(
+              "bob",
+              enter(token, {
+                buySellIndicator: "S",
+                quantity: 60,
+                price: 20000 + (token % 20),
+              }),
+              ts,
+            );
+          }
+        });
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const elapsed = performance.now() - started;
+      const depth = await page.next("depth", (m) => m.orderbookId === "1");
+      assert.ok(depth.bids.length + depth.asks.length > 0);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const depthFrames = page.received.filter((m) =>
+        m.type === "depth" && m.orderbookId === "1"
+      ).length;
+      const tradeFrames = page.received.filter((m) => m.type === "trades")
+        .length;
+      const limit = Math.ceil((elapsed + 250) / 100) + 2;
+      assert.ok(
+        depthFrames <= limit,
+        `${depthFrames} depth frames in ${elapsed} ms`,
+      );
+      assert.ok(tradeFrames <= limit, `${tradeFrames} trade frames`);
+      assert.ok(token === 2000);
+      // The last depth sent is the book as it is now.
+      const last = page.received.filter((m) =>
+        m.type === "depth" && m.orderbookId === "1"
+      ).at(-1)!;
+      const now = setup.server.exchange.depth("1", 10)!;
+      assert.deepEqual(last.bids, now.bids);
+      assert.deepEqual(last.asks, now.asks);
+    });
+  });
+});
+
+Deno.test("WebServer sends a new snapshot when the trading day rolls", async () => {
+  await withWeb(async (setup) => {
+    await withPage(setup, async (page) => {
+      await page.login("alice", "pw-a");
+      const from = page.received.length;
+      await setup.server.rollDay(() =>
+        Promise.resolve({
+          exchange: new Exchange({
+            session: "2026112601",
+            users: USERS,
+            journal: false,
+            listener: setup.web.listener,
+          }),
+          journal: null,
+        })
+      );
+      const snapshot = await page.next(
+        "snapshot",
+        (m) => m.session === "2026112601",
+        from,
+        3000,
+      );
+      assert.equal(snapshot.open, true);
+      await page.request(pageEnter(), "ack");
+      assert.equal(setup.server.exchange.log("alice")?.length, 1);
+    });
+  });
+});
+
+Deno.test("WebServer.shutdown() closes the pages' WebSockets", async () => {
+  const setup = startWeb();
+  const page = await PageClient.connect(setup);
+  try {
+    await setup.web.shutdown();
+    await page.closedByServer();
+    assert.equal(page.isClosed, true);
+  } finally {
+    await page.close();
+    await setup.close();
+  }
+});
+
+Deno.test("WebServer.shutdown() does not wait long for a page that never answers the close", async () => {
+  const setup = startWeb();
+  const [hostname, port] = setup.web.address.split(":");
+  const conn = await Deno.connect({ hostname: hostname!, port: Number(port) });
+  try {
+    const request = [
+      "GET /ws HTTP/1.1",
+      `Host: ${setup.web.address}`,
+      `Origin: ${setup.origin}`,
+      "Upgrade: websocket",
+      "Connection: Upgrade",
+      "Sec-WebSocket-Version: 13",
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+      "",
+      "",
+    ].join("\r\n");
+    await conn.write(new TextEncoder().encode(request));
+    const buffer = new Uint8Array(65536);
+    const count = await conn.read(buffer);
+    assert.match(
+      new TextDecoder().decode(buffer.subarray(0, count ?? 0)),
+      /^HTTP\/1\.1 101/,
+    );
+    const started = performance.now();
+    await setup.close();
+    assert.ok(performance.now() - started < 3000);
+  } finally {
+    conn.close();
+  }
+});
+
+Deno.test("WebServer.listen() throws when the port is taken", async () => {
+  const setup = startWeb();
+  const other = new WebServer();
+  try {
+    const port = Number(setup.web.address.split(":")[1]);
+    assert.throws(
+      () => other.listen({ hostname: "127.0.0.1", port, server: setup.server }),
+      Deno.errors.AddrInUse,
+    );
+  } finally {
+    await other.shutdown();
+    await setup.close();
+  }
+});
