@@ -107,6 +107,8 @@ export class ServerSession {
   readonly #loginTimeoutMs: number;
   readonly #onFrame: (type: number, payload: Uint8Array) => void;
   #state: ServerSessionState = "awaitingLogin";
+  /** Set once End of Session is written: nothing may follow it. */
+  #finished = false;
   #log: MessageLog | undefined;
   #username = "";
   #next = 1;
@@ -218,14 +220,16 @@ export class ServerSession {
 
   /**
    * Copies the logged messages the client has not been sent yet into the output, up to
-   * `maxBytes` of output.
+   * `maxBytes` of output. A session the client ended (logout, timeout, bad input) still
+   * drains what was published, so that the answers to messages read before the end go out
+   * before the connection closes; after End of Session nothing more is sent.
    *
    * @param maxBytes Stop before the output grows beyond this many bytes.
    * @returns How many messages are still waiting.
    */
   pump(maxBytes: number): number {
     const log = this.#log;
-    if (log === undefined || this.#state !== "active") return 0;
+    if (log === undefined || this.#finished) return 0;
     if (this.#next <= log.published) {
       this.#next = log.copyTo(this.#next, this.#output, maxBytes);
       this.#lastSentAt = this.#now;
@@ -243,6 +247,7 @@ export class ServerSession {
       this.pump(Number.MAX_SAFE_INTEGER);
       this.#write({ type: "endOfSession" });
     }
+    this.#finished = true;
     this.#end({ reason: "endOfSession" });
   }
 

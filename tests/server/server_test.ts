@@ -460,6 +460,21 @@ Deno.test("OuchServer closes a connection that sends data before logging in or s
   }, { server: { observer } });
 });
 
+Deno.test("OuchServer answers an order sent in the same write as a Logout Request before closing", async () => {
+  await withServer(async (server) => {
+    const client = await TestClient.connect(server);
+    await client.login("alice", "pw-a");
+    client.session.send(enter(1));
+    client.session.logout();
+    await client.flush();
+    await client.closedByServer();
+    assert.deepEqual(types(client.received.map((r) => r.message)), [
+      "orderAccepted",
+    ]);
+    await client.close();
+  });
+});
+
 Deno.test("OuchServer sends End of Session to every session when it shuts down", async () => {
   const server = startServer();
   const clients = await Promise.all(

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { encodePacket, fromHex } from "../../lib/codec/mod.ts";
+import { encodePacket, fromHex, toHex } from "../../lib/codec/mod.ts";
 import type { LoginRequestPacket } from "../../lib/codec/packets.ts";
 import { MessageLog } from "../../lib/session/message_log.ts";
 import {
@@ -256,6 +256,38 @@ Deno.test("ServerSession logout ends the session; endSession() sends the rest an
     "000b53" + "530000000000000001" + "53" + "00015a",
   );
   assert.deepEqual(second.ends, [{ reason: "endOfSession" }]);
+});
+
+Deno.test("ServerSession.pump() still sends the answers to messages read before a logout", () => {
+  const log = new MessageLog();
+  const output = new WriteBuffer();
+  const session = new ServerSession(
+    {
+      login: () => ({ accept: true, session: "S", log }),
+      // The exchange answers the order by appending to the log, as the server does.
+      message: () => log.append(SYSTEM_EVENT),
+      end: () => {},
+    },
+    output,
+    0,
+  );
+  session.receive(login(), 0);
+  output.take();
+  // An order and a Logout Request in the same read.
+  session.receive(fromHex("000a55 58 00000007 00000000 00014f"), 1);
+  assert.equal(session.state, "ended");
+  log.publish(); // the server journals, then publishes
+  assert.equal(session.pump(1 << 20), 0);
+  assert.equal(toHex(output.take()!), "000b53" + toHex(SYSTEM_EVENT));
+  // After End of Session nothing more goes out.
+  const second = setup(undefined, {}, new MessageLog());
+  second.session.receive(login(), 0);
+  second.session.endSession();
+  second.sent();
+  second.log.append(SYSTEM_EVENT);
+  second.log.publish();
+  assert.equal(second.session.pump(1 << 20), 0);
+  assert.equal(second.sent(), "");
 });
 
 Deno.test("ServerSession ignores Debug packets in either state", () => {

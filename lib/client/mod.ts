@@ -1,0 +1,42 @@
+/**
+ * The OUCH client: scenario files and their expectations, message formatting, a connection
+ * that reconnects with replay, the scenario replay, the interactive prompt and its parser,
+ * and the load generator with its statistics and outcome check.
+ *
+ * The pure parts (parsers, the response attribution, order tracking, latency statistics,
+ * the outcome checker, line editing) take no I/O; `OuchConnection`, `ScenarioReplay`,
+ * `runPrompt` and `runLoad` own sockets and timers; `cli.ts` is `ouch client`.
+ *
+ * @example Parsing a prompt command and checking a response against an expectation
+ * ```ts
+ * import { checkExpectations, parsePromptCommand } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(parsePromptCommand("cancel 3").type, "cancel");
+ * const rejected = { type: "orderRejected", timestamp: 0, orderToken: 3, orderRejectedReason: "X" } as const;
+ * assert.deepEqual(checkExpectations([{ kind: "rejected", reason: "X" }], [rejected]), {
+ *   ok: true,
+ *   detail: "got rejected:X",
+ * });
+ * ```
+ *
+ * @module
+ */
+export * from "./attribution.ts";
+export * from "./connection.ts";
+export * from "./dry_run.ts";
+export * from "./expectation.ts";
+export * from "./format.ts";
+export * from "./input.ts";
+export * from "./latency.ts";
+export * from "./line_editor.ts";
+export * from "./load.ts";
+export * from "./load_report.ts";
+export * from "./order_tracker.ts";
+export * from "./orders_table.ts";
+export * from "./outcome_checker.ts";
+export * from "./printer.ts";
+export * from "./prompt.ts";
+export * from "./prompt_command.ts";
+export * from "./replay.ts";
+export * from "./scenario.ts";

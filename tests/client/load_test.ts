@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { run } from "../../lib/client/cli.ts";
+import { runLoad } from "../../lib/client/load.ts";
+import { OUTCOMES_OK } from "../../lib/client/load_report.ts";
+import { startServer } from "../server/_harness.ts";
+import { capture } from "./_capture.ts";
+import { startServerProcess } from "./_server_process.ts";
+
+const ACCOUNTS = [
+  { username: "alice", password: "pw-a" },
+  { username: "bob", password: "pw-b" },
+];
+
+Deno.test("runLoad() sends 2,000 messages on 2 sessions and accounts for every order", async () => {
+  const server = startServer({ market: { orderbooks: ["7203"] } });
+  try {
+    const report = await runLoad({
+      port: server.address.port,
+      accounts: ACCOUNTS,
+      count: 2000,
+      window: 40,
+      crossPercent: 20,
+      seed: 7,
+    });
+    const { sent, received, outcomes } = report;
+    assert.deepEqual(report.errors, []);
+    assert.deepEqual(outcomes.violations, []);
+    assert.equal(report.ok, true);
+    assert.equal(sent.total, 2000);
+    assert.equal(sent.enter + sent.cancel + sent.replace, 2000);
+    assert.ok(sent.cancel > 50 && sent.replace > 20, JSON.stringify(sent));
+    assert.equal(outcomes.entered, sent.enter);
+    assert.equal(outcomes.accepted + outcomes.rejected, sent.enter);
+    assert.equal(outcomes.rejected, 0);
+    assert.equal(received.accepted, sent.enter);
+    assert.ok(received.replaced <= sent.replace);
+    assert.equal(outcomes.unanswered, 0);
+    assert.equal(outcomes.open, 0);
+    const canceled = Object.values(outcomes.canceled).reduce(
+      (a, b) => a + b,
+      0,
+    );
+    assert.equal(
+      outcomes.executed + canceled + outcomes.aiqCanceled +
+        outcomes.replacedToZero + outcomes.deadOnArrival,
+      outcomes.accepted,
+      "every accepted order ended once",
+    );
+    assert.ok(outcomes.executed > 0, "crossing orders traded");
+    assert.ok((outcomes.canceled.I ?? 0) + (outcomes.canceled.U ?? 0) > 0);
+    assert.equal(report.latency.count, sent.enter);
+    assert.ok(report.latency.p50 <= report.latency.p99);
+    assert.ok(report.latency.p99 <= report.latency.max);
+    assert.equal(
+      report.histogram.reduce((sum, bucket) => sum + bucket.count, 0),
+      sent.enter,
+    );
+    assert.ok(report.throughput.messagesPerSecond > 0);
+    // Nothing is left on the book.
+    const depth = server.exchange.depth("7203", 1);
+    assert.deepEqual([depth?.bids, depth?.asks], [[], []]);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("runLoad() starts above the tokens an account already used", async () => {
+  const server = startServer({ market: { orderbooks: ["7203"] } });
+  try {
+    const options = {
+      port: server.address.port,
+      accounts: ACCOUNTS.slice(0, 1),
+      count: 300,
+      window: 20,
+    };
+    const first = await runLoad(options);
+    const second = await runLoad(options);
+    assert.equal(first.ok, true);
+    assert.equal(second.ok, true, JSON.stringify(second.outcomes.violations));
+    assert.equal(second.outcomes.accepted, second.sent.enter);
+    assert.ok(second.received.history > 0);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("run() --load --json paces a short run and reports it", async () => {
+  const server = await startServerProcess();
+  try {
+    const { out, output } = capture();
+    const code = await run([
+      "--load",
+      "--port",
+      String(server.port),
+      "--sessions",
+      "2",
+      "--count",
+      "400",
+      "--rate",
+      "2000",
+      "--json",
+    ], output);
+    assert.equal(code, 0, out.join("\n"));
+    assert.equal(out.length, 1);
+    const report = JSON.parse(out[0]!);
+    assert.deepEqual(report.accounts, ["demo1", "demo2"]);
+    assert.equal(report.sent.total, 400);
+    assert.equal(report.outcomes.violationCount, 0);
+    assert.ok(report.runMs >= 150, `paced at 2000/s: ${report.runMs} ms`);
+    assert.equal(report.ok, true);
+
+    const text = capture();
+    assert.equal(
+      await run(
+        [
+          "--load",
+          "--port",
+          String(server.port),
+          "--sessions",
+          "1",
+          "--count",
+          "50",
+        ],
+        text.output,
+      ),
+      0,
+    );
+    assert.match(text.out[0]!, /^load: 1 session \(demo1\), 50 messages in /);
+    assert.match(text.out.join("\n"), /p50 .*p90 .*p99 .*p99\.9 .*max /);
+    assert.equal(text.out.at(-1), OUTCOMES_OK);
+  } finally {
+    await server.close();
+  }
+});

@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { run } from "../../lib/client/cli.ts";
+import { capture, textInput } from "./_capture.ts";
+import { startServerProcess } from "./_server_process.ts";
+
+Deno.test("run() without a FILE reads prompt commands from a pipe", async () => {
+  const server = await startServerProcess();
+  try {
+    const { out, output } = capture();
+    const commands = [
+      "buy 100 7203 @ 2300",
+      "sell 40 7203 @ 2300 ref S1",
+      "buy 1 7203 @ 2300.55",
+      "orders",
+      "replace 1 30 @ 2299.5",
+      "cancel 3 10",
+      "replace 9 10",
+      "bogus",
+      "short 5 9999 @ 1",
+      "",
+      "quit",
+    ];
+    const code = await run(
+      ["--port", String(server.port), "--user", "demo2"],
+      output,
+      { input: textInput(commands.join("\n") + "\n") },
+    );
+    assert.equal(code, 0, out.join("\n"));
+    const shown = out.filter((line) => !line.startsWith("logged in"));
+    const kinds = shown.map((line) =>
+      line.startsWith("sent")
+        ? line.replace(
+          /^sent +(\w) (\w+) +(orderToken|existingOrderToken)=(\d+).*/,
+          "sent $1 $4",
+        )
+        : line.startsWith("recv")
+        ? line.replace(
+          /^recv seq (\d+) +(\w) .*?(?:orderToken|replacementOrderToken)=(\d+).*/,
+          "recv $1 $2 $3",
+        )
+        : line.includes("order#")
+        ? "table"
+        : line
+    );
+    assert.deepEqual(kinds, [
+      'type "help" for commands, "quit" to leave',
+      "sent O 1",
+      "recv 1 A 1",
+      "sent O 2",
+      "recv 2 A 2",
+      "recv 3 E 1",
+      "recv 4 E 2",
+      'Cannot use "2300.55" as a price: it has more than one decimal place',
+      "table",
+      "sent U 1",
+      "recv 5 U 3",
+      "sent X 3",
+      "recv 6 C 3",
+      'Cannot replace token 9: it is not an open order of this account (type "orders")',
+      'Cannot run "bogus": commands are buy, sell, short, replace, cancel, orders, help, quit (type "help")',
+      "sent O 4",
+      "recv 7 J 4",
+    ]);
+    const table = shown.find((line) => line.includes("order#"))!.split("\n");
+    assert.equal(table.length, 4, "one open order");
+    assert.match(table[2]!, /│ +1 │ buy +│ 7203 │ 2300\.0 │ +60 │ +40 │ day │/);
+    assert.ok(
+      shown.some((line) => /recv seq 6 .* decrementQuantity=20 /.test(line)),
+    );
+    assert.ok(shown.some((line) => /orderRejectedReason=S /.test(line)));
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("run() at the prompt continues after the tokens replayed at login", async () => {
+  const server = await startServerProcess();
+  try {
+    const first = capture();
+    assert.equal(
+      await run(["--port", String(server.port)], first.output, {
+        input: textInput("buy 1 7203 @ 1\nbuy 1 1 @ 1\nquit\n"),
+      }),
+      0,
+    );
+    const second = capture();
+    assert.equal(
+      await run(["--port", String(server.port), "--json"], second.output, {
+        input: textInput("buy 1 7203 @ 1\nquit\n"),
+      }),
+      0,
+    );
+    const events = second.out.map((line) => JSON.parse(line));
+    assert.deepEqual(
+      events.filter((e) => e.event === "received").map((e) => [
+        e.sequenceNumber,
+        e.message.type,
+        e.message.orderToken,
+        e.message.orderCanceledReason,
+      ]),
+      [
+        [1, "orderAccepted", 1, undefined],
+        [2, "orderAccepted", 2, undefined],
+        [3, "orderCanceled", 1, "L"],
+        [4, "orderCanceled", 2, "L"],
+        [5, "orderAccepted", 3, undefined],
+      ],
+    );
+    const sent = events.find((e) => e.event === "sent");
+    assert.equal(sent.message.orderToken, 3);
+  } finally {
+    await server.close();
+  }
+});

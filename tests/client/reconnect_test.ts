@@ -1,0 +1,233 @@
+import assert from "node:assert/strict";
+import {
+  type ConnectionEvent,
+  OuchConnection,
+} from "../../lib/client/connection.ts";
+import { enter, startServer, TestClient } from "../server/_harness.ts";
+
+/** A TCP proxy on 127.0.0.1 port 0 that can swallow the server's bytes and cut links. */
+class Proxy {
+  readonly #listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  readonly #links = new Set<Deno.TcpConn[]>();
+  readonly #tasks: Promise<void>[] = [];
+  readonly #accepting: Promise<void>;
+  /** While set, bytes from the server are read and dropped. */
+  swallow = false;
+
+  constructor(readonly target: number) {
+    this.#accepting = this.#accept();
+  }
+
+  get port(): number {
+    return (this.#listener.addr as Deno.NetAddr).port;
+  }
+
+  /** Closes every open link, both sides. */
+  cut(): void {
+    for (const link of this.#links) for (const conn of link) close(conn);
+    this.#links.clear();
+  }
+
+  async close(): Promise<void> {
+    this.#listener.close();
+    this.cut();
+    await this.#accepting;
+    await Promise.all(this.#tasks);
+  }
+
+  async #accept(): Promise<void> {
+    for await (const client of this.#listener) {
+      const server = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: this.target,
+      });
+      const link = [client, server];
+      this.#links.add(link);
+      this.#tasks.push(
+        this.#pump(client, server, () => false, link),
+        this.#pump(server, client, () => this.swallow, link),
+      );
+    }
+  }
+
+  async #pump(
+    from: Deno.TcpConn,
+    to: Deno.TcpConn,
+    drop: () => boolean,
+    link: Deno.TcpConn[],
+  ): Promise<void> {
+    const buffer = new Uint8Array(65536);
+    try {
+      while (true) {
+        const count = await from.read(buffer);
+        if (count === null) break;
+        if (drop()) continue;
+        let at = 0;
+        while (at < count) at += await to.write(buffer.subarray(at, count));
+      }
+    } catch {
+      // cut
+    }
+    for (const conn of link) close(conn);
+    this.#links.delete(link);
+  }
+}
+
+function close(conn: Deno.TcpConn): void {
+  try {
+    conn.close();
+  } catch {
+    // already closed
+  }
+}
+
+async function until(
+  connection: OuchConnection,
+  condition: () => boolean,
+  what: string,
+): Promise<void> {
+  const deadline = performance.now() + 5000;
+  while (!condition()) {
+    if (performance.now() > deadline) {
+      throw new Error(`Timed out waiting for ${what}`);
+    }
+    await connection.wait(50);
+  }
+}
+
+Deno.test("OuchConnection reconnects after a cut and replays exactly the missed messages", async () => {
+  const server = startServer();
+  const proxy = new Proxy(server.address.port);
+  const events: ConnectionEvent[] = [];
+  const connection = await OuchConnection.open({
+    port: proxy.port,
+    username: "alice",
+    password: "pw-a",
+    initialBackoffMs: 50,
+  }, (event) => events.push(event));
+  const messages = () =>
+    events.flatMap((event) => event.type === "message" ? [event] : []);
+  try {
+    await until(connection, () => connection.active, "the login");
+    connection.send(enter(1, { price: 23000 }));
+    await until(connection, () => messages().length === 1, "the first answer");
+
+    // The server's next answers never reach the client: they are swallowed, then the
+    // link is cut, which also cancels alice's resting orders (reason L).
+    proxy.swallow = true;
+    connection.send(enter(2, { price: 22990 }));
+    connection.send(enter(3, { price: 22980 }));
+    const deadline = performance.now() + 5000;
+    while (server.connections()[0]?.nextSequenceNumber !== 4) {
+      assert.ok(performance.now() < deadline, "the server did not answer");
+      await connection.wait(10);
+    }
+    proxy.swallow = false;
+    proxy.cut();
+
+    await until(connection, () => messages().length === 6, "the replay");
+    await connection.wait(200); // nothing more may come
+    assert.deepEqual(
+      messages().map((event) => [
+        event.sequenceNumber,
+        event.message.type,
+        "orderToken" in event.message ? event.message.orderToken : 0,
+      ]),
+      [
+        [1, "orderAccepted", 1],
+        [2, "orderAccepted", 2],
+        [3, "orderAccepted", 3],
+        [4, "orderCanceled", 1],
+        [5, "orderCanceled", 2],
+        [6, "orderCanceled", 3],
+      ],
+    );
+    const logins = events.filter((event) => event.type === "loginAccepted");
+    assert.deepEqual(logins, [
+      {
+        type: "loginAccepted",
+        session: "2026112501",
+        sequenceNumber: 1,
+        reconnect: false,
+      },
+      {
+        type: "loginAccepted",
+        session: "2026112501",
+        sequenceNumber: 2,
+        reconnect: true,
+      },
+    ]);
+    assert.ok(events.some((event) => event.type === "disconnected"));
+    assert.equal(connection.nextSequenceNumber, 7);
+
+    // After a clean logout, a fresh login from 1 sees the same stream.
+    assert.deepEqual(await connection.logout(), { reason: "logout" });
+    const check = await TestClient.connect(server);
+    try {
+      await check.login("alice", "pw-a", 1);
+      assert.deepEqual(
+        await check.messages(6),
+        messages().map((event) => event.message),
+      );
+    } finally {
+      await check.logout();
+      await check.closedByServer();
+      await check.close();
+    }
+  } finally {
+    await connection.close();
+    await proxy.close();
+    await server.shutdown();
+  }
+});
+
+Deno.test("OuchConnection keeps what is sent while the link is down and sends it after the login", async () => {
+  const server = startServer();
+  const proxy = new Proxy(server.address.port);
+  const events: ConnectionEvent[] = [];
+  const connection = await OuchConnection.open({
+    port: proxy.port,
+    username: "bob",
+    password: "pw-b",
+    initialBackoffMs: 50,
+  }, (event) => events.push(event));
+  try {
+    await until(connection, () => connection.active, "the login");
+    proxy.cut();
+    await until(connection, () => !connection.active, "the drop");
+    connection.send(enter(1));
+    await until(
+      connection,
+      () => events.some((event) => event.type === "message"),
+      "the answer",
+    );
+    const message = events.find((event) => event.type === "message");
+    assert.equal(
+      message?.type === "message" && message.message.type,
+      "orderAccepted",
+    );
+  } finally {
+    await connection.close();
+    await proxy.close();
+    await server.shutdown();
+  }
+});
+
+Deno.test("OuchConnection stops on End of Session", async () => {
+  const server = startServer();
+  const events: ConnectionEvent[] = [];
+  const connection = await OuchConnection.open({
+    port: server.address.port,
+    username: "carol",
+    password: "pw-c",
+  }, (event) => events.push(event));
+  try {
+    await until(connection, () => connection.active, "the login");
+    await server.shutdown();
+    assert.deepEqual(await connection.done, { reason: "endOfSession" });
+    assert.deepEqual(events.at(-1), { type: "endOfSession" });
+    assert.throws(() => connection.send(enter(1)), { name: "TypeError" });
+  } finally {
+    await connection.close();
+  }
+});
