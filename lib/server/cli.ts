@@ -55,8 +55,12 @@ Flags:
   --journal DIR           data directory for the journal (default ./${DEFAULT_DATA_DIRECTORY})
   --no-journal            run without a journal: nothing survives a restart
   --fresh                 start a new session even if today's journal exists
-  --fsync batch|none      batch: fdatasync every batch before sending (default, survives power
-                          loss); none: leave flushing to the OS (survives a crash of the server)
+  --fsync interval|batch|none
+                          every batch is written to the journal before its messages are sent,
+                          so a crash of the server loses nothing; then, for a power cut:
+                          interval: fdatasync in the background every 100 ms, at most that is
+                          lost (default); batch: fdatasync every batch before sending, nothing
+                          acknowledged is lost; none: leave flushing to the OS
   --closed                start a new day with the market closed (open it with "open")
   --halted LIST           start a new day with these orderbooks halted
   --no-cancel-on-disconnect
@@ -231,11 +235,7 @@ export async function parseServerArgs(
       ? null
       : String(values.journal ?? DEFAULT_DATA_DIRECTORY),
     fresh: values.fresh === true,
-    fsync: choiceFlag(
-      "fsync",
-      values.fsync,
-      [...FSYNC_MODES] as ["batch", "none"],
-    ),
+    fsync: choiceFlag("fsync", values.fsync, FSYNC_MODES),
     closed: values.closed === true,
     halted,
     cancelOnDisconnect: values["no-cancel-on-disconnect"] !== true,

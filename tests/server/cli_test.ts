@@ -26,7 +26,7 @@ Deno.test("parseServerArgs() has the embedded defaults", async () => {
     orderbooks: ["0", "1", "2", "3", "7203", "6758", "9984", "8306"],
     journal: "ouch-data",
     fresh: false,
-    fsync: "batch",
+    fsync: "interval",
     closed: false,
     halted: [],
     cancelOnDisconnect: true,
@@ -112,7 +112,7 @@ Deno.test("parseServerArgs() refuses each bad flag with a one-line reason", asyn
     [["--protocol", "1.11", "--orderbooks", "1A2C"], /must be a number/],
     [["--halted", "99"], /not in --orderbooks/],
     [["--no-journal", "--fresh"], /--no-journal with --journal or --fresh/],
-    [["--fsync", "always"], /--fsync as one of batch, none/],
+    [["--fsync", "always"], /--fsync as one of interval, batch, none/],
     [["--display", "fancy"], /--display as one of table, debug, quiet/],
     [["--http", "8080"], /HOST:PORT/],
     [["--no-http", "--http", "127.0.0.1:1"], /--no-http with --http/],
@@ -182,7 +182,7 @@ Deno.test("ouch server keeps running at the end of standard input and stops grac
     assert.equal(typeof client.loginResult, "object", "still serving");
     assert.match(
       server.output(),
-      /journal: ouch-data\/\d{10}\.\*\.journal \(fsync batch\), new trading day/,
+      /journal: ouch-data\/\d{10}\.\*\.journal \(fsync interval\), new trading day/,
     );
     const status = await server.stop("SIGTERM");
     assert.equal(status.code, 0);

@@ -136,11 +136,11 @@ Deno.test("openJournal() with fresh, or another day, starts a new session", asyn
   });
 });
 
-Deno.test("JournalFile.append() moves to the next segment and reads back in order", async () => {
+Deno.test("JournalFile.append() moves to the next segment and reads back in order (fsync interval)", async () => {
   await withDirectory(async (dir) => {
     const opened = await openJournal(dir, "20261125", {
       fresh: false,
-      fsync: "batch",
+      fsync: "interval",
       segmentSize: SEGMENT,
     });
     const all = batches(12_000, 100); // about 290 KB: five segments of 64 KiB
