@@ -1,28 +1,11 @@
+import { SEED_ORDER } from "../_fixtures.ts";
 import assert from "node:assert/strict";
 import {
   formatMessage,
   formatPrice,
   formatTimestamp,
 } from "../../lib/client/format.ts";
-import type { EnterOrder, OuchMessage } from "../../lib/codec/mod.ts";
-
-const SEED_ORDER: EnterOrder = {
-  type: "enterOrder",
-  orderToken: 1,
-  clientReference: "Lenny",
-  buySellIndicator: "B",
-  quantity: 100,
-  orderbookId: "1",
-  group: "DAY",
-  price: 23000,
-  timeInForce: 99999,
-  firmId: 0,
-  display: " ",
-  capacity: "P",
-  minimumQuantity: 0,
-  orderClassification: "1",
-  cashMarginType: "1",
-};
+import type { OuchMessage } from "../../lib/codec/mod.ts";
 
 const NINE_THIRTY = 34_200_000_000_000;
 

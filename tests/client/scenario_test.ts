@@ -1,3 +1,4 @@
+import { SEED_ORDER } from "../_fixtures.ts";
 import assert from "node:assert/strict";
 import {
   parseScenario,
@@ -8,7 +9,6 @@ import {
   describeExpectation,
   type Expectation,
 } from "../../lib/client/expectation.ts";
-import type { EnterOrder } from "../../lib/codec/mod.ts";
 
 const TEST_INPUTS = new URL("../../test_inputs/", import.meta.url);
 
@@ -33,25 +33,6 @@ const ORDER = {
   "minimum_quantity": 0,
   "order_classification": "1",
   "cash_margin_type": "1",
-};
-
-/** The message `ORDER` becomes. */
-const SEED_ORDER: EnterOrder = {
-  type: "enterOrder",
-  orderToken: 1,
-  clientReference: "Lenny",
-  buySellIndicator: "B",
-  quantity: 100,
-  orderbookId: "1",
-  group: "DAY",
-  price: 23000,
-  timeInForce: 99999,
-  firmId: 0,
-  display: " ",
-  capacity: "P",
-  minimumQuantity: 0,
-  orderClassification: "1",
-  cashMarginType: "1",
 };
 
 function scenarioOf(...actions: unknown[]): string {

@@ -237,32 +237,8 @@ export class TestClient {
   }
 }
 
-/** A Day Enter Order with the usual defaults. */
-export function enter(
-  orderToken: number,
-  fields: Partial<
-    Omit<Extract<InboundMessage, { type: "enterOrder" }>, "type">
-  > = {},
-): InboundMessage {
-  return {
-    type: "enterOrder",
-    orderToken,
-    clientReference: "test",
-    buySellIndicator: "B",
-    quantity: 100,
-    orderbookId: "1",
-    group: "DAY",
-    price: 23000,
-    timeInForce: 99999,
-    firmId: 0,
-    display: " ",
-    capacity: "P",
-    minimumQuantity: 0,
-    orderClassification: "1",
-    cashMarginType: "1",
-    ...fields,
-  };
-}
+/** A Day buy of 100 at 2300.0 on orderbook "1"; see `tests/_fixtures.ts`. */
+export { enterOrder as enter } from "../_fixtures.ts";
 
 /** Message types, for compact assertions. */
 export function types(messages: readonly OutboundMessage[]): string[] {
