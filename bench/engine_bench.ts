@@ -7,6 +7,11 @@
  *   at 1880–1889 and sells at 1884–1893 ticks, 100–1000 shares in steps of 100.
  * - mix 2: mix 1 with 10% cancels and 5% replaces of resting orders.
  *
+ * Both engines are measured the same way, one after the other: the same untimed warm-up
+ * runs, then the same number of timed runs, each from an empty book; the figures are
+ * the best run of each engine (the table also shows the median). Memory is the resident set after `gc()` with
+ * 1,000,000 non-crossing orders resting, checked through `depth` and `openOrders`.
+ *
  * Run: `deno run --allow-read --allow-env --allow-sys --v8-flags=--expose-gc bench/engine_bench.ts`
  * The last line printed is one JSON object with the figures.
  *
@@ -219,18 +224,38 @@ function runPeer(flow: Flow, count = flow.peer.length): number {
   return performance.now() - start;
 }
 
-/** Best of `rounds` timed runs after `warmups` untimed full runs; returns ops per second. */
+/** Throughput of one engine on one flow: best and median of the timed rounds, ops/s. */
+interface Rate {
+  best: number;
+  median: number;
+}
+
+function rate(n: number, times: number[]): Rate {
+  const sorted = [...times].sort((a, b) => a - b);
+  const opsPerSecond = (ms: number) => Math.round(n / (ms / 1000));
+  return {
+    best: opsPerSecond(sorted[0]!),
+    median: opsPerSecond(sorted[sorted.length >> 1]!),
+  };
+}
+
+/**
+ * Measures one engine: a full collection, `warmups` untimed runs, then `rounds` timed
+ * runs, each from an empty book. Every engine is measured this same way. (The collection
+ * comes before the warm-up, not after: V8's forced full collection also drops the
+ * optimized code, so the first timed runs would compile again.)
+ */
 function measure(
   run: (count?: number) => number,
   n: number,
   warmups: number,
   rounds: number,
-): number {
-  for (let i = 0; i < warmups; i++) run();
+): Rate {
   collect();
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < rounds; i++) best = Math.min(best, run());
-  return Math.round(n / (best / 1000));
+  for (let i = 0; i < warmups; i++) run();
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) times.push(run());
+  return rate(n, times);
 }
 
 function collect(): void {
@@ -251,8 +276,25 @@ function restingMemory(n: number): number {
   }
   collect();
   const rss = Deno.memoryUsage().rss / 1_048_576;
-  const depth = matcher.depth("7203", 1)!;
-  if (depth.bids[0]!.price !== 10_000 || depth.asks[0]!.price !== 10_001) {
+  // Check that the matcher holds what was measured: every order resting, with all its
+  // OUCH fields.
+  const depth = matcher.depth("7203", 1_000)!;
+  const resting = [...depth.bids, ...depth.asks].reduce(
+    (sum, level) => sum + level.orders,
+    0,
+  );
+  const open = matcher.openOrders(ACCOUNTS[3]!);
+  const last = open[open.length - 1]!;
+  const i = n - ACCOUNTS.length + 3; // the last order of ACCOUNTS[3]
+  if (
+    depth.bids[0]!.price !== 10_000 || depth.asks[0]!.price !== 10_001 ||
+    resting !== n || open.length !== n / ACCOUNTS.length ||
+    last.orderToken !== n / ACCOUNTS.length || last.orderNumber !== i + 1 ||
+    last.price !== 10_001 + (i >> 1) % 500 || last.openQuantity !== 100 ||
+    last.clientReference !== "bench" || last.buySellIndicator !== "S" ||
+    last.orderbookId !== "7203" || last.group !== "DAY" ||
+    last.capacity !== "P" || last.cashMarginType !== "1"
+  ) {
     throw new RangeError("Cannot measure memory as the book is not as built");
   }
   return Math.round(rss);
@@ -266,32 +308,45 @@ collect();
 
 const mix1 = makeFlow(N, 0, 0);
 const mix2 = makeFlow(N, 0.10, 0.05);
-const mix1Ours = measure((count) => runOurs(mix1, count), N, 3, 7);
-const mix1Peer = measure((count) => runPeer(mix1, count), N, 1, 3);
-const mix2Ours = measure((count) => runOurs(mix2, count), N, 3, 7);
-const mix2Peer = measure((count) => runPeer(mix2, count), N, 1, 3);
+// Each engine in a block of its own, so that neither pays for the other's garbage.
+const mix1Ours = measure((count) => runOurs(mix1, count), N, 2, 9);
+const mix1Peer = measure((count) => runPeer(mix1, count), N, 2, 9);
+const mix2Ours = measure((count) => runOurs(mix2, count), N, 1, 5);
+const mix2Peer = measure((count) => runPeer(mix2, count), N, 1, 5);
 
 const large = makeFlow(N_LARGE, 0, 0);
-const largeOurs = measure((count) => runOurs(large, count), N_LARGE, 1, 3);
+const largeOurs = measure((count) => runOurs(large, count), N_LARGE, 1, 5);
 
 const ratio = (a: number, b: number) => Math.round((a / b) * 10) / 10;
 const rows: [string, string, string, string][] = [
-  ["flow", "ouch ops/s", "nodejs-order-book ops/s", "ratio"],
+  [
+    "flow (best / median of the rounds)",
+    "ouch ops/s",
+    "nodejs-order-book ops/s",
+    "ratio",
+  ],
   [
     "mix 1, n = 100,000",
-    fmt(mix1Ours),
-    fmt(mix1Peer),
-    `${ratio(mix1Ours, mix1Peer)}x`,
+    both(mix1Ours),
+    both(mix1Peer),
+    `${ratio(mix1Ours.best, mix1Peer.best)}x / ${
+      ratio(mix1Ours.median, mix1Peer.median)
+    }x`,
   ],
   [
     "mix 2, n = 100,000",
-    fmt(mix2Ours),
-    fmt(mix2Peer),
-    `${ratio(mix2Ours, mix2Peer)}x`,
+    both(mix2Ours),
+    both(mix2Peer),
+    `${ratio(mix2Ours.best, mix2Peer.best)}x / ${
+      ratio(mix2Ours.median, mix2Peer.median)
+    }x`,
   ],
-  ["mix 1, n = 1,000,000", fmt(largeOurs), "-", "-"],
+  ["mix 1, n = 1,000,000", both(largeOurs), "-", "-"],
   ["RSS, 1,000,000 resting", `${rssMb} MB`, "-", "-"],
 ];
+function both(value: Rate): string {
+  return `${fmt(value.best)} / ${fmt(value.median)}`;
+}
 function fmt(value: number): string {
   return value.toLocaleString("en-US");
 }
@@ -306,16 +361,16 @@ console.log(`(${sink} results consumed)`);
 console.log(JSON.stringify({
   mix1: {
     n: N,
-    ouch: mix1Ours,
-    peer: mix1Peer,
-    ratio: ratio(mix1Ours, mix1Peer),
+    ouch: mix1Ours.best,
+    peer: mix1Peer.best,
+    ratio: ratio(mix1Ours.best, mix1Peer.best),
   },
   mix2: {
     n: N,
-    ouch: mix2Ours,
-    peer: mix2Peer,
-    ratio: ratio(mix2Ours, mix2Peer),
+    ouch: mix2Ours.best,
+    peer: mix2Peer.best,
+    ratio: ratio(mix2Ours.best, mix2Peer.best),
   },
-  ouch_1m_mix1: largeOurs,
+  ouch_1m_mix1: largeOurs.best,
   rss_mb_1m_resting: rssMb,
 }));

@@ -1,47 +1,46 @@
 /**
- * A hash map from Order Token (a non-zero uint32) to a value: open addressing with
- * linear probing and backward-shift deletion, keys in a `Uint32Array`. Unlike a
- * `Map<number, V>`, consecutive tokens land in neighbouring slots, which keeps the hot
- * path in cache with hundreds of thousands of live orders; it allocates only to grow.
+ * A hash map from Order Token (a non-zero uint32) to an order handle (a non-negative
+ * int32), for the tokens a {@linkcode TokenIndex} leaves behind its window: open addressing with linear probing and backward-shift deletion, keys and
+ * values interleaved in one `Int32Array`, so the garbage collector has nothing to trace
+ * and it allocates only to grow.
+ *
+ * Tokens mostly come in sequence, so a token's home slot is the token itself modulo the
+ * capacity: consecutive tokens take consecutive slots, which neither collide nor leave
+ * the cache, however many orders are live. The map tracks the largest distance of any
+ * entry from its home slot, which bounds every search, so long runs of neighbouring
+ * entries cost nothing. Should tokens alias (a stride of a large power of two, say) so
+ * that an entry lands too far from home, the map switches for good to Fibonacci
+ * hashing, which spreads any pattern evenly.
  *
  * @module
  */
 
 const MIN_CAPACITY = 64;
-const BLOCK_BITS = 6;
-const BLOCK_MASK = (1 << BLOCK_BITS) - 1;
+/** An entry this far from home in low-bits mode switches the map to hashed slots. */
+const MAX_DISTANCE = 32;
+/** 2^32 / golden ratio, for Fibonacci hashing. */
+const GOLDEN = 0x9e3779b9;
 
 /**
- * The home slot of `key`. Tokens mostly come in sequence, so the low 6 bits pick a slot
- * inside a block of 64 and Fibonacci hashing of the rest picks the block: consecutive
- * tokens share cache lines, and strided or sparse tokens still spread over the table.
+ * Maps non-zero uint32 tokens to non-negative int32 values. Slot `i` is the pair at
+ * `2i` (the key's bits as an int32, `0` when empty) and `2i + 1` (the value).
  */
-function slotOf(key: number, shift: number, mask: number): number {
-  return (((Math.imul(key >>> BLOCK_BITS, 0x9e3779b1) >>> shift) <<
-    BLOCK_BITS) |
-    (key & BLOCK_MASK)) & mask;
-}
-
-/** The shift that leaves as many top bits as there are blocks in `capacity` slots. */
-function blockShift(capacity: number): number {
-  return 32 - Math.log2(capacity) + BLOCK_BITS;
-}
-
-/** Maps non-zero uint32 tokens to values. `0` is the empty-slot marker. */
-export class TokenMap<V> {
-  #keys: Uint32Array;
-  #values: (V | undefined)[];
+export class TokenMap {
+  #table: Int32Array;
   #mask: number;
-  /** See {@linkcode slotOf}. */
-  #shift: number;
+  /** `log2(capacity)`. */
+  #bits: number;
+  /** Whether home slots are Fibonacci hashes rather than the token's low bits. */
+  #hashed = false;
+  /** No entry is farther than this from its home slot. */
+  #distance = 0;
   #size = 0;
 
   /** Creates an empty map; `capacity` must be a power of two. */
   constructor(capacity = MIN_CAPACITY) {
-    this.#keys = new Uint32Array(capacity);
-    this.#values = new Array<V | undefined>(capacity).fill(undefined);
+    this.#table = new Int32Array(capacity * 2);
     this.#mask = capacity - 1;
-    this.#shift = blockShift(capacity);
+    this.#bits = Math.log2(capacity);
   }
 
   /** Number of entries. */
@@ -49,114 +48,129 @@ export class TokenMap<V> {
     return this.#size;
   }
 
-  /** The value of `key`, or `undefined`. */
-  get(key: number): V | undefined {
-    if (key === 0) return undefined;
-    const keys = this.#keys;
-    const mask = this.#mask;
-    const shift = this.#shift;
-    let i = slotOf(key, shift, mask);
-    for (;;) {
-      const k = keys[i]!;
-      if (k === key) return this.#values[i];
-      if (k === 0) return undefined;
-      i = (i + 1) & mask;
-    }
+  /** Whether the map switched to hashed slots. */
+  get hashed(): boolean {
+    return this.#hashed;
   }
 
-  /** Sets `key` (a non-zero uint32) to `value`. */
-  set(key: number, value: V): void {
-    const keys = this.#keys;
-    const mask = this.#mask;
-    const shift = this.#shift;
-    let i = slotOf(key, shift, mask);
-    for (;;) {
-      const k = keys[i]!;
-      if (k === key) {
-        this.#values[i] = value;
-        return;
-      }
-      if (k === 0) break;
-      i = (i + 1) & mask;
+  /** The value of `key`, or `-1`. */
+  get(key: number): number {
+    const i = this.#find(key | 0);
+    return i < 0 ? -1 : this.#table[(i << 1) | 1]!;
+  }
+
+  /** Sets `key` (a non-zero uint32) to `value` (a non-negative int32). */
+  set(key: number, value: number): void {
+    const bits = key | 0;
+    const found = this.#find(bits);
+    if (found >= 0) {
+      this.#table[(found << 1) | 1] = value;
+      return;
     }
-    keys[i] = key;
-    this.#values[i] = value;
-    if (++this.#size * 2 > keys.length) this.#grow();
+    for (;;) {
+      const table = this.#table;
+      const mask = this.#mask;
+      let i = this.#home(bits);
+      let distance = 0;
+      while (table[i << 1] !== 0) {
+        i = (i + 1) & mask;
+        distance++;
+      }
+      if (distance > MAX_DISTANCE && !this.#hashed) {
+        this.#hashed = true;
+        this.#rehash(mask + 1);
+        continue;
+      }
+      table[i << 1] = bits;
+      table[(i << 1) | 1] = value;
+      if (distance > this.#distance) this.#distance = distance;
+      if (++this.#size * 2 > mask + 1) this.#rehash((mask + 1) * 2);
+      return;
+    }
   }
 
   /** Removes `key`; returns whether it was there. */
   delete(key: number): boolean {
-    if (key === 0) return false;
-    const keys = this.#keys;
-    const values = this.#values;
+    let i = this.#find(key | 0);
+    if (i < 0) return false;
+    const table = this.#table;
     const mask = this.#mask;
-    const shift = this.#shift;
-    let i = slotOf(key, shift, mask);
-    for (;;) {
-      const k = keys[i]!;
-      if (k === key) break;
-      if (k === 0) return false;
-      i = (i + 1) & mask;
-    }
-    // Backward-shift deletion: move later entries of the probe run into the hole.
+    const distance = this.#distance;
+    // Backward-shift deletion: move a later entry of the run whose home is not in
+    // (i, j] into the hole. An entry more than `distance` past the hole cannot be one.
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      const k = keys[j]!;
+      if (((j - i) & mask) > distance) break;
+      const k = table[j << 1]!;
       if (k === 0) break;
-      const home = slotOf(k, shift, mask);
-      // Move k into the hole at i unless its home lies cyclically in (i, j].
-      if (i <= j ? home <= i || home > j : home <= i && home > j) {
-        keys[i] = k;
-        values[i] = values[j];
+      const home = this.#home(k);
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        table[i << 1] = k;
+        table[(i << 1) | 1] = table[(j << 1) | 1]!;
         i = j;
       }
     }
-    keys[i] = 0;
-    values[i] = undefined;
+    table[i << 1] = 0;
+    table[(i << 1) | 1] = 0;
     this.#size--;
     return true;
   }
 
-  /** Removes every entry. */
-  clear(): void {
-    this.#keys = new Uint32Array(MIN_CAPACITY);
-    this.#values = new Array<V | undefined>(MIN_CAPACITY).fill(undefined);
-    this.#mask = MIN_CAPACITY - 1;
-    this.#shift = blockShift(MIN_CAPACITY);
-    this.#size = 0;
-  }
-
   /** The values, in no particular order. */
-  values(): V[] {
-    const out: V[] = [];
-    const keys = this.#keys;
-    const values = this.#values;
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] !== 0) out.push(values[i]!);
+  values(): number[] {
+    const out: number[] = [];
+    const table = this.#table;
+    for (let i = 0; i < table.length; i += 2) {
+      if (table[i] !== 0) out.push(table[i + 1]!);
     }
     return out;
   }
 
-  #grow(): void {
-    const oldKeys = this.#keys;
-    const oldValues = this.#values;
-    const capacity = oldKeys.length * 2;
-    const keys = new Uint32Array(capacity);
-    const values = new Array<V | undefined>(capacity).fill(undefined);
-    const mask = capacity - 1;
-    const shift = blockShift(capacity);
-    for (let j = 0; j < oldKeys.length; j++) {
-      const k = oldKeys[j]!;
-      if (k === 0) continue;
-      let i = slotOf(k, shift, mask);
-      while (keys[i] !== 0) i = (i + 1) & mask;
-      keys[i] = k;
-      values[i] = oldValues[j];
+  /** The slot of a key given as int32 bits, or `-1`. */
+  #find(bits: number): number {
+    if (bits === 0) return -1;
+    const table = this.#table;
+    const mask = this.#mask;
+    let i = this.#home(bits);
+    for (let d = this.#distance; d >= 0; d--) {
+      const k = table[i << 1]!;
+      if (k === bits) return i;
+      if (k === 0) return -1;
+      i = (i + 1) & mask;
     }
-    this.#keys = keys;
-    this.#values = values;
+    return -1;
+  }
+
+  /** The home slot of a key given as int32 bits. */
+  #home(bits: number): number {
+    return this.#hashed
+      ? Math.imul(bits, GOLDEN) >>> (32 - this.#bits)
+      : bits & this.#mask;
+  }
+
+  /** Re-inserts every entry into a table of `capacity` slots. */
+  #rehash(capacity: number): void {
+    const old = this.#table;
+    const table = new Int32Array(capacity * 2);
+    const mask = capacity - 1;
+    this.#table = table;
     this.#mask = mask;
-    this.#shift = shift;
+    this.#bits = Math.log2(capacity);
+    let longest = 0;
+    for (let j = 0; j < old.length; j += 2) {
+      const k = old[j]!;
+      if (k === 0) continue;
+      let i = this.#home(k);
+      let distance = 0;
+      while (table[i << 1] !== 0) {
+        i = (i + 1) & mask;
+        distance++;
+      }
+      table[i << 1] = k;
+      table[(i << 1) | 1] = old[j + 1]!;
+      if (distance > longest) longest = distance;
+    }
+    this.#distance = longest;
   }
 }

@@ -2,30 +2,34 @@
  * The exchange: OUCH commands in, OUCH messages out, by the rules of
  * `docs/exchange_rules.md`.
  *
+ * Orders live as integer handles in one {@linkcode OrderStore} shared by the books of all
+ * orderbooks; what the exchange needs beyond the book (token, account, orderbook, the
+ * one-byte fields, Order Number, executed quantity, Client Reference) is a row of
+ * `OrderData` under the same handle, written once the order rests, and each account
+ * finds its orders by token through a `TokenIndex`. A resting order is thus a few rows
+ * of typed arrays and one shared string, not objects for the garbage collector to trace.
+ *
  * @module
  */
 
-import {
-  type CancelOrder,
-  type EnterOrder,
-  type InboundMessage,
-  MAX_PRICE,
-  MAX_QUANTITY,
-  type OrderCanceledReason,
-  type OrderRejectedReason,
-  type OutboundMessage,
-  type ReplaceOrder,
-  TIME_IN_FORCE_DAY,
-  TIME_IN_FORCE_IMMEDIATE,
+import * as codec from "../codec/messages.ts";
+import type {
+  CancelOrder,
+  EnterOrder,
+  InboundMessage,
+  OrderCanceledReason,
+  OrderRejectedReason,
+  OutboundMessage,
+  ReplaceOrder,
 } from "../codec/messages.ts";
 import {
   type BookListener,
   type BookSide,
-  type Order,
   OrderBook,
-  type PriceLevel,
+  OrderStore,
 } from "../orderbook/mod.ts";
-import { TokenMap } from "./_token_map.ts";
+import { DATA_LAYOUT, OrderData } from "./_order_data.ts";
+import { TokenIndex } from "./_token_index.ts";
 import {
   capacityCode,
   capacityOf,
@@ -184,115 +188,97 @@ export interface OpenOrder {
   readonly cashMarginType: string;
 }
 
+// Local copies of imported constants: V8 folds a module's own constants into the code
+// it compiles, but loads imported bindings at run time.
+const { MAX_PRICE, MAX_QUANTITY, TIME_IN_FORCE_DAY, TIME_IN_FORCE_IMMEDIATE } =
+  codec;
+const {
+  ACCOUNT,
+  ATTRIBUTES,
+  DATA_SHIFT,
+  EXECUTED,
+  ORDER_NUMBER,
+  TOKEN,
+  VENUE,
+} = DATA_LAYOUT;
+
+/** The current Order Token of an order. */
+function tokenOf(data: OrderData, order: number): number {
+  return data.rows[(order << DATA_SHIFT) + TOKEN]! >>> 0;
+}
+
+/** The index of the account of an order. */
+function accountOf(data: OrderData, order: number): number {
+  return data.rows[(order << DATA_SHIFT) + ACCOUNT]!;
+}
+
+/** The index of the venue of an order. */
+function venueOf(data: OrderData, order: number): number {
+  return data.rows[(order << DATA_SHIFT) + VENUE]!;
+}
+
+/** The packed one-byte fields of an order. */
+function attributesOf(data: OrderData, order: number): number {
+  return data.rows[(order << DATA_SHIFT) + ATTRIBUTES]!;
+}
+
+/** The index in `OrderData.numbers` of a double field of an order. */
+function numberAt(order: number, field: number): number {
+  return (order << (DATA_SHIFT - 1)) + field;
+}
+
+/** How many orders the store and the order data make room for up front. */
+const INITIAL_ORDERS = 1024;
+/** Slots of the account cache, minus one. */
+const ACCOUNT_CACHE_MASK = 63;
+/** The slot of the account cache for an account name. */
+function accountSlot(name: string): number {
+  return name.charCodeAt(name.length - 1) & ACCOUNT_CACHE_MASK;
+}
+
+/** "No order", as the token map and the book say it. */
+const NO_ORDER = -1;
+
 /** Per account and trading day: the highest token seen and the live orders by token. */
 class Account {
   readonly name: string;
+  /** Position in the matcher's account list, kept per order. */
+  readonly index: number;
   highestToken = 0;
-  readonly orders: TokenMap<MatcherOrder> = new TokenMap();
-  /** The profile of the account's latest order, reused while orders look alike. */
-  lastProfile: Profile | null = null;
-  constructor(name: string) {
+  /** Token → order handle. */
+  readonly orders: TokenIndex = new TokenIndex();
+  /** The Client Reference of the account's latest order. */
+  lastReference = "";
+  constructor(name: string, index: number) {
     this.name = name;
+    this.index = index;
   }
 
-  /** Returns a profile with these fields, reusing the latest one when it matches. */
-  profile(venue: Venue, clientReference: string, attributes: number): Profile {
-    const last = this.lastProfile;
-    if (
-      last !== null && last.venue === venue && last.attributes === attributes &&
-      last.clientReference === clientReference
-    ) {
-      return last;
-    }
-    return this.lastProfile = new Profile(
-      this,
-      venue,
-      clientReference,
-      attributes,
-    );
+  /**
+   * Returns `clientReference`, or the equal string kept for the previous order, so that
+   * orders with the same reference share one string rather than one each.
+   */
+  reference(clientReference: string): string {
+    const last = this.lastReference;
+    if (clientReference === last) return last;
+    this.lastReference = clientReference;
+    return clientReference;
   }
 }
 
 /**
- * What orders of one account usually share (account, orderbook, client reference and
- * the packed one-byte fields), kept once instead of per order so that a resting order
- * stays small.
+ * Layout of a kept trade: a row of 8 doubles in `Venue.trades`, overwritten in place
+ * once the history is full. Buyer and seller are account indexes, valid for the day.
  */
-class Profile {
-  readonly owner: Account;
-  readonly venue: Venue;
-  readonly clientReference: string;
-  readonly attributes: number;
-  constructor(
-    owner: Account,
-    venue: Venue,
-    clientReference: string,
-    attributes: number,
-  ) {
-    this.owner = owner;
-    this.venue = venue;
-    this.clientReference = clientReference;
-    this.attributes = attributes;
-  }
-}
-
-/**
- * A book order with what the exchange needs to answer for it. It has the fields of
- * {@linkcode Order} without extending it: a base-class constructor call would keep V8
- * from inlining the allocation on the hot path.
- */
-class MatcherOrder {
-  declare readonly id: number;
-  declare readonly side: BookSide;
-  declare price: number;
-  declare quantity: number;
-  declare readonly selfMatchKey: number;
-  declare prev: Order | null;
-  declare next: Order | null;
-  declare level: PriceLevel | null;
-  /** The current Order Token. */
-  declare token: number;
-  /** Quantity executed over the order's life. */
-  declare executed: number;
-  declare profile: Profile;
-
-  constructor(
-    orderNumber: number,
-    side: BookSide,
-    price: number,
-    quantity: number,
-    firmId: number,
-    token: number,
-    profile: Profile,
-  ) {
-    this.id = orderNumber;
-    this.side = side;
-    this.price = price;
-    this.quantity = quantity;
-    this.selfMatchKey = firmId;
-    this.prev = null;
-    this.next = null;
-    this.level = null;
-    this.token = token;
-    this.executed = 0;
-    this.profile = profile;
-  }
-
-  get resting(): boolean {
-    return this.level !== null;
-  }
-}
-
-/** One kept trade, overwritten in place when the history is full. */
-class TradeSlot {
-  matchNumber = 0;
-  price = 0;
-  quantity = 0;
-  timestamp = 0;
-  buyer = "";
-  seller = "";
-  aggressor: "B" | "S" = "B";
-}
+const TRADE_SIZE = 8;
+const TRADE_MATCH_NUMBER = 0;
+const TRADE_PRICE = 1;
+const TRADE_QUANTITY = 2;
+const TRADE_TIMESTAMP = 3;
+const TRADE_BUYER = 4;
+const TRADE_SELLER = 5;
+/** `0` when the buyer was the aggressor, `1` when the seller was. */
+const TRADE_AGGRESSOR = 6;
 
 /** State shared by the matcher and its orderbooks during a command. */
 class Core {
@@ -305,6 +291,21 @@ class Core {
   /** Venues whose depth changed during the command: the first `dirtyCount` entries. */
   readonly dirty: Venue[] = [];
   dirtyCount = 0;
+  /** The orders of every orderbook. */
+  readonly store: OrderStore = new OrderStore(INITIAL_ORDERS);
+  /** The matcher's fields of each order, by handle. */
+  readonly data: OrderData = new OrderData(INITIAL_ORDERS);
+  /** Accounts of the trading day, by `Account.index`. */
+  readonly accounts: Account[] = [];
+  /**
+   * The order being entered or replaced while it matches: its account, token, side and
+   * executed quantity. Kept here rather than read from its row, which a new order gets
+   * only once it rests.
+   */
+  incomingOwner: Account | null = null;
+  incomingToken = 0;
+  incomingBuy = false;
+  incomingExecuted = 0;
   constructor(
     listener: MatcherListener,
     onMarket: ((event: MarketEvent) => void) | undefined,
@@ -314,22 +315,41 @@ class Core {
     this.onMarket = onMarket;
     this.tradeHistory = tradeHistory;
   }
+
+  /** Removes a done order from its account's live orders and frees its handle. */
+  retire(order: number, owner: Account): void {
+    owner.orders.delete(tokenOf(this.data, order));
+    this.release(order);
+  }
+
+  /** Frees the handle of an order that does not rest. */
+  release(order: number): void {
+    this.store.release(order);
+    this.data.clientReference[order] = "";
+  }
 }
 
 /** One orderbook: its book, halt flag, trade history, and the book's listener. */
-class Venue implements BookListener<MatcherOrder> {
+class Venue implements BookListener {
   readonly id: string;
-  readonly book: OrderBook<MatcherOrder>;
+  /** Position in the matcher's venue list, kept per order. */
+  readonly index: number;
+  readonly book: OrderBook;
   readonly core: Core;
   halted = false;
   dirty = false;
-  slots: TradeSlot[] = [];
-  slotNext = 0;
+  /** The kept trades (see `TRADE_SIZE`), allocated as they come. */
+  trades: Float64Array | null = null;
+  /** Number of kept trades. */
+  tradeCount = 0;
+  /** The row the next trade goes to. */
+  tradeNext = 0;
 
-  constructor(id: string, core: Core) {
+  constructor(id: string, index: number, core: Core) {
     this.id = id;
+    this.index = index;
     this.core = core;
-    this.book = new OrderBook<MatcherOrder>(this);
+    this.book = new OrderBook(this, core.store);
   }
 
   add(): void {
@@ -344,17 +364,23 @@ class Venue implements BookListener<MatcherOrder> {
     this.touch();
   }
 
-  match(resting: MatcherOrder, incoming: MatcherOrder, quantity: number): void {
+  match(
+    resting: number,
+    _incoming: number,
+    quantity: number,
+    price: number,
+    restingQuantity: number,
+  ): void {
     const core = this.core;
+    const data = core.data;
     const matchNumber = ++core.matchNumber;
     const timestamp = core.timestamp;
-    const price = resting.price;
-    const restingOwner = resting.profile.owner;
-    const incomingOwner = incoming.profile.owner;
+    const restingOwner = core.accounts[accountOf(data, resting)]!;
+    const incomingOwner = core.incomingOwner!;
     core.listener(restingOwner.name, {
       type: "orderExecuted",
       timestamp,
-      orderToken: resting.token,
+      orderToken: tokenOf(data, resting),
       executedQuantity: quantity,
       executionPrice: price,
       liquidityIndicator: "A",
@@ -363,43 +389,42 @@ class Venue implements BookListener<MatcherOrder> {
     core.listener(incomingOwner.name, {
       type: "orderExecuted",
       timestamp,
-      orderToken: incoming.token,
+      orderToken: core.incomingToken,
       executedQuantity: quantity,
       executionPrice: price,
       liquidityIndicator: "R",
       matchNumber,
     });
-    resting.executed += quantity;
-    incoming.executed += quantity;
+    data.numbers[numberAt(resting, EXECUTED)]! += quantity;
+    core.incomingExecuted += quantity;
     this.touch();
-    if (resting.quantity === 0) {
-      restingOwner.orders.delete(resting.token);
-    }
+    if (restingQuantity === 0) core.retire(resting, restingOwner);
     const history = core.tradeHistory;
     if (history === 0 && core.onMarket === undefined) return;
-    const buy = incoming.side === "buy";
-    const buyer = buy ? incomingOwner.name : restingOwner.name;
-    const seller = buy ? restingOwner.name : incomingOwner.name;
-    const aggressor = buy ? "B" : "S";
+    const buy = core.incomingBuy;
     if (history !== 0) {
-      let slot: TradeSlot;
-      if (this.slots.length < history) {
-        slot = new TradeSlot();
-        this.slots.push(slot);
-      } else {
-        slot = this.slots[this.slotNext]!;
-        this.slotNext = this.slotNext + 1 === history ? 0 : this.slotNext + 1;
+      let trades = this.trades;
+      if (trades === null || this.tradeNext * TRADE_SIZE === trades.length) {
+        trades = this.#growTrades(history);
       }
-      slot.matchNumber = matchNumber;
-      slot.price = price;
-      slot.quantity = quantity;
-      slot.timestamp = timestamp;
-      slot.buyer = buyer;
-      slot.seller = seller;
-      slot.aggressor = aggressor;
+      const at = this.tradeNext * TRADE_SIZE;
+      trades[at + TRADE_MATCH_NUMBER] = matchNumber;
+      trades[at + TRADE_PRICE] = price;
+      trades[at + TRADE_QUANTITY] = quantity;
+      trades[at + TRADE_TIMESTAMP] = timestamp;
+      trades[at + TRADE_BUYER] = buy ? incomingOwner.index : restingOwner.index;
+      trades[at + TRADE_SELLER] = buy
+        ? restingOwner.index
+        : incomingOwner.index;
+      trades[at + TRADE_AGGRESSOR] = buy ? 0 : 1;
+      this.tradeNext = this.tradeNext + 1 === history ? 0 : this.tradeNext + 1;
+      if (this.tradeCount < history) this.tradeCount++;
     }
     const onMarket = core.onMarket;
     if (onMarket !== undefined) {
+      const buyer = buy ? incomingOwner.name : restingOwner.name;
+      const seller = buy ? restingOwner.name : incomingOwner.name;
+      const aggressor = buy ? "B" : "S";
       const trade: Trade = {
         matchNumber,
         orderbookId: this.id,
@@ -414,6 +439,20 @@ class Venue implements BookListener<MatcherOrder> {
     }
   }
 
+  /**
+   * Makes room for one more kept trade while fewer than `history` are kept: the rows
+   * double, up to `history`, so that a long history costs memory only once it fills.
+   */
+  #growTrades(history: number): Float64Array {
+    const old = this.trades;
+    const rows = old === null ? 0 : old.length / TRADE_SIZE;
+    const grown = new Float64Array(
+      Math.min(history, Math.max(16, rows * 2)) * TRADE_SIZE,
+    );
+    if (old !== null) grown.set(old);
+    return this.trades = grown;
+  }
+
   touch(): void {
     if (!this.dirty) {
       this.dirty = true;
@@ -424,19 +463,24 @@ class Venue implements BookListener<MatcherOrder> {
 
   /** The kept trades, oldest first, as fresh objects. */
   tradeList(): Trade[] {
-    const slots = this.slots;
+    const trades = this.trades;
     const out: Trade[] = [];
-    for (let k = 0; k < slots.length; k++) {
-      const slot = slots[(this.slotNext + k) % slots.length]!;
+    if (trades === null) return out;
+    const count = this.tradeCount;
+    const history = this.core.tradeHistory;
+    const first = count < history ? 0 : this.tradeNext;
+    const accounts = this.core.accounts;
+    for (let k = 0; k < count; k++) {
+      const at = ((first + k) % history) * TRADE_SIZE;
       out.push({
-        matchNumber: slot.matchNumber,
+        matchNumber: trades[at + TRADE_MATCH_NUMBER]!,
         orderbookId: this.id,
-        price: slot.price,
-        quantity: slot.quantity,
-        timestamp: slot.timestamp,
-        buyer: slot.buyer,
-        seller: slot.seller,
-        aggressor: slot.aggressor,
+        price: trades[at + TRADE_PRICE]!,
+        quantity: trades[at + TRADE_QUANTITY]!,
+        timestamp: trades[at + TRADE_TIMESTAMP]!,
+        buyer: accounts[trades[at + TRADE_BUYER]!]!.name,
+        seller: accounts[trades[at + TRADE_SELLER]!]!.name,
+        aggressor: trades[at + TRADE_AGGRESSOR] === 0 ? "B" : "S",
       });
     }
     return out;
@@ -444,8 +488,9 @@ class Venue implements BookListener<MatcherOrder> {
 
   /** Forgets the kept trades (new trading day). */
   clearTrades(): void {
-    this.slots = [];
-    this.slotNext = 0;
+    this.trades = null;
+    this.tradeCount = 0;
+    this.tradeNext = 0;
   }
 }
 
@@ -457,8 +502,12 @@ function checkUint32(value: number, field: string): void {
   }
 }
 
-function byOrderNumber(a: MatcherOrder, b: MatcherOrder): number {
-  return a.id - b.id;
+/** Sorts order handles by Order Number. */
+function sortByOrderNumber(orders: number[], data: OrderData): number[] {
+  const numbers = data.numbers;
+  return orders.sort((a, b) =>
+    numbers[numberAt(a, ORDER_NUMBER)]! - numbers[numberAt(b, ORDER_NUMBER)]!
+  );
 }
 
 /**
@@ -504,7 +553,16 @@ function byOrderNumber(a: MatcherOrder, b: MatcherOrder): number {
 export class Matcher {
   readonly #core: Core;
   readonly #venues: Map<string, Venue> = new Map();
+  /** Venues by `Venue.index`. */
+  readonly #venueList: Venue[] = [];
+  #lastVenue: Venue | undefined = undefined;
   readonly #accounts: Map<string, Account> = new Map();
+  /** Recently used accounts, by the last character code of the name. */
+  readonly #accountCache: (Account | undefined)[] = new Array<
+    Account | undefined
+  >(
+    ACCOUNT_CACHE_MASK + 1,
+  ).fill(undefined);
   readonly #orderbooks: readonly string[];
   #open: boolean;
   #busy = false;
@@ -538,7 +596,9 @@ export class Matcher {
           `Cannot create matcher as orderbook "${id}" is listed twice`,
         );
       }
-      this.#venues.set(id, new Venue(id, this.#core));
+      const venue = new Venue(id, this.#venueList.length, this.#core);
+      this.#venues.set(id, venue);
+      this.#venueList.push(venue);
     }
     this.#orderbooks = Object.freeze([...orderbooks]);
     this.#open = options.open ?? true;
@@ -639,7 +699,10 @@ export class Matcher {
       const core = this.#core;
       core.orderNumber = 0;
       core.matchNumber = 0;
+      // No order rests after a close, so no handle refers to an account any more.
       this.#accounts.clear();
+      this.#accountCache.fill(undefined);
+      core.accounts.length = 0;
       for (const venue of this.#venues.values()) venue.clearTrades();
       core.listener(null, { type: "systemEvent", timestamp, eventCode: "S" });
       core.onMarket?.({ type: "state", open: true, timestamp });
@@ -673,7 +736,7 @@ export class Matcher {
     this.#begin(timestamp);
     try {
       if (!this.#open) return false;
-      const all: MatcherOrder[] = [];
+      const all: number[] = [];
       for (const account of this.#accounts.values()) {
         for (const order of account.orders.values()) all.push(order);
       }
@@ -855,23 +918,26 @@ export class Matcher {
   openOrders(account: string): OpenOrder[] {
     const state = this.#accounts.get(account);
     if (state === undefined) return [];
-    return state.orders.values().sort(byOrderNumber).map((order) => {
-      const profile = order.profile;
-      const attributes = profile.attributes;
+    const core = this.#core;
+    const data = core.data;
+    const store = core.store;
+    const orders = sortByOrderNumber(state.orders.values(), data);
+    return orders.map((order) => {
+      const attributes = attributesOf(data, order);
       return {
-        orderToken: order.token,
-        orderNumber: order.id,
-        orderbookId: profile.venue.id,
+        orderToken: tokenOf(data, order),
+        orderNumber: data.numbers[numberAt(order, ORDER_NUMBER)]!,
+        orderbookId: this.#venueList[venueOf(data, order)]!.id,
         buySellIndicator: sideOf(attributes),
-        price: order.price,
-        openQuantity: order.quantity,
-        executedQuantity: order.executed,
+        price: store.price(order),
+        openQuantity: store.quantity(order),
+        executedQuantity: data.numbers[numberAt(order, EXECUTED)]!,
         timeInForce: TIME_IN_FORCE_DAY,
         display: displayOf(attributes),
         minimumQuantity: 0,
-        clientReference: profile.clientReference,
+        clientReference: data.clientReference[order]!,
         group: groupOf(attributes),
-        firmId: order.selfMatchKey,
+        firmId: store.selfMatchKey(order),
         capacity: capacityOf(attributes),
         orderClassification: classificationOf(attributes),
         cashMarginType: cashMarginOf(attributes),
@@ -926,12 +992,36 @@ export class Matcher {
     }
   }
 
+  /** The venue of an orderbook id; the last one found is checked first. */
+  #venue(orderbookId: string): Venue | undefined {
+    const last = this.#lastVenue;
+    if (last !== undefined && last.id === orderbookId) return last;
+    const venue = this.#venues.get(orderbookId);
+    if (venue !== undefined) this.#lastVenue = venue;
+    return venue;
+  }
+
+  /** The account of `name`, created if new. */
   #account(name: string): Account {
-    let account = this.#accounts.get(name);
+    let account = this.#findAccount(name);
     if (account === undefined) {
-      account = new Account(name);
+      const accounts = this.#core.accounts;
+      account = new Account(name, accounts.length);
+      accounts.push(account);
       this.#accounts.set(name, account);
+      this.#accountCache[accountSlot(name)] = account;
     }
+    return account;
+  }
+
+  /** The account of `name`, or `undefined` if it has not been seen today. */
+  #findAccount(name: string): Account | undefined {
+    // A direct-mapped cache on the name's last character spares most map lookups.
+    const slot = accountSlot(name);
+    const cached = this.#accountCache[slot];
+    if (cached !== undefined && cached.name === name) return cached;
+    const account = this.#accounts.get(name);
+    if (account !== undefined) this.#accountCache[slot] = account;
     return account;
   }
 
@@ -977,13 +1067,21 @@ export class Matcher {
   }
 
   /** Cancels resting orders in Order Number order, with one reason. */
-  #cancelAll(orders: MatcherOrder[], reason: OrderCanceledReason): void {
-    orders.sort(byOrderNumber);
+  #cancelAll(orders: number[], reason: OrderCanceledReason): void {
+    const core = this.#core;
+    const data = core.data;
+    const store = core.store;
+    sortByOrderNumber(orders, data);
     for (const order of orders) {
-      const profile = order.profile;
-      this.#canceled(profile.owner.name, order.token, order.quantity, reason);
-      profile.owner.orders.delete(order.token);
-      profile.venue.book.cancel(order, 0);
+      const owner = core.accounts[accountOf(data, order)]!;
+      this.#canceled(
+        owner.name,
+        tokenOf(data, order),
+        store.quantity(order),
+        reason,
+      );
+      this.#venueList[venueOf(data, order)]!.book.cancel(order, 0);
+      core.retire(order, owner);
     }
   }
 
@@ -1005,7 +1103,7 @@ export class Matcher {
     account.highestToken = token;
 
     if (!this.#open) return this.#reject(name, token, "R");
-    const venue = this.#venues.get(message.orderbookId);
+    const venue = this.#venue(message.orderbookId);
     if (venue === undefined) return this.#reject(name, token, "S");
     if (venue.halted) return this.#reject(name, token, "H");
     if (price === 0 || price > MAX_PRICE) return this.#reject(name, token, "X");
@@ -1070,51 +1168,73 @@ export class Matcher {
     ) {
       return this.#canceled(name, token, quantity, "I");
     }
-    const order = new MatcherOrder(
-      orderNumber,
-      bookSide,
-      price,
-      quantity,
-      firmId,
-      token,
-      account.profile(
-        venue,
-        message.clientReference,
-        packAttributes(
+    core.incomingOwner = account;
+    core.incomingToken = token;
+    core.incomingBuy = side === 0;
+    core.incomingExecuted = 0;
+    const store = core.store;
+    const order = store.create(bookSide, price, quantity, firmId);
+    if (timeInForce !== TIME_IN_FORCE_IMMEDIATE) {
+      // A Day order: the book rests what is left unless self-match prevention stopped it.
+      const stopper = book.enter(order);
+      if (stopper !== NO_ORDER) this.#preventMatch(name, token, order, stopper);
+      else if (store.resting(order)) {
+        const data = core.data;
+        data.ensure(order);
+        const rows = data.rows;
+        const at = order << DATA_SHIFT;
+        rows[at + TOKEN] = token;
+        rows[at + ACCOUNT] = account.index;
+        rows[at + VENUE] = venue.index;
+        rows[at + ATTRIBUTES] = packAttributes(
           side,
           display,
           capacity,
           classification,
           cashMargin,
           group,
-        ),
-      ),
-    );
-    const stopper = book.match(order);
-    if (stopper !== null) this.#preventMatch(order, stopper);
-    else if (order.quantity > 0) {
-      if (timeInForce !== TIME_IN_FORCE_IMMEDIATE) {
-        book.add(order);
-        account.orders.set(token, order);
+        );
+        const numbers = data.numbers;
+        numbers[numberAt(order, ORDER_NUMBER)] = orderNumber;
+        numbers[numberAt(order, EXECUTED)] = core.incomingExecuted;
+        data.clientReference[order] = account.reference(
+          message.clientReference,
+        );
+        account.orders.add(token, order);
         return;
       }
-      this.#canceled(name, token, order.quantity, "I");
+    } else {
+      const stopper = book.match(order);
+      if (stopper !== NO_ORDER) this.#preventMatch(name, token, order, stopper);
+      else if (store.quantity(order) > 0) {
+        this.#canceled(name, token, store.quantity(order), "I");
+      }
     }
+    // The order never rested, so it has no row of matcher data to clear.
+    store.release(order);
   }
 
   /** Self-match prevention: cancels the incoming order's remaining quantity (AIQ, `M`). */
-  #preventMatch(order: MatcherOrder, resting: MatcherOrder): void {
-    const remaining = order.quantity;
-    this.#core.listener(order.profile.owner.name, {
+  #preventMatch(
+    name: string,
+    token: number,
+    order: number,
+    resting: number,
+  ): void {
+    const core = this.#core;
+    const store = core.store;
+    const remaining = store.quantity(order);
+    const restingQuantity = store.quantity(resting);
+    core.listener(name, {
       type: "orderAiqCanceled",
-      timestamp: this.#core.timestamp,
-      orderToken: order.token,
+      timestamp: core.timestamp,
+      orderToken: token,
       decrementQuantity: remaining,
       orderCanceledReason: "M",
-      quantityPreventedFromTrading: remaining < resting.quantity
+      quantityPreventedFromTrading: remaining < restingQuantity
         ? remaining
-        : resting.quantity,
-      executionPrice: resting.price,
+        : restingQuantity,
+      executionPrice: store.price(resting),
       liquidityIndicator: "R",
     });
   }
@@ -1132,15 +1252,18 @@ export class Matcher {
     checkUint32(price, "price");
     checkUint32(timeInForce, "timeInForce");
     checkUint32(minimumQuantity, "minimumQuantity");
-    const account = this.#accounts.get(name);
+    const account = this.#findAccount(name);
     if (account === undefined) return;
     const order = account.orders.get(existing);
-    if (order === undefined || token <= account.highestToken) return;
+    if (order === NO_ORDER || token <= account.highestToken) return;
     account.highestToken = token;
 
-    const profile = order.profile;
-    const venue = profile.venue;
+    const core = this.#core;
+    const store = core.store;
+    const data = core.data;
+    const venue = this.#venueList[venueOf(data, order)]!;
     const book = venue.book;
+    const side = store.side(order);
     let reason: OrderCanceledReason | null = null;
     const display = displayCode(message.display);
     if (price === 0 || price > MAX_PRICE) reason = "X";
@@ -1156,27 +1279,22 @@ export class Matcher {
     ) {
       reason = "Y";
     } else if (display < 0) reason = "D";
-    else if (quantity > 0 && book.crosses(order.side, price)) {
+    else if (quantity > 0 && book.crosses(side, price)) {
       if (display === 1) reason = "O";
       else if (!this.#open || venue.halted) reason = "R";
     }
     account.orders.delete(existing);
-    const core = this.#core;
     if (reason !== null) {
-      this.#canceled(name, existing, order.quantity, reason);
+      this.#canceled(name, existing, store.quantity(order), reason);
       book.cancel(order, 0);
+      core.release(order);
       return;
     }
 
-    order.token = token;
-    const attributes = withDisplay(profile.attributes, display);
-    if (attributes !== profile.attributes) {
-      order.profile = account.profile(
-        venue,
-        profile.clientReference,
-        attributes,
-      );
-    }
+    const at = order << DATA_SHIFT;
+    data.rows[at + TOKEN] = token;
+    const attributes = withDisplay(data.rows[at + ATTRIBUTES]!, display);
+    data.rows[at + ATTRIBUTES] = attributes;
     core.listener(name, {
       type: "orderReplaced",
       timestamp: core.timestamp,
@@ -1188,40 +1306,49 @@ export class Matcher {
       price,
       timeInForce,
       display: message.display,
-      orderNumber: order.id,
+      orderNumber: data.numbers[numberAt(order, ORDER_NUMBER)]!,
       minimumQuantity,
       orderState: quantity === 0 ? "D" : "L",
       previousOrderToken: existing,
     });
     if (quantity === 0) {
       book.replace(order, price, 0);
+      core.release(order);
       return;
     }
     if (
       minimumQuantity > 0 &&
       book.executableQuantity(
-          order.side,
+          side,
           price,
-          order.selfMatchKey,
+          store.selfMatchKey(order),
           minimumQuantity,
         ) <
         minimumQuantity
     ) {
       book.cancel(order, 0);
       this.#canceled(name, token, quantity, "I");
+      core.release(order);
       return;
     }
+    core.incomingOwner = account;
+    core.incomingToken = token;
+    core.incomingBuy = side === "buy";
+    const executed = numberAt(order, EXECUTED);
+    core.incomingExecuted = data.numbers[executed]!;
     const stopper = book.replace(order, price, quantity);
-    if (stopper !== null) this.#preventMatch(order, stopper);
-    else if (order.resting) {
+    data.numbers[executed] = core.incomingExecuted;
+    if (stopper !== NO_ORDER) this.#preventMatch(name, token, order, stopper);
+    else if (store.resting(order)) {
       if (timeInForce !== TIME_IN_FORCE_IMMEDIATE) {
-        account.orders.set(token, order);
+        account.orders.add(token, order);
         return;
       }
-      const remaining = order.quantity;
+      const remaining = store.quantity(order);
       book.cancel(order, 0);
       this.#canceled(name, token, remaining, "I");
     }
+    core.release(order);
   }
 
   #cancel(name: string, message: CancelOrder): void {
@@ -1229,13 +1356,16 @@ export class Matcher {
     const quantity = message.quantity;
     checkUint32(token, "orderToken");
     checkUint32(quantity, "quantity");
-    const order = this.#accounts.get(name)?.orders.get(token);
-    if (order === undefined || quantity >= order.quantity) return;
-    this.#canceled(name, token, order.quantity - quantity, "U");
-    const profile = order.profile;
-    profile.venue.book.cancel(order, quantity);
-    if (quantity === 0) {
-      profile.owner.orders.delete(token);
-    }
+    const account = this.#findAccount(name);
+    if (account === undefined) return;
+    const order = account.orders.get(token);
+    if (order === NO_ORDER) return;
+    const core = this.#core;
+    const store = core.store;
+    const open = store.quantity(order);
+    if (quantity >= open) return;
+    this.#canceled(name, token, open - quantity, "U");
+    this.#venueList[venueOf(core.data, order)]!.book.cancel(order, quantity);
+    if (quantity === 0) core.retire(order, account);
   }
 }

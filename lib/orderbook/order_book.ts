@@ -4,34 +4,74 @@
  * @module
  */
 
-import { type BookSide, Order } from "./order.ts";
-import { PriceLevel } from "./price_level.ts";
+import { LAYOUT, type Rows, rowsOf } from "./_rows.ts";
+import { type BookSide, OrderStore } from "./order_store.ts";
+
+// Local copies of the row layout (see `LAYOUT`).
+const {
+  BUY,
+  KEY,
+  LEVEL,
+  LEVEL_BOOK,
+  LEVEL_COUNT,
+  LEVEL_HEAD,
+  LEVEL_PRICE,
+  LEVEL_QUANTITY,
+  LEVEL_SHIFT,
+  LEVEL_TAIL,
+  NEXT,
+  NONE,
+  NOT_RESTING,
+  ORDER_SHIFT,
+  PREV,
+  PRICE,
+  QUANTITY,
+  RELEASED,
+  SIDE,
+} = LAYOUT;
+
+/** Index of a level's quantity in `Rows.levelTotals`. */
+function totalAt(level: number): number {
+  return (level << (LEVEL_SHIFT - 1)) + LEVEL_QUANTITY;
+}
+
+/** Width of the price band whose levels a book finds without searching. */
+const INDEX_SIZE = 4096;
 
 /**
  * Receives what happens in an {@linkcode OrderBook}, synchronously and in order. The book
- * has already applied each change when it calls the listener. A listener must not call
- * back into the book that notifies it.
+ * has already applied each change when it calls the listener; read the orders' fields
+ * from the {@linkcode OrderStore}. A listener must not call into the book that notifies
+ * it or another book of its store, nor create orders in the store; it may release an
+ * order that left the book.
  *
  * The listener is an object with four methods rather than a function of event objects,
  * so that the book allocates nothing per event.
  */
-export interface BookListener<O extends Order = Order> {
-  /** `order` now rests at the back of the level at `order.price`. */
-  add(order: O): void;
+export interface BookListener {
+  /** `order` now rests at the back of the level at its price. */
+  add(order: number): void;
   /**
-   * `incoming` traded `quantity` with `resting`, at `resting.price`. Both quantities are
-   * already reduced; a `resting` order whose quantity reached 0 has left the book.
+   * `incoming` traded `quantity` with `resting`, at `price` (the resting order's price).
+   * Both quantities are already reduced: `restingQuantity` is what is left of `resting`,
+   * and at 0 it has left the book (and may be released here).
    */
-  match(resting: O, incoming: O, quantity: number): void;
-  /** `order` lost `canceled` of its open quantity; it left the book if `order.quantity` is 0. */
-  cancel(order: O, canceled: number): void;
+  match(
+    resting: number,
+    incoming: number,
+    quantity: number,
+    price: number,
+    restingQuantity: number,
+  ): void;
+  /** `order` lost `canceled` of its open quantity; it left the book if its quantity is 0. */
+  cancel(order: number, canceled: number): void;
   /**
-   * `order` now has `order.price` and `order.quantity` instead of `previousPrice` and
-   * `previousQuantity`. If `order.resting` is true it kept its place; otherwise it is off
-   * the book, and the `match` and `add` events that follow enter it again (none follow
-   * when its quantity is 0).
+   * `order` now has its new price and quantity instead of `previousPrice` and
+   * `previousQuantity`. If it still rests it kept its place; otherwise it is off the
+   * book, and the `match` and `add` events that follow enter it again (none follow when
+   * its quantity is 0).
    */
-  replace(order: O, previousPrice: number, previousQuantity: number): void;
+  replace(order: number, previousPrice: number, previousQuantity: number): void;
 }
 
 /** The aggregate of one price level, as {@linkcode OrderBook.depth} reports it. */
@@ -44,59 +84,85 @@ export interface LevelSummary {
   readonly orders: number;
 }
 
-const MAX_POOLED_LEVELS = 1024;
-
 /**
- * One limit order book: bids and asks in price-time priority.
+ * One limit order book: bids and asks in price-time priority, over the orders of an
+ * {@linkcode OrderStore}.
  *
- * Each side is an array of {@linkcode PriceLevel}s sorted so that the best level is last:
- * the best price is O(1), a level is found by binary search and created or dropped by
- * shifting the (short) array of levels, never the orders. Within a level, orders form an
- * intrusive FIFO list, so adding, trading, reducing and removing an order is O(1) however
- * many orders the level holds. Emptied levels are pooled and reused.
+ * Each side is an array of price levels sorted so that the best level is last: the best
+ * price is O(1), and a level is created or dropped by shifting the (short) array of
+ * levels, never the orders. A level within 2,048 ticks of the price the book started at
+ * (or restarted at, once empty) is found through a price-indexed table; one outside that
+ * band by binary search. Within a level, orders form a FIFO list linked through the
+ * store, so adding, trading, reducing and removing an order is O(1) however many orders
+ * the level holds. Levels are rows of typed arrays, reused once empty; no operation
+ * allocates, except when the store's arrays grow.
  *
  * Trades print at the resting order's price. Matching stops at the first resting order
- * whose non-zero {@linkcode Order.selfMatchKey} equals the incoming order's.
+ * whose non-zero self-match key equals the incoming order's.
  *
  * @example Fill the best ask first, at the resting price
  * ```ts
  * import assert from "node:assert/strict";
- * import { Order, OrderBook } from "./mod.ts";
+ * import { OrderBook, OrderStore } from "./mod.ts";
  *
+ * const store = new OrderStore();
  * const fills: string[] = [];
  * const book = new OrderBook({
  *   add() {},
- *   match(resting, incoming, quantity) {
- *     fills.push(`${incoming.id}x${resting.id} ${quantity}@${resting.price}`);
+ *   match(resting, incoming, quantity, price) {
+ *     fills.push(`${incoming}x${resting} ${quantity}@${price}`);
  *   },
  *   cancel() {},
  *   replace() {},
- * });
- * book.add(new Order(1, "sell", 10_100, 100));
- * book.add(new Order(2, "sell", 10_000, 50));
- * const buy = new Order(3, "buy", 10_100, 120);
+ * }, store);
+ * const high = store.create("sell", 10_100, 100);
+ * const low = store.create("sell", 10_000, 50);
+ * book.add(high);
+ * book.add(low);
+ * const buy = store.create("buy", 10_100, 120);
  * book.enter(buy);
- * assert.deepEqual(fills, ["3x2 50@10000", "3x1 70@10100"]);
- * assert.equal(buy.quantity, 0);
+ * assert.deepEqual(fills, [`${buy}x${low} 50@10000`, `${buy}x${high} 70@10100`]);
+ * assert.equal(store.quantity(buy), 0);
  * assert.deepEqual(book.depth("sell", 5), [{ price: 10_100, quantity: 30, orders: 1 }]);
  * ```
  */
-export class OrderBook<O extends Order = Order> {
-  readonly #listener: BookListener<O>;
-  /** Bids, ascending price: best (highest) last. */
-  readonly #bids: PriceLevel[] = [];
-  /** Asks, descending price: best (lowest) last. */
-  readonly #asks: PriceLevel[] = [];
-  readonly #pool: PriceLevel[] = [];
+export class OrderBook {
+  readonly #listener: BookListener;
+  readonly #store: OrderStore;
+  readonly #c: Rows;
+  /** This book's id in the store, to tell its own levels. */
+  readonly #id: number;
+  /** Bid levels, ascending price: best (highest) last. */
+  readonly #bids: number[] = [];
+  /** Ask levels, descending price: best (lowest) last. */
+  readonly #asks: number[] = [];
+  /**
+   * The level at each price of `[#base, #base + INDEX_SIZE)`, `NONE` where there is
+   * none (a price holds a bid level or an ask level, never both), so that finding a
+   * level in the band around the touch costs no search.
+   */
+  readonly #index: Int32Array = new Int32Array(INDEX_SIZE).fill(NONE);
+  #base = 0;
   #size = 0;
 
   /**
    * Creates an empty book.
    *
    * @param listener Receives every change, synchronously.
+   * @param store Where the book's orders live; a new store by default. Several books
+   *   may share one.
+   * @throws {TypeError} If `store` is not an {@linkcode OrderStore}.
    */
-  constructor(listener: BookListener<O>) {
+  constructor(listener: BookListener, store: OrderStore = new OrderStore()) {
     this.#listener = listener;
+    this.#store = store;
+    this.#c = rowsOf(store);
+    this.#id = this.#c.books++;
+  }
+
+  /** The store the book's orders live in. */
+  get store(): OrderStore {
+    return this.#store;
   }
 
   /** Number of resting orders on both sides. */
@@ -113,18 +179,21 @@ export class OrderBook<O extends Order = Order> {
    * @example Best bid
    * ```ts
    * import assert from "node:assert/strict";
-   * import { Order, OrderBook } from "./mod.ts";
+   * import { OrderBook } from "./mod.ts";
    *
    * const book = new OrderBook({ add() {}, match() {}, cancel() {}, replace() {} });
    * assert.equal(book.best("buy"), undefined);
-   * book.add(new Order(1, "buy", 990, 10));
-   * book.add(new Order(2, "buy", 1000, 10));
+   * book.add(book.store.create("buy", 990, 10));
+   * book.add(book.store.create("buy", 1000, 10));
    * assert.equal(book.best("buy"), 1000);
    * ```
    */
   best(side: BookSide): number | undefined {
     const levels = side === "buy" ? this.#bids : this.#asks;
-    return levels.length === 0 ? undefined : levels[levels.length - 1]!.price;
+    const n = levels.length;
+    return n === 0
+      ? undefined
+      : this.#c.levels[(levels[n - 1]! << LEVEL_SHIFT) + LEVEL_PRICE];
   }
 
   /**
@@ -139,22 +208,17 @@ export class OrderBook<O extends Order = Order> {
    * @example A buy at the ask crosses
    * ```ts
    * import assert from "node:assert/strict";
-   * import { Order, OrderBook } from "./mod.ts";
+   * import { OrderBook } from "./mod.ts";
    *
    * const book = new OrderBook({ add() {}, match() {}, cancel() {}, replace() {} });
-   * book.add(new Order(1, "sell", 1000, 10));
+   * book.add(book.store.create("sell", 1000, 10));
    * assert.equal(book.crosses("buy", 1000), true);
    * assert.equal(book.crosses("buy", 999), false);
    * assert.equal(book.crosses("sell", 1), false);
    * ```
    */
   crosses(side: BookSide, price: number): boolean {
-    if (side === "buy") {
-      const asks = this.#asks;
-      return asks.length !== 0 && asks[asks.length - 1]!.price <= price;
-    }
-    const bids = this.#bids;
-    return bids.length !== 0 && bids[bids.length - 1]!.price >= price;
+    return this.#crosses(side === "buy", price);
   }
 
   /**
@@ -172,12 +236,12 @@ export class OrderBook<O extends Order = Order> {
    * @example Self-match prevention bounds what can trade
    * ```ts
    * import assert from "node:assert/strict";
-   * import { Order, OrderBook } from "./mod.ts";
+   * import { OrderBook } from "./mod.ts";
    *
    * const book = new OrderBook({ add() {}, match() {}, cancel() {}, replace() {} });
-   * book.add(new Order(1, "sell", 1000, 10, 7));
-   * book.add(new Order(2, "sell", 1000, 20, 8));
-   * book.add(new Order(3, "sell", 1010, 40, 0));
+   * book.add(book.store.create("sell", 1000, 10, 7));
+   * book.add(book.store.create("sell", 1000, 20, 8));
+   * book.add(book.store.create("sell", 1010, 40, 0));
    * assert.equal(book.executableQuantity("buy", 1010, 0), 70);
    * assert.equal(book.executableQuantity("buy", 1000, 0), 30);
    * assert.equal(book.executableQuantity("buy", 1010, 8), 10);
@@ -189,19 +253,27 @@ export class OrderBook<O extends Order = Order> {
     selfMatchKey: number,
     atLeast = Number.POSITIVE_INFINITY,
   ): number {
+    const c = this.#c;
+    const rows = c.orders;
+    const levelRows = c.levels;
     const isBuy = side === "buy";
     const levels = isBuy ? this.#asks : this.#bids;
+    const key = selfMatchKey | 0;
     let total = 0;
     for (let i = levels.length - 1; i >= 0; i--) {
       const level = levels[i]!;
-      if (isBuy ? level.price > price : level.price < price) break;
-      if (selfMatchKey === 0) {
-        total += level.quantity;
+      const levelPrice = levelRows[(level << LEVEL_SHIFT) + LEVEL_PRICE]!;
+      if (isBuy ? levelPrice > price : levelPrice < price) break;
+      if (key === 0) {
+        total += c.levelTotals[totalAt(level)]!;
       } else {
-        for (let order = level.first; order !== null; order = order.next) {
-          if (order.selfMatchKey === selfMatchKey) return total;
-          total += order.quantity;
+        let o = levelRows[(level << LEVEL_SHIFT) + LEVEL_HEAD]!;
+        while (o !== NONE) {
+          const at = o << ORDER_SHIFT;
+          if (rows[at + KEY] === key) return total;
+          total += rows[at + QUANTITY]!;
           if (total >= atLeast) return total;
+          o = rows[at + NEXT]!;
         }
       }
       if (total >= atLeast) return total;
@@ -214,101 +286,135 @@ export class OrderBook<O extends Order = Order> {
    * best opposite price is at or better than its limit: each fill prints at the resting
    * price, reduces both quantities and emits `match`. The incoming order is not added.
    *
-   * @param order The incoming order; it must not rest.
-   * @returns The resting order self-match prevention stopped at, or `null`.
-   * @throws {RangeError} If `order` rests on a book.
+   * @param order The incoming order: a live order of the store that does not rest.
+   * @returns The resting order self-match prevention stopped at, or `-1`.
+   * @throws {RangeError} If `order` is not a live order of the store, or rests.
    *
    * @example Match without resting the remainder
    * ```ts
    * import assert from "node:assert/strict";
-   * import { Order, OrderBook } from "./mod.ts";
+   * import { OrderBook } from "./mod.ts";
    *
    * const book = new OrderBook({ add() {}, match() {}, cancel() {}, replace() {} });
-   * book.add(new Order(1, "buy", 1000, 10));
-   * const sell = new Order(2, "sell", 990, 25);
-   * assert.equal(book.match(sell), null);
-   * assert.equal(sell.quantity, 15);
+   * const store = book.store;
+   * book.add(store.create("buy", 1000, 10));
+   * const sell = store.create("sell", 990, 25);
+   * assert.equal(book.match(sell), -1);
+   * assert.equal(store.quantity(sell), 15);
    * assert.equal(book.size, 0);
    * ```
    */
-  match(order: O): O | null {
-    if (order.level !== null) {
-      throw new RangeError(
-        `Cannot match order ${order.id} as it rests on a book`,
-      );
+  match(order: number): number {
+    const c = this.#c;
+    if (c.levelOf(order) !== NOT_RESTING) {
+      this.#refuseIncoming(c, order, "match");
     }
-    const isBuy = order.side === "buy";
+    return this.#match(c, order);
+  }
+
+  /** {@linkcode OrderBook.match} once `order` is known to be a valid incoming order. */
+  #match(c: Rows, order: number): number {
+    let rows = c.orders;
+    const self = order << ORDER_SHIFT;
+    const isBuy = rows[self + SIDE] === BUY;
     const levels = isBuy ? this.#asks : this.#bids;
-    const key = order.selfMatchKey;
-    const limit = order.price;
+    const key = rows[self + KEY]!;
+    const limit = rows[self + PRICE]!;
     const listener = this.#listener;
-    while (order.quantity > 0) {
+    let remaining = rows[self + QUANTITY]!;
+    while (remaining > 0) {
       const n = levels.length;
-      if (n === 0) return null;
+      if (n === 0) return NONE;
       const level = levels[n - 1]!;
-      if (isBuy ? level.price > limit : level.price < limit) return null;
-      const resting = level.first as O;
-      if (key !== 0 && resting.selfMatchKey === key) return resting;
-      const quantity = resting.quantity < order.quantity
-        ? resting.quantity
-        : order.quantity;
-      resting.quantity -= quantity;
-      order.quantity -= quantity;
-      level.quantity -= quantity;
-      if (resting.quantity === 0) this.#unlink(resting, level, levels);
-      listener.match(resting, order, quantity);
+      const levelAt = level << LEVEL_SHIFT;
+      const levelRows = c.levels;
+      const price = levelRows[levelAt + LEVEL_PRICE]!;
+      if (isBuy ? price > limit : price < limit) return NONE;
+      const resting = levelRows[levelAt + LEVEL_HEAD]!;
+      const at = resting << ORDER_SHIFT;
+      if (key !== 0 && rows[at + KEY] === key) return resting;
+      const open = rows[at + QUANTITY]!;
+      const quantity = open < remaining ? open : remaining;
+      remaining -= quantity;
+      rows[at + QUANTITY] = open - quantity;
+      rows[self + QUANTITY] = remaining;
+      c.levelTotals[totalAt(level)]! -= quantity;
+      if (open === quantity) this.#unlink(c, resting, level, levels);
+      listener.match(resting, order, quantity, price, open - quantity);
+      // The listener cannot create orders, but reload in case the rows moved anyway.
+      rows = c.orders;
     }
-    return null;
+    return NONE;
   }
 
   /**
    * Rests an order at the back of its price level without matching it.
    *
-   * @param order The order; it must not rest, must have a positive quantity and must not
-   *   cross the opposite side (call {@linkcode OrderBook.match} first).
-   * @throws {RangeError} If `order` already rests, has no quantity, or crosses the book.
+   * @param order A live order of the store; it must not rest, must have a positive
+   *   quantity and must not cross the opposite side (call {@linkcode OrderBook.match}
+   *   first).
+   * @throws {RangeError} If `order` is not a live order of the store, already rests,
+   *   has no quantity, or crosses the book.
    *
    * @example Orders at one price queue in arrival order
    * ```ts
    * import assert from "node:assert/strict";
-   * import { Order, OrderBook } from "./mod.ts";
+   * import { OrderBook } from "./mod.ts";
    *
    * const book = new OrderBook({ add() {}, match() {}, cancel() {}, replace() {} });
-   * book.add(new Order(1, "buy", 1000, 10));
-   * book.add(new Order(2, "buy", 1000, 5));
-   * assert.deepEqual([...book.orders("buy")].map((o) => o.id), [1, 2]);
+   * const first = book.store.create("buy", 1000, 10);
+   * const second = book.store.create("buy", 1000, 5);
+   * book.add(first);
+   * book.add(second);
+   * assert.deepEqual([...book.orders("buy")], [first, second]);
    * ```
    */
-  add(order: O): void {
-    if (order.level !== null) {
-      throw new RangeError(`Cannot add order ${order.id} as it already rests`);
-    }
-    if (!(order.quantity > 0)) {
+  add(order: number): void {
+    const c = this.#c;
+    if (c.levelOf(order) !== NOT_RESTING) this.#refuseIncoming(c, order, "add");
+    const self = order << ORDER_SHIFT;
+    const quantity = c.orders[self + QUANTITY]!;
+    if (!(quantity > 0)) {
       throw new RangeError(
-        `Cannot add order ${order.id} as its quantity must be positive: current quantity is ${order.quantity}`,
+        `Cannot add order ${order} as its quantity must be positive: current quantity is ${quantity}`,
       );
     }
-    const isBuy = order.side === "buy";
-    if (this.crosses(order.side, order.price)) {
+    const price = c.orders[self + PRICE]!;
+    if (this.#crosses(c.orders[self + SIDE] === BUY, price)) {
       throw new RangeError(
-        `Cannot add order ${order.id} as its price ${order.price} crosses the opposite side`,
+        `Cannot add order ${order} as its price ${price} crosses the opposite side`,
       );
     }
-    const levels = isBuy ? this.#bids : this.#asks;
+    this.#add(c, order);
+  }
+
+  /**
+   * {@linkcode OrderBook.add} once `order` is known to be a valid order that does not
+   * rest, has a positive quantity and does not cross.
+   */
+  #add(c: Rows, order: number): void {
+    const rows = c.orders;
+    const self = order << ORDER_SHIFT;
+    const quantity = rows[self + QUANTITY]!;
+    const isBuy = rows[self + SIDE] === BUY;
+    const price = rows[self + PRICE]!;
     const level = this.#levelAt(
-      levels,
-      isBuy ? order.price : -order.price,
-      order.price,
+      c,
+      isBuy ? this.#bids : this.#asks,
+      isBuy,
+      price,
     );
-    const last = level.last;
-    order.prev = last;
-    order.next = null;
-    if (last === null) level.first = order;
-    else last.next = order;
-    level.last = order;
-    level.quantity += order.quantity;
-    level.count++;
-    order.level = level;
+    const levelRows = c.levels;
+    const levelAt = level << LEVEL_SHIFT;
+    const last = levelRows[levelAt + LEVEL_TAIL]!;
+    rows[self + PREV] = last;
+    rows[self + NEXT] = NONE;
+    if (last === NONE) levelRows[levelAt + LEVEL_HEAD] = order;
+    else rows[(last << ORDER_SHIFT) + NEXT] = order;
+    levelRows[levelAt + LEVEL_TAIL] = order;
+    levelRows[levelAt + LEVEL_COUNT]!++;
+    c.levelTotals[totalAt(level)]! += quantity;
+    rows[self + LEVEL] = level;
     this.#size++;
     this.#listener.add(order);
   }
@@ -317,25 +423,33 @@ export class OrderBook<O extends Order = Order> {
    * Matches an incoming order, then rests what is left of it unless self-match
    * prevention stopped it.
    *
-   * @param order The incoming order; it must not rest.
-   * @returns The resting order self-match prevention stopped at, or `null`.
-   * @throws {RangeError} If `order` already rests.
+   * @param order The incoming order: a live order of the store that does not rest.
+   * @returns The resting order self-match prevention stopped at, or `-1`.
+   * @throws {RangeError} If `order` is not a live order of the store, or rests.
    *
    * @example The remainder rests
    * ```ts
    * import assert from "node:assert/strict";
-   * import { Order, OrderBook } from "./mod.ts";
+   * import { OrderBook } from "./mod.ts";
    *
    * const book = new OrderBook({ add() {}, match() {}, cancel() {}, replace() {} });
-   * book.enter(new Order(1, "sell", 1000, 10));
-   * book.enter(new Order(2, "buy", 1000, 15));
+   * book.enter(book.store.create("sell", 1000, 10));
+   * book.enter(book.store.create("buy", 1000, 15));
    * assert.deepEqual(book.depth("buy", 5), [{ price: 1000, quantity: 5, orders: 1 }]);
    * assert.deepEqual(book.depth("sell", 5), []);
    * ```
    */
-  enter(order: O): O | null {
-    const stopper = this.match(order);
-    if (stopper === null && order.quantity > 0) this.add(order);
+  enter(order: number): number {
+    const c = this.#c;
+    if (c.levelOf(order) !== NOT_RESTING) {
+      this.#refuseIncoming(c, order, "enter");
+    }
+    const stopper = this.#match(c, order);
+    // Matching stopped short of the limit only for self-match prevention, so what is
+    // left does not cross.
+    if (stopper === NONE && c.orders[(order << ORDER_SHIFT) + QUANTITY]! > 0) {
+      this.#add(c, order);
+    }
     return stopper;
   }
 
@@ -351,10 +465,10 @@ export class OrderBook<O extends Order = Order> {
    * @example Reduce, then remove
    * ```ts
    * import assert from "node:assert/strict";
-   * import { Order, OrderBook } from "./mod.ts";
+   * import { OrderBook } from "./mod.ts";
    *
    * const book = new OrderBook({ add() {}, match() {}, cancel() {}, replace() {} });
-   * const order = new Order(1, "sell", 1000, 100);
+   * const order = book.store.create("sell", 1000, 100);
    * book.add(order);
    * assert.equal(book.cancel(order, 40), 60);
    * assert.equal(book.cancel(order, 40), 0);
@@ -362,18 +476,23 @@ export class OrderBook<O extends Order = Order> {
    * assert.equal(book.size, 0);
    * ```
    */
-  cancel(order: O, quantity = 0): number {
-    const level = order.level;
-    if (level === null || level.owner !== this) return 0;
-    if (!(quantity >= 0 && quantity < order.quantity)) return 0;
-    const canceled = order.quantity - quantity;
-    order.quantity = quantity;
-    level.quantity -= canceled;
+  cancel(order: number, quantity = 0): number {
+    const c = this.#c;
+    const level = this.#levelOf(c, order);
+    if (level === NONE) return 0;
+    const rows = c.orders;
+    const self = order << ORDER_SHIFT;
+    const open = rows[self + QUANTITY]!;
+    if (!(quantity >= 0 && quantity < open)) return 0;
+    const canceled = open - quantity;
+    rows[self + QUANTITY] = quantity;
+    c.levelTotals[totalAt(level)]! -= canceled;
     if (quantity === 0) {
       this.#unlink(
+        c,
         order,
         level,
-        order.side === "buy" ? this.#bids : this.#asks,
+        rows[self + SIDE] === BUY ? this.#bids : this.#asks,
       );
     }
     this.#listener.cancel(order, canceled);
@@ -388,58 +507,67 @@ export class OrderBook<O extends Order = Order> {
    * removes the order.
    *
    * @param order The resting order.
-   * @param price The new limit.
-   * @param quantity The new open quantity.
-   * @returns The resting order self-match prevention stopped at, or `null`.
+   * @param price The new limit, a 32-bit signed integer.
+   * @param quantity The new open quantity, a non-negative 32-bit signed integer.
+   * @returns The resting order self-match prevention stopped at, or `-1`.
    * @throws {RangeError} If `order` does not rest on this book, or `price` or `quantity`
-   *   is not a non-negative safe integer.
+   *   is out of range.
    *
    * @example A larger quantity loses priority
    * ```ts
    * import assert from "node:assert/strict";
-   * import { Order, OrderBook } from "./mod.ts";
+   * import { OrderBook } from "./mod.ts";
    *
    * const book = new OrderBook({ add() {}, match() {}, cancel() {}, replace() {} });
-   * const first = new Order(1, "buy", 1000, 10);
+   * const first = book.store.create("buy", 1000, 10);
+   * const second = book.store.create("buy", 1000, 10);
    * book.add(first);
-   * book.add(new Order(2, "buy", 1000, 10));
+   * book.add(second);
    * book.replace(first, 1000, 5);
-   * assert.deepEqual([...book.orders("buy")].map((o) => o.id), [1, 2]);
+   * assert.deepEqual([...book.orders("buy")], [first, second]);
    * book.replace(first, 1000, 20);
-   * assert.deepEqual([...book.orders("buy")].map((o) => o.id), [2, 1]);
+   * assert.deepEqual([...book.orders("buy")], [second, first]);
    * ```
    */
-  replace(order: O, price: number, quantity: number): O | null {
-    const level = order.level;
-    if (level === null || level.owner !== this) {
+  replace(order: number, price: number, quantity: number): number {
+    const c = this.#c;
+    const level = this.#levelOf(c, order);
+    if (level === NONE) {
       throw new RangeError(
-        `Cannot replace order ${order.id} as it does not rest on this book`,
+        `Cannot replace order ${order} as it does not rest on this book`,
       );
     }
-    if (
-      !Number.isSafeInteger(price) || !Number.isSafeInteger(quantity) ||
-      quantity < 0
-    ) {
+    if ((price | 0) !== price || (quantity | 0) !== quantity || quantity < 0) {
       throw new RangeError(
-        `Cannot replace order ${order.id} as price and quantity must be safe integers: current values are ${price} and ${quantity}`,
+        `Cannot replace order ${order} as price and quantity must be 32-bit integers: current values are ${price} and ${quantity}`,
       );
     }
-    const previousPrice = order.price;
-    const previousQuantity = order.quantity;
+    const rows = c.orders;
+    const self = order << ORDER_SHIFT;
+    const previousPrice = rows[self + PRICE]!;
+    const previousQuantity = rows[self + QUANTITY]!;
     if (
       quantity > 0 && price === previousPrice && quantity <= previousQuantity
     ) {
-      level.quantity -= previousQuantity - quantity;
-      order.quantity = quantity;
+      c.levelTotals[totalAt(level)]! -= previousQuantity - quantity;
+      rows[self + QUANTITY] = quantity;
       this.#listener.replace(order, previousPrice, previousQuantity);
-      return null;
+      return NONE;
     }
-    level.quantity -= previousQuantity;
-    this.#unlink(order, level, order.side === "buy" ? this.#bids : this.#asks);
-    order.price = price;
-    order.quantity = quantity;
+    c.levelTotals[totalAt(level)]! -= previousQuantity;
+    this.#unlink(
+      c,
+      order,
+      level,
+      rows[self + SIDE] === BUY ? this.#bids : this.#asks,
+    );
+    rows[self + PRICE] = price;
+    rows[self + QUANTITY] = quantity;
     this.#listener.replace(order, previousPrice, previousQuantity);
-    return quantity === 0 ? null : this.enter(order);
+    if (quantity === 0) return NONE;
+    const stopper = this.#match(c, order);
+    if (stopper === NONE && rows[self + QUANTITY]! > 0) this.#add(c, order);
+    return stopper;
   }
 
   /**
@@ -453,12 +581,12 @@ export class OrderBook<O extends Order = Order> {
    * @example Two bid levels
    * ```ts
    * import assert from "node:assert/strict";
-   * import { Order, OrderBook } from "./mod.ts";
+   * import { OrderBook } from "./mod.ts";
    *
    * const book = new OrderBook({ add() {}, match() {}, cancel() {}, replace() {} });
-   * book.add(new Order(1, "buy", 990, 10));
-   * book.add(new Order(2, "buy", 1000, 10));
-   * book.add(new Order(3, "buy", 1000, 5));
+   * book.add(book.store.create("buy", 990, 10));
+   * book.add(book.store.create("buy", 1000, 10));
+   * book.add(book.store.create("buy", 1000, 5));
    * assert.deepEqual(book.depth("buy", 10), [
    *   { price: 1000, quantity: 15, orders: 2 },
    *   { price: 990, quantity: 10, orders: 1 },
@@ -471,14 +599,16 @@ export class OrderBook<O extends Order = Order> {
         `Cannot read depth as levels must be a non-negative integer: current value is ${levels}`,
       );
     }
+    const c = this.#c;
     const all = side === "buy" ? this.#bids : this.#asks;
     const out: LevelSummary[] = [];
     for (let i = all.length - 1; i >= 0 && out.length < levels; i--) {
       const level = all[i]!;
+      const at = level << LEVEL_SHIFT;
       out.push({
-        price: level.price,
-        quantity: level.quantity,
-        orders: level.count,
+        price: c.levels[at + LEVEL_PRICE]!,
+        quantity: c.levelTotals[totalAt(level)]!,
+        orders: c.levels[at + LEVEL_COUNT]!,
       });
     }
     return out;
@@ -494,52 +624,116 @@ export class OrderBook<O extends Order = Order> {
    * @example Price before time
    * ```ts
    * import assert from "node:assert/strict";
-   * import { Order, OrderBook } from "./mod.ts";
+   * import { OrderBook } from "./mod.ts";
    *
    * const book = new OrderBook({ add() {}, match() {}, cancel() {}, replace() {} });
-   * book.add(new Order(1, "sell", 1010, 10));
-   * book.add(new Order(2, "sell", 1000, 10));
-   * assert.deepEqual([...book.orders("sell")].map((o) => o.id), [2, 1]);
+   * const high = book.store.create("sell", 1010, 10);
+   * const low = book.store.create("sell", 1000, 10);
+   * book.add(high);
+   * book.add(low);
+   * assert.deepEqual([...book.orders("sell")], [low, high]);
    * ```
    */
-  *orders(side: BookSide): IterableIterator<O> {
+  *orders(side: BookSide): IterableIterator<number> {
+    const c = this.#c;
     const levels = side === "buy" ? this.#bids : this.#asks;
     for (let i = levels.length - 1; i >= 0; i--) {
-      for (let order = levels[i]!.first; order !== null; order = order.next) {
-        yield order as O;
+      let o = c.levels[(levels[i]! << LEVEL_SHIFT) + LEVEL_HEAD]!;
+      while (o !== NONE) {
+        yield o;
+        o = c.orders[(o << ORDER_SHIFT) + NEXT]!;
       }
     }
   }
 
-  /** Finds or creates the level with sort key `key` (the best level is checked first). */
-  #levelAt(levels: PriceLevel[], key: number, price: number): PriceLevel {
+  #crosses(isBuy: boolean, price: number): boolean {
+    const levelRows = this.#c.levels;
+    if (isBuy) {
+      const asks = this.#asks;
+      const n = asks.length;
+      return n !== 0 &&
+        levelRows[(asks[n - 1]! << LEVEL_SHIFT) + LEVEL_PRICE]! <= price;
+    }
+    const bids = this.#bids;
+    const n = bids.length;
+    return n !== 0 &&
+      levelRows[(bids[n - 1]! << LEVEL_SHIFT) + LEVEL_PRICE]! >= price;
+  }
+
+  /** Throws the error for an `order` that cannot be entered, matched or added. */
+  #refuseIncoming(c: Rows, order: number, action: string): never {
+    if (c.levelOf(order) !== RELEASED) {
+      throw new RangeError(
+        `Cannot ${action} order ${order} as it ${
+          action === "add" ? "already rests" : "rests on a book"
+        }`,
+      );
+    }
+    throw new RangeError(
+      `Cannot ${action} order ${order} as it is not a live order of the store`,
+    );
+  }
+
+  /** The level `order` rests in on this book, or `NONE`. */
+  #levelOf(c: Rows, order: number): number {
+    const level = c.levelOf(order);
+    if (level < 0) return NONE;
+    return c.levels[(level << LEVEL_SHIFT) + LEVEL_BOOK] === this.#id
+      ? level
+      : NONE;
+  }
+
+  /** Finds or creates the level at `price` (the best level is checked first). */
+  #levelAt(
+    c: Rows,
+    levels: number[],
+    isBuy: boolean,
+    price: number,
+  ): number {
+    const slot = price - this.#base;
+    if (slot >= 0 && slot < INDEX_SIZE) {
+      const level = this.#index[slot]!;
+      if (level !== NONE) return level;
+    } else if (this.#bids.length === 0 && this.#asks.length === 0) {
+      // An empty book: center the index on the new price.
+      this.#base = price - (INDEX_SIZE >>> 1);
+    }
+    // Sort key: the price for bids, minus the price for asks; the best level is last.
+    const levelRows = c.levels;
+    const sign = isBuy ? 1 : -1;
+    const key = sign * price;
     const n = levels.length;
     if (n !== 0) {
       const best = levels[n - 1]!;
-      if (best.key === key) return best;
-      if (best.key < key) return this.#insertLevel(levels, n, key, price);
+      const bestKey = sign * levelRows[(best << LEVEL_SHIFT) + LEVEL_PRICE]!;
+      if (bestKey === key) return best;
+      if (bestKey < key) return this.#insertLevel(c, levels, n, price);
     }
     let lo = 0;
     let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (levels[mid]!.key < key) lo = mid + 1;
+      const at = (levels[mid]! << LEVEL_SHIFT) + LEVEL_PRICE;
+      if (sign * levelRows[at]! < key) lo = mid + 1;
       else hi = mid;
     }
-    if (lo < n && levels[lo]!.key === key) return levels[lo]!;
-    return this.#insertLevel(levels, lo, key, price);
+    if (
+      lo < n && levelRows[(levels[lo]! << LEVEL_SHIFT) + LEVEL_PRICE] === price
+    ) {
+      return levels[lo]!;
+    }
+    return this.#insertLevel(c, levels, lo, price);
   }
 
   #insertLevel(
-    levels: PriceLevel[],
+    c: Rows,
+    levels: number[],
     at: number,
-    key: number,
     price: number,
-  ): PriceLevel {
-    const level = this.#pool.pop() ?? new PriceLevel();
-    level.key = key;
-    level.price = price;
-    level.owner = this;
+  ): number {
+    const level = c.allocateLevel(this.#id, price);
+    const slot = price - this.#base;
+    if (slot >= 0 && slot < INDEX_SIZE) this.#index[slot] = level;
     let i = levels.length;
     levels.push(level);
     while (i > at) {
@@ -551,38 +745,35 @@ export class OrderBook<O extends Order = Order> {
   }
 
   /** Takes `order` out of `level` (whose quantity the caller already adjusted). */
-  #unlink(order: Order, level: PriceLevel, levels: PriceLevel[]): void {
-    const prev = order.prev;
-    const next = order.next;
-    if (prev === null) level.first = next;
-    else prev.next = next;
-    if (next === null) level.last = prev;
-    else next.prev = prev;
-    order.prev = null;
-    order.next = null;
-    order.level = null;
+  #unlink(c: Rows, order: number, level: number, levels: number[]): void {
+    const rows = c.orders;
+    const levelRows = c.levels;
+    const self = order << ORDER_SHIFT;
+    const levelAt = level << LEVEL_SHIFT;
+    const prev = rows[self + PREV]!;
+    const next = rows[self + NEXT]!;
+    if (prev === NONE) levelRows[levelAt + LEVEL_HEAD] = next;
+    else rows[(prev << ORDER_SHIFT) + NEXT] = next;
+    if (next === NONE) levelRows[levelAt + LEVEL_TAIL] = prev;
+    else rows[(next << ORDER_SHIFT) + PREV] = prev;
+    rows[self + PREV] = NONE;
+    rows[self + NEXT] = NONE;
+    rows[self + LEVEL] = NOT_RESTING;
     this.#size--;
-    if (--level.count === 0) this.#dropLevel(level, levels);
+    if (--levelRows[levelAt + LEVEL_COUNT]! === 0) {
+      this.#dropLevel(c, level, levels);
+    }
   }
 
-  #dropLevel(level: PriceLevel, levels: PriceLevel[]): void {
+  #dropLevel(c: Rows, level: number, levels: number[]): void {
     const n = levels.length;
     if (levels[n - 1] !== level) {
-      let lo = 0;
-      let hi = n;
-      const key = level.key;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (levels[mid]!.key < key) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let i = lo; i < n - 1; i++) levels[i] = levels[i + 1]!;
+      let i = levels.indexOf(level);
+      for (; i < n - 1; i++) levels[i] = levels[i + 1]!;
     }
     levels.pop();
-    level.first = null;
-    level.last = null;
-    level.quantity = 0;
-    level.owner = null;
-    if (this.#pool.length < MAX_POOLED_LEVELS) this.#pool.push(level);
+    const slot = c.levels[(level << LEVEL_SHIFT) + LEVEL_PRICE]! - this.#base;
+    if (slot >= 0 && slot < INDEX_SIZE) this.#index[slot] = NONE;
+    c.releaseLevel(level);
   }
 }

@@ -1025,3 +1025,125 @@ Deno.test("Matcher.handle() throws only for programming errors", () => {
   });
   reentrant.handle("a", { type: "cancelOrder", orderToken: 1, quantity: 0 }, 3);
 });
+
+Deno.test("Matcher keeps thousands of orders, any tokens and far prices as it grows", () => {
+  const { matcher, take } = recording({
+    tradeHistory: 50,
+    orderbooks: ["1", "2"],
+  });
+  // a: 3,000 consecutive tokens; b: tokens 7 apart; c: a few huge tokens. Bids on "1"
+  // spread over 3,000 prices, some far outside any price band around the first one.
+  const tokens: Record<string, number[]> = { a: [], b: [], c: [] };
+  let t = 0;
+  for (let i = 0; i < 3_000; i++) {
+    const price = i % 100 === 0 ? 1 + i : 500_000 - i;
+    for (const [name, token] of [["a", i + 1], ["b", 7 * i + 3]] as const) {
+      matcher.handle(
+        name,
+        enter({
+          orderToken: token,
+          price,
+          quantity: 10,
+          clientReference: name,
+        }),
+        ++t,
+      );
+      tokens[name]!.push(token);
+    }
+  }
+  for (const token of [2 ** 31, 2 ** 32 - 2, 2 ** 32 - 1]) {
+    matcher.handle(
+      "c",
+      enter({ orderToken: token, orderbookId: "2", price: 7, quantity: 5 }),
+      ++t,
+    );
+    tokens.c!.push(token);
+  }
+  take();
+  for (const name of ["a", "b", "c"]) {
+    const open = matcher.openOrders(name);
+    assert.deepEqual(open.map((o) => o.orderToken), tokens[name]);
+    assert.ok(
+      open.every((o) => o.clientReference === (name === "c" ? "ref" : name)),
+    );
+  }
+  const bids = matcher.depth("1", 10_000)!.bids;
+  assert.equal(bids.length, 3_000);
+  assert.equal(bids.reduce((n, level) => n + level.orders, 0), 6_000);
+  assert.equal(bids[0]!.price, 499_999);
+  assert.equal(bids[2_999]!.price, 1);
+
+  // Cancel every other order of a, reduce every third of b, and the top token of c.
+  for (let i = 0; i < 3_000; i += 2) {
+    matcher.handle(
+      "a",
+      { type: "cancelOrder", orderToken: i + 1, quantity: 0 },
+      ++t,
+    );
+  }
+  for (let i = 0; i < 3_000; i += 3) {
+    matcher.handle(
+      "b",
+      { type: "cancelOrder", orderToken: 7 * i + 3, quantity: 4 },
+      ++t,
+    );
+  }
+  matcher.handle(
+    "c",
+    { type: "cancelOrder", orderToken: 2 ** 32 - 1, quantity: 2 },
+    ++t,
+  );
+  const cancels = take();
+  assert.equal(cancels.length, 1_500 + 1_000 + 1);
+  assert.deepEqual(cancels[cancels.length - 1], [
+    "c",
+    canceled(t, 2 ** 32 - 1, 3, "U"),
+  ]);
+  assert.equal(matcher.openOrders("a").length, 1_500);
+  assert.equal(matcher.openOrders("c")[2]!.openQuantity, 2);
+
+  // One sell sweeps the best 100 bid levels.
+  const top = matcher.depth("1", 101)!.bids;
+  const sweep = top.slice(0, 100).reduce(
+    (sum, level) => sum + level.quantity,
+    0,
+  );
+  matcher.handle(
+    "d",
+    enter({ orderToken: 1, buySellIndicator: "S", price: 1, quantity: sweep }),
+    ++t,
+  );
+  const fills = take().filter(([, m]) => m.type === "orderExecuted");
+  const trades = matcher.trades("1");
+  assert.equal(trades.length, 50);
+  assert.equal(trades[49]!.matchNumber, fills.length / 2);
+  assert.equal(trades[49]!.seller, "d");
+  assert.ok(trades.every((trade) => trade.aggressor === "S"));
+  assert.deepEqual(
+    new Set(trades.map((trade) => trade.buyer)),
+    new Set(["a", "b"]),
+  );
+  assert.deepEqual(matcher.depth("1", 1)!.bids, [top[100]]);
+
+  // End of day: every order left is canceled, in order-number order.
+  const numberOf = new Map<string, number>();
+  for (const name of ["a", "b", "c"]) {
+    for (const order of matcher.openOrders(name)) {
+      numberOf.set(`${name}:${order.orderToken}`, order.orderNumber);
+    }
+  }
+  matcher.close(++t);
+  const closing = take();
+  assert.equal(closing.length, numberOf.size + 1);
+  const order = closing.slice(0, -1).map(([account, message]) => {
+    assert.equal(message.type, "orderCanceled");
+    return numberOf.get(
+      `${account}:${(message as { orderToken: number }).orderToken}`,
+    )!;
+  });
+  assert.deepEqual(order, [...numberOf.values()].sort((x, y) => x - y));
+  for (const name of ["a", "b", "c"]) {
+    assert.deepEqual(matcher.openOrders(name), []);
+  }
+  assert.deepEqual(matcher.depth("1")!.bids, []);
+});

@@ -3,8 +3,8 @@ import fc from "fast-check";
 import {
   type BookListener,
   type BookSide,
-  Order,
   OrderBook,
+  OrderStore,
 } from "../../lib/orderbook/mod.ts";
 
 type Event =
@@ -13,56 +13,81 @@ type Event =
   | ["cancel", number, number, number]
   | ["replace", number, number, number, number, number];
 
-/** A book whose listener records every event as a tuple. */
-function recordingBook(): { book: OrderBook; events: Event[] } {
+/**
+ * A book whose listener records every event as a tuple, and `order()`, which creates
+ * orders whose handles are 1, 2, 3 … (a handle 0 is taken up front), so that the events
+ * read like the ids in the tests.
+ */
+function recordingBook(store = new OrderStore()): {
+  book: OrderBook;
+  store: OrderStore;
+  events: Event[];
+  order: (
+    side: BookSide,
+    price: number,
+    quantity: number,
+    key?: number,
+  ) => number;
+} {
   const events: Event[] = [];
   const listener: BookListener = {
     add(order) {
-      events.push(["add", order.id, order.price, order.quantity]);
+      events.push(["add", order, store.price(order), store.quantity(order)]);
     },
-    match(resting, incoming, quantity) {
+    match(resting, incoming, quantity, price, restingQuantity) {
+      assert.equal(price, store.price(resting));
+      assert.equal(restingQuantity, store.quantity(resting));
       events.push([
         "match",
-        resting.id,
-        incoming.id,
-        resting.price,
+        resting,
+        incoming,
+        price,
         quantity,
-        resting.quantity,
+        restingQuantity,
       ]);
     },
     cancel(order, canceled) {
-      events.push(["cancel", order.id, canceled, order.quantity]);
+      events.push(["cancel", order, canceled, store.quantity(order)]);
     },
     replace(order, previousPrice, previousQuantity) {
       events.push([
         "replace",
-        order.id,
+        order,
         previousPrice,
         previousQuantity,
-        order.price,
-        order.quantity,
+        store.price(order),
+        store.quantity(order),
       ]);
     },
   };
-  return { book: new OrderBook(listener), events };
+  if (store.size === 0) store.create("buy", 0, 0);
+  return {
+    book: new OrderBook(listener, store),
+    store,
+    events,
+    order: (side, price, quantity, key = 0) =>
+      store.create(side, price, quantity, key),
+  };
 }
 
 function ids(book: OrderBook, side: BookSide): number[] {
-  return [...book.orders(side)].map((order) => order.id);
+  return [...book.orders(side)];
 }
 
 Deno.test("OrderBook.enter() fills the best ask first, at the resting price", () => {
-  const { book, events } = recordingBook();
-  book.enter(new Order(1, "sell", 10_100, 100));
-  book.enter(new Order(2, "sell", 10_000, 50));
+  const { book, store, events, order } = recordingBook();
+  book.enter(order("sell", 10_100, 100));
+  book.enter(order("sell", 10_000, 50));
   events.length = 0;
-  const buy = new Order(3, "buy", 10_100, 120);
-  assert.equal(book.enter(buy), null);
+  const buy = order("buy", 10_100, 120);
+  assert.equal(buy, 3);
+  assert.equal(book.enter(buy), -1);
   assert.deepEqual(events, [
     ["match", 2, 3, 10_000, 50, 0],
     ["match", 1, 3, 10_100, 70, 30],
   ]);
-  assert.equal(buy.resting, false);
+  assert.equal(store.resting(buy), false);
+  assert.equal(store.quantity(buy), 0);
   assert.deepEqual(book.depth("sell", 10), [{
     price: 10_100,
     quantity: 30,
@@ -72,12 +97,12 @@ Deno.test("OrderBook.enter() fills the best ask first, at the resting price", ()
 });
 
 Deno.test("OrderBook.enter() trades oldest first within a level and rests the rest", () => {
-  const { book, events } = recordingBook();
-  book.enter(new Order(1, "buy", 500, 10));
-  book.enter(new Order(2, "buy", 500, 10));
-  book.enter(new Order(3, "buy", 499, 10));
+  const { book, events, order } = recordingBook();
+  book.enter(order("buy", 500, 10));
+  book.enter(order("buy", 500, 10));
+  book.enter(order("buy", 499, 10));
   events.length = 0;
-  book.enter(new Order(4, "sell", 500, 25));
+  book.enter(order("sell", 500, 25));
   assert.deepEqual(events, [
     ["match", 1, 4, 500, 10, 0],
     ["match", 2, 4, 500, 10, 0],
@@ -89,15 +114,15 @@ Deno.test("OrderBook.enter() trades oldest first within a level and rests the re
 });
 
 Deno.test("OrderBook.match() stops at the first resting order with the same self-match key", () => {
-  const { book, events } = recordingBook();
-  book.add(new Order(1, "sell", 100, 5, 0));
-  book.add(new Order(2, "sell", 100, 5, 9));
-  book.add(new Order(3, "sell", 100, 5, 0));
+  const { book, store, events, order } = recordingBook();
+  book.add(order("sell", 100, 5, 0));
+  book.add(order("sell", 100, 5, 9));
+  book.add(order("sell", 100, 5, 0));
   events.length = 0;
-  const buy = new Order(4, "buy", 100, 20, 9);
+  const buy = order("buy", 100, 20, 9);
   const stopper = book.match(buy);
-  assert.equal(stopper?.id, 2);
-  assert.equal(buy.quantity, 15);
+  assert.equal(stopper, 2);
+  assert.equal(store.quantity(buy), 15);
   assert.deepEqual(events, [["match", 1, 4, 100, 5, 0]]);
   assert.deepEqual(ids(book, "sell"), [2, 3]);
   assert.equal(book.executableQuantity("buy", 100, 9), 0);
@@ -107,9 +132,9 @@ Deno.test("OrderBook.match() stops at the first resting order with the same self
 });
 
 Deno.test("OrderBook.cancel() reduces in place and removes at 0", () => {
-  const { book, events } = recordingBook();
-  const a = new Order(1, "buy", 100, 10);
-  const b = new Order(2, "buy", 100, 10);
+  const { book, store, events, order } = recordingBook();
+  const a = order("buy", 100, 10);
+  const b = order("buy", 100, 10);
   book.add(a);
   book.add(b);
   events.length = 0;
@@ -125,17 +150,21 @@ Deno.test("OrderBook.cancel() reduces in place and removes at 0", () => {
     quantity: 10,
     orders: 1,
   }]);
-  const other = recordingBook().book;
+  const other = recordingBook(store).book;
   assert.equal(other.cancel(b), 0, "an order of another book is unknown");
+  assert.equal(book.cancel(99), 0, "an unknown handle is unknown");
+  assert.equal(book.cancel(-1), 0);
+  assert.equal(book.cancel(1.5), 0);
+  assert.deepEqual(ids(book, "buy"), [2]);
 });
 
 Deno.test("OrderBook.replace() keeps priority only for the same price and no increase", () => {
-  const { book, events } = recordingBook();
-  const a = new Order(1, "sell", 100, 10);
+  const { book, store, events, order } = recordingBook();
+  const a = order("sell", 100, 10);
   book.add(a);
-  book.add(new Order(2, "sell", 100, 10));
+  book.add(order("sell", 100, 10));
   events.length = 0;
-  assert.equal(book.replace(a, 100, 10), null);
+  assert.equal(book.replace(a, 100, 10), -1);
   assert.deepEqual(ids(book, "sell"), [1, 2]);
   book.replace(a, 100, 11);
   assert.deepEqual(ids(book, "sell"), [2, 1]);
@@ -146,7 +175,7 @@ Deno.test("OrderBook.replace() keeps priority only for the same price and no inc
     { price: 101, quantity: 11, orders: 1 },
   ]);
   book.replace(a, 101, 0);
-  assert.equal(a.resting, false);
+  assert.equal(store.resting(a), false);
   assert.deepEqual(events, [
     ["replace", 1, 100, 10, 100, 10],
     ["replace", 1, 100, 10, 100, 11],
@@ -159,15 +188,22 @@ Deno.test("OrderBook.replace() keeps priority only for the same price and no inc
     name: "RangeError",
     message: /does not rest/,
   });
+  const b = order("sell", 200, 1);
+  book.add(b);
+  assert.throws(() => book.replace(b, 100.5, 1), {
+    name: "RangeError",
+    message: /32-bit/,
+  });
+  assert.throws(() => book.replace(b, 100, 2 ** 31), { name: "RangeError" });
 });
 
 Deno.test("OrderBook.replace() to a crossing price trades like a new order", () => {
-  const { book, events } = recordingBook();
-  const bid = new Order(1, "buy", 99, 10);
+  const { book, events, order } = recordingBook();
+  const bid = order("buy", 99, 10);
   book.add(bid);
-  book.add(new Order(2, "sell", 100, 4));
+  book.add(order("sell", 100, 4));
   events.length = 0;
-  assert.equal(book.replace(bid, 100, 10), null);
+  assert.equal(book.replace(bid, 100, 10), -1);
   assert.deepEqual(events, [
     ["replace", 1, 99, 10, 100, 10],
     ["match", 2, 1, 100, 4, 0],
@@ -175,61 +211,128 @@ Deno.test("OrderBook.replace() to a crossing price trades like a new order", () 
   ]);
 });
 
-Deno.test("OrderBook.add() refuses a resting, empty or crossing order", () => {
-  const { book } = recordingBook();
-  const order = new Order(1, "buy", 100, 10);
-  book.add(order);
-  assert.throws(() => book.add(order), {
+Deno.test("OrderBook.add() refuses a resting, empty, crossing or unknown order", () => {
+  const { book, store, order } = recordingBook();
+  const resting = order("buy", 100, 10);
+  book.add(resting);
+  assert.throws(() => book.add(resting), {
     name: "RangeError",
     message: /already rests/,
   });
-  assert.throws(() => book.add(new Order(2, "sell", 100, 1)), {
+  assert.throws(() => book.add(order("sell", 100, 1)), {
     name: "RangeError",
     message: /crosses/,
   });
-  assert.throws(() => book.add(new Order(3, "sell", 101, 0)), {
+  assert.throws(() => book.add(order("sell", 101, 0)), {
     name: "RangeError",
     message: /positive/,
   });
-  assert.throws(() => book.match(order), {
+  assert.throws(() => book.match(resting), {
     name: "RangeError",
     message: /rests/,
+  });
+  assert.throws(() => book.add(1_000), {
+    name: "RangeError",
+    message: /not a live order/,
+  });
+  const released = order("sell", 200, 1);
+  store.release(released);
+  assert.throws(() => book.enter(released), {
+    name: "RangeError",
+    message: /not a live order/,
   });
   assert.throws(() => book.depth("buy", -1), { name: "RangeError" });
 });
 
-Deno.test("Order() checks its side and numbers", () => {
-  assert.throws(() => new Order(1, "hold" as BookSide, 1, 1), {
+Deno.test("OrderStore.create() checks its side and numbers", () => {
+  const store = new OrderStore();
+  assert.throws(() => store.create("hold" as BookSide, 1, 1), {
     name: "TypeError",
   });
-  assert.throws(() => new Order(1, "buy", 1.5, 1), {
+  assert.throws(() => store.create("buy", 1.5, 1), {
     name: "RangeError",
     message: /price/,
   });
-  assert.throws(() => new Order(1, "buy", 1, -1), {
+  assert.throws(() => store.create("buy", 2 ** 31, 1), {
+    name: "RangeError",
+    message: /price/,
+  });
+  assert.throws(() => store.create("buy", 1, -1), {
     name: "RangeError",
     message: /quantity/,
   });
+  assert.throws(() => store.create("buy", 1, 1, -1), {
+    name: "RangeError",
+    message: /self-match key/,
+  });
+  assert.throws(() => store.create("buy", 1, 1, 2 ** 32), {
+    name: "RangeError",
+    message: /self-match key/,
+  });
+  assert.equal(store.size, 0);
+  const order = store.create("sell", -(2 ** 31), 2 ** 31 - 1, 2 ** 32 - 1);
+  assert.equal(store.price(order), -(2 ** 31));
+  assert.equal(store.quantity(order), 2 ** 31 - 1);
+  assert.equal(store.selfMatchKey(order), 2 ** 32 - 1);
+  assert.equal(store.side(order), "sell");
+  assert.throws(() => new OrderBook({} as BookListener, {} as OrderStore), {
+    name: "TypeError",
+  });
+});
+
+Deno.test("OrderStore reuses released handles and grows without losing orders", () => {
+  const store = new OrderStore(1);
+  const { book, order } = recordingBook(store);
+  const orders: number[] = [];
+  for (let i = 1; i <= 100; i++) {
+    const o = order(
+      i % 2 === 0 ? "buy" : "sell",
+      i % 2 === 0 ? i : 1000 + i,
+      i,
+    );
+    assert.equal(o, i);
+    orders.push(o);
+    book.add(o);
+  }
+  assert.equal(store.size, 101);
+  for (const o of orders) {
+    assert.equal(store.quantity(o), o);
+    assert.equal(store.resting(o), true);
+  }
+  book.cancel(7);
+  book.cancel(9);
+  store.release(7);
+  store.release(9);
+  assert.equal(store.has(7), false);
+  assert.equal(store.has(8), true);
+  assert.equal(store.size, 99);
+  assert.equal(order("buy", 1, 1), 9, "the last released first");
+  assert.equal(order("buy", 1, 1), 7);
+  assert.equal(order("buy", 1, 1), 101);
+  assert.equal(store.has(7), true);
+  assert.equal(store.resting(7), false);
+  assert.equal(store.quantity(7), 1);
+  assert.equal(book.size, 98);
 });
 
 Deno.test("OrderBook.depth() aggregates levels best first and drops empty levels", () => {
-  const { book } = recordingBook();
+  const { book, order } = recordingBook();
   for (
     const [id, price] of [[1, 103], [2, 101], [3, 102], [4, 101], [
       5,
       105,
     ]] as const
   ) {
-    book.add(new Order(id, "sell", price, id * 10));
+    assert.equal(order("sell", price, id * 10), id);
+    book.add(id);
   }
-  book.add(new Order(6, "buy", 99, 7));
+  book.add(order("buy", 99, 7));
   assert.deepEqual(book.depth("sell", 3), [
     { price: 101, quantity: 60, orders: 2 },
     { price: 102, quantity: 30, orders: 1 },
     { price: 103, quantity: 10, orders: 1 },
   ]);
-  const middle = [...book.orders("sell")].find((order) => order.id === 3)!;
-  book.cancel(middle);
+  book.cancel(3);
   assert.deepEqual(book.depth("sell", 10).map((level) => level.price), [
     101,
     103,
@@ -242,16 +345,38 @@ Deno.test("OrderBook.depth() aggregates levels best first and drops empty levels
   }]);
 });
 
+Deno.test("OrderBook books sharing a store keep their levels apart", () => {
+  const store = new OrderStore();
+  const first = recordingBook(store);
+  const second = recordingBook(store);
+  const a = store.create("sell", 100, 10);
+  const b = store.create("sell", 100, 20);
+  first.book.add(a);
+  second.book.add(b);
+  assert.deepEqual(first.book.depth("sell", 5), [
+    { price: 100, quantity: 10, orders: 1 },
+  ]);
+  assert.deepEqual(second.book.depth("sell", 5), [
+    { price: 100, quantity: 20, orders: 1 },
+  ]);
+  second.book.enter(store.create("buy", 100, 5));
+  assert.deepEqual(first.events, [["add", a, 100, 10]]);
+  assert.equal(store.quantity(a), 10);
+  assert.equal(store.quantity(b), 15);
+  assert.equal(first.book.cancel(b), 0);
+  assert.throws(() => first.book.replace(b, 100, 1), RangeError);
+});
+
 Deno.test("OrderBook handles a level of 500,000 orders with O(1) operations", () => {
-  const { book } = recordingBook();
+  const { book, store, order } = recordingBook();
   const n = 500_000;
-  const orders: Order[] = [];
+  const orders: number[] = [];
   for (let i = 0; i < n; i++) {
-    const order = new Order(i, "buy", 1000, 1 + (i % 3));
-    orders.push(order);
-    book.add(order);
+    const o = order("buy", 1000, 1 + (i % 3));
+    orders.push(o);
+    book.add(o);
   }
-  const total = orders.reduce((sum, order) => sum + order.quantity, 0);
+  const total = orders.reduce((sum, o) => sum + store.quantity(o), 0);
   assert.deepEqual(book.depth("buy", 1), [{
     price: 1000,
     quantity: total,
@@ -265,13 +390,16 @@ Deno.test("OrderBook handles a level of 500,000 orders with O(1) operations", ()
   assert.equal(book.size, n - 100_000);
   book.cancel(orders[n - 1]!);
   // A sell takes the oldest orders first.
-  const sell = new Order(n, "sell", 1000, 4);
+  const sell = order("sell", 1000, 4);
   book.enter(sell);
-  assert.equal(orders[0]!.quantity, 0);
-  assert.equal(orders[2]!.quantity, 0);
-  assert.deepEqual(ids(book, "buy").slice(0, 3), [4, 6, 8]);
+  assert.equal(store.quantity(orders[0]!), 0);
+  assert.equal(store.quantity(orders[2]!), 0);
+  assert.deepEqual(
+    ids(book, "buy").slice(0, 3),
+    [orders[4], orders[6], orders[8]],
+  );
   let open = 0;
-  for (const order of book.orders("buy")) open += order.quantity;
+  for (const o of book.orders("buy")) open += store.quantity(o);
   assert.deepEqual(book.depth("buy", 1), [{
     price: 1000,
     quantity: open,
@@ -294,28 +422,33 @@ Deno.test("OrderBook keeps its aggregates and is never crossed on random flows",
         { maxLength: 120 },
       ),
       (commands) => {
-        const { book } = recordingBook();
-        const resting: Order[] = [];
-        let id = 0;
+        const { book, store, order } = recordingBook();
+        // Every order ever entered, with the fields the book must keep for it.
+        const model = new Map<number, { side: BookSide; key: number }>();
+        let resting: number[] = [];
         for (const c of commands) {
-          const live = resting.filter((order) => order.resting);
-          if (c.kind === "enter" || live.length === 0) {
-            const order = new Order(
-              ++id,
-              c.buy ? "buy" : "sell",
-              c.price,
-              c.quantity + 1,
-              c.key,
-            );
-            book.enter(order);
-            if (order.resting) resting.push(order);
+          resting = resting.filter((o) => store.resting(o));
+          if (c.kind === "enter" || resting.length === 0) {
+            const side = c.buy ? "buy" : "sell";
+            const o = order(side, c.price, c.quantity + 1, c.key);
+            model.set(o, { side, key: c.key });
+            book.enter(o);
+            if (store.resting(o)) resting.push(o);
+            // Orders that are done are released, so handles get reused.
+            else store.release(o);
           } else if (c.kind === "cancel") {
-            book.cancel(live[c.pick % live.length]!, c.quantity % 5);
+            const o = resting[c.pick % resting.length]!;
+            book.cancel(o, c.quantity % 5);
+            if (!store.resting(o)) store.release(o);
           } else {
-            const order = live[c.pick % live.length]!;
-            book.replace(order, c.price, c.quantity);
-            if (order.resting && !resting.includes(order)) resting.push(order);
+            const o = resting[c.pick % resting.length]!;
+            book.replace(o, c.price, c.quantity);
+            if (!store.resting(o)) store.release(o);
           }
+          for (const o of [...resting]) {
+            if (store.has(o) && !store.resting(o)) store.release(o);
+          }
+          resting = resting.filter((o) => store.has(o) && store.resting(o));
           const bid = book.best("buy");
           const ask = book.best("sell");
           if (bid !== undefined && ask !== undefined) assert.ok(bid < ask);
@@ -328,17 +461,65 @@ Deno.test("OrderBook keeps its aggregates and is never crossed on random flows",
             );
             assert.equal(
               levels.reduce((s, l) => s + l.quantity, 0),
-              orders.reduce((s, o) => s + o.quantity, 0),
+              orders.reduce((s, o) => s + store.quantity(o), 0),
             );
-            assert.ok(orders.every((o) => o.quantity > 0));
+            assert.ok(orders.every((o) => store.quantity(o) > 0));
+            assert.ok(orders.every((o) => store.side(o) === side));
+            assert.ok(orders.every((o) => model.get(o)!.side === side));
+            assert.ok(
+              orders.every((o) => store.selfMatchKey(o) === model.get(o)!.key),
+            );
+            // Priority order: prices never get worse-to-better along the side.
+            for (let i = 1; i < orders.length; i++) {
+              const before = store.price(orders[i - 1]!);
+              const after = store.price(orders[i]!);
+              assert.ok(side === "buy" ? before >= after : before <= after);
+            }
           }
-          assert.equal(
-            book.size,
-            resting.filter((order) => order.resting).length,
-          );
+          assert.equal(book.size, resting.length);
+          // The store holds exactly the resting orders plus the placeholder handle 0.
+          assert.equal(store.size, resting.length + 1);
         }
       },
     ),
     { numRuns: 200 },
   );
+});
+
+Deno.test("OrderBook keeps price priority for levels far outside its price band", () => {
+  const { book, store, order } = recordingBook();
+  // The band starts around the first price; the others lie far below, far above and
+  // at the ends of the 32-bit range, and interleave with levels inside the band.
+  const prices = [
+    1_000,
+    -(2 ** 31),
+    900_000,
+    1_001,
+    2 ** 31 - 1,
+    999,
+    -5,
+    5_000,
+  ];
+  for (const price of prices) book.add(order("sell", price, 1));
+  assert.deepEqual(
+    book.depth("sell", 20).map((level) => level.price),
+    [...prices].sort((a, b) => a - b),
+  );
+  // Orders join the right level whether it was found in the band or by search.
+  for (const price of prices) book.add(order("sell", price, 2));
+  assert.ok(book.depth("sell", 20).every((level) => level.quantity === 3));
+  const buy = order("buy", 2 ** 31 - 1, 3 * prices.length);
+  book.enter(buy);
+  assert.equal(store.quantity(buy), 0);
+  assert.equal(book.size, 0);
+  // Empty again: the band moves to the next first price.
+  book.add(order("buy", 7_000_000, 1));
+  book.add(order("buy", 7_000_001, 1));
+  book.add(order("buy", 6_999_999, 1));
+  book.add(order("buy", 7_000_000, 1));
+  assert.deepEqual(book.depth("buy", 5), [
+    { price: 7_000_001, quantity: 1, orders: 1 },
+    { price: 7_000_000, quantity: 2, orders: 2 },
+    { price: 6_999_999, quantity: 1, orders: 1 },
+  ]);
 });
