@@ -485,13 +485,6 @@ class Venue implements BookListener {
     }
     return out;
   }
-
-  /** Forgets the kept trades (new trading day). */
-  clearTrades(): void {
-    this.trades = null;
-    this.tradeCount = 0;
-    this.tradeNext = 0;
-  }
 }
 
 function checkUint32(value: number, field: string): void {
@@ -522,8 +515,9 @@ function sortByOrderNumber(orders: number[], data: OrderData): number[] {
  * deterministic. Business outcomes are OUCH messages (or silence, for ignored messages);
  * only a programming error throws.
  *
- * `open()` after a `close()` starts a new trading day: tokens, Order Numbers and Match
- * Numbers start again and the trade history is cleared.
+ * A matcher is one trading day: closing and reopening the market keeps tokens, Order and
+ * Match Numbers and the trade history. A new day is a new matcher (and a new SoupBinTCP
+ * session).
  *
  * @example Two orders trade
  * ```ts
@@ -672,8 +666,8 @@ export class Matcher {
   }
 
   /**
-   * Opens the market: System Event `S` to every account. Opening after a close starts a
-   * new trading day (tokens, Order and Match Numbers restart, trade history cleared).
+   * Opens the market: System Event `S` to every account. Reopening after a close continues
+   * the same trading day: tokens, Order and Match Numbers carry on.
    *
    * @param timestamp Nanoseconds since midnight.
    * @returns `false` if the market was already open (nothing happens).
@@ -697,13 +691,6 @@ export class Matcher {
       if (this.#open) return false;
       this.#open = true;
       const core = this.#core;
-      core.orderNumber = 0;
-      core.matchNumber = 0;
-      // No order rests after a close, so no handle refers to an account any more.
-      this.#accounts.clear();
-      this.#accountCache.fill(undefined);
-      core.accounts.length = 0;
-      for (const venue of this.#venues.values()) venue.clearTrades();
       core.listener(null, { type: "systemEvent", timestamp, eventCode: "S" });
       core.onMarket?.({ type: "state", open: true, timestamp });
       return true;

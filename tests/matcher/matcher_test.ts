@@ -712,23 +712,26 @@ Deno.test("Matcher.close() cancels all resting orders with O, then sends End of 
   }]]);
 });
 
-Deno.test("Matcher.open() starts a new trading day: tokens, order and match numbers restart", () => {
+Deno.test("Matcher.open() after close() continues the trading day: tokens, order and match numbers carry on", () => {
   const { matcher, take } = recording();
   matcher.handle("a", enter({ orderToken: 5, buySellIndicator: "S" }), 1);
   matcher.handle("b", enter({ orderToken: 5, quantity: 10 }), 2);
   matcher.close(3);
   assert.equal(matcher.open(4), true);
   assert.equal(matcher.open(5), false);
-  assert.deepEqual(matcher.trades("1"), []);
-  assert.equal(matcher.nextToken("a"), 1);
+  assert.equal(matcher.trades("1").length, 1, "the day's trades are kept");
+  assert.equal(matcher.nextToken("a"), 6);
   take();
+  // Token 1 is not above the day's highest (5): ignored.
   matcher.handle("a", enter({ orderToken: 1, buySellIndicator: "S" }), 6);
-  matcher.handle("b", enter({ orderToken: 1, quantity: 10 }), 7);
+  assert.deepEqual(take(), []);
+  matcher.handle("a", enter({ orderToken: 6, buySellIndicator: "S" }), 7);
+  matcher.handle("b", enter({ orderToken: 6, quantity: 10 }), 8);
   assert.deepEqual(take(), [
-    ["a", accepted(enter({ orderToken: 1, buySellIndicator: "S" }), 6, 1)],
-    ["b", accepted(enter({ orderToken: 1, quantity: 10 }), 7, 2)],
-    ["a", executed(7, 1, 10, 10_000, "A", 1)],
-    ["b", executed(7, 1, 10, 10_000, "R", 1)],
+    ["a", accepted(enter({ orderToken: 6, buySellIndicator: "S" }), 7, 3)],
+    ["b", accepted(enter({ orderToken: 6, quantity: 10 }), 8, 4)],
+    ["a", executed(8, 6, 10, 10_000, "A", 2)],
+    ["b", executed(8, 6, 10, 10_000, "R", 2)],
   ]);
 });
 
