@@ -9,6 +9,8 @@
  * (the JIT compiles the hot paths), which is not reported.
  *
  * Run: `deno task bench:server` (about a minute). The last line is one JSON object.
+ * `-- --fsync batch` (or `none`) runs the server in that journal mode instead of the default;
+ * `-- --quick` runs shorter.
  *
  * @module
  */
@@ -26,6 +28,8 @@ const SELF = new URL(import.meta.url).pathname;
 const QUICK = Deno.args.includes("--quick");
 const THROUGHPUT_COUNT = QUICK ? 100_000 : 800_000;
 const PACED_MS = QUICK ? 3_000 : 10_000;
+const FSYNC_AT = Deno.args.indexOf("--fsync");
+const FSYNC = FSYNC_AT >= 0 ? Deno.args[FSYNC_AT + 1] ?? "" : "interval";
 
 if (Deno.args[0] === "--peer") {
   await peer();
@@ -116,6 +120,8 @@ async function main(): Promise<void> {
     "quiet",
     "--journal",
     directory,
+    "--fsync",
+    FSYNC,
   ], /listening on 127\.0\.0\.1:(\d+)/);
   const bare = await spawn(
     ["run", "-A", "--v8-flags=--max-semi-space-size=64", SELF, "--peer"],
@@ -165,7 +171,7 @@ async function main(): Promise<void> {
       ratio.padStart(10)
     }`;
   const lines = [
-    row("", "ouch server", "bare peer", "ratio"),
+    row(`journal --fsync ${FSYNC}`, "ouch server", "bare peer", "ratio"),
     row(
       "Enter→Accepted, 4 sessions (/s)",
       Math.round(t.ours.throughput.entersPerSecond),
@@ -186,6 +192,7 @@ async function main(): Promise<void> {
   console.log(lines.join("\n"));
   // deno-lint-ignore no-console
   console.log(JSON.stringify({
+    fsync: FSYNC,
     throughput: {
       sessions: 4,
       orders: t.ours.sent.enter,
