@@ -7,12 +7,8 @@
 import { PROTOCOL_VERSIONS, type ProtocolVersion } from "../codec/messages.ts";
 import { choiceFlag, integerFlag, parseFlags } from "../cli/flags.ts";
 import { UsageError } from "../cli/usage_error.ts";
-import {
-  AccountError,
-  DEMO_PASSWORD,
-  parseUser,
-  parseUsersFile,
-} from "../server/accounts.ts";
+import { AccountError, DEMO_PASSWORD, parseUser } from "../server/accounts.ts";
+import { readUsersFile } from "../cli/users_file.ts";
 import { type ConnectionEnd, OuchConnection } from "./connection.ts";
 import { dryRun } from "./dry_run.ts";
 import { InputReader, readEditedLine } from "./input.ts";
@@ -691,26 +687,10 @@ async function loadAccounts(
     if (users.length > 0) {
       throw new UsageError("Cannot use --users with --user");
     }
-    const path = String(values.users);
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (error) {
-      throw new UsageError(
-        `Cannot read --users file "${path}": ${
-          error instanceof Error ? error.message : error
-        }`,
-      );
-    }
-    try {
-      for (const [username, password] of parseUsersFile(text, path)) {
-        accounts.push({ username, password });
-      }
-    } catch (error) {
-      if (error instanceof AccountError) {
-        throw new UsageError(error.message.split("\n")[0]!);
-      }
-      throw error;
+    for (
+      const [username, password] of await readUsersFile(String(values.users))
+    ) {
+      accounts.push({ username, password });
     }
   } else if (users.length > 0) {
     if (passwords.length > 1 && passwords.length !== users.length) {

@@ -7,14 +7,9 @@
 import { PROTOCOL_VERSIONS, type ProtocolVersion } from "../codec/messages.ts";
 import { choiceFlag, integerFlag, parseFlags } from "../cli/flags.ts";
 import { UsageError } from "../cli/usage_error.ts";
+import { readUsersFile } from "../cli/users_file.ts";
 import { DEFAULT_ORDERBOOKS } from "../matcher/mod.ts";
-import {
-  AccountError,
-  DEMO_USERS,
-  isLoopback,
-  parseUser,
-  parseUsersFile,
-} from "./accounts.ts";
+import { AccountError, DEMO_USERS, isLoopback, parseUser } from "./accounts.ts";
 import { CONSOLE_HELP, parseConsoleCommand } from "./console_command.ts";
 import { Display, DISPLAY_MODES } from "./display.ts";
 import { Exchange, type ExchangeListener } from "./exchange.ts";
@@ -144,18 +139,9 @@ export async function parseServerArgs(
       users.set(name, password);
     }
     if (values.users !== undefined) {
-      const path = String(values.users);
-      let text: string;
-      try {
-        text = await Deno.readTextFile(path);
-      } catch (error) {
-        throw new UsageError(
-          `Cannot read --users file "${path}": ${
-            error instanceof Error ? error.message : error
-          }`,
-        );
-      }
-      for (const [name, password] of parseUsersFile(text, path)) {
+      for (
+        const [name, password] of await readUsersFile(String(values.users))
+      ) {
         users.set(name, password);
       }
     }
