@@ -333,6 +333,12 @@ export class JournalFile {
         next.writeSync(ZEROS.subarray(0, Math.min(left, ZEROS.length)));
       }
       next.syncSync();
+      if (this.#fsync !== "none") {
+        // The new file's name must survive a power cut too.
+        const directory = Deno.openSync(this.#directory, { read: true });
+        directory.syncSync();
+        directory.close();
+      }
       next.seekSync(0, Deno.SeekMode.Start);
       this.#capacity = size;
     } else {
@@ -418,6 +424,13 @@ async function prepareSegment(
   try {
     await writeZeros(file, size);
     await file.sync();
+    // The new file's name must survive a power cut too.
+    const parent = await Deno.open(directory, { read: true });
+    try {
+      await parent.sync();
+    } finally {
+      parent.close();
+    }
     await file.seek(0, Deno.SeekMode.Start);
     return file;
   } catch (error) {
