@@ -180,8 +180,7 @@ Deno.test("ouch server keeps running at the end of standard input and stops grac
     );
     await client.login("demo1", "demo");
     assert.equal(typeof client.loginResult, "object", "still serving");
-    assert.match(
-      server.output(),
+    await server.waitFor(
       /journal: ouch-data\/\d{10}\.\*\.journal \(fsync interval\), new trading day/,
     );
     const status = await server.stop("SIGTERM");

@@ -81,7 +81,7 @@ Deno.test("ouch server killed with SIGKILL mid-run restarts on its journal with 
     clients.length = 0;
 
     server = await spawnServer(["--journal", dir]);
-    assert.match(server.output(), /recovered \d+ records/);
+    await server.waitFor(/recovered \d+ records/);
     for (const [name, acknowledged] of before) {
       const again = await login(server.port, name);
       clients.push(again);
@@ -180,8 +180,7 @@ Deno.test("ouch server cuts a torn last journal record off and reports it", asyn
     await handle.write(new Uint8Array([0, 0, 0, 40, 0x4d, 1, 2]));
     handle.close();
     server = await spawnServer(["--journal", dir]);
-    assert.match(
-      server.output(),
+    await server.waitFor(
       /cut off a torn last record: the last record at byte \d+ fails its CRC/,
     );
     assert.ok(
@@ -193,7 +192,6 @@ Deno.test("ouch server cuts a torn last journal record off and reports it", asyn
       "orderAccepted",
       "orderAccepted",
     ]);
-    assert.equal(server.output().includes("journal:"), true);
     await again.close();
   } finally {
     await server.stop("SIGKILL");
