@@ -22,7 +22,7 @@ Deno.test("parseFlags() reads values, repeated flags, short aliases and position
     ],
     SPEC,
   );
-  assert.deepEqual(values, {
+  assert.deepEqual({ ...values }, {
     port: "1",
     user: ["a:b", "c:d"],
     help: true,
