@@ -11,7 +11,7 @@ import { readUsersFile } from "../cli/users_file.ts";
 import { DEFAULT_ORDERBOOKS } from "../matcher/mod.ts";
 import { AccountError, DEMO_USERS, isLoopback, parseUser } from "./accounts.ts";
 import { CONSOLE_HELP, parseConsoleCommand } from "./console_command.ts";
-import { Display, DISPLAY_MODES } from "./display.ts";
+import { Display, DISPLAY_MODES, renderLadder } from "./display.ts";
 import { Exchange, type ExchangeListener } from "./exchange.ts";
 import {
   FSYNC_MODES,
@@ -20,7 +20,6 @@ import {
   openJournal,
 } from "./journal.ts";
 import { OuchServer } from "./server.ts";
-import { formatPrice } from "../client/format.ts";
 import { combineListeners, WebServer } from "../web/server.ts";
 
 /** Where journals go unless `--journal` says otherwise, relative to the working directory. */
@@ -543,7 +542,11 @@ async function runConsoleCommand(
           display.warn(`Cannot show unknown orderbook "${id}"`);
           continue;
         }
-        display.info(describeBook(id, exchange));
+        display.info(
+          renderLadder(depth, exchange.trades(id), {
+            halted: exchange.isHalted(id),
+          }).join("\n"),
+        );
       }
       return;
     }
@@ -591,30 +594,6 @@ async function runConsoleCommand(
       return;
     }
   }
-}
-
-function describeBook(id: string, exchange: Exchange): string {
-  const depth = exchange.depth(id, 10)!;
-  const lines = [`orderbook ${id}${exchange.isHalted(id) ? " (halted)" : ""}`];
-  const rows = Math.max(depth.bids.length, depth.asks.length);
-  for (let i = 0; i < rows; i++) {
-    const bid = depth.bids[i];
-    const ask = depth.asks[i];
-    lines.push(
-      `  ${
-        bid ? `${bid.orders} ${bid.quantity} @ ${formatPrice(bid.price)}` : ""
-      }`.padEnd(34) +
-        (ask
-          ? `${formatPrice(ask.price)} @ ${ask.quantity} ${ask.orders}`
-          : ""),
-    );
-  }
-  const trades = exchange.trades(id);
-  const last = trades[trades.length - 1];
-  if (last !== undefined) {
-    lines.push(`  last trade ${last.quantity} @ ${formatPrice(last.price)}`);
-  }
-  return lines.join("\n");
 }
 
 function writeAll(bytes: Uint8Array): void {

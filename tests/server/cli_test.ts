@@ -217,7 +217,9 @@ Deno.test("ouch server console commands halt, resume, close, open and quit", asy
     await server.type("frobnicate");
     await server.waitFor(/unknown command "frobnicate"/);
     await server.type("book 1");
-    await server.waitFor(/1 100 @ 2300\.0/);
+    await server.waitFor(
+      /Orders\s+Quantity\s+Bid \|\s+Ask\s+Quantity\s+Orders\n\s+1\s+100\s+2300\.0 \|/,
+    );
     await server.type("close");
     await server.waitFor(/market closed/);
     await client.send(enter(3));
