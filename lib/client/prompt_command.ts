@@ -12,6 +12,7 @@ import {
   MAX_UINT32,
   type ProtocolVersion,
   type ReplaceOrder,
+  tenthsFromDecimal,
   TIME_IN_FORCE_DAY,
   TIME_IN_FORCE_IMMEDIATE,
 } from "../codec/mod.ts";
@@ -327,27 +328,24 @@ function parseWhole(text: string, what: string): number {
 }
 
 function parsePrice(text: string): number {
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
-  if (match === null) {
-    throw new SyntaxError(
-      `Cannot use "${text}" as a price: it must be a decimal number such as 2300 or 2300.5`,
-    );
+  const price = tenthsFromDecimal(text);
+  if (price.ok) return price.tenths;
+  switch (price.reason) {
+    case "syntax":
+      throw new SyntaxError(
+        `Cannot use "${text}" as a price: it must be a decimal number such as 2300 or 2300.5`,
+      );
+    case "decimals":
+      throw new SyntaxError(
+        `Cannot use "${text}" as a price: it has more than one decimal place`,
+      );
+    case "range":
+      throw new SyntaxError(
+        `Cannot use "${text}" as a price: it is above ${
+          Math.floor(MAX_UINT32 / 10)
+        }.${MAX_UINT32 % 10}`,
+      );
   }
-  const [, whole = "", fraction = ""] = match;
-  if (fraction.length > 1) {
-    throw new SyntaxError(
-      `Cannot use "${text}" as a price: it has more than one decimal place`,
-    );
-  }
-  const tenths = Number(whole) * 10 + Number(fraction || "0");
-  if (!Number.isSafeInteger(tenths) || tenths > MAX_UINT32) {
-    throw new SyntaxError(
-      `Cannot use "${text}" as a price: it is above ${
-        Math.floor(MAX_UINT32 / 10)
-      }.${MAX_UINT32 % 10}`,
-    );
-  }
-  return tenths;
 }
 
 function parseOrderbook(text: string, version: ProtocolVersion): string {

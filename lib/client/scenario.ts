@@ -12,6 +12,7 @@ import {
   OuchEncodeError,
   PROTOCOL_VERSIONS,
   type ProtocolVersion,
+  tenthsFromDecimal,
 } from "../codec/mod.ts";
 import { type Expectation, parseExpectations } from "./expectation.ts";
 
@@ -158,8 +159,6 @@ const EXPECTED_BEHAVIOUR = "_expected_behaviour";
 const ACTIONS = "actions";
 const MESSAGE_TYPE = "message_type";
 const EXPECT = "expect";
-/** The largest price in tenths that fits the wire's uint32. */
-const MAX_PRICE_TENTHS = MAX_UINT32;
 
 /** A field's value, or the reason it cannot be used. */
 type Converted = { readonly value: unknown } | { readonly problem: string };
@@ -503,40 +502,22 @@ function convertPrice(value: unknown): Converted {
   if (value < 0) {
     return { problem: `Cannot use ${shown} as a price as it is negative` };
   }
-  const tenths = toTenths(value);
-  if (tenths === undefined) {
+  const price = tenthsFromDecimal(String(value), { exponent: true });
+  if (!price.ok && price.reason !== "range") {
     return {
       problem:
         `Cannot use ${shown} as a price as it has more than one decimal place`,
     };
   }
-  if (tenths > MAX_PRICE_TENTHS) {
+  if (!price.ok) {
     return {
       problem: `Cannot use ${shown} as a price as it is above ${
-        Math.floor(MAX_PRICE_TENTHS / 10)
-      }.${MAX_PRICE_TENTHS % 10}`,
+        Math.floor(MAX_UINT32 / 10)
+      }.${MAX_UINT32 % 10}`,
     };
   }
+  const tenths = price.tenths;
   return { value: tenths };
-}
-
-/**
- * Converts a non-negative finite number to integer tenths, judging its decimals by its
- * shortest decimal form (`String(value)`, exponent included); `undefined` if it has more
- * than one decimal place. Values too large to be exact come back as `Infinity`.
- */
-function toTenths(value: number): number | undefined {
-  const match = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(value));
-  if (match === null) return undefined; // NaN or Infinity cannot come from JSON
-  const [, whole = "", fraction = "", exponentText = "0"] = match;
-  const exponent = Number(exponentText);
-  const decimals = fraction.length - exponent;
-  if (decimals > 1) return undefined;
-  // The digits times 10^(1 - decimals) is the value in tenths.
-  const digits = `${whole}${fraction}`.replace(/^0+(?=\d)/, "");
-  const zeros = 1 - decimals;
-  if (digits.length + zeros > 16) return Infinity;
-  return Number(digits + "0".repeat(zeros));
 }
 
 function convertAlpha(value: unknown, width: number): Converted {

@@ -67,3 +67,4 @@ export * from "./message.ts";
 export * from "./soupbintcp.ts";
 export * from "./frame_reader.ts";
 export * from "./hex.ts";
+export * from "./price.ts";
