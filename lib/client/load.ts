@@ -489,17 +489,7 @@ class LoadSession {
   readonly errors: string[] = [];
 
   sent = { enter: 0, cancel: 0, replace: 0, cleanup: 0 };
-  received = {
-    accepted: 0,
-    rejected: 0,
-    replaced: 0,
-    canceled: 0,
-    aiqCanceled: 0,
-    executed: 0,
-    systemEvent: 0,
-    history: 0,
-    total: 0,
-  };
+  received = emptyReceived();
 
   constructor(account: LoadAccount, index: number, config: Config) {
     this.account = account;
@@ -1117,13 +1107,11 @@ class LoadSession {
   }
 }
 
-function report(
-  sessions: readonly LoadSession[],
-  runner: Runner,
-  totalMs: number,
-): LoadReport {
-  const sent = { enter: 0, cancel: 0, replace: 0, total: 0, cleanup: 0 };
-  const received = {
+/** Zeroed counts of the messages received, by kind. */
+function emptyReceived(): {
+  -readonly [K in keyof LoadReport["received"]]: number;
+} {
+  return {
     accepted: 0,
     rejected: 0,
     replaced: 0,
@@ -1134,6 +1122,15 @@ function report(
     history: 0,
     total: 0,
   };
+}
+
+function report(
+  sessions: readonly LoadSession[],
+  runner: Runner,
+  totalMs: number,
+): LoadReport {
+  const sent = { enter: 0, cancel: 0, replace: 0, total: 0, cleanup: 0 };
+  const received = emptyReceived();
   let latencyCount = 0;
   for (const session of sessions) {
     sent.enter += session.sent.enter;
