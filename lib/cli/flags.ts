@@ -5,6 +5,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { closest } from "./closest.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** One flag: a boolean switch or a string value, optionally repeatable, with a short alias. */
@@ -127,7 +128,8 @@ export function integerFlag(
  * @param value The raw value, or `undefined` when the flag was not given.
  * @param choices The accepted values; the first is the default.
  * @returns The chosen value.
- * @throws {UsageError} When the value is not one of the choices.
+ * @throws {UsageError} When the value is not one of the choices; the message lists them
+ * and names the closest one when it is at most two edits away.
  *
  * @example Read a protocol version
  * ```ts
@@ -136,6 +138,9 @@ export function integerFlag(
  *
  * assert.equal(choiceFlag("protocol", "1.11", ["1.12", "1.11"] as const), "1.11");
  * assert.equal(choiceFlag("protocol", undefined, ["1.12", "1.11"] as const), "1.12");
+ * assert.throws(() => choiceFlag("display", "tabel", ["table", "debug", "quiet"] as const), {
+ *   message: 'Cannot use --display "tabel": did you mean --display table? Give --display as one of table, debug, quiet',
+ * });
  * ```
  */
 export function choiceFlag<T extends string>(
@@ -146,10 +151,12 @@ export function choiceFlag<T extends string>(
   if (value === undefined) return choices[0];
   const found = choices.find((choice) => choice === value);
   if (found === undefined) {
+    const text = String(value);
+    const near = closest(text, choices);
     throw new UsageError(
-      `Cannot use --${name} as one of ${
-        choices.join(", ")
-      }: current value is "${String(value)}"`,
+      `Cannot use --${name} "${text}": ${
+        near === undefined ? "give" : `did you mean --${name} ${near}? Give`
+      } --${name} as one of ${choices.join(", ")}`,
     );
   }
   return found;

@@ -14,6 +14,7 @@ import {
   type ProtocolVersion,
   tenthsFromDecimal,
 } from "../codec/mod.ts";
+import { closest } from "../cli/closest.ts";
 import { type Expectation, parseExpectations } from "./expectation.ts";
 
 /** One action of a scenario: a message to send and what it must cause. */
@@ -569,32 +570,8 @@ function describeJson(value: unknown): string {
 
 /** ` (did you mean "x"?)` for the closest candidate within two edits, else `""`. */
 function suggest(key: string, candidates: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const distance = editDistance(key.toLowerCase(), candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
+  const best = closest(key, candidates);
   return best === undefined ? "" : ` (did you mean "${best}"?)`;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 /**

@@ -63,9 +63,24 @@ Deno.test("choiceFlag() accepts only the listed choices", () => {
   const choices = ["table", "debug", "quiet"] as const;
   assert.equal(choiceFlag("display", "debug", choices), "debug");
   assert.equal(choiceFlag("display", undefined, choices), "table");
-  assert.throws(() => choiceFlag("display", "Table", choices), {
-    name: "UsageError",
-    message:
-      'Cannot use --display as one of table, debug, quiet: current value is "Table"',
-  });
+  const cases: [string, string][] = [
+    [
+      "tabel",
+      'Cannot use --display "tabel": did you mean --display table? Give --display as one of table, debug, quiet',
+    ],
+    [
+      "Table",
+      'Cannot use --display "Table": did you mean --display table? Give --display as one of table, debug, quiet',
+    ],
+    [
+      "fancy",
+      'Cannot use --display "fancy": give --display as one of table, debug, quiet',
+    ],
+  ];
+  for (const [value, message] of cases) {
+    assert.throws(() => choiceFlag("display", value, choices), {
+      name: "UsageError",
+      message,
+    }, value);
+  }
 });
