@@ -313,6 +313,11 @@ function parseCancel(words: string[]): CancelCommand {
 }
 
 function parseWhole(text: string, what: string): number {
+  if (/^-\d+(\.\d*)?$/.test(text) && Number(text) !== 0) {
+    throw new SyntaxError(
+      `Cannot use "${text}" as ${what}: it is negative (the smallest is 0)`,
+    );
+  }
   if (!/^\d+$/.test(text)) {
     throw new SyntaxError(
       `Cannot use "${text}" as ${what}: it must be a whole number`,
@@ -328,6 +333,11 @@ function parseWhole(text: string, what: string): number {
 }
 
 function parsePrice(text: string): number {
+  if (/^-(\d|\.\d)/.test(text)) {
+    throw new SyntaxError(
+      `Cannot use "${text}" as a price: it is negative (prices are above 0)`,
+    );
+  }
   const price = tenthsFromDecimal(text);
   if (price.ok) return price.tenths;
   switch (price.reason) {

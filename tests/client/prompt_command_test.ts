@@ -103,7 +103,23 @@ Deno.test("parsePromptCommand() explains every bad command in one line", () => {
       'Cannot sell without a quantity and an orderbook: e.g. "sell 100 7203 @ 2300"',
     ],
     ["buy x 7203", 'Cannot use "x" as a quantity: it must be a whole number'],
-    ["buy -5 7203", 'Cannot use "-5" as a quantity: it must be a whole number'],
+    [
+      "buy -5 7203",
+      'Cannot use "-5" as a quantity: it is negative (the smallest is 0)',
+    ],
+    [
+      "sell 5 7203 min -1",
+      'Cannot use "-1" as a minimum quantity: it is negative (the smallest is 0)',
+    ],
+    [
+      "buy -0.5 7203",
+      'Cannot use "-0.5" as a quantity: it is negative (the smallest is 0)',
+    ],
+    ["buy -x 7203", 'Cannot use "-x" as a quantity: it must be a whole number'],
+    [
+      "buy 5 7203 @ -2300.5",
+      'Cannot use "-2300.5" as a price: it is negative (prices are above 0)',
+    ],
     [
       "buy 4294967296 7203",
       'Cannot use "4294967296" as a quantity: it is above 4294967295',
