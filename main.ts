@@ -1,12 +1,14 @@
 /**
  * `ouch`: a Japannext PTS OUCH exchange simulator and client.
  *
- * The single entrypoint: `ouch server` runs the exchange, `ouch client` talks to it. This is
+ * The single entrypoint: subcommand `server` runs the exchange, `client` talks to it
+ * (`deno task server`, `deno task client`, or `./dist/ouch server` as a binary). This is
  * the only module that reads `Deno.args` or calls `Deno.exit`.
  *
  * @module
  */
 import denoJson from "./deno.json" with { type: "json" };
+import { commandLine, currentStart } from "./lib/cli/invocation.ts";
 import { UsageError } from "./lib/cli/usage_error.ts";
 
 /** The program's version, from `deno.json`. */
@@ -21,7 +23,8 @@ export interface Output {
 /** A subcommand: its one-line summary and how to run it. */
 interface Command {
   summary: string;
-  run(args: string[], output: Output): Promise<number>;
+  /** `output` is `undefined` when the subcommand owns the process's console. */
+  run(args: string[], output: Output | undefined): Promise<number>;
 }
 
 const COMMANDS = new Map<string, Command>([
@@ -37,13 +40,27 @@ const COMMANDS = new Map<string, Command>([
   }],
 ]);
 
-/** The top-level help text. */
-export const HELP =
-  `ouch ${VERSION}: Japannext PTS OUCH v1.12/v1.11 exchange simulator over SoupBinTCP 3.00
+/**
+ * The top-level help text.
+ *
+ * @param program The command line that runs the program, e.g. `deno run -A main.ts` or
+ * `./dist/ouch`.
+ * @returns The text.
+ *
+ * @example As a compiled binary
+ * ```ts
+ * import { help } from "./main.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.match(help("./dist/ouch"), /^  \.\/dist\/ouch <command> \[flags\]$/m);
+ * ```
+ */
+export function help(program: string): string {
+  return `ouch ${VERSION}: Japannext PTS OUCH v1.12/v1.11 exchange simulator over SoupBinTCP 3.00
 
 Usage:
-  ouch <command> [flags]
-  ouch --help | --version
+  ${program} <command> [flags]
+  ${program} --help | --version
 
 Commands:
 ${
@@ -52,14 +69,22 @@ ${
     ).join("\n")
   }
 
-Run "ouch <command> --help" for a command's flags.`;
+Run "${program} <command> --help" for a command's flags.`;
+}
+
+/** How this process was started: `main.ts` under Deno, a task, or a compiled binary. */
+function start() {
+  return currentStart(new URL("./main.ts", import.meta.url).href);
+}
 
 /**
  * Runs one subcommand and returns the exit code: 0 on success, 1 on an error, 2 on a usage
- * error.
+ * error, or the subcommand's own (130 after Ctrl-C in the client).
  *
  * @param argv The arguments after the program name.
- * @param output Where help, version and errors are written.
+ * @param output Where help, version and errors are written, and the subcommand's lines.
+ * Without it the program owns the process's console: standard output and error, and the
+ * terminal (the client's prompt, colours and progress bar, Ctrl-C).
  * @returns The exit code.
  *
  * @example Unknown commands are usage errors
@@ -75,15 +100,16 @@ Run "ouch <command> --help" for a command's flags.`;
  */
 export async function main(
   argv: string[],
-  output: Output = CONSOLE,
+  output?: Output,
 ): Promise<number> {
+  const lines = output ?? CONSOLE;
   const [name = "", ...rest] = argv;
   if (name === "--version" || name === "-V") {
-    output.out(`ouch ${VERSION}`);
+    lines.out(`ouch ${VERSION}`);
     return 0;
   }
   if (name === "--help" || name === "-h" || name === "help") {
-    output.out(HELP);
+    lines.out(help(commandLine(start())));
     return 0;
   }
   const command = COMMANDS.get(name); // a Map, so "toString" is not a command
@@ -102,14 +128,14 @@ export async function main(
     return await command.run(rest, output);
   } catch (error) {
     if (error instanceof UsageError) {
-      output.err(
-        `ouch: ${error.message} (see "ouch ${
-          command ? name + " " : ""
-        }--help")`,
+      lines.err(
+        `ouch: ${error.message} (see "${
+          command ? commandLine(start(), name) : commandLine(start())
+        } --help")`,
       );
       return 2;
     }
-    output.err(
+    lines.err(
       error instanceof Error
         ? `ouch: ${error.name}: ${error.message}`
         : String(error),
