@@ -27,13 +27,18 @@ export interface ActionResult {
   /** What it got in file syntax (`["none"]` for nothing). */
   readonly got: readonly string[];
   /**
-   * `"pass"` or `"fail"` for an action with expectations (an unsent one fails),
-   * `"unchecked"` for one without.
+   * `"pass"` or `"fail"` for a sent action with expectations, `"unchecked"` for one
+   * without; for an action that was not sent, `"unsent"` when the user stopped the replay
+   * (see {@linkcode ResponseAttribution.stop}), otherwise `"fail"` with expectations and
+   * `"unchecked"` without.
    */
-  readonly status: "pass" | "fail" | "unchecked";
+  readonly status: "pass" | "fail" | "unchecked" | "unsent";
   /** `got …` or `expected …; got …`, or `not sent` for an action that was not sent. */
   readonly detail: string;
 }
+
+/** Why the user stopped a replay before its last action: `q` at the Enter prompt, or Ctrl-C. */
+export type ReplayStop = "quit" | "interrupted";
 
 /** The totals of a replay. */
 export interface ReplaySummary {
@@ -42,6 +47,10 @@ export interface ReplaySummary {
   readonly passed: number;
   readonly failed: number;
   readonly unchecked: number;
+  /** Actions not sent because the user stopped the replay (they are not failures). */
+  readonly unsent: number;
+  /** How the user stopped the replay, or `null` when it ran to its end or the link failed. */
+  readonly stopped: ReplayStop | null;
   /** `true` when no action failed. */
   readonly ok: boolean;
 }
@@ -136,6 +145,7 @@ export class ResponseAttribution {
   readonly #actions: readonly ScenarioAction[];
   readonly #received: OutboundMessage[][];
   #current = 0;
+  #stopped: ReplayStop | null = null;
 
   /**
    * Constructs the attribution of a scenario's actions, none sent yet.
@@ -167,6 +177,21 @@ export class ResponseAttribution {
       );
     }
     this.#current = index;
+  }
+
+  /**
+   * Records that the user stopped the replay: the actions not sent from then on are
+   * reported as `unsent`, not as failures. The first reason given is kept.
+   *
+   * @param reason `quit` for `q` at the Enter prompt, `interrupted` for Ctrl-C.
+   */
+  stop(reason: ReplayStop): void {
+    this.#stopped ??= reason;
+  }
+
+  /** How the user stopped the replay, or `null`. */
+  get stopped(): ReplayStop | null {
+    return this.#stopped;
   }
 
   /**
@@ -216,7 +241,11 @@ export class ResponseAttribution {
           received,
           expected,
           got,
-          status: action.expect === undefined ? "unchecked" : "fail",
+          status: this.#stopped !== null
+            ? "unsent"
+            : action.expect === undefined
+            ? "unchecked"
+            : "fail",
           detail: "not sent",
         };
       }
@@ -247,7 +276,8 @@ export class ResponseAttribution {
   /**
    * Totals the results.
    *
-   * @returns Counts of actions, sent, passed, failed and unchecked, and `ok`.
+   * @returns Counts of actions, sent, passed, failed, unchecked and unsent, how the user
+   * stopped the replay, and `ok`.
    */
   summary(): ReplaySummary {
     const results = this.results();
@@ -260,6 +290,8 @@ export class ResponseAttribution {
       passed: count("pass"),
       failed,
       unchecked: count("unchecked"),
+      unsent: count("unsent"),
+      stopped: this.#stopped,
       ok: failed === 0,
     };
   }

@@ -45,8 +45,9 @@ type Colors = ReturnType<typeof pc.createColors>;
  * Text lines start with `sent` or `recv`, then a label (`action N` for a scenario action,
  * `seq N` for a received message's sequence number), the message type character and name,
  * and the fields as `formatMessage` shows them. JSON lines are objects with an `event`
- * field: `login`, `loginRejected`, `disconnected`, `endOfSession`, `sent`, `received`,
- * `result`, `summary`, `notice` or `error`. Messages appear in JSON as the codec's objects,
+ * field: `login`, `replayed`, `tokensShifted`, `loginRejected`, `disconnected`,
+ * `endOfSession`, `next`, `comment`, `sent`, `received`, `result`, `summary`,
+ * `interrupted`, `loggedOut`, `notice` or `error`. Messages appear in JSON as the codec's objects,
  * prices in integer tenths.
  *
  * @example A received message as text and as JSON
@@ -102,6 +103,71 @@ export class Printer {
         details.reconnect ? "reconnected" : "logged in"
       } as ${details.username} to ${details.address}: session ${details.session}, next message ${details.sequenceNumber}`,
     );
+  }
+
+  /**
+   * The messages the login replayed (the account's messages of the day so far), which were
+   * applied to the tracked orders without being printed one by one.
+   *
+   * @param details How many messages, the open orders they leave, and the highest token
+   * they name.
+   * @returns One line, e.g. `replayed 60,823 messages: 1,204 orders open, highest token 5,001`.
+   */
+  replayed(details: {
+    messages: number;
+    openOrders: number;
+    highestToken: number;
+  }): string {
+    if (this.#json) return JSON.stringify({ event: "replayed", ...details });
+    return this.#c.dim(
+      `replayed ${count(details.messages, "message")}: ${
+        count(details.openOrders, "order")
+      } open, highest token ${groupDigits(details.highestToken)}`,
+    );
+  }
+
+  /**
+   * The scenario's tokens were moved above the account's highest token of the day.
+   *
+   * @param details The account and the amount added to every token.
+   * @returns One line.
+   */
+  tokensShifted(details: { username: string; offset: number }): string {
+    if (this.#json) {
+      return JSON.stringify({ event: "tokensShifted", ...details });
+    }
+    const offset = groupDigits(details.offset);
+    return this.#c.dim(
+      `tokens shifted by ${offset}, ${details.username}'s highest token today: file token 1 is sent as ${
+        groupDigits(details.offset + 1)
+      } (--raw-tokens sends them as written)`,
+    );
+  }
+
+  /**
+   * Ctrl-C stopped the run; the client logs out next.
+   *
+   * @param details The open orders this account has (the server cancels them on
+   * disconnect unless it was told not to).
+   * @returns One line.
+   */
+  interrupted(details: { openOrders: number }): string {
+    if (this.#json) return JSON.stringify({ event: "interrupted", ...details });
+    return this.#c.yellow(
+      `interrupted: logging out with ${
+        count(details.openOrders, "order")
+      } open`,
+    );
+  }
+
+  /**
+   * The logout after an interruption is done.
+   *
+   * @returns One line.
+   */
+  loggedOut(): string {
+    if (this.#json) return JSON.stringify({ event: "loggedOut" });
+    return this.#c.dim("logged out");
   }
 
   /**
@@ -261,10 +327,15 @@ export class Printer {
   summary(summary: ReplaySummary): string {
     if (this.#json) return JSON.stringify({ event: "summary", ...summary });
     const text =
-      `${summary.actions} actions, ${summary.sent} sent: ${summary.passed} passed, ${summary.failed} failed, ${summary.unchecked} without expectations`;
-    return summary.ok
-      ? this.#c.green(`ok: ${text}`)
-      : this.#c.red(`FAILED: ${text}`);
+      `${summary.actions} actions, ${summary.sent} sent: ${summary.passed} passed, ${summary.failed} failed, ${
+        summary.unsent > 0 ? `${summary.unsent} not sent, ` : ""
+      }${summary.unchecked} without expectations`;
+    if (!summary.ok) return this.#c.red(`FAILED: ${text}`);
+    if (summary.stopped === "interrupted") {
+      return this.#c.yellow(`interrupted: ${text}`);
+    }
+    if (summary.stopped === "quit") return this.#c.yellow(`stopped: ${text}`);
+    return this.#c.green(`ok: ${text}`);
   }
 
   /**
@@ -322,4 +393,14 @@ export class Printer {
         return c.bold;
     }
   }
+}
+
+/** `1 message`, `2 messages`, with digits grouped by thousands. */
+function count(n: number, noun: string): string {
+  return `${groupDigits(n)} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** `60823` as `60,823`. */
+function groupDigits(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }

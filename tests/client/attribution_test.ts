@@ -97,6 +97,8 @@ Deno.test("ResponseAttribution.results() passes, fails and leaves unchecked", ()
     passed: 2,
     failed: 2,
     unchecked: 1,
+    unsent: 0,
+    stopped: null,
     ok: false,
   });
 });
@@ -188,4 +190,61 @@ Deno.test("waitDecision() waits the full time for none and up to the first messa
     ),
     { done: true },
   );
+});
+
+Deno.test("ResponseAttribution.stop() reports the actions left as not sent, not as failures", () => {
+  for (const reason of ["quit", "interrupted"] as const) {
+    const replay = new ResponseAttribution(
+      scenario([["rejected:N"], ["accepted"], undefined]).actions,
+    );
+    replay.sent(1);
+    replay.receive(REJECTED);
+    replay.stop(reason);
+    replay.stop(reason === "quit" ? "interrupted" : "quit");
+    assert.equal(replay.stopped, reason, "the first reason is kept");
+    assert.deepEqual(
+      replay.results().map((r) => [r.index, r.status, r.detail]),
+      [
+        [1, "pass", "got rejected:N"],
+        [2, "unsent", "not sent"],
+        [3, "unsent", "not sent"],
+      ],
+    );
+    assert.deepEqual(replay.summary(), {
+      actions: 3,
+      sent: 1,
+      passed: 1,
+      failed: 0,
+      unchecked: 0,
+      unsent: 2,
+      stopped: reason,
+      ok: true,
+    });
+  }
+});
+
+Deno.test("ResponseAttribution.summary() still fails unsent actions when nobody stopped the replay", () => {
+  const replay = new ResponseAttribution(
+    scenario([["rejected:N"], ["accepted"], undefined]).actions,
+  );
+  replay.sent(1);
+  replay.receive(REJECTED);
+  assert.deepEqual(
+    replay.results().map((r) => [r.index, r.status, r.detail]),
+    [
+      [1, "pass", "got rejected:N"],
+      [2, "fail", "not sent"],
+      [3, "unchecked", "not sent"],
+    ],
+  );
+  assert.deepEqual(replay.summary(), {
+    actions: 3,
+    sent: 1,
+    passed: 1,
+    failed: 1,
+    unchecked: 1,
+    unsent: 0,
+    stopped: null,
+    ok: false,
+  });
 });

@@ -77,6 +77,8 @@ Deno.test("Printer writes results, summaries and events as text and JSON", () =>
     passed: 2,
     failed: 1,
     unchecked: 0,
+    unsent: 0,
+    stopped: null,
     ok: false,
   };
   assert.equal(
@@ -189,4 +191,86 @@ Deno.test("formatLoadReport() lists violations instead of the all-clear", () => 
     "  a: order 3 got no Accepted or Rejected",
   ]);
   assert.ok(!lines.includes("every order got exactly one final outcome"));
+});
+
+Deno.test("Printer sums up a login's replay, the token shift and an interruption", () => {
+  const text = new Printer();
+  const json = new Printer({ json: true });
+  const big = { messages: 60_823, openOrders: 1_204, highestToken: 5_001 };
+  assert.equal(
+    text.replayed(big),
+    "replayed 60,823 messages: 1,204 orders open, highest token 5,001",
+  );
+  assert.equal(
+    text.replayed({ messages: 1, openOrders: 1, highestToken: 1 }),
+    "replayed 1 message: 1 order open, highest token 1",
+  );
+  assert.equal(
+    text.replayed({ messages: 0, openOrders: 0, highestToken: 0 }),
+    "replayed 0 messages: 0 orders open, highest token 0",
+  );
+  assert.deepEqual(JSON.parse(json.replayed(big)), {
+    event: "replayed",
+    ...big,
+  });
+  assert.equal(
+    text.tokensShifted({ username: "demo1", offset: 1_999 }),
+    "tokens shifted by 1,999, demo1's highest token today: file token 1 is sent as 2,000 (--raw-tokens sends them as written)",
+  );
+  assert.deepEqual(
+    JSON.parse(json.tokensShifted({ username: "demo1", offset: 7 })),
+    { event: "tokensShifted", username: "demo1", offset: 7 },
+  );
+  assert.equal(
+    text.interrupted({ openOrders: 2 }),
+    "interrupted: logging out with 2 orders open",
+  );
+  assert.equal(text.loggedOut(), "logged out");
+  assert.deepEqual(JSON.parse(json.interrupted({ openOrders: 0 })), {
+    event: "interrupted",
+    openOrders: 0,
+  });
+});
+
+Deno.test("Printer.summary() tells a stopped or interrupted replay from a failed one", () => {
+  const text = new Printer();
+  const base = {
+    actions: 7,
+    sent: 2,
+    passed: 2,
+    failed: 0,
+    unchecked: 0,
+    unsent: 5,
+    ok: true,
+  };
+  assert.equal(
+    text.summary({ ...base, stopped: "quit" }),
+    "stopped: 7 actions, 2 sent: 2 passed, 0 failed, 5 not sent, 0 without expectations",
+  );
+  assert.equal(
+    text.summary({ ...base, stopped: "interrupted" }),
+    "interrupted: 7 actions, 2 sent: 2 passed, 0 failed, 5 not sent, 0 without expectations",
+  );
+  assert.equal(
+    text.summary({
+      ...base,
+      passed: 1,
+      failed: 1,
+      ok: false,
+      stopped: "quit",
+    }),
+    "FAILED: 7 actions, 2 sent: 1 passed, 1 failed, 5 not sent, 0 without expectations",
+  );
+  assert.equal(
+    text.result({
+      index: 3,
+      sent: false,
+      received: [],
+      expected: ["accepted"],
+      got: ["none"],
+      status: "unsent",
+      detail: "not sent",
+    }),
+    "---- action 3    not sent",
+  );
 });
