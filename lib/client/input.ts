@@ -78,6 +78,15 @@ export class InputReader {
     return await this.#read();
   }
 
+  /**
+   * Puts text back in front of what is still to be read.
+   *
+   * @param text The text, e.g. the keys after an Enter that a raw-mode read returned.
+   */
+  unread(text: string): void {
+    this.#pending = text + this.#pending;
+  }
+
   /** Stops reading; a pending read resolves as the end of the input. */
   async cancel(): Promise<void> {
     this.#ended = true;
@@ -101,6 +110,12 @@ export class InputReader {
   }
 }
 
+/** What {@linkcode readEditedLine} read: a line, the end of the input, or Ctrl-C. */
+export type EditedLine =
+  | { readonly type: "line"; readonly line: string }
+  | { readonly type: "eof" }
+  | { readonly type: "interrupt" };
+
 /**
  * Reads one line from a terminal in raw mode with a {@linkcode LineEditor}, echoing the
  * editing through `write`.
@@ -109,32 +124,56 @@ export class InputReader {
  * @param editor The editor, which keeps the history between lines.
  * @param prompt The prompt text.
  * @param write Writes text to the terminal as-is.
- * @returns The line, or `undefined` for Ctrl-D on an empty line, Ctrl-C or the end of the
- * input.
+ * @returns The line; `eof` for Ctrl-D on an empty line or the end of the input;
+ * `interrupt` for Ctrl-C (in raw mode the terminal sends it as a key, not as SIGINT).
+ *
+ * @example Typing a line, recalling it with the Up arrow, then Ctrl-C
+ * ```ts
+ * import { InputReader, readEditedLine } from "./input.ts";
+ * import { LineEditor } from "./line_editor.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const keys = ["orders\r", "\x1b[A\r", "\x03"].map((text) => new TextEncoder().encode(text));
+ * const input = new InputReader(ReadableStream.from(keys));
+ * const editor = new LineEditor();
+ * let screen = "";
+ * const write = (text: string) => screen += text;
+ * assert.deepEqual(await readEditedLine(input, editor, "> ", write), { type: "line", line: "orders" });
+ * assert.deepEqual(await readEditedLine(input, editor, "> ", write), { type: "line", line: "orders" });
+ * assert.deepEqual(await readEditedLine(input, editor, "> ", write), { type: "interrupt" });
+ * assert.ok(screen.endsWith("\r\x1b[2K> ^C\r\n"));
+ * await input.cancel();
+ * ```
  */
 export async function readEditedLine(
   input: InputReader,
   editor: LineEditor,
   prompt: string,
   write: (text: string) => void,
-): Promise<string | undefined> {
+): Promise<EditedLine> {
   write(editor.render(prompt));
   while (true) {
     const text = await input.readText();
     if (text === undefined) {
       write("\r\n");
-      return undefined;
+      return { type: "eof" };
     }
-    for (const key of decodeKeys(text)) {
+    // Up to the first Enter: what follows (pasted lines) is kept for the next call.
+    const enter = /\r\n?|\n/.exec(text);
+    const end = enter === null ? text.length : enter.index + enter[0].length;
+    input.unread(text.slice(end));
+    for (const key of decodeKeys(text.slice(0, end))) {
       const result = editor.press(key);
       switch (result.type) {
         case "submit":
           write(`${editor.render(prompt)}${result.line}\r\n`);
-          return result.line;
+          return { type: "line", line: result.line };
         case "interrupt":
+          write(`${editor.render(prompt)}^C\r\n`);
+          return { type: "interrupt" };
         case "eof":
           write(`${editor.render(prompt)}\r\n`);
-          return undefined;
+          return { type: "eof" };
         case "edit":
           break;
       }
