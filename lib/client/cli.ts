@@ -6,37 +6,64 @@
  */
 import { PROTOCOL_VERSIONS, type ProtocolVersion } from "../codec/messages.ts";
 import { choiceFlag, integerFlag, parseFlags } from "../cli/flags.ts";
+import { commandLine, currentStart } from "../cli/invocation.ts";
 import { UsageError } from "../cli/usage_error.ts";
 import { AccountError, DEMO_PASSWORD, parseUser } from "../server/accounts.ts";
 import { readUsersFile } from "../cli/users_file.ts";
-import { type ConnectionEnd, OuchConnection } from "./connection.ts";
+import {
+  type ClientIo,
+  type ClientOutput,
+  CONSOLE_OUTPUT,
+  consoleIo,
+  interruptible,
+} from "./client_io.ts";
 import { dryRun } from "./dry_run.ts";
-import { InputReader, readEditedLine } from "./input.ts";
-import { LineEditor } from "./line_editor.ts";
 import { type LoadAccount, type LoadMix, runLoad } from "./load.ts";
 import { formatLoadReport, renderProgress } from "./load_report.ts";
-import { waitDecision } from "./attribution.ts";
-import { OrderTracker } from "./order_tracker.ts";
-import { Printer } from "./printer.ts";
-import { runPrompt } from "./prompt.ts";
-import { ScenarioReplay } from "./replay.ts";
+import { runSession } from "./run_session.ts";
 import { parseScenario, ScenarioError } from "./scenario.ts";
 
-/** The default server port, as `ouch server` uses. */
+export type { ClientIo, ClientOutput } from "./client_io.ts";
+
+/** The default server port, as the server uses. */
 export const DEFAULT_PORT = 15000;
 
-/** `ouch client --help`. */
-export const CLIENT_HELP = `Usage: ouch client [FILE] [flags]
-       ouch client --load [flags]
+/** The file URL of `main.ts`, the program's entry point. */
+const MAIN_MODULE = new URL("../../main.ts", import.meta.url).href;
 
-Talks JNX OUCH over SoupBinTCP 3.00 to an exchange (by default "ouch server" on this machine,
-logged in as demo1/demo).
+/**
+ * The client's `--help` text.
+ *
+ * @param client The command line that runs the client, e.g. `deno task client`.
+ * @param server The command line that runs the server, e.g. `deno task server`.
+ * @returns The text.
+ *
+ * @example Under `deno task client`
+ * ```ts
+ * import { clientHelp } from "./cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const help = clientHelp("deno task client", "deno task server");
+ * assert.match(help, /^Usage: deno task client \[FILE\] \[flags\]\n/);
+ * ```
+ */
+export function clientHelp(client: string, server: string): string {
+  return `Usage: ${client} [FILE] [flags]
+       ${client} --load [flags]
 
-  ouch client FILE                replay a scenario: show the next action, send it on Enter
-  ouch client FILE --auto         replay a scenario without waiting for keys
-  ouch client                     trade at an interactive prompt (type "help" there)
-  ouch client --dry-run FILE      validate a scenario file and show every packet, send nothing
-  ouch client --load              generate load and report throughput, latency and outcomes
+Talks JNX OUCH over SoupBinTCP 3.00 to an exchange: by default the one "${server}"
+starts on this machine, logged in as demo1/demo.
+
+  ${client} FILE
+      replay a scenario: show the next action, send it on Enter
+  ${client} FILE --auto
+      replay a scenario without waiting for keys
+  ${client}
+      trade at an interactive prompt (type "help" there)
+  ${client} --dry-run FILE
+      validate a scenario file and show every packet, send nothing
+  ${client} --load
+      generate load and report throughput, latency and outcomes
 
 Connection:
   --host HOST             server address (default 127.0.0.1)
@@ -45,6 +72,8 @@ Connection:
   --password PASS         password (default demo); with --load, repeatable, one per --user
                           or one for all
   --protocol 1.12|1.11    OUCH version: Orderbook ID as Alpha (1.12) or uint32 (1.11) (default 1.12)
+  --show-replay           print every message the login replays (the account's messages of
+                          the day so far) instead of one line that sums them up
   If the connection drops the client reconnects (100 ms, doubling to 5 s) and asks for the
   next message it expects, so nothing is missed or shown twice.
 
@@ -54,13 +83,18 @@ Scenario replay:
   --wait MS               how long to wait for an action's expected messages, the silence an
                           action expecting "none" needs, and the wait after the last action
                           (default 1000); extra messages are caught for 50 ms more
+  --raw-tokens            send the file's tokens as written; by default every token is moved
+                          above the account's highest token today (learned at login), so that
+                          a file runs again and again on the same trading day
   --json                  one JSON object per line (sent, received, result, summary) instead
                           of aligned text
   --stay                  stay at the interactive prompt after the last action
   --dry-run               validate FILE and print one line per action: index, type, fields, and
                           the SoupBinTCP Unsequenced Data packet in hex; nothing is sent
   Actions with "expect" are checked: a PASS/FAIL line per action and a summary at the end;
-  the exit code is 1 if any expectation failed or the login was refused.
+  the exit code is 1 if any expectation failed or the login was refused. "q" at the Enter
+  prompt stops sending (the actions left are "not sent", not failures); Ctrl-C stops too,
+  prints the results so far, logs out and exits with 130.
 
 Load generator:
   --load                  generate load instead of replaying or prompting (flags below)
@@ -82,6 +116,7 @@ Load generator:
   outcome; the exit code is 1 if not. Orders still resting at the end are canceled.
 
   -h, --help              show this help`;
+}
 
 const FLAGS = {
   host: { type: "string" },
@@ -96,6 +131,8 @@ const FLAGS = {
   json: { type: "boolean" },
   stay: { type: "boolean" },
   "dry-run": { type: "boolean" },
+  "raw-tokens": { type: "boolean" },
+  "show-replay": { type: "boolean" },
   load: { type: "boolean" },
   sessions: { type: "string" },
   count: { type: "string" },
@@ -121,78 +158,45 @@ const LOAD_FLAGS = [
   "orderbook",
   "seed",
 ] as const;
-const REPLAY_FLAGS = ["auto", "interval", "wait", "stay", "dry-run"] as const;
-const PROMPT = "ouch> ";
-/** Quiet time after the last message before the next step. */
-const SETTLE_MS = 50;
+const REPLAY_FLAGS = [
+  "auto",
+  "interval",
+  "wait",
+  "stay",
+  "dry-run",
+  "raw-tokens",
+  "show-replay",
+] as const;
 const MAX_MS = 3_600_000;
 
-/** Where the client writes: standard output and standard error, line by line. */
-export interface ClientOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-/** The client's terminal, for tests and embedding; by default the process's own. */
-export interface ClientIo {
-  /** Commands for the prompt and Enter presses for a replay. @default {Deno.stdin.readable} */
-  input?: ReadableStream<Uint8Array>;
-  /** Edit lines in raw mode with history (the input must be the terminal). @default {false} */
-  terminal?: boolean;
-  /** Colour the output. @default {false} */
-  color?: boolean;
-  /** Writes text as-is (line editing, the progress bar); without it they are left out. */
-  write?: (text: string) => void;
-  /** Stops a replay or a load run early, as Ctrl-C does. */
-  signal?: AbortSignal;
-}
-
-const CONSOLE_OUTPUT: ClientOutput = {
-  // deno-lint-ignore no-console
-  out: (line) => console.log(line),
-  // deno-lint-ignore no-console
-  err: (line) => console.error(line),
-};
-
-const encoder = new TextEncoder();
-
-function consoleIo(): ClientIo {
-  const terminal = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
-  const io: ClientIo = {
-    terminal,
-    color: Deno.stdout.isTerminal() && !Deno.noColor,
-  };
-  if (Deno.stdout.isTerminal()) {
-    io.write = (text) => {
-      const bytes = encoder.encode(text);
-      let at = 0;
-      while (at < bytes.length) {
-        at += Deno.stdout.writeSync(bytes.subarray(at));
-      }
-    };
-  }
-  return io;
-}
-
 /**
- * Runs `ouch client`.
+ * Runs the client.
  *
  * @param args The arguments after `client`.
- * @param output Where lines are written.
- * @param io The input, terminal and colour settings; the process's own when `output` is
- * the console and `io` is not given, otherwise a plain pipe without colour.
+ * @param output Where lines are written; by default the process's standard output and
+ * error.
+ * @param io The input, terminal and colour settings. When neither `output` nor `io` is
+ * given the run owns the process's console: its terminal (raw-mode line editing, colour,
+ * the progress bar) when it is one, and Ctrl-C. Otherwise a plain pipe without colour.
  * @returns The exit code: 0 on success, 1 when the scenario is refused, an expectation
- * fails, the login is refused, the connection fails or the load check finds a violation.
+ * fails, the login is refused, the connection fails or the load check finds a violation,
+ * 130 when Ctrl-C stopped a replay or the prompt.
  * @throws {UsageError} For a bad command line.
  */
 export async function run(
   args: string[],
-  output: ClientOutput = CONSOLE_OUTPUT,
+  output?: ClientOutput,
   io?: ClientIo,
 ): Promise<number> {
+  const processConsole = output === undefined && io === undefined;
+  const lines = output ?? CONSOLE_OUTPUT;
+  const terminal = io ?? (processConsole ? consoleIo() : {});
   const { values, positionals } = parseFlags(args, FLAGS);
   if (values.help === true) {
-    output.out(CLIENT_HELP);
+    const start = currentStart(MAIN_MODULE);
+    lines.out(
+      clientHelp(commandLine(start, "client"), commandLine(start, "server")),
+    );
     return 0;
   }
   const version = choiceFlag(
@@ -231,9 +235,9 @@ export async function run(
       version,
       users,
       passwords,
-      output,
-      io: io ?? (output === CONSOLE_OUTPUT ? consoleIo() : {}),
-      isConsole: io === undefined && output === CONSOLE_OUTPUT,
+      output: lines,
+      io: terminal,
+      processConsole,
     });
   }
   for (const name of LOAD_FLAGS) {
@@ -246,13 +250,13 @@ export async function run(
     if (file === undefined) {
       throw new UsageError("Cannot use --dry-run without a FILE");
     }
-    const scenario = await readScenario(file, version, output);
+    const scenario = await readScenario(file, version, lines);
     if (scenario === undefined) return 1;
-    for (const line of dryRun(scenario, { version })) output.out(line);
+    for (const line of dryRun(scenario, { version })) lines.out(line);
     return 0;
   }
   if (file === undefined) {
-    for (const name of ["auto", "interval", "stay"] as const) {
+    for (const name of ["auto", "interval", "stay", "raw-tokens"] as const) {
       if (values[name] !== undefined) {
         throw new UsageError(`Cannot use --${name} without a scenario FILE`);
       }
@@ -268,7 +272,7 @@ export async function run(
   }
   const scenario = file === undefined
     ? undefined
-    : await readScenario(file, version, output);
+    : await readScenario(file, version, lines);
   if (file !== undefined && scenario === undefined) return 1;
   return await runSession({
     host,
@@ -285,9 +289,11 @@ export async function run(
       max: MAX_MS,
     }),
     waitMs: integerFlag("wait", values.wait, 1000, { min: 0, max: MAX_MS }),
-    output,
-    io: io ?? (output === CONSOLE_OUTPUT ? consoleIo() : {}),
-    isConsole: io === undefined && output === CONSOLE_OUTPUT,
+    rawTokens: values["raw-tokens"] === true,
+    showReplay: values["show-replay"] === true,
+    output: lines,
+    io: terminal,
+    processConsole,
   });
 }
 
@@ -325,252 +331,6 @@ export async function readScenario(
   }
 }
 
-interface SessionRun {
-  host: string;
-  port: number;
-  version: ProtocolVersion;
-  username: string;
-  password: string;
-  scenario: ReturnType<typeof parseScenario> | undefined;
-  auto: boolean;
-  stay: boolean;
-  json: boolean;
-  intervalMs: number;
-  waitMs: number;
-  output: ClientOutput;
-  io: ClientIo;
-  isConsole: boolean;
-}
-
-/**
- * Aborts on the first Ctrl-C (SIGINT) of a console run, then lets the next one end the
- * process as usual. Returns the signal and a function that removes the listener.
- */
-function interruptible(
-  isConsole: boolean,
-  signal: AbortSignal | undefined,
-): { signal: AbortSignal; release(): void } {
-  const controller = new AbortController();
-  const combined = signal === undefined
-    ? controller.signal
-    : AbortSignal.any([signal, controller.signal]);
-  if (!isConsole) return { signal: combined, release: () => {} };
-  let listening = true;
-  const release = () => {
-    if (!listening) return;
-    listening = false;
-    Deno.removeSignalListener("SIGINT", onSignal);
-  };
-  const onSignal = () => {
-    controller.abort();
-    release();
-  };
-  Deno.addSignalListener("SIGINT", onSignal);
-  return { signal: combined, release };
-}
-
-/** A replay and/or the prompt on one connection. */
-async function runSession(config: SessionRun): Promise<number> {
-  const { output, io, scenario } = config;
-  const printer = new Printer({ json: config.json, color: io.color ?? false });
-  const raw = io.terminal === true && io.write !== undefined;
-  const write = io.write ?? (() => {});
-  const editor = new LineEditor();
-  let editing = false;
-  const print = (line: string) => {
-    if (editing) {
-      write(
-        `\r\x1b[2K${line.replaceAll("\n", "\r\n")}\r\n${editor.render(PROMPT)}`,
-      );
-    } else {
-      output.out(line);
-    }
-  };
-
-  const orders = new OrderTracker();
-  let replay: ScenarioReplay | undefined;
-  let login: "accepted" | "rejected" | undefined;
-  let lastMessageAt = performance.now();
-  let messageCount = 0;
-  const address = `${config.host}:${config.port}`;
-  let connection: OuchConnection;
-  try {
-    connection = await OuchConnection.open({
-      hostname: config.host,
-      port: config.port,
-      username: config.username,
-      password: config.password,
-      version: config.version,
-    }, (event) => {
-      switch (event.type) {
-        case "loginAccepted":
-          login ??= "accepted";
-          print(printer.login({
-            username: config.username,
-            address,
-            session: event.session,
-            sequenceNumber: event.sequenceNumber,
-            reconnect: event.reconnect,
-          }));
-          return;
-        case "loginRejected":
-          login = "rejected";
-          print(printer.loginRejected(event.code));
-          return;
-        case "message": {
-          lastMessageAt = performance.now();
-          messageCount++;
-          orders.update(event.message);
-          const action = replay?.receive(event.message);
-          print(printer.received(event.sequenceNumber, event.message, action));
-          return;
-        }
-        case "disconnected":
-          print(printer.disconnected(event.reason, event.retryInMs));
-          return;
-        case "endOfSession":
-          print(printer.endOfSession());
-          return;
-      }
-    });
-  } catch (error) {
-    output.err(
-      printer.error(
-        `Cannot connect to ${address}: ${
-          error instanceof Error ? error.message : String(error)
-        }`,
-      ),
-    );
-    return 1;
-  }
-  let ended: ConnectionEnd | undefined;
-  connection.done.then((end) => ended = end);
-  while (login === undefined && ended === undefined) {
-    await connection.wait(1000);
-  }
-  if (login !== "accepted") {
-    const end = await connection.close();
-    if (end.reason === "failed") {
-      output.err(printer.error(`Cannot log in: ${end.detail}`));
-    }
-    return 1;
-  }
-
-  /** Waits for the answers to what was just sent: a first message, then 50 ms of quiet. */
-  const awaitAnswers = async (expectSome: boolean) => {
-    const since = performance.now();
-    const before = messageCount;
-    while (ended === undefined) {
-      const now = performance.now();
-      const decision = waitDecision(expectSome ? undefined : [], {
-        received: messageCount - before,
-        sinceSentMs: now - since,
-        sinceLastMs: now - Math.max(since, lastMessageAt),
-      }, { waitMs: config.waitMs, settleMs: SETTLE_MS });
-      if (decision.done) return;
-      await connection.wait(decision.checkInMs);
-    }
-  };
-
-  let exit = 0;
-  let input: InputReader | undefined;
-  const reader = () =>
-    input ??= new InputReader(io.input ?? Deno.stdin.readable);
-  const interrupt = interruptible(config.isConsole, io.signal);
-  const signal = interrupt.signal;
-  try {
-    let usedToken = 0;
-    if (scenario !== undefined) {
-      replay = new ScenarioReplay(scenario, {
-        auto: config.auto,
-        intervalMs: config.intervalMs,
-        waitMs: config.waitMs,
-        printer,
-        print,
-        signal,
-        nextKey: async () => {
-          const line = await reader().readLine();
-          return line !== undefined && !/^q(uit)?$/i.test(line.trim());
-        },
-      });
-      usedToken = replay.highestToken;
-      const summary = await replay.run(connection);
-      interrupt.release();
-      replay = undefined;
-      if (!summary.ok) exit = 1;
-    }
-    if ((scenario === undefined || config.stay) && ended === undefined) {
-      if (scenario === undefined) {
-        // Let the messages replayed at login arrive: they tell the tokens already used.
-        await quiet(
-          connection,
-          () => lastMessageAt,
-          () => ended !== undefined,
-          config.waitMs,
-        );
-        print(printer.notice(`type "help" for commands, "quit" to leave`));
-      }
-      if (raw) Deno.stdin.setRaw(true);
-      try {
-        await runPrompt(connection, {
-          version: config.version,
-          orders,
-          printer,
-          print,
-          usedToken,
-          ...(raw ? {} : { afterSend: () => awaitAnswers(true) }),
-          readLine: raw
-            ? async () => {
-              editing = true;
-              try {
-                return await readEditedLine(reader(), editor, PROMPT, write);
-              } finally {
-                editing = false;
-              }
-            }
-            : () => reader().readLine(),
-        });
-      } finally {
-        if (raw) Deno.stdin.setRaw(false);
-      }
-      // Let the answers to the last commands arrive before logging out.
-      await quiet(
-        connection,
-        () => lastMessageAt,
-        () => ended !== undefined,
-        config.waitMs,
-      );
-    }
-  } finally {
-    interrupt.release();
-    const end = await connection.logout();
-    await input?.cancel();
-    if (end.reason === "failed") {
-      output.err(printer.error(`connection failed: ${end.detail}`));
-      exit = 1;
-    } else if (end.reason === "loginRejected") {
-      exit = 1;
-    }
-  }
-  return exit;
-}
-
-/** Waits until no message has arrived for `SETTLE_MS`, at most `waitMs`. */
-async function quiet(
-  connection: OuchConnection,
-  lastMessageAt: () => number,
-  ended: () => boolean,
-  waitMs: number,
-): Promise<void> {
-  const since = performance.now();
-  while (!ended()) {
-    const now = performance.now();
-    const silence = now - Math.max(lastMessageAt(), since);
-    if (silence >= SETTLE_MS || now - since >= waitMs) return;
-    await connection.wait(SETTLE_MS - silence);
-  }
-}
-
 interface LoadRun {
   host: string;
   port: number;
@@ -579,7 +339,7 @@ interface LoadRun {
   passwords: string[];
   output: ClientOutput;
   io: ClientIo;
-  isConsole: boolean;
+  processConsole: boolean;
 }
 
 async function runLoadCommand(
@@ -639,7 +399,7 @@ async function runLoadCommand(
       output.err(renderProgress(p));
     }
   };
-  const interrupt = interruptible(config.isConsole, io.signal);
+  const interrupt = interruptible(config.processConsole, io.signal);
   let report;
   try {
     report = await runLoad({

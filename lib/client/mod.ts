@@ -3,9 +3,10 @@
  * that reconnects with replay, the scenario replay, the interactive prompt and its parser,
  * and the load generator with its statistics and outcome check.
  *
- * The pure parts (parsers, the response attribution, order tracking, latency statistics,
- * the outcome checker, line editing) take no I/O; `OuchConnection`, `ScenarioReplay`,
- * `runPrompt` and `runLoad` own sockets and timers; `cli.ts` is `ouch client`.
+ * The pure parts (parsers, the response attribution, order tracking, the token shift,
+ * latency statistics, the outcome checker, line editing) take no I/O; `OuchConnection`,
+ * `ScenarioReplay`, `runPrompt`, `runSession` and `runLoad` own sockets and timers;
+ * `cli.ts` is the `client` subcommand.
  *
  * @example Parsing a prompt command and checking a response against an expectation
  * ```ts
@@ -23,6 +24,7 @@
  * @module
  */
 export * from "./attribution.ts";
+export * from "./client_io.ts";
 export * from "./connection.ts";
 export * from "./dry_run.ts";
 export * from "./expectation.ts";
@@ -39,4 +41,6 @@ export * from "./printer.ts";
 export * from "./prompt.ts";
 export * from "./prompt_command.ts";
 export * from "./replay.ts";
+export * from "./run_session.ts";
 export * from "./scenario.ts";
+export * from "./shift_tokens.ts";

@@ -35,13 +35,19 @@ export interface PromptOptions {
    * answers when the commands come from a pipe.
    */
   afterSend?: () => Promise<void>;
+  /** Ends the prompt when aborted, as Ctrl-C does; a line being read is dropped. */
+  signal?: AbortSignal;
 }
 
-/** Why the prompt stopped. */
-export type PromptEnd = "quit" | "eof" | "ended";
+/**
+ * Why the prompt stopped: `quit` typed, the end of the input (or Ctrl-D), the end of the
+ * connection, or `interrupted` by the signal.
+ */
+export type PromptEnd = "quit" | "eof" | "ended" | "interrupted";
 
 /**
- * Runs the prompt until `quit`, the end of the input, or the end of the connection.
+ * Runs the prompt until `quit`, the end of the input, the end of the connection, or the
+ * signal.
  *
  * Each line is parsed with `parsePromptCommand`; a bad command prints its one-line
  * explanation and sends nothing. Orders and replaces take the next token: one above both
@@ -57,10 +63,24 @@ export async function runPrompt(
 ): Promise<PromptEnd> {
   const { printer, print, orders } = options;
   let usedToken = options.usedToken ?? 0;
-  const ended = connection.done.then(() => "ended" as const);
+  type Stop = { readonly stop: "ended" | "interrupted" };
+  const ended = connection.done.then((): Stop => ({ stop: "ended" }));
+  const signal = options.signal;
+  const interrupted = new Promise<Stop>((resolve) => {
+    const stop = () => resolve({ stop: "interrupted" });
+    if (signal?.aborted) stop();
+    signal?.addEventListener("abort", stop, { once: true });
+  });
   while (true) {
-    const line = await Promise.race([options.readLine(), ended]);
-    if (line === "ended") return "ended";
+    if (signal?.aborted) return "interrupted";
+    const read = await Promise.race([
+      options.readLine().then((line) => ({ line })),
+      ended,
+      interrupted,
+    ]);
+    if ("stop" in read) return read.stop;
+    if (signal?.aborted) return "interrupted";
+    const line = read.line;
     if (line === undefined) return "eof";
     let command;
     try {

@@ -37,10 +37,14 @@ export interface ReplayOptions {
   print(line: string): void;
   /**
    * Without `auto`: waits for the user; resolves `true` to send the next action, `false`
-   * to stop sending.
+   * to stop sending (the actions left are then reported as not sent, not as failures).
    */
   nextKey?: () => Promise<boolean>;
-  /** Stops sending when aborted; the results are still printed. */
+  /**
+   * Stops sending when aborted, as Ctrl-C does: a wait for the Enter key or for the
+   * interval ends at once, the answers to an action already sent are still waited for,
+   * the actions left are reported as not sent, and the results are printed.
+   */
   signal?: AbortSignal;
 }
 
@@ -49,18 +53,17 @@ export interface ReplayOptions {
  *
  * The owner of the connection passes every received message to
  * {@linkcode ScenarioReplay.receive} (which attributes it as
- * {@linkcode ResponseAttribution} does) and prints it. {@linkcode ScenarioReplay.run} first
- * waits for the messages a login replays to stop, then sends the actions, each after the
- * previous one's wait (see `waitDecision`): with `auto` at least `intervalMs` apart, without
- * it one per `nextKey()` (what arrives before the next key still counts for the previous
- * action). After the last action's wait it prints one result line per action and a
- * summary.
+ * {@linkcode ResponseAttribution} does) and prints it. The owner also waits for the
+ * messages a login replays before calling {@linkcode ScenarioReplay.run}, which sends the
+ * actions, each after the previous one's wait (see `waitDecision`): with `auto` at least
+ * `intervalMs` apart, without it one per `nextKey()` (what arrives before the next key
+ * still counts for the previous action). After the last action's wait, or when the user
+ * stops it, it prints one result line per action and a summary.
  */
 export class ScenarioReplay {
   readonly #scenario: Scenario;
   readonly #options: ReplayOptions;
   readonly #attribution: ResponseAttribution;
-  #lastMessageAt = -Infinity;
   #lastAttributedAt = -Infinity;
 
   /**
@@ -96,10 +99,8 @@ export class ScenarioReplay {
    * @returns The action it belongs to, or `undefined`.
    */
   receive(message: OutboundMessage): number | undefined {
-    const now = performance.now();
-    this.#lastMessageAt = now;
     const action = this.#attribution.receive(message);
-    if (action !== undefined) this.#lastAttributedAt = now;
+    if (action !== undefined) this.#lastAttributedAt = performance.now();
     return action;
   }
 
@@ -110,21 +111,19 @@ export class ScenarioReplay {
    * @returns The totals.
    */
   async run(connection: OuchConnection): Promise<ReplaySummary> {
-    const { printer, print } = this.#options;
+    const { printer, print, signal } = this.#options;
     const waitMs = this.#options.waitMs ?? 1000;
     const settleMs = this.#options.settleMs ?? 50;
     let finished = false;
-    connection.done.then(() => finished = true);
-    const stopped = () => finished || this.#options.signal?.aborted === true;
-
-    // Messages replayed at login arrive first; send nothing until they stop.
-    const loginAt = performance.now();
-    while (!stopped()) {
-      const now = performance.now();
-      const quiet = now - Math.max(loginAt, this.#lastMessageAt);
-      if (quiet >= settleMs || now - loginAt >= waitMs) break;
-      await connection.wait(settleMs - quiet);
-    }
+    const done = connection.done.then(() => {
+      finished = true;
+      return false;
+    });
+    const aborted = new Promise<false>((resolve) => {
+      if (signal?.aborted) resolve(false);
+      signal?.addEventListener("abort", () => resolve(false), { once: true });
+    });
+    const stopped = () => finished || signal?.aborted === true;
 
     let lastSentAt = -Infinity;
     for (const action of this.#scenario.actions) {
@@ -132,7 +131,10 @@ export class ScenarioReplay {
       if (this.#options.auto) {
         const interval = this.#options.intervalMs ?? 0;
         while (!stopped() && performance.now() - lastSentAt < interval) {
-          await connection.wait(interval - (performance.now() - lastSentAt));
+          await Promise.race([
+            connection.wait(interval - (performance.now() - lastSentAt)),
+            aborted,
+          ]);
         }
         if (stopped()) break;
       } else {
@@ -146,11 +148,12 @@ export class ScenarioReplay {
           print(line);
         }
         const next = this.#options.nextKey ?? (() => Promise.resolve(true));
-        const go = await Promise.race([
-          next(),
-          connection.done.then(() => false),
-        ]);
-        if (!go || stopped()) break;
+        const go = await Promise.race([next(), done, aborted]);
+        if (stopped()) break;
+        if (!go) {
+          this.#attribution.stop("quit");
+          break;
+        }
       }
       try {
         connection.send(action.message);
@@ -164,10 +167,13 @@ export class ScenarioReplay {
       }
       print(printer.sent(action.message, action.index));
       lastSentAt = performance.now();
-      await this.#waitFor(connection, action, lastSentAt, stopped, {
+      await this.#waitFor(connection, action, lastSentAt, () => finished, {
         waitMs,
         settleMs,
       });
+    }
+    if (signal?.aborted === true && !finished) {
+      this.#attribution.stop("interrupted");
     }
 
     for (const result of this.#attribution.results()) {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { CLIENT_HELP, run } from "../../lib/client/cli.ts";
+import { clientHelp, run } from "../../lib/client/cli.ts";
+import { commandLine, currentStart } from "../../lib/cli/invocation.ts";
 import { dryRun } from "../../lib/client/dry_run.ts";
 import { parseScenario } from "../../lib/client/scenario.ts";
 import { capture, closedPort } from "./_capture.ts";
@@ -10,7 +11,12 @@ const SEED = new URL("../../test_inputs/client_1.json", import.meta.url)
 Deno.test("run() --help documents every flag", async () => {
   const { out, output } = capture();
   assert.equal(await run(["--help"], output), 0);
-  assert.deepEqual(out, [CLIENT_HELP]);
+  const start = currentStart(new URL("../../main.ts", import.meta.url).href);
+  const help = clientHelp(
+    commandLine(start, "client"),
+    commandLine(start, "server"),
+  );
+  assert.deepEqual(out, [help]);
   for (
     const flag of [
       "--host",
@@ -24,6 +30,8 @@ Deno.test("run() --help documents every flag", async () => {
       "--json",
       "--stay",
       "--dry-run",
+      "--raw-tokens",
+      "--show-replay",
       "--load",
       "--sessions",
       "--users",
@@ -38,7 +46,7 @@ Deno.test("run() --help documents every flag", async () => {
       "--help",
     ]
   ) {
-    assert.match(CLIENT_HELP, new RegExp(`^ +(-h, )?${flag}\\b`, "m"), flag);
+    assert.match(help, new RegExp(`^ +(-h, )?${flag}\\b`, "m"), flag);
   }
 });
 
@@ -76,8 +84,15 @@ Deno.test("run() refuses bad command lines with a usage error", async () => {
     ],
     [
       ["--protocol", "2"],
-      'Cannot use --protocol as one of 1.12, 1.11: current value is "2"',
+      'Cannot use --protocol "2": give --protocol as one of 1.12, 1.11',
     ],
+    [
+      ["--protocol", "1.1"],
+      'Cannot use --protocol "1.1": did you mean --protocol 1.12? Give --protocol as one of 1.12, 1.11',
+    ],
+    [["--raw-tokens"], "Cannot use --raw-tokens without a scenario FILE"],
+    [["--load", "--show-replay"], "Cannot use --show-replay with --load"],
+    [["--load", "--raw-tokens"], "Cannot use --raw-tokens with --load"],
     [["--bogus"], "Cannot use unknown flag --bogus"],
     [["--load", "--auto"], "Cannot use --auto with --load"],
     [["--load", SEED], `Cannot use a scenario file "${SEED}" with --load`],

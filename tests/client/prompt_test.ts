@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { run } from "../../lib/client/cli.ts";
 import { capture, textInput } from "./_capture.ts";
 import { startServerProcess } from "./_server_process.ts";
+import { spawnServer } from "../server/_process.ts";
 
 Deno.test("run() without a FILE reads prompt commands from a pipe", async () => {
   const server = await startServerProcess();
@@ -43,6 +44,7 @@ Deno.test("run() without a FILE reads prompt commands from a pipe", async () => 
         : line
     );
     assert.deepEqual(kinds, [
+      "replayed 0 messages: 0 orders open, highest token 0",
       'type "help" for commands, "quit" to leave',
       "sent O 1",
       "recv 1 A 1",
@@ -85,12 +87,20 @@ Deno.test("run() at the prompt continues after the tokens replayed at login", as
     );
     const second = capture();
     assert.equal(
-      await run(["--port", String(server.port), "--json"], second.output, {
-        input: textInput("buy 1 7203 @ 1\nquit\n"),
-      }),
+      await run(
+        ["--port", String(server.port), "--json", "--show-replay"],
+        second.output,
+        { input: textInput("buy 1 7203 @ 1\nquit\n") },
+      ),
       0,
     );
     const events = second.out.map((line) => JSON.parse(line));
+    assert.deepEqual(events.find((e) => e.event === "replayed"), {
+      event: "replayed",
+      messages: 4,
+      openOrders: 0,
+      highestToken: 2,
+    });
     assert.deepEqual(
       events.filter((e) => e.event === "received").map((e) => [
         e.sequenceNumber,
@@ -110,5 +120,41 @@ Deno.test("run() at the prompt continues after the tokens replayed at login", as
     assert.equal(sent.message.orderToken, 3);
   } finally {
     await server.close();
+  }
+});
+
+Deno.test("run() at the prompt stopped by its signal (Ctrl-C) logs out and says so", async () => {
+  const server = await spawnServer(["--no-journal", "--display", "debug"]);
+  try {
+    const { out, output } = capture();
+    const controller = new AbortController();
+    let typed = false;
+    // One command, then the input stays open: the signal ends the prompt.
+    const input = new ReadableStream<Uint8Array>({
+      pull(stream) {
+        if (typed) return;
+        typed = true;
+        stream.enqueue(new TextEncoder().encode("buy 100 7203 @ 2300\n"));
+      },
+    });
+    const running = run(
+      ["--port", String(server.port)],
+      output,
+      { input, signal: controller.signal },
+    );
+    const deadline = performance.now() + 20_000;
+    while (!out.some((line) => /^recv seq 1 +A orderAccepted/.test(line))) {
+      assert.ok(performance.now() < deadline, out.join("\n"));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    controller.abort();
+    assert.equal(await running, 130);
+    assert.deepEqual(out.slice(-2), [
+      "interrupted: logging out with 1 order open",
+      "logged out",
+    ]);
+    await server.waitFor(/\(demo1\) closed: logout/);
+  } finally {
+    await server.stop();
   }
 });
