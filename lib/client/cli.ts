@@ -1,6 +1,6 @@
 /**
- * `ouch client`: replays a scenario file, validates one with `--dry-run`, trades at an
- * interactive prompt, or generates load.
+ * The `client` subcommand (`deno task client`): replays a scenario file, validates one
+ * with `--dry-run`, trades at an interactive prompt, or generates load.
  *
  * @module
  */

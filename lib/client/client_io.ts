@@ -1,5 +1,5 @@
 /**
- * Where `ouch client` reads and writes: its lines, its terminal, and Ctrl-C.
+ * Where the client (`deno task client`) reads and writes: its lines, its terminal, and Ctrl-C.
  *
  * @module
  */

@@ -35,3 +35,30 @@ export function closedPort(): number {
 export function textInput(text: string): ReadableStream<Uint8Array> {
   return ReadableStream.from([new TextEncoder().encode(text)]);
 }
+
+/** A stream that gives `text`, then stays open like a terminal nobody types at. */
+export function openInput(text: string): ReadableStream<Uint8Array> {
+  let given = false;
+  return new ReadableStream<Uint8Array>({
+    pull(stream) {
+      if (given) return;
+      given = true;
+      stream.enqueue(new TextEncoder().encode(text));
+    },
+  });
+}
+
+/** Waits until one of `lines` (which grows meanwhile) matches `pattern`. */
+export async function waitForLine(
+  lines: readonly string[],
+  pattern: RegExp,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!lines.some((line) => pattern.test(line))) {
+    if (performance.now() > deadline) {
+      throw new Error(`No line matched ${pattern}:\n${lines.join("\n")}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { run } from "../../lib/client/cli.ts";
-import { capture, textInput } from "./_capture.ts";
+import { capture, openInput, textInput, waitForLine } from "./_capture.ts";
 import { startServerProcess } from "./_server_process.ts";
 import { spawnServer } from "../server/_process.ts";
 
@@ -128,25 +128,13 @@ Deno.test("run() at the prompt stopped by its signal (Ctrl-C) logs out and says 
   try {
     const { out, output } = capture();
     const controller = new AbortController();
-    let typed = false;
     // One command, then the input stays open: the signal ends the prompt.
-    const input = new ReadableStream<Uint8Array>({
-      pull(stream) {
-        if (typed) return;
-        typed = true;
-        stream.enqueue(new TextEncoder().encode("buy 100 7203 @ 2300\n"));
-      },
-    });
     const running = run(
       ["--port", String(server.port)],
       output,
-      { input, signal: controller.signal },
+      { input: openInput("buy 100 7203 @ 2300\n"), signal: controller.signal },
     );
-    const deadline = performance.now() + 20_000;
-    while (!out.some((line) => /^recv seq 1 +A orderAccepted/.test(line))) {
-      assert.ok(performance.now() < deadline, out.join("\n"));
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitForLine(out, /^recv seq 1 +A orderAccepted/);
     controller.abort();
     assert.equal(await running, 130);
     assert.deepEqual(out.slice(-2), [

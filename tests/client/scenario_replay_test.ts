@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { run } from "../../lib/client/cli.ts";
-import { capture, closedPort, textInput } from "./_capture.ts";
+import {
+  capture,
+  closedPort,
+  openInput,
+  textInput,
+  waitForLine,
+} from "./_capture.ts";
 import { startServerProcess } from "./_server_process.ts";
 import { type ServerProcess, spawnServer } from "../server/_process.ts";
 
@@ -273,23 +279,13 @@ Deno.test("run() stopped by its signal (Ctrl-C) at the Enter prompt prints the r
   try {
     const { out, output } = capture();
     const controller = new AbortController();
-    let pressed = 0;
     // One Enter now; the second never comes: the signal stops the replay instead.
-    const input = new ReadableStream<Uint8Array>({
-      pull(stream) {
-        if (pressed++ === 0) stream.enqueue(new TextEncoder().encode("\n"));
-      },
-    });
     const running = run(
       [SEED, "--wait", "300", "--port", String(server.port)],
       output,
-      { input, signal: controller.signal },
+      { input: openInput("\n"), signal: controller.signal },
     );
-    const deadline = performance.now() + 20_000;
-    while (!out.some((line) => line.startsWith("next action 2 "))) {
-      assert.ok(performance.now() < deadline, out.join("\n"));
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitForLine(out, /^next action 2 /);
     controller.abort();
     assert.equal(await running, 130);
     assert.deepEqual(out.slice(-10), [

@@ -135,11 +135,26 @@ class Pane {
   }
 }
 
-/** The client as a newcomer starts it, against `server`. */
-function client(server: ServerProcess, ...args: string[]): string {
-  return `${Deno.execPath()} run -A main.ts client --port ${server.port} ${
-    args.join(" ")
-  }`;
+/**
+ * Starts a server (`--display debug`, so that it logs how sessions end) and the client
+ * with `args` in a pane, as a newcomer starts it; runs `fn`, then stops both.
+ */
+async function inTerminal(
+  args: string[],
+  fn: (pane: Pane, server: ServerProcess) => Promise<void>,
+): Promise<void> {
+  const server = await spawnServer(["--no-journal", "--display", "debug"]);
+  const pane = await Pane.start(
+    `${Deno.execPath()} run -A main.ts client --port ${server.port} ${
+      args.join(" ")
+    }`,
+  );
+  try {
+    await fn(pane, server);
+  } finally {
+    await pane.close();
+    await server.stop();
+  }
 }
 
 const ignored = blocker === undefined ? "" : ` (ignored: ${blocker})`;
@@ -148,10 +163,8 @@ Deno.test({
   name:
     `main.ts client in a terminal: prompt marker, colours, arrow keys and Ctrl-C${ignored}`,
   ignore: blocker !== undefined,
-  async fn() {
-    const server = await spawnServer(["--no-journal", "--display", "debug"]);
-    const pane = await Pane.start(client(server));
-    try {
+  fn: () =>
+    inTerminal([], async (pane, server) => {
       await pane.waitFor(/^ouch> $/m);
       await pane.type("buy 100 7203 @ 2300");
       await pane.keys("Enter");
@@ -186,21 +199,15 @@ Deno.test({
         /^ouch> \^C\ninterrupted: logging out with 3 orders open\nlogged out\nexit status 130$/m,
       );
       await server.waitFor(/\(demo1\) closed: logout/);
-    } finally {
-      await pane.close();
-      await server.stop();
-    }
-  },
+    }),
 });
 
 Deno.test({
   name:
     `main.ts client FILE in a terminal: Ctrl-C at the Enter prompt reports and logs out${ignored}`,
   ignore: blocker !== undefined,
-  async fn() {
-    const server = await spawnServer(["--no-journal", "--display", "debug"]);
-    const pane = await Pane.start(client(server, SEED, "--wait", "300"));
-    try {
+  fn: () =>
+    inTerminal([SEED, "--wait", "300"], async (pane, server) => {
       await pane.waitFor(/^next action 1 .*\[Enter: send, q: stop\]$/m);
       await pane.keys("Enter");
       await pane.waitFor(/^next action 2 /m);
@@ -214,38 +221,29 @@ Deno.test({
         /^interrupted: 7 actions, 1 sent: 1 passed, 0 failed, 6 not sent, 0 without expectations\ninterrupted: logging out with 1 order open\nlogged out$/m,
       );
       await server.waitFor(/\(demo1\) closed: logout/);
-    } finally {
-      await pane.close();
-      await server.stop();
-    }
-  },
+    }),
 });
 
 Deno.test({
   name:
     `main.ts client --load in a terminal draws its progress bar in place${ignored}`,
   ignore: blocker !== undefined,
-  async fn() {
-    const server = await spawnServer(["--no-journal"]);
-    const pane = await Pane.start(
-      client(server, "--load", "--count", "4000", "--rate", "1000"),
-    );
-    try {
-      const screen = await pane.waitFor(/\] +[1-9]\d*% /);
-      assert.equal(
-        screen.split("\n").filter((line) => /\] +\d+% /.test(line)).length,
-        1,
-        `one progress line, redrawn in place:\n${screen}`,
-      );
-      assert.equal(await pane.exitStatus(), 0);
-      assert.doesNotMatch(
-        await pane.screen(),
-        /\] +\d+% /,
-        "the bar is gone once the report is out",
-      );
-    } finally {
-      await pane.close();
-      await server.stop();
-    }
-  },
+  fn: () =>
+    inTerminal(
+      ["--load", "--count", "4000", "--rate", "1000"],
+      async (pane) => {
+        const screen = await pane.waitFor(/\] +[1-9]\d*% /);
+        assert.equal(
+          screen.split("\n").filter((line) => /\] +\d+% /.test(line)).length,
+          1,
+          `one progress line, redrawn in place:\n${screen}`,
+        );
+        assert.equal(await pane.exitStatus(), 0);
+        assert.doesNotMatch(
+          await pane.screen(),
+          /\] +\d+% /,
+          "the bar is gone once the report is out",
+        );
+      },
+    ),
 });
