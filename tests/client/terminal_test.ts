@@ -33,6 +33,7 @@ let sessions = 0;
 class Pane {
   readonly #socket: string;
   readonly #config: string;
+  #socketPath = "";
 
   private constructor(socket: string, config: string) {
     this.#socket = socket;
@@ -71,6 +72,11 @@ class Pane {
       "-c",
       `env -u NO_COLOR ${command}; echo "exit status $?"`,
     );
+    pane.#socketPath = (await pane.#tmux(
+      "display-message",
+      "-p",
+      "#{socket_path}",
+    )).trim();
     return pane;
   }
 
@@ -115,10 +121,13 @@ class Pane {
     return Number(/^exit status (\d+)$/m.exec(screen)![1]);
   }
 
-  /** Stops this tmux server (and the command, if it still runs). */
+  /** Stops this tmux server (and the command, if it still runs) and removes its files. */
   async close(): Promise<void> {
     await this.#tmux("kill-server").catch(() => {});
     await Deno.remove(this.#config).catch(() => {});
+    if (this.#socketPath !== "") {
+      await Deno.remove(this.#socketPath).catch(() => {});
+    }
   }
 
   async #tmux(...args: string[]): Promise<string> {
