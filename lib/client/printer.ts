@@ -14,7 +14,7 @@ import {
   type OutboundMessage,
 } from "../codec/mod.ts";
 import type { ActionResult, ReplaySummary } from "./attribution.ts";
-import { formatMessage } from "./format.ts";
+import { formatMessage, stringifyJson } from "./format.ts";
 
 /** Options of {@linkcode Printer}. */
 export interface PrinterOptions {
@@ -47,7 +47,8 @@ type Colors = ReturnType<typeof pc.createColors>;
  * and the fields as `formatMessage` shows them. JSON lines are objects with an `event`
  * field: `login`, `loginRejected`, `disconnected`, `endOfSession`, `sent`, `received`,
  * `result`, `summary`, `notice` or `error`. Messages appear in JSON as the codec's objects,
- * prices in integer tenths.
+ * prices in integer tenths, and the 64-bit Order and Match Numbers as exact decimal strings
+ * (`"orderNumber":"202307130000000093"`), which a JSON number could not hold.
  *
  * @example A received message as text and as JSON
  * ```ts
@@ -96,7 +97,7 @@ export class Printer {
     sequenceNumber: number;
     reconnect: boolean;
   }): string {
-    if (this.#json) return JSON.stringify({ event: "login", ...details });
+    if (this.#json) return stringifyJson({ event: "login", ...details });
     return this.#c.dim(
       `${
         details.reconnect ? "reconnected" : "logged in"
@@ -111,7 +112,7 @@ export class Printer {
    * @returns One line.
    */
   loginRejected(code: LoginRejectCode): string {
-    if (this.#json) return JSON.stringify({ event: "loginRejected", code });
+    if (this.#json) return stringifyJson({ event: "loginRejected", code });
     return this.#c.red(
       `login rejected: ${code} (${LOGIN_REJECT_CODES[code]})`,
     );
@@ -126,7 +127,7 @@ export class Printer {
    */
   disconnected(reason: string, retryInMs: number): string {
     if (this.#json) {
-      return JSON.stringify({ event: "disconnected", reason, retryInMs });
+      return stringifyJson({ event: "disconnected", reason, retryInMs });
     }
     return this.#c.yellow(
       `connection lost (${reason}): reconnecting in ${retryInMs} ms`,
@@ -139,7 +140,7 @@ export class Printer {
    * @returns One line.
    */
   endOfSession(): string {
-    if (this.#json) return JSON.stringify({ event: "endOfSession" });
+    if (this.#json) return stringifyJson({ event: "endOfSession" });
     return this.#c.yellow("end of session: the server ended the session");
   }
 
@@ -152,7 +153,7 @@ export class Printer {
    */
   sent(message: InboundMessage, action?: number): string {
     if (this.#json) {
-      return JSON.stringify({ event: "sent", action: action ?? null, message });
+      return stringifyJson({ event: "sent", action: action ?? null, message });
     }
     const label = action === undefined ? "" : `action ${action}`;
     return this.#line("sent", label, message, this.#c.cyan);
@@ -172,7 +173,7 @@ export class Printer {
     action?: number,
   ): string {
     if (this.#json) {
-      return JSON.stringify({
+      return stringifyJson({
         event: "received",
         sequenceNumber,
         action: action ?? null,
@@ -197,7 +198,7 @@ export class Printer {
    */
   next(index: number, message: InboundMessage, comment?: string): string[] {
     if (this.#json) {
-      return [JSON.stringify({
+      return [stringifyJson({
         event: "next",
         action: index,
         comment: comment ?? null,
@@ -221,7 +222,7 @@ export class Printer {
    * @returns One line.
    */
   comment(text: string): string {
-    if (this.#json) return JSON.stringify({ event: "comment", text });
+    if (this.#json) return stringifyJson({ event: "comment", text });
     return this.#c.dim(`# ${text}`);
   }
 
@@ -233,7 +234,7 @@ export class Printer {
    */
   result(result: ActionResult): string {
     if (this.#json) {
-      return JSON.stringify({
+      return stringifyJson({
         event: "result",
         action: result.index,
         status: result.status,
@@ -259,7 +260,7 @@ export class Printer {
    * @returns One line.
    */
   summary(summary: ReplaySummary): string {
-    if (this.#json) return JSON.stringify({ event: "summary", ...summary });
+    if (this.#json) return stringifyJson({ event: "summary", ...summary });
     const text =
       `${summary.actions} actions, ${summary.sent} sent: ${summary.passed} passed, ${summary.failed} failed, ${summary.unchecked} without expectations`;
     return summary.ok
@@ -274,7 +275,7 @@ export class Printer {
    * @returns One line (or several, for multi-line text).
    */
   notice(text: string): string {
-    if (this.#json) return JSON.stringify({ event: "notice", text });
+    if (this.#json) return stringifyJson({ event: "notice", text });
     return text;
   }
 
@@ -285,7 +286,7 @@ export class Printer {
    * @returns One line.
    */
   error(text: string): string {
-    if (this.#json) return JSON.stringify({ event: "error", text });
+    if (this.#json) return stringifyJson({ event: "error", text });
     return this.#c.red(text);
   }
 
