@@ -9,9 +9,9 @@
  * finds its orders by token through a `TokenIndex`. A resting order is thus a few rows
  * of typed arrays and one shared string, not objects for the garbage collector to trace.
  *
- * Accounts are dense integer ids chosen by the caller; Order and Match Numbers are kept as
- * plain per-day counters and made into the venue's 64-bit form (K11) only where a message
- * or an event carries them.
+ * Accounts are dense integer ids chosen by the caller. Order and Match Numbers take the
+ * venue's 64-bit form (K11); each is made once, as the previous one plus 1n, where a
+ * message or an event first carries it, and an order's is kept in its row as a uint64.
  *
  * @module
  */
@@ -227,6 +227,12 @@ function numberAt(order: number, field: number): number {
   return (order << (DATA_SHIFT - 1)) + field;
 }
 
+/** Whether this machine stores a uint64's low 32 bits first, as typed arrays see it. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** The int32 index of a uint64's high and low halves, relative to its first half. */
+const HIGH_WORD = LITTLE_ENDIAN ? 1 : 0;
+const LOW_WORD = LITTLE_ENDIAN ? 0 : 1;
+
 /** How many orders the store and the order data make room for up front. */
 const INITIAL_ORDERS = 1024;
 
@@ -281,6 +287,13 @@ class Core {
   matchNumber = 0;
   /** The trading date times 10^10: Order and Match Numbers are this plus the counter. */
   readonly numberBase: bigint;
+  /**
+   * The last Order and Match Numbers given, as bigints. The next is the last plus 1n: one
+   * bigint made, where `numberBase + BigInt(counter)` makes two (measured: the matcher's
+   * throughput with it is about a quarter higher).
+   */
+  lastOrderNumber: bigint;
+  lastMatchNumber: bigint;
   readonly output: MatcherOutput;
   readonly tradeHistory: number;
   /** The orders of every orderbook. */
@@ -304,20 +317,20 @@ class Core {
   constructor(output: MatcherOutput, numberBase: bigint, tradeHistory: number) {
     this.output = output;
     this.numberBase = numberBase;
+    this.lastOrderNumber = numberBase;
+    this.lastMatchNumber = numberBase;
     this.tradeHistory = tradeHistory;
   }
 
-  /** Gives the next Order Number of the day, as a counter. */
-  nextOrderNumber(): number {
-    const counter = ++this.orderNumber;
-    if (counter > MAX_COUNTER) failCounter("Order");
-    return counter;
+  /** Gives the next Order Number of the day. */
+  nextOrderNumber(): bigint {
+    if (++this.orderNumber > MAX_COUNTER) failCounter("Order");
+    return this.lastOrderNumber = this.lastOrderNumber + 1n;
   }
 
   /** The 64-bit Order Number of a resting order. */
   orderNumberOf(order: number): bigint {
-    return this.numberBase +
-      BigInt(this.data.numbers[numberAt(order, ORDER_NUMBER)]!);
+    return this.data.orderNumbers[numberAt(order, ORDER_NUMBER)]!;
   }
 
   /** Removes a done order from its account's live orders and frees its handle. */
@@ -374,7 +387,7 @@ class Venue implements BookListener {
     const data = core.data;
     const counter = ++core.matchNumber;
     if (counter > MAX_COUNTER) failCounter("Match");
-    const matchNumber = core.numberBase + BigInt(counter);
+    const matchNumber = core.lastMatchNumber = core.lastMatchNumber + 1n;
     const timestamp = core.timestamp;
     const restingOwner = core.accounts[accountOf(data, resting)]!;
     const incomingOwner = core.incomingOwner!;
@@ -515,10 +528,14 @@ function checkUint32(value: number, field: string): void {
 
 /** Sorts order handles by Order Number. */
 function sortByOrderNumber(orders: number[], data: OrderData): number[] {
-  const numbers = data.numbers;
-  return orders.sort((a, b) =>
-    numbers[numberAt(a, ORDER_NUMBER)]! - numbers[numberAt(b, ORDER_NUMBER)]!
-  );
+  // Compare the two 32-bit halves: reading the uint64s would make a bigint per read.
+  const rows = data.rows;
+  return orders.sort((a, b) => {
+    const x = numberAt(a, ORDER_NUMBER) << 1;
+    const y = numberAt(b, ORDER_NUMBER) << 1;
+    return ((rows[x + HIGH_WORD]! >>> 0) - (rows[y + HIGH_WORD]! >>> 0)) ||
+      ((rows[x + LOW_WORD]! >>> 0) - (rows[y + LOW_WORD]! >>> 0));
+  });
 }
 
 /**
@@ -1268,8 +1285,7 @@ export class Matcher {
     }
 
     const core = this.#core;
-    const counter = core.nextOrderNumber();
-    const orderNumber = core.numberBase + BigInt(counter);
+    const orderNumber = core.nextOrderNumber();
     core.output.message(account.id, {
       type: "orderAccepted",
       timestamp: core.timestamp,
@@ -1325,9 +1341,8 @@ export class Matcher {
           cashMargin,
           group,
         );
-        const numbers = data.numbers;
-        numbers[numberAt(order, ORDER_NUMBER)] = counter;
-        numbers[numberAt(order, EXECUTED)] = core.incomingExecuted;
+        data.orderNumbers[numberAt(order, ORDER_NUMBER)] = orderNumber;
+        data.numbers[numberAt(order, EXECUTED)] = core.incomingExecuted;
         data.clientReference[order] = account.reference(
           message.clientReference,
         );

@@ -121,6 +121,20 @@ function widthOf(field: Field): number {
   }
 }
 
+/** Checks that each value of an 8-byte field is written as `hex` at `offset` and read back. */
+function assertWritesEight<M extends OuchMessage>(
+  c: MessageCase<M>,
+  name: string,
+  offset: number,
+  cases: readonly (readonly [number | bigint, string])[],
+): void {
+  for (const [value, hex] of cases) {
+    const bytes = encodeFresh(c, withField(c.sample, name, value));
+    assert.equal(toHex(bytes.subarray(offset, offset + 8)), hex);
+    assert.equal((c.decode(bytes) as Record<string, unknown>)[name], value);
+  }
+}
+
 function hexByte(byte: number): string {
   return `0x${byte.toString(16).padStart(2, "0")}`;
 }
@@ -282,21 +296,12 @@ export function testMessageRules<M extends OuchMessage>(
 
     if (field.kind === "uint64") {
       Deno.test(`${en}() writes ${name} as a big-endian 8-byte integer at ${offset}`, () => {
-        for (
-          const [value, hex] of [
-            [0, "0000000000000000"],
-            [2 ** 32, "0000000100000000"],
-            [32_400_000_000_000, "00001d77b67da000"],
-            [Number.MAX_SAFE_INTEGER, "001fffffffffffff"],
-          ] as const
-        ) {
-          const bytes = encodeFresh(c, withField(c.sample, name, value));
-          assert.equal(toHex(bytes.subarray(offset, offset + 8)), hex);
-          assert.equal(
-            (c.decode(bytes) as Record<string, unknown>)[name],
-            value,
-          );
-        }
+        assertWritesEight(c, name, offset, [
+          [0, "0000000000000000"],
+          [2 ** 32, "0000000100000000"],
+          [32_400_000_000_000, "00001d77b67da000"],
+          [Number.MAX_SAFE_INTEGER, "001fffffffffffff"],
+        ]);
       });
       Deno.test(`${en}() refuses ${name} that is not a safe non-negative integer`, () => {
         for (
@@ -339,23 +344,14 @@ export function testMessageRules<M extends OuchMessage>(
 
     if (field.kind === "id64") {
       Deno.test(`${en}() writes ${name} as a big-endian unsigned 8-byte integer at ${offset}`, () => {
-        for (
-          const [value, hex] of [
-            [0n, "0000000000000000"],
-            [2n ** 32n, "0000000100000000"],
-            [2n ** 53n + 1n, "0020000000000001"],
-            [202307130000000093n, "02cebd434b2dc45d"],
-            [2n ** 63n, "8000000000000000"],
-            [2n ** 64n - 1n, "ffffffffffffffff"],
-          ] as const
-        ) {
-          const bytes = encodeFresh(c, withField(c.sample, name, value));
-          assert.equal(toHex(bytes.subarray(offset, offset + 8)), hex);
-          assert.equal(
-            (c.decode(bytes) as Record<string, unknown>)[name],
-            value,
-          );
-        }
+        assertWritesEight(c, name, offset, [
+          [0n, "0000000000000000"],
+          [2n ** 32n, "0000000100000000"],
+          [2n ** 53n + 1n, "0020000000000001"],
+          [202307130000000093n, "02cebd434b2dc45d"],
+          [2n ** 63n, "8000000000000000"],
+          [2n ** 64n - 1n, "ffffffffffffffff"],
+        ]);
       });
       Deno.test(`${en}() refuses ${name} that is not a bigint from 0 to 2^64 - 1`, () => {
         for (

@@ -77,6 +77,22 @@ export function enter(fields: Partial<EnterOrder> = {}): EnterOrder {
   };
 }
 
+/** A valid Day sell of `quantity` at `price` on orderbook "1"; override any other field. */
+export function sell(
+  orderToken: number,
+  price: number,
+  quantity: number,
+  fields: Partial<EnterOrder> = {},
+): EnterOrder {
+  return enter({
+    orderToken,
+    buySellIndicator: "S",
+    price,
+    quantity,
+    ...fields,
+  });
+}
+
 /** A Replace Order to a Day order with normal display. */
 export function replace(
   existingOrderToken: number,

@@ -18,6 +18,7 @@ import {
   executed,
   recording,
   replace,
+  sell,
 } from "./_helpers.ts";
 
 const A = 0;
@@ -162,7 +163,7 @@ Deno.test("Matcher: a Day order that rests is one bookAdd after its Order Accept
       quantity: 5,
     })
   );
-  sells.forEach((sell, i) => matcher.handle(A, sell, 2 + i));
+  sells.forEach((order, i) => matcher.handle(A, order, 2 + i));
   assert.deepEqual(takeAll(), [
     [A, accepted(buy, 1, 1)],
     added(1, 1, "B", 9_990, 10, A),
@@ -177,26 +178,8 @@ Deno.test("Matcher: a Day order that rests is one bookAdd after its Order Accept
 
 Deno.test("Matcher: each fill is two Order Executed then one bookExecute; the rest is added last", () => {
   const { matcher, takeAll } = recording();
-  matcher.handle(
-    A,
-    enter({
-      orderToken: 1,
-      buySellIndicator: "S",
-      price: 10_000,
-      quantity: 30,
-    }),
-    1,
-  );
-  matcher.handle(
-    B,
-    enter({
-      orderToken: 1,
-      buySellIndicator: "S",
-      price: 10_010,
-      quantity: 40,
-    }),
-    2,
-  );
+  matcher.handle(A, sell(1, 10_000, 30), 1);
+  matcher.handle(B, sell(1, 10_010, 40), 2);
   takeAll();
   const buy = enter({ orderToken: 1, price: 10_010, quantity: 100 });
   matcher.handle(C, buy, 3);
@@ -211,15 +194,15 @@ Deno.test("Matcher: each fill is two Order Executed then one bookExecute; the re
     added(3, 3, "B", 10_010, 30, C),
   ]);
   // A sell that leaves part of the resting buy: remaining says what is left.
-  const sell = enter({
+  const short = enter({
     orderToken: 2,
     buySellIndicator: "T",
     price: 9_000,
     quantity: 10,
   });
-  matcher.handle(A, sell, 4);
+  matcher.handle(A, short, 4);
   assert.deepEqual(takeAll(), [
-    [A, accepted(sell, 4, 4)],
+    [A, accepted(short, 4, 4)],
     [C, executed(4, 1, 10, 10_010, "A", 3)],
     [A, executed(4, 2, 10, 10_010, "R", 3)],
     filled(4, 3, "B", 10_010, 10, 20, 3, C, A, 4),
@@ -228,11 +211,7 @@ Deno.test("Matcher: each fill is two Order Executed then one bookExecute; the re
 
 Deno.test("Matcher: an Immediate order never rests: fills, then Order Canceled I, no bookAdd", () => {
   const { matcher, takeAll } = recording();
-  matcher.handle(
-    A,
-    enter({ orderToken: 1, buySellIndicator: "S", quantity: 10 }),
-    1,
-  );
+  matcher.handle(A, sell(1, 10_000, 10), 1);
   takeAll();
   const ioc = enter({ orderToken: 1, quantity: 25, timeInForce: 0 });
   matcher.handle(B, ioc, 2);
@@ -251,11 +230,7 @@ Deno.test("Matcher: an Immediate order never rests: fills, then Order Canceled I
 
 Deno.test("Matcher: a minimum quantity that cannot trade, a post-only reject and a reject have no event", () => {
   const { matcher, takeAll } = recording();
-  matcher.handle(
-    A,
-    enter({ orderToken: 1, buySellIndicator: "S", quantity: 10 }),
-    1,
-  );
+  matcher.handle(A, sell(1, 10_000, 10), 1);
   takeAll();
   const minimum = enter({
     orderToken: 1,
@@ -286,16 +261,8 @@ Deno.test("Matcher: a minimum quantity that cannot trade, a post-only reject and
 
 Deno.test("Matcher: self-match prevention stops the incoming order: no bookAdd for it", () => {
   const { matcher, takeAll } = recording();
-  matcher.handle(
-    A,
-    enter({ orderToken: 1, buySellIndicator: "S", quantity: 10 }),
-    1,
-  );
-  matcher.handle(
-    B,
-    enter({ orderToken: 1, buySellIndicator: "S", quantity: 10, firmId: 7 }),
-    2,
-  );
+  matcher.handle(A, sell(1, 10_000, 10), 1);
+  matcher.handle(B, sell(1, 10_000, 10, { firmId: 7 }), 2);
   takeAll();
   const buy = enter({ orderToken: 1, quantity: 30, firmId: 7 });
   matcher.handle(C, buy, 3);
@@ -332,11 +299,7 @@ Deno.test("Matcher: a cancel is Order Canceled then bookDelete; a reduction is a
     deleted(4, 1, "B", 10_000, 60, A),
   ]);
   // Disconnect and supervisory cancels, in Order Number order.
-  matcher.handle(
-    A,
-    enter({ orderToken: 3, buySellIndicator: "S", price: 10_100, quantity: 7 }),
-    6,
-  );
+  matcher.handle(A, sell(3, 10_100, 7), 6);
   takeAll();
   assert.equal(matcher.cancelAccount(A, 7, "L"), 2);
   assert.equal(matcher.cancelAccount(B, 8, "S"), 0);
@@ -400,16 +363,7 @@ Deno.test("Matcher: a replace that does not cross is a bookReplace that says whe
 
 Deno.test("Matcher: a replace that crosses is bookDelete, the fills, then bookAdd of the rest", () => {
   const { matcher, takeAll } = recording();
-  matcher.handle(
-    B,
-    enter({
-      orderToken: 1,
-      buySellIndicator: "S",
-      price: 10_010,
-      quantity: 30,
-    }),
-    1,
-  );
+  matcher.handle(B, sell(1, 10_010, 30), 1);
   matcher.handle(A, enter({ orderToken: 1, quantity: 100 }), 2);
   takeAll();
   matcher.handle(A, replace(1, 2, 50, 10_010), 3);
@@ -422,16 +376,7 @@ Deno.test("Matcher: a replace that crosses is bookDelete, the fills, then bookAd
     added(3, 2, "B", 10_010, 20, A),
   ]);
   // Fully filled: no bookAdd.
-  matcher.handle(
-    B,
-    enter({
-      orderToken: 2,
-      buySellIndicator: "S",
-      price: 10_020,
-      quantity: 20,
-    }),
-    4,
-  );
+  matcher.handle(B, sell(2, 10_020, 20), 4);
   takeAll();
   matcher.handle(A, replace(2, 3, 20, 10_020), 5);
   assert.deepEqual(takeAll(), [
@@ -445,16 +390,7 @@ Deno.test("Matcher: a replace that crosses is bookDelete, the fills, then bookAd
 
 Deno.test("Matcher: a replace that turns Immediate is bookDelete, the fills and the I cancel, never a bookAdd", () => {
   const { matcher, takeAll } = recording();
-  matcher.handle(
-    B,
-    enter({
-      orderToken: 1,
-      buySellIndicator: "S",
-      price: 10_010,
-      quantity: 30,
-    }),
-    1,
-  );
+  matcher.handle(B, sell(1, 10_010, 30), 1);
   matcher.handle(A, enter({ orderToken: 1, quantity: 100 }), 2);
   matcher.handle(A, enter({ orderToken: 2, quantity: 10, price: 9_000 }), 3);
   takeAll();
@@ -475,17 +411,7 @@ Deno.test("Matcher: a replace that turns Immediate is bookDelete, the fills and 
 
 Deno.test("Matcher: a replace canceled by a check, to quantity 0, or stopped by self-match is a bookDelete", () => {
   const { matcher, takeAll } = recording();
-  matcher.handle(
-    B,
-    enter({
-      orderToken: 1,
-      buySellIndicator: "S",
-      price: 10_100,
-      quantity: 30,
-      firmId: 4,
-    }),
-    1,
-  );
+  matcher.handle(B, sell(1, 10_100, 30, { firmId: 4 }), 1);
   for (let token = 1; token <= 5; token++) {
     matcher.handle(
       A,

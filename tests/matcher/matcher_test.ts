@@ -1284,3 +1284,30 @@ Deno.test("Matcher keeps thousands of orders, any tokens and far prices as it gr
   }
   assert.deepEqual(matcher.depth("1")!.bids, []);
 });
+
+Deno.test("Matcher.close() cancels in Order Number order across a carry into the high 32 bits", () => {
+  // 2791-03-27: 279103270000000000 + 1024 is a multiple of 2^32, so the 1,024th order's
+  // number carries into the high half of its uint64.
+  const { matcher, take } = recording({ tradingDate: "27910327" });
+  assert.equal((279103270000000000n + 1024n) % 2n ** 32n, 0n);
+  for (let token = 1; token <= 1_030; token++) {
+    matcher.handle(A, enter({ orderToken: token, price: 1 + token }), token);
+  }
+  const accepted = take();
+  assert.equal(accepted.length, 1_030);
+  assert.equal(
+    (accepted[1_029]![1] as { orderNumber: bigint }).orderNumber,
+    279103270000001030n,
+  );
+  assert.deepEqual(
+    matcher.openOrders(A).slice(1_020, 1_026).map((o) => o.orderNumber),
+    [1_021n, 1_022n, 1_023n, 1_024n, 1_025n, 1_026n].map((n) =>
+      279103270000000000n + n
+    ),
+  );
+  matcher.close(2_000);
+  const tokens = take().slice(0, -1).map(([, m]) =>
+    (m as { orderToken: number }).orderToken
+  );
+  assert.deepEqual(tokens, Array.from({ length: 1_030 }, (_, i) => i + 1));
+});
