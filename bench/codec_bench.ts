@@ -1,6 +1,8 @@
 /**
  * Codec benchmarks: OUCH encode and decode, and stream reading, each against
  * `JSON.stringify` / `JSON.parse` of the same message objects (the baseline of each group).
+ * JSON cannot hold a bigint, so the JSON side carries Order and Match Numbers as decimal
+ * strings, as the client's `--json` output does.
  *
  * Every bench processes a batch, named in its title (`×1000`), so messages per second =
  * iterations per second × batch. Run with `deno bench --allow-read bench/codec_bench.ts`.
@@ -28,6 +30,17 @@ import {
 
 const BATCH = 1000;
 const BASE_TIME = 32_400_000_000_000; // 09:00 JST in ns since midnight
+/** The first Order and Match Number of the day, in the venue's form (K11). */
+const FIRST_NUMBER = 202611280000000001n;
+
+/** A message as JSON can hold it: bigints as decimal strings. */
+function jsonSafe(value: object): object {
+  return Object.fromEntries(
+    Object.entries(value).map((
+      [key, field],
+    ) => [key, typeof field === "bigint" ? String(field) : field]),
+  );
+}
 
 function enterOrder(i: number): EnterOrder {
   return {
@@ -65,7 +78,7 @@ function orderAccepted(i: number, reference?: string): OrderAccepted {
     firmId: order.firmId,
     display: order.display,
     capacity: order.capacity,
-    orderNumber: i + 1,
+    orderNumber: FIRST_NUMBER + BigInt(i),
     minimumQuantity: order.minimumQuantity,
     orderState: "L",
     orderClassification: order.orderClassification,
@@ -100,7 +113,7 @@ function outbound(i: number): OutboundMessage {
         executedQuantity: 100,
         executionPrice: 23_000 + (i % 200),
         liquidityIndicator: i % 2 === 0 ? "A" : "R",
-        matchNumber: i + 1,
+        matchNumber: FIRST_NUMBER + BigInt(i),
       };
     case 13:
     case 14:
@@ -125,7 +138,7 @@ function outbound(i: number): OutboundMessage {
         price: 23_010,
         timeInForce: 99_999,
         display: " ",
-        orderNumber: i + 1,
+        orderNumber: FIRST_NUMBER + BigInt(i),
         minimumQuantity: 0,
         orderState: "L",
         previousOrderToken: orderToken,
@@ -206,14 +219,17 @@ accepted.forEach((msg, i) => encodeOrderAccepted(msg, acceptedBytes, i * 65));
 const acceptedViews = accepted.map((_, i) =>
   acceptedBytes.subarray(i * 65, i * 65 + 65)
 );
-const acceptedJson = accepted.map((msg) => JSON.stringify(msg));
+const acceptedForJson = accepted.map(jsonSafe);
+const acceptedJson = acceptedForJson.map((msg) => JSON.stringify(msg));
 
 Deno.bench("JSON.stringify Order Accepted ×1000", {
   group: "encode Order Accepted",
   baseline: true,
 }, () => {
   let total = 0;
-  for (let i = 0; i < BATCH; i++) total += JSON.stringify(accepted[i]).length;
+  for (let i = 0; i < BATCH; i++) {
+    total += JSON.stringify(acceptedForJson[i]).length;
+  }
   sink += total;
 });
 Deno.bench(
@@ -297,7 +313,7 @@ const chunk = (() => {
 })();
 const COUNT = chunkMessages.length;
 const ndjson = new TextEncoder().encode(
-  chunkMessages.map((msg) => JSON.stringify(msg)).join("\n") + "\n",
+  chunkMessages.map((msg) => JSON.stringify(jsonSafe(msg))).join("\n") + "\n",
 );
 const reader = new FrameReader();
 let decoded = 0;

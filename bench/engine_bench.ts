@@ -12,6 +12,9 @@
  * the best run of each engine (the table also shows the median). Memory is the resident set after `gc()` with
  * 1,000,000 non-crossing orders resting, checked through `depth` and `openOrders`.
  *
+ * Our matcher's output counts every OUCH message and every order-level market event it is
+ * given, so both are produced and handed over as in the server.
+ *
  * Run: `deno run --allow-read --allow-env --allow-sys --v8-flags=--expose-gc bench/engine_bench.ts`
  * The last line printed is one JSON object with the figures.
  *
@@ -21,10 +24,14 @@
 
 import { OrderBook as PeerBook, Side as PeerSide } from "nodejs-order-book";
 import type { InboundMessage, OutboundMessage } from "../lib/codec/messages.ts";
-import { Matcher } from "../lib/matcher/mod.ts";
+import { ALL_ACCOUNTS, Matcher } from "../lib/matcher/mod.ts";
 
 const SEED = 0x5eed;
-const ACCOUNTS = ["u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7"];
+/** Account ids, as the server gives them. */
+const ACCOUNTS = [0, 1, 2, 3, 4, 5, 6, 7];
+const TRADING_DATE = "20261128";
+/** Order Number `n` of the bench's trading day. */
+const DAY_BASE = 202611280000000000n;
 
 /** mulberry32: a small deterministic PRNG. */
 function prng(seed: number): () => number {
@@ -48,7 +55,7 @@ type PeerOp =
 
 /** One flow, in both shapes. */
 interface Flow {
-  accounts: string[];
+  accounts: number[];
   messages: InboundMessage[];
   peer: PeerOp[];
 }
@@ -79,7 +86,7 @@ function enterOrder(
 }
 
 interface Live {
-  account: string;
+  account: number;
   token: number;
   peerId: string;
   buy: boolean;
@@ -94,10 +101,10 @@ interface Live {
 function makeFlow(n: number, cancelRate: number, replaceRate: number): Flow {
   const random = prng(SEED);
   const int = (k: number) => Math.floor(random() * k);
-  const accounts: string[] = [];
+  const accounts: number[] = [];
   const messages: InboundMessage[] = [];
   const peer: PeerOp[] = [];
-  const nextToken = new Map<string, number>(ACCOUNTS.map((a) => [a, 1]));
+  const nextToken = new Map<number, number>(ACCOUNTS.map((a) => [a, 1]));
   const live = new Map<string, Live>();
   const pool: Live[] = [];
   const remove = (entry: Live) => {
@@ -109,8 +116,12 @@ function makeFlow(n: number, cancelRate: number, replaceRate: number): Flow {
     live.delete(`${entry.account}:${entry.token}`);
   };
   let pendingEnter: Live | undefined;
-  const reference = new Matcher((account, message: OutboundMessage) => {
-    if (account === null) return;
+  const reference = new Matcher({
+    message: (account, message) => follow(account, message),
+    market() {},
+  }, { tradingDate: TRADING_DATE, tradeHistory: 0, orderbooks: ["7203"] });
+  function follow(account: number, message: OutboundMessage): void {
+    if (account === ALL_ACCOUNTS) return;
     switch (message.type) {
       case "orderAccepted": {
         const entry = pendingEnter!;
@@ -138,13 +149,13 @@ function makeFlow(n: number, cancelRate: number, replaceRate: number): Flow {
         break;
       }
     }
-  }, { tradeHistory: 0, orderbooks: ["7203"] });
+  }
 
   let side = 0;
   for (let i = 0; i < n; i++) {
     const r = random();
     let message: InboundMessage;
-    let account: string;
+    let account: number;
     if (r < cancelRate && pool.length > 0) {
       const entry = pool[int(pool.length)]!;
       account = entry.account;
@@ -202,9 +213,14 @@ function makeFlow(n: number, cancelRate: number, replaceRate: number): Flow {
 let sink = 0;
 
 function runOurs(flow: Flow, count = flow.messages.length): number {
-  const matcher = new Matcher(() => {
-    sink++;
-  }, { orderbooks: ["7203"] });
+  const matcher = new Matcher({
+    message() {
+      sink++;
+    },
+    market() {
+      sink++;
+    },
+  }, { tradingDate: TRADING_DATE, orderbooks: ["7203"] });
   const { accounts, messages } = flow;
   const start = performance.now();
   for (let i = 0; i < count; i++) matcher.handle(accounts[i]!, messages[i]!, i);
@@ -265,7 +281,10 @@ function collect(): void {
 /** RSS in MB after gc with 1,000,000 resting (non-crossing) orders. */
 function restingMemory(n: number): number {
   collect();
-  const matcher = new Matcher(() => {}, { orderbooks: ["7203"] });
+  const matcher = new Matcher({
+    message() {},
+    market() {},
+  }, { tradingDate: TRADING_DATE, orderbooks: ["7203"] });
   const tokens = new Array<number>(ACCOUNTS.length).fill(0);
   for (let i = 0; i < n; i++) {
     const a = i % ACCOUNTS.length;
@@ -289,7 +308,8 @@ function restingMemory(n: number): number {
   if (
     depth.bids[0]!.price !== 10_000 || depth.asks[0]!.price !== 10_001 ||
     resting !== n || open.length !== n / ACCOUNTS.length ||
-    last.orderToken !== n / ACCOUNTS.length || last.orderNumber !== i + 1 ||
+    last.orderToken !== n / ACCOUNTS.length ||
+    last.orderNumber !== DAY_BASE + BigInt(i + 1) ||
     last.price !== 10_001 + (i >> 1) % 500 || last.openQuantity !== 100 ||
     last.clientReference !== "bench" || last.buySellIndicator !== "S" ||
     last.orderbookId !== "7203" || last.group !== "DAY" ||

@@ -244,7 +244,7 @@ async function serve(conn: Deno.TcpConn): Promise<void> {
   const buffer = new Uint8Array(65536);
   let output = new Uint8Array(1 << 20);
   let at = 0;
-  let orderNumber = 0;
+  let orderNumber = 202611280000000000n; // the venue's form (K11)
   const open = new Map<number, number>();
   const put = (bytes: Uint8Array) => {
     if (at + bytes.length > output.length) {

@@ -254,7 +254,8 @@ export function describeOutbound(message: OutboundMessage): string {
  * const accepted = {
  *   type: "orderAccepted", timestamp: 0, orderToken: 1, clientReference: "", buySellIndicator: "B",
  *   quantity: 100, orderbookId: "1", group: "DAY", price: 23000, timeInForce: 99999, firmId: 0,
- *   display: " ", capacity: "P", orderNumber: 1, minimumQuantity: 0, orderState: "L",
+ *   display: " ", capacity: "P", orderNumber: 202611280000000001n, minimumQuantity: 0,
+ *   orderState: "L",
  *   orderClassification: "1", cashMarginType: "1",
  * } as const;
  * const check = checkExpectations([{ kind: "accepted" }, { kind: "executed" }], [accepted]);

@@ -115,7 +115,8 @@ const NS_PER_SECOND = 1_000_000_000;
  * Strings are shown as-is, or quoted as JSON when they are empty or contain a space
  * (Display `" "`). Prices are decimals with one place, reason codes are followed by their
  * meaning in parentheses, and timestamps are JST clock times (see {@linkcode formatPrice}
- * and {@linkcode formatTimestamp}). Other numbers are shown in decimal.
+ * and {@linkcode formatTimestamp}). Other numbers are shown in decimal, 64-bit Order and
+ * Match Numbers exactly.
  *
  * @param message The message to show.
  * @returns One line of text.
@@ -161,6 +162,33 @@ function formatField(field: string, value: unknown): string {
     return meaning === undefined ? text : `${text} (${meaning})`;
   }
   return String(value);
+}
+
+/**
+ * Writes a value as JSON, with every bigint (an Order or Match Number) as an exact decimal
+ * string: `JSON.stringify` alone throws on bigints, and a JSON number would lose digits
+ * above 2^53.
+ *
+ * @param value The value; objects are written in their key order.
+ * @returns The JSON text.
+ *
+ * @example A 64-bit Order Number stays exact
+ * ```ts
+ * import { stringifyJson } from "./format.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   stringifyJson({ orderToken: 1, orderNumber: 202307130000000093n }),
+ *   '{"orderToken":1,"orderNumber":"202307130000000093"}',
+ * );
+ * ```
+ */
+export function stringifyJson(value: unknown): string {
+  return JSON.stringify(value, bigintAsDecimal);
+}
+
+function bigintAsDecimal(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? value.toString() : value;
 }
 
 /**

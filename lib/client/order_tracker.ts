@@ -10,7 +10,8 @@ import type { OutboundMessage } from "../codec/mod.ts";
 export interface TrackedOrder {
   /** Its current token: the Enter token, or the replacement token after a replace. */
   readonly token: number;
-  readonly orderNumber: number;
+  /** The exchange's 64-bit Order Number, exact. */
+  readonly orderNumber: bigint;
   readonly side: string;
   readonly orderbookId: string;
   /** Limit price in tenths. */
@@ -45,18 +46,19 @@ export interface TrackedOrder {
  * orders.update({
  *   type: "orderAccepted", timestamp: 0, orderToken: 1, clientReference: "", buySellIndicator: "B",
  *   quantity: 100, orderbookId: "7203", group: "DAY", price: 23000, timeInForce: 99999, firmId: 0,
- *   display: " ", capacity: "P", orderNumber: 1, minimumQuantity: 0, orderState: "L",
+ *   display: " ", capacity: "P", orderNumber: 202611280000000001n, minimumQuantity: 0, orderState: "L",
  *   orderClassification: "1", cashMarginType: "1",
  * });
  * orders.update({
  *   type: "orderExecuted", timestamp: 0, orderToken: 1, executedQuantity: 30,
- *   executionPrice: 23000, liquidityIndicator: "A", matchNumber: 1,
+ *   executionPrice: 23000, liquidityIndicator: "A", matchNumber: 202611280000000001n,
  * });
  * assert.equal(orders.get(1)?.openQuantity, 70);
  * orders.update({
  *   type: "orderReplaced", timestamp: 0, replacementOrderToken: 4, buySellIndicator: "B",
  *   quantity: 50, orderbookId: "7203", group: "DAY", price: 23010, timeInForce: 99999,
- *   display: " ", orderNumber: 1, minimumQuantity: 0, orderState: "L", previousOrderToken: 1,
+ *   display: " ", orderNumber: 202611280000000001n, minimumQuantity: 0, orderState: "L",
+ *   previousOrderToken: 1,
  * });
  * assert.equal(orders.get(1), undefined);
  * assert.deepEqual(orders.open().map((o) => [o.token, o.openQuantity, o.executedQuantity]), [[4, 50, 30]]);
@@ -155,7 +157,7 @@ export class OrderTracker {
    */
   open(): TrackedOrder[] {
     return [...this.#orders.values()].sort((a, b) =>
-      a.orderNumber - b.orderNumber
+      a.orderNumber < b.orderNumber ? -1 : a.orderNumber > b.orderNumber ? 1 : 0
     );
   }
 

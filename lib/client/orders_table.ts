@@ -83,7 +83,7 @@ export function formatOrdersTable(orders: readonly TrackedOrder[]): string {
       order.minimumQuantity,
       order.firmId,
       order.clientReference,
-      order.orderNumber,
+      String(order.orderNumber),
     ]);
   }
   return table.toString();

@@ -14,7 +14,7 @@ import {
   type OutboundMessage,
 } from "../codec/mod.ts";
 import type { ActionResult, ReplaySummary } from "./attribution.ts";
-import { formatMessage } from "./format.ts";
+import { formatMessage, stringifyJson } from "./format.ts";
 
 /** Options of {@linkcode Printer}. */
 export interface PrinterOptions {
@@ -48,7 +48,8 @@ type Colors = ReturnType<typeof pc.createColors>;
  * field: `login`, `replayed`, `tokensShifted`, `loginRejected`, `disconnected`,
  * `endOfSession`, `next`, `comment`, `sent`, `received`, `result`, `summary`,
  * `interrupted`, `loggedOut`, `notice` or `error`. Messages appear in JSON as the codec's objects,
- * prices in integer tenths.
+ * prices in integer tenths, and the 64-bit Order and Match Numbers as exact decimal strings
+ * (`"orderNumber":"202307130000000093"`), which a JSON number could not hold.
  *
  * @example A received message as text and as JSON
  * ```ts
@@ -97,7 +98,7 @@ export class Printer {
     sequenceNumber: number;
     reconnect: boolean;
   }): string {
-    if (this.#json) return JSON.stringify({ event: "login", ...details });
+    if (this.#json) return stringifyJson({ event: "login", ...details });
     return this.#c.dim(
       `${
         details.reconnect ? "reconnected" : "logged in"
@@ -177,7 +178,7 @@ export class Printer {
    * @returns One line.
    */
   loginRejected(code: LoginRejectCode): string {
-    if (this.#json) return JSON.stringify({ event: "loginRejected", code });
+    if (this.#json) return stringifyJson({ event: "loginRejected", code });
     return this.#c.red(
       `login rejected: ${code} (${LOGIN_REJECT_CODES[code]})`,
     );
@@ -192,7 +193,7 @@ export class Printer {
    */
   disconnected(reason: string, retryInMs: number): string {
     if (this.#json) {
-      return JSON.stringify({ event: "disconnected", reason, retryInMs });
+      return stringifyJson({ event: "disconnected", reason, retryInMs });
     }
     return this.#c.yellow(
       `connection lost (${reason}): reconnecting in ${retryInMs} ms`,
@@ -205,7 +206,7 @@ export class Printer {
    * @returns One line.
    */
   endOfSession(): string {
-    if (this.#json) return JSON.stringify({ event: "endOfSession" });
+    if (this.#json) return stringifyJson({ event: "endOfSession" });
     return this.#c.yellow("end of session: the server ended the session");
   }
 
@@ -218,7 +219,7 @@ export class Printer {
    */
   sent(message: InboundMessage, action?: number): string {
     if (this.#json) {
-      return JSON.stringify({ event: "sent", action: action ?? null, message });
+      return stringifyJson({ event: "sent", action: action ?? null, message });
     }
     const label = action === undefined ? "" : `action ${action}`;
     return this.#line("sent", label, message, this.#c.cyan);
@@ -238,7 +239,7 @@ export class Printer {
     action?: number,
   ): string {
     if (this.#json) {
-      return JSON.stringify({
+      return stringifyJson({
         event: "received",
         sequenceNumber,
         action: action ?? null,
@@ -263,7 +264,7 @@ export class Printer {
    */
   next(index: number, message: InboundMessage, comment?: string): string[] {
     if (this.#json) {
-      return [JSON.stringify({
+      return [stringifyJson({
         event: "next",
         action: index,
         comment: comment ?? null,
@@ -287,7 +288,7 @@ export class Printer {
    * @returns One line.
    */
   comment(text: string): string {
-    if (this.#json) return JSON.stringify({ event: "comment", text });
+    if (this.#json) return stringifyJson({ event: "comment", text });
     return this.#c.dim(`# ${text}`);
   }
 
@@ -299,7 +300,7 @@ export class Printer {
    */
   result(result: ActionResult): string {
     if (this.#json) {
-      return JSON.stringify({
+      return stringifyJson({
         event: "result",
         action: result.index,
         status: result.status,
@@ -325,7 +326,7 @@ export class Printer {
    * @returns One line.
    */
   summary(summary: ReplaySummary): string {
-    if (this.#json) return JSON.stringify({ event: "summary", ...summary });
+    if (this.#json) return stringifyJson({ event: "summary", ...summary });
     const text =
       `${summary.actions} actions, ${summary.sent} sent: ${summary.passed} passed, ${summary.failed} failed, ${
         summary.unsent > 0 ? `${summary.unsent} not sent, ` : ""
@@ -345,7 +346,7 @@ export class Printer {
    * @returns One line (or several, for multi-line text).
    */
   notice(text: string): string {
-    if (this.#json) return JSON.stringify({ event: "notice", text });
+    if (this.#json) return stringifyJson({ event: "notice", text });
     return text;
   }
 
@@ -356,7 +357,7 @@ export class Printer {
    * @returns One line.
    */
   error(text: string): string {
-    if (this.#json) return JSON.stringify({ event: "error", text });
+    if (this.#json) return stringifyJson({ event: "error", text });
     return this.#c.red(text);
   }
 

@@ -182,7 +182,8 @@ export interface OrderAccepted {
   readonly firmId: number;
   readonly display: string;
   readonly capacity: string;
-  readonly orderNumber: number;
+  /** Exchange-assigned, unsigned 64-bit: exact as a bigint (real values exceed 2^53). */
+  readonly orderNumber: bigint;
   readonly minimumQuantity: number;
   readonly orderState: OrderState;
   readonly orderClassification: string;
@@ -201,7 +202,8 @@ export interface OrderReplaced {
   readonly price: number;
   readonly timeInForce: number;
   readonly display: string;
-  readonly orderNumber: number;
+  /** Exchange-assigned, unsigned 64-bit: exact as a bigint (real values exceed 2^53). */
+  readonly orderNumber: bigint;
   readonly minimumQuantity: number;
   readonly orderState: OrderState;
   readonly previousOrderToken: number;
@@ -236,7 +238,8 @@ export interface OrderExecuted {
   readonly executedQuantity: number;
   readonly executionPrice: number;
   readonly liquidityIndicator: LiquidityIndicator;
-  readonly matchNumber: number;
+  /** Day-unique, unsigned 64-bit: exact as a bigint (real values exceed 2^53). */
+  readonly matchNumber: bigint;
 }
 
 /** Order Rejected `J` (outbound, 14 bytes, spec §4.7). */

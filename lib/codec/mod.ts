@@ -7,9 +7,11 @@
  * the bytes written; `encodeMessage` and `encodePacket` return fresh bytes. Decoders read
  * from views without copying. `FrameReader` re-frames a TCP stream into packets.
  *
- * The codec checks the wire format only (lengths, type bytes, uint32 and safe 64-bit
- * ranges, printable ASCII, Alpha widths, closed code sets); exchange rules such as the
- * maximum price belong to the matcher. Malformed input throws `OuchDecodeError` or
+ * The codec checks the wire format only (lengths, type bytes, uint32 ranges, safe 64-bit
+ * timestamps, printable ASCII, Alpha widths, closed code sets); exchange rules such as the
+ * maximum price belong to the matcher. Order and Match Numbers are unsigned 64-bit values
+ * that exceed 2^53 at a real venue (`202307130000000093`), so they are `bigint`s, read and
+ * written exactly. Malformed input throws `OuchDecodeError` or
  * `SoupBinTcpError`; values that do not fit throw `OuchEncodeError`.
  *
  * @example Client to server and back

@@ -17,10 +17,13 @@ import {
   readAlpha4,
 } from "./_ascii.ts";
 import {
+  failId64,
   failUint32,
   failUint64,
   failUint64Bytes,
   MAX_SAFE_HIGH,
+  putUint64,
+  readUint64,
   TWO_32,
 } from "./_binary.ts";
 import { ORDER_STATE_SET } from "./_codes.ts";
@@ -72,9 +75,10 @@ const T = "orderAccepted";
  * @param at Offset in `target` of the type byte.
  * @param options The protocol version (Orderbook ID layout).
  * @returns The number of bytes written: `ORDER_ACCEPTED_LENGTH`.
- * @throws {OuchEncodeError} If a field breaks its rule: uint32 range, safe non-negative
- * 8-byte integers, printable ASCII and Alpha width, one-character fields, members of the
- * closed code sets, or under v1.11, a canonical decimal Orderbook ID.
+ * @throws {OuchEncodeError} If a field breaks its rule: uint32 range, a safe non-negative
+ * timestamp, a bigint Order Number from 0 to 2^64 - 1, printable ASCII and Alpha width,
+ * one-character fields, members of the closed code sets, or under v1.11, a canonical
+ * decimal Orderbook ID.
  * @throws {RangeError} If `target` has fewer than 65 bytes free at `at`, or `options.version`
  * is unknown.
  *
@@ -89,14 +93,14 @@ const T = "orderAccepted";
  *   type: "orderAccepted", timestamp: 32_400_000_000_001, orderToken: 1,
  *   clientReference: "Lenny", buySellIndicator: "B", quantity: 100, orderbookId: "1",
  *   group: "DAY", price: 23000, timeInForce: 99999, firmId: 0, display: " ",
- *   capacity: "P", orderNumber: 1, minimumQuantity: 0, orderState: "L",
+ *   capacity: "P", orderNumber: 202611280000000001n, minimumQuantity: 0, orderState: "L",
  *   orderClassification: "1", cashMarginType: "1",
  * }, target);
  * assert.equal(written, 65);
  * assert.equal(
  *   toHex(target),
  *   "4100001d77b67da001000000014c656e6e792020202020420000006431202020" +
- *   "44415920000059d80001869f0000000020500000000000000001000000004c31" +
+ *   "44415920000059d80001869f00000000205002cfd1e2bbe32001000000004c31" +
  *   "31",
  * );
  * ```
@@ -189,18 +193,9 @@ export function encodeOrderAccepted(
   }
   target[at + 49] = capacityCode;
   const orderNumber = msg.orderNumber;
-  if (!(orderNumber >= 0 && Number.isSafeInteger(orderNumber))) {
-    failUint64(T, "orderNumber", orderNumber);
+  if (!putUint64(target, at + 50, orderNumber)) {
+    failId64(T, "orderNumber", orderNumber);
   }
-  const orderNumberHigh = Math.floor(orderNumber / TWO_32);
-  target[at + 50] = orderNumberHigh >>> 24;
-  target[at + 51] = orderNumberHigh >>> 16;
-  target[at + 52] = orderNumberHigh >>> 8;
-  target[at + 53] = orderNumberHigh;
-  target[at + 54] = orderNumber >>> 24;
-  target[at + 55] = orderNumber >>> 16;
-  target[at + 56] = orderNumber >>> 8;
-  target[at + 57] = orderNumber;
   const minimumQuantity = msg.minimumQuantity;
   if ((minimumQuantity >>> 0) !== minimumQuantity) {
     failUint32(T, "minimumQuantity", minimumQuantity);
@@ -251,8 +246,8 @@ export function encodeOrderAccepted(
  * @param options The protocol version (Orderbook ID layout).
  * @returns The message.
  * @throws {OuchDecodeError} If `bytes` is not 65 bytes long, does not start with `A`, an
- * Alpha byte is not printable ASCII, a code is not a member of its set, or an 8-byte value
- * is above `Number.MAX_SAFE_INTEGER`.
+ * Alpha byte is not printable ASCII, a code is not a member of its set, or the timestamp
+ * is above `Number.MAX_SAFE_INTEGER`. The Order Number is read exactly, whatever its value.
  * @throws {RangeError} If `options.version` is unknown.
  *
  * @example Round trip
@@ -265,7 +260,7 @@ export function encodeOrderAccepted(
  *   type: "orderAccepted", timestamp: 32_400_000_000_001, orderToken: 1,
  *   clientReference: "Lenny", buySellIndicator: "B", quantity: 100, orderbookId: "1",
  *   group: "DAY", price: 23000, timeInForce: 99999, firmId: 0, display: " ",
- *   capacity: "P", orderNumber: 1, minimumQuantity: 0, orderState: "L",
+ *   capacity: "P", orderNumber: 202611280000000001n, minimumQuantity: 0, orderState: "L",
  *   orderClassification: "1", cashMarginType: "1",
  * };
  * const bytes = new Uint8Array(65);
@@ -311,11 +306,7 @@ export function decodeOrderAccepted(
   if (capacityCode < 0x20 || capacityCode > 0x7e) {
     failAlphaByte(b, 49, T, "capacity");
   }
-  const orderNumberHigh =
-    ((b[50]! << 24) | (b[51]! << 16) | (b[52]! << 8) | b[53]!) >>> 0;
-  if (orderNumberHigh > MAX_SAFE_HIGH) failUint64Bytes(b, 50, T, "orderNumber");
-  const orderNumber = orderNumberHigh * TWO_32 +
-    (((b[54]! << 24) | (b[55]! << 16) | (b[56]! << 8) | b[57]!) >>> 0);
+  const orderNumber = readUint64(b, 50);
   const minimumQuantity =
     ((b[58]! << 24) | (b[59]! << 16) | (b[60]! << 8) | b[61]!) >>> 0;
   const orderStateCode = b[62]!;

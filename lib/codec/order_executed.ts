@@ -6,10 +6,13 @@
 
 import { CHARS, failCode, failCodeByte } from "./_ascii.ts";
 import {
+  failId64,
   failUint32,
   failUint64,
   failUint64Bytes,
   MAX_SAFE_HIGH,
+  putUint64,
+  readUint64,
   TWO_32,
 } from "./_binary.ts";
 import { LIQUIDITY_SET } from "./_codes.ts";
@@ -49,8 +52,8 @@ const T = "orderExecuted";
  * @param at Offset in `target` of the type byte.
  * @param options The protocol version (this message is the same in both versions).
  * @returns The number of bytes written: `ORDER_EXECUTED_LENGTH`.
- * @throws {OuchEncodeError} If a field breaks its rule: uint32 range, safe non-negative
- * 8-byte integers, or members of the closed code sets.
+ * @throws {OuchEncodeError} If a field breaks its rule: uint32 range, a safe non-negative
+ * timestamp, a bigint Match Number from 0 to 2^64 - 1, or members of the closed code sets.
  * @throws {RangeError} If `target` has fewer than 30 bytes free at `at`, or `options.version`
  * is unknown.
  *
@@ -64,12 +67,12 @@ const T = "orderExecuted";
  * const written = encodeOrderExecuted({
  *   type: "orderExecuted", timestamp: 32_400_000_000_005, orderToken: 1,
  *   executedQuantity: 100, executionPrice: 23000, liquidityIndicator: "A",
- *   matchNumber: 1,
+ *   matchNumber: 202611280000000001n,
  * }, target);
  * assert.equal(written, 30);
  * assert.equal(
  *   toHex(target),
- *   "4500001d77b67da0050000000100000064000059d8410000000000000001",
+ *   "4500001d77b67da0050000000100000064000059d84102cfd1e2bbe32001",
  * );
  * ```
  */
@@ -130,18 +133,9 @@ export function encodeOrderExecuted(
   }
   target[at + 21] = liquidityIndicatorCode;
   const matchNumber = msg.matchNumber;
-  if (!(matchNumber >= 0 && Number.isSafeInteger(matchNumber))) {
-    failUint64(T, "matchNumber", matchNumber);
+  if (!putUint64(target, at + 22, matchNumber)) {
+    failId64(T, "matchNumber", matchNumber);
   }
-  const matchNumberHigh = Math.floor(matchNumber / TWO_32);
-  target[at + 22] = matchNumberHigh >>> 24;
-  target[at + 23] = matchNumberHigh >>> 16;
-  target[at + 24] = matchNumberHigh >>> 8;
-  target[at + 25] = matchNumberHigh;
-  target[at + 26] = matchNumber >>> 24;
-  target[at + 27] = matchNumber >>> 16;
-  target[at + 28] = matchNumber >>> 8;
-  target[at + 29] = matchNumber;
   return ORDER_EXECUTED_LENGTH;
 }
 
@@ -153,7 +147,8 @@ export function encodeOrderExecuted(
  * @param options The protocol version (this message is the same in both versions).
  * @returns The message.
  * @throws {OuchDecodeError} If `bytes` is not 30 bytes long, does not start with `E`, a
- * code is not a member of its set, or an 8-byte value is above `Number.MAX_SAFE_INTEGER`.
+ * code is not a member of its set, or the timestamp is above `Number.MAX_SAFE_INTEGER`. The
+ * Match Number is read exactly, whatever its value.
  * @throws {RangeError} If `options.version` is unknown.
  *
  * @example Round trip
@@ -165,7 +160,7 @@ export function encodeOrderExecuted(
  * const msg: OrderExecuted = {
  *   type: "orderExecuted", timestamp: 32_400_000_000_005, orderToken: 1,
  *   executedQuantity: 100, executionPrice: 23000, liquidityIndicator: "A",
- *   matchNumber: 1,
+ *   matchNumber: 202611280000000001n,
  * };
  * const bytes = new Uint8Array(30);
  * encodeOrderExecuted(msg, bytes);
@@ -201,11 +196,7 @@ export function decodeOrderExecuted(
       "liquidityIndicator",
     );
   }
-  const matchNumberHigh =
-    ((b[22]! << 24) | (b[23]! << 16) | (b[24]! << 8) | b[25]!) >>> 0;
-  if (matchNumberHigh > MAX_SAFE_HIGH) failUint64Bytes(b, 22, T, "matchNumber");
-  const matchNumber = matchNumberHigh * TWO_32 +
-    (((b[26]! << 24) | (b[27]! << 16) | (b[28]! << 8) | b[29]!) >>> 0);
+  const matchNumber = readUint64(b, 22);
   return {
     type: "orderExecuted",
     timestamp,

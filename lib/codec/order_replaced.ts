@@ -15,10 +15,13 @@ import {
   readAlpha4,
 } from "./_ascii.ts";
 import {
+  failId64,
   failUint32,
   failUint64,
   failUint64Bytes,
   MAX_SAFE_HIGH,
+  putUint64,
+  readUint64,
   TWO_32,
 } from "./_binary.ts";
 import { ORDER_STATE_SET } from "./_codes.ts";
@@ -66,9 +69,10 @@ const T = "orderReplaced";
  * @param at Offset in `target` of the type byte.
  * @param options The protocol version (Orderbook ID layout).
  * @returns The number of bytes written: `ORDER_REPLACED_LENGTH`.
- * @throws {OuchEncodeError} If a field breaks its rule: uint32 range, safe non-negative
- * 8-byte integers, printable ASCII and Alpha width, one-character fields, members of the
- * closed code sets, or under v1.11, a canonical decimal Orderbook ID.
+ * @throws {OuchEncodeError} If a field breaks its rule: uint32 range, a safe non-negative
+ * timestamp, a bigint Order Number from 0 to 2^64 - 1, printable ASCII and Alpha width,
+ * one-character fields, members of the closed code sets, or under v1.11, a canonical
+ * decimal Orderbook ID.
  * @throws {RangeError} If `target` has fewer than 52 bytes free at `at`, or `options.version`
  * is unknown.
  *
@@ -82,14 +86,14 @@ const T = "orderReplaced";
  * const written = encodeOrderReplaced({
  *   type: "orderReplaced", timestamp: 32_400_000_000_002, replacementOrderToken: 2,
  *   buySellIndicator: "B", quantity: 200, orderbookId: "1", group: "DAY", price: 23010,
- *   timeInForce: 99999, display: "P", orderNumber: 1, minimumQuantity: 0,
+ *   timeInForce: 99999, display: "P", orderNumber: 202611280000000001n, minimumQuantity: 0,
  *   orderState: "L", previousOrderToken: 1,
  * }, target);
  * assert.equal(written, 52);
  * assert.equal(
  *   toHex(target),
  *   "5500001d77b67da0020000000242000000c83120202044415920000059e20001" +
- *   "869f500000000000000001000000004c00000001",
+ *   "869f5002cfd1e2bbe32001000000004c00000001",
  * );
  * ```
  */
@@ -163,18 +167,9 @@ export function encodeOrderReplaced(
   if (displayCode < 0x20 || displayCode > 0x7e) failChar(T, "display", display);
   target[at + 34] = displayCode;
   const orderNumber = msg.orderNumber;
-  if (!(orderNumber >= 0 && Number.isSafeInteger(orderNumber))) {
-    failUint64(T, "orderNumber", orderNumber);
+  if (!putUint64(target, at + 35, orderNumber)) {
+    failId64(T, "orderNumber", orderNumber);
   }
-  const orderNumberHigh = Math.floor(orderNumber / TWO_32);
-  target[at + 35] = orderNumberHigh >>> 24;
-  target[at + 36] = orderNumberHigh >>> 16;
-  target[at + 37] = orderNumberHigh >>> 8;
-  target[at + 38] = orderNumberHigh;
-  target[at + 39] = orderNumber >>> 24;
-  target[at + 40] = orderNumber >>> 16;
-  target[at + 41] = orderNumber >>> 8;
-  target[at + 42] = orderNumber;
   const minimumQuantity = msg.minimumQuantity;
   if ((minimumQuantity >>> 0) !== minimumQuantity) {
     failUint32(T, "minimumQuantity", minimumQuantity);
@@ -215,8 +210,8 @@ export function encodeOrderReplaced(
  * @param options The protocol version (Orderbook ID layout).
  * @returns The message.
  * @throws {OuchDecodeError} If `bytes` is not 52 bytes long, does not start with `U`, an
- * Alpha byte is not printable ASCII, a code is not a member of its set, or an 8-byte value
- * is above `Number.MAX_SAFE_INTEGER`.
+ * Alpha byte is not printable ASCII, a code is not a member of its set, or the timestamp
+ * is above `Number.MAX_SAFE_INTEGER`. The Order Number is read exactly, whatever its value.
  * @throws {RangeError} If `options.version` is unknown.
  *
  * @example Round trip
@@ -228,7 +223,7 @@ export function encodeOrderReplaced(
  * const msg: OrderReplaced = {
  *   type: "orderReplaced", timestamp: 32_400_000_000_002, replacementOrderToken: 2,
  *   buySellIndicator: "B", quantity: 200, orderbookId: "1", group: "DAY", price: 23010,
- *   timeInForce: 99999, display: "P", orderNumber: 1, minimumQuantity: 0,
+ *   timeInForce: 99999, display: "P", orderNumber: 202611280000000001n, minimumQuantity: 0,
  *   orderState: "L", previousOrderToken: 1,
  * };
  * const bytes = new Uint8Array(52);
@@ -267,11 +262,7 @@ export function decodeOrderReplaced(
   if (displayCode < 0x20 || displayCode > 0x7e) {
     failAlphaByte(b, 34, T, "display");
   }
-  const orderNumberHigh =
-    ((b[35]! << 24) | (b[36]! << 16) | (b[37]! << 8) | b[38]!) >>> 0;
-  if (orderNumberHigh > MAX_SAFE_HIGH) failUint64Bytes(b, 35, T, "orderNumber");
-  const orderNumber = orderNumberHigh * TWO_32 +
-    (((b[39]! << 24) | (b[40]! << 16) | (b[41]! << 8) | b[42]!) >>> 0);
+  const orderNumber = readUint64(b, 35);
   const minimumQuantity =
     ((b[43]! << 24) | (b[44]! << 16) | (b[45]! << 8) | b[46]!) >>> 0;
   const orderStateCode = b[47]!;

@@ -284,6 +284,10 @@ async function openDay(
     users: config.users,
     cancelOnDisconnect: config.cancelOnDisconnect,
     listener,
+    // The day's date (JST) starts every Order and Match Number (K11). A journal is only
+    // continued on its own date (openJournal looks for this date's sessions), so a
+    // recovered day is numbered with the date it was journaled under.
+    tradingDate: tradingDate(now),
   };
   if (config.journal === null) {
     const time = new Date(now + 9 * 3_600_000).toISOString();

@@ -217,8 +217,8 @@ const PROMPT = "> ";
  *   asks: [{ price: 23_010, quantity: 50, orders: 1 }],
  * };
  * const trade = {
- *   matchNumber: 1, orderbookId: "7203", price: 23_005, quantity: 10,
- *   timestamp: 34_200_123_456_789, buyer: "demo1", seller: "demo2", aggressor: "B" as const,
+ *   matchNumber: 202611280000000001n, orderbookId: "7203", price: 23_005, quantity: 10,
+ *   timestamp: 34_200_123_456_789, buyer: 0, seller: 1, aggressor: "B" as const,
  * };
  * assert.deepEqual(renderLadder(depth, [trade], { halted: true }), [
  *   "7203  last 10 @ 2300.5 09:30:00.123  HALTED",
@@ -810,8 +810,7 @@ export class Display {
         return {
           market: (event: MarketEvent) => {
             // Set.add of a known id allocates nothing.
-            if (event.type === "trade") dirty.add(event.trade.orderbookId);
-            else if (event.type !== "state") dirty.add(event.orderbookId);
+            if (event.type !== "marketState") dirty.add(event.orderbookId);
           },
         };
       }

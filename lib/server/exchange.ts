@@ -15,7 +15,7 @@ import type {
   ProtocolVersion,
 } from "../codec/messages.ts";
 import type { LoginRequestPacket } from "../codec/packets.ts";
-import { DEFAULT_ORDERBOOKS, Matcher } from "../matcher/mod.ts";
+import { ALL_ACCOUNTS, DEFAULT_ORDERBOOKS, Matcher } from "../matcher/mod.ts";
 import type { Depth, MarketEvent, OpenOrder, Trade } from "../matcher/mod.ts";
 import { MessageLog } from "../session/message_log.ts";
 import type { LoginDecision } from "../session/server_session.ts";
@@ -44,7 +44,10 @@ export interface ExchangeListener {
     message: OutboundMessage,
     sequenceNumber: number,
   ): void;
-  /** The market changed: a trade, a depth change, the market state or a halt. */
+  /**
+   * The market changed: an order-level event of the matcher (an order added, executed,
+   * deleted or replaced on a book, a halt, the market state), in order with `outbound`.
+   */
   market?(event: MarketEvent): void;
 }
 
@@ -54,6 +57,11 @@ export interface ExchangeOptions {
   session: string;
   /** Accounts that may log in: username to password. */
   users: ReadonlyMap<string, string>;
+  /**
+   * The trading day, `YYYYMMDD`: the first 8 digits of the day's Order and Match Numbers
+   * (K11). No default: the server passes the day's date (JST).
+   */
+  tradingDate: string;
   /** @default {"1.12"} */
   version?: ProtocolVersion;
   /** @default {DEFAULT_ORDERBOOKS} */
@@ -96,6 +104,8 @@ export class RecoveryError extends Error {
 
 interface Account {
   readonly name: string;
+  /** The matcher's id of the account: its position in `Exchange.#accountList`. */
+  readonly id: number;
   readonly log: MessageLog;
   sessions: number;
   dirty: boolean;
@@ -116,7 +126,11 @@ interface Account {
  * import { decodeOutbound } from "../codec/mod.ts";
  * import assert from "node:assert/strict";
  *
- * const exchange = new Exchange({ session: "2026112501", users: new Map([["demo1", "demo"]]) });
+ * const exchange = new Exchange({
+ *   session: "2026112501",
+ *   users: new Map([["demo1", "demo"]]),
+ *   tradingDate: "20261125",
+ * });
  * exchange.submit("demo1", {
  *   type: "enterOrder", orderToken: 1, clientReference: "Lenny", buySellIndicator: "B",
  *   quantity: 100, orderbookId: "1", group: "DAY", price: 23000, timeInForce: 99999,
@@ -134,6 +148,8 @@ export class Exchange {
   readonly #version: ProtocolVersion;
   #users: ReadonlyMap<string, string>;
   readonly #accounts = new Map<string, Account>();
+  /** The accounts by matcher id. */
+  readonly #accountList: Account[] = [];
   readonly #matcher: Matcher;
   readonly #cancelOnDisconnect: boolean;
   #listener: ExchangeListener;
@@ -182,14 +198,14 @@ export class Exchange {
       open: options.open ?? true,
       halted: [...halted],
     };
-    this.#matcher = new Matcher(
-      (account, message) => this.#emit(account, message),
-      {
-        orderbooks,
-        open: this.#header.open,
-        onMarket: (event) => this.#listener.market?.(event),
-      },
-    );
+    this.#matcher = new Matcher({
+      message: (account, message) => this.#emit(account, message),
+      market: (event) => this.#listener.market?.(event),
+    }, {
+      tradingDate: options.tradingDate,
+      orderbooks,
+      open: this.#header.open,
+    });
     for (const id of halted) this.#matcher.halt(id, 0);
     if (options.journal ?? true) {
       this.#journal = new JournalEncoder(this.#journalBuffer);
@@ -203,8 +219,9 @@ export class Exchange {
    * checks that it produces exactly the journaled messages.
    *
    * @param records The journal's records, header first (see `readJournal`).
-   * @param options Accounts, listener and disconnect behaviour; the day's session id and
-   * market configuration come from the header.
+   * @param options Accounts, listener, disconnect behaviour and the trading date (the
+   * journal's day: the numbers it holds start with it); the day's session id and market
+   * configuration come from the header.
    * @returns The exchange as it was after the last record.
    * @throws {RecoveryError} When the journal does not start with a header or the engine's
    * output differs from the journal.
@@ -321,7 +338,8 @@ export class Exchange {
    * @returns Its open orders.
    */
   openOrders(account: string): OpenOrder[] {
-    return this.#matcher.openOrders(account);
+    const state = this.#accounts.get(account);
+    return state === undefined ? [] : this.#matcher.openOrders(state.id);
   }
 
   /**
@@ -331,7 +349,8 @@ export class Exchange {
    * @returns Its highest token so far plus one.
    */
   nextToken(account: string): number {
-    return this.#matcher.nextToken(account);
+    const state = this.#accounts.get(account);
+    return state === undefined ? 1 : this.#matcher.nextToken(state.id);
   }
 
   /**
@@ -354,7 +373,7 @@ export class Exchange {
       account: account.name,
       connected: account.sessions > 0,
       messages: account.log.length,
-      openOrders: this.#matcher.openOrders(account.name).length,
+      openOrders: this.#matcher.openOrders(account.id).length,
     }));
   }
 
@@ -406,7 +425,7 @@ export class Exchange {
     if (state === undefined || state.sessions === 0) return;
     state.sessions--;
     if (state.sessions === 0 && this.#cancelOnDisconnect) {
-      if (this.#matcher.openOrders(account).length > 0) {
+      if (this.#matcher.openOrders(state.id).length > 0) {
         this.cancelAccount(account, timestamp, "L");
       }
     }
@@ -420,13 +439,21 @@ export class Exchange {
    * @param timestamp Nanoseconds since midnight.
    * @throws {OuchDecodeError} When the bytes are not a valid inbound message; nothing is
    * processed or journaled then.
+   * @throws {RangeError} When the account has not logged in or been submitted for; nothing
+   * is processed or journaled then.
    */
   handleMessage(account: string, message: Uint8Array, timestamp: number): void {
+    const state = this.#accounts.get(account);
+    if (state === undefined) {
+      throw new RangeError(
+        `Cannot handle a message of account "${account}": it is not known to this trading day`,
+      );
+    }
     const decoded = decodeInbound(message, { version: this.#version });
     this.#messagesIn++;
     this.#journal?.beginMessage(timestamp, account, message);
     this.#listener.inbound?.(account, decoded, timestamp);
-    this.#matcher.handle(account, decoded, timestamp);
+    this.#matcher.handle(state.id, decoded, timestamp);
     this.#journal?.end();
   }
 
@@ -526,10 +553,11 @@ export class Exchange {
    * @returns How many orders were canceled.
    */
   cancelAccount(account: string, timestamp: number, reason: "L" | "S"): number {
-    if (!this.#accounts.has(account)) return 0;
+    const state = this.#accounts.get(account);
+    if (state === undefined) return 0;
     let canceled = 0;
     this.#control(timestamp, { type: "cancelAccount", account, reason }, () => {
-      canceled = this.#matcher.cancelAccount(account, timestamp, reason);
+      canceled = this.#matcher.cancelAccount(state.id, timestamp, reason);
       return canceled > 0;
     });
     return canceled;
@@ -583,14 +611,22 @@ export class Exchange {
   #account(name: string): Account {
     let account = this.#accounts.get(name);
     if (account === undefined) {
-      account = { name, log: new MessageLog(), sessions: 0, dirty: false };
+      account = {
+        name,
+        id: this.#accountList.length,
+        log: new MessageLog(),
+        sessions: 0,
+        dirty: false,
+      };
       this.#accounts.set(name, account);
+      this.#accountList.push(account);
       this.#journal?.account(name);
     }
     return account;
   }
 
-  #emit(account: string | null, message: OutboundMessage): void {
+  #emit(id: number, message: OutboundMessage): void {
+    const account = id === ALL_ACCOUNTS ? null : this.#accountList[id]!.name;
     if (this.#expected !== undefined) {
       this.#check(account, message);
       return;
@@ -606,12 +642,7 @@ export class Exchange {
       this.#listener.outbound?.(null, message, 0);
       return;
     }
-    const state = this.#accounts.get(account);
-    if (state === undefined) {
-      throw new RangeError(
-        `Cannot sequence a message for unknown account "${account}"`,
-      );
-    }
+    const state = this.#accountList[id]!;
     const log = state.log;
     const at = log.reserve(MAX_MESSAGE_LENGTH);
     const length = encodeMessageInto(message, log.chunk, at, {
@@ -666,13 +697,13 @@ export class Exchange {
           case "resume":
             this.#matcher.resume(action.orderbookId, timestamp);
             break;
-          case "cancelAccount":
-            this.#matcher.cancelAccount(
-              action.account,
-              timestamp,
-              action.reason,
-            );
+          case "cancelAccount": {
+            const state = this.#accounts.get(action.account);
+            if (state !== undefined) {
+              this.#matcher.cancelAccount(state.id, timestamp, action.reason);
+            }
             break;
+          }
         }
         break;
       }

@@ -8,7 +8,11 @@
  * import { Exchange } from "./mod.ts";
  * import assert from "node:assert/strict";
  *
- * const exchange = new Exchange({ session: "2026112501", users: new Map([["demo1", "demo"]]) });
+ * const exchange = new Exchange({
+ *   session: "2026112501",
+ *   users: new Map([["demo1", "demo"]]),
+ *   tradingDate: "20261125",
+ * });
  * assert.equal(exchange.isOpen, true);
  * assert.equal(exchange.close(1), true);
  * assert.equal(exchange.isOpen, false);

@@ -24,8 +24,8 @@ import type { ExchangeListener } from "../server/exchange.ts";
  *   undefined,
  *   { market: (event) => seen.push(`web ${event.type}`) },
  * );
- * listener.market?.({ type: "depth", orderbookId: "1" });
- * assert.deepEqual(seen, ["display depth", "web depth"]);
+ * listener.market?.({ type: "tradingState", timestamp: 0, orderbookId: "1", halted: true });
+ * assert.deepEqual(seen, ["display tradingState", "web tradingState"]);
  * assert.equal(listener.inbound, undefined);
  * ```
  */

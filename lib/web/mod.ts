@@ -12,7 +12,8 @@
  *
  * const web = new WebServer();
  * const exchange = new Exchange({
- *   session: "2026112501", users: new Map([["demo1", "demo"]]), journal: false,
+ *   session: "2026112501", users: new Map([["demo1", "demo"]]), tradingDate: "20261125",
+ *   journal: false,
  *   listener: combineListeners(web.listener),
  * });
  * const server = OuchServer.start({ hostname: "127.0.0.1", port: 0, exchange, journal: null });

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { stringifyJson } from "../client/format.ts";
 import { decodeOutbound } from "../codec/mod.ts";
 import type { OutboundMessage } from "../codec/messages.ts";
 import type { Depth, OpenOrder, Trade } from "../matcher/mod.ts";
@@ -38,7 +39,8 @@ export interface WebLevel {
 
 /** A trade as sent to the page: the tape shows no accounts. */
 export interface WebTrade {
-  readonly matchNumber: number;
+  /** The 64-bit Match Number as an exact decimal string. */
+  readonly matchNumber: string;
   readonly price: number;
   readonly quantity: number;
   readonly timestamp: number;
@@ -60,7 +62,11 @@ export interface WebResponse {
   readonly message: OutboundMessage;
 }
 
-/** What the server sends to a page over the WebSocket, as JSON. */
+/**
+ * What the server sends to a page over the WebSocket, as JSON. The 64-bit Order and Match
+ * Numbers (in `responses` and `orders`, typed `bigint` here) travel as exact decimal
+ * strings, as `WebTrade.matchNumber` does.
+ */
 export type WebServerMessage =
   | {
     readonly type: "snapshot";
@@ -153,7 +159,7 @@ class WebClient {
   }
 
   send(message: WebServerMessage): void {
-    this.sendText(JSON.stringify(message));
+    this.sendText(stringifyJson(message));
   }
 
   sendText(text: string): void {
@@ -215,8 +221,8 @@ class WebClient {
  *
  * const web = new WebServer();
  * const exchange = new Exchange({
- *   session: "2026112501", users: new Map([["demo1", "demo"]]), journal: false,
- *   listener: web.listener,
+ *   session: "2026112501", users: new Map([["demo1", "demo"]]), tradingDate: "20261125",
+ *   journal: false, listener: web.listener,
  * });
  * const server = OuchServer.start({ hostname: "127.0.0.1", port: 0, exchange, journal: null });
  * web.listen({ hostname: "127.0.0.1", port: 0, server });
@@ -244,7 +250,7 @@ export class WebServer {
   readonly #dirtyTrades = new Set<string>();
   #stateDirty = false;
   /** The last Match Number sent per orderbook. */
-  readonly #lastMatch = new Map<string, number>();
+  readonly #lastMatch = new Map<string, bigint>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #dayTimer: ReturnType<typeof setInterval> | undefined;
   #lastUpdateMs = -Infinity;
@@ -256,11 +262,14 @@ export class WebServer {
       market: (event) => {
         if (this.#clients.size === 0) return;
         switch (event.type) {
-          case "depth":
+          case "bookExecute":
+            this.#dirtyTrades.add(event.orderbookId);
             this.#dirtyDepth.add(event.orderbookId);
             break;
-          case "trade":
-            this.#dirtyTrades.add(event.trade.orderbookId);
+          case "bookAdd":
+          case "bookDelete":
+          case "bookReplace":
+            this.#dirtyDepth.add(event.orderbookId);
             break;
           default:
             this.#stateDirty = true;
@@ -709,7 +718,7 @@ export class WebServer {
     }
     this.#dirtyDepth.clear();
     for (const orderbookId of this.#dirtyTrades) {
-      const last = this.#lastMatch.get(orderbookId) ?? 0;
+      const last = this.#lastMatch.get(orderbookId) ?? 0n;
       const trades = exchange.trades(orderbookId).filter((trade) =>
         trade.matchNumber > last
       );
@@ -766,7 +775,7 @@ export class WebServer {
     this.#lastMatch.clear();
     for (const id of exchange.orderbooks) {
       const trades = exchange.trades(id);
-      this.#lastMatch.set(id, trades[trades.length - 1]?.matchNumber ?? 0);
+      this.#lastMatch.set(id, trades[trades.length - 1]?.matchNumber ?? 0n);
     }
     if (this.#clients.size === 0) return;
     this.#broadcast(this.#snapshot(exchange));
@@ -800,7 +809,7 @@ export class WebServer {
   }
 
   #broadcast(message: WebServerMessage): void {
-    const text = JSON.stringify(message);
+    const text = stringifyJson(message);
     for (const client of this.#clients) client.sendText(text);
   }
 }
@@ -817,7 +826,7 @@ function levels(
 
 function webTrade(trade: Trade): WebTrade {
   return {
-    matchNumber: trade.matchNumber,
+    matchNumber: String(trade.matchNumber),
     price: trade.price,
     quantity: trade.quantity,
     timestamp: trade.timestamp,

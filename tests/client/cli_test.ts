@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { clientHelp, run } from "../../lib/client/cli.ts";
 import { commandLine, currentStart } from "../../lib/cli/invocation.ts";
+import {
+  decodeClientPacket,
+  encodeMessage,
+  encodePacket,
+  FrameReader,
+  fromHex,
+} from "../../lib/codec/mod.ts";
 import { dryRun } from "../../lib/client/dry_run.ts";
 import { parseScenario } from "../../lib/client/scenario.ts";
 import { capture, closedPort } from "./_capture.ts";
@@ -144,4 +151,137 @@ Deno.test("run() refuses bad command lines with a usage error", async () => {
       args.join(" "),
     );
   }
+});
+
+/**
+ * A one-connection venue on 127.0.0.1 port 0: it waits for the Login Request, answers with
+ * Login Accepted, writes `packets` as they are, then reads whatever the client sends until it
+ * closes.
+ */
+function fakeVenue(packets: readonly Uint8Array[]): {
+  port: number;
+  /** Resolves with the client's packet types once it closed the connection. */
+  done: Promise<string[]>;
+} {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const done = (async () => {
+    const conn = await listener.accept();
+    listener.close();
+    const seen: string[] = [];
+    const reader = new FrameReader();
+    const buffer = new Uint8Array(4096);
+    let answered = false;
+    try {
+      for (;;) {
+        const count = await conn.read(buffer);
+        if (count === null) break;
+        reader.push(buffer.subarray(0, count), (type, payload) => {
+          seen.push(decodeClientPacket(type, payload).type);
+        });
+        if (!answered && seen.includes("loginRequest")) {
+          answered = true;
+          await writeAll(
+            conn,
+            encodePacket({
+              type: "loginAccepted",
+              session: "1689192121",
+              sequenceNumber: 1,
+            }),
+          );
+          for (const packet of packets) await writeAll(conn, packet);
+        }
+      }
+    } finally {
+      conn.close();
+    }
+    return seen;
+  })();
+  return { port, done };
+}
+
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let at = 0;
+  while (at < bytes.length) at += await conn.write(bytes.subarray(at));
+}
+
+/** Standard input that gives `quit` once `ready()` holds, polled every 10 ms. */
+function quitWhen(ready: () => boolean): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    async pull(controller) {
+      while (!ready()) await new Promise((resolve) => setTimeout(resolve, 10));
+      controller.enqueue(new TextEncoder().encode("quit\n"));
+      controller.close();
+    },
+  });
+}
+
+/** The real Japannext capture (v1.11): Sequenced Data holding an Order Accepted. */
+const JNX_CAPTURE = fromHex(
+  (await Deno.readTextFile(
+    new URL("../../test_inputs/jnx_order_accepted_v1_11.hex", import.meta.url),
+  )).trim(),
+);
+
+/** After the capture: an execution whose Match Number is 2^64 - 1. */
+const LARGEST_MATCH = encodePacket({
+  type: "sequencedData",
+  message: encodeMessage({
+    type: "orderExecuted",
+    timestamp: 44_659_315_808_001,
+    orderToken: 74,
+    executedQuantity: 100,
+    executionPrice: 11_010,
+    liquidityIndicator: "A",
+    matchNumber: 2n ** 64n - 1n,
+  }),
+});
+
+Deno.test("run() prints a real venue's 64-bit Order Number exactly and carries on", async () => {
+  const venue = fakeVenue([JNX_CAPTURE, LARGEST_MATCH]);
+  const { out, err, output } = capture();
+  const code = await run(
+    ["--port", String(venue.port), "--protocol", "1.11"],
+    output,
+    {
+      input: quitWhen(() => out.some((line) => line.includes("matchNumber="))),
+    },
+  );
+  assert.equal(code, 0, [...out, ...err].join("\n"));
+  const received = out.filter((line) => line.startsWith("recv"));
+  assert.equal(received.length, 2, out.join("\n"));
+  assert.match(
+    received[0]!,
+    /^recv seq 1 +A orderAccepted +.* orderToken=74 clientReference=ref1 .* orderbookId=4422 .* orderNumber=202307130000000093 /,
+  );
+  assert.match(received[1]!, / matchNumber=18446744073709551615$/);
+  assert.deepEqual(err, []);
+  // The client stayed logged in until it was told to quit: it logged out itself.
+  assert.equal((await venue.done).at(-1), "logoutRequest");
+});
+
+Deno.test("run() --json writes a real venue's 64-bit numbers as exact decimal strings", async () => {
+  const venue = fakeVenue([JNX_CAPTURE, LARGEST_MATCH]);
+  const { out, err, output } = capture();
+  const code = await run(
+    ["--port", String(venue.port), "--protocol", "1.11", "--json"],
+    output,
+    { input: quitWhen(() => out.some((line) => line.includes("matchNumber"))) },
+  );
+  assert.equal(code, 0, [...out, ...err].join("\n"));
+  const received = out.filter((line) => line.includes('"event":"received"'));
+  assert.equal(received.length, 2, out.join("\n"));
+  assert.ok(
+    received[0]!.includes('"orderNumber":"202307130000000093"'),
+    received[0],
+  );
+  assert.ok(
+    received[1]!.includes('"matchNumber":"18446744073709551615"'),
+    received[1],
+  );
+  assert.equal(
+    JSON.parse(received[0]!).message.orderNumber,
+    "202307130000000093",
+  );
+  assert.equal((await venue.done).at(-1), "logoutRequest");
 });

@@ -23,7 +23,7 @@ const ACCEPTED: OrderAccepted = {
   firmId: 0,
   display: " ",
   capacity: "P",
-  orderNumber: 1,
+  orderNumber: 202611280000000001n,
   minimumQuantity: 0,
   orderState: "L",
   orderClassification: "1",
@@ -36,7 +36,7 @@ const EXECUTED: OutboundMessage = {
   executedQuantity: 100,
   executionPrice: 23000,
   liquidityIndicator: "R",
-  matchNumber: 1,
+  matchNumber: 202611280000000001n,
 };
 const CANCELED_I: OutboundMessage = {
   type: "orderCanceled",
@@ -176,7 +176,7 @@ Deno.test("describeOutbound() describes every outbound message type", () => {
       price: 23000,
       timeInForce: 99999,
       display: " ",
-      orderNumber: 1,
+      orderNumber: 202611280000000001n,
       minimumQuantity: 0,
       orderState: "D",
       previousOrderToken: 1,

@@ -100,13 +100,13 @@ Deno.test("formatMessage() shows every message type", () => {
         firmId: 0,
         display: " ",
         capacity: "P",
-        orderNumber: 1,
+        orderNumber: 202307130000000093n,
         minimumQuantity: 0,
         orderState: "L",
         orderClassification: "1",
         cashMarginType: "1",
       },
-      'orderAccepted timestamp=09:30:00.000000000 orderToken=1 clientReference=Lenny buySellIndicator=B quantity=100 orderbookId=1 group=DAY price=2300.0 timeInForce=99999 firmId=0 display=" " capacity=P orderNumber=1 minimumQuantity=0 orderState=L orderClassification=1 cashMarginType=1',
+      'orderAccepted timestamp=09:30:00.000000000 orderToken=1 clientReference=Lenny buySellIndicator=B quantity=100 orderbookId=1 group=DAY price=2300.0 timeInForce=99999 firmId=0 display=" " capacity=P orderNumber=202307130000000093 minimumQuantity=0 orderState=L orderClassification=1 cashMarginType=1',
     ],
     [
       {
@@ -120,12 +120,12 @@ Deno.test("formatMessage() shows every message type", () => {
         price: 23000,
         timeInForce: 99999,
         display: "P",
-        orderNumber: 1,
+        orderNumber: 202611280000000001n,
         minimumQuantity: 0,
         orderState: "L",
         previousOrderToken: 1,
       },
-      "orderReplaced timestamp=09:30:00.000000000 replacementOrderToken=5 buySellIndicator=B quantity=115 orderbookId=1 group=DAY price=2300.0 timeInForce=99999 display=P orderNumber=1 minimumQuantity=0 orderState=L previousOrderToken=1",
+      "orderReplaced timestamp=09:30:00.000000000 replacementOrderToken=5 buySellIndicator=B quantity=115 orderbookId=1 group=DAY price=2300.0 timeInForce=99999 display=P orderNumber=202611280000000001 minimumQuantity=0 orderState=L previousOrderToken=1",
     ],
     [
       {
@@ -158,9 +158,9 @@ Deno.test("formatMessage() shows every message type", () => {
         executedQuantity: 100,
         executionPrice: 8995,
         liquidityIndicator: "A",
-        matchNumber: 12,
+        matchNumber: 18446744073709551615n,
       },
-      "orderExecuted timestamp=09:30:00.000000000 orderToken=3 executedQuantity=100 executionPrice=899.5 liquidityIndicator=A matchNumber=12",
+      "orderExecuted timestamp=09:30:00.000000000 orderToken=3 executedQuantity=100 executionPrice=899.5 liquidityIndicator=A matchNumber=18446744073709551615",
     ],
     [
       {

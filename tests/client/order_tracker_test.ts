@@ -21,7 +21,7 @@ function accepted(
     firmId: 7,
     display: " ",
     capacity: "P",
-    orderNumber: orderToken,
+    orderNumber: 202611280000000000n + BigInt(orderToken),
     minimumQuantity: 0,
     orderState: "L",
     orderClassification: "1",
@@ -35,7 +35,9 @@ const T = 0;
 Deno.test("OrderTracker.update() opens, fills, cancels and closes orders", () => {
   const orders = new OrderTracker();
   orders.update(accepted(1));
-  orders.update(accepted(2, { buySellIndicator: "S", orderNumber: 9 }));
+  orders.update(
+    accepted(2, { buySellIndicator: "S", orderNumber: 202611280000000009n }),
+  );
   orders.update(accepted(3, { timeInForce: 0, orderState: "D" }));
   assert.deepEqual(orders.open().map((o) => o.token), [1, 2]);
   orders.update({
@@ -45,7 +47,7 @@ Deno.test("OrderTracker.update() opens, fills, cancels and closes orders", () =>
     executedQuantity: 40,
     executionPrice: 23000,
     liquidityIndicator: "A",
-    matchNumber: 1,
+    matchNumber: 202611280000000001n,
   });
   orders.update({
     type: "orderCanceled",
@@ -75,7 +77,7 @@ Deno.test("OrderTracker.update() opens, fills, cancels and closes orders", () =>
     executedQuantity: 50,
     executionPrice: 23000,
     liquidityIndicator: "A",
-    matchNumber: 2,
+    matchNumber: 202611280000000002n,
   });
   assert.deepEqual(orders.open(), []);
   assert.equal(orders.highestToken, 3);
@@ -95,7 +97,7 @@ Deno.test("OrderTracker.update() follows a replace to its new token and to zero"
     price: 23010,
     timeInForce: 99999,
     display: "P",
-    orderNumber: 1,
+    orderNumber: 202611280000000001n,
     minimumQuantity: 0,
     orderState: "L",
     previousOrderToken: 1,
@@ -104,7 +106,7 @@ Deno.test("OrderTracker.update() follows a replace to its new token and to zero"
   assert.equal(orders.get(1), undefined);
   assert.deepEqual(orders.get(5), {
     token: 5,
-    orderNumber: 1,
+    orderNumber: 202611280000000001n,
     side: "B",
     orderbookId: "7203",
     price: 23010,
@@ -149,9 +151,16 @@ Deno.test("OrderTracker.update() counts rejected tokens and ignores unknown ones
 
 Deno.test("formatOrdersTable() draws one row per open order", () => {
   const orders = new OrderTracker();
-  orders.update(accepted(2, { orderNumber: 2, price: 23005 }));
+  // Two numbers one apart above 2^53, which a float would not tell apart.
   orders.update(
-    accepted(1, { orderNumber: 1, buySellIndicator: "T", timeInForce: 0 }),
+    accepted(2, { orderNumber: 202307130000000094n, price: 23005 }),
+  );
+  orders.update(
+    accepted(1, {
+      orderNumber: 202307130000000093n,
+      buySellIndicator: "T",
+      timeInForce: 0,
+    }),
   );
   const lines = formatOrdersTable(orders.open()).split("\n");
   assert.equal(lines.length, 5);
@@ -161,7 +170,10 @@ Deno.test("formatOrdersTable() draws one row per open order", () => {
   );
   assert.match(
     lines[2]!,
-    /│ +1 │ short +│ 7203 │ 2300\.0 │ +100 │ +0 │ ioc │ " " +│ +0 │ +7 │ ref │ +1 │/,
+    /│ +1 │ short +│ 7203 │ 2300\.0 │ +100 │ +0 │ ioc │ " " +│ +0 │ +7 │ ref │ 202307130000000093 │/,
   );
-  assert.match(lines[3]!, /│ +2 │ buy +│ 7203 │ 2300\.5 │/);
+  assert.match(
+    lines[3]!,
+    /│ +2 │ buy +│ 7203 │ 2300\.5 │.*│ 202307130000000094 │/,
+  );
 });

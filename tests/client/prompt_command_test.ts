@@ -319,7 +319,7 @@ Deno.test("promptMessage() replaces an open order keeping its other fields", () 
     firmId: 0,
     display: "P",
     capacity: "P",
-    orderNumber: 1,
+    orderNumber: 202611280000000001n,
     minimumQuantity: 0,
     orderState: "L",
     orderClassification: "1",

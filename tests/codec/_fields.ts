@@ -77,7 +77,7 @@ export const ORDER_ACCEPTED_FIELDS: readonly Field[] = [
   { name: "firmId", offset: 44, kind: "uint32" },
   { name: "display", offset: 48, kind: "char" },
   { name: "capacity", offset: 49, kind: "char" },
-  { name: "orderNumber", offset: 50, kind: "uint64" },
+  { name: "orderNumber", offset: 50, kind: "id64" },
   { name: "minimumQuantity", offset: 58, kind: "uint32" },
   { name: "orderState", offset: 62, kind: "code", codes: ["L", "D"] },
   { name: "orderClassification", offset: 63, kind: "char" },
@@ -95,7 +95,7 @@ export const ORDER_REPLACED_FIELDS: readonly Field[] = [
   { name: "price", offset: 26, kind: "uint32" },
   { name: "timeInForce", offset: 30, kind: "uint32" },
   { name: "display", offset: 34, kind: "char" },
-  { name: "orderNumber", offset: 35, kind: "uint64" },
+  { name: "orderNumber", offset: 35, kind: "id64" },
   { name: "minimumQuantity", offset: 43, kind: "uint32" },
   { name: "orderState", offset: 47, kind: "code", codes: ["L", "D"] },
   { name: "previousOrderToken", offset: 48, kind: "uint32" },
@@ -137,7 +137,7 @@ export const ORDER_EXECUTED_FIELDS: readonly Field[] = [
   { name: "executedQuantity", offset: 13, kind: "uint32" },
   { name: "executionPrice", offset: 17, kind: "uint32" },
   { name: "liquidityIndicator", offset: 21, kind: "code", codes: ["A", "R"] },
-  { name: "matchNumber", offset: 22, kind: "uint64" },
+  { name: "matchNumber", offset: 22, kind: "id64" },
 ];
 
 /** Spec §4.7. */

@@ -49,6 +49,7 @@ export const REJECTED_REASONS = [
 export type FieldKind =
   | { readonly kind: "uint32" }
   | { readonly kind: "uint64" }
+  | { readonly kind: "id64" }
   | { readonly kind: "char" }
   | { readonly kind: "alpha"; readonly width: number }
   | { readonly kind: "orderbookId" }
@@ -110,12 +111,27 @@ function widthOf(field: Field): number {
     case "orderbookId":
       return 4;
     case "uint64":
+    case "id64":
       return 8;
     case "char":
     case "code":
       return 1;
     case "alpha":
       return field.width;
+  }
+}
+
+/** Checks that each value of an 8-byte field is written as `hex` at `offset` and read back. */
+function assertWritesEight<M extends OuchMessage>(
+  c: MessageCase<M>,
+  name: string,
+  offset: number,
+  cases: readonly (readonly [number | bigint, string])[],
+): void {
+  for (const [value, hex] of cases) {
+    const bytes = encodeFresh(c, withField(c.sample, name, value));
+    assert.equal(toHex(bytes.subarray(offset, offset + 8)), hex);
+    assert.equal((c.decode(bytes) as Record<string, unknown>)[name], value);
   }
 }
 
@@ -280,21 +296,12 @@ export function testMessageRules<M extends OuchMessage>(
 
     if (field.kind === "uint64") {
       Deno.test(`${en}() writes ${name} as a big-endian 8-byte integer at ${offset}`, () => {
-        for (
-          const [value, hex] of [
-            [0, "0000000000000000"],
-            [2 ** 32, "0000000100000000"],
-            [32_400_000_000_000, "00001d77b67da000"],
-            [Number.MAX_SAFE_INTEGER, "001fffffffffffff"],
-          ] as const
-        ) {
-          const bytes = encodeFresh(c, withField(c.sample, name, value));
-          assert.equal(toHex(bytes.subarray(offset, offset + 8)), hex);
-          assert.equal(
-            (c.decode(bytes) as Record<string, unknown>)[name],
-            value,
-          );
-        }
+        assertWritesEight(c, name, offset, [
+          [0, "0000000000000000"],
+          [2 ** 32, "0000000100000000"],
+          [32_400_000_000_000, "00001d77b67da000"],
+          [Number.MAX_SAFE_INTEGER, "001fffffffffffff"],
+        ]);
       });
       Deno.test(`${en}() refuses ${name} that is not a safe non-negative integer`, () => {
         for (
@@ -331,6 +338,41 @@ export function testMessageRules<M extends OuchMessage>(
             offset,
             field: name,
           });
+        }
+      });
+    }
+
+    if (field.kind === "id64") {
+      Deno.test(`${en}() writes ${name} as a big-endian unsigned 8-byte integer at ${offset}`, () => {
+        assertWritesEight(c, name, offset, [
+          [0n, "0000000000000000"],
+          [2n ** 32n, "0000000100000000"],
+          [2n ** 53n + 1n, "0020000000000001"],
+          [202307130000000093n, "02cebd434b2dc45d"],
+          [2n ** 63n, "8000000000000000"],
+          [2n ** 64n - 1n, "ffffffffffffffff"],
+        ]);
+      });
+      Deno.test(`${en}() refuses ${name} that is not a bigint from 0 to 2^64 - 1`, () => {
+        for (
+          const [value, shown] of [
+            [-1n, "-1n"],
+            [2n ** 64n, "18446744073709551616n"],
+            [1, "1"],
+            [2 ** 53, "9007199254740992"],
+            ["1", '"1"'],
+            [undefined, "undefined"],
+          ] as const
+        ) {
+          assert.throws(
+            () => encodeFresh(c, withField(c.sample, name, value)),
+            {
+              name: "OuchEncodeError",
+              message:
+                `Cannot encode ${type} field ${name} as a bigint from 0 to 2^64 - 1: current value is ${shown}`,
+              field: name,
+            },
+          );
         }
       });
     }
@@ -456,7 +498,7 @@ export function testMessageRules<M extends OuchMessage>(
 
     if (
       field.kind !== "uint32" && field.kind !== "uint64" &&
-      field.kind !== "code"
+      field.kind !== "id64" && field.kind !== "code"
     ) {
       Deno.test(`${de}() rejects a byte of ${name} that is not printable ASCII`, () => {
         for (let at = offset; at < offset + width; at++) {
@@ -589,6 +631,13 @@ export const uint64: fc.Arbitrary<number> = fc.oneof(
   fc.constantFrom(0, 2 ** 32, Number.MAX_SAFE_INTEGER),
 );
 
+/** Any unsigned 64-bit identifier (Order and Match Numbers), as a bigint. */
+export const id64: fc.Arbitrary<bigint> = fc.oneof(
+  fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+  fc.bigInt({ min: 202611280000000001n, max: 202611289999999999n }),
+  fc.constantFrom(0n, 2n ** 53n + 1n, 2n ** 64n - 1n),
+);
+
 /** An Orderbook ID valid in `version`. */
 export function orderbookId(version: ProtocolVersion): fc.Arbitrary<string> {
   return version === "1.11" ? uint32.map(String) : alphaText(4);
@@ -610,6 +659,9 @@ export function messageArbitrary<M extends OuchMessage>(
         break;
       case "uint64":
         record[field.name] = uint64;
+        break;
+      case "id64":
+        record[field.name] = id64;
         break;
       case "char":
         record[field.name] = printableChar;

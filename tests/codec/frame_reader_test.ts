@@ -326,7 +326,7 @@ Deno.test("FrameReader.push() with decodeOutbound() reads a chunk of Sequenced D
       executedQuantity: 100,
       executionPrice: 23000,
       liquidityIndicator: "R",
-      matchNumber: 4,
+      matchNumber: 4n,
     },
     {
       type: "orderRejected",

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { fromHex, toHex } from "../../lib/codec/hex.ts";
 import type { OrderAccepted } from "../../lib/codec/messages.ts";
+import { decodeOutbound } from "../../lib/codec/message.ts";
+import {
+  decodeServerPacket,
+  encodeSequencedInto,
+} from "../../lib/codec/soupbintcp.ts";
+import { FrameReader } from "../../lib/codec/frame_reader.ts";
 import {
   decodeOrderAccepted,
   encodeOrderAccepted,
@@ -30,7 +36,7 @@ const ACCEPTED: OrderAccepted = {
   firmId: 42,
   display: " ",
   capacity: "A",
-  orderNumber: 123_456_789_012,
+  orderNumber: 123_456_789_012n,
   minimumQuantity: 100,
   orderState: "D",
   orderClassification: "3",
@@ -107,3 +113,56 @@ Deno.test("decodeOrderAccepted() reads the §4.2 bytes in both versions", () => 
 
 testMessageRules(CASE);
 testRoundTrip(CASE);
+
+/**
+ * A real Japannext capture (OMI test packets, OUCH v1.11, orderbook 4422): one Sequenced Data
+ * packet holding an Order Accepted whose Order Number, 202307130000000093, is above 2^53.
+ */
+const CAPTURE = fromHex(
+  Deno.readTextFileSync(
+    new URL("../../test_inputs/jnx_order_accepted_v1_11.hex", import.meta.url),
+  ).trim(),
+);
+const CAPTURED: OrderAccepted = {
+  type: "orderAccepted",
+  timestamp: 44_659_315_808_000, // 12:24:19.315808000
+  orderToken: 74,
+  clientReference: "ref1",
+  buySellIndicator: "B",
+  quantity: 100,
+  orderbookId: "4422",
+  group: "DAYX",
+  price: 11_010,
+  timeInForce: 99_999,
+  firmId: 0,
+  display: " ",
+  capacity: "A",
+  orderNumber: 202307130000000093n,
+  minimumQuantity: 0,
+  orderState: "L",
+  orderClassification: "1",
+  cashMarginType: "1",
+};
+
+Deno.test("decodeOutbound() reads a real Japannext Order Accepted exactly (v1.11 capture)", () => {
+  const messages: unknown[] = [];
+  new FrameReader().push(CAPTURE, (type, payload) => {
+    const packet = decodeServerPacket(type, payload);
+    assert.equal(packet.type, "sequencedData");
+    if (packet.type === "sequencedData") {
+      messages.push(decodeOutbound(packet.message, { version: "1.11" }));
+    }
+  });
+  assert.deepEqual(messages, [CAPTURED]);
+  assert.equal(CAPTURED.orderNumber, 0x02cebd434b2dc45dn);
+  assert.ok(CAPTURED.orderNumber > BigInt(Number.MAX_SAFE_INTEGER));
+});
+
+Deno.test("encodeSequencedInto() writes the Japannext capture back byte for byte (v1.11)", () => {
+  const target = new Uint8Array(CAPTURE.length);
+  assert.equal(
+    encodeSequencedInto(CAPTURED, target, 0, { version: "1.11" }),
+    CAPTURE.length,
+  );
+  assert.equal(toHex(target), toHex(CAPTURE));
+});

@@ -23,7 +23,7 @@ const EXECUTED: OrderExecuted = {
   executedQuantity: 100,
   executionPrice: 23000,
   liquidityIndicator: "A",
-  matchNumber: 42,
+  matchNumber: 42n,
 };
 const EXECUTED_BYTES = fromHex(`
   45                -- type E

@@ -27,7 +27,7 @@ const REPLACED: OrderReplaced = {
   price: 23010,
   timeInForce: 99999,
   display: "P",
-  orderNumber: 42,
+  orderNumber: 42n,
   minimumQuantity: 0,
   orderState: "L",
   previousOrderToken: 7,

@@ -11,26 +11,48 @@ import {
   type MatcherOptions,
 } from "../../lib/matcher/mod.ts";
 
-/** One emitted message with its account. */
-export type Sent = [string | null, OutboundMessage];
+/** The trading date of the tests' matchers. */
+export const TRADING_DATE = "20261128";
 
-/** A matcher that records everything it emits. */
-export function recording(options: MatcherOptions = {}): {
+/** The `n`th Order or Match Number of {@linkcode TRADING_DATE}: `202611280000000000 + n`. */
+export function dayNumber(n: number): bigint {
+  return 202611280000000000n + BigInt(n);
+}
+
+/** One emitted message with its account id (`ALL_ACCOUNTS` for every account). */
+export type Sent = [number, OutboundMessage];
+
+/** One thing a matcher produced: an OUCH message with its account, or a market event. */
+export type Output = Sent | MarketEvent;
+
+/** Whether an output is an OUCH message (rather than a market event). */
+export function isSent(output: Output): output is Sent {
+  return Array.isArray(output);
+}
+
+/**
+ * A matcher that records everything it emits, OUCH messages and market events in one list
+ * in call order. `take()` returns and clears the OUCH messages only, `takeMarket()` the
+ * market events only, `takeAll()` both; each clears the whole list.
+ */
+export function recording(options: Partial<MatcherOptions> = {}): {
   matcher: Matcher;
-  sent: Sent[];
-  market: MarketEvent[];
   take: () => Sent[];
+  takeMarket: () => MarketEvent[];
+  takeAll: () => Output[];
 } {
-  const sent: Sent[] = [];
-  const market: MarketEvent[] = [];
-  const matcher = new Matcher(
-    (account, message) => sent.push([account, message]),
-    {
-      onMarket: (event) => market.push(event),
-      ...options,
-    },
-  );
-  return { matcher, sent, market, take: () => sent.splice(0) };
+  const log: Output[] = [];
+  const matcher = new Matcher({
+    message: (account, message) => log.push([account, message]),
+    market: (event) => log.push(event),
+  }, { tradingDate: TRADING_DATE, ...options });
+  return {
+    matcher,
+    take: () => log.splice(0).filter(isSent),
+    takeMarket: () =>
+      log.splice(0).filter((output): output is MarketEvent => !isSent(output)),
+    takeAll: () => log.splice(0),
+  };
 }
 
 /** A valid Day buy of 100 at 1000.0 on orderbook "1"; override any field. */
@@ -55,6 +77,22 @@ export function enter(fields: Partial<EnterOrder> = {}): EnterOrder {
   };
 }
 
+/** A valid Day sell of `quantity` at `price` on orderbook "1"; override any other field. */
+export function sell(
+  orderToken: number,
+  price: number,
+  quantity: number,
+  fields: Partial<EnterOrder> = {},
+): EnterOrder {
+  return enter({
+    orderToken,
+    buySellIndicator: "S",
+    price,
+    quantity,
+    ...fields,
+  });
+}
+
 /** A Replace Order to a Day order with normal display. */
 export function replace(
   existingOrderToken: number,
@@ -76,7 +114,7 @@ export function replace(
   };
 }
 
-/** The Order Accepted an Enter Order gets. */
+/** The Order Accepted an Enter Order gets; `orderNumber` is the day's counter. */
 export function accepted(
   order: EnterOrder,
   timestamp: number,
@@ -96,7 +134,7 @@ export function accepted(
     firmId: order.firmId,
     display: order.display,
     capacity: order.capacity,
-    orderNumber,
+    orderNumber: dayNumber(orderNumber),
     minimumQuantity: order.minimumQuantity,
     orderState: "L",
     orderClassification: order.orderClassification,
@@ -104,7 +142,7 @@ export function accepted(
   };
 }
 
-/** An Order Executed. */
+/** An Order Executed; `matchNumber` is the day's counter. */
 export function executed(
   timestamp: number,
   orderToken: number,
@@ -120,7 +158,7 @@ export function executed(
     executedQuantity,
     executionPrice,
     liquidityIndicator,
-    matchNumber,
+    matchNumber: dayNumber(matchNumber),
   };
 }
 

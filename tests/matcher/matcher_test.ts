@@ -5,16 +5,34 @@ import type {
   OrderRejectedReason,
   OutboundMessage,
 } from "../../lib/codec/messages.ts";
-import { DEFAULT_ORDERBOOKS, Matcher } from "../../lib/matcher/mod.ts";
+import {
+  ALL_ACCOUNTS,
+  DEFAULT_ORDERBOOKS,
+  Matcher,
+  type MatcherOutput,
+} from "../../lib/matcher/mod.ts";
 import {
   accepted,
   canceled,
+  dayNumber,
   enter,
   executed,
   recording,
   replace,
   type Sent,
+  TRADING_DATE,
 } from "./_helpers.ts";
+
+// Account ids: the matcher knows no names.
+const A = 0;
+const B = 1;
+const C = 2;
+const D = 3;
+const S = 4;
+const Z = 5;
+const S1 = 6;
+const S2 = 7;
+const NOBODY = 9;
 
 Deno.test("Matcher.handle() rejects Enter Order with the first failing check's code", () => {
   const cases: [string, Partial<EnterOrder>, OrderRejectedReason][] = [
@@ -44,15 +62,15 @@ Deno.test("Matcher.handle() rejects Enter Order with the first failing check's c
   ];
   for (const [name, fields, code] of cases) {
     const { matcher, take } = recording();
-    matcher.handle("alice", enter({ orderToken: 7, ...fields }), 11);
-    assert.deepEqual(take(), [["alice", {
+    matcher.handle(A, enter({ orderToken: 7, ...fields }), 11);
+    assert.deepEqual(take(), [[A, {
       type: "orderRejected",
       timestamp: 11,
       orderToken: 7,
       orderRejectedReason: code,
     }]], name);
     assert.equal(
-      matcher.nextToken("alice"),
+      matcher.nextToken(A),
       8,
       `${name}: the token is consumed`,
     );
@@ -62,63 +80,63 @@ Deno.test("Matcher.handle() rejects Enter Order with the first failing check's c
 Deno.test("Matcher.handle() rejects with R when closed and H when halted, before other checks", () => {
   const { matcher, take } = recording({ open: false });
   matcher.handle(
-    "alice",
+    A,
     enter({ orderToken: 1, orderbookId: "nope", price: 0 }),
     1,
   );
   matcher.open(2);
   matcher.halt("1", 3);
-  matcher.handle("alice", enter({ orderToken: 2, price: 0 }), 4);
-  matcher.handle("alice", enter({ orderToken: 3, orderbookId: "nope" }), 5);
+  matcher.handle(A, enter({ orderToken: 2, price: 0 }), 4);
+  matcher.handle(A, enter({ orderToken: 3, orderbookId: "nope" }), 5);
   matcher.resume("1", 6);
-  matcher.handle("alice", enter({ orderToken: 4 }), 7);
+  matcher.handle(A, enter({ orderToken: 4 }), 7);
   assert.deepEqual(take(), [
-    ["alice", {
+    [A, {
       type: "orderRejected",
       timestamp: 1,
       orderToken: 1,
       orderRejectedReason: "R",
     }],
-    [null, { type: "systemEvent", timestamp: 2, eventCode: "S" }],
-    ["alice", {
+    [ALL_ACCOUNTS, { type: "systemEvent", timestamp: 2, eventCode: "S" }],
+    [A, {
       type: "orderRejected",
       timestamp: 4,
       orderToken: 2,
       orderRejectedReason: "H",
     }],
-    ["alice", {
+    [A, {
       type: "orderRejected",
       timestamp: 5,
       orderToken: 3,
       orderRejectedReason: "S",
     }],
-    ["alice", accepted(enter({ orderToken: 4 }), 7, 1)],
+    [A, accepted(enter({ orderToken: 4 }), 7, 1)],
   ]);
 });
 
 Deno.test("Matcher.handle() rejects a crossing post-only order with O and accepts a passive one", () => {
   const { matcher, take } = recording();
-  matcher.handle("bob", enter({ buySellIndicator: "S", price: 10_000 }), 1);
+  matcher.handle(B, enter({ buySellIndicator: "S", price: 10_000 }), 1);
   take();
   matcher.handle(
-    "alice",
+    A,
     enter({ orderToken: 1, display: "P", price: 10_000 }),
     2,
   );
   matcher.handle(
-    "alice",
+    A,
     enter({ orderToken: 2, display: "P", price: 9_990 }),
     3,
   );
   assert.deepEqual(take(), [
-    ["alice", {
+    [A, {
       type: "orderRejected",
       timestamp: 2,
       orderToken: 1,
       orderRejectedReason: "O",
     }],
     [
-      "alice",
+      A,
       accepted(enter({ orderToken: 2, display: "P", price: 9_990 }), 3, 2),
     ],
   ]);
@@ -126,24 +144,24 @@ Deno.test("Matcher.handle() rejects a crossing post-only order with O and accept
 
 Deno.test("Matcher.handle() ignores tokens not above the highest seen, per account", () => {
   const { matcher, take } = recording();
-  matcher.handle("alice", enter({ orderToken: 0 }), 1);
-  matcher.handle("alice", enter({ orderToken: 5 }), 2);
-  matcher.handle("alice", enter({ orderToken: 5, price: 9_000 }), 3);
-  matcher.handle("alice", enter({ orderToken: 4 }), 4);
-  matcher.handle("bob", enter({ orderToken: 1 }), 5);
+  matcher.handle(A, enter({ orderToken: 0 }), 1);
+  matcher.handle(A, enter({ orderToken: 5 }), 2);
+  matcher.handle(A, enter({ orderToken: 5, price: 9_000 }), 3);
+  matcher.handle(A, enter({ orderToken: 4 }), 4);
+  matcher.handle(B, enter({ orderToken: 1 }), 5);
   assert.deepEqual(take(), [
-    ["alice", accepted(enter({ orderToken: 5 }), 2, 1)],
-    ["bob", accepted(enter({ orderToken: 1 }), 5, 2)],
+    [A, accepted(enter({ orderToken: 5 }), 2, 1)],
+    [B, accepted(enter({ orderToken: 1 }), 5, 2)],
   ]);
-  assert.equal(matcher.nextToken("alice"), 6);
-  assert.equal(matcher.nextToken("bob"), 2);
-  assert.equal(matcher.nextToken("carol"), 1);
+  assert.equal(matcher.nextToken(A), 6);
+  assert.equal(matcher.nextToken(B), 2);
+  assert.equal(matcher.nextToken(C), 1);
 });
 
 Deno.test("Matcher.handle() fills across levels at resting prices with shared match numbers", () => {
-  const { matcher, take, market } = recording();
+  const { matcher, take } = recording();
   matcher.handle(
-    "s1",
+    S1,
     enter({
       orderToken: 1,
       buySellIndicator: "S",
@@ -153,7 +171,7 @@ Deno.test("Matcher.handle() fills across levels at resting prices with shared ma
     1,
   );
   matcher.handle(
-    "s2",
+    S2,
     enter({
       orderToken: 1,
       buySellIndicator: "T",
@@ -163,7 +181,7 @@ Deno.test("Matcher.handle() fills across levels at resting prices with shared ma
     2,
   );
   matcher.handle(
-    "s1",
+    S1,
     enter({
       orderToken: 2,
       buySellIndicator: "E",
@@ -173,17 +191,16 @@ Deno.test("Matcher.handle() fills across levels at resting prices with shared ma
     3,
   );
   take();
-  market.length = 0;
   const buy = enter({ orderToken: 9, price: 10_020, quantity: 100 });
-  matcher.handle("b", buy, 4);
+  matcher.handle(B, buy, 4);
   assert.deepEqual(take(), [
-    ["b", accepted(buy, 4, 4)],
-    ["s2", executed(4, 1, 30, 10_000, "A", 1)],
-    ["b", executed(4, 9, 30, 10_000, "R", 1)],
-    ["s1", executed(4, 2, 40, 10_000, "A", 2)],
-    ["b", executed(4, 9, 40, 10_000, "R", 2)],
-    ["s1", executed(4, 1, 30, 10_020, "A", 3)],
-    ["b", executed(4, 9, 30, 10_020, "R", 3)],
+    [B, accepted(buy, 4, 4)],
+    [S2, executed(4, 1, 30, 10_000, "A", 1)],
+    [B, executed(4, 9, 30, 10_000, "R", 1)],
+    [S1, executed(4, 2, 40, 10_000, "A", 2)],
+    [B, executed(4, 9, 40, 10_000, "R", 2)],
+    [S1, executed(4, 1, 30, 10_020, "A", 3)],
+    [B, executed(4, 9, 30, 10_020, "R", 3)],
   ]);
   assert.deepEqual(matcher.depth("1"), {
     orderbookId: "1",
@@ -194,33 +211,29 @@ Deno.test("Matcher.handle() fills across levels at resting prices with shared ma
     matchNumber: number,
     price: number,
     quantity: number,
-    seller: string,
+    seller: number,
   ) => ({
-    matchNumber,
+    matchNumber: dayNumber(matchNumber),
     orderbookId: "1",
     price,
     quantity,
     timestamp: 4,
-    buyer: "b",
+    buyer: B,
     seller,
     aggressor: "B" as const,
   });
   const trades = [
-    trade(1, 10_000, 30, "s2"),
-    trade(2, 10_000, 40, "s1"),
-    trade(3, 10_020, 30, "s1"),
+    trade(1, 10_000, 30, S2),
+    trade(2, 10_000, 40, S1),
+    trade(3, 10_020, 30, S1),
   ];
   assert.deepEqual(matcher.trades("1"), trades);
-  assert.deepEqual(market, [
-    ...trades.map((t) => ({ type: "trade", trade: t })),
-    { type: "depth", orderbookId: "1" },
-  ]);
 });
 
 Deno.test("Matcher.handle() rests a Day remainder and fills FIFO within a level", () => {
   const { matcher, take } = recording();
-  matcher.handle("a", enter({ orderToken: 1, quantity: 10 }), 1);
-  matcher.handle("b", enter({ orderToken: 1, quantity: 10 }), 2);
+  matcher.handle(A, enter({ orderToken: 1, quantity: 10 }), 1);
+  matcher.handle(B, enter({ orderToken: 1, quantity: 10 }), 2);
   take();
   const sell = enter({
     orderToken: 3,
@@ -228,13 +241,13 @@ Deno.test("Matcher.handle() rests a Day remainder and fills FIFO within a level"
     price: 9_000,
     quantity: 25,
   });
-  matcher.handle("c", sell, 3);
+  matcher.handle(C, sell, 3);
   assert.deepEqual(take(), [
-    ["c", accepted(sell, 3, 3)],
-    ["a", executed(3, 1, 10, 10_000, "A", 1)],
-    ["c", executed(3, 3, 10, 10_000, "R", 1)],
-    ["b", executed(3, 1, 10, 10_000, "A", 2)],
-    ["c", executed(3, 3, 10, 10_000, "R", 2)],
+    [C, accepted(sell, 3, 3)],
+    [A, executed(3, 1, 10, 10_000, "A", 1)],
+    [C, executed(3, 3, 10, 10_000, "R", 1)],
+    [B, executed(3, 1, 10, 10_000, "A", 2)],
+    [C, executed(3, 3, 10, 10_000, "R", 2)],
   ]);
   assert.deepEqual(matcher.depth("1")?.asks, [{
     price: 9_000,
@@ -247,28 +260,28 @@ Deno.test("Matcher.handle() rests a Day remainder and fills FIFO within a level"
 Deno.test("Matcher.handle() stops at the same firm with AIQ cancel M and leaves the resting order", () => {
   const { matcher, take } = recording();
   matcher.handle(
-    "a",
+    A,
     enter({ orderToken: 1, buySellIndicator: "S", quantity: 10, firmId: 0 }),
     1,
   );
   matcher.handle(
-    "b",
+    B,
     enter({ orderToken: 1, buySellIndicator: "S", quantity: 30, firmId: 7 }),
     2,
   );
   matcher.handle(
-    "a",
+    A,
     enter({ orderToken: 2, buySellIndicator: "S", quantity: 10, firmId: 0 }),
     3,
   );
   take();
   const buy = enter({ orderToken: 1, quantity: 25, firmId: 7 });
-  matcher.handle("c", buy, 4);
+  matcher.handle(C, buy, 4);
   assert.deepEqual(take(), [
-    ["c", accepted(buy, 4, 4)],
-    ["a", executed(4, 1, 10, 10_000, "A", 1)],
-    ["c", executed(4, 1, 10, 10_000, "R", 1)],
-    ["c", {
+    [C, accepted(buy, 4, 4)],
+    [A, executed(4, 1, 10, 10_000, "A", 1)],
+    [C, executed(4, 1, 10, 10_000, "R", 1)],
+    [C, {
       type: "orderAiqCanceled",
       timestamp: 4,
       orderToken: 1,
@@ -284,56 +297,56 @@ Deno.test("Matcher.handle() stops at the same firm with AIQ cancel M and leaves 
     quantity: 40,
     orders: 2,
   }]);
-  assert.deepEqual(matcher.openOrders("c"), []);
+  assert.deepEqual(matcher.openOrders(C), []);
   // Firm 0 never prevents: the same account trades with itself.
-  matcher.handle("a", enter({ orderToken: 3, quantity: 5 }), 5);
+  matcher.handle(A, enter({ orderToken: 3, quantity: 5 }), 5);
   assert.deepEqual(take().slice(1), [
-    ["b", executed(5, 1, 5, 10_000, "A", 2)],
-    ["a", executed(5, 3, 5, 10_000, "R", 2)],
+    [B, executed(5, 1, 5, 10_000, "A", 2)],
+    [A, executed(5, 3, 5, 10_000, "R", 2)],
   ]);
 });
 
 Deno.test("Matcher.handle() cancels an Immediate order's remainder with I", () => {
   const { matcher, take } = recording();
   matcher.handle(
-    "a",
+    A,
     enter({ orderToken: 1, buySellIndicator: "S", quantity: 10 }),
     1,
   );
   take();
   const ioc = enter({ orderToken: 1, quantity: 25, timeInForce: 0 });
-  matcher.handle("b", ioc, 2);
+  matcher.handle(B, ioc, 2);
   const none = enter({ orderToken: 2, quantity: 5, timeInForce: 0 });
-  matcher.handle("b", none, 3);
+  matcher.handle(B, none, 3);
   matcher.handle(
-    "a",
+    A,
     enter({ orderToken: 2, buySellIndicator: "S", quantity: 10 }),
     4,
   );
   take();
   const full = enter({ orderToken: 3, quantity: 10, timeInForce: 0 });
-  matcher.handle("b", full, 5);
+  matcher.handle(B, full, 5);
   assert.deepEqual(take(), [
-    ["b", accepted(full, 5, 5)],
-    ["a", executed(5, 2, 10, 10_000, "A", 2)],
-    ["b", executed(5, 3, 10, 10_000, "R", 2)],
+    [B, accepted(full, 5, 5)],
+    [A, executed(5, 2, 10, 10_000, "A", 2)],
+    [B, executed(5, 3, 10, 10_000, "R", 2)],
   ]);
   const { matcher: m2, take: t2 } = recording();
   m2.handle(
-    "a",
+    A,
     enter({ orderToken: 1, buySellIndicator: "S", quantity: 10 }),
     1,
   );
   t2();
-  m2.handle("b", ioc, 2);
-  m2.handle("b", none, 3);
+  m2.handle(B, ioc, 2);
+  m2.handle(B, none, 3);
   assert.deepEqual(t2(), [
-    ["b", accepted(ioc, 2, 2)],
-    ["a", executed(2, 1, 10, 10_000, "A", 1)],
-    ["b", executed(2, 1, 10, 10_000, "R", 1)],
-    ["b", canceled(2, 1, 15, "I")],
-    ["b", accepted(none, 3, 3)],
-    ["b", canceled(3, 2, 5, "I")],
+    [B, accepted(ioc, 2, 2)],
+    [A, executed(2, 1, 10, 10_000, "A", 1)],
+    [B, executed(2, 1, 10, 10_000, "R", 1)],
+    [B, canceled(2, 1, 15, "I")],
+    [B, accepted(none, 3, 3)],
+    [B, canceled(3, 2, 5, "I")],
   ]);
   assert.deepEqual(m2.depth("1"), { orderbookId: "1", bids: [], asks: [] });
 });
@@ -341,7 +354,7 @@ Deno.test("Matcher.handle() cancels an Immediate order's remainder with I", () =
 Deno.test("Matcher.handle() trades a minimum-quantity order fully or not at all", () => {
   const { matcher, take } = recording();
   matcher.handle(
-    "a",
+    A,
     enter({
       orderToken: 1,
       buySellIndicator: "S",
@@ -351,7 +364,7 @@ Deno.test("Matcher.handle() trades a minimum-quantity order fully or not at all"
     1,
   );
   matcher.handle(
-    "z",
+    Z,
     enter({
       orderToken: 1,
       buySellIndicator: "S",
@@ -362,7 +375,7 @@ Deno.test("Matcher.handle() trades a minimum-quantity order fully or not at all"
     2,
   );
   matcher.handle(
-    "a",
+    A,
     enter({
       orderToken: 2,
       buySellIndicator: "S",
@@ -381,9 +394,9 @@ Deno.test("Matcher.handle() trades a minimum-quantity order fully or not at all"
     minimumQuantity: 15,
     firmId: 3,
   });
-  matcher.handle("b", fail, 4);
-  assert.deepEqual(take(), [["b", accepted(fail, 4, 4)], [
-    "b",
+  matcher.handle(B, fail, 4);
+  assert.deepEqual(take(), [[B, accepted(fail, 4, 4)], [
+    B,
     canceled(4, 1, 40, "I"),
   ]]);
   // Without the firm, 60 can trade up to 10,010: enough for 15.
@@ -394,30 +407,30 @@ Deno.test("Matcher.handle() trades a minimum-quantity order fully or not at all"
     timeInForce: 0,
     minimumQuantity: 15,
   });
-  matcher.handle("b", pass, 5);
+  matcher.handle(B, pass, 5);
   assert.deepEqual(take(), [
-    ["b", accepted(pass, 5, 5)],
-    ["a", executed(5, 1, 10, 10_000, "A", 1)],
-    ["b", executed(5, 2, 10, 10_000, "R", 1)],
-    ["z", executed(5, 1, 30, 10_010, "A", 2)],
-    ["b", executed(5, 2, 30, 10_010, "R", 2)],
+    [B, accepted(pass, 5, 5)],
+    [A, executed(5, 1, 10, 10_000, "A", 1)],
+    [B, executed(5, 2, 10, 10_000, "R", 1)],
+    [Z, executed(5, 1, 30, 10_010, "A", 2)],
+    [B, executed(5, 2, 30, 10_010, "R", 2)],
   ]);
 });
 
 Deno.test("Matcher.handle() ignores a replace of an unknown or dead token or a stale replacement token", () => {
   const { matcher, take } = recording();
-  matcher.handle("a", enter({ orderToken: 3 }), 1);
+  matcher.handle(A, enter({ orderToken: 3 }), 1);
   take();
-  matcher.handle("a", replace(9, 10, 50, 10_000), 2);
-  matcher.handle("b", replace(3, 10, 50, 10_000), 3);
-  matcher.handle("a", replace(3, 3, 50, 10_000), 4);
-  matcher.handle("a", replace(3, 2, 50, 10_000), 5);
+  matcher.handle(A, replace(9, 10, 50, 10_000), 2);
+  matcher.handle(B, replace(3, 10, 50, 10_000), 3);
+  matcher.handle(A, replace(3, 3, 50, 10_000), 4);
+  matcher.handle(A, replace(3, 2, 50, 10_000), 5);
   assert.deepEqual(take(), []);
-  assert.equal(matcher.nextToken("a"), 4);
-  matcher.handle("a", replace(3, 4, 50, 10_000), 6);
-  matcher.handle("a", replace(3, 5, 40, 10_000), 7);
+  assert.equal(matcher.nextToken(A), 4);
+  matcher.handle(A, replace(3, 4, 50, 10_000), 6);
+  matcher.handle(A, replace(3, 5, 40, 10_000), 7);
   assert.equal(take().length, 1);
-  assert.equal(matcher.nextToken("a"), 5);
+  assert.equal(matcher.nextToken(A), 5);
 });
 
 Deno.test("Matcher.handle() cancels the order when a replace fails a check", () => {
@@ -440,20 +453,20 @@ Deno.test("Matcher.handle() cancels the order when a replace fails a check", () 
   for (const [name, args, code] of cases) {
     const { matcher, take } = recording();
     matcher.handle(
-      "s",
+      S,
       enter({ orderToken: 1, buySellIndicator: "S", price: 10_100 }),
       1,
     );
-    matcher.handle("a", enter({ orderToken: 1 }), 2);
+    matcher.handle(A, enter({ orderToken: 1 }), 2);
     take();
-    matcher.handle("a", replace(...args), 3);
-    assert.deepEqual(take(), [["a", canceled(3, 1, 100, code as "X")]], name);
+    matcher.handle(A, replace(...args), 3);
+    assert.deepEqual(take(), [[A, canceled(3, 1, 100, code as "X")]], name);
     assert.equal(
-      matcher.nextToken("a"),
+      matcher.nextToken(A),
       3,
       `${name}: the replacement token is consumed`,
     );
-    assert.deepEqual(matcher.openOrders("a"), [], name);
+    assert.deepEqual(matcher.openOrders(A), [], name);
     assert.deepEqual(matcher.depth("1")?.bids, [], name);
   }
 });
@@ -463,18 +476,18 @@ Deno.test("Matcher.handle() cancels with R a replace that would execute while ha
   // halt can make a live replace "not allowed at this time".
   const { matcher, take } = recording();
   matcher.handle(
-    "s",
+    S,
     enter({ orderToken: 1, buySellIndicator: "S", price: 10_100 }),
     1,
   );
-  matcher.handle("a", enter({ orderToken: 1 }), 2);
+  matcher.handle(A, enter({ orderToken: 1 }), 2);
   matcher.halt("1", 3);
   take();
   // A replace that does not cross still works.
-  matcher.handle("a", replace(1, 5, 90, 10_000), 4);
-  matcher.handle("a", replace(5, 6, 90, 10_100), 5);
+  matcher.handle(A, replace(1, 5, 90, 10_000), 4);
+  matcher.handle(A, replace(5, 6, 90, 10_100), 5);
   assert.deepEqual(take(), [
-    ["a", {
+    [A, {
       type: "orderReplaced",
       timestamp: 4,
       replacementOrderToken: 5,
@@ -485,24 +498,24 @@ Deno.test("Matcher.handle() cancels with R a replace that would execute while ha
       price: 10_000,
       timeInForce: 99999,
       display: " ",
-      orderNumber: 2,
+      orderNumber: dayNumber(2),
       minimumQuantity: 0,
       orderState: "L",
       previousOrderToken: 1,
     }],
-    ["a", canceled(5, 5, 90, "R")],
+    [A, canceled(5, 5, 90, "R")],
   ]);
   assert.deepEqual(matcher.depth("1")?.bids, []);
 });
 
 Deno.test("Matcher.handle() replaces keeping or losing time priority", () => {
   const { matcher, take } = recording();
-  matcher.handle("a", enter({ orderToken: 1, quantity: 10 }), 1);
-  matcher.handle("b", enter({ orderToken: 1, quantity: 10 }), 2);
+  matcher.handle(A, enter({ orderToken: 1, quantity: 10 }), 1);
+  matcher.handle(B, enter({ orderToken: 1, quantity: 10 }), 2);
   take();
-  matcher.handle("a", replace(1, 2, 8, 10_000), 3);
+  matcher.handle(A, replace(1, 2, 8, 10_000), 3);
   const first = take();
-  assert.deepEqual(first, [["a", {
+  assert.deepEqual(first, [[A, {
     type: "orderReplaced",
     timestamp: 3,
     replacementOrderToken: 2,
@@ -513,43 +526,43 @@ Deno.test("Matcher.handle() replaces keeping or losing time priority", () => {
     price: 10_000,
     timeInForce: 99999,
     display: " ",
-    orderNumber: 1,
+    orderNumber: dayNumber(1),
     minimumQuantity: 0,
     orderState: "L",
     previousOrderToken: 1,
   }]]);
   matcher.handle(
-    "s",
+    S,
     enter({ orderToken: 1, buySellIndicator: "S", quantity: 1 }),
     4,
   );
   assert.deepEqual(take().slice(1, 2), [[
-    "a",
+    A,
     executed(4, 2, 1, 10_000, "A", 1),
   ]]);
-  matcher.handle("a", replace(2, 3, 9, 10_000), 5);
+  matcher.handle(A, replace(2, 3, 9, 10_000), 5);
   take();
   matcher.handle(
-    "s",
+    S,
     enter({ orderToken: 2, buySellIndicator: "S", quantity: 1 }),
     6,
   );
   assert.deepEqual(take().slice(1, 2), [[
-    "b",
+    B,
     executed(6, 1, 1, 10_000, "A", 2),
   ]]);
   assert.deepEqual(
-    matcher.openOrders("a").map((
+    matcher.openOrders(A).map((
       o,
     ) => [o.orderToken, o.openQuantity, o.executedQuantity, o.orderNumber]),
-    [[3, 9, 1, 1]],
+    [[3, 9, 1, dayNumber(1)]],
   );
 });
 
 Deno.test("Matcher.handle() matches a crossing replace like a new order after Order Replaced", () => {
   const { matcher, take } = recording();
   matcher.handle(
-    "s",
+    S,
     enter({
       orderToken: 1,
       buySellIndicator: "S",
@@ -558,32 +571,32 @@ Deno.test("Matcher.handle() matches a crossing replace like a new order after Or
     }),
     1,
   );
-  matcher.handle("a", enter({ orderToken: 1, quantity: 100 }), 2);
+  matcher.handle(A, enter({ orderToken: 1, quantity: 100 }), 2);
   take();
-  matcher.handle("a", replace(1, 2, 50, 10_010, { timeInForce: 0 }), 3);
+  matcher.handle(A, replace(1, 2, 50, 10_010, { timeInForce: 0 }), 3);
   const sent = take();
   assert.equal(sent[0]![1].type, "orderReplaced");
   assert.deepEqual(sent.slice(1), [
-    ["s", executed(3, 1, 30, 10_010, "A", 1)],
-    ["a", executed(3, 2, 30, 10_010, "R", 1)],
-    ["a", canceled(3, 2, 20, "I")],
+    [S, executed(3, 1, 30, 10_010, "A", 1)],
+    [A, executed(3, 2, 30, 10_010, "R", 1)],
+    [A, canceled(3, 2, 20, "I")],
   ]);
-  assert.deepEqual(matcher.openOrders("a"), []);
+  assert.deepEqual(matcher.openOrders(A), []);
   // A replace to 0 leaves the book with state D and nothing else.
-  matcher.handle("a", enter({ orderToken: 3, quantity: 5 }), 4);
+  matcher.handle(A, enter({ orderToken: 3, quantity: 5 }), 4);
   take();
-  matcher.handle("a", replace(3, 4, 0, 10_000), 5);
+  matcher.handle(A, replace(3, 4, 0, 10_000), 5);
   const [[, dead]] = take() as [Sent];
   assert.equal(dead.type === "orderReplaced" && dead.orderState, "D");
   assert.deepEqual(matcher.depth("1")?.bids, []);
-  matcher.handle("a", { type: "cancelOrder", orderToken: 4, quantity: 0 }, 6);
+  matcher.handle(A, { type: "cancelOrder", orderToken: 4, quantity: 0 }, 6);
   assert.deepEqual(take(), []);
 });
 
 Deno.test("Matcher.handle() applies self-match prevention and minimum quantity on replace", () => {
   const { matcher, take } = recording();
   matcher.handle(
-    "s",
+    S,
     enter({
       orderToken: 1,
       buySellIndicator: "S",
@@ -593,11 +606,11 @@ Deno.test("Matcher.handle() applies self-match prevention and minimum quantity o
     }),
     1,
   );
-  matcher.handle("a", enter({ orderToken: 1, quantity: 100, firmId: 4 }), 2);
-  matcher.handle("a", enter({ orderToken: 2, quantity: 100, firmId: 5 }), 3);
+  matcher.handle(A, enter({ orderToken: 1, quantity: 100, firmId: 4 }), 2);
+  matcher.handle(A, enter({ orderToken: 2, quantity: 100, firmId: 5 }), 3);
   take();
-  matcher.handle("a", replace(1, 3, 60, 10_010), 4);
-  assert.deepEqual(take().slice(1), [["a", {
+  matcher.handle(A, replace(1, 3, 60, 10_010), 4);
+  assert.deepEqual(take().slice(1), [[A, {
     type: "orderAiqCanceled",
     timestamp: 4,
     orderToken: 3,
@@ -608,11 +621,11 @@ Deno.test("Matcher.handle() applies self-match prevention and minimum quantity o
     liquidityIndicator: "R",
   }]]);
   matcher.handle(
-    "a",
+    A,
     replace(2, 4, 60, 10_010, { timeInForce: 0, minimumQuantity: 31 }),
     5,
   );
-  assert.deepEqual(take().slice(1), [["a", canceled(5, 4, 60, "I")]]);
+  assert.deepEqual(take().slice(1), [[A, canceled(5, 4, 60, "I")]]);
   assert.deepEqual(matcher.depth("1")?.asks, [{
     price: 10_010,
     quantity: 30,
@@ -622,89 +635,104 @@ Deno.test("Matcher.handle() applies self-match prevention and minimum quantity o
 
 Deno.test("Matcher.handle() cancels partially, fully, and ignores what it cannot cancel", () => {
   const { matcher, take } = recording();
-  matcher.handle("a", enter({ orderToken: 1, quantity: 100 }), 1);
+  matcher.handle(A, enter({ orderToken: 1, quantity: 100 }), 1);
   take();
-  matcher.handle("a", { type: "cancelOrder", orderToken: 1, quantity: 100 }, 2);
-  matcher.handle("a", { type: "cancelOrder", orderToken: 1, quantity: 150 }, 2);
-  matcher.handle("b", { type: "cancelOrder", orderToken: 1, quantity: 0 }, 2);
-  matcher.handle("a", { type: "cancelOrder", orderToken: 9, quantity: 0 }, 2);
-  matcher.handle("a", { type: "cancelOrder", orderToken: 1, quantity: 60 }, 3);
+  matcher.handle(A, { type: "cancelOrder", orderToken: 1, quantity: 100 }, 2);
+  matcher.handle(A, { type: "cancelOrder", orderToken: 1, quantity: 150 }, 2);
+  matcher.handle(B, { type: "cancelOrder", orderToken: 1, quantity: 0 }, 2);
+  matcher.handle(A, { type: "cancelOrder", orderToken: 9, quantity: 0 }, 2);
+  matcher.handle(A, { type: "cancelOrder", orderToken: 1, quantity: 60 }, 3);
   matcher.halt("1", 4);
   matcher.close(4);
   assert.deepEqual(take(), [
-    ["a", canceled(3, 1, 40, "U")],
-    ["a", canceled(4, 1, 60, "O")],
-    [null, { type: "systemEvent", timestamp: 4, eventCode: "E" }],
+    [A, canceled(3, 1, 40, "U")],
+    [A, canceled(4, 1, 60, "O")],
+    [ALL_ACCOUNTS, { type: "systemEvent", timestamp: 4, eventCode: "E" }],
   ]);
   const other = recording();
-  other.matcher.handle("a", enter({ orderToken: 1, quantity: 100 }), 1);
+  other.matcher.handle(A, enter({ orderToken: 1, quantity: 100 }), 1);
   other.matcher.halt("1", 2);
   other.take();
   other.matcher.handle(
-    "a",
+    A,
     { type: "cancelOrder", orderToken: 1, quantity: 0 },
     3,
   );
   other.matcher.handle(
-    "a",
+    A,
     { type: "cancelOrder", orderToken: 1, quantity: 0 },
     4,
   );
-  assert.deepEqual(other.take(), [["a", canceled(3, 1, 100, "U")]]);
+  assert.deepEqual(other.take(), [[A, canceled(3, 1, 100, "U")]]);
 });
 
 Deno.test("Matcher.cancelAccount() cancels an account's orders in order-number order", () => {
   for (const reason of ["L", "S"] as const) {
     const { matcher, take } = recording();
-    matcher.handle("a", enter({ orderToken: 1, price: 9_000 }), 1);
-    matcher.handle("b", enter({ orderToken: 1, price: 9_500 }), 2);
+    matcher.handle(A, enter({ orderToken: 1, price: 9_000 }), 1);
+    matcher.handle(B, enter({ orderToken: 1, price: 9_500 }), 2);
     matcher.handle(
-      "a",
+      A,
       enter({ orderToken: 2, orderbookId: "7203", price: 9_100 }),
       3,
     );
-    matcher.handle("a", replace(1, 3, 10, 9_000), 4);
+    matcher.handle(A, replace(1, 3, 10, 9_000), 4);
     take();
-    assert.equal(matcher.cancelAccount("a", 5, reason), 2);
-    assert.equal(matcher.cancelAccount("a", 6, reason), 0);
-    assert.equal(matcher.cancelAccount("nobody", 6, reason), 0);
-    assert.deepEqual(take(), [["a", canceled(5, 3, 10, reason)], [
-      "a",
+    assert.equal(matcher.cancelAccount(A, 5, reason), 2);
+    assert.equal(matcher.cancelAccount(A, 6, reason), 0);
+    assert.equal(matcher.cancelAccount(NOBODY, 6, reason), 0);
+    assert.deepEqual(take(), [[A, canceled(5, 3, 10, reason)], [
+      A,
       canceled(5, 2, 100, reason),
     ]]);
-    assert.deepEqual(matcher.openOrders("b").map((o) => o.orderToken), [1]);
+    assert.deepEqual(matcher.openOrders(B).map((o) => o.orderToken), [1]);
   }
-  assert.throws(() => new Matcher(() => {}).cancelAccount("a", 1, "U" as "L"), {
-    name: "RangeError",
-  });
+  assert.throws(
+    () => recording().matcher.cancelAccount(A, 1, "U" as "L"),
+    { name: "RangeError", message: /reason must be "L" or "S"/ },
+  );
 });
 
 Deno.test("Matcher.close() cancels all resting orders with O, then sends End of Day", () => {
-  const { matcher, take, market } = recording();
-  matcher.handle("b", enter({ orderToken: 1, price: 9_000 }), 1);
-  matcher.handle("a", enter({ orderToken: 1, orderbookId: "7203" }), 2);
+  const { matcher, take, takeAll } = recording();
+  matcher.handle(B, enter({ orderToken: 1, price: 9_000 }), 1);
+  matcher.handle(A, enter({ orderToken: 1, orderbookId: "7203" }), 2);
   matcher.handle(
-    "b",
+    B,
     enter({ orderToken: 2, buySellIndicator: "S", price: 11_000 }),
     3,
   );
   take();
-  market.length = 0;
   assert.equal(matcher.close(10), true);
   assert.equal(matcher.close(11), false);
-  assert.deepEqual(take(), [
-    ["b", canceled(10, 1, 100, "O")],
-    ["a", canceled(10, 1, 100, "O")],
-    ["b", canceled(10, 2, 100, "O")],
-    [null, { type: "systemEvent", timestamp: 10, eventCode: "E" }],
+  const deleted = (
+    account: number,
+    orderbookId: string,
+    n: number,
+    side: "B" | "S",
+    price: number,
+  ) => ({
+    type: "bookDelete",
+    timestamp: 10,
+    orderbookId,
+    orderNumber: dayNumber(n),
+    side,
+    price,
+    quantity: 100,
+    account,
+  });
+  assert.deepEqual(takeAll(), [
+    [B, canceled(10, 1, 100, "O")],
+    deleted(B, "1", 1, "B", 9_000),
+    [A, canceled(10, 1, 100, "O")],
+    deleted(A, "7203", 2, "B", 10_000),
+    [B, canceled(10, 2, 100, "O")],
+    deleted(B, "1", 3, "S", 11_000),
+    [ALL_ACCOUNTS, { type: "systemEvent", timestamp: 10, eventCode: "E" }],
+    { type: "marketState", timestamp: 10, open: false },
   ]);
-  assert.deepEqual(market, [
-    { type: "state", open: false, timestamp: 10 },
-    { type: "depth", orderbookId: "1" },
-    { type: "depth", orderbookId: "7203" },
-  ]);
-  matcher.handle("a", enter({ orderToken: 5 }), 12);
-  assert.deepEqual(take(), [["a", {
+  matcher.handle(A, enter({ orderToken: 5 }), 12);
+  assert.deepEqual(take(), [[A, {
     type: "orderRejected",
     timestamp: 12,
     orderToken: 5,
@@ -714,29 +742,29 @@ Deno.test("Matcher.close() cancels all resting orders with O, then sends End of 
 
 Deno.test("Matcher.open() after close() continues the trading day: tokens, order and match numbers carry on", () => {
   const { matcher, take } = recording();
-  matcher.handle("a", enter({ orderToken: 5, buySellIndicator: "S" }), 1);
-  matcher.handle("b", enter({ orderToken: 5, quantity: 10 }), 2);
+  matcher.handle(A, enter({ orderToken: 5, buySellIndicator: "S" }), 1);
+  matcher.handle(B, enter({ orderToken: 5, quantity: 10 }), 2);
   matcher.close(3);
   assert.equal(matcher.open(4), true);
   assert.equal(matcher.open(5), false);
   assert.equal(matcher.trades("1").length, 1, "the day's trades are kept");
-  assert.equal(matcher.nextToken("a"), 6);
+  assert.equal(matcher.nextToken(A), 6);
   take();
   // Token 1 is not above the day's highest (5): ignored.
-  matcher.handle("a", enter({ orderToken: 1, buySellIndicator: "S" }), 6);
+  matcher.handle(A, enter({ orderToken: 1, buySellIndicator: "S" }), 6);
   assert.deepEqual(take(), []);
-  matcher.handle("a", enter({ orderToken: 6, buySellIndicator: "S" }), 7);
-  matcher.handle("b", enter({ orderToken: 6, quantity: 10 }), 8);
+  matcher.handle(A, enter({ orderToken: 6, buySellIndicator: "S" }), 7);
+  matcher.handle(B, enter({ orderToken: 6, quantity: 10 }), 8);
   assert.deepEqual(take(), [
-    ["a", accepted(enter({ orderToken: 6, buySellIndicator: "S" }), 7, 3)],
-    ["b", accepted(enter({ orderToken: 6, quantity: 10 }), 8, 4)],
-    ["a", executed(8, 6, 10, 10_000, "A", 2)],
-    ["b", executed(8, 6, 10, 10_000, "R", 2)],
+    [A, accepted(enter({ orderToken: 6, buySellIndicator: "S" }), 7, 3)],
+    [B, accepted(enter({ orderToken: 6, quantity: 10 }), 8, 4)],
+    [A, executed(8, 6, 10, 10_000, "A", 2)],
+    [B, executed(8, 6, 10, 10_000, "R", 2)],
   ]);
 });
 
 Deno.test("Matcher.halt() sends market events only and rejects entry with H", () => {
-  const { matcher, take, market } = recording();
+  const { matcher, takeAll } = recording();
   assert.equal(matcher.halt("1", 1), true);
   assert.equal(matcher.halt("1", 2), false);
   assert.equal(matcher.halt("nope", 2), false);
@@ -744,20 +772,19 @@ Deno.test("Matcher.halt() sends market events only and rejects entry with H", ()
   assert.equal(matcher.isHalted("2"), false);
   assert.equal(matcher.resume("1", 3), true);
   assert.equal(matcher.resume("1", 4), false);
-  assert.deepEqual(take(), []);
-  assert.deepEqual(market, [
-    { type: "halt", orderbookId: "1", halted: true, timestamp: 1 },
-    { type: "halt", orderbookId: "1", halted: false, timestamp: 3 },
+  assert.deepEqual(takeAll(), [
+    { type: "tradingState", timestamp: 1, orderbookId: "1", halted: true },
+    { type: "tradingState", timestamp: 3, orderbookId: "1", halted: false },
   ]);
 });
 
 Deno.test("Matcher views: depth levels, trade history, open orders, orderbooks", () => {
   const { matcher } = recording({ tradeHistory: 2, orderbooks: ["A", "B"] });
   assert.deepEqual(matcher.orderbooks, ["A", "B"]);
-  assert.deepEqual(new Matcher(() => {}).orderbooks, DEFAULT_ORDERBOOKS);
+  assert.deepEqual(recording().matcher.orderbooks, DEFAULT_ORDERBOOKS);
   for (let i = 1; i <= 4; i++) {
     matcher.handle(
-      "a",
+      A,
       enter({ orderToken: i, orderbookId: "A", price: 1_000 - i, quantity: i }),
       i,
     );
@@ -768,7 +795,7 @@ Deno.test("Matcher views: depth levels, trade history, open orders, orderbooks",
   ]);
   assert.equal(matcher.depth("C"), undefined);
   matcher.handle(
-    "b",
+    B,
     enter({
       orderToken: 1,
       orderbookId: "A",
@@ -778,17 +805,20 @@ Deno.test("Matcher views: depth levels, trade history, open orders, orderbooks",
     }),
     9,
   );
-  assert.deepEqual(matcher.trades("A").map((t) => t.matchNumber), [3, 4]);
+  assert.deepEqual(matcher.trades("A").map((t) => t.matchNumber), [
+    dayNumber(3),
+    dayNumber(4),
+  ]);
   assert.deepEqual(matcher.trades("C"), []);
-  assert.deepEqual(matcher.openOrders("b"), [], "fully filled: nothing rests");
+  assert.deepEqual(matcher.openOrders(B), [], "fully filled: nothing rests");
   assert.deepEqual(matcher.depth("A")?.bids, []);
 });
 
 Deno.test("Matcher.openOrders() lists resting orders in order-number order with their fields", () => {
   const { matcher } = recording();
-  matcher.handle("a", enter({ orderToken: 1, price: 9_000, quantity: 10 }), 1);
+  matcher.handle(A, enter({ orderToken: 1, price: 9_000, quantity: 10 }), 1);
   matcher.handle(
-    "a",
+    A,
     enter({
       orderToken: 2,
       orderbookId: "7203",
@@ -804,16 +834,16 @@ Deno.test("Matcher.openOrders() lists resting orders in order-number order with 
     }),
     2,
   );
-  matcher.handle("a", replace(1, 3, 20, 9_000, { display: "P" }), 3);
+  matcher.handle(A, replace(1, 3, 20, 9_000, { display: "P" }), 3);
   matcher.handle(
-    "b",
+    B,
     enter({ orderToken: 1, orderbookId: "7203", price: 11_000, quantity: 30 }),
     4,
   );
-  assert.deepEqual(matcher.openOrders("a"), [
+  assert.deepEqual(matcher.openOrders(A), [
     {
       orderToken: 3,
-      orderNumber: 1,
+      orderNumber: dayNumber(1),
       orderbookId: "1",
       buySellIndicator: "B",
       price: 9_000,
@@ -831,7 +861,7 @@ Deno.test("Matcher.openOrders() lists resting orders in order-number order with 
     },
     {
       orderToken: 2,
-      orderNumber: 2,
+      orderNumber: dayNumber(2),
       orderbookId: "7203",
       buySellIndicator: "T",
       price: 11_000,
@@ -848,31 +878,12 @@ Deno.test("Matcher.openOrders() lists resting orders in order-number order with 
       cashMarginType: "5",
     },
   ]);
-  assert.deepEqual(matcher.openOrders("nobody"), []);
-});
-
-Deno.test("Matcher.handle() emits one depth event per changed book per command", () => {
-  const { matcher, market } = recording();
-  matcher.handle("a", enter({ orderToken: 1, quantity: 10 }), 1);
-  matcher.handle("a", enter({ orderToken: 2, quantity: 10 }), 2);
-  matcher.handle(
-    "b",
-    enter({ orderToken: 1, buySellIndicator: "S", quantity: 15 }),
-    3,
-  );
-  matcher.handle("b", enter({ orderToken: 2, orderbookId: "nope" }), 4);
-  assert.deepEqual(market.map((e) => e.type), [
-    "depth",
-    "depth",
-    "trade",
-    "trade",
-    "depth",
-  ]);
+  assert.deepEqual(matcher.openOrders(NOBODY), []);
 });
 
 Deno.test("Matcher.handle() runs the seed scenario client_1.json as expected", () => {
   // /work/shared/seed/test_inputs/client_1.json, decoded as the codec would (text trimmed,
-  // orderbook_id N as String(N), prices times 10), as account "lenny".
+  // orderbook_id N as String(N), prices times 10), as account A.
   const seed = {
     type: "enterOrder",
     clientReference: "Lenny",
@@ -925,9 +936,9 @@ Deno.test("Matcher.handle() runs the seed scenario client_1.json as expected", (
   ];
   const { matcher, take } = recording();
   const perAction: OutboundMessage[][] = actions.map((action, i) => {
-    matcher.handle("lenny", action, 1_000 * (i + 1));
+    matcher.handle(A, action, 1_000 * (i + 1));
     return take().map(([account, message]) => {
-      assert.equal(account, "lenny");
+      assert.equal(account, A);
       return message;
     });
   });
@@ -952,7 +963,7 @@ Deno.test("Matcher.handle() runs the seed scenario client_1.json as expected", (
       price: 23_000,
       timeInForce: 99999,
       display: "P",
-      orderNumber: 1,
+      orderNumber: dayNumber(1),
       minimumQuantity: 0,
       orderState: "L",
       previousOrderToken: 1,
@@ -965,18 +976,18 @@ Deno.test("Matcher.handle() runs the seed scenario client_1.json as expected", (
 Deno.test("Matcher emits message fields in the order lib/codec/messages.ts declares", () => {
   const { matcher, take } = recording();
   matcher.handle(
-    "a",
+    A,
     enter({ orderToken: 1, buySellIndicator: "S", quantity: 10, firmId: 1 }),
     1,
   );
-  matcher.handle("a", enter({ orderToken: 2, quantity: 20, firmId: 2 }), 2);
+  matcher.handle(A, enter({ orderToken: 2, quantity: 20, firmId: 2 }), 2);
   matcher.handle(
-    "a",
+    A,
     enter({ orderToken: 3, buySellIndicator: "S", quantity: 10, firmId: 2 }),
     3,
   );
-  matcher.handle("a", enter({ orderToken: 4, price: 0 }), 4);
-  matcher.handle("a", replace(2, 5, 5, 10_000), 5);
+  matcher.handle(A, enter({ orderToken: 4, price: 0 }), 4);
+  matcher.handle(A, replace(2, 5, 5, 10_000), 5);
   matcher.close(6);
   const keys = new Map(
     take().map(([, m]) => [m.type, Object.keys(m).join(",")]),
@@ -998,35 +1009,156 @@ Deno.test("Matcher emits message fields in the order lib/codec/messages.ts decla
 });
 
 Deno.test("Matcher.handle() throws only for programming errors", () => {
-  const matcher = new Matcher(() => {});
-  assert.throws(() => matcher.handle("a", enter(), 1.5), {
+  const { matcher } = recording();
+  assert.throws(() => matcher.handle(A, enter(), 1.5), {
     name: "RangeError",
     message: /timestamp/,
   });
-  assert.throws(() => matcher.handle("a", enter(), -1), { name: "RangeError" });
-  assert.throws(() => matcher.handle("a", enter({ price: 1.5 }), 1), {
+  assert.throws(() => matcher.handle(A, enter(), -1), { name: "RangeError" });
+  assert.throws(() => matcher.handle(A, enter({ price: 1.5 }), 1), {
     name: "RangeError",
     message: /price/,
   });
   assert.throws(
-    () =>
-      matcher.handle("a", { type: "hello" } as unknown as InboundMessage, 1),
+    () => matcher.handle(A, { type: "hello" } as unknown as InboundMessage, 1),
     { name: "TypeError", message: /type/ },
   );
-  assert.throws(() => new Matcher(() => {}, { orderbooks: ["1", "1"] }), {
-    name: "RangeError",
-  });
-  assert.throws(() => new Matcher(() => {}, { tradeHistory: -1 }), {
-    name: "RangeError",
-  });
-  const reentrant: Matcher = new Matcher(() =>
-    reentrant.handle("b", enter(), 2)
+  const noOutput = { message() {}, market() {} };
+  assert.throws(
+    () =>
+      new Matcher(noOutput, {
+        tradingDate: TRADING_DATE,
+        orderbooks: ["1", "1"],
+      }),
+    { name: "RangeError", message: /listed twice/ },
   );
-  assert.throws(() => reentrant.handle("a", enter(), 1), {
+  assert.throws(
+    () =>
+      new Matcher(noOutput, { tradingDate: TRADING_DATE, tradeHistory: -1 }),
+    { name: "RangeError", message: /tradeHistory/ },
+  );
+  assert.throws(
+    () =>
+      new Matcher(
+        (() => {}) as unknown as MatcherOutput,
+        { tradingDate: TRADING_DATE },
+      ),
+    {
+      name: "TypeError",
+      message:
+        "Cannot create matcher as output must have message() and market() methods",
+    },
+  );
+  const reentrant: Matcher = new Matcher({
+    message: () => reentrant.handle(B, enter(), 2),
+    market() {},
+  }, { tradingDate: TRADING_DATE });
+  assert.throws(() => reentrant.handle(A, enter(), 1), {
     name: "TypeError",
     message: /listener/,
   });
-  reentrant.handle("a", { type: "cancelOrder", orderToken: 1, quantity: 0 }, 3);
+  reentrant.handle(A, { type: "cancelOrder", orderToken: 1, quantity: 0 }, 3);
+  const marketReentrant: Matcher = new Matcher({
+    message() {},
+    market: () => marketReentrant.halt("1", 2),
+  }, { tradingDate: TRADING_DATE });
+  assert.throws(() => marketReentrant.handle(A, enter(), 1), {
+    name: "TypeError",
+    message: /listener/,
+  });
+});
+
+Deno.test("Matcher refuses account ids that are not integers from 0 to 2^31 - 1", () => {
+  const { matcher, take } = recording();
+  for (const account of [-1, 1.5, 2 ** 31, Number.NaN]) {
+    const message =
+      `account must be an integer from 0 to 2147483647: current value is ${account}`;
+    assert.throws(() => matcher.handle(account, enter(), 1), {
+      name: "RangeError",
+      message: `Cannot handle message as ${message}`,
+    });
+    assert.throws(() => matcher.cancelAccount(account, 1, "S"), {
+      name: "RangeError",
+      message: `Cannot cancel account orders as ${message}`,
+    });
+    assert.throws(() => matcher.openOrders(account), {
+      name: "RangeError",
+      message: `Cannot list open orders as ${message}`,
+    });
+    assert.throws(() => matcher.nextToken(account), {
+      name: "RangeError",
+      message: `Cannot read the next token as ${message}`,
+    });
+  }
+  assert.throws(
+    () => matcher.handle("alice" as unknown as number, enter(), 1),
+    {
+      name: "TypeError",
+      message:
+        'Cannot handle message as account must be a number: current value is "alice"',
+    },
+  );
+  assert.deepEqual(take(), []);
+  // The largest id works, and ids need not come in order.
+  matcher.handle(2 ** 31 - 1, enter({ orderToken: 1 }), 2);
+  matcher.handle(5, enter({ orderToken: 1, buySellIndicator: "S" }), 3);
+  assert.deepEqual(take().map(([account, m]) => [account, m.type]), [
+    [2 ** 31 - 1, "orderAccepted"],
+    [5, "orderAccepted"],
+    [2 ** 31 - 1, "orderExecuted"],
+    [5, "orderExecuted"],
+  ]);
+  assert.equal(matcher.nextToken(2 ** 31 - 1), 2);
+  assert.equal(matcher.nextToken(4), 1);
+});
+
+Deno.test("Matcher numbers orders and matches YYYYMMDD + ten digits from the trading date", () => {
+  const { matcher, take } = recording({ tradingDate: "20240229" });
+  matcher.handle(A, enter({ orderToken: 1, buySellIndicator: "S" }), 1);
+  matcher.handle(B, enter({ orderToken: 1 }), 2);
+  const numbers = take().map(([, m]) =>
+    m.type === "orderAccepted"
+      ? m.orderNumber
+      : m.type === "orderExecuted"
+      ? m.matchNumber
+      : undefined
+  );
+  assert.deepEqual(numbers, [
+    202402290000000001n,
+    202402290000000002n,
+    202402290000000001n,
+    202402290000000001n,
+  ]);
+  const noOutput = { message() {}, market() {} };
+  for (
+    const [tradingDate, rule] of [
+      ["2026112", "8 digits"],
+      ["202611288", "8 digits"],
+      ["2026-11-2", "8 digits"],
+      ["20261131", "a real date"],
+      ["20230229", "a real date"],
+      ["21000229", "a real date"],
+      ["20261300", "a real date"],
+      ["20261100", "a real date"],
+      ["00001128", "a real date"],
+    ]
+  ) {
+    assert.throws(() => new Matcher(noOutput, { tradingDate: tradingDate! }), {
+      name: "RangeError",
+      message: new RegExp(
+        `^Cannot create matcher as tradingDate must be ${rule}`,
+      ),
+    }, tradingDate);
+  }
+  assert.throws(
+    () =>
+      new Matcher(noOutput, {
+        tradingDate: 20261128 as unknown as string,
+      }),
+    { name: "TypeError", message: /tradingDate must be a string/ },
+  );
+  // 2000 is a leap year (divisible by 400).
+  assert.ok(new Matcher(noOutput, { tradingDate: "20000229" }));
 });
 
 Deno.test("Matcher keeps thousands of orders, any tokens and far prices as it grows", () => {
@@ -1036,39 +1168,38 @@ Deno.test("Matcher keeps thousands of orders, any tokens and far prices as it gr
   });
   // a: 3,000 consecutive tokens; b: tokens 7 apart; c: a few huge tokens. Bids on "1"
   // spread over 3,000 prices, some far outside any price band around the first one.
-  const tokens: Record<string, number[]> = { a: [], b: [], c: [] };
+  const tokens: Record<number, number[]> = { [A]: [], [B]: [], [C]: [] };
+  const references: Record<number, string> = { [A]: "a", [B]: "b", [C]: "ref" };
   let t = 0;
   for (let i = 0; i < 3_000; i++) {
     const price = i % 100 === 0 ? 1 + i : 500_000 - i;
-    for (const [name, token] of [["a", i + 1], ["b", 7 * i + 3]] as const) {
+    for (const [account, token] of [[A, i + 1], [B, 7 * i + 3]] as const) {
       matcher.handle(
-        name,
+        account,
         enter({
           orderToken: token,
           price,
           quantity: 10,
-          clientReference: name,
+          clientReference: references[account]!,
         }),
         ++t,
       );
-      tokens[name]!.push(token);
+      tokens[account]!.push(token);
     }
   }
   for (const token of [2 ** 31, 2 ** 32 - 2, 2 ** 32 - 1]) {
     matcher.handle(
-      "c",
+      C,
       enter({ orderToken: token, orderbookId: "2", price: 7, quantity: 5 }),
       ++t,
     );
-    tokens.c!.push(token);
+    tokens[C]!.push(token);
   }
   take();
-  for (const name of ["a", "b", "c"]) {
-    const open = matcher.openOrders(name);
-    assert.deepEqual(open.map((o) => o.orderToken), tokens[name]);
-    assert.ok(
-      open.every((o) => o.clientReference === (name === "c" ? "ref" : name)),
-    );
+  for (const account of [A, B, C]) {
+    const open = matcher.openOrders(account);
+    assert.deepEqual(open.map((o) => o.orderToken), tokens[account]);
+    assert.ok(open.every((o) => o.clientReference === references[account]));
   }
   const bids = matcher.depth("1", 10_000)!.bids;
   assert.equal(bids.length, 3_000);
@@ -1079,31 +1210,31 @@ Deno.test("Matcher keeps thousands of orders, any tokens and far prices as it gr
   // Cancel every other order of a, reduce every third of b, and the top token of c.
   for (let i = 0; i < 3_000; i += 2) {
     matcher.handle(
-      "a",
+      A,
       { type: "cancelOrder", orderToken: i + 1, quantity: 0 },
       ++t,
     );
   }
   for (let i = 0; i < 3_000; i += 3) {
     matcher.handle(
-      "b",
+      B,
       { type: "cancelOrder", orderToken: 7 * i + 3, quantity: 4 },
       ++t,
     );
   }
   matcher.handle(
-    "c",
+    C,
     { type: "cancelOrder", orderToken: 2 ** 32 - 1, quantity: 2 },
     ++t,
   );
   const cancels = take();
   assert.equal(cancels.length, 1_500 + 1_000 + 1);
   assert.deepEqual(cancels[cancels.length - 1], [
-    "c",
+    C,
     canceled(t, 2 ** 32 - 1, 3, "U"),
   ]);
-  assert.equal(matcher.openOrders("a").length, 1_500);
-  assert.equal(matcher.openOrders("c")[2]!.openQuantity, 2);
+  assert.equal(matcher.openOrders(A).length, 1_500);
+  assert.equal(matcher.openOrders(C)[2]!.openQuantity, 2);
 
   // One sell sweeps the best 100 bid levels.
   const top = matcher.depth("1", 101)!.bids;
@@ -1112,27 +1243,27 @@ Deno.test("Matcher keeps thousands of orders, any tokens and far prices as it gr
     0,
   );
   matcher.handle(
-    "d",
+    D,
     enter({ orderToken: 1, buySellIndicator: "S", price: 1, quantity: sweep }),
     ++t,
   );
   const fills = take().filter(([, m]) => m.type === "orderExecuted");
   const trades = matcher.trades("1");
   assert.equal(trades.length, 50);
-  assert.equal(trades[49]!.matchNumber, fills.length / 2);
-  assert.equal(trades[49]!.seller, "d");
+  assert.equal(trades[49]!.matchNumber, dayNumber(fills.length / 2));
+  assert.equal(trades[49]!.seller, D);
   assert.ok(trades.every((trade) => trade.aggressor === "S"));
   assert.deepEqual(
     new Set(trades.map((trade) => trade.buyer)),
-    new Set(["a", "b"]),
+    new Set([A, B]),
   );
   assert.deepEqual(matcher.depth("1", 1)!.bids, [top[100]]);
 
   // End of day: every order left is canceled, in order-number order.
-  const numberOf = new Map<string, number>();
-  for (const name of ["a", "b", "c"]) {
-    for (const order of matcher.openOrders(name)) {
-      numberOf.set(`${name}:${order.orderToken}`, order.orderNumber);
+  const numberOf = new Map<string, bigint>();
+  for (const account of [A, B, C]) {
+    for (const order of matcher.openOrders(account)) {
+      numberOf.set(`${account}:${order.orderToken}`, order.orderNumber);
     }
   }
   matcher.close(++t);
@@ -1144,9 +1275,39 @@ Deno.test("Matcher keeps thousands of orders, any tokens and far prices as it gr
       `${account}:${(message as { orderToken: number }).orderToken}`,
     )!;
   });
-  assert.deepEqual(order, [...numberOf.values()].sort((x, y) => x - y));
-  for (const name of ["a", "b", "c"]) {
-    assert.deepEqual(matcher.openOrders(name), []);
+  assert.deepEqual(
+    order,
+    [...numberOf.values()].sort((x, y) => x < y ? -1 : x > y ? 1 : 0),
+  );
+  for (const account of [A, B, C]) {
+    assert.deepEqual(matcher.openOrders(account), []);
   }
   assert.deepEqual(matcher.depth("1")!.bids, []);
+});
+
+Deno.test("Matcher.close() cancels in Order Number order across a carry into the high 32 bits", () => {
+  // 2791-03-27: 279103270000000000 + 1024 is a multiple of 2^32, so the 1,024th order's
+  // number carries into the high half of its uint64.
+  const { matcher, take } = recording({ tradingDate: "27910327" });
+  assert.equal((279103270000000000n + 1024n) % 2n ** 32n, 0n);
+  for (let token = 1; token <= 1_030; token++) {
+    matcher.handle(A, enter({ orderToken: token, price: 1 + token }), token);
+  }
+  const accepted = take();
+  assert.equal(accepted.length, 1_030);
+  assert.equal(
+    (accepted[1_029]![1] as { orderNumber: bigint }).orderNumber,
+    279103270000001030n,
+  );
+  assert.deepEqual(
+    matcher.openOrders(A).slice(1_020, 1_026).map((o) => o.orderNumber),
+    [1_021n, 1_022n, 1_023n, 1_024n, 1_025n, 1_026n].map((n) =>
+      279103270000000000n + n
+    ),
+  );
+  matcher.close(2_000);
+  const tokens = take().slice(0, -1).map(([, m]) =>
+    (m as { orderToken: number }).orderToken
+  );
+  assert.deepEqual(tokens, Array.from({ length: 1_030 }, (_, i) => i + 1));
 });

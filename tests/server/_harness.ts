@@ -16,6 +16,9 @@ import { OuchServer, type ServerOptions } from "../../lib/server/server.ts";
 import { ClientSession } from "../../lib/session/client_session.ts";
 import { WriteBuffer } from "../../lib/session/write_buffer.ts";
 
+/** The trading date of the tests' exchanges: Order Numbers start 20261125… (K11). */
+export const TRADING_DATE = "20261125";
+
 /** Demo-style accounts for tests. */
 export const USERS: ReadonlyMap<string, string> = new Map([
   ["alice", "pw-a"],
@@ -36,6 +39,7 @@ export function startServer(
     new Exchange({
       session: "2026112501",
       users: USERS,
+      tradingDate: TRADING_DATE,
       journal: false,
       ...options.market,
     });

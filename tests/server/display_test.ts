@@ -33,13 +33,13 @@ const DEPTH: Depth = {
 };
 
 const TRADE: Trade = {
-  matchNumber: 4,
+  matchNumber: 202611250000000004n,
   orderbookId: "7203",
   price: 23_005,
   quantity: 10,
   timestamp: NINE_THIRTY + 123_456_789,
-  buyer: "demo1",
-  seller: "demo2",
+  buyer: 0,
+  seller: 1,
   aggressor: "S",
 };
 
@@ -85,6 +85,7 @@ function newExchange(
   return new Exchange({
     session,
     users: new Map([["demo1", "demo"], ["demo2", "demo"]]),
+    tradingDate: "20261125",
     listener,
     journal: false,
   });
@@ -149,7 +150,12 @@ Deno.test("renderLadder() leaves an empty bid side blank", () => {
 });
 
 Deno.test("renderLadder() shows the last trade and the halted marker", () => {
-  const older = { ...TRADE, matchNumber: 3, price: 1, quantity: 1 };
+  const older = {
+    ...TRADE,
+    matchNumber: 202611250000000003n,
+    price: 1,
+    quantity: 1,
+  };
   assert.deepEqual(
     renderLadder(DEPTH, [older, TRADE], { halted: true, levels: 1 }),
     [
@@ -399,7 +405,7 @@ Deno.test("Display in debug mode prints every inbound and outbound message", () 
     "09:30:00.000000001 demo1  <- enterOrder orderToken=1 clientReference=ref buySellIndicator=S " +
     `quantity=100 orderbookId=7203 ${fields} minimumQuantity=0 orderClassification=1 cashMarginType=1`,
     "09:30:00.000000001 demo1  -> #1 orderAccepted timestamp=09:30:00.000000001 orderToken=1 " +
-    `clientReference=ref buySellIndicator=S quantity=100 orderbookId=7203 ${fields} orderNumber=1 ` +
+    `clientReference=ref buySellIndicator=S quantity=100 orderbookId=7203 ${fields} orderNumber=202611250000000001 ` +
     "minimumQuantity=0 orderState=L orderClassification=1 cashMarginType=1",
     "09:30:00.000000003 demo1  -> #2 orderCanceled timestamp=09:30:00.000000003 orderToken=1 " +
     "decrementQuantity=100 orderCanceledReason=O (Other)",

@@ -5,15 +5,21 @@ import type {
   OutboundMessage,
 } from "../../lib/codec/messages.ts";
 import type { LoginRequestPacket } from "../../lib/codec/packets.ts";
+import type { MarketEvent } from "../../lib/matcher/mod.ts";
 import { Exchange, type ExchangeOptions } from "../../lib/server/exchange.ts";
 import {
   type JournalRecord,
   readJournal,
 } from "../../lib/server/journal_format.ts";
-import { enter, types, USERS } from "./_harness.ts";
+import { enter, TRADING_DATE, types, USERS } from "./_harness.ts";
 
 function exchange(options: Partial<ExchangeOptions> = {}): Exchange {
-  return new Exchange({ session: "2026112501", users: USERS, ...options });
+  return new Exchange({
+    session: "2026112501",
+    users: USERS,
+    tradingDate: TRADING_DATE,
+    ...options,
+  });
 }
 
 function request(
@@ -152,6 +158,95 @@ Deno.test("Exchange.handleMessage() throws for malformed bytes and changes nothi
   assert.equal(ex.log("alice")!.length, 0);
 });
 
+Deno.test("Exchange.handleMessage() refuses an account the day does not know and changes nothing", () => {
+  const ex = exchange();
+  ex.takeJournal();
+  assert.throws(() => ex.handleMessage("mallory", bytes(enter(1)), 1), {
+    name: "RangeError",
+    message:
+      'Cannot handle a message of account "mallory": it is not known to this trading day',
+  });
+  assert.equal(ex.takeJournal(), null, "nothing journaled");
+  assert.equal(ex.messagesIn, 0);
+  assert.deepEqual(ex.openOrders("mallory"), []);
+  assert.equal(ex.nextToken("mallory"), 1);
+  assert.equal(ex.cancelAccount("mallory", 2, "S"), 0);
+});
+
+Deno.test("Exchange numbers orders with its trading date and relays the matcher's market events", () => {
+  const events: MarketEvent[] = [];
+  const outbound: [string | null, string][] = [];
+  const ex = exchange({
+    tradingDate: "20240229",
+    listener: {
+      market: (event) => events.push(event),
+      outbound: (account, message) => outbound.push([account, message.type]),
+    },
+  });
+  ex.handleMessage("alice", bytes(enter(1, { quantity: 30 })), 10);
+  ex.handleMessage(
+    "bob",
+    bytes(enter(1, { buySellIndicator: "S", quantity: 10 })),
+    20,
+  );
+  ex.close(30);
+  assert.deepEqual(outbound, [
+    ["alice", "orderAccepted"],
+    ["bob", "orderAccepted"],
+    ["alice", "orderExecuted"],
+    ["bob", "orderExecuted"],
+    ["alice", "orderCanceled"],
+    [null, "systemEvent"],
+  ]);
+  const alice = 0; // the first account of USERS
+  const bob = 1;
+  assert.deepEqual(events, [
+    {
+      type: "bookAdd",
+      timestamp: 10,
+      orderbookId: "1",
+      orderNumber: 202402290000000001n,
+      side: "B",
+      price: 23000,
+      quantity: 30,
+      account: alice,
+    },
+    {
+      type: "bookExecute",
+      timestamp: 20,
+      orderbookId: "1",
+      orderNumber: 202402290000000001n,
+      side: "B",
+      price: 23000,
+      quantity: 10,
+      remaining: 20,
+      matchNumber: 202402290000000001n,
+      restingAccount: alice,
+      incomingAccount: bob,
+      incomingOrderNumber: 202402290000000002n,
+    },
+    {
+      type: "bookDelete",
+      timestamp: 30,
+      orderbookId: "1",
+      orderNumber: 202402290000000001n,
+      side: "B",
+      price: 23000,
+      quantity: 20,
+      account: alice,
+    },
+    { type: "marketState", timestamp: 30, open: false },
+  ]);
+  const [accepted] = messages(ex, "bob");
+  assert.ok(accepted?.type === "orderAccepted");
+  assert.equal(accepted.orderNumber, 202402290000000002n);
+  assert.equal(ex.trades("1")[0]?.matchNumber, 202402290000000001n);
+  assert.throws(() => exchange({ tradingDate: "20240230" }), {
+    name: "RangeError",
+    message: /tradingDate must be a real date/,
+  });
+});
+
 Deno.test("Exchange.submit() goes through the same path as a SoupBinTCP message", () => {
   const ex = exchange();
   ex.submit("bob", enter(1, { clientReference: "web" }), 4);
@@ -218,7 +313,10 @@ function busyDay(): { ex: Exchange; records: JournalRecord[] } {
 
 Deno.test("Exchange.recover() rebuilds logs, books, tokens and numbers from the journal", () => {
   const { ex, records } = busyDay();
-  const recovered = Exchange.recover(records, { users: USERS });
+  const recovered = Exchange.recover(records, {
+    users: USERS,
+    tradingDate: TRADING_DATE,
+  });
   for (const account of ["alice", "bob", "carol"]) {
     const original = ex.log(account)!;
     const copy = recovered.log(account)!;
@@ -262,7 +360,10 @@ Deno.test("Exchange.recover() rebuilds logs, books, tokens and numbers from the 
 Deno.test("Exchange.recover() registers accounts new to this start and journals them", () => {
   const { records } = busyDay();
   const users = new Map([...USERS, ["dave", "pw-d"]]);
-  const recovered = Exchange.recover(records, { users });
+  const recovered = Exchange.recover(records, {
+    users,
+    tradingDate: TRADING_DATE,
+  });
   assert.ok(recovered.log("dave"));
   const journal = recovered.takeJournal()!;
   // The bytes continue the old file: only an account record for "dave".
@@ -287,7 +388,11 @@ Deno.test("Exchange.recover() refuses a journal the engine does not reproduce", 
       }
       : record
   );
-  assert.throws(() => Exchange.recover(tampered, { users: USERS }), {
+  assert.throws(() =>
+    Exchange.recover(tampered, {
+      users: USERS,
+      tradingDate: TRADING_DATE,
+    }), {
     name: "RecoveryError",
     message:
       /the engine produced orderAccepted for bob where the journal has other bytes/,
@@ -297,10 +402,27 @@ Deno.test("Exchange.recover() refuses a journal the engine does not reproduce", 
       ? { ...record, outputs: record.outputs.slice(1) }
       : record
   );
-  assert.throws(() => Exchange.recover(missing, { users: USERS }), {
+  assert.throws(() =>
+    Exchange.recover(missing, {
+      users: USERS,
+      tradingDate: TRADING_DATE,
+    }), {
     name: "RecoveryError",
   });
-  assert.throws(() => Exchange.recover(records.slice(1), { users: USERS }), {
+  // Another trading date numbers orders differently: the journal's bytes do not match.
+  assert.throws(
+    () => Exchange.recover(records, { users: USERS, tradingDate: "20261126" }),
+    {
+      name: "RecoveryError",
+      message:
+        /the engine produced orderAccepted for alice where the journal has other bytes/,
+    },
+  );
+  assert.throws(() =>
+    Exchange.recover(records.slice(1), {
+      users: USERS,
+      tradingDate: TRADING_DATE,
+    }), {
     name: "RecoveryError",
     message: /header/,
   });

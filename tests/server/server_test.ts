@@ -7,7 +7,14 @@ import type {
   OuchServer,
   ServerObserver,
 } from "../../lib/server/server.ts";
-import { enter, startServer, TestClient, types, USERS } from "./_harness.ts";
+import {
+  enter,
+  startServer,
+  TestClient,
+  TRADING_DATE,
+  types,
+  USERS,
+} from "./_harness.ts";
 
 /** A clock the test moves by hand. */
 function manualClock(): Clock & { ms: number; ns: number } {
@@ -199,7 +206,7 @@ Deno.test("OuchServer plays the seed's scenario with the exact messages", async 
         quantity: 100,
         orderbookId: "1",
         price: 23000,
-        orderNumber: 1,
+        orderNumber: 202611250000000001n,
       } as OutboundMessage,
       {
         type: "orderRejected",
@@ -215,7 +222,7 @@ Deno.test("OuchServer plays the seed's scenario with the exact messages", async 
         quantity: 200,
         orderbookId: "2",
         price: 5005,
-        orderNumber: 2,
+        orderNumber: 202611250000000002n,
       } as OutboundMessage,
       {
         type: "orderReplaced",
@@ -228,7 +235,7 @@ Deno.test("OuchServer plays the seed's scenario with the exact messages", async 
         price: 23000,
         timeInForce: 99999,
         display: "P",
-        orderNumber: 1,
+        orderNumber: 202611250000000001n,
         minimumQuantity: 0,
         orderState: "L",
         previousOrderToken: 1,
@@ -499,6 +506,7 @@ Deno.test("OuchServer closes a slow reader alone, and the others carry on", asyn
   const exchange = new Exchange({
     session: "2026112501",
     users: USERS,
+    tradingDate: TRADING_DATE,
     journal: false,
   });
   // Alice has 400,000 messages (about 17 MB) waiting: far more than the socket buffers hold.
@@ -568,7 +576,7 @@ Deno.test("OuchServer answers every order of 100 concurrent sessions exactly onc
         15_000,
       )
     ));
-    const matches = new Map<number, string[]>();
+    const matches = new Map<bigint, string[]>();
     let executed = 0;
     for (const [i, client] of clients.entries()) {
       const accepted = client.received.filter((r) =>

@@ -7,7 +7,7 @@
 import { Exchange } from "../../lib/server/exchange.ts";
 import type { OuchServer } from "../../lib/server/server.ts";
 import { WebServer } from "../../lib/web/server.ts";
-import { startServer, USERS } from "../server/_harness.ts";
+import { startServer, TRADING_DATE, USERS } from "../server/_harness.ts";
 
 /** An OUCH server and its web page. */
 export interface WebSetup {
@@ -25,6 +25,7 @@ export function startWeb(options: { open?: boolean } = {}): WebSetup {
     exchange: new Exchange({
       session: "2026112501",
       users: USERS,
+      tradingDate: TRADING_DATE,
       journal: false,
       open: options.open ?? true,
       listener: web.listener,

@@ -195,6 +195,7 @@ Deno.test("WebServer sends a snapshot of every orderbook on connect", async () =
       assert.equal(book.trades.length, 1);
       assert.equal(book.trades[0].price, 23000);
       assert.equal(book.trades[0].quantity, 100);
+      assert.equal(book.trades[0].matchNumber, "202611250000000001");
       assert.equal(book.trades[0].buyer, undefined, "no accounts on the tape");
       assert.equal(
         snapshot.orderbooks.find((ob: { orderbookId: string }) =>
@@ -427,14 +428,23 @@ Deno.test("WebServer enters a page's order into the account's OUCH sequence with
         });
         const feed = await page.next("responses", (m) => !m.history);
         assert.equal(feed.items[0].sequenceNumber, 2);
-        assert.deepEqual(feed.items[0].message, received[1]);
+        // The page gets the same message, its 64-bit Order Number as an exact decimal string.
+        const accepted = received[1]!;
+        assert.ok(accepted.type === "orderAccepted");
+        assert.deepEqual(feed.items[0].message, {
+          ...accepted,
+          orderNumber: "202611250000000002",
+        });
+        assert.equal(accepted.orderNumber, 202611250000000002n);
         const orders = await page.next(
           "orders",
           (m) => m.orders.length === 2,
         );
         assert.deepEqual(
-          orders.orders.map((o: { orderToken: number }) => o.orderToken),
-          [1, 2],
+          orders.orders.map((
+            o: { orderToken: number; orderNumber: string },
+          ) => [o.orderToken, o.orderNumber]),
+          [[1, "202611250000000001"], [2, "202611250000000002"]],
         );
         // The OUCH session keeps going; the page's next token follows its tokens.
         await ouch.send(enter(3));
@@ -706,6 +716,7 @@ Deno.test("WebServer sends a new snapshot when the trading day rolls", async () 
           exchange: new Exchange({
             session: "2026112601",
             users: USERS,
+            tradingDate: "20261126",
             journal: false,
             listener: setup.web.listener,
           }),

@@ -45,7 +45,7 @@ import {
 /**
  * @typedef {object} OpenOrder
  * @property {number} orderToken
- * @property {number} orderNumber
+ * @property {string} orderNumber Exact decimal (64-bit).
  * @property {string} orderbookId
  * @property {string} buySellIndicator
  * @property {number} price

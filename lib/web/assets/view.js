@@ -333,6 +333,9 @@ export function describeResponse(message) {
   const m = message;
   const n = (/** @type {unknown} */ v) => typeof v === "number" ? v : NaN;
   const s = (/** @type {unknown} */ v) => typeof v === "string" ? v : "?";
+  // Order and Match Numbers are 64-bit: the server sends them as exact decimal strings.
+  const id = (/** @type {unknown} */ v) =>
+    typeof v === "string" && /^\d+$/.test(v) ? v : "?";
   const side = (/** @type {unknown} */ v) => {
     const code = s(v);
     return Object.hasOwn(SIDE_NAMES, code)
@@ -349,7 +352,7 @@ export function describeResponse(message) {
           qty(m.quantity)
         } of ${s(m.orderbookId)} @ ${formatPrice(n(m.price))}${
           tif(m.timeInForce)
-        } (order ${n(m.orderNumber)}${
+        } (order ${id(m.orderNumber)}${
           m.clientReference === ""
             ? ""
             : `, ref ${JSON.stringify(s(m.clientReference))}`
@@ -367,7 +370,7 @@ export function describeResponse(message) {
         kind: "executed",
         text: `Executed #${n(m.orderToken)}: ${qty(m.executedQuantity)} @ ${
           formatPrice(n(m.executionPrice))
-        } (match ${n(m.matchNumber)}, ${
+        } (match ${id(m.matchNumber)}, ${
           m.liquidityIndicator === "A" ? "added" : "removed"
         } liquidity)`,
       };
@@ -397,7 +400,7 @@ export function describeResponse(message) {
         }: ${side(m.buySellIndicator)} ${qty(m.quantity)} of ${
           s(m.orderbookId)
         } @ ${formatPrice(n(m.price))}${tif(m.timeInForce)} (order ${
-          n(m.orderNumber)
+          id(m.orderNumber)
         }${m.orderState === "D" ? ", dead" : ""})`,
       };
     case "systemEvent":
@@ -483,7 +486,8 @@ function pickLevel(level) {
  * A trade as the page receives it.
  *
  * @typedef {object} TapeTrade
- * @property {number} matchNumber Match Number, 1, 2, 3 … per trading day.
+ * @property {string} matchNumber Match Number as an exact decimal string (64-bit, e.g.
+ *   "202611280000000001"), rising through the trading day.
  * @property {number} price Price in tenths.
  * @property {number} quantity Quantity traded.
  * @property {number} timestamp Nanoseconds since midnight.
@@ -503,15 +507,24 @@ function pickLevel(level) {
  * import { mergeTrades } from "./view.js";
  * import assert from "node:assert/strict";
  *
- * const t = (matchNumber: number) => ({ matchNumber, price: 1, quantity: 1, timestamp: 0, aggressor: "B" as const });
- * assert.deepEqual(mergeTrades([t(1), t(2)], [t(2), t(3)], 2).map((x) => x.matchNumber), [2, 3]);
+ * const t = (n: number) => ({
+ *   matchNumber: String(202611280000000000n + BigInt(n)), price: 1, quantity: 1, timestamp: 0,
+ *   aggressor: "B" as const,
+ * });
+ * assert.deepEqual(
+ *   mergeTrades([t(1), t(9)], [t(9), t(10)], 2).map((x) => x.matchNumber),
+ *   ["202611280000000009", "202611280000000010"],
+ * );
  * ```
  */
 export function mergeTrades(tape, incoming, keep) {
   const last = tape.length === 0
-    ? 0
-    : /** @type {TapeTrade} */ (tape[tape.length - 1]).matchNumber;
-  const merged = [...tape, ...incoming.filter((t) => t.matchNumber > last)];
+    ? 0n
+    : BigInt(/** @type {TapeTrade} */ (tape[tape.length - 1]).matchNumber);
+  const merged = [
+    ...tape,
+    ...incoming.filter((t) => BigInt(t.matchNumber) > last),
+  ];
   return merged.slice(Math.max(0, merged.length - keep));
 }
 
@@ -540,8 +553,8 @@ export function mergeTrades(tape, incoming, keep) {
  * import assert from "node:assert/strict";
  *
  * const chart = chartPoints([
- *   { matchNumber: 1, price: 100, quantity: 1, timestamp: 0, aggressor: "B" },
- *   { matchNumber: 2, price: 200, quantity: 1, timestamp: 10, aggressor: "S" },
+ *   { matchNumber: "1", price: 100, quantity: 1, timestamp: 0, aggressor: "B" },
+ *   { matchNumber: "2", price: 200, quantity: 1, timestamp: 10, aggressor: "S" },
  * ], 104, 54);
  * assert.deepEqual(chart, { points: "2,52 102,2", low: 100, high: 200 });
  * ```

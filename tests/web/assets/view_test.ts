@@ -54,12 +54,20 @@ const ENTER = {
   cashMarginType: "1",
 };
 
-function trade(
-  matchNumber: number,
-  price: number,
-  timestamp = matchNumber,
-): TapeTrade {
-  return { matchNumber, price, quantity: 100, timestamp, aggressor: "B" };
+/** A trade as the page receives it: Match Number `n` of the day, as a decimal string. */
+function trade(n: number, price: number, timestamp = n): TapeTrade {
+  return {
+    matchNumber: String(202611280000000000n + BigInt(n)),
+    price,
+    quantity: 100,
+    timestamp,
+    aggressor: "B",
+  };
+}
+
+/** The day's counter of a trade's Match Number. */
+function counter(trade: TapeTrade): number {
+  return Number(BigInt(trade.matchNumber) - 202611280000000000n);
 }
 
 Deno.test("ORDER_REJECTED_REASONS and ORDER_CANCELED_REASONS equal lib/codec's tables", () => {
@@ -191,14 +199,14 @@ Deno.test("describeResponse() describes every outbound message in words", () => 
         firmId: 0,
         display: " ",
         capacity: "P",
-        orderNumber: 7,
+        orderNumber: "202307130000000093",
         minimumQuantity: 0,
         orderState: "L",
         orderClassification: "1",
         cashMarginType: "1",
       },
       "accepted",
-      'Accepted #1: Sell 1,500 of 7203 @ 2300.5 (order 7, ref "<b>x</b>")',
+      'Accepted #1: Sell 1,500 of 7203 @ 2300.5 (order 202307130000000093, ref "<b>x</b>")',
     ],
     [
       {
@@ -218,10 +226,10 @@ Deno.test("describeResponse() describes every outbound message in words", () => 
         executedQuantity: 40,
         executionPrice: 23000,
         liquidityIndicator: "R",
-        matchNumber: 9,
+        matchNumber: "18446744073709551615",
       },
       "executed",
-      "Executed #3: 40 @ 2300.0 (match 9, removed liquidity)",
+      "Executed #3: 40 @ 2300.0 (match 18446744073709551615, removed liquidity)",
     ],
     [
       {
@@ -260,13 +268,13 @@ Deno.test("describeResponse() describes every outbound message in words", () => 
         price: 22995,
         timeInForce: 0,
         display: " ",
-        orderNumber: 3,
+        orderNumber: "202611280000000003",
         minimumQuantity: 0,
         orderState: "L",
         previousOrderToken: 6,
       },
       "replaced",
-      "Replaced #6 by #7: Buy 80 of 1 @ 2299.5 IOC (order 3)",
+      "Replaced #6 by #7: Buy 80 of 1 @ 2299.5 IOC (order 202611280000000003)",
     ],
     [
       { type: "systemEvent", timestamp: 0, eventCode: "E" },
@@ -308,18 +316,32 @@ Deno.test("buildLadder() puts asks above bids with prices falling and marks the 
 
 Deno.test("mergeTrades() drops trades already on the tape and keeps the latest", () => {
   assert.deepEqual(
-    mergeTrades([], [trade(1, 1), trade(2, 2)], 10).map((t) => t.matchNumber),
+    mergeTrades([], [trade(1, 1), trade(2, 2)], 10).map(counter),
     [1, 2],
   );
   assert.deepEqual(
     mergeTrades([trade(1, 1), trade(2, 2)], [trade(2, 2), trade(3, 3)], 10)
-      .map((t) => t.matchNumber),
+      .map(counter),
     [1, 2, 3],
   );
   assert.deepEqual(
     mergeTrades([trade(1, 1)], [trade(2, 2), trade(3, 3), trade(4, 4)], 2)
-      .map((t) => t.matchNumber),
+      .map(counter),
     [3, 4],
+  );
+  // Match Numbers compare as numbers, not as text: "10" comes after "9".
+  const short = (matchNumber: string): TapeTrade => ({
+    matchNumber,
+    price: 1,
+    quantity: 1,
+    timestamp: 0,
+    aggressor: "S",
+  });
+  assert.deepEqual(
+    mergeTrades([short("9")], [short("9"), short("10")], 10).map((t) =>
+      t.matchNumber
+    ),
+    ["9", "10"],
   );
 });
 
