@@ -74,6 +74,7 @@ Connection:
   --protocol 1.12|1.11    OUCH version: Orderbook ID as Alpha (1.12) or uint32 (1.11) (default 1.12)
   --show-replay           print every message the login replays (the account's messages of
                           the day so far) instead of one line that sums them up
+                          (at the prompt a replay of at most 20 messages is printed)
   If the connection drops the client reconnects (100 ms, doubling to 5 s) and asks for the
   next message it expects, so nothing is missed or shown twice.
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ProtocolVersion } from "../codec/mod.ts";
+import type { OutboundMessage, ProtocolVersion } from "../codec/mod.ts";
 import { waitDecision } from "./attribution.ts";
 import {
   type ClientIo,
@@ -27,6 +27,8 @@ import { shiftTokens } from "./shift_tokens.ts";
 export const PROMPT = "ouch> ";
 /** Quiet time after the last message before the next step. */
 const SETTLE_MS = 50;
+/** A login replay of at most this many messages is printed in full after all. */
+const SHORT_REPLAY = 20;
 /**
  * How long the login's replay may take to start: a login with nothing to replay waits this
  * long before it goes on.
@@ -71,7 +73,8 @@ export interface SessionConfig {
  * asks for sequence number 1). They update the tracked orders and the highest token like
  * any message but are not printed: once they stop (50 ms of quiet; 250 ms when none came),
  * one line sums them up, e.g. `replayed 12 messages: 3 orders open, highest token 9`
- * (`showReplay` prints each one as well). A scenario's tokens are then moved above the
+ * (`showReplay` prints each one as well; at the prompt, a short replay of at most 20 messages
+ * is printed anyway, so that the few messages a venue sends right after a login are seen). A scenario's tokens are then moved above the
  * highest token (see `shiftTokens`) unless `rawTokens` is set, with one line saying so, so
  * that a file runs again on the same trading day.
  *
@@ -105,6 +108,8 @@ export async function runSession(config: SessionConfig): Promise<number> {
   let login: "accepted" | "rejected" | undefined;
   let replaying = true;
   let replayed = 0;
+  /** The replay's first messages, printed if the replay turns out short. */
+  const shortReplay: [number, OutboundMessage][] = [];
   let loginAt = performance.now();
   let lastMessageAt = -Infinity;
   let messageCount = 0;
@@ -142,6 +147,8 @@ export async function runSession(config: SessionConfig): Promise<number> {
             replayed++;
             if (config.showReplay) {
               print(printer.received(event.sequenceNumber, event.message));
+            } else if (shortReplay.length <= SHORT_REPLAY) {
+              shortReplay.push([event.sequenceNumber, event.message]);
             }
             return;
           }
@@ -226,6 +233,14 @@ export async function runSession(config: SessionConfig): Promise<number> {
   try {
     await settle(loginAt, REPLAY_START_MS, REPLAY_LIMIT_MS);
     replaying = false;
+    if (
+      !config.showReplay && scenario === undefined && replayed <= SHORT_REPLAY
+    ) {
+      for (const [sequenceNumber, message] of shortReplay) {
+        print(printer.received(sequenceNumber, message));
+      }
+    }
+    shortReplay.length = 0;
     print(printer.replayed({
       messages: replayed,
       openOrders: orders.open().length,

@@ -264,7 +264,14 @@ Deno.test("run() --json writes a real venue's 64-bit numbers as exact decimal st
   const venue = fakeVenue([JNX_CAPTURE, LARGEST_MATCH]);
   const { out, err, output } = capture();
   const code = await run(
-    ["--port", String(venue.port), "--protocol", "1.11", "--json"],
+    [
+      "--port",
+      String(venue.port),
+      "--protocol",
+      "1.11",
+      "--json",
+      "--show-replay",
+    ],
     output,
     { input: quitWhen(() => out.some((line) => line.includes("matchNumber"))) },
   );
