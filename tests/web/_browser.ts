@@ -11,6 +11,14 @@
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { readAsset, responseHeaders } from "../../lib/web/_assets.ts";
 
+/**
+ * The page's global object inside `page.evaluate` callbacks, which run in Chromium: the
+ * tests are type-checked without the DOM library, so it is untyped
+ * (`const w: PageGlobal = globalThis;`).
+ */
+// deno-lint-ignore no-explicit-any
+export type PageGlobal = any;
+
 /** Where the tests expect Chromium. */
 export const CHROMIUM = "/usr/bin/chromium";
 
@@ -46,6 +54,10 @@ export interface Browsing {
   readonly context: BrowserContext;
   /** Page errors, console errors and CSP violations seen so far. */
   readonly problems: string[];
+  /** Console errors matching this are expected (a refused reconnect while a server is down). */
+  allow(pattern: RegExp): void;
+  /** Runs `cleanup` after the test, once the failure screenshots are taken. */
+  defer(cleanup: () => Promise<void> | void): void;
   /** Opens a page at `url` (default size 1440×900) and waits until it is connected. */
   open(
     name: string,
@@ -68,10 +80,14 @@ export async function withChromium<T>(
     viewport: { width: 1440, height: 900 },
   });
   const problems: string[] = [];
+  const allowed: RegExp[] = [];
+  const cleanups: (() => Promise<void> | void)[] = [];
   const pages: [string, Page][] = [];
   const browsing: Browsing = {
     context,
     problems,
+    allow: (pattern) => allowed.push(pattern),
+    defer: (cleanup) => cleanups.push(cleanup),
     async open(name, url, options = {}) {
       const page = await context.newPage();
       page.setDefaultTimeout(10_000);
@@ -81,8 +97,12 @@ export async function withChromium<T>(
       });
       page.on("pageerror", (error) => problems.push(`${name}: ${error}`));
       page.on("console", (message) => {
-        if (message.type() === "error") {
-          problems.push(`${name} console: ${message.text()}`);
+        const text = message.text();
+        if (
+          message.type() === "error" &&
+          !allowed.some((pattern) => pattern.test(text))
+        ) {
+          problems.push(`${name} console: ${text}`);
         }
       });
       pages.push([name, page]);
@@ -97,6 +117,7 @@ export async function withChromium<T>(
     for (const page of context.pages()) await page.close();
     return await fn(browsing, pages);
   } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
     await context.close().catch(() => {});
     await Deno.remove(userDataDir, { recursive: true }).catch(() => {});
   }
@@ -105,7 +126,8 @@ export async function withChromium<T>(
 /**
  * Registers a Chromium test (ignored, saying why, without Chromium). On failure, every page
  * the test opened is saved at both screenshot sizes as
- * `test-results/<file>_<page>_<width>x<height>.png`; page errors fail the test.
+ * `test-results/<file>_<page>_<width>x<height>.png`, before the cleanups the test deferred
+ * (so a server it started still runs); page errors fail the test.
  */
 export function browserTest(
   name: string,

@@ -88,7 +88,7 @@ import {
  * `logout`), in order.
  *
  * @typedef {{ type: string, order?: import("./view.js").SentOrder, display?: string,
- *   existing?: number }} Pending
+ *   existing?: number, action?: string, orderbookId?: string }} Pending
  */
 
 const LADDER_LEVELS = 5;
@@ -147,6 +147,13 @@ const state = {
   pending: [],
   /** @type {"" | "order" | "operator"} */
   statusKind: "",
+  /**
+   * The operator action the status reports, so that the status goes once the state moves
+   * away from what it says.
+   *
+   * @type {{ action?: string, orderbookId?: string }}
+   */
+  statusAction: {},
 };
 
 // ---- rendering, once per animation frame ----
@@ -359,6 +366,26 @@ function clearError() {
 function showStatus(text, kind) {
   byId("status", HTMLElement).textContent = text;
   state.statusKind = kind;
+  state.statusAction = {};
+}
+
+/** Clears an operator action's status that the market state no longer bears out. */
+function checkOperatorStatus() {
+  if (state.statusKind !== "operator") return;
+  const { action, orderbookId } = state.statusAction;
+  const book = orderbookId === undefined
+    ? undefined
+    : state.books.get(orderbookId);
+  const true_ = action === "open"
+    ? state.open
+    : action === "close"
+    ? !state.open
+    : action === "halt"
+    ? book?.halted === true
+    : action === "resume"
+    ? book?.halted === false
+    : false;
+  if (!true_) showStatus("", "");
 }
 
 // ---- the WebSocket ----
@@ -702,15 +729,11 @@ function marketState(open, halted) {
       }
       state.closedSince = null;
     }
-    if (state.statusKind === "operator") showStatus("", "");
   }
   state.open = open;
   for (const book of state.books.values()) {
     const isHalted = halted.includes(book.id);
-    if (isHalted !== book.halted) {
-      book.halted = isHalted;
-      if (state.statusKind === "operator") showStatus("", "");
-    }
+    book.halted = isHalted;
     book.card.classList.toggle("is-halted", book.halted);
     const button = book.parts.get("halt");
     if (button !== undefined) {
@@ -722,6 +745,7 @@ function marketState(open, halted) {
   badge.dataset.state = open ? "open" : "closed";
   byId("market-open", HTMLButtonElement).disabled = open;
   byId("market-close", HTMLButtonElement).disabled = !open;
+  checkOperatorStatus();
   later("banner");
 }
 
@@ -737,9 +761,9 @@ function makeCard(id) {
   halt.addEventListener("click", () => {
     const current = state.books.get(id);
     if (current === undefined) return;
-    send({
-      type: "operator",
-      action: current.halted ? "resume" : "halt",
+    const action = current.halted ? "resume" : "halt";
+    send({ type: "operator", action, orderbookId: id }, {
+      action,
       orderbookId: id,
     });
   });
@@ -787,7 +811,6 @@ function makeCard(id) {
         el("td"),
         el("td", { className: "price" }),
         el("td"),
-        el("td"),
       ),
     );
   }
@@ -803,7 +826,6 @@ function makeCard(id) {
         el("th", {}, "Time (JST)"),
         el("th", {}, "Price"),
         el("th", {}, "Qty"),
-        el("th", { title: "The incoming order's side" }, "Side"),
       ),
     ),
     tapeBody,
@@ -920,15 +942,13 @@ function renderTape(book) {
     tr.dataset.match = match;
     tr.dataset.ts = String(trade.timestamp);
     tr.className = trade.aggressor === "B" ? "buy" : "sell";
-    const [time, price, quantity, side] = cells;
-    if (time) {
-      const full = formatTime(trade.timestamp);
-      setText(time, full.slice(0, 8));
-      time.title = `${full} JST, match ${match}`;
-    }
+    const [time, price, quantity] = cells;
+    tr.title = `${formatTime(trade.timestamp)} JST, match ${match}, ${
+      trade.aggressor === "B" ? "a buyer" : "a seller"
+    } took liquidity`;
+    if (time) setText(time, formatTime(trade.timestamp).slice(0, 8));
     if (price) setText(price, formatPrice(trade.price));
     if (quantity) setText(quantity, formatQuantity(trade.quantity));
-    if (side) setText(side, trade.aggressor === "B" ? "B" : "S");
   }
 }
 
@@ -1030,7 +1050,11 @@ function renderChart(book) {
       const label = svg("text", {
         x: String(tick.at),
         y: baseline,
-        "text-anchor": tick.at < 20 ? "start" : "middle",
+        "text-anchor": tick.at < 20
+          ? "start"
+          : tick.at > model.plot.right - 24
+          ? "end"
+          : "middle",
       });
       label.textContent = tick.label;
       return label;
@@ -1436,6 +1460,15 @@ function acknowledged(message) {
       } of ${order.orderbookId} @ ${formatPrice(order.price)}`,
     message.request === "operator" ? "operator" : "order",
   );
+  if (message.request === "operator" && pending !== undefined) {
+    /** @type {{ action?: string, orderbookId?: string }} */
+    const action = {};
+    if (pending.action !== undefined) action.action = pending.action;
+    if (pending.orderbookId !== undefined) {
+      action.orderbookId = pending.orderbookId;
+    }
+    state.statusAction = action;
+  }
 }
 
 // ---- banners ----
@@ -1825,7 +1858,7 @@ function setUpForms() {
   });
   byId("market-open", HTMLButtonElement).addEventListener(
     "click",
-    () => send({ type: "operator", action: "open" }),
+    () => send({ type: "operator", action: "open" }, { action: "open" }),
   );
   byId("market-close", HTMLButtonElement).addEventListener(
     "click",
@@ -1834,7 +1867,7 @@ function setUpForms() {
         "Close the market? Every resting order of every account is canceled (reason O) and every account is sent End of Day. New orders are rejected until the market opens again.",
         "Close the market",
       );
-      if (yes) send({ type: "operator", action: "close" });
+      if (yes) send({ type: "operator", action: "close" }, { action: "close" });
     },
   );
   for (const id of ["confirm-yes", "confirm-no"]) {

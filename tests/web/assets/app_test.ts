@@ -19,7 +19,8 @@ browserTest(
   "web_app",
   async (browsing) => {
     const setup = startWeb();
-    try {
+    browsing.defer(() => setup.close());
+    {
       const open = async (name: string) => {
         const page = await browsing.open(name, setup.origin);
         await page.locator('[data-orderbook="1"]').waitFor();
@@ -139,8 +140,6 @@ browserTest(
         "orderCanceled",
         "orderAccepted",
       ]);
-    } finally {
-      await setup.close();
     }
   },
 );
