@@ -993,6 +993,9 @@ function renderChart(book) {
     "visibility",
     model === null ? "visible" : "hidden",
   );
+  // What the chart covers, for a reader of the page's markup (and the tests).
+  chart.setAttribute("data-from", String(model?.from ?? ""));
+  chart.setAttribute("data-to", String(model?.to ?? ""));
   get("line").setAttribute("d", model?.line ?? "");
   get("ranges").setAttribute("d", model?.ranges ?? "");
   get("volume").setAttribute("d", model?.volume ?? "");

@@ -1804,8 +1804,10 @@ export function chartModel(history, width, height) {
       line += `M${cx},${cy}`;
     } else {
       const before = previous;
+      // A gap between the two: it starts before this column's first bucket and ends after
+      // the previous column's last one.
       const gap = gaps.find((g) =>
-        g.from < column.first + history.bucketNs && g.to > before.last
+        g.from < column.first && g.to > before.last + history.bucketNs
       );
       if (gap === undefined) {
         line += `H${cx}V${cy}`;

@@ -944,6 +944,18 @@ Deno.test("chartModel() leaves a gap blank and breaks the line there", () => {
   assert.equal(chart.line.match(/M/g)?.length, 2, chart.line);
   assert.match(chart.line, /H101\.3M/, "the line stops where the gap starts");
   assert.deepEqual(chart.gaps, [{ x: 101.3, width: 99.4 }]);
+  // A gap that ends inside a later column breaks the line only once, before it.
+  const late = new TradeHistory();
+  late.add([trade(1, 100, NINE), trade(2, 110, NINE + SECOND)]);
+  late.add([trade(3, 120, NINE + 20 * SECOND + SECOND / 2)], {
+    truncated: true,
+  });
+  late.add([trade(4, 130, NINE + 40 * SECOND)]);
+  assert.deepEqual(late.gaps, [{
+    from: NINE + SECOND,
+    to: NINE + 20 * SECOND + SECOND / 2,
+  }]);
+  assert.equal(chartModel(late, 352, 150)!.line.match(/M/g)?.length, 2);
   // Without the gap, one segment.
   const whole = new TradeHistory();
   whole.add([
