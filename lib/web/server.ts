@@ -144,6 +144,8 @@ class WebClient {
   lastOrdersMs = -Infinity;
   /** Tokens of the orders this page entered or replaced: their responses are never dropped. */
   own = new Set<number>();
+  /** Whether a response about one of `own` waits: it is sent at once, not with the next update. */
+  urgent = false;
   readonly closed: Promise<void>;
   #resolveClosed!: () => void;
 
@@ -180,6 +182,9 @@ class WebClient {
   push(response: WebResponse): void {
     this.responses.push(response);
     this.ordersDirty = true;
+    if (!this.urgent && isOwnResponse(response.message, this.own)) {
+      this.urgent = true;
+    }
     if (this.responses.length >= 2 * MAX_RESPONSES + this.own.size) {
       const { kept, dropped } = trimResponses(
         this.responses,
@@ -204,8 +209,8 @@ class WebClient {
  * one update per orderbook every 100 ms, however many orders arrive. A logged-in page also
  * gets the account's sequenced messages (the latest 1,000 at login, then each new one, batched
  * the same way, at most 100 per batch with the rest counted as skipped, except that a response
- * about an order the page entered itself is never dropped) and its open orders
- * (the first 100, at most four times a second). Orders from the page enter through
+ * about an order the page entered itself is never dropped and is sent at once) and its open
+ * orders (the first 100, at most four times a second). Orders from the page enter through
  * `server.run(…)` and `Exchange.submit`, the same path as a SoupBinTCP message, with tokens
  * the server assigns (`Exchange.nextToken`); they appear in the account's OUCH sequence.
  *
@@ -259,6 +264,7 @@ export class WebServer {
   #dayTimer: ReturnType<typeof setInterval> | undefined;
   #lastUpdateMs = -Infinity;
   #closing = false;
+  #urgentTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Creates a web server; it serves nothing until {@linkcode WebServer.listen}. */
   constructor() {
@@ -284,6 +290,7 @@ export class WebServer {
           if (clients === undefined) return;
           for (const client of clients) {
             client.push({ sequenceNumber, message });
+            if (client.urgent) this.#flushUrgentSoon();
           }
         } else {
           // A System Event to every account: it was appended to each log just before.
@@ -348,6 +355,7 @@ export class WebServer {
     if (this.#closing) return;
     this.#closing = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#urgentTimer);
     clearInterval(this.#dayTimer);
     this.#timer = undefined;
     const clients = [...this.#clients];
@@ -491,6 +499,8 @@ export class WebServer {
         const { type: _, ...fields } = message;
         const orderToken = server.run((exchange, timestamp) => {
           const orderToken = exchange.nextToken(account);
+          // Before the submit: its responses are the page's own as they are sent.
+          client.own.add(orderToken);
           exchange.submit(
             account,
             { type: "enterOrder", orderToken, ...fields },
@@ -498,7 +508,6 @@ export class WebServer {
           );
           return orderToken;
         });
-        client.own.add(orderToken);
         client.send({
           type: "ack",
           request: "enter",
@@ -518,6 +527,7 @@ export class WebServer {
         const { type: _, ...fields } = message;
         const orderToken = server.run((exchange, timestamp) => {
           const replacementOrderToken = exchange.nextToken(account);
+          client.own.add(replacementOrderToken);
           exchange.submit(
             account,
             { type: "replaceOrder", ...fields, replacementOrderToken },
@@ -525,7 +535,6 @@ export class WebServer {
           );
           return replacementOrderToken;
         });
-        client.own.add(orderToken);
         client.send({
           type: "ack",
           request: "replace",
@@ -686,6 +695,40 @@ export class WebServer {
     }
   }
 
+  /**
+   * Sends the pages with a response about their own order their responses in the next turn
+   * of the event loop (after the acknowledgement of the order), not with the next update.
+   */
+  #flushUrgentSoon(): void {
+    if (this.#urgentTimer !== undefined || this.#closing) return;
+    this.#urgentTimer = setTimeout(() => {
+      this.#urgentTimer = undefined;
+      for (const client of this.#clients) {
+        if (!client.urgent || client.account === undefined) continue;
+        client.urgent = false;
+        this.#sendResponses(client);
+      }
+    }, 0);
+  }
+
+  /** Sends a page the responses waiting for it. */
+  #sendResponses(client: WebClient): void {
+    if (client.responses.length === 0 && client.skipped === 0) return;
+    const { kept, dropped } = trimResponses(
+      client.responses,
+      client.own,
+      MAX_RESPONSES,
+    );
+    client.send({
+      type: "responses",
+      items: kept,
+      skipped: client.skipped + dropped,
+      history: false,
+    });
+    client.responses = [];
+    client.skipped = 0;
+  }
+
   #schedule(): void {
     if (this.#timer !== undefined || this.#closing) return;
     const wait = Math.max(
@@ -746,21 +789,8 @@ export class WebServer {
     for (const client of this.#clients) {
       const account = client.account;
       if (account === undefined) continue;
-      if (client.responses.length > 0 || client.skipped > 0) {
-        const { kept, dropped } = trimResponses(
-          client.responses,
-          client.own,
-          MAX_RESPONSES,
-        );
-        client.send({
-          type: "responses",
-          items: kept,
-          skipped: client.skipped + dropped,
-          history: false,
-        });
-        client.responses = [];
-        client.skipped = 0;
-      }
+      client.urgent = false;
+      this.#sendResponses(client);
       if (client.ordersDirty) {
         if (this.#lastUpdateMs - client.lastOrdersMs >= ORDERS_INTERVAL_MS) {
           client.ordersDirty = false;

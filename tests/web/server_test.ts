@@ -865,3 +865,58 @@ Deno.test("WebServer sends the account's latest 1,000 messages at login", async 
     });
   });
 });
+
+Deno.test("WebServer keeps every response about the page's order when that order alone floods the account", async () => {
+  await withWeb(async (setup) => {
+    // 300 resting sells of the account's OUCH session, one share each.
+    setup.server.run((exchange, ts) => {
+      for (let token = 1; token <= 300; token++) {
+        exchange.submit(
+          "alice",
+          enter(token, {
+            buySellIndicator: "S",
+            quantity: 1,
+            price: 20000 + token,
+          }),
+          ts,
+        );
+      }
+    });
+    await withPage(setup, async (page) => {
+      await page.login("alice", "pw-a");
+      await page.next("responses", (m) => m.history);
+      const from = page.received.length;
+      // The page's buy sweeps them in one turn: 600 executions, 301 of them its own.
+      const ack = await page.request(
+        pageEnter({ quantity: 300, price: "2030.0", timeInForce: 0 }),
+        "ack",
+      );
+      assert.equal(ack.orderToken, 301);
+      const own = () =>
+        page.received.slice(from).filter((m) => m.type === "responses")
+          .flatMap((m) => m.items)
+          .filter((i: { message: { orderToken?: number } }) =>
+            i.message.orderToken === 301
+          );
+      await page.next("responses", () => own().length === 301, from);
+      assert.deepEqual(
+        own().map((i: { message: { type: string } }) => i.message.type),
+        [
+          "orderAccepted",
+          ...Array.from({ length: 300 }, () => "orderExecuted"),
+        ],
+      );
+      const batches = page.received.slice(from).filter((m) =>
+        m.type === "responses"
+      );
+      // The latest 100 (50 of them the page's) and the page's others; the rest skipped.
+      assert.deepEqual(
+        [
+          batches.reduce((sum, m) => sum + m.items.length, 0),
+          batches.reduce((sum, m) => sum + m.skipped, 0),
+        ],
+        [351, 250],
+      );
+    });
+  });
+});

@@ -99,9 +99,22 @@ const SNAPSHOT_TRADES = 100;
 /** Feed rows about other orders of the account; rows about the page's own orders stay. */
 const FEED_MARKET_ROWS = 200;
 const FEED_OWN_ROWS = 2000;
-/** New feed rows about other orders drawn per frame; the rest are counted as not shown. */
-const FEED_ROWS_PER_FRAME = 50;
+/** New feed rows about other orders drawn per update; the rest are counted as not shown. */
+const FEED_ROWS_PER_FRAME = 20;
 const FILL_ROWS = 200;
+/** New fill rows drawn per update; older ones stay in the ledger (and its count). */
+const FILL_ROWS_PER_FRAME = 20;
+/**
+ * The least time between two updates of the panels a flood of the account's other orders
+ * keeps changing; the page's own orders are drawn at the next frame.
+ */
+const THROTTLE_MS = Object.freeze({
+  feed: 250,
+  fills: 250,
+  positions: 250,
+  orders: 0,
+  banner: 0,
+});
 const CHART_HEIGHT = 150;
 /** Ping the server after this much silence; give it up as stopped after `DEAD_AFTER_MS`. */
 const PING_AFTER_MS = 2000;
@@ -169,9 +182,29 @@ let feedSkipped = 0;
 let fillQueue = [];
 let frame = 0;
 
-/** @param {string} what `orders`, `positions`, `feed`, `fills`, `banner`. */
-function later(what) {
+/** @type {Map<string, number>} When each panel was last drawn (`performance.now()`). */
+const drawnAt = new Map();
+/** Panels with something of the page's own orders to draw: they skip the throttle. */
+const urgent = new Set();
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let throttleTimer;
+/**
+ * The least time between two frames that draw only market data or other orders: the
+ * server sends ten updates a second, and every frame costs a layout and a paint.
+ */
+const FRAME_MS = 50;
+let lastFrameAt = -Infinity;
+
+/**
+ * Marks a panel to draw at the next frame, or later if it was drawn less than its
+ * `THROTTLE_MS` ago (unless `now` is set).
+ *
+ * @param {keyof typeof THROTTLE_MS} what
+ * @param {boolean} [now] Draw at the next frame: it shows one of the page's own orders.
+ */
+function later(what, now = false) {
   dirty.add(what);
+  if (now) urgent.add(what);
   schedule();
 }
 
@@ -187,17 +220,52 @@ function laterBook(book, part) {
 }
 
 function schedule() {
-  if (frame === 0) frame = requestAnimationFrame(renderFrame);
+  if (frame !== 0) return;
+  const wait = urgent.size > 0 ? 0 : lastFrameAt + FRAME_MS - performance.now();
+  if (wait <= 0) {
+    clearTimeout(throttleTimer);
+    throttleTimer = undefined;
+    frame = requestAnimationFrame(renderFrame);
+  } else if (throttleTimer === undefined) {
+    throttleTimer = setTimeout(() => {
+      throttleTimer = undefined;
+      schedule();
+    }, wait);
+  }
 }
 
 function renderFrame() {
   frame = 0;
+  lastFrameAt = performance.now();
   for (const book of dirtyBooks) {
     if (state.books.get(book.id) === book) renderBook(book);
   }
   dirtyBooks.clear();
-  const what = [...dirty];
-  dirty.clear();
+  const now = performance.now();
+  /** @type {string[]} */
+  const what = [];
+  let wait = Infinity;
+  for (const item of dirty) {
+    const interval =
+      THROTTLE_MS[/** @type {keyof typeof THROTTLE_MS} */ (item)] ?? 0;
+    const due = (drawnAt.get(item) ?? -Infinity) + interval;
+    if (urgent.has(item) || due <= now) {
+      what.push(item);
+    } else {
+      wait = Math.min(wait, due - now);
+    }
+  }
+  for (const item of what) {
+    dirty.delete(item);
+    urgent.delete(item);
+    drawnAt.set(item, now);
+  }
+  if (wait < Infinity && throttleTimer === undefined) {
+    throttleTimer = setTimeout(() => {
+      throttleTimer = undefined;
+      schedule();
+    }, Math.max(wait, FRAME_MS));
+  }
   for (const item of what) {
     switch (item) {
       case "orders":
@@ -1012,6 +1080,14 @@ function renderChart(book) {
   );
   const grid = get("grid");
   const times = get("times");
+  // The axes change far less often than the line: redraw them only when they change.
+  const axes = model === null ? "" : JSON.stringify([
+    model.priceTicks,
+    model.timeTicks,
+    model.plot,
+  ]);
+  if (chart.getAttribute("data-axes") === axes) return;
+  chart.setAttribute("data-axes", axes);
   if (model === null) {
     grid.replaceChildren();
     times.replaceChildren();
@@ -1142,17 +1218,21 @@ function responses(items, skipped) {
   const lines = state.ledger.apply(items);
   if (skipped > 0) feedSkipped += skipped;
   let fills = false;
+  let own = false;
+  let ownFill = false;
   for (const line of lines) {
     feedQueue.push(line);
+    own ||= line.own;
     if (line.fill !== undefined) {
       fillQueue.push(line.fill);
       fills = true;
+      ownFill ||= line.own;
     }
   }
-  if (lines.length > 0 || skipped > 0) later("feed");
+  if (lines.length > 0 || skipped > 0) later("feed", own);
   if (fills) {
-    later("fills");
-    later("positions");
+    later("fills", ownFill);
+    later("positions", ownFill);
   }
 }
 
@@ -1247,8 +1327,12 @@ function trimFeed(feed) {
 function renderFills() {
   const body = byId("fills", HTMLTableElement).tBodies[0];
   if (body === undefined) return;
-  const queue = fillQueue.slice(-FILL_ROWS);
+  // The newest fills, and every fill of the page's own orders.
+  const all = fillQueue;
   fillQueue = [];
+  const queue = all.filter((fill, i) =>
+    fill.own || i >= all.length - FILL_ROWS_PER_FRAME
+  );
   const rows = queue.reverse().map((fill) =>
     el(
       "tr",
@@ -1300,7 +1384,7 @@ function renderPositions() {
       ledger.positions.get(id)
     );
     const tr = /** @type {HTMLTableRowElement} */ (body.rows[i]);
-    tr.dataset.orderbook = id;
+    tr.dataset.book = id;
     const book = state.books.get(id);
     const last = book?.tape[book.tape.length - 1]?.price;
     const unrealized = last === undefined

@@ -70,7 +70,7 @@ browserTest(
     // Logged in again by itself; the fill is in the feed and the position once only.
     await waitText(page, "#account", "alice");
     await waitText(page, "#feed li", "Executed #1 Buy 40 of 1 @ 2300.0");
-    await waitText(page, '#positions tr[data-orderbook="1"]', "40");
+    await waitText(page, '#positions tr[data-book="1"]', "40");
     assert.equal(await page.locator("#feed li.kind-executed").count(), 1);
     assert.equal(await page.locator("#buy-button").isDisabled(), false);
     await enterOrder(page, { side: "B", quantity: "5", price: "2299.0" });

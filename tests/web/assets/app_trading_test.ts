@@ -60,7 +60,8 @@ browserTest(
     await waitText(page, "#feed li", "Accepted #2");
     ouch(setup, "bob", 1, { buySellIndicator: "S", quantity: 150 });
     await waitText(page, "#feed li", "Executed #1 Buy 100 of 1 @ 2300.0");
-    await waitText(page, '#positions tr[data-orderbook="1"]', "150");
+    // The fill comes at once; the last price with the next market update.
+    await waitText(page, '#positions tr[data-book="1"]', "-50.0");
     assert.deepEqual(await rows(page, "#positions"), [
       ["1", "150", "2,300.33", "2300.0", "0.0", "-50.0"],
     ]);
@@ -68,7 +69,7 @@ browserTest(
     await enterOrder(page, { side: "S", quantity: "60", price: "2302.0" });
     await waitText(page, "#feed li", "Accepted #3 Sell 60 of 1 @ 2302.0");
     ouch(setup, "bob", 2, { quantity: 60, price: 23020 });
-    await waitText(page, '#positions tr[data-orderbook="1"]', "+100.0");
+    await waitText(page, '#positions tr[data-book="1"]', "+150.0");
     assert.deepEqual(await rows(page, "#positions"), [
       ["1", "90", "2,300.33", "2302.0", "+100.0", "+150.0"],
     ]);
