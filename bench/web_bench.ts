@@ -28,18 +28,9 @@
  */
 import { parseArgs } from "node:util";
 import { chromium, type Page } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS } from "../tests/web/_browser.ts";
+import { clickToResponse, instrument } from "../tests/web/_page_probe.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const HERE = new URL("..", import.meta.url).pathname;
 
 const { values } = parseArgs({
@@ -91,80 +82,6 @@ function summary(samples: number[]) {
     max: round(sorted[sorted.length - 1] ?? NaN),
   };
 }
-
-/** Installs the measurement in the page: frame gaps and the tape's lag. */
-const INSTRUMENT = `(() => {
-  const bench = { gaps: [], lags: [], running: true };
-  let last = performance.now();
-  const tick = (t) => {
-    bench.gaps.push(t - last);
-    last = t;
-    if (bench.running) requestAnimationFrame(tick);
-  };
-  requestAnimationFrame(tick);
-  const body = document.querySelector('[data-orderbook="BOOK"] .tape tbody');
-  const jstMs = () => (Date.now() + 9 * 3600000) % 86400000;
-  new MutationObserver(() => {
-    const row = body.querySelector("tr");
-    if (row === null) return;
-    let ms;
-    if (row.dataset.ts) {
-      ms = Number(row.dataset.ts) / 1e6;
-    } else {
-      const m = /^(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3})/.exec(row.cells[0]?.textContent ?? "");
-      if (m === null) return;
-      ms = ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + Number(m[4]);
-    }
-    bench.lags.push(jstMs() - ms);
-  }).observe(body, { childList: true, subtree: true, characterData: true });
-  globalThis.__bench = bench;
-})()`;
-
-/** Enters a buy of 1 at 1.0 in orderbook 1 and resolves with the ms until its Accepted shows. */
-const CLICK = `(async () => {
-  const q = (s) => document.querySelector(s);
-  q("#enter-orderbook").value = "1";
-  q("#enter-quantity").value = "1";
-  q("#enter-price").value = "1.0";
-  const buy = q("#buy-button");
-  if (buy === null) q("#enter-side").value = "B";
-  const button = buy ?? q("#enter-button");
-  const feed = q("#feed");
-  const status = q("#status");
-  return await new Promise((resolve) => {
-    let token = null;
-    const found = () => {
-      if (token === null) {
-        const m = /Order #(\\d+) sent/.exec(status.textContent ?? "");
-        if (m === null) return false;
-        token = m[1];
-      }
-      const pattern = new RegExp("Accepted #" + token + "\\\\b");
-      let li = feed.firstElementChild;
-      for (let i = 0; li !== null && i < 300; i++, li = li.nextElementSibling) {
-        if (pattern.test(li.textContent ?? "")) return true;
-      }
-      return false;
-    };
-    const done = (value) => {
-      observer.disconnect();
-      clearTimeout(timer);
-      resolve(value);
-    };
-    const observer = new MutationObserver(() => {
-      if (found()) {
-        observer.disconnect();
-        requestAnimationFrame(() => done(performance.now() - t0));
-      }
-    });
-    observer.observe(feed, { childList: true });
-    observer.observe(status, { childList: true, characterData: true, subtree: true });
-    const timer = setTimeout(() => done(-1), 10000);
-    status.textContent = "";
-    const t0 = performance.now();
-    button.click();
-  });
-})()`;
 
 /** Chromium's cumulative main-thread times, in seconds. */
 const TIMES = [
@@ -240,7 +157,7 @@ try {
   await waitForHttp(`${origin}/`, 30_000);
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS],
     viewport: { width: 1440, height: 900 },
   });
   try {
@@ -253,7 +170,7 @@ try {
     await page.locator("#account", { hasText: values.account }).waitFor();
     await page.locator(`article[data-orderbook="${values.orderbook}"]`)
       .scrollIntoViewIfNeeded();
-    await page.evaluate(INSTRUMENT.replace("BOOK", values.orderbook));
+    await page.evaluate(instrument(values.orderbook));
     const cdp = await context.newCDPSession(page);
     await cdp.send("Performance.enable");
     if (values.profile !== undefined) {
@@ -298,14 +215,14 @@ try {
     const busyBefore = await metrics(cdp);
     const wallBefore = performance.now();
     await page.evaluate(
-      "globalThis.__bench.gaps.length = 0; globalThis.__bench.lags.length = 0",
+      "globalThis.__probe.gaps.length = 0; globalThis.__probe.lags.length = 0",
     );
     const latencies: number[] = [];
     let missing = 0;
     const window = (durationS - 4) * 1000;
     for (let i = 0; i < clicks; i++) {
       const started = performance.now();
-      const ms = await page.evaluate(CLICK) as number;
+      const ms = await page.evaluate(clickToResponse("1")) as number;
       if (ms < 0) missing++;
       else latencies.push(ms);
       const wait = window / clicks - (performance.now() - started);
@@ -316,7 +233,7 @@ try {
     const share = (name: (typeof TIMES)[number]) =>
       Math.round((busyAfter[name] - busyBefore[name]) / wallS * 1000) / 10;
     const measured = await page.evaluate(
-      "({ gaps: globalThis.__bench.gaps, lags: globalThis.__bench.lags })",
+      "({ gaps: globalThis.__probe.gaps, lags: globalThis.__probe.lags })",
     ) as { gaps: number[]; lags: number[] };
     if (values.profile !== undefined) {
       const { profile } = await cdp.send("Profiler.stop") as {
