@@ -10,7 +10,6 @@ import type { Page } from "playwright-core";
 import { enter } from "../../server/_harness.ts";
 import {
   browserTest,
-  enterOrder,
   FakePageServer,
   fakeSnapshot,
   login,
@@ -105,22 +104,24 @@ browserTest(
           ts,
         );
       });
+      setup.server.run((exchange, ts) => {
+        exchange.submit(
+          "alice",
+          enter(1, { orderbookId: "2", quantity: 1_500_000, price: 123455 }),
+          ts,
+        );
+        exchange.submit(
+          "bob",
+          enter(1, {
+            orderbookId: "2",
+            buySellIndicator: "S",
+            quantity: 2_500_000,
+            price: 123460,
+          }),
+          ts,
+        );
+      });
       const page = await browsing.open("trader", setup.origin);
-      await login(page, "alice", "pw-a");
-      await enterOrder(page, {
-        orderbook: "2",
-        side: "B",
-        quantity: "1500000",
-        price: "12345.5",
-      });
-      const bob = await browsing.open("bob", setup.origin);
-      await login(bob, "bob", "pw-b");
-      await enterOrder(bob, {
-        orderbook: "2",
-        side: "S",
-        quantity: "2,500,000",
-        price: "12346.0",
-      });
       await waitText(page, '[data-orderbook="2"] td.bid-qty', "1,500,000");
       await waitText(page, '[data-orderbook="2"] td.ask-qty', "2,500,000");
       await waitText(page, '[data-orderbook="2"] .tape td', "1,000,000");

@@ -30,7 +30,9 @@ browserTest(
     browsing.defer(() => setup.close());
     const page = await browsing.open("trader", setup.origin);
     await login(page, "alice", "pw-a");
-    await enterOrder(page, { side: "B", quantity: "100", price: "2300.0" });
+    setup.server.run((exchange, ts) =>
+      exchange.submit("alice", enter(1, { quantity: 100 }), ts)
+    );
     await waitText(page, ladderCell("1", "bid"), "100");
     assert.equal(await page.locator("#connection-banner").isHidden(), true);
     assert.equal(await page.locator("article.book.stale").count(), 0);
