@@ -1773,7 +1773,7 @@ export function chartModel(history, width, height) {
     priceTicks.push({ at: y(price), label: formatPrice(price) });
   }
   // Time axis.
-  const maxTimeTicks = Math.max(2, Math.floor(plotWidth / 70));
+  const maxTimeTicks = Math.max(2, Math.floor(plotWidth / 60));
   const spanSeconds = (to - from) / 1e9;
   const timeStep = TIME_STEPS.find((s) => spanSeconds / s <= maxTimeTicks) ??
     TIME_STEPS[TIME_STEPS.length - 1] ?? 3600;
