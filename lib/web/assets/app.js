@@ -936,20 +936,21 @@ function makeCard(id) {
     ),
   );
   /** @type {Map<string, HTMLElement | SVGElement>} */
-  const parts = new Map();
-  parts.set("halt", halt);
-  parts.set("ladder", ladderBody);
-  parts.set("tape", tapeBody);
-  parts.set("chart", chart);
-  parts.set("gaps", gaps);
-  parts.set("grid", grid);
-  parts.set("times", times);
-  parts.set("volume", volume);
-  parts.set("ranges", ranges);
-  parts.set("line", line);
-  parts.set("empty", empty);
-  parts.set("last", last);
-  parts.set("limits", limits);
+  const parts = new Map(Object.entries({
+    halt,
+    ladder: ladderBody,
+    tape: tapeBody,
+    chart,
+    gaps,
+    grid,
+    times,
+    volume,
+    ranges,
+    line,
+    empty,
+    last,
+    limits,
+  }));
   return { card, parts };
 }
 

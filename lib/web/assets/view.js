@@ -1020,19 +1020,11 @@ export class AccountLedger {
     });
     switch (m.type) {
       case "orderAccepted": {
-        const order = {
-          side: str(m.buySellIndicator),
-          orderbookId: str(m.orderbookId),
-          price: num(m.price),
-          quantity: num(m.quantity),
-          open: m.orderState === "D" ? 0 : num(m.quantity),
-          timeInForce: num(m.timeInForce),
-          display: str(m.display),
-          minimumQuantity: num(m.minimumQuantity),
+        const order = knownOrder(m, {
           capacity: str(m.capacity),
           executed: 0,
           own: this.#ownTokens.has(token),
-        };
+        });
         this.#sent.delete(token);
         if (order.open > 0) this.#orders.set(token, order);
         return line(
@@ -1080,19 +1072,11 @@ export class AccountLedger {
         const own = this.#ownTokens.has(replacement) ||
           this.#ownTokens.has(previous);
         if (own) this.#ownTokens.add(replacement);
-        const order = {
-          side: str(m.buySellIndicator),
-          orderbookId: str(m.orderbookId),
-          price: num(m.price),
-          quantity: num(m.quantity),
-          open: m.orderState === "D" ? 0 : num(m.quantity),
-          timeInForce: num(m.timeInForce),
-          display: str(m.display),
-          minimumQuantity: num(m.minimumQuantity),
+        const order = knownOrder(m, {
           capacity: before?.capacity ?? "",
           executed: before?.executed ?? 0,
           own,
-        };
+        });
         if (order.open > 0) this.#orders.set(replacement, order);
         return line(
           "replaced",
@@ -1208,6 +1192,28 @@ export class AccountLedger {
         return line("other", `Unknown message ${show(m.type)}`, false);
     }
   }
+}
+
+/**
+ * An order as an Order Accepted or Order Replaced describes it.
+ *
+ * @param {Record<string, unknown>} m The message.
+ * @param {{ capacity: string, executed: number, own: boolean }} known What the message does
+ * not say.
+ * @returns {KnownOrder}
+ */
+function knownOrder(m, known) {
+  return {
+    side: str(m.buySellIndicator),
+    orderbookId: str(m.orderbookId),
+    price: num(m.price),
+    quantity: num(m.quantity),
+    open: m.orderState === "D" ? 0 : num(m.quantity),
+    timeInForce: num(m.timeInForce),
+    display: str(m.display),
+    minimumQuantity: num(m.minimumQuantity),
+    ...known,
+  };
 }
 
 /**
