@@ -114,7 +114,9 @@ export type WebServerMessage =
     readonly text: string;
     readonly orderToken?: number;
   }
-  | { readonly type: "error"; readonly message: string };
+  | { readonly type: "error"; readonly message: string }
+  /** The answer to the page's `ping`: the page uses it to tell a live server from a stopped one. */
+  | { readonly type: "pong" };
 
 /** At most one market update per orderbook per this many milliseconds. */
 const UPDATE_INTERVAL_MS = 100;
@@ -124,8 +126,8 @@ const DAY_CHECK_MS = 1000;
 const DEPTH_LEVELS = 10;
 /** Responses kept per page between two updates; older ones are counted as skipped. */
 const MAX_RESPONSES = 100;
-/** The account's latest messages sent at login. */
-const LOGIN_HISTORY = 50;
+/** The account's latest messages sent at login (the page counts fills and position from them). */
+const LOGIN_HISTORY = 1000;
 /** Open orders sent to the page. */
 const MAX_ORDERS = 100;
 /** At most one open-orders update per page per this many milliseconds. */
@@ -146,6 +148,10 @@ class WebClient {
   skipped = 0;
   ordersDirty = false;
   lastOrdersMs = -Infinity;
+  /** Tokens of the orders this page entered or replaced: their responses are never dropped. */
+  own = new Set<number>();
+  /** Whether a response about one of `own` waits: it is sent at once, not with the next update. */
+  urgent = false;
   readonly closed: Promise<void>;
   #resolveClosed!: () => void;
 
@@ -182,10 +188,17 @@ class WebClient {
   push(response: WebResponse): void {
     this.responses.push(response);
     this.ordersDirty = true;
-    if (this.responses.length >= 2 * MAX_RESPONSES) {
-      const drop = this.responses.length - MAX_RESPONSES;
-      this.responses.splice(0, drop);
-      this.skipped += drop;
+    if (!this.urgent && isOwnResponse(response.message, this.own)) {
+      this.urgent = true;
+    }
+    if (this.responses.length >= 2 * MAX_RESPONSES + this.own.size) {
+      const { kept, dropped } = trimResponses(
+        this.responses,
+        this.own,
+        MAX_RESPONSES,
+      );
+      this.responses = kept;
+      this.skipped += dropped;
     }
   }
 }
@@ -200,16 +213,18 @@ class WebClient {
  *
  * Market data (depth, trades, market state and halts) is coalesced: every page gets at most
  * one update per orderbook every 100 ms, however many orders arrive. A logged-in page also
- * gets the account's sequenced messages (the latest 50 at login, then each new one, batched
- * the same way, at most 100 per batch with the rest counted as skipped) and its open orders
- * (the first 100, at most four times a second). Orders from the page enter through
+ * gets the account's sequenced messages (the latest 1,000 at login, then each new one, batched
+ * the same way, at most 100 per batch with the rest counted as skipped, except that a response
+ * about an order the page entered itself is never dropped and is sent at once) and its open
+ * orders (the first 100, at most four times a second). Orders from the page enter through
  * `server.run(…)` and `Exchange.submit`, the same path as a SoupBinTCP message, with tokens
  * the server assigns (`Exchange.nextToken`); they appear in the account's OUCH sequence.
  *
  * Security: the WebSocket is accepted only from the page's own origin (the `Origin` host must
  * equal the `Host` header, else 403). When listening on a loopback address, any request whose
  * `Host` is not a loopback name is refused with 403 (DNS rebinding). Trading and the operator
- * controls need a login with the account's SoupBinTCP credentials, per WebSocket. A page
+ * controls need a login with the account's SoupBinTCP credentials, per WebSocket. A `ping`
+ * is answered with `pong` (the page tells a stopped server from a quiet one by it). A page
  * message that is not valid is answered with an `error` and changes nothing.
  *
  * @example Serve the page for a server on an ephemeral port
@@ -255,6 +270,7 @@ export class WebServer {
   #dayTimer: ReturnType<typeof setInterval> | undefined;
   #lastUpdateMs = -Infinity;
   #closing = false;
+  #urgentTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Creates a web server; it serves nothing until {@linkcode WebServer.listen}. */
   constructor() {
@@ -283,6 +299,7 @@ export class WebServer {
           if (clients === undefined) return;
           for (const client of clients) {
             client.push({ sequenceNumber, message });
+            if (client.urgent) this.#flushUrgentSoon();
           }
         } else {
           // A System Event to every account: it was appended to each log just before.
@@ -347,6 +364,7 @@ export class WebServer {
     if (this.#closing) return;
     this.#closing = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#urgentTimer);
     clearInterval(this.#dayTimer);
     this.#timer = undefined;
     const clients = [...this.#clients];
@@ -463,6 +481,9 @@ export class WebServer {
     const server = this.#server!;
     if (server.exchange !== this.#exchange) this.#update();
     switch (message.type) {
+      case "ping":
+        client.send({ type: "pong" });
+        return;
       case "login":
         return this.#login(client, message.username, message.password);
       case "logout":
@@ -487,6 +508,8 @@ export class WebServer {
         const { type: _, ...fields } = message;
         const orderToken = server.run((exchange, timestamp) => {
           const orderToken = exchange.nextToken(account);
+          // Before the submit: its responses are the page's own as they are sent.
+          client.own.add(orderToken);
           exchange.submit(
             account,
             { type: "enterOrder", orderToken, ...fields },
@@ -513,6 +536,7 @@ export class WebServer {
         const { type: _, ...fields } = message;
         const orderToken = server.run((exchange, timestamp) => {
           const replacementOrderToken = exchange.nextToken(account);
+          client.own.add(replacementOrderToken);
           exchange.submit(
             account,
             { type: "replaceOrder", ...fields, replacementOrderToken },
@@ -668,6 +692,7 @@ export class WebServer {
     client.account = account;
     client.responses = [];
     client.skipped = 0;
+    client.own = new Set();
     client.ordersDirty = false;
     if (account !== undefined) {
       let clients = this.#byAccount.get(account);
@@ -677,6 +702,40 @@ export class WebServer {
       }
       clients.add(client);
     }
+  }
+
+  /**
+   * Sends the pages with a response about their own order their responses in the next turn
+   * of the event loop (after the acknowledgement of the order), not with the next update.
+   */
+  #flushUrgentSoon(): void {
+    if (this.#urgentTimer !== undefined || this.#closing) return;
+    this.#urgentTimer = setTimeout(() => {
+      this.#urgentTimer = undefined;
+      for (const client of this.#clients) {
+        if (!client.urgent || client.account === undefined) continue;
+        client.urgent = false;
+        this.#sendResponses(client);
+      }
+    }, 0);
+  }
+
+  /** Sends a page the responses waiting for it. */
+  #sendResponses(client: WebClient): void {
+    if (client.responses.length === 0 && client.skipped === 0) return;
+    const { kept, dropped } = trimResponses(
+      client.responses,
+      client.own,
+      MAX_RESPONSES,
+    );
+    client.send({
+      type: "responses",
+      items: kept,
+      skipped: client.skipped + dropped,
+      history: false,
+    });
+    client.responses = [];
+    client.skipped = 0;
   }
 
   #schedule(): void {
@@ -739,20 +798,8 @@ export class WebServer {
     for (const client of this.#clients) {
       const account = client.account;
       if (account === undefined) continue;
-      if (client.responses.length > 0 || client.skipped > 0) {
-        const all = client.responses;
-        const items = all.length > MAX_RESPONSES
-          ? all.slice(all.length - MAX_RESPONSES)
-          : all;
-        client.send({
-          type: "responses",
-          items,
-          skipped: client.skipped + all.length - items.length,
-          history: false,
-        });
-        client.responses = [];
-        client.skipped = 0;
-      }
+      client.urgent = false;
+      this.#sendResponses(client);
       if (client.ordersDirty) {
         if (this.#lastUpdateMs - client.lastOrdersMs >= ORDERS_INTERVAL_MS) {
           client.ordersDirty = false;
@@ -832,6 +879,42 @@ function webTrade(trade: Trade): WebTrade {
     timestamp: trade.timestamp,
     aggressor: trade.aggressor,
   };
+}
+
+/**
+ * Keeps the latest `keep` responses plus every response about an order in `own` (the
+ * orders a page entered itself), in their order; the others are dropped.
+ */
+function trimResponses(
+  responses: readonly WebResponse[],
+  own: ReadonlySet<number>,
+  keep: number,
+): { kept: WebResponse[]; dropped: number } {
+  if (responses.length <= keep) {
+    return { kept: [...responses], dropped: 0 };
+  }
+  const from = responses.length - keep;
+  const kept = responses.filter((response, i) =>
+    i >= from || isOwnResponse(response.message, own)
+  );
+  return { kept, dropped: responses.length - kept.length };
+}
+
+/** Whether a response is about one of the orders in `own`. */
+function isOwnResponse(
+  message: OutboundMessage,
+  own: ReadonlySet<number>,
+): boolean {
+  if (own.size === 0) return false;
+  switch (message.type) {
+    case "systemEvent":
+      return false;
+    case "orderReplaced":
+      return own.has(message.replacementOrderToken) ||
+        own.has(message.previousOrderToken);
+    default:
+      return own.has(message.orderToken);
+  }
 }
 
 function stateMessage(exchange: Exchange): WebServerMessage {

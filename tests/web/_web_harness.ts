@@ -212,3 +212,63 @@ export function pageEnter(
     ...fields,
   };
 }
+
+/** An OUCH server whose web page can be stopped and started again on the same port. */
+export interface RestartableWeb {
+  server: OuchServer;
+  /** The page's server while it runs. */
+  web: WebServer | undefined;
+  /** `http://127.0.0.1:port`, the same across restarts. */
+  origin: string;
+  /** Stops the page's server (the OUCH server keeps running). */
+  stopWeb(): Promise<void>;
+  /** Starts a new page server on the same port. */
+  startWeb(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an in-process OUCH server (accounts of `USERS`) with a page server in front that
+ * the test can stop and start again, as an operator restarting it would: the exchange's
+ * listener relays to whichever page server runs.
+ */
+export function startRestartableWeb(): RestartableWeb {
+  let current: WebServer | undefined = new WebServer();
+  const server = startServer({
+    exchange: new Exchange({
+      session: "2026112501",
+      tradingDate: TRADING_DATE,
+      users: USERS,
+      journal: false,
+      listener: {
+        market: (event) => current?.listener.market?.(event),
+        outbound: (account, message, sequenceNumber) =>
+          current?.listener.outbound?.(account, message, sequenceNumber),
+      },
+    }),
+  });
+  current.listen({ hostname: "127.0.0.1", port: 0, server });
+  const port = Number(current.address.split(":")[1]);
+  const setup: RestartableWeb = {
+    server,
+    web: current,
+    origin: `http://127.0.0.1:${port}`,
+    async stopWeb() {
+      const web = current;
+      current = undefined;
+      setup.web = undefined;
+      await web?.shutdown();
+    },
+    startWeb() {
+      const web = new WebServer();
+      web.listen({ hostname: "127.0.0.1", port, server });
+      current = web;
+      setup.web = web;
+    },
+    async close() {
+      await setup.stopWeb();
+      await server.shutdown();
+    },
+  };
+  return setup;
+}

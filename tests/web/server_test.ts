@@ -240,7 +240,7 @@ Deno.test("WebServer answers every bad page message with an error and changes no
         [
           "negative",
           { ...enterFields, quantity: -1 },
-          /Quantity as it must be a whole number/,
+          /Quantity as it is negative: current value is -1/,
         ],
         [
           "fraction",
@@ -250,12 +250,12 @@ Deno.test("WebServer answers every bad page message with an error and changes no
         [
           "above uint32",
           { ...enterFields, firmId: 2 ** 32 },
-          /Firm ID as it must be a whole number from 0 to 4294967295/,
+          /Firm ID as it is too large \(at most 4294967295\)/,
         ],
         [
           "two decimals",
           { ...enterFields, price: "2300.55" },
-          /Price as it must be a decimal with at most one decimal place/,
+          /Price as it has too many decimals \(at most one/,
         ],
         [
           "price as a number",
@@ -265,12 +265,12 @@ Deno.test("WebServer answers every bad page message with an error and changes no
         [
           "long client reference",
           { ...enterFields, clientReference: "12345678901" },
-          /Client Reference as it must be 0 to 10 printable ASCII/,
+          /Client Reference as it is too long \(11 characters, at most 10; nothing was cut\)/,
         ],
         [
           "non-ASCII client reference",
           { ...enterFields, clientReference: "caf\u00e9" },
-          /Client Reference as it must be 0 to 10 printable ASCII/,
+          /Client Reference as it must be printable ASCII \("\u00e9" at position 4 is not\)/,
         ],
         [
           "halt without an orderbook",
@@ -793,4 +793,141 @@ Deno.test("WebServer.listen() throws when the port is taken", async () => {
     await other.shutdown();
     await setup.close();
   }
+});
+
+Deno.test("WebServer answers a ping with a pong, logged in or not", async () => {
+  await withWeb(async (setup) => {
+    await withPage(setup, async (page) => {
+      assert.deepEqual(await page.request({ type: "ping" }, "pong"), {
+        type: "pong",
+      });
+      await page.login("alice", "pw-a");
+      assert.deepEqual(await page.request({ type: "ping" }, "pong"), {
+        type: "pong",
+      });
+      assert.match(
+        (await page.request({ type: "ping", now: 1 }, "error")).message,
+        /field "now" is not allowed/,
+      );
+    });
+  });
+});
+
+Deno.test("WebServer never drops a response about the page's own order when the account floods", async () => {
+  await withWeb(async (setup) => {
+    await withPage(setup, async (page) => {
+      await page.login("alice", "pw-a");
+      const ack = await page.request(
+        pageEnter({ orderbookId: "7203", price: "100.0", quantity: 10 }),
+        "ack",
+      );
+      const own = ack.orderToken as number;
+      await page.next(
+        "responses",
+        (m) =>
+          m.items.some((i: { message: { orderToken?: number } }) =>
+            i.message.orderToken === own
+          ),
+      );
+      const from = page.received.length;
+      // In one turn: 300 orders of the account's OUCH session, a fill of the page's order,
+      // 300 more. Only the latest 100 of the others can be kept.
+      setup.server.run((exchange, ts) => {
+        for (let i = 1; i <= 300; i++) {
+          exchange.submit("alice", enter(own + i, { price: 20000 + i }), ts);
+        }
+        exchange.submit(
+          "bob",
+          enter(1, { orderbookId: "7203", buySellIndicator: "S", price: 1000 }),
+          ts,
+        );
+        for (let i = 301; i <= 600; i++) {
+          exchange.submit("alice", enter(own + i, { price: 20000 + i }), ts);
+        }
+      });
+      const batch = await page.next("responses", () => true, from);
+      const kinds = batch.items.map((
+        i: { message: { type: string; orderToken?: number } },
+      ) => `${i.message.type}:${i.message.orderToken}`);
+      assert.deepEqual(kinds[0], `orderExecuted:${own}`);
+      assert.equal(kinds.length, 101);
+      assert.deepEqual(kinds.slice(1, 3), [
+        `orderAccepted:${own + 501}`,
+        `orderAccepted:${own + 502}`,
+      ]);
+      assert.equal(batch.skipped, 500);
+    });
+  });
+});
+
+Deno.test("WebServer sends the account's latest 1,000 messages at login", async () => {
+  await withWeb(async (setup) => {
+    setup.server.run((exchange, ts) => {
+      for (let token = 1; token <= 1200; token++) {
+        exchange.submit("alice", enter(token, { price: 20000 + token }), ts);
+      }
+    });
+    await withPage(setup, async (page) => {
+      await page.login("alice", "pw-a");
+      const history = await page.next("responses", (m) => m.history);
+      assert.equal(history.items.length, 1000);
+      assert.equal(history.items[0].sequenceNumber, 201);
+      assert.equal(history.items[999].sequenceNumber, 1200);
+    });
+  });
+});
+
+Deno.test("WebServer keeps every response about the page's order when that order alone floods the account", async () => {
+  await withWeb(async (setup) => {
+    // 300 resting sells of the account's OUCH session, one share each.
+    setup.server.run((exchange, ts) => {
+      for (let token = 1; token <= 300; token++) {
+        exchange.submit(
+          "alice",
+          enter(token, {
+            buySellIndicator: "S",
+            quantity: 1,
+            price: 20000 + token,
+          }),
+          ts,
+        );
+      }
+    });
+    await withPage(setup, async (page) => {
+      await page.login("alice", "pw-a");
+      await page.next("responses", (m) => m.history);
+      const from = page.received.length;
+      // The page's buy sweeps them in one turn: 600 executions, 301 of them its own.
+      const ack = await page.request(
+        pageEnter({ quantity: 300, price: "2030.0", timeInForce: 0 }),
+        "ack",
+      );
+      assert.equal(ack.orderToken, 301);
+      const own = () =>
+        page.received.slice(from).filter((m) => m.type === "responses")
+          .flatMap((m) => m.items)
+          .filter((i: { message: { orderToken?: number } }) =>
+            i.message.orderToken === 301
+          );
+      await page.next("responses", () => own().length === 301, from);
+      assert.deepEqual(
+        own().map((i: { message: { type: string } }) => i.message.type),
+        [
+          "orderAccepted",
+          ...Array.from({ length: 300 }, () => "orderExecuted"),
+        ],
+      );
+      const batches = page.received.slice(from).filter((m) =>
+        m.type === "responses"
+      );
+      // The latest 100 (50 of them the page's) and the page's others; the rest skipped.
+      assert.deepEqual(
+        [
+          batches.reduce((sum, m) => sum + m.items.length, 0),
+          batches.reduce((sum, m) => sum + m.skipped, 0),
+        ],
+        [351, 250],
+      );
+    });
+  });
 });
