@@ -37,6 +37,11 @@ export interface CommandReaderOptions {
   from?: CommandCursor;
   /** Messages the ordered consumer asks for at once. @default 10_000 */
   maxMessages?: number;
+  /**
+   * How long one pull request lives; the server heartbeats at half of it, and two missed
+   * heartbeats make the ordered consumer recreate itself (after a node failure). @default 5_000
+   */
+  expiresMs?: number;
   /** How long creating the consumer is retried. @default 60_000 */
   retryMs?: number;
 }
@@ -85,6 +90,7 @@ export class CommandReader implements AsyncIterable<CommandBatch> {
       });
       return await consumer.consume({
         max_messages: options.maxMessages ?? 10_000,
+        expires: options.expiresMs ?? 5_000,
       });
     });
     return new CommandReader(messages, from);

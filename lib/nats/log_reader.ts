@@ -48,8 +48,17 @@ export interface LogFence {
   readonly epoch: number;
 }
 
+/** A message the epoch rule (or its shape) kept from the caller; only its place is told. */
+export interface LogDropped {
+  readonly type: "dropped";
+  /** Its stream sequence. */
+  readonly seq: number;
+  /** Why: `"stale epoch"`, `"stale fence"`, `"orphan part"`, `"foreign"`, `"unreadable"`. */
+  readonly reason: string;
+}
+
 /** What a {@linkcode LogReader} yields. */
-export type LogEntry = LogBatch | LogFence;
+export type LogEntry = LogBatch | LogFence | LogDropped;
 
 /** Options for {@linkcode LogReader.open}. */
 export interface LogReaderOptions {
@@ -61,6 +70,11 @@ export interface LogReaderOptions {
   epoch?: number;
   /** Messages the ordered consumer asks for at once. @default 10_000 */
   maxMessages?: number;
+  /**
+   * How long one pull request lives; the server heartbeats at half of it, and two missed
+   * heartbeats make the ordered consumer recreate itself (after a node failure). @default 5_000
+   */
+  expiresMs?: number;
   /** How long creating the consumer is retried. @default 60_000 */
   retryMs?: number;
 }
@@ -78,7 +92,8 @@ interface PartialBatch {
  * any seen starts that epoch; a batch (or fence) of a smaller epoch is dropped, so nothing a
  * fenced writer managed to write after a newer fence ever reaches a caller. A batch split
  * over several messages is delivered when its last part arrives, and dropped if a fence
- * comes first. The ordered consumer recreates itself after a reconnect or a node failure and
+ * comes first. Dropped messages are yielded as `dropped` entries (no content) so that the
+ * caller always knows the position. The ordered consumer recreates itself after a reconnect or a node failure and
  * carries on from the next sequence.
  *
  * @example Needs a running `nats-server -js`, so it is not run here
@@ -132,6 +147,7 @@ export class LogReader implements AsyncIterable<LogEntry> {
       );
       return await consumer.consume({
         max_messages: options.maxMessages ?? 10_000,
+        expires: options.expiresMs ?? 5_000,
       });
     });
     return new LogReader(messages, after, options.epoch ?? 0);
@@ -181,21 +197,18 @@ export class LogReader implements AsyncIterable<LogEntry> {
     this.#lastMsgId = h?.get(HEADER_MSG_ID) ?? "";
     const epoch = Number(h?.get(HEADER_EPOCH) ?? "");
     if (h === undefined || !Number.isSafeInteger(epoch) || epoch < 0) {
-      this.#dropped++;
-      return undefined;
+      return this.#drop(seq, "foreign");
     }
     if (h.get(HEADER_FENCE) === "1") {
       if (epoch <= this.#epoch && !(epoch === 0 && seq === 1)) {
-        this.#dropped++;
-        return undefined;
+        return this.#drop(seq, "stale fence");
       }
       this.#epoch = epoch;
       this.#abandonPartial();
       return { type: "fence", seq, epoch };
     }
     if (epoch < this.#epoch) {
-      this.#dropped++;
-      return undefined;
+      return this.#drop(seq, "stale epoch");
     }
     if (epoch > this.#epoch) {
       // Started mid-epoch without knowing it: the first batch tells.
@@ -204,10 +217,14 @@ export class LogReader implements AsyncIterable<LogEntry> {
     }
     const cursor = parseCursor(h.get(HEADER_COMMAND));
     if (cursor === undefined) {
-      this.#dropped++;
-      return undefined;
+      return this.#drop(seq, "foreign");
     }
-    const records = decodeRecords(msg.data);
+    let records: Uint8Array[];
+    try {
+      records = decodeRecords(msg.data);
+    } catch {
+      return this.#drop(seq, "unreadable");
+    }
     const part = h.get(HEADER_PART);
     if (part === "") {
       this.#abandonPartial();
@@ -225,8 +242,7 @@ export class LogReader implements AsyncIterable<LogEntry> {
       this.#partial.records.push(...records);
       this.#partial.next++;
     } else {
-      this.#dropped++;
-      return undefined;
+      return this.#drop(seq, "orphan part");
     }
     if (this.#partial.next < count) return undefined;
     const done = this.#partial;
@@ -240,6 +256,11 @@ export class LogReader implements AsyncIterable<LogEntry> {
       cursor,
       records: done.records,
     };
+  }
+
+  #drop(seq: number, reason: string): LogDropped {
+    this.#dropped++;
+    return { type: "dropped", seq, reason };
   }
 
   #abandonPartial(): void {

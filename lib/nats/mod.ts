@@ -44,6 +44,7 @@ export {
 } from "./lease.ts";
 export {
   type LogBatch,
+  type LogDropped,
   type LogEntry,
   type LogFence,
   LogReader,

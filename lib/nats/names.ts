@@ -58,7 +58,7 @@ export function venueNames(prefix = "ouch"): VenueNames {
 
 /** Header carrying the writer's epoch, on every log message (decimal). */
 export const HEADER_EPOCH = "Ouch-Epoch";
-/** Header marking an epoch fence (value `1`); a fence has an empty body. */
+/** Header marking an epoch fence (value `1`); a fence's body is its writer's id (text). */
 export const HEADER_FENCE = "Ouch-Fence";
 /**
  * Header of a log batch: the command position it reflects, `SEQ.DONE` (the first `DONE`

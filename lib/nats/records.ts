@@ -40,8 +40,8 @@ export function encodeRecords(records: readonly Uint8Array[]): Uint8Array {
 /**
  * Splits a body written by {@linkcode encodeRecords} back into its records.
  *
- * @param bytes The body.
- * @returns The records, as views into `bytes` (copy them to keep them past `bytes`).
+ * @param input The body.
+ * @returns The records, as plain `Uint8Array` views into the body's memory.
  * @throws {SyntaxError} When a length prefix is cut off or runs past the end.
  *
  * @example Round trip
@@ -53,7 +53,11 @@ export function encodeRecords(records: readonly Uint8Array[]): Uint8Array {
  * assert.deepEqual(records.map((r) => [...r]), [[1, 2], [3]]);
  * ```
  */
-export function decodeRecords(bytes: Uint8Array): Uint8Array[] {
+export function decodeRecords(input: Uint8Array): Uint8Array[] {
+  // A plain Uint8Array view, also when the transport hands a Node.js Buffer.
+  const bytes = Object.getPrototypeOf(input) === Uint8Array.prototype
+    ? input
+    : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const records: Uint8Array[] = [];
   let at = 0;
