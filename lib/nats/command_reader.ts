@@ -61,6 +61,7 @@ export interface CommandReaderOptions {
  */
 export class CommandReader implements AsyncIterable<CommandBatch> {
   readonly #messages: ConsumerMessages;
+  #started = false;
   readonly #from: CommandCursor;
 
   private constructor(messages: ConsumerMessages, from: CommandCursor) {
@@ -98,10 +99,19 @@ export class CommandReader implements AsyncIterable<CommandBatch> {
 
   /** Stops the consumer; iteration ends. */
   async close(): Promise<void> {
-    await this.#messages.close();
+    const closed = this.#messages.close();
+    if (!this.#started) {
+      // The consumer's iterator only finishes once iterated: run it to its end.
+      this.#started = true;
+      for await (const _ of this.#messages) {
+        // stopped: nothing more comes
+      }
+    }
+    await closed;
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<CommandBatch> {
+    this.#started = true;
     for await (const msg of this.#messages) {
       const all = decodeRecords(msg.data);
       const first = msg.seq === this.#from.seq ? this.#from.done : 0;

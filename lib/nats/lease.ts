@@ -5,7 +5,7 @@
  * @module
  */
 import type { NatsConnection } from "@nats-io/transport-node";
-import { JetStreamApiError } from "@nats-io/jetstream";
+import { jetstream, JetStreamApiError } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import { type VenueNames, venueNames } from "./names.ts";
 import { retryAdmin } from "./venue.ts";
@@ -45,6 +45,8 @@ export interface LeaseOptions {
   renewMs?: number;
   /** How long a standby must see the same revision before it takes over. @default 3_000 */
   ttlMs?: number;
+  /** How long one KV request may take. @default 5_000 */
+  timeoutMs?: number;
   /** The smallest epoch this process may take (e.g. one above the log's newest epoch). @default () => 1 */
   minEpoch?: () => number;
 }
@@ -103,11 +105,14 @@ export class Lease {
     const kv = await retryAdmin(
       60_000,
       () =>
-        new Kvm(nc).create(names.leaseBucket, {
-          history: 1,
-          replicas: options.replicas ?? 1,
-          timeout: 5_000,
-        }),
+        new Kvm(jetstream(nc, { timeout: options.timeoutMs ?? 5_000 })).create(
+          names.leaseBucket,
+          {
+            history: 1,
+            replicas: options.replicas ?? 1,
+            timeout: options.timeoutMs ?? 5_000,
+          },
+        ),
     );
     return new Lease(kv, options);
   }

@@ -106,6 +106,7 @@ interface PartialBatch {
  */
 export class LogReader implements AsyncIterable<LogEntry> {
   readonly #messages: ConsumerMessages;
+  #started = false;
   #position: number;
   #epoch: number;
   #lastMsgId = "";
@@ -180,10 +181,19 @@ export class LogReader implements AsyncIterable<LogEntry> {
 
   /** Stops the consumer; iteration ends. */
   async close(): Promise<void> {
-    await this.#messages.close();
+    const closed = this.#messages.close();
+    if (!this.#started) {
+      // The consumer's iterator only finishes once iterated: run it to its end.
+      this.#started = true;
+      for await (const _ of this.#messages) {
+        // stopped: nothing more comes
+      }
+    }
+    await closed;
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<LogEntry> {
+    this.#started = true;
     for await (const msg of this.#messages) {
       const entry = this.#read(msg);
       if (entry !== undefined) yield entry;
