@@ -5,15 +5,10 @@
  * @module
  */
 import type { NatsConnection } from "@nats-io/transport-node";
-import {
-  type ConsumerMessages,
-  DeliverPolicy,
-  jetstream,
-} from "@nats-io/jetstream";
+import { OrderedFeed } from "./_ordered_feed.ts";
 import type { CommandCursor } from "./log_writer.ts";
 import { type VenueNames, venueNames } from "./names.ts";
 import { decodeRecords } from "./records.ts";
-import { retryAdmin } from "./venue.ts";
 
 /** The commands of one command-stream message still to process. */
 export interface CommandBatch {
@@ -39,7 +34,7 @@ export interface CommandReaderOptions {
   maxMessages?: number;
   /**
    * How long one pull request lives; the server heartbeats at half of it, and two missed
-   * heartbeats make the ordered consumer recreate itself (after a node failure). @default 5_000
+   * heartbeats make the ordered consumer recreate itself (after a node failure). @default 2_000
    */
   expiresMs?: number;
   /** How long creating the consumer is retried. @default 60_000 */
@@ -60,12 +55,11 @@ export interface CommandReaderOptions {
  * ```
  */
 export class CommandReader implements AsyncIterable<CommandBatch> {
-  readonly #messages: ConsumerMessages;
-  #started = false;
+  readonly #feed: OrderedFeed;
   readonly #from: CommandCursor;
 
-  private constructor(messages: ConsumerMessages, from: CommandCursor) {
-    this.#messages = messages;
+  private constructor(feed: OrderedFeed, from: CommandCursor) {
+    this.#feed = feed;
     this.#from = from;
   }
 
@@ -84,35 +78,26 @@ export class CommandReader implements AsyncIterable<CommandBatch> {
     const names = options.names ?? venueNames();
     const from = options.from ?? { seq: 0, done: 0 };
     const start = Math.max(1, from.seq);
-    const messages = await retryAdmin(options.retryMs ?? 60_000, async () => {
-      const consumer = await jetstream(nc).consumers.get(names.commandStream, {
-        deliver_policy: DeliverPolicy.StartSequence,
-        opt_start_seq: start,
-      });
-      return await consumer.consume({
-        max_messages: options.maxMessages ?? 10_000,
-        expires: options.expiresMs ?? 5_000,
-      });
+    const feed = await OrderedFeed.open(nc, names.commandStream, start, {
+      maxMessages: options.maxMessages ?? 10_000,
+      expiresMs: options.expiresMs ?? 2_000,
+      retryMs: options.retryMs ?? 60_000,
     });
-    return new CommandReader(messages, from);
+    return new CommandReader(feed, from);
   }
 
   /** Stops the consumer; iteration ends. */
   async close(): Promise<void> {
-    const closed = this.#messages.close();
-    if (!this.#started) {
-      // The consumer's iterator only finishes once iterated: run it to its end.
-      this.#started = true;
-      for await (const _ of this.#messages) {
-        // stopped: nothing more comes
-      }
-    }
-    await closed;
+    await this.#feed.close();
+  }
+
+  /** How many times a stalled consumer was replaced (after a node failure). */
+  get restarts(): number {
+    return this.#feed.restarts;
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<CommandBatch> {
-    this.#started = true;
-    for await (const msg of this.#messages) {
+    for await (const msg of this.#feed) {
       const all = decodeRecords(msg.data);
       const first = msg.seq === this.#from.seq ? this.#from.done : 0;
       if (first >= all.length) continue;

@@ -5,12 +5,8 @@
  * @module
  */
 import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
-import {
-  type ConsumerMessages,
-  DeliverPolicy,
-  jetstream,
-  type JsMsg,
-} from "@nats-io/jetstream";
+import type { JsMsg } from "@nats-io/jetstream";
+import { OrderedFeed } from "./_ordered_feed.ts";
 import {
   HEADER_COMMAND,
   HEADER_EPOCH,
@@ -22,7 +18,6 @@ import {
 } from "./names.ts";
 import { decodeRecords } from "./records.ts";
 import type { CommandCursor } from "./log_writer.ts";
-import { retryAdmin } from "./venue.ts";
 
 /** A batch of output records, delivered once all its parts are read. */
 export interface LogBatch {
@@ -72,7 +67,7 @@ export interface LogReaderOptions {
   maxMessages?: number;
   /**
    * How long one pull request lives; the server heartbeats at half of it, and two missed
-   * heartbeats make the ordered consumer recreate itself (after a node failure). @default 5_000
+   * heartbeats make the ordered consumer recreate itself (after a node failure). @default 2_000
    */
   expiresMs?: number;
   /** How long creating the consumer is retried. @default 60_000 */
@@ -105,8 +100,7 @@ interface PartialBatch {
  * ```
  */
 export class LogReader implements AsyncIterable<LogEntry> {
-  readonly #messages: ConsumerMessages;
-  #started = false;
+  readonly #feed: OrderedFeed;
   #position: number;
   #epoch: number;
   #lastMsgId = "";
@@ -114,12 +108,8 @@ export class LogReader implements AsyncIterable<LogEntry> {
   #dropped = 0;
   #partial: PartialBatch | undefined;
 
-  private constructor(
-    messages: ConsumerMessages,
-    after: number,
-    epoch: number,
-  ) {
-    this.#messages = messages;
+  private constructor(feed: OrderedFeed, after: number, epoch: number) {
+    this.#feed = feed;
     this.#position = after;
     this.#epoch = epoch;
   }
@@ -138,20 +128,12 @@ export class LogReader implements AsyncIterable<LogEntry> {
   ): Promise<LogReader> {
     const names = options.names ?? venueNames();
     const after = options.after ?? 0;
-    const messages = await retryAdmin(options.retryMs ?? 60_000, async () => {
-      const consumer = await jetstream(nc).consumers.get(
-        names.logStream,
-        after === 0 ? { deliver_policy: DeliverPolicy.All } : {
-          deliver_policy: DeliverPolicy.StartSequence,
-          opt_start_seq: after + 1,
-        },
-      );
-      return await consumer.consume({
-        max_messages: options.maxMessages ?? 10_000,
-        expires: options.expiresMs ?? 5_000,
-      });
+    const feed = await OrderedFeed.open(nc, names.logStream, after + 1, {
+      maxMessages: options.maxMessages ?? 10_000,
+      expiresMs: options.expiresMs ?? 2_000,
+      retryMs: options.retryMs ?? 60_000,
     });
-    return new LogReader(messages, after, options.epoch ?? 0);
+    return new LogReader(feed, after, options.epoch ?? 0);
   }
 
   /** Stream sequence of the last message read (of any kind, dropped ones included). */
@@ -181,20 +163,16 @@ export class LogReader implements AsyncIterable<LogEntry> {
 
   /** Stops the consumer; iteration ends. */
   async close(): Promise<void> {
-    const closed = this.#messages.close();
-    if (!this.#started) {
-      // The consumer's iterator only finishes once iterated: run it to its end.
-      this.#started = true;
-      for await (const _ of this.#messages) {
-        // stopped: nothing more comes
-      }
-    }
-    await closed;
+    await this.#feed.close();
+  }
+
+  /** How many times a stalled consumer was replaced (after a node failure). */
+  get restarts(): number {
+    return this.#feed.restarts;
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<LogEntry> {
-    this.#started = true;
-    for await (const msg of this.#messages) {
+    for await (const msg of this.#feed) {
       const entry = this.#read(msg);
       if (entry !== undefined) yield entry;
     }

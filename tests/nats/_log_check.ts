@@ -13,6 +13,7 @@ import {
   HEADER_MSG_ID,
   type LogEntry,
   LogReader,
+  retryAdmin,
   type VenueNames,
 } from "../../lib/nats/mod.ts";
 
@@ -30,12 +31,16 @@ export async function readRawLog(
   nc: NatsConnection,
   names: VenueNames,
 ): Promise<RawEntry[]> {
-  const jsm = await jetstreamManager(nc);
-  const last = (await jsm.streams.info(names.logStream)).state.last_seq;
+  const last = await retryAdmin(60_000, async () => {
+    const jsm = await jetstreamManager(nc);
+    return (await jsm.streams.info(names.logStream)).state.last_seq;
+  });
   const out: RawEntry[] = [];
   if (last === 0) return out;
-  const consumer = await jetstream(nc).consumers.get(names.logStream);
-  const messages = await consumer.consume({ max_messages: 10_000 });
+  const messages = await retryAdmin(60_000, async () => {
+    const consumer = await jetstream(nc).consumers.get(names.logStream);
+    return await consumer.consume({ max_messages: 10_000, expires: 5_000 });
+  });
   for await (const msg of messages) {
     const fence = msg.headers?.get(HEADER_FENCE) === "1";
     out.push({
