@@ -326,3 +326,76 @@ Deno.test("LogWriter and LogReader carry on across a kill -9 and restart of the 
     await nc.close();
   }
 });
+
+Deno.test("LogWriter after an idle node restart: its chain is refused, and a new fence repairs the log", async () => {
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  try {
+    // A 1 s duplicate window stands for the default 2 min of silence.
+    await ensureVenue(nc, { names, duplicateWindowMs: 1_000 });
+    const writer = await LogWriter.open(nc, { names, epoch: 1, after: 1 });
+    assert.equal(
+      (await writer.append([utf8("a")], { seq: 1, done: 1 })).seq,
+      3,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await nats.nodes[0]!.restart();
+    await nats.waitReady();
+    // The restarted node no longer knows the last message id.
+    await assert.rejects(
+      writer.append([utf8("b")], { seq: 2, done: 1 }),
+      (error) =>
+        error instanceof FencedError &&
+        /wrong last msg ID: $/.test(error.message),
+    );
+    const tail = await logTail(nc, names);
+    assert.equal(tail.seq, 3);
+    const next = await LogWriter.open(nc, { names, epoch: 2, after: tail.seq });
+    assert.equal(next.fenceSeq, 4);
+    assert.equal((await next.append([utf8("b")], { seq: 2, done: 1 })).seq, 5);
+    next.close();
+    const { entries } = await readLog(nc, names, 5);
+    assert.deepEqual(batchTexts(entries), ["a", "b"]);
+  } finally {
+    await nc.close();
+  }
+});
+
+Deno.test("LogWriter re-sends unacknowledged batches with the same id: each lands once, in order", async () => {
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  await using proxy = startProxy(nats.nodes[0]!.port);
+  const slowNc = await connectTest(`nats://127.0.0.1:${proxy.port}`, "slow");
+  try {
+    await ensureVenue(nc, { names });
+    const writer = await LogWriter.open(slowNc, {
+      names,
+      epoch: 1,
+      after: 1,
+      ackTimeoutMs: 200,
+    });
+    // Acknowledgements are held back: every publish times out, some several times.
+    proxy.pause();
+    const acks = Array.from(
+      { length: 50 },
+      (_, i) => writer.append([utf8(`r${i}`)], { seq: i + 1, done: 1 }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    proxy.resume();
+    const landed = await Promise.all(acks);
+    assert.deepEqual(
+      landed.map((a) => a.seq),
+      Array.from({ length: 50 }, (_, i) => 3 + i),
+    );
+    writer.close();
+    const raw = await readRawLog(nc, names);
+    assert.equal(raw.length, 52);
+    assert.deepEqual(
+      raw.slice(2).map((e) => e.records[0]),
+      Array.from({ length: 50 }, (_, i) => `r${i}`),
+    );
+  } finally {
+    await slowNc.close();
+    await nc.close();
+  }
+});
