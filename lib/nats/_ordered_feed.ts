@@ -90,8 +90,11 @@ export class OrderedFeed implements AsyncIterable<JsMsg> {
       for await (const _ of current) {
         // stopped: nothing more comes
       }
+      await closed;
+    } else if (this.#waitingSince !== undefined) {
+      await closed; // the loop is pulling: it sees the end now
     }
-    await closed;
+    // Otherwise the caller is holding a message: the loop ends when it pulls again.
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<JsMsg> {

@@ -426,6 +426,7 @@ export class LogWriter {
   }
 
   #scheduleRetry(result: PublishResult): void {
+    if (this.#retryTimer !== undefined) return;
     if (performance.now() > this.#recoverDeadline) {
       this.#fail(
         new JetStreamUnavailableError(`Cannot append: ${describe(result)}`),
