@@ -9,8 +9,12 @@
  * message), pipelined. It prints one JSON line per event on standard output:
  * `{"ev":"active","epoch":E,"fence":SEQ,"t":MS}`, `{"ev":"ack","epoch":E,"seq":SEQ,
  * "first":"out:…","t":MS}`, `{"ev":"fenced"|"lost","pending":N}` (appends not yet
- * acknowledged when it noticed), then `{"ev":"exit","refused":N}` once those settled, and exits
+ * acknowledged when it noticed), then `{"ev":"exit","refused":N,"lateAccepted":N,
+ * "lateMaxSeq":SEQ}` once those settled (refused, or acknowledged because they had landed before
+ * the new fence), and exits
  * (a real engine would go back to standing by): 3 when fenced, 4 when the lease was lost.
+ * SIGUSR1 makes the active engine also keep 300 appends of filler records (`fill:…`) in
+ * flight, so that a SIGSTOP catches it with many publishes in flight.
  *
  * @module
  */
@@ -40,6 +44,7 @@ const servers = flag("--servers").split(",");
 const names = venueNames(flag("--prefix"));
 const id = flag("--id");
 const replicas = Number(flag("--replicas", "1"));
+const FLOOD = 300;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -62,6 +67,14 @@ let active = false;
 let writer: LogWriter | undefined;
 let stopping = false;
 let refused = 0;
+let lateAccepted = 0; // acknowledged after it noticed it was fenced or lost the lease
+let lateMaxSeq = 0;
+
+function late(seq: number): void {
+  if (!stopping) return;
+  lateAccepted++;
+  lateMaxSeq = Math.max(lateMaxSeq, seq);
+}
 
 /** Lets every pending append settle (acknowledged or refused), reports, and exits. */
 async function stop(ev: "fenced" | "lost", code: number, message = "") {
@@ -70,7 +83,7 @@ async function stop(ev: "fenced" | "lost", code: number, message = "") {
   const pending = writer?.pending ?? 0;
   emit({ ev, epoch: writer?.epoch ?? 0, pending, message });
   await writer?.flushed();
-  emit({ ev: "exit", refused, pending });
+  emit({ ev: "exit", refused, pending, lateAccepted, lateMaxSeq });
   Deno.exit(code);
 }
 const lease = await Lease.open(nc, {
@@ -125,6 +138,25 @@ async function run(epoch: number): Promise<void> {
   emit({ ev: "active", epoch, fence: writer.fenceSeq, from });
   const commands = await CommandReader.open(nc, { names, from });
   let lastCommand = 0;
+  let cursor = from;
+  // SIGUSR1: keep FLOOD appends of filler records in flight from now on, so that a SIGSTOP
+  // catches the writer with many publishes in flight. Filler records carry the cursor of the
+  // last command batch appended, so they change nothing about which commands are done.
+  Deno.addSignalListener("SIGUSR1", () => {
+    emit({ ev: "flood" });
+    let n = 0;
+    const fill = () => {
+      if (stopping) return;
+      while (out.pending < FLOOD) {
+        out.append([encoder.encode(`fill:${epoch}:${n++}`)], cursor).then(
+          (ack) => late(ack.seq),
+          () => refused++,
+        );
+      }
+      setTimeout(fill, 1);
+    };
+    fill();
+  });
   if (Deno.env.get("OUCH_ENGINE_TRACE") === "1") {
     setInterval(() =>
       emit({
@@ -142,11 +174,12 @@ async function run(epoch: number): Promise<void> {
     );
     const first = decoder.decode(records[0]!);
     if (stopping) break;
-    out.append(records, {
-      seq: batch.seq,
-      done: batch.first + batch.commands.length,
-    }).then(
-      (ack) => emit({ ev: "ack", epoch, seq: ack.seq, first }),
+    cursor = { seq: batch.seq, done: batch.first + batch.commands.length };
+    out.append(records, cursor).then(
+      (ack) => {
+        late(ack.seq);
+        emit({ ev: "ack", epoch, seq: ack.seq, first });
+      },
       (error) => {
         refused++;
         if (error instanceof FencedError) {

@@ -19,7 +19,8 @@ export interface EngineEvent {
     | "lost"
     | "exit"
     | "error"
-    | "status";
+    | "status"
+    | "flood";
   id: string;
   t: number;
   epoch?: number;
@@ -29,6 +30,8 @@ export interface EngineEvent {
   message?: string;
   pending?: number;
   refused?: number;
+  lateAccepted?: number;
+  lateMaxSeq?: number;
 }
 
 /** A running engine process. */
