@@ -14,7 +14,9 @@
  * the new fence), and exits
  * (a real engine would go back to standing by): 3 when fenced, 4 when the lease was lost.
  * SIGUSR1 makes the active engine also keep 300 appends of filler records (`fill:…`) in
- * flight, so that a SIGSTOP catches it with many publishes in flight.
+ * flight, so that a SIGSTOP catches it with many publishes in flight. With
+ * `OUCH_ENGINE_TRACE=1` the active engine also prints a `status` line every second (pending
+ * appends, bytes in flight, last command read, the server it is connected to).
  *
  * @module
  */
