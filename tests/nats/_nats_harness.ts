@@ -40,8 +40,8 @@ export interface NatsNode {
   readonly running: boolean;
   /** Sends `SIGKILL` and waits until the process is gone. */
   kill(): Promise<void>;
-  /** Sends `SIGSTOP`: the process stays, but answers nothing. */
-  pause(): void;
+  /** Sends `SIGSTOP` and waits until every thread is stopped: the process answers nothing. */
+  pause(): Promise<void>;
   /** Sends `SIGCONT` after {@linkcode NatsNode.pause}. */
   resume(): void;
   /** Starts the process again on the same ports and store (after `kill`). */
@@ -175,10 +175,28 @@ class Node implements NatsNode {
     this.#paused = false;
   }
 
-  pause(): void {
+  async pause(): Promise<void> {
     if (this.#child === undefined) return;
-    Deno.kill(this.#child.pid, "SIGSTOP");
+    const pid = this.#child.pid;
+    Deno.kill(pid, "SIGSTOP");
     this.#paused = true;
+    // The signal takes effect asynchronously: wait until /proc shows every thread stopped.
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      const states = [];
+      for await (const task of Deno.readDir(`/proc/${pid}/task`)) {
+        const stat = await Deno.readTextFile(
+          `/proc/${pid}/task/${task.name}/stat`,
+        )
+          .catch(() => "");
+        states.push(
+          stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3),
+        );
+      }
+      if (states.every((state) => state === "T" || state === "t")) return;
+      await delay(5);
+    }
+    throw new Error(`Cannot pause NATS node "${this.name}": it did not stop`);
   }
 
   resume(): void {

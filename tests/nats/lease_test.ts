@@ -80,7 +80,7 @@ Deno.test("Lease.poll(): a failed read restarts the standby's count; release() h
     const b = await Lease.open(nc, { ...timings, holder: "b", timeoutMs: 300 });
     await a.poll(0);
     await b.poll(0); // b sees a's revision from t = 0
-    nats.nodes[0]!.pause(); // JetStream stops answering: b's read fails
+    await nats.nodes[0]!.pause(); // JetStream stops answering: b's read fails
     try {
       assert.deepEqual(await b.poll(2_000), {
         role: "standby",
