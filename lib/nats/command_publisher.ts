@@ -1,0 +1,199 @@
+/**
+ * A gateway's side of the inbound command stream: commands queued during one turn of the
+ * event loop go out as one JetStream message, one message in flight at a time.
+ *
+ * @module
+ */
+import { headers, type NatsConnection, nuid } from "@nats-io/transport-node";
+import { AckPublisher, type PublishResult } from "./_ack_publisher.ts";
+import { JetStreamUnavailableError } from "./errors.ts";
+import { HEADER_MSG_ID, type VenueNames, venueNames } from "./names.ts";
+import { encodeRecords, RECORD_PREFIX_LENGTH } from "./records.ts";
+
+/** Options for {@linkcode CommandPublisher}. */
+export interface CommandPublisherOptions {
+  /** This gateway's id: letters, digits, `-` and `_`; its subject is `PREFIX.ID`. */
+  gatewayId: string;
+  /** The venue's names. @default venueNames() */
+  names?: VenueNames;
+  /** Bound on one message's body; the rest waits for the next message. @default 262_144 */
+  maxMessageBytes?: number;
+  /** How long to wait for an acknowledgement before re-sending. @default 2_000 */
+  ackTimeoutMs?: number;
+  /** Called once per message that could not be acknowledged yet (it is re-sent). */
+  onRetry?: (description: string) => void;
+}
+
+/**
+ * Publishes a gateway's inbound commands to the command stream, in order.
+ *
+ * `send()` queues a command; at the end of the current turn of the event loop everything
+ * queued goes out as one message (up to `maxMessageBytes`), with `Nats-Msg-Id`
+ * `GATEWAY.INCARNATION.N`. Only one message is in flight: while it waits for its
+ * acknowledgement, new commands gather for the next one, so a busy gateway sends larger
+ * messages, not more. A message that is not acknowledged is re-sent with the same id until
+ * it is; because nothing later is sent meanwhile, one gateway's commands (and so one
+ * account's, as an account's session sits on one gateway) keep their order in the stream
+ * even across a stream-leader fail-over.
+ *
+ * @example Needs a running `nats-server -js`, so it is not run here
+ * ```ts ignore
+ * const publisher = new CommandPublisher(nc, { gatewayId: "g1" });
+ * publisher.send(enterOrderBytes);
+ * await publisher.flushed();
+ * ```
+ */
+export class CommandPublisher {
+  readonly #subject: string;
+  readonly #idPrefix: string;
+  readonly #maxMessageBytes: number;
+  readonly #publisher: AckPublisher;
+  readonly #onRetry: ((description: string) => void) | undefined;
+  #queue: Uint8Array[] = [];
+  #queuedBytes = 0;
+  #scheduled = false;
+  #busy = false;
+  #count = 0;
+  #lastSeq = 0;
+  #closed = false;
+  #idle: (() => void)[] = [];
+  #sleep:
+    | { timer: ReturnType<typeof setTimeout>; wake: () => void }
+    | undefined;
+
+  /**
+   * @param nc A connection.
+   * @param options The gateway id and limits.
+   * @throws {RangeError} When the gateway id is not a valid subject token.
+   */
+  constructor(nc: NatsConnection, options: CommandPublisherOptions) {
+    if (!/^[A-Za-z0-9_-]+$/.test(options.gatewayId)) {
+      throw new RangeError(
+        `Cannot publish commands as the gateway id must be letters, digits, "-" or "_": current id is "${options.gatewayId}"`,
+      );
+    }
+    const names = options.names ?? venueNames();
+    this.#subject = `${names.commandSubjectPrefix}.${options.gatewayId}`;
+    this.#idPrefix = `${options.gatewayId}.${nuid.next()}.`;
+    this.#maxMessageBytes = options.maxMessageBytes ?? 256 * 1024;
+    this.#publisher = new AckPublisher(nc, options.ackTimeoutMs ?? 2_000);
+    this.#onRetry = options.onRetry;
+  }
+
+  /** Commands queued and not yet acknowledged by the stream. */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  /** Bytes of the commands queued and not yet acknowledged (with their length prefixes). */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  /** Command-stream sequence of the last acknowledged message (0 before the first). */
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  /**
+   * Queues one command for this turn's message.
+   *
+   * @param command The command's bytes (kept, not copied).
+   * @throws {RangeError} When the command alone exceeds `maxMessageBytes`.
+   * @throws {JetStreamUnavailableError} After `close()`.
+   */
+  send(command: Uint8Array): void {
+    if (this.#closed) {
+      throw new JetStreamUnavailableError(
+        "Cannot send a command: the publisher is closed",
+      );
+    }
+    const bytes = RECORD_PREFIX_LENGTH + command.length;
+    if (bytes > this.#maxMessageBytes) {
+      throw new RangeError(
+        `Cannot send a command as it must fit in ${this.#maxMessageBytes} bytes: it needs ${bytes}`,
+      );
+    }
+    this.#queue.push(command);
+    this.#queuedBytes += bytes;
+    if (!this.#scheduled && !this.#busy) {
+      this.#scheduled = true;
+      queueMicrotask(() => {
+        this.#scheduled = false;
+        this.#next();
+      });
+    }
+  }
+
+  /** Resolves once every command sent so far is acknowledged (or the publisher closed). */
+  flushed(): Promise<void> {
+    if (this.#queue.length === 0 || this.#closed) return Promise.resolve();
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#idle.push(resolve);
+    return promise;
+  }
+
+  /** Stops; commands not yet acknowledged are abandoned (a client re-sends them). */
+  close(): void {
+    this.#closed = true;
+    if (this.#sleep !== undefined) {
+      clearTimeout(this.#sleep.timer);
+      this.#sleep.wake();
+    }
+    this.#publisher.close();
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  async #next(): Promise<void> {
+    if (this.#busy || this.#closed || this.#queue.length === 0) return;
+    this.#busy = true;
+    let take = 0;
+    let size = 0;
+    for (const command of this.#queue) {
+      const bytes = RECORD_PREFIX_LENGTH + command.length;
+      if (size + bytes > this.#maxMessageBytes) break;
+      size += bytes;
+      take++;
+    }
+    const commands = this.#queue.slice(0, take);
+    const data = encodeRecords(commands);
+    const h = headers();
+    h.set(HEADER_MSG_ID, `${this.#idPrefix}${++this.#count}`);
+    let pause = 20;
+    while (!this.#closed) {
+      const result: PublishResult = await this.#publisher.publish(
+        this.#subject,
+        data,
+        h,
+      );
+      if (result.kind === "ack") {
+        this.#lastSeq = result.seq;
+        break;
+      }
+      this.#onRetry?.(
+        result.kind === "timeout"
+          ? "no acknowledgement in time"
+          : result.description,
+      );
+      if (result.kind !== "timeout") {
+        await new Promise<void>((wake) => {
+          const timer = setTimeout(() => {
+            this.#sleep = undefined;
+            wake();
+          }, pause);
+          this.#sleep = { timer, wake };
+        });
+        pause = Math.min(pause * 2, 1_000);
+      }
+    }
+    if (this.#closed) return;
+    this.#queue = this.#queue.slice(take);
+    this.#queuedBytes -= size;
+    this.#busy = false;
+    if (this.#queue.length === 0) {
+      for (const resolve of this.#idle.splice(0)) resolve();
+    } else {
+      this.#next();
+    }
+  }
+}
