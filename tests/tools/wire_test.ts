@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import {
+  CAPTURE_FILE,
+  currentTarget,
+  decodeCapture,
+  decodeOutbound,
+  encodeCapture,
+  encodeOutbound,
+  firstDifference,
+  OUTBOUND_FILE,
+  replay,
+} from "../../tools/wire.ts";
+
+Deno.test("replay() of the recorded session sends exactly the bytes the branch point's server sent", async () => {
+  const steps = await decodeCapture(await Deno.readFile(CAPTURE_FILE));
+  const expected = await decodeOutbound(await Deno.readFile(OUTBOUND_FILE));
+  const actual = await replay(steps, currentTarget);
+  assert.equal(firstDifference(expected, actual), undefined);
+  assert.equal(actual.size, expected.size);
+});
+
+Deno.test("firstDifference() names the connection, the byte and the packet that differ", () => {
+  const expected = new Map([[
+    1,
+    new Uint8Array([0, 1, 0x48, 0, 2, 0x53, 0x41]),
+  ]]);
+  const same = new Map([[1, new Uint8Array([0, 1, 0x48, 0, 2, 0x53, 0x41])]]);
+  const other = new Map([[1, new Uint8Array([0, 1, 0x48, 0, 2, 0x53, 0x42])]]);
+  assert.equal(firstDifference(expected, same), undefined);
+  assert.equal(
+    firstDifference(expected, other),
+    "connection 1: 7 bytes expected, 7 sent; first difference at byte 6, in the packet starting at 3: expected 00025341, sent 00025342",
+  );
+  assert.match(
+    firstDifference(expected, new Map())!,
+    /connection 1: 7 bytes expected, 0 sent/,
+  );
+});
+
+Deno.test("encodeCapture() and encodeOutbound() read back what they wrote", async () => {
+  const steps = [
+    { kind: "open", connection: 1 },
+    { kind: "data", connection: 1, bytes: new Uint8Array([0, 1, 0x52]) },
+    { kind: "operator", action: "halt 7203" },
+    { kind: "clientClose", connection: 1 },
+    { kind: "serverClose", connection: 1 },
+  ] as const;
+  assert.deepEqual(await decodeCapture(await encodeCapture(steps)), steps);
+  const outbound = new Map([[2, new Uint8Array([1, 2])], [
+    1,
+    new Uint8Array(),
+  ]]);
+  assert.deepEqual(
+    await decodeOutbound(await encodeOutbound(outbound)),
+    new Map([[1, new Uint8Array()], [2, new Uint8Array([1, 2])]]),
+  );
+  await assert.rejects(decodeCapture(await encodeOutbound(outbound)), {
+    name: "SyntaxError",
+    message: /must start with "OUCHWIRE1"/,
+  });
+});
