@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { AccountError, parseUsersFile } from "../server/accounts.ts";
+import { AccountError, parseUsersFile } from "../accounts/accounts.ts";
 import { UsageError } from "./usage_error.ts";
 
 /**

@@ -8,7 +8,11 @@ import { PROTOCOL_VERSIONS, type ProtocolVersion } from "../codec/messages.ts";
 import { choiceFlag, integerFlag, parseFlags } from "../cli/flags.ts";
 import { commandLine, currentStart } from "../cli/invocation.ts";
 import { UsageError } from "../cli/usage_error.ts";
-import { AccountError, DEMO_PASSWORD, parseUser } from "../server/accounts.ts";
+import {
+  AccountError,
+  DEMO_PASSWORD,
+  parseUser,
+} from "../accounts/accounts.ts";
 import { readUsersFile } from "../cli/users_file.ts";
 import {
   type ClientIo,

@@ -13,7 +13,7 @@ import {
   type ProtocolVersion,
   toHex,
 } from "../codec/mod.ts";
-import { formatMessage } from "./format.ts";
+import { formatMessage } from "../format/format.ts";
 import type { Scenario } from "./scenario.ts";
 
 /** Options of {@linkcode dryRun}. */

@@ -28,7 +28,7 @@ export * from "./client_io.ts";
 export * from "./connection.ts";
 export * from "./dry_run.ts";
 export * from "./expectation.ts";
-export * from "./format.ts";
+export * from "../format/format.ts";
 export * from "./input.ts";
 export * from "./latency.ts";
 export * from "./line_editor.ts";

@@ -5,7 +5,7 @@
  */
 
 import Table from "cli-table3";
-import { formatPrice } from "./format.ts";
+import { formatPrice } from "../format/format.ts";
 import type { TrackedOrder } from "./order_tracker.ts";
 
 const SIDE_NAMES: Readonly<Record<string, string>> = {

@@ -14,7 +14,7 @@ import {
   type OutboundMessage,
 } from "../codec/mod.ts";
 import type { ActionResult, ReplaySummary } from "./attribution.ts";
-import { formatMessage, stringifyJson } from "./format.ts";
+import { formatMessage, stringifyJson } from "../format/format.ts";
 
 /** Options of {@linkcode Printer}. */
 export interface PrinterOptions {

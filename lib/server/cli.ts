@@ -9,7 +9,12 @@ import { choiceFlag, integerFlag, parseFlags } from "../cli/flags.ts";
 import { UsageError } from "../cli/usage_error.ts";
 import { readUsersFile } from "../cli/users_file.ts";
 import { DEFAULT_ORDERBOOKS } from "../matcher/mod.ts";
-import { AccountError, DEMO_USERS, isLoopback, parseUser } from "./accounts.ts";
+import {
+  AccountError,
+  DEMO_USERS,
+  isLoopback,
+  parseUser,
+} from "../accounts/accounts.ts";
 import { CONSOLE_HELP, parseConsoleCommand } from "./console_command.ts";
 import { Display, DISPLAY_MODES, renderLadder } from "./display.ts";
 import { Exchange, type ExchangeListener } from "./exchange.ts";

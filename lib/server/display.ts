@@ -30,7 +30,7 @@ import {
   formatMessage,
   formatPrice,
   formatTimestamp,
-} from "../client/format.ts";
+} from "../format/format.ts";
 import type { InboundMessage, OutboundMessage } from "../codec/messages.ts";
 import { LOGIN_REJECT_CODES, type LoginRejectCode } from "../codec/packets.ts";
 import type { Depth, DepthLevel, MarketEvent, Trade } from "../matcher/mod.ts";

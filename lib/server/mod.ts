@@ -20,7 +20,7 @@
  *
  * @module
  */
-export * from "./accounts.ts";
+
 export * from "./console_command.ts";
 export * from "./exchange.ts";
 export * from "./journal.ts";

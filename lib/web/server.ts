@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { stringifyJson } from "../client/format.ts";
+import { stringifyJson } from "../format/format.ts";
 import { decodeOutbound } from "../codec/mod.ts";
 import type { OutboundMessage } from "../codec/messages.ts";
 import type { Depth, OpenOrder, Trade } from "../matcher/mod.ts";

@@ -4,7 +4,7 @@ import {
   type ServerConfig,
   tradingDate,
 } from "../../lib/server/cli.ts";
-import { DEMO_USERS } from "../../lib/server/accounts.ts";
+import { DEMO_USERS } from "../../lib/accounts/accounts.ts";
 import type { OuchServer } from "../../lib/server/server.ts";
 import { enter, TestClient, types } from "./_harness.ts";
 import { runMain, spawnServer } from "./_process.ts";

@@ -11,7 +11,7 @@ import {
   TIME_IN_FORCE_DAY,
   TIME_IN_FORCE_IMMEDIATE,
 } from "../../../lib/codec/messages.ts";
-import { formatPrice as codecFormatPrice } from "../../../lib/client/format.ts";
+import { formatPrice as codecFormatPrice } from "../../../lib/format/format.ts";
 import {
   AccountLedger,
   CAPACITY_NAMES,

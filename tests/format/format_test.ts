@@ -4,7 +4,7 @@ import {
   formatMessage,
   formatPrice,
   formatTimestamp,
-} from "../../lib/client/format.ts";
+} from "../../lib/format/format.ts";
 import type { OuchMessage } from "../../lib/codec/mod.ts";
 
 const NINE_THIRTY = 34_200_000_000_000;
