@@ -31,7 +31,7 @@ const COMMANDS = new Map<string, Command>([
   ["server", {
     summary:
       "run the exchange: SoupBinTCP sessions, matching, journal, web page",
-    run: async (args) => (await import("./lib/server/cli.ts")).run(args),
+    run: async (args) => (await import("./lib/entry/server.ts")).run(args),
   }],
   ["client", {
     summary: "replay a scenario file, trade at a prompt, or generate load",

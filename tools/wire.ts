@@ -22,7 +22,10 @@
  *
  * @module
  */
+import { DEMO_USERS } from "../lib/accounts/accounts.ts";
 import { encodeMessage, encodePacket } from "../lib/codec/mod.ts";
+import { Exchange } from "../lib/exchange/mod.ts";
+import { OuchServer } from "../lib/server/server.ts";
 
 /** The default capture and outbound files, committed with the tests. */
 export const CAPTURE_FILE = new URL(
@@ -90,8 +93,43 @@ export const REPLAY_DAY = {
 } as const;
 
 /** The server of this tree. */
-export const currentTarget: TargetFactory = (clock) =>
-  baseTarget(new URL("..", import.meta.url).pathname)(clock);
+export const currentTarget: TargetFactory = (clock) => {
+  let disconnects = 0;
+  const exchange = new Exchange({
+    users: DEMO_USERS,
+    day: {
+      session: REPLAY_DAY.session,
+      tradingDate: REPLAY_DAY.tradingDate,
+      created: REPLAY_DAY.createdSeconds,
+    },
+    timestamp: clock.nowNs(),
+  });
+  const server = OuchServer.start({
+    hostname: "127.0.0.1",
+    port: 0,
+    exchange,
+    clock,
+    observer: { disconnected: () => disconnects++ },
+  });
+  return Promise.resolve({
+    port: server.address.port,
+    messagesIn: () => exchange.messagesIn,
+    disconnects: () => disconnects,
+    operator: (action) => {
+      const [name, argument = ""] = action.split(" ");
+      const timestamp = clock.nowNs();
+      if (name === "open") exchange.open(timestamp);
+      else if (name === "close") exchange.close(timestamp);
+      else if (name === "halt") exchange.halt(argument, timestamp);
+      else if (name === "resume") exchange.resume(argument, timestamp);
+      else throw new RangeError(`Cannot run operator action "${action}"`);
+    },
+    shutdown: async () => {
+      await server.shutdown();
+      await exchange.drain();
+    },
+  });
+};
 
 /**
  * The server of a checkout at the branch point (before the exchange core): `Exchange` and

@@ -1,28 +1,29 @@
 /**
- * The exchange server: {@linkcode Exchange} (one trading day without I/O),
- * {@linkcode OuchServer} (SoupBinTCP over TCP), the journal and its format, accounts and the
- * operator console's commands.
+ * The OUCH edge of the exchange: {@linkcode OuchServer} (SoupBinTCP over TCP, one session
+ * per connection, subscribed to the exchange core) and {@linkcode JournalFile} (the core's
+ * durable log as segment files on disk).
  *
- * @example A trading day without sockets
+ * @example A server on an ephemeral port, and a login
  * ```ts
- * import { Exchange } from "./mod.ts";
+ * import { OuchServer } from "./mod.ts";
+ * import { Exchange } from "../exchange/mod.ts";
  * import assert from "node:assert/strict";
  *
  * const exchange = new Exchange({
- *   session: "2026112501",
  *   users: new Map([["demo1", "demo"]]),
- *   tradingDate: "20261125",
+ *   day: { session: "2026112501", tradingDate: "20261125", created: 1795564800 },
+ *   timestamp: 0,
  * });
- * assert.equal(exchange.isOpen, true);
- * assert.equal(exchange.close(1), true);
- * assert.equal(exchange.isOpen, false);
+ * const server = OuchServer.start({ hostname: "127.0.0.1", port: 0, exchange });
+ * try {
+ *   assert.ok(server.address.port > 0);
+ *   assert.deepEqual(server.connections(), []);
+ * } finally {
+ *   await server.shutdown();
+ * }
  * ```
  *
  * @module
  */
-
-export * from "./console_command.ts";
-export * from "./exchange.ts";
-export * from "./journal.ts";
-export * from "./journal_format.ts";
+export * from "./journal_file.ts";
 export * from "./server.ts";

@@ -1,37 +1,26 @@
 /**
- * The SoupBinTCP server: TCP connections, one {@linkcode ServerSession} each, the batching of
- * journal writes and socket writes, heartbeats and timeouts.
+ * The SoupBinTCP server: TCP connections, one {@linkcode ServerSession} each, heartbeats and
+ * timeouts, and coalesced socket writes. It is an edge of the exchange core: logins,
+ * logouts and inbound messages go to the {@linkcode Exchange} as commands, and it subscribes
+ * to the core to wake the sessions whose accounts have new durable messages.
  *
  * @module
  */
+import { type Clock, SYSTEM_CLOCK } from "../clock/clock.ts";
 import type { LoginRejectCode } from "../codec/packets.ts";
+import type {
+  Exchange,
+  RecordBatch,
+  SessionHandle,
+  Subscriber,
+} from "../exchange/mod.ts";
 import {
   ServerSession,
   type ServerSessionEnd,
 } from "../session/server_session.ts";
 import { WriteBuffer } from "../session/write_buffer.ts";
-import type { Exchange } from "./exchange.ts";
-import type { JournalFile } from "./journal.ts";
 
-/** The server's clock: milliseconds for timers, nanoseconds since midnight for messages. */
-export interface Clock {
-  /** Milliseconds, for heartbeats and timeouts. */
-  nowMs(): number;
-  /** Nanoseconds since midnight of the trading day (JST), for OUCH timestamps. */
-  nowNs(): number;
-}
-
-/** Nanoseconds in a day. */
-const DAY_NS = 86_400_000_000_000;
-
-/** The real clock: OUCH timestamps are nanoseconds since midnight JST (UTC+9). */
-export const SYSTEM_CLOCK: Clock = {
-  nowMs: () => performance.now(),
-  nowNs: () => {
-    const ms = performance.timeOrigin + performance.now() + 9 * 3_600_000;
-    return Math.round((ms % 86_400_000) * 1e6) % DAY_NS;
-  },
-};
+export { type Clock, SYSTEM_CLOCK } from "../clock/clock.ts";
 
 /** What happens to connections, for the console and the debug display. */
 export interface ServerObserver {
@@ -54,10 +43,13 @@ export interface ServerOptions {
   hostname?: string;
   /** The port; 0 picks a free one. @default {15000} */
   port?: number;
-  /** The trading day. */
+  /** The exchange core the sessions trade on. */
   exchange: Exchange;
-  /** The journal, or `null` to run without one. */
-  journal: JournalFile | null;
+  /**
+   * The host name of this server's sessions: an account has at most one session per host
+   * (K14, K23). @default {"ouch"}
+   */
+  host?: string;
   /** Observes connections. */
   observer?: ServerObserver;
   /** @default {SYSTEM_CLOCK} */
@@ -95,24 +87,27 @@ const READ_BUFFER = 64 * 1024;
 /**
  * Serves SoupBinTCP sessions for an {@linkcode Exchange}.
  *
- * Everything that happens in one turn of the event loop is handled as one batch: the journal
- * gets one write (and one flush), then every connection with something to send gets one
- * write. A connection that sends a malformed packet or message, or reads too slowly, is
- * closed alone; the server and every other session carry on.
+ * Everything that happens in one turn of the event loop is handled as one batch: the
+ * exchange writes the turn's records to its durable log once, then every connection with
+ * something to send gets one write. A connection that sends a malformed packet or message,
+ * or reads too slowly, is closed alone; the server and every other session carry on. When
+ * the trading day ends, every session is sent End of Session and closed.
  */
-export class OuchServer {
+export class OuchServer implements Subscriber {
   readonly #listener: Deno.TcpListener;
   readonly #connections = new Set<Connection>();
-  readonly #byAccount = new Map<string, Connection>();
+  /** Logged-in connections by account id. */
+  readonly #byAccount = new Map<number, Connection>();
+  readonly #handles = new Map<Connection, SessionHandle>();
   readonly #touched = new Set<Connection>();
   readonly #options: Required<
-    Omit<ServerOptions, "observer" | "hostname" | "port">
+    Omit<ServerOptions, "observer" | "hostname" | "port" | "exchange">
   >;
   readonly #observer: ServerObserver;
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #accepting: Promise<void>;
-  #exchange: Exchange;
-  #journal: JournalFile | null;
+  readonly #exchange: Exchange;
+  readonly #unsubscribe: () => void;
   #flushScheduled = false;
   #nextId = 1;
   #closed = false;
@@ -120,11 +115,9 @@ export class OuchServer {
   private constructor(listener: Deno.TcpListener, options: ServerOptions) {
     this.#listener = listener;
     this.#exchange = options.exchange;
-    this.#journal = options.journal;
     this.#observer = options.observer ?? {};
     this.#options = {
-      exchange: options.exchange,
-      journal: options.journal,
+      host: options.host ?? "ouch",
       clock: options.clock ?? SYSTEM_CLOCK,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1000,
       idleTimeoutMs: options.idleTimeoutMs ?? 15000,
@@ -133,17 +126,15 @@ export class OuchServer {
       maxPacketLength: options.maxPacketLength ?? 1024,
       tickMs: options.tickMs ?? 100,
     };
+    this.#unsubscribe = this.#exchange.subscribe(this);
     this.#timer = setInterval(() => this.tick(), this.#options.tickMs);
     this.#accepting = this.#accept();
-    // Anything the exchange did before the server started (recovery, new accounts) is
-    // journaled now, before any client can be sent it.
-    this.flush();
   }
 
   /**
    * Starts listening.
    *
-   * @param options Address, exchange, journal and limits.
+   * @param options Address, exchange and limits.
    * @returns The running server.
    */
   static start(options: ServerOptions): OuchServer {
@@ -160,16 +151,6 @@ export class OuchServer {
     return this.#listener.addr;
   }
 
-  /** The current trading day. */
-  get exchange(): Exchange {
-    return this.#exchange;
-  }
-
-  /** The current journal, or `null`. */
-  get journal(): JournalFile | null {
-    return this.#journal;
-  }
-
   /**
    * The open connections.
    *
@@ -184,37 +165,6 @@ export class OuchServer {
       nextSequenceNumber: connection.session.nextSequenceNumber,
       backlog: connection.session.backlog,
     }));
-  }
-
-  /**
-   * Runs an operator action on the exchange (open, close, halt…) and sends what it produced.
-   *
-   * @param action Receives the exchange and the current time in nanoseconds.
-   * @returns What the action returned.
-   */
-  run<T>(action: (exchange: Exchange, timestamp: number) => T): T {
-    try {
-      return action(this.#exchange, this.#options.clock.nowNs());
-    } finally {
-      this.#schedule();
-    }
-  }
-
-  /**
-   * Ends the trading day: every session is sent what is left and End of Session, and closed;
-   * the journal is closed. Then `next` starts the following day's exchange and journal.
-   *
-   * @param next Makes the next day's exchange and journal.
-   */
-  async rollDay(
-    next: () => Promise<{ exchange: Exchange; journal: JournalFile | null }>,
-  ) {
-    await this.#endSessions();
-    await this.#journal?.close();
-    const day = await next();
-    this.#exchange = day.exchange;
-    this.#journal = day.journal;
-    this.flush();
   }
 
   /**
@@ -240,28 +190,41 @@ export class OuchServer {
   }
 
   /**
-   * Writes the journal for everything done since the last flush, then lets every affected
-   * connection send. Normally scheduled automatically once per turn of the event loop.
+   * Has the exchange write what it has to its log (and deliver it once durable), then lets
+   * every affected connection send. Normally scheduled automatically once per turn of the
+   * event loop.
    */
   flush(): void {
     this.#flushScheduled = false;
-    const exchange = this.#exchange;
-    const bytes = exchange.takeJournal();
-    if (bytes !== null) {
-      this.#journal?.append(bytes);
-      exchange.releaseJournal(bytes);
-    }
-    for (const account of exchange.publish()) {
-      const connection = this.#byAccount.get(account);
-      if (connection !== undefined) this.#touched.add(connection);
-    }
+    this.#exchange.flush();
     for (const connection of this.#touched) connection.kick();
     this.#touched.clear();
   }
 
   /**
-   * Shuts down gracefully: End of Session to every session, connections closed, the journal
-   * flushed and closed, the listener closed.
+   * Wakes the sessions of the accounts whose streams grew: a {@linkcode Subscriber} call.
+   *
+   * @param _batch The batch, already in the streams.
+   */
+  delivered(_batch: RecordBatch): void {
+    for (const account of this.#exchange.streams.touched) {
+      const connection = this.#byAccount.get(account);
+      if (connection !== undefined) connection.kick();
+    }
+  }
+
+  /** The trading day ended: End of Session to every session, and close it. */
+  dayEnded(): void {
+    for (const connection of this.#connections) connection.session.endSession();
+    this.#handles.clear();
+    this.#byAccount.clear();
+    this.#scheduleFlush();
+  }
+
+  /**
+   * Shuts down gracefully: what the exchange has is delivered, End of Session goes to every
+   * session, connections are closed (each a session end for the exchange), the listener is
+   * closed. The exchange and its log stay open: their owner closes them.
    */
   async shutdown(): Promise<void> {
     if (this.#closed) return;
@@ -272,21 +235,18 @@ export class OuchServer {
     } catch {
       // already closed
     }
-    await this.#endSessions();
-    await this.#accepting;
-    await this.#journal?.close();
-  }
-
-  async #endSessions(): Promise<void> {
+    await this.#exchange.drain();
     this.flush();
     for (const connection of this.#connections) connection.session.endSession();
     this.flush();
     await Promise.all(
       [...this.#connections].map((connection) => connection.closed),
     );
+    await this.#accepting;
+    this.#unsubscribe();
   }
 
-  #schedule(): void {
+  #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     queueMicrotask(() => this.flush());
@@ -323,18 +283,23 @@ export class OuchServer {
     return new ServerSession(
       {
         login: (request) => {
-          const decision = this.#exchange.login(request);
+          const decision = this.#exchange.login(
+            request,
+            this.#options.host,
+            clock.nowNs(),
+          );
           if (decision.accept) {
             connection.account = request.username;
-            this.#byAccount.set(request.username, connection);
+            this.#handles.set(connection, decision.handle);
+            this.#byAccount.set(decision.handle.account, connection);
+            const requested = request.requestedSequenceNumber;
             this.#observer.loggedIn?.(
               connection.id,
               request.username,
               decision.session,
-              request.requestedSequenceNumber === 0 ||
-                request.requestedSequenceNumber > decision.log.length + 1
-                ? decision.log.length + 1
-                : request.requestedSequenceNumber,
+              requested === 0 || requested > decision.sequenced + 1
+                ? decision.sequenced + 1
+                : requested,
             );
           } else {
             this.#observer.loginRejected?.(
@@ -347,7 +312,7 @@ export class OuchServer {
         },
         message: (message) => {
           this.#exchange.handleMessage(
-            connection.account!,
+            this.#handles.get(connection)!,
             message,
             clock.nowNs(),
           );
@@ -391,20 +356,22 @@ export class OuchServer {
   /** @internal Marks a connection as having something to write at the next flush. */
   touch(connection: Connection): void {
     this.#touched.add(connection);
-    this.#schedule();
+    this.#scheduleFlush();
   }
 
-  /** @internal A connection's socket is closed: forget it and cancel on disconnect. */
+  /** @internal A connection's socket is closed: forget it; its session ends. */
   closedConnection(connection: Connection, reason: string): void {
     if (!this.#connections.delete(connection)) return;
     this.#touched.delete(connection);
-    const account = connection.account;
-    if (account !== undefined && this.#byAccount.get(account) === connection) {
-      this.#byAccount.delete(account);
-      this.#exchange.disconnect(account, this.#options.clock.nowNs());
-      this.#schedule();
+    const handle = this.#handles.get(connection);
+    if (handle !== undefined) {
+      this.#handles.delete(connection);
+      if (this.#byAccount.get(handle.account) === connection) {
+        this.#byAccount.delete(handle.account);
+      }
+      this.#exchange.logout(handle, this.#options.clock.nowNs());
     }
-    this.#observer.disconnected?.(connection.id, account, reason);
+    this.#observer.disconnected?.(connection.id, connection.account, reason);
   }
 
   #drop(connection: Connection, reason: string): void {

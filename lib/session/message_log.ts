@@ -1,11 +1,33 @@
 /**
  * The sequenced outbound messages of one account for one session (trading day), kept so that
- * a client can replay from any sequence number.
+ * a client can replay from any sequence number: the {@linkcode PacketStream} a
+ * {@linkcode ServerSession} sends from, and {@linkcode MessageLog}, its store in memory.
  *
  * @module
  */
 import { PACKET_TYPE_SEQUENCED_DATA } from "../codec/packets.ts";
 import type { WriteBuffer } from "./write_buffer.ts";
+
+/**
+ * An account's sequenced messages as a session sends them: every message in it may be sent
+ * (it is durable), numbered from 1, each already framed as a SoupBinTCP Sequenced Data
+ * packet. Kept small so that a store on disk can take the place of the one in memory.
+ */
+export interface PacketStream {
+  /** The number of messages, which is also the last sequence number. */
+  readonly length: number;
+  /**
+   * Copies Sequenced Data packets from `from` onwards into `output`, stopping before the one
+   * that would take `output` past `maxBytes` (at least one packet is copied when any
+   * remain).
+   *
+   * @param from The first sequence number to copy.
+   * @param output Where the packets go.
+   * @param maxBytes The size `output` should not exceed.
+   * @returns The sequence number after the last one copied.
+   */
+  copyTo(from: number, output: WriteBuffer, maxBytes: number): number;
+}
 
 const CHUNK_SIZE = 1 << 20;
 /** Bytes of the SoupBinTCP header (length and type) in front of every stored message. */
@@ -19,8 +41,8 @@ const HEADER = 3;
  * encoded in place: {@linkcode MessageLog.reserve}, write the OUCH message into
  * {@linkcode MessageLog.chunk} at the returned offset, then {@linkcode MessageLog.commit}.
  *
- * Appended messages are only sent once {@linkcode MessageLog.publish} is called: the server
- * publishes after the journal holds them, which makes the journal write-ahead.
+ * What is appended is sendable: the exchange core appends a message only once the durable
+ * log holds it, which makes the log write-ahead.
  *
  * @example Append a message and copy it out as a packet
  * ```ts
@@ -30,34 +52,22 @@ const HEADER = 3;
  *
  * const log = new MessageLog();
  * assert.equal(log.append(new Uint8Array([0x53, 0x45])), 1);
- * log.publish();
  * const output = new WriteBuffer();
  * assert.equal(log.copyTo(1, output, 1024), 2);
  * assert.deepEqual(output.take(), new Uint8Array([0x00, 0x03, 0x53, 0x53, 0x45]));
  * ```
  */
-export class MessageLog {
+export class MessageLog implements PacketStream {
   #chunks: Uint8Array[] = [new Uint8Array(CHUNK_SIZE)];
   #used = 0;
   /** Start of each packet: chunk index * CHUNK_SIZE + offset, by sequence number - 1. */
   #starts = new Float64Array(1024);
   #count = 0;
-  #published = 0;
   #reserved = -1;
 
   /** The number of messages, which is also the last sequence number. */
   get length(): number {
     return this.#count;
-  }
-
-  /** The number of messages that may be sent: the last sequence number published. */
-  get published(): number {
-    return this.#published;
-  }
-
-  /** Lets every message appended so far be sent. */
-  publish(): void {
-    this.#published = this.#count;
   }
 
   /** The sequence number the next message will get. */
@@ -135,6 +145,27 @@ export class MessageLog {
   }
 
   /**
+   * Appends a copy of the OUCH message at `start` to `end` of `bytes`, without making a view
+   * of it.
+   *
+   * @param bytes The bytes holding the message.
+   * @param start Where the message starts.
+   * @param end Where it ends.
+   * @returns Its sequence number.
+   */
+  appendFrom(bytes: Uint8Array, start: number, end: number): number {
+    const length = end - start;
+    const at = this.reserve(length);
+    const chunk = this.chunk;
+    if (length < 64) {
+      for (let i = 0; i < length; i++) chunk[at + i] = bytes[start + i]!;
+    } else {
+      chunk.set(bytes.subarray(start, end), at);
+    }
+    return this.commit(length);
+  }
+
+  /**
    * A view of one stored OUCH message (without its SoupBinTCP header).
    *
    * @param sequenceNumber From 1 to {@linkcode MessageLog.length}.
@@ -155,9 +186,8 @@ export class MessageLog {
   }
 
   /**
-   * Copies published Sequenced Data packets from `from` onwards into `output`, stopping before
-   * the one that would take `output` past `maxBytes` (at least one packet is copied when any
-   * remain).
+   * Copies Sequenced Data packets from `from` onwards into `output`, stopping before the one
+   * that would take `output` past `maxBytes` (at least one packet is copied when any remain).
    *
    * @param from The first sequence number to copy.
    * @param output Where the packets go.
@@ -166,7 +196,7 @@ export class MessageLog {
    */
   copyTo(from: number, output: WriteBuffer, maxBytes: number): number {
     let next = Math.max(1, from);
-    const last = this.#published;
+    const last = this.#count;
     while (next <= last) {
       const start = this.#starts[next - 1]!;
       const chunkIndex = Math.floor(start / CHUNK_SIZE);

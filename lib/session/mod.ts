@@ -18,7 +18,9 @@
  * const received: Uint8Array[] = [];
  * const server = new ServerSession({
  *   login: ({ password }) =>
- *     password === "demo" ? { accept: true, session: "2026112501", log } : { accept: false, code: "A" },
+ *     password === "demo"
+ *       ? { accept: true, session: "2026112501", stream: log, sequenced: log.length }
+ *       : { accept: false, code: "A" },
  *   message: (message) => received.push(message.slice()),
  *   end: () => {},
  * }, toClient, 0);

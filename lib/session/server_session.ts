@@ -8,7 +8,7 @@ import { FrameReader } from "../codec/frame_reader.ts";
 import type { LoginRejectCode, LoginRequestPacket } from "../codec/packets.ts";
 import { PACKET_TYPE_UNSEQUENCED_DATA } from "../codec/packets.ts";
 import { decodeClientPacket, encodePacketInto } from "../codec/soupbintcp.ts";
-import type { MessageLog } from "./message_log.ts";
+import type { PacketStream } from "./message_log.ts";
 import type { WriteBuffer } from "./write_buffer.ts";
 
 /** What the owner of a session answers to a Login Request. */
@@ -18,7 +18,12 @@ export type LoginDecision =
     /** The session (trading day) id sent in Login Accepted. */
     readonly session: string;
     /** The account's sequenced messages; the session replays and streams from it. */
-    readonly log: MessageLog;
+    readonly stream: PacketStream;
+    /**
+     * How many messages the account has been sequenced so far, sendable or not yet: a
+     * Requested Sequence Number of 0, or beyond this plus 1, starts after them.
+     */
+    readonly sequenced: number;
   }
   | { readonly accept: false; readonly code: LoginRejectCode };
 
@@ -64,8 +69,8 @@ const SCRATCH_PACKET_SIZE = 64;
  * Feed it bytes with {@linkcode ServerSession.receive} and the time with
  * {@linkcode ServerSession.tick}; it writes packets into the {@linkcode WriteBuffer} it was
  * given. Sequenced messages are never copied in directly: they are appended to the account's
- * {@linkcode MessageLog}, and {@linkcode ServerSession.pump} copies whatever the client has not
- * been sent yet. Malformed input throws {@linkcode SoupBinTcpError}; the owner then closes
+ * {@linkcode PacketStream}, and {@linkcode ServerSession.pump} copies whatever the client has
+ * not been sent yet. Malformed input throws {@linkcode SoupBinTcpError}; the owner then closes
  * this one connection.
  *
  * @example Log in and receive one message
@@ -78,10 +83,9 @@ const SCRATCH_PACKET_SIZE = 64;
  *
  * const log = new MessageLog();
  * log.append(new Uint8Array([0x53, 0, 0, 0, 0, 0, 0, 0, 1, 0x53])); // System Event
- * log.publish();
  * const output = new WriteBuffer();
  * const session = new ServerSession({
- *   login: () => ({ accept: true, session: "S1", log }),
+ *   login: () => ({ accept: true, session: "S1", stream: log, sequenced: log.length }),
  *   message: () => {},
  *   end: () => {},
  * }, output, 0);
@@ -109,7 +113,7 @@ export class ServerSession {
   #state: ServerSessionState = "awaitingLogin";
   /** Set once End of Session is written: nothing may follow it. */
   #finished = false;
-  #log: MessageLog | undefined;
+  #stream: PacketStream | undefined;
   #username = "";
   #next = 1;
   #connectedAt: number;
@@ -164,7 +168,9 @@ export class ServerSession {
 
   /** How many logged messages the client has not been sent yet. */
   get backlog(): number {
-    return this.#log === undefined ? 0 : this.#log.published - this.#next + 1;
+    return this.#stream === undefined
+      ? 0
+      : Math.max(0, this.#stream.length - this.#next + 1);
   }
 
   /**
@@ -221,20 +227,20 @@ export class ServerSession {
   /**
    * Copies the logged messages the client has not been sent yet into the output, up to
    * `maxBytes` of output. A session the client ended (logout, timeout, bad input) still
-   * drains what was published, so that the answers to messages read before the end go out
+   * drains what its stream holds, so that the answers to messages read before the end go out
    * before the connection closes; after End of Session nothing more is sent.
    *
    * @param maxBytes Stop before the output grows beyond this many bytes.
    * @returns How many messages are still waiting.
    */
   pump(maxBytes: number): number {
-    const log = this.#log;
-    if (log === undefined || this.#finished) return 0;
-    if (this.#next <= log.published) {
-      this.#next = log.copyTo(this.#next, this.#output, maxBytes);
+    const stream = this.#stream;
+    if (stream === undefined || this.#finished) return 0;
+    if (this.#next <= stream.length) {
+      this.#next = stream.copyTo(this.#next, this.#output, maxBytes);
       this.#lastSentAt = this.#now;
     }
-    return log.published - this.#next + 1;
+    return Math.max(0, stream.length - this.#next + 1);
   }
 
   /**
@@ -298,13 +304,13 @@ export class ServerSession {
       this.#end({ reason: "loginRejected", code: decision.code });
       return;
     }
-    const log = decision.log;
+    const sequenced = decision.sequenced;
     const requested = request.requestedSequenceNumber;
-    // K2: 0 asks for no replay; a number beyond the log starts with the next new message.
-    this.#next = requested === 0 || requested > log.length + 1
-      ? log.length + 1
+    // K2: 0 asks for no replay; a number beyond the stream starts with the next new message.
+    this.#next = requested === 0 || requested > sequenced + 1
+      ? sequenced + 1
       : requested;
-    this.#log = log;
+    this.#stream = decision.stream;
     this.#username = request.username;
     this.#state = "active";
     this.#write({

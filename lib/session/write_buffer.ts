@@ -96,6 +96,36 @@ export class WriteBuffer {
   }
 
   /**
+   * Drops every byte from `length` on: undoes what was written since {@linkcode
+   * WriteBuffer.length} was `length`.
+   *
+   * @param length The length to go back to.
+   * @throws {RangeError} When `length` is negative or more than the bytes waiting.
+   *
+   * @example Undo a half-written record
+   * ```ts
+   * import { WriteBuffer } from "./write_buffer.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const output = new WriteBuffer();
+   * output.append(new Uint8Array([1, 2]));
+   * const mark = output.length;
+   * output.append(new Uint8Array([3]));
+   * output.truncate(mark);
+   * assert.deepEqual(output.take(), new Uint8Array([1, 2]));
+   * ```
+   */
+  truncate(length: number): void {
+    if (!(length >= 0 && length <= this.#length)) {
+      throw new RangeError(
+        `Cannot truncate to ${length} bytes: ${this.#length} bytes are waiting`,
+      );
+    }
+    this.#length = length;
+    this.#reserved = 0;
+  }
+
+  /**
    * Appends a copy of `bytes`.
    *
    * @param bytes The bytes to append.

@@ -1,36 +1,34 @@
 /**
  * The web page of the exchange simulator: live depth ladders, trade tapes and charts, the
  * market state with operator controls, and an order-entry panel for a logged-in account, all
- * over one WebSocket. The page is plain files in `lib/web/assets/` with no build step.
+ * over one WebSocket. The page is plain files in `lib/web/assets/` with no build step. The
+ * server is an edge of the exchange core: it subscribes to it and reads its market-data
+ * model.
  *
- * @example Serve the page next to an OUCH server
+ * @example Serve the page next to an exchange
  * ```ts
- * import { combineListeners, WebServer } from "./mod.ts";
- * import { Exchange } from "../server/exchange.ts";
- * import { OuchServer } from "../server/server.ts";
+ * import { WebServer } from "./mod.ts";
+ * import { Exchange } from "../exchange/mod.ts";
  * import assert from "node:assert/strict";
  *
- * const web = new WebServer();
  * const exchange = new Exchange({
- *   session: "2026112501", users: new Map([["demo1", "demo"]]), tradingDate: "20261125",
- *   journal: false,
- *   listener: combineListeners(web.listener),
+ *   users: new Map([["demo1", "demo"]]),
+ *   day: { session: "2026112501", tradingDate: "20261125", created: 1795564800 },
+ *   timestamp: 0,
  * });
- * const server = OuchServer.start({ hostname: "127.0.0.1", port: 0, exchange, journal: null });
- * web.listen({ hostname: "127.0.0.1", port: 0, server });
+ * const web = new WebServer();
+ * web.listen({ hostname: "127.0.0.1", port: 0, exchange });
  * try {
  *   const response = await fetch(`http://${web.address}/nothing-here`);
  *   assert.equal(response.status, 404);
  *   await response.body?.cancel();
  * } finally {
  *   await web.shutdown();
- *   await server.shutdown();
  * }
  * ```
  *
  * @module
  */
-export { combineListeners } from "./combine_listeners.ts";
 export {
   type WebLevel,
   type WebListenOptions,

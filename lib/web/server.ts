@@ -5,12 +5,18 @@
  *
  * @module
  */
+import { SYSTEM_CLOCK } from "../clock/clock.ts";
 import { stringifyJson } from "../format/format.ts";
 import { decodeOutbound } from "../codec/mod.ts";
 import type { OutboundMessage } from "../codec/messages.ts";
-import type { Depth, OpenOrder, Trade } from "../matcher/mod.ts";
-import type { Exchange, ExchangeListener } from "../server/exchange.ts";
-import type { OuchServer } from "../server/server.ts";
+import type {
+  Exchange,
+  MarketChange,
+  MarketTrade,
+  RecordBatch,
+  Subscriber,
+} from "../exchange/mod.ts";
+import type { Depth, OpenOrder } from "../matcher/mod.ts";
 import { readAsset, responseHeaders } from "./_assets.ts";
 import {
   MAX_PAGE_MESSAGE_LENGTH,
@@ -18,16 +24,20 @@ import {
   validatePageMessage,
 } from "./assets/view.js";
 
-export { combineListeners } from "./combine_listeners.ts";
-
-/** Where and for which OUCH server a {@linkcode WebServer} listens. */
+/** Where and for which exchange a {@linkcode WebServer} listens. */
 export interface WebListenOptions {
   /** The address, e.g. `127.0.0.1`. */
   hostname: string;
   /** The port; `0` picks a free one. */
   port: number;
-  /** The OUCH server whose exchange the page shows and trades on. */
-  server: OuchServer;
+  /** The exchange core the page shows and trades on. */
+  exchange: Exchange;
+  /**
+   * The time of the page's commands, nanoseconds since midnight (JST).
+   *
+   * @default {SYSTEM_CLOCK.nowNs}
+   */
+  now?: () => number;
 }
 
 /** A price level as sent to the page. */
@@ -120,8 +130,8 @@ export type WebServerMessage =
 
 /** At most one market update per orderbook per this many milliseconds. */
 const UPDATE_INTERVAL_MS = 100;
-/** How often a replaced trading day is looked for when nothing else happens. */
-const DAY_CHECK_MS = 1000;
+/** Trades per orderbook in a snapshot. */
+const SNAPSHOT_TRADES = 100;
 /** Price levels per side sent to the page. */
 const DEPTH_LEVELS = 10;
 /** Responses kept per page between two updates; older ones are counted as skipped. */
@@ -143,6 +153,8 @@ const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 class WebClient {
   readonly socket: WebSocket;
   account: string | undefined;
+  /** The sequence number of the account's next message this page is to get. */
+  nextSequence = 1;
   failedLogins = 0;
   responses: WebResponse[] = [];
   skipped = 0;
@@ -204,21 +216,20 @@ class WebClient {
 }
 
 /**
- * Serves the web page of an {@linkcode OuchServer}: one page (`/`), its files, and a WebSocket
- * at `/ws`.
- *
- * Attach {@linkcode WebServer.listener} to every trading day's `Exchange`, then call
- * {@linkcode WebServer.listen}. The server always reads `server.exchange` afresh, so a day roll
- * sends every page a new snapshot.
+ * Serves the web page of an {@linkcode Exchange}: one page (`/`), its files, and a WebSocket
+ * at `/ws`. An edge of the exchange core: it subscribes to the core, reads the market from
+ * its market-data model, and sends the page's orders and operator actions to it as
+ * commands; it never polls.
  *
  * Market data (depth, trades, market state and halts) is coalesced: every page gets at most
- * one update per orderbook every 100 ms, however many orders arrive. A logged-in page also
- * gets the account's sequenced messages (the latest 1,000 at login, then each new one, batched
- * the same way, at most 100 per batch with the rest counted as skipped, except that a response
- * about an order the page entered itself is never dropped and is sent at once) and its open
- * orders (the first 100, at most four times a second). Orders from the page enter through
- * `server.run(…)` and `Exchange.submit`, the same path as a SoupBinTCP message, with tokens
- * the server assigns (`Exchange.nextToken`); they appear in the account's OUCH sequence.
+ * one update per orderbook every 100 ms, however many orders arrive, and a new snapshot
+ * when a trading day starts. A logged-in page also gets the account's sequenced messages
+ * (the latest 1,000 at login, then each new one once durable, batched the same way, at
+ * most 100 per batch with the rest counted as skipped, except that a response about an
+ * order the page entered itself is never dropped and is sent at once) and its open orders
+ * (the first 100, at most four times a second). Orders from the page enter through
+ * `Exchange.submit`, the same path as a SoupBinTCP message, with tokens the server assigns
+ * (`Exchange.nextToken`); they appear in the account's OUCH sequence.
  *
  * Security: the WebSocket is accepted only from the page's own origin (the `Origin` host must
  * equal the `Host` header, else 403). When listening on a loopback address, any request whose
@@ -227,99 +238,52 @@ class WebClient {
  * is answered with `pong` (the page tells a stopped server from a quiet one by it). A page
  * message that is not valid is answered with an `error` and changes nothing.
  *
- * @example Serve the page for a server on an ephemeral port
+ * @example Serve the page for an exchange on an ephemeral port
  * ```ts
  * import { WebServer } from "./server.ts";
- * import { Exchange } from "../server/exchange.ts";
- * import { OuchServer } from "../server/server.ts";
+ * import { Exchange } from "../exchange/mod.ts";
  * import assert from "node:assert/strict";
  *
- * const web = new WebServer();
  * const exchange = new Exchange({
- *   session: "2026112501", users: new Map([["demo1", "demo"]]), tradingDate: "20261125",
- *   journal: false, listener: web.listener,
+ *   users: new Map([["demo1", "demo"]]),
+ *   day: { session: "2026112501", tradingDate: "20261125", created: 1795564800 },
+ *   timestamp: 0,
  * });
- * const server = OuchServer.start({ hostname: "127.0.0.1", port: 0, exchange, journal: null });
- * web.listen({ hostname: "127.0.0.1", port: 0, server });
+ * const web = new WebServer();
+ * web.listen({ hostname: "127.0.0.1", port: 0, exchange });
  * try {
  *   const response = await fetch(`http://${web.address}/`);
  *   assert.equal(response.status, 200);
  *   assert.match(await response.text(), /<title>/);
  * } finally {
  *   await web.shutdown();
- *   await server.shutdown();
  * }
  * ```
  */
-export class WebServer {
-  /** Attach to every `Exchange`: it tells the page what changed and what an account was sent. */
-  readonly listener: ExchangeListener;
-  #server: OuchServer | undefined;
+export class WebServer implements Subscriber {
+  #exchange: Exchange | undefined;
+  #now: () => number = SYSTEM_CLOCK.nowNs;
+  #unsubscribe: (() => void) | undefined;
   #http: Deno.HttpServer<Deno.NetAddr> | undefined;
   #loopbackOnly = false;
   readonly #clients = new Set<WebClient>();
   readonly #byAccount = new Map<string, Set<WebClient>>();
-  /** The trading day the pages were last sent a snapshot of. */
-  #exchange: Exchange | undefined;
+  /** Whether the pages are owed a snapshot: a new trading day started. */
+  #newDay = false;
   readonly #dirtyDepth = new Set<string>();
   readonly #dirtyTrades = new Set<string>();
   #stateDirty = false;
   /** The last Match Number sent per orderbook. */
   readonly #lastMatch = new Map<string, bigint>();
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #dayTimer: ReturnType<typeof setInterval> | undefined;
   #lastUpdateMs = -Infinity;
   #closing = false;
   #urgentTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** Creates a web server; it serves nothing until {@linkcode WebServer.listen}. */
-  constructor() {
-    this.listener = {
-      market: (event) => {
-        if (this.#clients.size === 0) return;
-        switch (event.type) {
-          case "bookExecute":
-            this.#dirtyTrades.add(event.orderbookId);
-            this.#dirtyDepth.add(event.orderbookId);
-            break;
-          case "bookAdd":
-          case "bookDelete":
-          case "bookReplace":
-            this.#dirtyDepth.add(event.orderbookId);
-            break;
-          default:
-            this.#stateDirty = true;
-        }
-        this.#schedule();
-      },
-      outbound: (account, message, sequenceNumber) => {
-        if (this.#byAccount.size === 0) return;
-        if (account !== null) {
-          const clients = this.#byAccount.get(account);
-          if (clients === undefined) return;
-          for (const client of clients) {
-            client.push({ sequenceNumber, message });
-            if (client.urgent) this.#flushUrgentSoon();
-          }
-        } else {
-          // A System Event to every account: it was appended to each log just before.
-          const exchange = this.#server?.exchange;
-          for (const [name, clients] of this.#byAccount) {
-            const number = exchange?.log(name)?.length ?? 0;
-            for (const client of clients) {
-              client.push({ sequenceNumber: number, message });
-            }
-          }
-        }
-        this.#schedule();
-      },
-    };
-  }
-
   /**
    * Starts serving.
    *
-   * @param options Address and the OUCH server.
+   * @param options Address and the exchange.
    * @throws {Deno.errors.AddrInUse} When the port is taken.
    * @throws {TypeError} When it is already listening.
    */
@@ -327,7 +291,9 @@ export class WebServer {
     if (this.#http !== undefined) {
       throw new TypeError("Cannot listen: the web server is already listening");
     }
-    this.#server = options.server;
+    const exchange = options.exchange;
+    this.#exchange = exchange;
+    this.#now = options.now ?? SYSTEM_CLOCK.nowNs;
     this.#loopbackOnly = isLoopbackName(options.hostname);
     this.#http = Deno.serve({
       hostname: options.hostname,
@@ -339,14 +305,51 @@ export class WebServer {
           headers: responseHeaders("text/plain; charset=utf-8"),
         }),
     }, (request) => this.#respond(request));
-    this.#dayTimer = setInterval(() => {
-      if (
-        this.#clients.size > 0 && this.#server !== undefined &&
-        this.#server.exchange !== this.#exchange
-      ) {
-        this.#update();
+    this.#rememberTrades();
+    const stopListening = exchange.market.listen({
+      dayStarted: () => {
+        this.#newDay = true;
+        this.#schedule();
+      },
+      changed: (change) => this.#marketChanged(change),
+    });
+    const unsubscribe = exchange.subscribe(this);
+    this.#unsubscribe = () => {
+      stopListening();
+      unsubscribe();
+    };
+  }
+
+  /**
+   * Queues the new messages of the accounts that have pages: a {@linkcode Subscriber} call.
+   *
+   * @param _batch The batch, already in the account streams.
+   */
+  delivered(_batch: RecordBatch): void {
+    if (this.#byAccount.size === 0) return;
+    const exchange = this.#exchange!;
+    let any = false;
+    for (const id of exchange.streams.touched) {
+      const name = exchange.accountName(id);
+      const clients = name === undefined
+        ? undefined
+        : this.#byAccount.get(name);
+      if (clients === undefined) continue;
+      const stream = exchange.streams.stream(id);
+      const codec = { version: exchange.version };
+      for (const client of clients) {
+        while (client.nextSequence <= stream.length) {
+          const sequenceNumber = client.nextSequence++;
+          client.push({
+            sequenceNumber,
+            message: decodeOutbound(stream.message(sequenceNumber), codec),
+          });
+        }
+        if (client.urgent) this.#flushUrgentSoon();
+        any = true;
       }
-    }, DAY_CHECK_MS);
+    }
+    if (any) this.#schedule();
   }
 
   /** The address served, e.g. `127.0.0.1:8080`, with the real port once listening. */
@@ -365,8 +368,8 @@ export class WebServer {
     this.#closing = true;
     clearTimeout(this.#timer);
     clearTimeout(this.#urgentTimer);
-    clearInterval(this.#dayTimer);
     this.#timer = undefined;
+    this.#unsubscribe?.();
     const clients = [...this.#clients];
     for (const client of clients) {
       try {
@@ -426,14 +429,13 @@ export class WebServer {
   }
 
   #connect(client: WebClient): void {
-    const server = this.#server;
-    if (server === undefined || this.#closing) {
+    const exchange = this.#exchange;
+    if (exchange === undefined || this.#closing) {
       client.socket.close(1001, "server shutting down");
       return;
     }
-    if (server.exchange !== this.#exchange) this.#newDay(server.exchange);
     this.#clients.add(client);
-    client.send(this.#snapshot(server.exchange));
+    client.send(this.#snapshot(exchange));
   }
 
   #disconnect(client: WebClient): void {
@@ -478,8 +480,7 @@ export class WebServer {
   }
 
   #handle(client: WebClient, message: PageMessage): void {
-    const server = this.#server!;
-    if (server.exchange !== this.#exchange) this.#update();
+    const exchange = this.#exchange!;
     switch (message.type) {
       case "ping":
         client.send({ type: "pong" });
@@ -506,17 +507,14 @@ export class WebServer {
     switch (message.type) {
       case "enter": {
         const { type: _, ...fields } = message;
-        const orderToken = server.run((exchange, timestamp) => {
-          const orderToken = exchange.nextToken(account);
-          // Before the submit: its responses are the page's own as they are sent.
-          client.own.add(orderToken);
-          exchange.submit(
-            account,
-            { type: "enterOrder", orderToken, ...fields },
-            timestamp,
-          );
-          return orderToken;
-        });
+        const orderToken = exchange.nextToken(account);
+        // Before the submit: its responses are the page's own as they are sent.
+        client.own.add(orderToken);
+        exchange.submit(
+          account,
+          { type: "enterOrder", orderToken, ...fields },
+          this.#now(),
+        );
         client.send({
           type: "ack",
           request: "enter",
@@ -534,16 +532,17 @@ export class WebServer {
           return;
         }
         const { type: _, ...fields } = message;
-        const orderToken = server.run((exchange, timestamp) => {
-          const replacementOrderToken = exchange.nextToken(account);
-          client.own.add(replacementOrderToken);
-          exchange.submit(
-            account,
-            { type: "replaceOrder", ...fields, replacementOrderToken },
-            timestamp,
-          );
-          return replacementOrderToken;
-        });
+        const orderToken = exchange.nextToken(account);
+        client.own.add(orderToken);
+        exchange.submit(
+          account,
+          {
+            type: "replaceOrder",
+            ...fields,
+            replacementOrderToken: orderToken,
+          },
+          this.#now(),
+        );
         client.send({
           type: "ack",
           request: "replace",
@@ -567,13 +566,11 @@ export class WebServer {
           );
           return;
         }
-        server.run((exchange, timestamp) =>
-          exchange.submit(account, {
-            type: "cancelOrder",
-            orderToken: message.orderToken,
-            quantity: message.quantity,
-          }, timestamp)
-        );
+        exchange.submit(account, {
+          type: "cancelOrder",
+          orderToken: message.orderToken,
+          quantity: message.quantity,
+        }, this.#now());
         client.send({
           type: "ack",
           request: "cancel",
@@ -588,7 +585,7 @@ export class WebServer {
   }
 
   #login(client: WebClient, username: string, password: string): void {
-    const exchange = this.#server!.exchange;
+    const exchange = this.#exchange!;
     if (!exchange.authenticate(username, password)) {
       client.failedLogins++;
       client.send({
@@ -603,21 +600,23 @@ export class WebServer {
     }
     this.#setAccount(client, username);
     client.send({ type: "login", ok: true, account: username });
-    const log = exchange.log(username);
+    const id = exchange.accountId(username);
     const items: WebResponse[] = [];
-    if (log !== undefined) {
+    if (id !== undefined) {
+      const stream = exchange.streams.stream(id);
       for (
-        let number = Math.max(1, log.length - LOGIN_HISTORY + 1);
-        number <= log.length;
+        let number = Math.max(1, stream.length - LOGIN_HISTORY + 1);
+        number <= stream.length;
         number++
       ) {
         items.push({
           sequenceNumber: number,
-          message: decodeOutbound(log.message(number), {
+          message: decodeOutbound(stream.message(number), {
             version: exchange.version,
           }),
         });
       }
+      client.nextSequence = stream.length + 1;
     }
     client.send({ type: "responses", items, skipped: 0, history: true });
     client.send(ordersMessage(exchange, username));
@@ -627,12 +626,13 @@ export class WebServer {
     client: WebClient,
     message: Extract<PageMessage, { type: "operator" }>,
   ): void {
-    const server = this.#server!;
+    const exchange = this.#exchange!;
     const { action, orderbookId } = message;
     if (orderbookId === undefined) {
-      const changed = server.run((exchange, timestamp) =>
-        action === "open" ? exchange.open(timestamp) : exchange.close(timestamp)
-      );
+      const timestamp = this.#now();
+      const changed = action === "open"
+        ? exchange.open(timestamp)
+        : exchange.close(timestamp);
       if (!changed) {
         client.error(
           `Cannot ${action} the market: it is already ${
@@ -648,18 +648,15 @@ export class WebServer {
       });
       return;
     }
-    const exchange = server.exchange;
     if (!exchange.orderbooks.includes(orderbookId)) {
       client.error(
         `Cannot ${action} orderbook "${orderbookId}": it is not configured`,
       );
       return;
     }
-    const changed = server.run((exchange, timestamp) =>
-      action === "halt"
-        ? exchange.halt(orderbookId, timestamp)
-        : exchange.resume(orderbookId, timestamp)
-    );
+    const changed = action === "halt"
+      ? exchange.halt(orderbookId, this.#now())
+      : exchange.resume(orderbookId, this.#now());
     if (!changed) {
       client.error(
         `Cannot ${action} orderbook "${orderbookId}": it is ${
@@ -678,7 +675,7 @@ export class WebServer {
   }
 
   #openOrder(account: string, orderToken: number): OpenOrder | undefined {
-    return this.#server!.exchange.openOrders(account).find((order) =>
+    return this.#exchange!.openOrders(account).find((order) =>
       order.orderToken === orderToken
     );
   }
@@ -750,23 +747,44 @@ export class WebServer {
     }, wait);
   }
 
+  #marketChanged(change: MarketChange): void {
+    if (this.#clients.size === 0) return;
+    for (const id of change.depth) this.#dirtyDepth.add(id);
+    for (const id of change.trades) this.#dirtyTrades.add(id);
+    if (change.state) this.#stateDirty = true;
+    this.#schedule();
+  }
+
+  /** Remembers the newest trade of every orderbook: the pages have seen up to it. */
+  #rememberTrades(): void {
+    const market = this.#exchange!.market;
+    this.#lastMatch.clear();
+    for (const id of market.orderbooks) {
+      this.#lastMatch.set(id, market.lastTrade(id)?.matchNumber ?? 0n);
+    }
+  }
+
   /** Sends every page what changed since the last update. */
   #update(): void {
     this.#lastUpdateMs = performance.now();
-    const server = this.#server;
-    if (server === undefined || this.#clients.size === 0) {
+    const exchange = this.#exchange;
+    if (exchange === undefined || this.#clients.size === 0) {
       this.#dirtyDepth.clear();
       this.#dirtyTrades.clear();
       this.#stateDirty = false;
+      if (this.#newDay && exchange !== undefined) {
+        this.#newDay = false;
+        this.#rememberTrades();
+      }
       return;
     }
-    const exchange = server.exchange;
-    if (exchange !== this.#exchange) {
-      this.#newDay(exchange);
+    if (this.#newDay) {
+      this.#startDay(exchange);
       return;
     }
+    const market = exchange.market;
     for (const orderbookId of this.#dirtyDepth) {
-      const depth = exchange.depth(orderbookId, DEPTH_LEVELS);
+      const depth = market.depth(orderbookId, DEPTH_LEVELS);
       if (depth === undefined) continue;
       this.#broadcast({
         type: "depth",
@@ -777,9 +795,9 @@ export class WebServer {
     }
     this.#dirtyDepth.clear();
     for (const orderbookId of this.#dirtyTrades) {
-      const last = this.#lastMatch.get(orderbookId) ?? 0n;
-      const trades = exchange.trades(orderbookId).filter((trade) =>
-        trade.matchNumber > last
+      const trades = market.tradesAfter(
+        orderbookId,
+        this.#lastMatch.get(orderbookId) ?? 0n,
       );
       if (trades.length === 0) continue;
       this.#lastMatch.set(orderbookId, trades[trades.length - 1]!.matchNumber);
@@ -813,43 +831,41 @@ export class WebServer {
     if (ordersWaiting) this.#schedule();
   }
 
-  /** A new trading day (or the first page): every page gets a snapshot and its orders. */
-  #newDay(exchange: Exchange): void {
-    this.#exchange = exchange;
+  /** A new trading day: every page gets a snapshot and its orders. */
+  #startDay(exchange: Exchange): void {
+    this.#newDay = false;
     this.#dirtyDepth.clear();
     this.#dirtyTrades.clear();
     this.#stateDirty = false;
-    this.#lastMatch.clear();
-    for (const id of exchange.orderbooks) {
-      const trades = exchange.trades(id);
-      this.#lastMatch.set(id, trades[trades.length - 1]?.matchNumber ?? 0n);
-    }
-    if (this.#clients.size === 0) return;
+    this.#rememberTrades();
     this.#broadcast(this.#snapshot(exchange));
     for (const client of this.#clients) {
       if (client.account === undefined) continue;
       client.responses = [];
       client.skipped = 0;
       client.ordersDirty = false;
+      client.nextSequence = 1;
       client.send(ordersMessage(exchange, client.account));
     }
   }
 
   #snapshot(exchange: Exchange): WebServerMessage {
+    const market = exchange.market;
+    const day = market.day;
     return {
       type: "snapshot",
-      session: exchange.session,
-      version: exchange.version,
-      open: exchange.isOpen,
-      orderbooks: exchange.orderbooks.map((orderbookId) => {
-        const depth: Depth = exchange.depth(orderbookId, DEPTH_LEVELS) ??
+      session: day?.session ?? "",
+      version: day?.version ?? exchange.version,
+      open: market.isOpen,
+      orderbooks: market.orderbooks.map((orderbookId) => {
+        const depth: Depth = market.depth(orderbookId, DEPTH_LEVELS) ??
           { orderbookId, bids: [], asks: [] };
         return {
           orderbookId,
-          halted: exchange.isHalted(orderbookId),
+          halted: market.isHalted(orderbookId),
           bids: levels(depth.bids),
           asks: levels(depth.asks),
-          trades: exchange.trades(orderbookId).map(webTrade),
+          trades: market.trades(orderbookId, SNAPSHOT_TRADES).map(webTrade),
         };
       }),
     };
@@ -871,7 +887,7 @@ function levels(
   }));
 }
 
-function webTrade(trade: Trade): WebTrade {
+function webTrade(trade: MarketTrade): WebTrade {
   return {
     matchNumber: String(trade.matchNumber),
     price: trade.price,
@@ -918,10 +934,11 @@ function isOwnResponse(
 }
 
 function stateMessage(exchange: Exchange): WebServerMessage {
+  const market = exchange.market;
   return {
     type: "state",
-    open: exchange.isOpen,
-    halted: exchange.orderbooks.filter((id) => exchange.isHalted(id)),
+    open: market.isOpen,
+    halted: market.orderbooks.filter((id) => market.isHalted(id)),
   };
 }
 

@@ -57,7 +57,8 @@ Deno.test("runLoad() sends 2,000 messages on 2 sessions and accounts for every o
     );
     assert.ok(report.throughput.messagesPerSecond > 0);
     // Nothing is left on the book.
-    const depth = server.exchange.depth("7203", 1);
+    await server.exchange.drain();
+    const depth = server.exchange.market.depth("7203", 1);
     assert.deepEqual([depth?.bids, depth?.asks], [[], []]);
   } finally {
     await server.shutdown();

@@ -10,8 +10,12 @@ import type {
   ProtocolVersion,
 } from "../../lib/codec/messages.ts";
 import type { LoginRejectCode } from "../../lib/codec/packets.ts";
-import { Exchange, type ExchangeOptions } from "../../lib/server/exchange.ts";
-import type { JournalFile } from "../../lib/server/journal.ts";
+import { SYSTEM_CLOCK } from "../../lib/clock/clock.ts";
+import {
+  type DayOptions,
+  Exchange,
+  type ExchangeOptions,
+} from "../../lib/exchange/mod.ts";
 import { OuchServer, type ServerOptions } from "../../lib/server/server.ts";
 import { ClientSession } from "../../lib/session/client_session.ts";
 import { WriteBuffer } from "../../lib/session/write_buffer.ts";
@@ -26,29 +30,59 @@ export const USERS: ReadonlyMap<string, string> = new Map([
   ["carol", "pw-c"],
 ]);
 
+/** The day of the tests' exchanges: session `2026112501` on {@linkcode TRADING_DATE}. */
+export const TEST_DAY: DayOptions = {
+  session: "2026112501",
+  tradingDate: TRADING_DATE,
+  created: 1795564800,
+};
+
+/** A fresh exchange of {@linkcode USERS} on {@linkcode TEST_DAY}, changed by `options`. */
+export function testExchange(
+  options: {
+    day?: Partial<DayOptions> | undefined;
+  } & Partial<Omit<ExchangeOptions, "timestamp">> = {},
+): Exchange {
+  const { day, ...rest } = options;
+  return new Exchange({
+    users: USERS,
+    timestamp: 0,
+    ...rest,
+    day: { ...TEST_DAY, ...day },
+  });
+}
+
+/** An in-process server and the exchange it serves. */
+export type TestServer = OuchServer & {
+  readonly exchange: Exchange;
+  /** Runs an action on the exchange with the current time (as the console does). */
+  run<T>(action: (exchange: Exchange, timestamp: number) => T): T;
+};
+
 /** Starts a server on an ephemeral loopback port, with a fresh exchange unless one is given. */
 export function startServer(
   options: {
     exchange?: Exchange;
-    market?: Partial<ExchangeOptions>;
-    server?: Partial<Omit<ServerOptions, "exchange" | "journal">>;
-    journal?: JournalFile | null;
+    /** The day's configuration, and whether to cancel on disconnect. */
+    market?: Partial<DayOptions> & { cancelOnDisconnect?: boolean };
+    server?: Partial<Omit<ServerOptions, "exchange">>;
   } = {},
-): OuchServer {
+): TestServer {
+  const { cancelOnDisconnect, ...day } = options.market ?? {};
   const exchange = options.exchange ??
-    new Exchange({
-      session: "2026112501",
-      users: USERS,
-      tradingDate: TRADING_DATE,
-      journal: false,
-      ...options.market,
-    });
-  return OuchServer.start({
+    testExchange({ day, cancelOnDisconnect: cancelOnDisconnect ?? true });
+  const server = OuchServer.start({
     ...options.server,
     hostname: "127.0.0.1",
     port: 0,
     exchange,
-    journal: options.journal ?? null,
+  });
+  const clock = options.server?.clock;
+  return Object.assign(server, {
+    exchange,
+    run<T>(action: (exchange: Exchange, timestamp: number) => T): T {
+      return action(exchange, clock?.nowNs() ?? SYSTEM_CLOCK.nowNs());
+    },
   });
 }
 

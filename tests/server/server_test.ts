@@ -1,19 +1,14 @@
 import assert from "node:assert/strict";
 import { encodePacket, fromHex, toHex } from "../../lib/codec/mod.ts";
 import type { OutboundMessage } from "../../lib/codec/messages.ts";
-import { Exchange } from "../../lib/server/exchange.ts";
-import type {
-  Clock,
-  OuchServer,
-  ServerObserver,
-} from "../../lib/server/server.ts";
+import type { Clock, ServerObserver } from "../../lib/server/server.ts";
 import {
   enter,
   startServer,
   TestClient,
-  TRADING_DATE,
+  testExchange,
+  type TestServer,
   types,
-  USERS,
 } from "./_harness.ts";
 
 /** A clock the test moves by hand. */
@@ -44,7 +39,7 @@ function recorder(): ServerObserver & { events: string[] } {
 }
 
 async function withServer(
-  run: (server: OuchServer) => Promise<void>,
+  run: (server: TestServer) => Promise<void>,
   options: Parameters<typeof startServer>[0] = {},
 ): Promise<void> {
   const server = startServer(options);
@@ -141,6 +136,7 @@ Deno.test("OuchServer plays the seed's scenario with the exact messages", async 
   await withServer(async (server) => {
     const client = await TestClient.connect(server);
     await client.login("alice", "pw-a");
+    clock.ns = 1_000_000_000; // the login took a timestamp of its own
     await client.send(
       enter(1, {
         clientReference: "Lenny",
@@ -503,12 +499,7 @@ Deno.test("OuchServer sends End of Session to every session when it shuts down",
 Deno.test("OuchServer closes a slow reader alone, and the others carry on", async () => {
   const clock = manualClock();
   const observer = recorder();
-  const exchange = new Exchange({
-    session: "2026112501",
-    users: USERS,
-    tradingDate: TRADING_DATE,
-    journal: false,
-  });
+  const exchange = testExchange();
   // Alice has 400,000 messages (about 17 MB) waiting: far more than the socket buffers hold.
   for (let token = 1; token <= 200_000; token++) {
     exchange.submit(
@@ -524,7 +515,7 @@ Deno.test("OuchServer closes a slow reader alone, and the others carry on", asyn
       quantity: 0,
     }, token);
   }
-  exchange.publish();
+  await exchange.drain();
   await withServer(async (server) => {
     const conn = await Deno.connect({
       hostname: "127.0.0.1",
@@ -614,7 +605,8 @@ Deno.test("OuchServer answers every order of 100 concurrent sessions exactly onc
       assert.deepEqual(sides.map((side) => side[0]).sort(), ["A", "R"]);
     }
     // Every share entered is either executed (once per side) or still resting.
-    const book = server.exchange.depth("1", 1000)!;
+    await server.exchange.drain();
+    const book = server.exchange.market.depth("1", 1000)!;
     const resting = [...book.bids, ...book.asks].reduce(
       (n, level) => n + level.quantity,
       0,
@@ -624,5 +616,5 @@ Deno.test("OuchServer answers every order of 100 concurrent sessions exactly onc
         .reduce((a, b) => a + b, 0);
     assert.equal(executed + resting, entered);
     await Promise.all(clients.map((client) => client.close()));
-  }, { market: { users } });
+  }, { exchange: testExchange({ users }) });
 });

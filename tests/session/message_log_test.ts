@@ -34,27 +34,34 @@ Deno.test("MessageLog.append() numbers messages from 1 and message() returns the
   assert.throws(() => log.message(3), { name: "RangeError" });
 });
 
-Deno.test("MessageLog.copyTo() sends only published messages, framed as Sequenced Data", () => {
+Deno.test("MessageLog.copyTo() sends every message from a number, framed as Sequenced Data", () => {
   const log = new MessageLog();
+  const output = new WriteBuffer();
+  assert.equal(log.copyTo(1, output, 1 << 20), 1, "nothing appended yet");
+  assert.equal(output.length, 0);
   log.append(message(1));
   log.append(message(2));
-  const output = new WriteBuffer();
-  assert.equal(log.copyTo(1, output, 1 << 20), 1, "nothing published yet");
-  assert.equal(output.length, 0);
-  log.publish();
-  log.append(message(3));
-  assert.equal(log.published, 2);
   assert.equal(log.copyTo(1, output, 1 << 20), 3);
   assert.deepEqual([...output.take()!], [...packet(1), ...packet(2)]);
-  log.publish();
+  log.append(message(3));
   assert.equal(log.copyTo(3, output, 1 << 20), 4);
   assert.deepEqual([...output.take()!], packet(3));
+  assert.equal(log.copyTo(4, output, 1 << 20), 4);
+  assert.equal(output.length, 0);
+});
+
+Deno.test("MessageLog.appendFrom() stores a message from a range of bytes, short or long", () => {
+  const log = new MessageLog();
+  const bytes = new Uint8Array(200).map((_, i) => i);
+  assert.equal(log.appendFrom(bytes, 10, 20), 1);
+  assert.equal(log.appendFrom(bytes, 50, 150), 2);
+  assert.deepEqual(log.message(1), bytes.subarray(10, 20));
+  assert.deepEqual(log.message(2), bytes.subarray(50, 150));
 });
 
 Deno.test("MessageLog.copyTo() stops at the byte budget but always makes progress", () => {
   const log = new MessageLog();
   for (let i = 1; i <= 10; i++) log.append(message(i));
-  log.publish();
   const output = new WriteBuffer();
   // Each packet is 21 bytes: a budget of 50 fits two.
   assert.equal(log.copyTo(1, output, 50), 3);
@@ -78,7 +85,6 @@ Deno.test("MessageLog keeps messages across chunk boundaries intact and in order
     log.chunk[at + 3] = i & 0xff;
     assert.equal(log.commit(65), i);
   }
-  log.publish();
   const output = new WriteBuffer();
   const parts: Uint8Array[] = [];
   let next = 1;

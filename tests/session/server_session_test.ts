@@ -27,7 +27,8 @@ function setup(
   decide: (request: LoginRequestPacket) => LoginDecision = () => ({
     accept: true,
     session: "2026112501",
-    log,
+    stream: log,
+    sequenced: log.length,
   }),
   options: ServerSessionOptions = {},
   log = new MessageLog(),
@@ -90,7 +91,6 @@ Deno.test("ServerSession.receive() answers a refused login with Login Rejected a
 Deno.test("ServerSession.pump() replays from the requested sequence number", () => {
   const log = new MessageLog();
   for (let i = 0; i < 5; i++) log.append(SYSTEM_EVENT);
-  log.publish();
   const { session, output } = setup(undefined, {}, log);
   session.receive(login({ requestedSequenceNumber: 4 }), 0);
   assert.equal(session.backlog, 2);
@@ -106,7 +106,6 @@ Deno.test("ServerSession login with sequence number 0 or beyond the log sends on
   for (const requested of [0, 99]) {
     const log = new MessageLog();
     for (let i = 0; i < 3; i++) log.append(SYSTEM_EVENT);
-    log.publish();
     const { session, output } = setup(undefined, {}, log);
     session.receive(login({ requestedSequenceNumber: requested }), 0);
     session.pump(1 << 20);
@@ -114,10 +113,33 @@ Deno.test("ServerSession login with sequence number 0 or beyond the log sends on
     assert.equal(bytes.length, 33, `requested ${requested}`);
     assert.equal(new TextDecoder().decode(bytes.subarray(13, 33)).trim(), "4");
     log.append(SYSTEM_EVENT);
-    log.publish();
     session.pump(1 << 20);
     assert.equal(output.take()!.length, 13);
   }
+});
+
+Deno.test("ServerSession login with sequence number 0 starts after the messages sequenced, durable or not", () => {
+  const log = new MessageLog();
+  log.append(SYSTEM_EVENT);
+  // Two messages are sequenced; only the first is in the stream (durable) so far.
+  const { session, output } = setup(
+    () => ({ accept: true, session: "S", stream: log, sequenced: 2 }),
+    {},
+    log,
+  );
+  session.receive(login({ requestedSequenceNumber: 0 }), 0);
+  assert.equal(session.nextSequenceNumber, 3);
+  assert.equal(session.backlog, 0);
+  assert.equal(session.pump(1 << 20), 0);
+  assert.equal(output.take()!.length, 33, "Login Accepted only");
+  log.append(SYSTEM_EVENT);
+  assert.equal(session.pump(1 << 20), 0);
+  assert.equal(output.take(), null, "message 2 was before the login");
+  log.append(SYSTEM_EVENT);
+  assert.equal(session.backlog, 1);
+  assert.equal(session.pump(1 << 20), 0);
+  assert.equal(output.take()!.length, 13);
+  assert.equal(session.nextSequenceNumber, 4);
 });
 
 Deno.test("ServerSession.receive() hands Unsequenced Data to the handler after login", () => {
@@ -184,7 +206,12 @@ Deno.test("ServerSession.receive() passes a handler's error up and ends the sess
   const output = new WriteBuffer();
   const session = new ServerSession(
     {
-      login: () => ({ accept: true, session: "S", log: new MessageLog() }),
+      login: () => ({
+        accept: true,
+        session: "S",
+        stream: new MessageLog(),
+        sequenced: 0,
+      }),
       message: () => {
         throw new SyntaxError("bad message");
       },
@@ -249,7 +276,6 @@ Deno.test("ServerSession logout ends the session; endSession() sends the rest an
   second.session.receive(login(), 0);
   second.sent();
   log.append(SYSTEM_EVENT);
-  log.publish();
   second.session.endSession();
   assert.equal(
     second.sent(),
@@ -263,7 +289,7 @@ Deno.test("ServerSession.pump() still sends the answers to messages read before 
   const output = new WriteBuffer();
   const session = new ServerSession(
     {
-      login: () => ({ accept: true, session: "S", log }),
+      login: () => ({ accept: true, session: "S", stream: log, sequenced: 0 }),
       // The exchange answers the order by appending to the log, as the server does.
       message: () => log.append(SYSTEM_EVENT),
       end: () => {},
@@ -276,7 +302,6 @@ Deno.test("ServerSession.pump() still sends the answers to messages read before 
   // An order and a Logout Request in the same read.
   session.receive(fromHex("000a55 58 00000007 00000000 00014f"), 1);
   assert.equal(session.state, "ended");
-  log.publish(); // the server journals, then publishes
   assert.equal(session.pump(1 << 20), 0);
   assert.equal(toHex(output.take()!), "000b53" + toHex(SYSTEM_EVENT));
   // After End of Session nothing more goes out.
@@ -285,7 +310,6 @@ Deno.test("ServerSession.pump() still sends the answers to messages read before 
   second.session.endSession();
   second.sent();
   second.log.append(SYSTEM_EVENT);
-  second.log.publish();
   assert.equal(second.session.pump(1 << 20), 0);
   assert.equal(second.sent(), "");
 });

@@ -4,14 +4,16 @@
  *
  * @module
  */
-import { Exchange } from "../../lib/server/exchange.ts";
-import type { OuchServer } from "../../lib/server/server.ts";
 import { WebServer } from "../../lib/web/server.ts";
-import { startServer, TRADING_DATE, USERS } from "../server/_harness.ts";
+import {
+  startServer,
+  testExchange,
+  type TestServer,
+} from "../server/_harness.ts";
 
 /** An OUCH server and its web page. */
 export interface WebSetup {
-  server: OuchServer;
+  server: TestServer;
   web: WebServer;
   /** `http://127.0.0.1:port` of the page. */
   origin: string;
@@ -22,16 +24,9 @@ export interface WebSetup {
 export function startWeb(options: { open?: boolean } = {}): WebSetup {
   const web = new WebServer();
   const server = startServer({
-    exchange: new Exchange({
-      session: "2026112501",
-      users: USERS,
-      tradingDate: TRADING_DATE,
-      journal: false,
-      open: options.open ?? true,
-      listener: web.listener,
-    }),
+    exchange: testExchange({ day: { open: options.open ?? true } }),
   });
-  web.listen({ hostname: "127.0.0.1", port: 0, server });
+  web.listen({ hostname: "127.0.0.1", port: 0, exchange: server.exchange });
   return {
     server,
     web,
@@ -215,7 +210,7 @@ export function pageEnter(
 
 /** An OUCH server whose web page can be stopped and started again on the same port. */
 export interface RestartableWeb {
-  server: OuchServer;
+  server: TestServer;
   /** The page's server while it runs. */
   web: WebServer | undefined;
   /** `http://127.0.0.1:port`, the same across restarts. */
@@ -229,25 +224,14 @@ export interface RestartableWeb {
 
 /**
  * Starts an in-process OUCH server (accounts of `USERS`) with a page server in front that
- * the test can stop and start again, as an operator restarting it would: the exchange's
- * listener relays to whichever page server runs.
+ * the test can stop and start again, as an operator restarting it would: each page server
+ * subscribes to the exchange while it runs.
  */
 export function startRestartableWeb(): RestartableWeb {
   let current: WebServer | undefined = new WebServer();
-  const server = startServer({
-    exchange: new Exchange({
-      session: "2026112501",
-      tradingDate: TRADING_DATE,
-      users: USERS,
-      journal: false,
-      listener: {
-        market: (event) => current?.listener.market?.(event),
-        outbound: (account, message, sequenceNumber) =>
-          current?.listener.outbound?.(account, message, sequenceNumber),
-      },
-    }),
-  });
-  current.listen({ hostname: "127.0.0.1", port: 0, server });
+  const server = startServer();
+  const exchange = server.exchange;
+  current.listen({ hostname: "127.0.0.1", port: 0, exchange });
   const port = Number(current.address.split(":")[1]);
   const setup: RestartableWeb = {
     server,
@@ -261,7 +245,7 @@ export function startRestartableWeb(): RestartableWeb {
     },
     startWeb() {
       const web = new WebServer();
-      web.listen({ hostname: "127.0.0.1", port, server });
+      web.listen({ hostname: "127.0.0.1", port, exchange });
       current = web;
       setup.web = web;
     },

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { Exchange } from "../../lib/server/exchange.ts";
 import { WebServer } from "../../lib/web/server.ts";
-import { enter, TestClient, types, USERS } from "../server/_harness.ts";
+import { enter, TestClient, types } from "../server/_harness.ts";
 import {
   PageClient,
   pageEnter,
@@ -38,7 +37,7 @@ async function withPage(
 function accountState(setup: WebSetup, account: string) {
   const exchange = setup.server.exchange;
   return {
-    messages: exchange.log(account)?.length,
+    messages: exchange.stream(account)?.length,
     nextToken: exchange.nextToken(account),
     openOrders: exchange.openOrders(account).length,
     open: exchange.isOpen,
@@ -387,7 +386,7 @@ Deno.test("WebServer refuses a wrong password and closes the socket after five",
       assert.equal((await page.login("mallory", "pw-a")).ok, false);
       const refused = await page.request(pageEnter(), "error");
       assert.match(refused.message, /log in first/);
-      assert.equal(setup.server.exchange.log("alice")?.length, 0);
+      assert.equal(setup.server.exchange.stream("alice")?.length, 0);
       for (let i = 0; i < 3; i++) await page.login("alice", `guess${i}`);
       await page.closedByServer();
     });
@@ -490,7 +489,7 @@ Deno.test("WebServer replaces and cancels the page account's orders and relays t
       );
       await page.request({ type: "cancel", orderToken: 2, quantity: 0 }, "ack");
       await page.request(pageEnter({ price: "0" }), "ack");
-      const log = setup.server.exchange.log("bob")!;
+      const log = setup.server.exchange.stream("bob")!;
       await page.next(
         "responses",
         () =>
@@ -596,7 +595,7 @@ Deno.test("WebServer runs operator actions for a logged-in page and broadcasts t
             i: { sequenceNumber: number; message: { eventCode: string } },
           ) => `${i.sequenceNumber}:${i.message.eventCode}`);
         assert.deepEqual(events, ["2:E", "3:S"]);
-        assert.equal(setup.server.exchange.log("carol")?.length, 3);
+        assert.equal(setup.server.exchange.stream("carol")?.length, 3);
       });
     });
   });
@@ -699,7 +698,7 @@ Deno.test("WebServer coalesces market updates to about ten a second per orderboo
       const last = page.received.filter((m) =>
         m.type === "depth" && m.orderbookId === "1"
       ).at(-1)!;
-      const now = setup.server.exchange.depth("1", 10)!;
+      const now = setup.server.exchange.market.depth("1", 10)!;
       assert.deepEqual(last.bids, now.bids);
       assert.deepEqual(last.asks, now.asks);
     });
@@ -711,17 +710,12 @@ Deno.test("WebServer sends a new snapshot when the trading day rolls", async () 
     await withPage(setup, async (page) => {
       await page.login("alice", "pw-a");
       const from = page.received.length;
-      await setup.server.rollDay(() =>
-        Promise.resolve({
-          exchange: new Exchange({
-            session: "2026112601",
-            users: USERS,
-            tradingDate: "20261126",
-            journal: false,
-            listener: setup.web.listener,
-          }),
-          journal: null,
-        })
+      const exchange = setup.server.exchange;
+      exchange.close(1);
+      await exchange.endDay(2);
+      exchange.startDay(
+        { session: "2026112601", tradingDate: "20261126", created: 1795651200 },
+        { timestamp: 3, log: null },
       );
       const snapshot = await page.next(
         "snapshot",
@@ -731,7 +725,7 @@ Deno.test("WebServer sends a new snapshot when the trading day rolls", async () 
       );
       assert.equal(snapshot.open, true);
       await page.request(pageEnter(), "ack");
-      assert.equal(setup.server.exchange.log("alice")?.length, 1);
+      assert.equal(setup.server.exchange.stream("alice")?.length, 1);
     });
   });
 });
@@ -786,7 +780,12 @@ Deno.test("WebServer.listen() throws when the port is taken", async () => {
   try {
     const port = Number(setup.web.address.split(":")[1]);
     assert.throws(
-      () => other.listen({ hostname: "127.0.0.1", port, server: setup.server }),
+      () =>
+        other.listen({
+          hostname: "127.0.0.1",
+          port,
+          exchange: setup.server.exchange,
+        }),
       Deno.errors.AddrInUse,
     );
   } finally {

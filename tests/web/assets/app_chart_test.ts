@@ -8,13 +8,13 @@ import type { Page } from "playwright-core";
 import { enter } from "../../server/_harness.ts";
 import { browserTest, type PageGlobal, waitText } from "../_browser.ts";
 import { startRestartableWeb, startWeb } from "../_web_harness.ts";
-import type { OuchServer } from "../../../lib/server/server.ts";
+import type { TestServer } from "../../server/_harness.ts";
 
 const SECOND = 1_000_000_000;
 
 /** `count` trades of `quantity` in orderbook 1, `stepNs` apart from `from` (ns since midnight). */
 function trades(
-  server: OuchServer,
+  server: TestServer,
   tokens: { next: number },
   count: number,
   options: { from?: number; stepNs?: number; price?: (i: number) => number } =

@@ -109,12 +109,12 @@ browserTest(
       await alice.locator('[data-orderbook="7203"]:not(.is-halted)').waitFor();
 
       // Bad input gets a clear error in the page and changes nothing.
-      const bobMessages = setup.server.exchange.log("bob")!.length;
+      const bobMessages = setup.server.exchange.stream("bob")!.length;
       await enterOrder(bob, { side: "B", quantity: "10", price: "2300.55" });
       await waitText(bob, "#error-text", "Price as it has too many decimals");
       await enterOrder(bob, { side: "B", quantity: "ten", price: "2300.5" });
       await waitText(bob, "#error-text", "Quantity as it must be a number");
-      assert.equal(setup.server.exchange.log("bob")!.length, bobMessages);
+      assert.equal(setup.server.exchange.stream("bob")!.length, bobMessages);
       // The server's own check: cancel down to more than the open quantity.
       await enterOrder(alice, { side: "B", quantity: "100", price: "2200.0" });
       await waitText(alice, "#feed li", "Accepted #2");
@@ -129,7 +129,7 @@ browserTest(
       assert.equal(setup.server.exchange.openOrders("alice").length, 1);
 
       // What the page did is in Alice's OUCH sequence like any other order.
-      const log = setup.server.exchange.log("alice")!;
+      const log = setup.server.exchange.stream("alice")!;
       const sequence = [];
       for (let n = 1; n <= log.length; n++) {
         sequence.push(decodeOutbound(log.message(n)).type);

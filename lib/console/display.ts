@@ -31,15 +31,21 @@ import {
   formatPrice,
   formatTimestamp,
 } from "../format/format.ts";
-import type { InboundMessage, OutboundMessage } from "../codec/messages.ts";
+import { decodeInbound, decodeOutbound } from "../codec/mod.ts";
+import type {
+  InboundMessage,
+  OutboundMessage,
+  ProtocolVersion,
+} from "../codec/messages.ts";
 import { LOGIN_REJECT_CODES, type LoginRejectCode } from "../codec/packets.ts";
-import type { Depth, DepthLevel, MarketEvent, Trade } from "../matcher/mod.ts";
-import type { Exchange, ExchangeListener } from "./exchange.ts";
-import {
-  type ConnectionStatus,
-  type ServerObserver,
-  SYSTEM_CLOCK,
-} from "./server.ts";
+import type {
+  DayConfig,
+  MarketData,
+  MarketTrade,
+  RecordBatch,
+  Subscriber,
+} from "../exchange/mod.ts";
+import type { Depth, DepthLevel } from "../matcher/mod.ts";
 import {
   CLEAR_LINE,
   CLEAR_SCREEN,
@@ -96,11 +102,14 @@ export interface LadderOptions extends RenderOptions {
   levels?: number;
 }
 
+/** A trade as the display shows it: the last one of an orderbook. */
+export type ShownTrade = Pick<MarketTrade, "price" | "quantity" | "timestamp">;
+
 /** What an orderbook looks like at a refresh: its depth, its trades and whether it is halted. */
 export interface BookView {
   readonly depth: Depth;
   /** The orderbook's trades, oldest first; only the last one is shown. */
-  readonly trades: readonly Trade[];
+  readonly trades: readonly ShownTrade[];
   readonly halted: boolean;
 }
 
@@ -148,7 +157,7 @@ export interface OutboundEntry {
   readonly sequenceNumber: number;
 }
 
-/** What happened to a connection, as {@linkcode ServerObserver} reports it. */
+/** What happened to a connection of the OUCH server. */
 export type ConnectionEvent =
   | { readonly type: "connected"; readonly id: number; readonly remote: string }
   | {
@@ -230,7 +239,7 @@ const PROMPT = "> ";
  */
 export function renderLadder(
   depth: Depth,
-  trades: readonly Trade[],
+  trades: readonly ShownTrade[],
   options: LadderOptions = {},
 ): string[] {
   const c = colors(options.color);
@@ -296,7 +305,7 @@ export function renderLadder(
  */
 export function renderSummary(
   depth: Depth,
-  trades: readonly Trade[],
+  trades: readonly ShownTrade[],
   options: Omit<LadderOptions, "levels"> = {},
 ): string {
   const c = colors(options.color);
@@ -589,20 +598,30 @@ export interface DisplayOptions {
   size?: () => { columns: number; rows: number };
   /** The most price levels per side in the table. @default {10} */
   levels?: number;
+  /** The time of connection events, nanoseconds since midnight. */
+  now: () => number;
   /**
-   * The time of connection events, nanoseconds since midnight.
-   *
-   * @default {SYSTEM_CLOCK.nowNs}
+   * The market-data model the table shows; without it the table has no orderbooks.
    */
-  now?: () => number;
+  market?: MarketData;
+  /**
+   * An account's name by id, for the debug lines. @default {String}
+   */
+  accountName?: (id: number) => string;
 }
 
-/** What a {@linkcode Display.refresh} reads. */
+/** The figures a {@linkcode Display.refresh} shows besides the orderbooks. */
 export interface DisplaySource {
-  /** The current trading day; it changes at the day roll, so it is read at each refresh. */
-  exchange: Exchange;
-  /** The open connections. */
-  connections(): ConnectionStatus[];
+  /** The SoupBinTCP session id of the current trading day. */
+  readonly session: string;
+  /** Inbound messages processed so far (the rates are made from it). */
+  readonly messagesIn: number;
+  /** Outbound messages sequenced so far. */
+  readonly messagesOut: number;
+  /** Logged-in sessions. */
+  readonly sessions: number;
+  /** Open connections, logged in or not. */
+  readonly connections: number;
 }
 
 /**
@@ -620,9 +639,10 @@ export interface DisplaySource {
  * operator's typing is not disturbed. Not on a terminal, no escape sequence other than
  * colours (when `color` is set) is ever written.
  *
- * Only orderbooks reported changed by the {@linkcode Display.listener} since the last refresh
- * have their depth read again, and the listener does not allocate in `table` and `quiet`
- * modes, so it can stay attached at any message rate.
+ * The table reads the {@linkcode MarketData} model, and only the orderbooks it reported
+ * changed since the last refresh. As a {@linkcode Subscriber} of the exchange, the display
+ * reads delivered records only in `debug` mode, so it can stay subscribed at any message
+ * rate.
  *
  * @example Quiet mode shows warnings only
  * ```ts
@@ -631,7 +651,7 @@ export interface DisplaySource {
  *
  * let out = "";
  * const display = new Display("quiet", {
- *   write: (text) => out += text, isTerminal: false, color: false,
+ *   write: (text) => out += text, isTerminal: false, color: false, now: () => 0,
  * });
  * display.info("listening on 127.0.0.1:15000");
  * display.warn("connection 1 (demo1) protocol error: bad packet");
@@ -639,19 +659,18 @@ export interface DisplaySource {
  * assert.equal(out, "connection 1 (demo1) protocol error: bad packet\n");
  * ```
  */
-export class Display {
+export class Display implements Subscriber {
   /** The mode chosen at construction. */
   readonly mode: DisplayMode;
-  /** Attach to the server: shows connection events (hidden in `quiet`, but protocol errors). */
-  readonly observer: ServerObserver;
-  /** Attach to each {@linkcode Exchange}: debug lines, and the orderbooks to read again. */
-  readonly listener: ExchangeListener;
   readonly #write: (text: string) => void;
   readonly #terminal: boolean;
   readonly #color: boolean;
   readonly #size: () => { columns: number; rows: number };
   readonly #levels: number;
   readonly #now: () => number;
+  readonly #market: MarketData | undefined;
+  readonly #accountName: (id: number) => string;
+  #version: ProtocolVersion = "1.12";
   #closed = false;
   // Terminal layout: the size it was set up for, and rows 1..#tableRows hold the table.
   #columns = 0;
@@ -660,11 +679,11 @@ export class Display {
   #laidOut = false;
   #promptShown = false;
   // Market tracking for the table.
-  #exchange: Exchange | undefined;
+  #day: DayConfig | undefined;
   readonly #dirty = new Set<string>();
   readonly #books = new Map<
     string,
-    { depth: Depth; trades: readonly Trade[] }
+    { depth: Depth; trades: readonly ShownTrade[] }
   >();
   // Message rates: the counters at the last sample.
   #sampleMs: number | undefined;
@@ -698,9 +717,24 @@ export class Display {
     this.#color = options.color;
     this.#size = options.size ?? (() => ({ columns: 80, rows: 24 }));
     this.#levels = checkLevels(options.levels ?? DEFAULT_LEVELS);
-    this.#now = options.now ?? (() => SYSTEM_CLOCK.nowNs());
-    this.observer = this.#makeObserver();
-    this.listener = this.#makeListener();
+    this.#now = options.now;
+    this.#market = options.market;
+    this.#accountName = options.accountName ?? String;
+    this.#version = options.market?.day?.version ?? "1.12";
+    if (mode === "table" && options.market !== undefined) {
+      options.market.listen({
+        dayStarted: (day) => this.#newDay(day),
+        changed: (change) => {
+          for (const id of change.depth) this.#dirty.add(id);
+          for (const id of change.trades) this.#dirty.add(id);
+          for (const id of change.books) this.#dirty.add(id);
+        },
+      });
+    } else {
+      options.market?.listen({
+        dayStarted: (day) => this.#version = day.version,
+      });
+    }
   }
 
   /**
@@ -752,15 +786,15 @@ export class Display {
    * Updates the display; the CLI calls it every second. Reads the terminal size again; in
    * `table` mode, redraws the table (terminal) or prints a summary when due (not a terminal).
    *
-   * @param source The exchange and the connections.
+   * @param source The session, the message counters and the connection counts.
    * @param nowMs The time in milliseconds, for the message rates and the summary interval.
    */
   refresh(source: DisplaySource, nowMs: number): void {
     if (this.#closed) return;
     if (this.#terminal) this.#layOut(true);
     if (this.mode !== "table") return;
-    const exchange = source.exchange;
-    if (exchange !== this.#exchange) this.#newDay(exchange);
+    const day = this.#market?.day;
+    if (day !== undefined && day !== this.#day) this.#newDay(day);
     if (this.#terminal) {
       this.#drawTable(source, nowMs);
     } else {
@@ -777,58 +811,59 @@ export class Display {
     }
   }
 
-  #makeObserver(): ServerObserver {
-    const event = (e: ConnectionEvent) =>
-      renderConnectionEvent(e, { timestamp: this.#now(), color: this.#color });
-    const protocolError = (
-      id: number,
-      account: string | undefined,
-      reason: string,
-    ) => this.warn(event({ type: "protocolError", id, account, reason }));
-    if (this.mode === "quiet") return { protocolError };
-    return {
-      connected: (id, remote) =>
-        this.info(event({ type: "connected", id, remote })),
-      loggedIn: (id, account, session, nextSequenceNumber) =>
-        this.info(
-          event({ type: "loggedIn", id, account, session, nextSequenceNumber }),
-        ),
-      loginRejected: (id, username, code) =>
-        this.info(event({ type: "loginRejected", id, username, code })),
-      disconnected: (id, account, reason) =>
-        this.info(event({ type: "disconnected", id, account, reason })),
-      protocolError,
-    };
+  /**
+   * Shows a connection event of the OUCH server: in `table` and `debug` modes; in `quiet`
+   * mode only protocol errors, as warnings.
+   *
+   * @param event What happened.
+   */
+  connectionEvent(event: ConnectionEvent): void {
+    const line = renderConnectionEvent(event, {
+      timestamp: this.#now(),
+      color: this.#color,
+    });
+    if (event.type === "protocolError") this.warn(line);
+    else this.info(line);
   }
 
-  #makeListener(): ExchangeListener {
-    switch (this.mode) {
-      case "quiet":
-        return {};
-      case "table": {
-        const dirty = this.#dirty;
-        return {
-          market: (event: MarketEvent) => {
-            // Set.add of a known id allocates nothing.
-            if (event.type !== "marketState") dirty.add(event.orderbookId);
-          },
-        };
+  /**
+   * In `debug` mode, prints a line per inbound message and per outbound message of the
+   * batch (a System Event that went to every account once, as `*`); a
+   * {@linkcode Subscriber} call.
+   *
+   * @param batch The delivered batch.
+   */
+  delivered(batch: RecordBatch): void {
+    if (this.mode !== "debug" || this.#closed) return;
+    const options = { color: this.#color };
+    const codec = { version: this.#version };
+    for (const record of batch.records) {
+      const command = record.command;
+      if (command.type === "startDay") this.#version = command.day.version;
+      if (command.type === "message") {
+        this.#line(renderDebugInbound({
+          account: this.#accountName(command.account),
+          message: decodeInbound(command.message, codec),
+          timestamp: record.timestamp,
+        }, options));
       }
-      case "debug": {
-        const options = { color: this.#color };
-        return {
-          inbound: (account, message, timestamp) =>
-            this.#line(
-              renderDebugInbound({ account, message, timestamp }, options),
-            ),
-          outbound: (account, message, sequenceNumber) =>
-            this.#line(
-              renderDebugOutbound(
-                { account, message, sequenceNumber },
-                options,
-              ),
-            ),
-        };
+      const messages = record.messages;
+      for (let i = 0; i < messages.length; i++) {
+        const entry = messages[i]!;
+        let broadcast = entry.message[0] === 0x53 && entry.account === 0;
+        let end = i + 1;
+        while (
+          broadcast && end < messages.length &&
+          messages[end]!.account === end - i &&
+          sameBytes(messages[end]!.message, entry.message)
+        ) end++;
+        broadcast &&= end - i > 1;
+        this.#line(renderDebugOutbound({
+          account: broadcast ? null : this.#accountName(entry.account),
+          message: decodeOutbound(entry.message, codec),
+          sequenceNumber: broadcast ? 0 : entry.sequenceNumber,
+        }, options));
+        if (broadcast) i = end - 1;
       }
     }
   }
@@ -881,11 +916,12 @@ export class Display {
     this.#write(out);
   }
 
-  #newDay(exchange: Exchange): void {
-    this.#exchange = exchange;
+  #newDay(day: DayConfig): void {
+    this.#day = day;
+    this.#version = day.version;
     this.#books.clear();
     this.#dirty.clear();
-    for (const id of exchange.orderbooks) this.#dirty.add(id);
+    for (const id of day.orderbooks) this.#dirty.add(id);
     this.#sampleMs = undefined;
     this.#inPerSecond = undefined;
     this.#outPerSecond = undefined;
@@ -893,21 +929,25 @@ export class Display {
     this.#summaryStatus = "";
   }
 
-  /** Reads the depth and trades of the orderbooks changed since the last call. */
-  #readChanged(exchange: Exchange): void {
+  /** Reads the depth and last trade of the orderbooks changed since the last call. */
+  #readChanged(market: MarketData): void {
     for (const id of this.#dirty) {
-      const depth = exchange.depth(id, this.#levels);
+      const depth = market.depth(id, this.#levels);
+      const last = market.lastTrade(id);
       if (depth === undefined) this.#books.delete(id);
-      else this.#books.set(id, { depth, trades: exchange.trades(id) });
+      else {this.#books.set(id, {
+          depth,
+          trades: last === undefined ? [] : [last],
+        });}
     }
     this.#dirty.clear();
   }
 
   /** The orderbooks worth showing: with orders, trades or a halt. */
-  #view(exchange: Exchange, id: string): BookView | undefined {
+  #view(market: MarketData, id: string): BookView | undefined {
     const book = this.#books.get(id);
     if (book === undefined) return undefined;
-    const halted = exchange.isHalted(id);
+    const halted = market.isHalted(id);
     const { depth, trades } = book;
     if (
       depth.bids.length === 0 && depth.asks.length === 0 &&
@@ -919,9 +959,9 @@ export class Display {
   }
 
   /** Samples the message counters and returns the rates since the previous sample. */
-  #sampleRates(exchange: Exchange, nowMs: number): void {
-    const messagesIn = exchange.messagesIn;
-    const messagesOut = exchange.messagesOut;
+  #sampleRates(source: DisplaySource, nowMs: number): void {
+    const messagesIn = source.messagesIn;
+    const messagesOut = source.messagesOut;
     if (this.#sampleMs !== undefined) {
       const elapsed = nowMs - this.#sampleMs;
       if (elapsed <= 0) return; // keep the last rates and sample
@@ -938,30 +978,26 @@ export class Display {
   }
 
   #status(source: DisplaySource): StatusInfo {
-    const exchange = source.exchange;
-    const connections = source.connections();
-    let sessions = 0;
-    for (const connection of connections) {
-      if (connection.account !== undefined) sessions++;
-    }
     return {
-      open: exchange.isOpen,
-      session: exchange.session,
-      sessions,
-      connections: connections.length,
+      open: this.#market?.isOpen ?? false,
+      session: source.session,
+      sessions: source.sessions,
+      connections: source.connections,
       inPerSecond: this.#inPerSecond,
       outPerSecond: this.#outPerSecond,
     };
   }
 
   #drawTable(source: DisplaySource, nowMs: number): void {
-    const exchange = source.exchange;
-    this.#sampleRates(exchange, nowMs);
-    this.#readChanged(exchange);
+    this.#sampleRates(source, nowMs);
     const books: BookView[] = [];
-    for (const id of exchange.orderbooks) {
-      const view = this.#view(exchange, id);
-      if (view !== undefined) books.push(view);
+    const market = this.#market;
+    if (market !== undefined) {
+      this.#readChanged(market);
+      for (const id of market.orderbooks) {
+        const view = this.#view(market, id);
+        if (view !== undefined) books.push(view);
+      }
     }
     const lines = renderTable(this.#status(source), books, {
       columns: this.#columns,
@@ -981,11 +1017,11 @@ export class Display {
       this.#summaryMs !== undefined &&
       nowMs - this.#summaryMs < SUMMARY_INTERVAL_MS
     ) return;
-    const exchange = source.exchange;
-    this.#readChanged(exchange);
+    const market = this.#market;
+    if (market !== undefined) this.#readChanged(market);
     const lines: string[] = [];
-    for (const id of exchange.orderbooks) {
-      const view = this.#view(exchange, id);
+    for (const id of market?.orderbooks ?? []) {
+      const view = this.#view(market!, id);
       const previous = this.#summaries.get(id);
       if (view === undefined) {
         if (previous === undefined) continue;
@@ -1014,7 +1050,7 @@ export class Display {
     if (lines.length === 0 && key === this.#summaryStatus) return;
     this.#summaryStatus = key;
     this.#summaryMs = nowMs;
-    this.#sampleRates(exchange, nowMs);
+    this.#sampleRates(source, nowMs);
     const rated = {
       ...status,
       inPerSecond: this.#inPerSecond,
@@ -1028,7 +1064,7 @@ export class Display {
 
 function renderTitle(
   id: string,
-  trades: readonly Trade[],
+  trades: readonly ShownTrade[],
   halted: boolean,
   c: Colors,
 ): string {
@@ -1036,7 +1072,7 @@ function renderTitle(
   return halted ? `${title}  ${c.yellow(c.bold("HALTED"))}` : title;
 }
 
-function renderTrade(trades: readonly Trade[]): string {
+function renderTrade(trades: readonly ShownTrade[]): string {
   const last = trades[trades.length - 1];
   if (last === undefined) return "-";
   // Milliseconds are enough for the operator: HH:MM:SS.mmm.
@@ -1056,4 +1092,10 @@ function checkLevels(levels: number): number {
     );
   }
   return levels;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -3,11 +3,11 @@ import {
   parseServerArgs,
   type ServerConfig,
   tradingDate,
-} from "../../lib/server/cli.ts";
+} from "../../lib/entry/server.ts";
 import { DEMO_USERS } from "../../lib/accounts/accounts.ts";
 import type { OuchServer } from "../../lib/server/server.ts";
-import { enter, TestClient, types } from "./_harness.ts";
-import { runMain, spawnServer } from "./_process.ts";
+import { enter, TestClient, types } from "../server/_harness.ts";
+import { runMain, spawnServer } from "../server/_process.ts";
 
 async function parse(args: string[]): Promise<ServerConfig> {
   const config = await parseServerArgs(args);
@@ -32,6 +32,7 @@ Deno.test("parseServerArgs() has the embedded defaults", async () => {
     cancelOnDisconnect: true,
     display: undefined,
     http: { hostname: "127.0.0.1", port: 8080 },
+    tradeLog: undefined,
   });
   assert.equal(DEMO_USERS.get("demo16"), "demo");
 });
@@ -65,6 +66,8 @@ Deno.test("parseServerArgs() reads every flag", async () => {
       "debug",
       "--http",
       "127.0.0.1:0",
+      "--trade-log",
+      "/tmp/trades.log",
     ]);
     assert.deepEqual([...config.users], [["carol", "pw"], ["alice", "secret"], [
       "bob",
@@ -83,6 +86,7 @@ Deno.test("parseServerArgs() reads every flag", async () => {
     assert.equal(config.cancelOnDisconnect, false);
     assert.equal(config.display, "debug");
     assert.deepEqual(config.http, { hostname: "127.0.0.1", port: 0 });
+    assert.equal(config.tradeLog, "/tmp/trades.log");
     assert.equal((await parse(["--no-journal", "--no-http"])).journal, null);
     assert.equal((await parse(["--no-http"])).http, null);
     assert.equal(await parseServerArgs(["-h"]), "help");

@@ -1,6 +1,8 @@
 /**
- * `ouch server`: parses the command line, opens or recovers the trading day, and runs the
- * SoupBinTCP server with its console, display and web page until SIGINT, SIGTERM or `quit`.
+ * `ouch server`: the composition of the exchange. Parses the command line, opens or
+ * recovers the trading day (the journal file is the core's durable log), builds the
+ * exchange core, and subscribes its edges to it: the SoupBinTCP server, the console display
+ * and commands, the web page and the trade log. Runs until SIGINT, SIGTERM or `quit`.
  *
  * @module
  */
@@ -15,17 +17,22 @@ import {
   isLoopback,
   parseUser,
 } from "../accounts/accounts.ts";
-import { CONSOLE_HELP, parseConsoleCommand } from "./console_command.ts";
-import { Display, DISPLAY_MODES, renderLadder } from "./display.ts";
-import { Exchange, type ExchangeListener } from "./exchange.ts";
+import { SYSTEM_CLOCK } from "../clock/clock.ts";
+import {
+  CONSOLE_HELP,
+  parseConsoleCommand,
+} from "../console/console_command.ts";
+import { Display, DISPLAY_MODES, renderLadder } from "../console/display.ts";
+import { type DayOptions, Exchange } from "../exchange/mod.ts";
+import { TradeLog } from "../feeds/trade_log.ts";
 import {
   FSYNC_MODES,
   type FsyncMode,
   type JournalFile,
   openJournal,
-} from "./journal.ts";
-import { OuchServer } from "./server.ts";
-import { combineListeners, WebServer } from "../web/server.ts";
+} from "../server/journal_file.ts";
+import { OuchServer } from "../server/server.ts";
+import { WebServer } from "../web/server.ts";
 
 /** Where journals go unless `--journal` says otherwise, relative to the working directory. */
 export const DEFAULT_DATA_DIRECTORY = "ouch-data";
@@ -70,6 +77,7 @@ Flags:
                           debug: one line per message and connection event; quiet: warnings only
   --http HOST:PORT        serve the web page here (default ${DEFAULT_HTTP})
   --no-http               do not serve the web page
+  --trade-log FILE        append one line per trade to FILE
   -h, --help              show this help
 
 Console commands (type them while the server runs; end of input does not stop it):
@@ -92,6 +100,7 @@ const FLAGS = {
   display: { type: "string" },
   http: { type: "string" },
   "no-http": { type: "boolean" },
+  "trade-log": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -111,6 +120,7 @@ export interface ServerConfig {
   cancelOnDisconnect: boolean;
   display: "table" | "debug" | "quiet" | undefined;
   http: { hostname: string; port: number } | null;
+  tradeLog: string | undefined;
 }
 
 /**
@@ -233,6 +243,9 @@ export async function parseServerArgs(
     http: values["no-http"] === true
       ? null
       : hostPortFlag(String(values.http ?? DEFAULT_HTTP)),
+    tradeLog: values["trade-log"] === undefined
+      ? undefined
+      : String(values["trade-log"]),
   };
 }
 
@@ -270,46 +283,43 @@ export function tradingDate(nowMs: number): string {
   );
 }
 
-/** A trading day: its exchange, its journal and what opening it found. */
-interface Day {
-  exchange: Exchange;
+/** Where a trading day is written and what opening it found. */
+interface OpenedDay {
+  /** The journal, or `null` without one. */
   journal: JournalFile | null;
-  recovered: number;
+  /** A new day's configuration, or `undefined` when a journal is continued. */
+  day: DayOptions | undefined;
+  /** The records of a continued journal. */
+  records: Uint8Array[] | undefined;
   tornTail: string | undefined;
 }
 
+/** Opens today's journal (or none) and says what a new day would be. */
 async function openDay(
   config: ServerConfig,
-  listener: ExchangeListener,
   fresh: boolean,
   closed: boolean,
-): Promise<Day> {
+): Promise<OpenedDay> {
   const now = Date.now();
-  const base = {
-    users: config.users,
-    cancelOnDisconnect: config.cancelOnDisconnect,
-    listener,
+  const day = (session: string): DayOptions => ({
+    session,
     // The day's date (JST) starts every Order and Match Number (K11). A journal is only
-    // continued on its own date (openJournal looks for this date's sessions), so a
-    // recovered day is numbered with the date it was journaled under.
+    // continued on its own date (openJournal looks for this date's sessions).
     tradingDate: tradingDate(now),
-  };
+    created: Math.floor(now / 1000),
+    version: config.version,
+    orderbooks: config.orderbooks,
+    open: !closed,
+    halted: config.halted,
+  });
   if (config.journal === null) {
     const time = new Date(now + 9 * 3_600_000).toISOString();
     const session = time.slice(2, 10).replaceAll("-", "") +
       time.slice(11, 16).replace(":", "");
     return {
-      exchange: new Exchange({
-        ...base,
-        session,
-        version: config.version,
-        orderbooks: config.orderbooks,
-        open: !closed,
-        halted: config.halted,
-        journal: false,
-      }),
       journal: null,
-      recovered: 0,
+      day: day(session),
+      records: undefined,
       tornTail: undefined,
     };
   }
@@ -317,9 +327,50 @@ async function openDay(
     fresh,
     fsync: config.fsync,
   });
+  return {
+    journal: opened.journal,
+    day: opened.records === undefined ? day(opened.session) : undefined,
+    records: opened.records,
+    tornTail: opened.tornTail,
+  };
+}
+
+/** Builds the exchange on an opened day: a new day, or the journal's day recovered. */
+async function openExchange(
+  config: ServerConfig,
+): Promise<
+  {
+    exchange: Exchange;
+    journal: JournalFile | null;
+    recovered: number;
+    tornTail: string | undefined;
+  }
+> {
+  const options = {
+    users: config.users,
+    cancelOnDisconnect: config.cancelOnDisconnect,
+  };
+  const opened = await openDay(config, config.fresh, config.closed);
   try {
-    if (opened.records !== undefined) {
-      const exchange = Exchange.recover(opened.records, base);
+    if (opened.records === undefined) {
+      return {
+        exchange: new Exchange({
+          ...options,
+          log: opened.journal,
+          day: opened.day!,
+          timestamp: SYSTEM_CLOCK.nowNs(),
+        }),
+        journal: opened.journal,
+        recovered: 0,
+        tornTail: undefined,
+      };
+    }
+    const exchange = Exchange.recover(opened.records, {
+      ...options,
+      log: opened.journal,
+      timestamp: SYSTEM_CLOCK.nowNs(),
+    });
+    if (exchange.day !== undefined) {
       return {
         exchange,
         journal: opened.journal,
@@ -327,22 +378,21 @@ async function openDay(
         tornTail: opened.tornTail,
       };
     }
+    // The journal's day had ended: today goes on with a new one.
+    await opened.journal?.close();
+    const next = await openDay(config, true, config.closed);
+    exchange.startDay(next.day!, {
+      timestamp: SYSTEM_CLOCK.nowNs(),
+      log: next.journal,
+    });
     return {
-      exchange: new Exchange({
-        ...base,
-        session: opened.session,
-        version: config.version,
-        orderbooks: config.orderbooks,
-        open: !closed,
-        halted: config.halted,
-        created: new Date(now).toISOString(),
-      }),
-      journal: opened.journal,
+      exchange,
+      journal: next.journal,
       recovered: 0,
       tornTail: undefined,
     };
   } catch (error) {
-    await opened.journal.close();
+    await opened.journal?.close();
     throw error;
   }
 }
@@ -361,6 +411,9 @@ export async function run(args: string[]): Promise<number> {
     console.log(SERVER_HELP);
     return 0;
   }
+  const opened = await openExchange(config);
+  const exchange = opened.exchange;
+  let journal = opened.journal;
   const isTerminal = Deno.stdout.isTerminal();
   const encoder = new TextEncoder();
   const display = new Display(config.display ?? "table", {
@@ -374,23 +427,46 @@ export async function run(args: string[]): Promise<number> {
         return { columns: 80, rows: 24 };
       }
     },
+    now: SYSTEM_CLOCK.nowNs,
+    market: exchange.market,
+    accountName: (id) => exchange.accountName(id) ?? String(id),
   });
-  const web = config.http === null ? undefined : new WebServer();
-  const listener = combineListeners(display.listener, web?.listener);
-  const day = await openDay(
-    config,
-    listener,
-    config.fresh,
-    config.closed,
-  );
+  exchange.subscribe(display);
+  const tradeLog = config.tradeLog === undefined
+    ? undefined
+    : TradeLog.open(config.tradeLog);
+  if (tradeLog !== undefined) exchange.subscribe(tradeLog);
   const server = OuchServer.start({
     hostname: config.host,
     port: config.port,
-    exchange: day.exchange,
-    journal: day.journal,
-    observer: display.observer,
+    exchange,
+    observer: {
+      connected: (id, remote) =>
+        display.connectionEvent({ type: "connected", id, remote }),
+      loggedIn: (id, account, session, nextSequenceNumber) =>
+        display.connectionEvent({
+          type: "loggedIn",
+          id,
+          account,
+          session,
+          nextSequenceNumber,
+        }),
+      loginRejected: (id, username, code) =>
+        display.connectionEvent({ type: "loginRejected", id, username, code }),
+      disconnected: (id, account, reason) =>
+        display.connectionEvent({ type: "disconnected", id, account, reason }),
+      protocolError: (id, account, reason) =>
+        display.connectionEvent({ type: "protocolError", id, account, reason }),
+    },
   });
-  const exchange = server.exchange;
+  const web = config.http === null ? undefined : new WebServer();
+  const stopAll = async () => {
+    await web?.shutdown();
+    await server.shutdown();
+    await exchange.drain();
+    await journal?.close();
+    tradeLog?.close();
+  };
   const addr = server.address;
   display.notice(
     `ouch server listening on ${addr.hostname}:${addr.port}: OUCH ${config.version} over SoupBinTCP 3.00, session ${exchange.session}, market ${
@@ -398,16 +474,16 @@ export async function run(args: string[]): Promise<number> {
     }, orderbooks ${exchange.orderbooks.join(" ")}`,
   );
   display.notice(
-    day.journal === null
+    journal === null
       ? "journal: none (--no-journal): nothing survives a restart"
-      : `journal: ${day.journal.path} (fsync ${config.fsync})${
-        day.recovered > 0
-          ? `, recovered ${day.recovered} records`
+      : `journal: ${journal.path} (fsync ${config.fsync})${
+        opened.recovered > 0
+          ? `, recovered ${opened.recovered} records`
           : ", new trading day"
       }`,
   );
-  if (day.tornTail !== undefined) {
-    display.warn(`journal: cut off a torn last record: ${day.tornTail}`);
+  if (opened.tornTail !== undefined) {
+    display.warn(`journal: cut off a torn last record: ${opened.tornTail}`);
   }
   display.info(
     config.demo
@@ -418,9 +494,9 @@ export async function run(args: string[]): Promise<number> {
   );
   if (web !== undefined && config.http !== null) {
     try {
-      web.listen({ ...config.http, server });
+      web.listen({ ...config.http, exchange });
     } catch (error) {
-      await server.shutdown();
+      await stopAll();
       display.close();
       throw new UsageError(
         `Cannot serve the web page on ${config.http.hostname}:${config.http.port}: ${
@@ -450,21 +526,38 @@ export async function run(args: string[]): Promise<number> {
   const refresh = setInterval(
     () =>
       display.refresh({
-        exchange: server.exchange,
-        connections: () => server.connections(),
+        session: exchange.session,
+        messagesIn: exchange.messagesIn,
+        messagesOut: exchange.messagesOut,
+        sessions: exchange.sessions,
+        connections: server.connections().length,
       }, Date.now()),
     1000,
   );
   const input = readConsole(async (line) => {
-    await runConsoleCommand(line, { server, display, config, stop, listener });
+    await runConsoleCommand(line, {
+      exchange,
+      server,
+      display,
+      stop,
+      endDay: async () => {
+        await exchange.endDay(SYSTEM_CLOCK.nowNs());
+        await journal?.close();
+        const next = await openDay(config, true, true);
+        journal = next.journal;
+        exchange.startDay(next.day!, {
+          timestamp: SYSTEM_CLOCK.nowNs(),
+          log: next.journal,
+        });
+      },
+    });
     if (!stopping) display.prompt();
   });
 
   await stopped.promise;
   clearInterval(refresh);
   display.info("shutting down: End of Session to every session");
-  await web?.shutdown();
-  await server.shutdown();
+  await stopAll();
   display.close();
   input.cancel();
   // The listeners stay until here, so that a second signal cannot cut the shutdown short.
@@ -475,14 +568,15 @@ export async function run(args: string[]): Promise<number> {
 async function runConsoleCommand(
   line: string,
   context: {
+    exchange: Exchange;
     server: OuchServer;
     display: Display;
-    config: ServerConfig;
     stop: () => void;
-    listener: ExchangeListener;
+    endDay: () => Promise<void>;
   },
 ): Promise<void> {
-  const { server, display, config } = context;
+  const { exchange, server, display } = context;
+  const now = SYSTEM_CLOCK.nowNs;
   let command;
   try {
     command = parseConsoleCommand(line);
@@ -490,7 +584,7 @@ async function runConsoleCommand(
     display.warn(error instanceof Error ? error.message : String(error));
     return;
   }
-  const exchange = server.exchange;
+  const market = exchange.market;
   switch (command.type) {
     case "empty":
       return;
@@ -502,14 +596,14 @@ async function runConsoleCommand(
       return;
     case "open":
       display.info(
-        server.run((e, t) => e.open(t))
+        exchange.open(now())
           ? "market open: System Event S sent"
           : "the market is already open",
       );
       return;
     case "close":
       display.info(
-        server.run((e, t) => e.close(t))
+        exchange.close(now())
           ? "market closed: resting orders canceled, System Event E sent"
           : "the market is already closed",
       );
@@ -521,9 +615,9 @@ async function runConsoleCommand(
         display.warn(`Cannot ${command.type} unknown orderbook "${id}"`);
         return;
       }
-      const done = server.run((e, t) =>
-        command.type === "halt" ? e.halt(id, t) : e.resume(id, t)
-      );
+      const done = command.type === "halt"
+        ? exchange.halt(id, now())
+        : exchange.resume(id, now());
       display.info(
         done
           ? `orderbook ${id} ${command.type === "halt" ? "halted" : "resumed"}`
@@ -534,9 +628,11 @@ async function runConsoleCommand(
       return;
     }
     case "book": {
+      // What the market-data model shows is what is durable: wait for the last commands.
+      await exchange.drain();
       const ids = command.orderbookId === undefined
-        ? exchange.orderbooks.filter((id) => {
-          const depth = exchange.depth(id, 1);
+        ? market.orderbooks.filter((id) => {
+          const depth = market.depth(id, 1);
           return depth !== undefined &&
             (depth.bids.length > 0 || depth.asks.length > 0);
         })
@@ -546,14 +642,15 @@ async function runConsoleCommand(
         return;
       }
       for (const id of ids) {
-        const depth = exchange.depth(id, 10);
+        const depth = market.depth(id, 10);
         if (depth === undefined) {
           display.warn(`Cannot show unknown orderbook "${id}"`);
           continue;
         }
+        const last = market.lastTrade(id);
         display.info(
-          renderLadder(depth, exchange.trades(id), {
-            halted: exchange.isHalted(id),
+          renderLadder(depth, last === undefined ? [] : [last], {
+            halted: market.isHalted(id),
           }).join("\n"),
         );
       }
@@ -582,9 +679,7 @@ async function runConsoleCommand(
       );
       return;
     case "cancel": {
-      const count = server.run((e, t) =>
-        e.cancelAccount(command.account, t, "S")
-      );
+      const count = exchange.cancelAccount(command.account, now());
       display.info(`canceled ${count} orders of ${command.account} (reason S)`);
       return;
     }
@@ -592,13 +687,10 @@ async function runConsoleCommand(
       display.info(
         "ending the trading day: market closed, End of Session to every session",
       );
-      server.run((e, t) => e.close(t));
-      await server.rollDay(async () => {
-        const day = await openDay(config, context.listener, true, true);
-        return { exchange: day.exchange, journal: day.journal };
-      });
+      exchange.close(now());
+      await context.endDay();
       display.info(
-        `new trading day: session ${server.exchange.session}, market closed (type "open")`,
+        `new trading day: session ${exchange.session}, market closed (type "open")`,
       );
       return;
     }

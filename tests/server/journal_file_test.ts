@@ -1,22 +1,35 @@
 import assert from "node:assert/strict";
-import { openJournal, segmentName } from "../../lib/server/journal.ts";
 import {
-  JournalEncoder,
-  type JournalHeader,
-} from "../../lib/server/journal_format.ts";
-import { WriteBuffer } from "../../lib/session/write_buffer.ts";
+  type Command,
+  type DayConfig,
+  decodeRecords,
+  encodeRecords,
+} from "../../lib/exchange/mod.ts";
+import { openJournal, segmentName } from "../../lib/server/journal_file.ts";
 
 const SEGMENT = 64 * 1024;
 
-const HEADER: JournalHeader = {
-  type: "header",
+const DAY: DayConfig = {
   session: "2026112501",
-  created: "2026-11-25T00:00:00.000Z",
+  tradingDate: "20261125",
+  created: 1795564800,
   version: "1.12",
   orderbooks: ["1"],
   open: true,
   halted: [],
+  matcher: {},
 };
+
+/** The bytes of one record of `command` without outputs. */
+function record(timestamp: number, command: Command): Uint8Array {
+  return encodeRecords([{ timestamp, command, messages: [], events: [] }]);
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  parts.reduce((at, part) => (out.set(part, at), at + part.length), 0);
+  return out;
+}
 
 async function withDirectory(
   run: (dir: string) => Promise<void>,
@@ -34,21 +47,18 @@ async function files(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** Journal bytes: the header, then `count` halt/resume records of about 30 bytes each. */
+/** Journal bytes: the day's start, then `count` halt/resume records of about 30 bytes each. */
 function batches(count: number, perBatch: number): Uint8Array[] {
-  const output = new WriteBuffer();
-  const encoder = new JournalEncoder(output);
-  encoder.header(HEADER);
-  const result = [output.take()!.slice()];
+  const result = [record(0, { type: "startDay", day: DAY })];
   for (let i = 0; i < count; i += perBatch) {
+    const parts: Uint8Array[] = [];
     for (let k = i; k < Math.min(count, i + perBatch); k++) {
-      encoder.beginControl(k, {
+      parts.push(record(k, {
         type: k % 2 === 0 ? "halt" : "resume",
         orderbookId: "1",
-      });
-      encoder.end();
+      }));
     }
-    result.push(output.take()!.slice());
+    result.push(concat(parts));
   }
   return result;
 }
@@ -93,18 +103,15 @@ Deno.test("openJournal() starts session 01 with a preallocated segment, then con
     });
     assert.equal(again.session, "2026112501");
     assert.equal(again.records!.length, 11);
-    assert.deepEqual(again.records![10], {
-      type: "control",
+    assert.equal(again.day?.session, "2026112501");
+    assert.deepEqual(decodeRecords(again.records![10]!), [{
       timestamp: 9,
-      action: { type: "resume", orderbookId: "1" },
-      outputs: [],
-    });
+      command: { type: "resume", orderbookId: "1" },
+      messages: [],
+      events: [],
+    }]);
     // Appending carries on after the last record.
-    const output = new WriteBuffer();
-    const encoder = new JournalEncoder(output);
-    encoder.beginControl(10, { type: "halt", orderbookId: "1" });
-    encoder.end();
-    again.journal.append(output.take()!);
+    again.journal.append(record(10, { type: "halt", orderbookId: "1" }));
     await again.journal.close();
     const third = await openJournal(dir, "20261125", {
       fresh: false,
@@ -160,8 +167,8 @@ Deno.test("JournalFile.append() moves to the next segment and reads back in orde
     });
     assert.equal(reopened.records!.length, 12_001);
     assert.deepEqual(
-      reopened.records!.slice(1).map((record) =>
-        record.type === "control" ? record.timestamp : -1
+      reopened.records!.slice(1).map((bytes) =>
+        decodeRecords(bytes)[0]!.timestamp
       ),
       Array.from({ length: 12_000 }, (_, i) => i),
     );

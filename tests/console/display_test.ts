@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { EnterOrder } from "../../lib/codec/messages.ts";
-import type { Depth, Trade } from "../../lib/matcher/mod.ts";
+import type { Depth } from "../../lib/matcher/mod.ts";
 import {
   Display,
   DISPLAY_MODES,
@@ -15,9 +15,12 @@ import {
   renderSummary,
   renderTable,
   type StatusInfo,
-} from "../../lib/server/display.ts";
-import { Exchange, type ExchangeListener } from "../../lib/server/exchange.ts";
-import type { ConnectionStatus } from "../../lib/server/server.ts";
+} from "../../lib/console/display.ts";
+import {
+  Exchange,
+  type MarketData,
+  type MarketTrade,
+} from "../../lib/exchange/mod.ts";
 
 const NINE_THIRTY = 34_200_000_000_000;
 const ESC = "\x1b";
@@ -32,14 +35,12 @@ const DEPTH: Depth = {
   asks: [{ price: 23_010, quantity: 50, orders: 1 }],
 };
 
-const TRADE: Trade = {
+const TRADE: MarketTrade = {
   matchNumber: 202611250000000004n,
   orderbookId: "7203",
   price: 23_005,
   quantity: 10,
   timestamp: NINE_THIRTY + 123_456_789,
-  buyer: 0,
-  seller: 1,
   aggressor: "S",
 };
 
@@ -78,44 +79,61 @@ function order(
   };
 }
 
-function newExchange(
-  listener: ExchangeListener,
-  session = "2026112501",
-): Exchange {
+/** An exchange of demo1 and demo2 that delivers every command at once. */
+function newExchange(session = "2026112501"): Exchange {
   return new Exchange({
-    session,
     users: new Map([["demo1", "demo"], ["demo2", "demo"]]),
-    tradingDate: "20261125",
-    listener,
-    journal: false,
+    day: { session, tradingDate: "20261125", created: 1795564800 },
+    schedule: (task) => task(),
+    timestamp: 0,
   });
 }
 
-function connection(id: number, account: string | undefined): ConnectionStatus {
+/** What the server would show: `sessions` logged in of `connections`. */
+function source(
+  exchange: Exchange,
+  counts: { sessions: number; connections: number } = {
+    sessions: 0,
+    connections: 0,
+  },
+): DisplaySource {
   return {
-    id,
-    remote: `127.0.0.1:${5000 + id}`,
-    account,
-    state: account === undefined ? "awaitingLogin" : "active",
-    nextSequenceNumber: 1,
-    backlog: 0,
+    get session() {
+      return exchange.session;
+    },
+    get messagesIn() {
+      return exchange.messagesIn;
+    },
+    get messagesOut() {
+      return exchange.messagesOut;
+    },
+    get sessions() {
+      return counts.sessions;
+    },
+    get connections() {
+      return counts.connections;
+    },
   };
 }
 
-/** A display writing into `out.text`, with a fixed clock. */
+/** A display writing into `out.text`, with a fixed clock, subscribed to `exchange`. */
 function recorder(
   mode: DisplayMode,
   options: Partial<DisplayOptions> = {},
-): { display: Display; out: { text: string } } {
+  exchange: Exchange = newExchange(),
+): { display: Display; out: { text: string }; exchange: Exchange } {
   const out = { text: "" };
   const display = new Display(mode, {
     write: (text) => out.text += text,
     isTerminal: false,
     color: false,
     now: () => NINE_THIRTY,
+    market: exchange.market,
+    accountName: (id) => exchange.accountName(id) ?? String(id),
     ...options,
   });
-  return { display, out };
+  exchange.subscribe(display);
+  return { display, out, exchange };
 }
 
 function take(out: { text: string }): string {
@@ -388,14 +406,14 @@ Deno.test("Display() rejects an unknown mode", () => {
         write: () => {},
         isTerminal: false,
         color: false,
+        now: () => 0,
       }),
     { name: "RangeError", message: /"verbose"/ },
   );
 });
 
 Deno.test("Display in debug mode prints every inbound and outbound message", () => {
-  const { display, out } = recorder("debug");
-  const exchange = newExchange(display.listener);
+  const { exchange, out } = recorder("debug");
   exchange.submit("demo1", order("S", 23_000, 100, 1), NINE_THIRTY + 1);
   exchange.open(NINE_THIRTY + 2); // already open: nothing
   exchange.close(NINE_THIRTY + 3);
@@ -416,14 +434,29 @@ Deno.test("Display in debug mode prints every inbound and outbound message", () 
 
 Deno.test("Display in debug mode prints connection events, with login rejects explained", () => {
   const { display, out } = recorder("debug");
-  display.observer.connected?.(1, "127.0.0.1:5001");
-  display.observer.loginRejected?.(1, "nobody", "A");
-  display.observer.disconnected?.(1, undefined, "login rejected (A)");
-  display.observer.protocolError?.(
-    2,
-    "demo1",
-    "OuchDecodeError: Cannot decode",
-  );
+  display.connectionEvent({
+    type: "connected",
+    id: 1,
+    remote: "127.0.0.1:5001",
+  });
+  display.connectionEvent({
+    type: "loginRejected",
+    id: 1,
+    username: "nobody",
+    code: "A",
+  });
+  display.connectionEvent({
+    type: "disconnected",
+    id: 1,
+    account: undefined,
+    reason: "login rejected (A)",
+  });
+  display.connectionEvent({
+    type: "protocolError",
+    id: 2,
+    account: "demo1",
+    reason: "OuchDecodeError: Cannot decode",
+  });
   assert.equal(
     take(out),
     "09:30:00.000000000 connection 1 opened from 127.0.0.1:5001\n" +
@@ -434,47 +467,69 @@ Deno.test("Display in debug mode prints connection events, with login rejects ex
 });
 
 Deno.test("Display in quiet mode hides info and connections but shows warnings and errors", () => {
-  const { display, out } = recorder("quiet", { color: true });
-  const exchange = newExchange(display.listener);
+  const { display, exchange, out } = recorder("quiet", { color: true });
   exchange.submit("demo1", order("B", 23_000, 100, 1), NINE_THIRTY);
   display.info("listening on 127.0.0.1:15000");
-  display.observer.connected?.(1, "127.0.0.1:5001");
-  display.observer.loggedIn?.(1, "demo1", "2026112501", 1);
-  display.observer.disconnected?.(1, "demo1", "logout");
-  display.observer.protocolError?.(1, "demo1", "bad");
+  display.connectionEvent({
+    type: "connected",
+    id: 1,
+    remote: "127.0.0.1:5001",
+  });
+  display.connectionEvent({
+    type: "loggedIn",
+    id: 1,
+    account: "demo1",
+    session: "2026112501",
+    nextSequenceNumber: 1,
+  });
+  display.connectionEvent({
+    type: "disconnected",
+    id: 1,
+    account: "demo1",
+    reason: "logout",
+  });
+  display.connectionEvent({
+    type: "protocolError",
+    id: 1,
+    account: "demo1",
+    reason: "bad",
+  });
   display.warn("journal is slow");
   display.error("cannot write the journal");
   display.prompt(); // not a terminal: nothing
-  display.refresh({ exchange, connections: () => [] }, 0);
+  display.refresh(source(exchange), 0);
   assert.equal(
     take(out),
     `${ESC}[33m${ESC}[2m09:30:00.000000000${ESC}[22m connection 1 (demo1) protocol error: bad${ESC}[39m\n` +
       `${ESC}[33mjournal is slow${ESC}[39m\n` +
       `${ESC}[31mcannot write the journal${ESC}[39m\n`,
   );
-  assert.deepEqual(Object.keys(display.listener), []);
 });
 
 Deno.test("Display in table mode shows info lines and connection events", () => {
   const { display, out } = recorder("table");
   display.info("ouch server listening on 127.0.0.1:15000\nsecond line");
-  display.observer.loggedIn?.(1, "demo1", "2026112501", 3);
+  display.connectionEvent({
+    type: "loggedIn",
+    id: 1,
+    account: "demo1",
+    session: "2026112501",
+    nextSequenceNumber: 3,
+  });
   assert.equal(
     take(out),
     "ouch server listening on 127.0.0.1:15000\nsecond line\n" +
       "09:30:00.000000000 connection 1 logged in as demo1: session 2026112501, next sequence number 3\n",
   );
-  assert.deepEqual(Object.keys(display.listener), ["market"]);
 });
 
 Deno.test("Display in table mode off a terminal prints a summary at most every 5 s, on changes", () => {
-  const { display, out } = recorder("table");
-  const exchange = newExchange(display.listener);
-  const connections = [connection(1, "demo1"), connection(2, undefined)];
-  const source: DisplaySource = { exchange, connections: () => connections };
+  const { display, exchange, out } = recorder("table");
+  const counts = { sessions: 1, connections: 2 };
+  const status = source(exchange, counts);
   exchange.submit("demo1", order("B", 23_000, 100, 1), NINE_THIRTY);
   exchange.submit("demo2", order("S", 23_010, 50, 1, "1"), NINE_THIRTY);
-  display.refresh(source, 1_000);
+  display.refresh(status, 1_000);
   assert.equal(
     take(out),
     "OPEN  session 2026112501  1 session  2 connections  in -/s  out -/s\n" +
@@ -482,17 +537,17 @@ Deno.test("Display in table mode off a terminal prints a summary at most every 5
       "7203  bid 100 @ 2300.0  ask -  last -\n",
   );
   exchange.submit("demo2", order("S", 23_000, 40, 2), NINE_THIRTY + 10);
-  display.refresh(source, 2_000);
-  display.refresh(source, 5_999);
+  display.refresh(status, 2_000);
+  display.refresh(status, 5_999);
   assert.equal(take(out), "", "not within 5 s of the last summary");
-  display.refresh(source, 6_000);
+  display.refresh(status, 6_000);
   assert.equal(
     take(out),
     // 1 message in and 3 out (Accepted, two Executed) over 5 s.
     "OPEN  session 2026112501  1 session  2 connections  in 0/s  out 1/s\n" +
       "7203  bid 60 @ 2300.0  ask -  last 40 @ 2300.0 09:30:00.000\n",
   );
-  display.refresh(source, 20_000);
+  display.refresh(status, 20_000);
   assert.equal(take(out), "", "nothing changed");
   exchange.submit(
     "demo1",
@@ -505,7 +560,7 @@ Deno.test("Display in table mode off a terminal prints a summary at most every 5
     NINE_THIRTY,
   );
   exchange.halt("6758", NINE_THIRTY);
-  display.refresh(source, 30_000);
+  display.refresh(status, 30_000);
   assert.equal(
     take(out),
     "OPEN  session 2026112501  1 session  2 connections  in 0/s  out 0/s\n" +
@@ -513,8 +568,8 @@ Deno.test("Display in table mode off a terminal prints a summary at most every 5
       "7203  bid -  ask -  last 40 @ 2300.0 09:30:00.000\n" +
       "6758  bid -  ask -  last -  HALTED\n",
   );
-  connections.pop();
-  display.refresh(source, 40_000);
+  counts.connections = 1;
+  display.refresh(status, 40_000);
   assert.equal(
     take(out),
     "OPEN  session 2026112501  1 session  1 connection  in 0/s  out 0/s\n",
@@ -527,11 +582,9 @@ Deno.test("Display in table mode off a terminal prints a summary at most every 5
 
 Deno.test("Display off a terminal never writes escape sequences without colours", () => {
   for (const mode of DISPLAY_MODES) {
-    const { display, out } = recorder(mode, {
+    const { display, exchange, out } = recorder(mode, {
       size: () => ({ columns: 100, rows: 40 }),
     });
-    const exchange = newExchange(display.listener);
-    const source: DisplaySource = { exchange, connections: () => [] };
     display.info("hello");
     display.prompt();
     for (let second = 0; second < 12; second++) {
@@ -540,7 +593,7 @@ Deno.test("Display off a terminal never writes escape sequences without colours"
         order("B", 23_000 - second, 100, second + 1),
         NINE_THIRTY,
       );
-      display.refresh(source, second * 1000);
+      display.refresh(source(exchange), second * 1000);
     }
     display.warn("careful");
     display.close();
@@ -572,17 +625,13 @@ Deno.test("Display in table mode on a terminal lays out a scroll region and rest
 
 Deno.test("Display in table mode on a terminal redraws the table in place", () => {
   let size = { columns: 80, rows: 24 };
-  const { display, out } = recorder("table", {
+  const { display, exchange, out } = recorder("table", {
     isTerminal: true,
     size: () => size,
   });
-  const exchange = newExchange(display.listener);
-  const source: DisplaySource = {
-    exchange,
-    connections: () => [connection(1, "demo1")],
-  };
+  const status = source(exchange, { sessions: 1, connections: 1 });
   exchange.submit("demo1", order("B", 23_000, 100, 1), NINE_THIRTY);
-  display.refresh(source, 10_000);
+  display.refresh(status, 10_000);
   const first = take(out);
   assert.ok(
     first.startsWith(
@@ -612,7 +661,7 @@ Deno.test("Display in table mode on a terminal redraws the table in place", () =
   for (let token = 2; token <= 6; token++) {
     exchange.submit("demo1", order("B", 23_000, 100, token, "1"), NINE_THIRTY);
   }
-  display.refresh(source, 10_500);
+  display.refresh(status, 10_500);
   const second = take(out);
   assert.match(second, /in 10\/s {2}out 10\/s/);
   assert.match(second, /1 {2}last -/);
@@ -621,7 +670,7 @@ Deno.test("Display in table mode on a terminal redraws the table in place", () =
   size = { columns: 80, rows: 30 };
   display.prompt();
   take(out);
-  display.refresh(source, 11_500);
+  display.refresh(status, 11_500);
   assert.ok(
     take(out).startsWith(
       `${ESC}[2J${ESC}[23;30r${ESC}[30;1H${ESC}[2K> ${ESC}7`,
@@ -650,36 +699,36 @@ Deno.test("Display in debug mode on a terminal keeps the prompt on the last row"
   );
 });
 
-Deno.test("Display.refresh() reads only the orderbooks that changed", () => {
-  const { display, out } = recorder("table", { isTerminal: true });
-  const exchange = newExchange(display.listener);
+Deno.test("Display.refresh() reads only the orderbooks the market data reported changed", () => {
+  const exchange = newExchange();
+  const market = exchange.market;
   const reads: string[] = [];
-  const spy = Object.create(exchange, {
-    depth: {
-      value: (id: string, levels: number) => {
-        reads.push(id);
-        return exchange.depth(id, levels);
-      },
+  // A market-data model that records which depths are read.
+  const spy = {
+    get day() {
+      return market.day;
     },
-  });
-  for (
-    const name of [
-      "orderbooks",
-      "isOpen",
-      "session",
-      "messagesIn",
-      "messagesOut",
-    ] as const
-  ) {
-    Object.defineProperty(spy, name, { get: () => exchange[name] });
-  }
-  spy.isHalted = (id: string) => exchange.isHalted(id);
-  spy.trades = (id: string) => exchange.trades(id);
-  const source: DisplaySource = {
-    exchange: spy as Exchange,
-    connections: () => [],
-  };
-  display.refresh(source, 0);
+    get orderbooks() {
+      return market.orderbooks;
+    },
+    get isOpen() {
+      return market.isOpen;
+    },
+    isHalted: (id: string) => market.isHalted(id),
+    lastTrade: (id: string) => market.lastTrade(id),
+    listen: (listener: Parameters<MarketData["listen"]>[0]) =>
+      market.listen(listener),
+    depth: (id: string, levels: number) => {
+      reads.push(id);
+      return market.depth(id, levels);
+    },
+  } as unknown as MarketData;
+  const { display, out } = recorder(
+    "table",
+    { isTerminal: true, market: spy },
+    exchange,
+  );
+  display.refresh(source(exchange), 0);
   assert.deepEqual(
     reads,
     [...exchange.orderbooks],
@@ -688,34 +737,39 @@ Deno.test("Display.refresh() reads only the orderbooks that changed", () => {
   reads.length = 0;
   exchange.submit("demo1", order("B", 23_000, 100, 1, "9984"), NINE_THIRTY);
   exchange.submit("demo1", order("B", 23_000, 100, 2, "9984"), NINE_THIRTY);
-  display.refresh(source, 1_000);
+  display.refresh(source(exchange), 1_000);
   assert.deepEqual(reads, ["9984"]);
   reads.length = 0;
-  display.refresh(source, 2_000);
+  display.refresh(source(exchange), 2_000);
   assert.deepEqual(reads, []);
   exchange.halt("0", NINE_THIRTY);
-  display.refresh(source, 3_000);
+  display.refresh(source(exchange), 3_000);
   assert.deepEqual(reads, ["0"]);
   assert.match(take(out), /0 {2}last - {2}HALTED/);
 });
 
-Deno.test("Display.refresh() starts over when the trading day changes", () => {
-  const { display, out } = recorder("table", { isTerminal: true });
-  const first = newExchange(display.listener, "DAY1");
-  first.submit("demo1", order("B", 23_000, 100, 1), NINE_THIRTY);
-  display.refresh({ exchange: first, connections: () => [] }, 0);
-  first.submit("demo1", order("B", 23_000, 100, 2), NINE_THIRTY);
-  display.refresh({ exchange: first, connections: () => [] }, 1_000);
+Deno.test("Display.refresh() starts over when the trading day changes", async () => {
+  const exchange = newExchange("DAY1");
+  const { display, out } = recorder("table", { isTerminal: true }, exchange);
+  exchange.submit("demo1", order("B", 23_000, 100, 1), NINE_THIRTY);
+  display.refresh(source(exchange), 0);
+  exchange.submit("demo1", order("B", 23_000, 100, 2), NINE_THIRTY);
+  display.refresh(source(exchange), 1_000);
   assert.match(
     take(out),
     /session DAY1 {2}0 sessions {2}0 connections {2}in 1\/s {2}out 1\/s/,
   );
-  const second = newExchange(display.listener, "DAY2");
-  display.refresh({ exchange: second, connections: () => [] }, 2_000);
+  exchange.close(NINE_THIRTY);
+  await exchange.endDay(NINE_THIRTY);
+  exchange.startDay(
+    { session: "DAY2", tradingDate: "20261126", created: 1795651200 },
+    { timestamp: 0, log: null },
+  );
+  display.refresh(source(exchange), 2_000);
   const text = take(out);
   assert.match(
     text,
-    /session DAY2 {2}0 sessions {2}0 connections {2}in -\/s {2}out -\/s/,
+    /OPEN {2}session DAY2 {2}0 sessions {2}0 connections {2}in -\/s {2}out -\/s/,
   );
   assert.match(text, /No orders/);
   assert.doesNotMatch(text, /7203/);

@@ -1,7 +1,8 @@
 /**
- * The journal on disk: one trading day (session) per journal, stored as numbered segment
- * files preallocated with zeros, appended with one write per batch and flushed according to
- * the `--fsync` mode.
+ * The journal on disk, the exchange core's durable log as files: one trading day (session)
+ * per journal, stored as numbered segment files preallocated with zeros, appended with one
+ * write per batch and flushed according to the `--fsync` mode. The format of what is in
+ * them is the core's (`lib/exchange/journal_reader.ts`).
  *
  * Segments are preallocated because flushing an overwrite of blocks that already exist costs
  * a fraction of flushing an append (which also changes the file's size): on the machines this
@@ -10,7 +11,8 @@
  *
  * @module
  */
-import { JournalReader, type JournalRecord } from "./journal_format.ts";
+import type { DayConfig, DurableLog } from "../exchange/mod.ts";
+import { JournalReader } from "../exchange/journal_reader.ts";
 
 /**
  * How hard the journal is flushed. Every batch is written to the file before its messages are
@@ -56,8 +58,10 @@ export interface OpenedJournal {
   journal: JournalFile;
   /** The session id: the date `YYYYMMDD` and a two-digit number of the day's sessions. */
   session: string;
-  /** The records of a journal being continued, or `undefined` for a new day. */
-  records: JournalRecord[] | undefined;
+  /** The framed records of a journal being continued, or `undefined` for a new day. */
+  records: Uint8Array[] | undefined;
+  /** The configuration of the day being continued, or `undefined` for a new day. */
+  day: DayConfig | undefined;
   /** A description of the torn last record that was cut off, if any. */
   tornTail: string | undefined;
 }
@@ -71,7 +75,7 @@ export interface OpenedJournal {
  *
  * @example Usage
  * ```ts
- * import { segmentName } from "./journal.ts";
+ * import { segmentName } from "./journal_file.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(segmentName("2026112501", 12), "2026112501.0012.journal");
@@ -133,6 +137,7 @@ export async function openJournal(
     ),
     session,
     records: undefined,
+    day: undefined,
     tornTail: undefined,
   };
 }
@@ -194,15 +199,18 @@ async function continueJournal(
     ),
     session,
     records: reader.records,
+    day: reader.day,
     tornTail: last.tornTail,
   };
 }
 
 /**
  * An open journal. {@linkcode JournalFile.append} writes synchronously, so the bytes are in
- * the file (and on disk with `fsync` `batch`) before anything is sent to clients.
+ * the file (and on disk with `fsync` `batch`) when it returns: the batch is durable for the
+ * exchange core (against a crash of the server; against a power cut as the mode says)
+ * before anything is sent to clients.
  */
-export class JournalFile {
+export class JournalFile implements DurableLog {
   readonly #directory: string;
   readonly #session: string;
   readonly #fsync: FsyncMode;
@@ -269,9 +277,10 @@ export class JournalFile {
   }
 
   /**
-   * Appends one batch of records and flushes it.
+   * Appends one batch of records and flushes it as the mode says.
    *
    * @param bytes The records.
+   * @throws {TypeError} When the journal is closed.
    */
   append(bytes: Uint8Array): void {
     if (this.#closed) throw new TypeError("Cannot append to a closed journal");

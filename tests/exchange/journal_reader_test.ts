@@ -1,100 +1,98 @@
 import assert from "node:assert/strict";
 import {
-  crc32,
-  JournalEncoder,
-  type JournalHeader,
   JournalReader,
   readJournal,
-} from "../../lib/server/journal_format.ts";
-import { WriteBuffer } from "../../lib/session/write_buffer.ts";
+} from "../../lib/exchange/journal_reader.ts";
+import {
+  crc32,
+  type DayConfig,
+  decodeRecords,
+  encodeRecords,
+  type OutputRecord,
+} from "../../lib/exchange/record.ts";
 
-const HEADER: JournalHeader = {
-  type: "header",
+const DAY: DayConfig = {
   session: "2026112501",
-  created: "2026-11-25T00:00:00.000Z",
+  tradingDate: "20261125",
+  created: 1795564800,
   version: "1.12",
   orderbooks: ["1", "7203"],
   open: true,
   halted: ["7203"],
+  matcher: {},
 };
 
+const RECORDS: OutputRecord[] = [
+  {
+    timestamp: 0,
+    command: { type: "startDay", day: DAY },
+    messages: [],
+    events: [{
+      type: "tradingState",
+      timestamp: 0,
+      orderbookId: "7203",
+      halted: true,
+    }],
+  },
+  {
+    timestamp: 0,
+    command: { type: "account", account: 0, name: "alice", config: {} },
+    messages: [],
+    events: [],
+  },
+  {
+    timestamp: 1_000_000_000_123,
+    command: {
+      type: "message",
+      account: 0,
+      origin: "session",
+      message: new Uint8Array([0x58, 0, 0, 0, 1, 0, 0, 0, 0]),
+    },
+    messages: [{
+      account: 0,
+      sequenceNumber: 1,
+      message: new Uint8Array([0x43, 1, 2, 3]),
+    }],
+    events: [],
+  },
+  {
+    timestamp: 5,
+    command: { type: "open" },
+    messages: [{
+      account: 0,
+      sequenceNumber: 2,
+      message: new Uint8Array([0x53, 9]),
+    }],
+    events: [],
+  },
+  {
+    timestamp: 7,
+    command: { type: "cancelAccount", account: 0 },
+    messages: [],
+    events: [],
+  },
+];
+
 function sample(): Uint8Array {
-  const output = new WriteBuffer();
-  const encoder = new JournalEncoder(output);
-  encoder.header(HEADER);
-  encoder.account("alice");
-  encoder.account("bob");
-  encoder.beginMessage(
-    1_000_000_000_123,
-    "bob",
-    new Uint8Array([0x58, 0, 0, 0, 1, 0, 0, 0, 0]),
-  );
-  const message = new Uint8Array([0xff, 0x43, 1, 2, 3, 0xff]);
-  encoder.output("bob", message, 1, 4);
-  encoder.end();
-  encoder.beginControl(5, { type: "open" });
-  encoder.output(null, new Uint8Array([0x53, 9]), 0, 2);
-  encoder.end();
-  encoder.beginControl(6, { type: "halt", orderbookId: "1" });
-  encoder.end();
-  encoder.beginControl(7, {
-    type: "cancelAccount",
-    account: "carol",
-    reason: "S",
-  });
-  encoder.end();
-  return output.take()!.slice();
+  return encodeRecords(RECORDS);
 }
 
-Deno.test("crc32() matches the IEEE check values", () => {
-  assert.equal(crc32(new Uint8Array()), 0);
-  assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
-  assert.equal(crc32(new TextEncoder().encode("a")), 0xe8b7be43);
-});
-
-Deno.test("readJournal() reads back every record the encoder wrote", () => {
+Deno.test("readJournal() reads back every record, the day's start first", () => {
   const bytes = sample();
   const journal = readJournal(bytes);
   assert.equal(journal.tornTail, undefined);
   assert.equal(journal.validLength, bytes.length);
-  assert.deepEqual(journal.records, [
-    HEADER,
-    { type: "account", account: "alice" },
-    { type: "account", account: "bob" },
-    {
-      type: "message",
-      timestamp: 1_000_000_000_123,
-      account: "bob",
-      message: new Uint8Array([0x58, 0, 0, 0, 1, 0, 0, 0, 0]),
-      outputs: [{ account: "bob", message: new Uint8Array([0x43, 1, 2, 3]) }],
-    },
-    {
-      type: "control",
-      timestamp: 5,
-      action: { type: "open" },
-      outputs: [{ account: null, message: new Uint8Array([0x53, 9]) }],
-    },
-    {
-      type: "control",
-      timestamp: 6,
-      action: { type: "halt", orderbookId: "1" },
-      outputs: [],
-    },
-    // The cancel names an account first seen there: an account record comes first.
-    { type: "account", account: "carol" },
-    {
-      type: "control",
-      timestamp: 7,
-      action: { type: "cancelAccount", account: "carol", reason: "S" },
-      outputs: [],
-    },
-  ]);
+  assert.deepEqual(journal.day, DAY);
+  assert.deepEqual(
+    journal.records.flatMap((record) => decodeRecords(record)),
+    RECORDS,
+  );
 });
 
 Deno.test("readJournal() cuts a torn last record at every possible length", () => {
   const bytes = sample();
   const whole = readJournal(bytes);
-  const lastStart = whole.validLength - (4 + 1 + 8 + 1 + 2 + 1 + 4 + 4);
+  const lastStart = whole.validLength - whole.records.at(-1)!.length;
   for (let cut = lastStart + 1; cut < bytes.length; cut++) {
     const journal = readJournal(bytes.subarray(0, cut));
     assert.equal(journal.validLength, lastStart, `cut at ${cut}`);
@@ -118,6 +116,11 @@ Deno.test("readJournal() treats a bad CRC on the last record as torn, and elsewh
 
   const middle = bytes.slice();
   const at = readJournal(bytes).validLength - 60;
+  assert.ok(
+    at <
+      readJournal(bytes).validLength -
+        readJournal(bytes).records.at(-1)!.length,
+  );
   middle[at] = middle[at]! ^ 0x01;
   assert.throws(() => readJournal(middle), {
     name: "JournalError",
@@ -151,7 +154,7 @@ Deno.test("JournalReader.read() stops at the zeros of a preallocated segment and
   assert.deepEqual(reader.records, whole.records);
   // A torn record in a segment that is not the last is corruption.
   const torn = first.slice(0, boundary + 6);
-  torn.set([0, 0, 0, 50, 0x4d, 1], boundary);
+  torn.set([0, 0, 0, 50, 0x4f, 1], boundary);
   assert.throws(() => new JournalReader().read(torn, { last: false }), {
     name: "JournalError",
     message: /not the last/,
@@ -168,30 +171,28 @@ Deno.test("JournalReader.read() stops at the zeros of a preallocated segment and
 Deno.test("readJournal() refuses a file that is not a journal", () => {
   assert.throws(
     () => readJournal(new TextEncoder().encode("hello world, not a journal")),
-    {
-      name: "JournalError",
-    },
+    { name: "JournalError" },
   );
   assert.throws(() => readJournal(new Uint8Array([0, 0])), {
     name: "JournalError",
-    message: /header/,
+    message: /the journal is empty/,
   });
-  // A well-framed record that is not a header.
-  const output = new WriteBuffer();
-  const encoder = new JournalEncoder(output);
-  encoder.account("alice");
-  assert.throws(() => readJournal(output.take()!), {
+  // A well-framed record that does not start a day.
+  assert.throws(() => readJournal(encodeRecords(RECORDS.slice(1))), {
     name: "JournalError",
-    message: /does not start with a header/,
+    message: /does not start a trading day/,
   });
-});
-
-Deno.test("JournalEncoder.output() refuses an account it never recorded", () => {
-  const encoder = new JournalEncoder(new WriteBuffer());
-  encoder.header(HEADER);
-  encoder.beginControl(1, { type: "open" });
-  assert.throws(() => encoder.output("mallory", new Uint8Array([1]), 0, 1), {
-    name: "RangeError",
-    message: /unknown/,
+  // A start of day written by another format.
+  const other = encodeRecords([RECORDS[0]!]);
+  const text = new TextDecoder().decode(other);
+  const at = text.indexOf("ouch-records-1");
+  const changed = other.slice();
+  changed[at + 13] = 0x39; // "ouch-records-9"
+  // Fix the CRC so that only the format is wrong.
+  const body = changed.subarray(4, changed.length - 4);
+  new DataView(changed.buffer).setUint32(changed.length - 4, crc32(body));
+  assert.throws(() => readJournal(changed), {
+    name: "JournalError",
+    message: /format is "ouch-records-9", not "ouch-records-1"/,
   });
 });
