@@ -157,7 +157,7 @@ export class MessageLog implements PacketStream {
     const length = end - start;
     const at = this.reserve(length);
     const chunk = this.chunk;
-    if (length < 64) {
+    if (length <= 256) {
       for (let i = 0; i < length; i++) chunk[at + i] = bytes[start + i]!;
     } else {
       chunk.set(bytes.subarray(start, end), at);

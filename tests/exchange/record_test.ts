@@ -469,3 +469,32 @@ Deno.test("RecordBatch tells a batch that starts a day and one that ends it", ()
   assert.equal(new RecordBatch(end).startsDay, undefined);
   assert.equal(new RecordBatch(start).endsDay, false);
 });
+
+Deno.test("crc32() matches the IEEE check values and the bitwise definition over any range", () => {
+  assert.equal(crc32(new Uint8Array()), 0);
+  assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
+  assert.equal(crc32(new TextEncoder().encode("a")), 0xe8b7be43);
+  const bitwise = (bytes: Uint8Array) => {
+    let c = 0xffffffff;
+    for (const byte of bytes) {
+      c ^= byte;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    }
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ maxLength: 100 }),
+      fc.nat(),
+      fc.nat(),
+      (bytes, a, b) => {
+        const start = a % (bytes.length + 1);
+        const end = start + b % (bytes.length - start + 1);
+        assert.equal(
+          crc32(bytes, start, end),
+          bitwise(bytes.subarray(start, end)),
+        );
+      },
+    ),
+  );
+});
