@@ -559,24 +559,22 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+async function transform(
+  bytes: Uint8Array,
+  stream: CompressionStream | DecompressionStream,
+): Promise<Uint8Array> {
+  const blob = new Blob([bytes.slice()]);
   return new Uint8Array(
-    await new Response(
-      new Blob([bytes.slice()]).stream().pipeThrough(
-        new CompressionStream("gzip"),
-      ),
-    ).arrayBuffer(),
+    await new Response(blob.stream().pipeThrough(stream)).arrayBuffer(),
   );
 }
 
-async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(
-    await new Response(
-      new Blob([bytes.slice()]).stream().pipeThrough(
-        new DecompressionStream("gzip"),
-      ),
-    ).arrayBuffer(),
-  );
+function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+  return transform(bytes, new CompressionStream("gzip"));
+}
+
+function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+  return transform(bytes, new DecompressionStream("gzip"));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -673,8 +671,8 @@ async function record(root: string): Promise<WireStep[]> {
     );
   };
 
-  for (const [file, user] of SCENARIOS.slice(0, 4)) {
-    await client([
+  const scenario = (file: string, user: string) =>
+    client([
       `${root}/test_inputs/${file}`,
       "--auto",
       "--wait",
@@ -682,7 +680,7 @@ async function record(root: string): Promise<WireStep[]> {
       "--user",
       user,
     ]);
-  }
+  for (const [file, user] of SCENARIOS.slice(0, 4)) await scenario(file, user);
   await client([
     "--load",
     "--sessions",
@@ -697,25 +695,9 @@ async function record(root: string): Promise<WireStep[]> {
     "200",
   ]);
   await operator("halt 3");
-  for (const [file, user] of SCENARIOS.slice(4)) {
-    await client([
-      `${root}/test_inputs/${file}`,
-      "--auto",
-      "--wait",
-      "300",
-      "--user",
-      user,
-    ]);
-  }
+  for (const [file, user] of SCENARIOS.slice(4)) await scenario(file, user);
   await operator("close");
-  await client([
-    `${root}/test_inputs/market_closed.json`,
-    "--auto",
-    "--wait",
-    "300",
-    "--user",
-    "demo13",
-  ]);
+  await scenario("market_closed.json", "demo13");
   await operator("open");
   await operator("resume 3");
   await client([
@@ -735,25 +717,11 @@ async function record(root: string): Promise<WireStep[]> {
   ]);
   // Orders left when a session drops are canceled (L); the account sees it at its next login.
   await dropWithOrders(port, "demo16");
-  await client([
-    `${root}/test_inputs/client_1.json`,
-    "--auto",
-    "--wait",
-    "300",
-    "--user",
-    "demo16",
-  ]);
+  await scenario("client_1.json", "demo16");
   // A session that is still connected when the server stops gets End of Session.
   const lingering = await rawSession(port, "demo2");
   await new Promise((resolve) => setTimeout(resolve, 300));
-  await client([
-    `${root}/test_inputs/client_1.json`,
-    "--auto",
-    "--wait",
-    "300",
-    "--user",
-    "demo14",
-  ]);
+  await scenario("client_1.json", "demo14");
   server.kill("SIGTERM");
   await lingering.closed;
   listener.close();

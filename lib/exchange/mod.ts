@@ -74,6 +74,7 @@ export {
   type JsonValue,
   MESSAGE_TAG,
   type MessageOrigin,
+  type MessageVisitor,
   type OutputRecord,
   RECORD_FORMAT,
   RecordError,

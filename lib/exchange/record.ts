@@ -1264,6 +1264,18 @@ function writeUint32(bytes: Uint8Array, at: number, value: number): void {
 }
 
 /**
+ * Called per OUCH message by {@linkcode forEachMessage}: the account id, the sequence
+ * number, and where the message's bytes are (valid during the call only).
+ */
+export type MessageVisitor = (
+  account: number,
+  sequenceNumber: number,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+) => void;
+
+/**
  * Visits every OUCH message of a batch without building objects: for the account streams,
  * which copy each message into its account's store. The frames are not checked against
  * their CRC: use it on batches this process wrote or already checked with
@@ -1293,13 +1305,7 @@ function writeUint32(bytes: Uint8Array, at: number, value: number): void {
  */
 export function forEachMessage(
   bytes: Uint8Array,
-  visit: (
-    account: number,
-    sequenceNumber: number,
-    bytes: Uint8Array,
-    start: number,
-    end: number,
-  ) => void,
+  visit: MessageVisitor,
 ): void {
   let at = 0;
   while (at < bytes.length) {

@@ -12,6 +12,7 @@ import {
   decodeBody,
   decodeRecords,
   forEachMessage,
+  type MessageVisitor,
   type OutputRecord,
   readUint32,
 } from "./record.ts";
@@ -99,15 +100,7 @@ export class RecordBatch {
    * @param visit Called per message with its account id, sequence number, and where its
    *   bytes are in `bytes` (valid during the call only).
    */
-  forEachMessage(
-    visit: (
-      account: number,
-      sequenceNumber: number,
-      bytes: Uint8Array,
-      start: number,
-      end: number,
-    ) => void,
-  ): void {
+  forEachMessage(visit: MessageVisitor): void {
     forEachMessage(this.bytes, visit);
   }
 }
