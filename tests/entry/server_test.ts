@@ -248,3 +248,31 @@ Deno.test("ouch server console commands halt, resume, close, open and quit", asy
     await server.stop("SIGKILL");
   }
 });
+
+Deno.test("ouch server --trade-log FILE appends a line per trade", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ouch-trades-" });
+  const log = `${dir}/trades.log`;
+  const server = await spawnServer(["--no-journal", "--trade-log", log]);
+  const at = { address: { port: server.port } } as unknown as OuchServer;
+  const clients: TestClient[] = [];
+  try {
+    const buyer = await (await TestClient.connect(at)).login("demo1", "demo");
+    const seller = await (await TestClient.connect(at)).login("demo2", "demo");
+    clients.push(buyer, seller);
+    await buyer.send(enter(1, { quantity: 300, price: 23000 }));
+    await buyer.messages(1);
+    await seller.send(enter(1, { buySellIndicator: "S", quantity: 120 }));
+    assert.deepEqual(types(await seller.messages(2)), [
+      "orderAccepted",
+      "orderExecuted",
+    ]);
+    assert.match(
+      await Deno.readTextFile(log),
+      /^\d\d:\d\d:\d\d\.\d{9} 1 120 @ 2300\.0 match \d{18} aggressor S\n$/,
+    );
+  } finally {
+    for (const client of clients) await client.close();
+    await server.stop("SIGTERM");
+    await Deno.remove(dir, { recursive: true });
+  }
+});
