@@ -301,24 +301,22 @@ async function openDay(
   closed: boolean,
 ): Promise<OpenedDay> {
   const now = Date.now();
-  const day = (session: string): DayOptions => ({
-    session,
+  // K16: the session id is the Unix time (seconds) at which the day's session is created,
+  // with a journal or without.
+  const day = (created: number): DayOptions => ({
+    created,
     // The day's date (JST) starts every Order and Match Number (K11). A journal is only
     // continued on its own date (openJournal looks for this date's sessions).
     tradingDate: tradingDate(now),
-    created: Math.floor(now / 1000),
     version: config.version,
     orderbooks: config.orderbooks,
     open: !closed,
     halted: config.halted,
   });
   if (config.journal === null) {
-    const time = new Date(now + 9 * 3_600_000).toISOString();
-    const session = time.slice(2, 10).replaceAll("-", "") +
-      time.slice(11, 16).replace(":", "");
     return {
       journal: null,
-      day: day(session),
+      day: day(Math.floor(now / 1000)),
       records: undefined,
       tornTail: undefined,
     };
@@ -326,10 +324,11 @@ async function openDay(
   const opened = await openJournal(config.journal, tradingDate(now), {
     fresh,
     fsync: config.fsync,
+    now: Math.floor(now / 1000),
   });
   return {
     journal: opened.journal,
-    day: opened.records === undefined ? day(opened.session) : undefined,
+    day: opened.records === undefined ? day(Number(opened.session)) : undefined,
     records: opened.records,
     tornTail: opened.tornTail,
   };

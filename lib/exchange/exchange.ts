@@ -31,10 +31,39 @@ import {
 } from "./record.ts";
 import { deliver, RecordBatch, type Subscriber } from "./subscriber.ts";
 
+/**
+ * The session id of a session created at `seconds` (K16): the Unix time, ten digits.
+ *
+ * @param seconds Unix seconds.
+ * @returns The id.
+ * @throws {RangeError} When `seconds` does not fit in ten digits.
+ *
+ * @example Usage
+ * ```ts
+ * import { sessionId } from "./exchange.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(sessionId(1689192121), "1689192121");
+ * assert.equal(sessionId(42), "0000000042");
+ * ```
+ */
+export function sessionId(seconds: number): string {
+  if (!Number.isSafeInteger(seconds) || seconds < 0 || seconds > 9999999999) {
+    throw new RangeError(
+      `Cannot make a session id of ${seconds} seconds: it must be 0 to 9999999999`,
+    );
+  }
+  return String(seconds).padStart(10, "0");
+}
+
 /** A new trading day's configuration; what is left out takes its default. */
 export interface DayOptions {
-  /** The SoupBinTCP session id of the day (1 to 10 ASCII characters). */
-  session: string;
+  /**
+   * The SoupBinTCP session id of the day (1 to 10 ASCII characters).
+   *
+   * @default {sessionId(created)} (K16)
+   */
+  session?: string;
   /**
    * The trading date, `YYYYMMDD`: the first 8 digits of the day's Order and Match Numbers
    * (K11). No default: the server passes the day's date (JST).
@@ -683,13 +712,14 @@ export class Exchange {
   }
 
   #startDay(options: DayOptions, timestamp: number): void {
-    if (!/^[\x20-\x7e]{1,10}$/.test(options.session)) {
+    const session = options.session ?? sessionId(options.created);
+    if (!/^[\x20-\x7e]{1,10}$/.test(session)) {
       throw new RangeError(
-        `Cannot use "${options.session}" as a session id as it must be 1 to 10 ASCII characters`,
+        `Cannot use "${session}" as a session id as it must be 1 to 10 ASCII characters`,
       );
     }
     const config: DayConfig = {
-      session: options.session,
+      session,
       tradingDate: options.tradingDate,
       created: options.created,
       version: options.version ?? "1.12",

@@ -50,6 +50,7 @@ export {
   type LoginResult,
   RecoveryError,
   type SessionHandle,
+  sessionId,
 } from "./exchange.ts";
 export {
   DEFAULT_TRADE_HISTORY,

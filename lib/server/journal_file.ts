@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { DayConfig, DurableLog } from "../exchange/mod.ts";
+import { type DayConfig, type DurableLog, sessionId } from "../exchange/mod.ts";
 import { JournalReader } from "../exchange/journal_reader.ts";
 
 /**
@@ -39,13 +39,18 @@ export const FSYNC_INTERVAL_MS = 100;
 /** The size of a journal segment file. */
 export const DEFAULT_SEGMENT_SIZE = 16 * 1024 * 1024;
 
-const SEGMENT_NAME = /^(\d{8})(\d{2})\.(\d{4})\.journal$/;
+const SEGMENT_NAME = /^(\d{8})-(\d{10})\.(\d{4})\.journal$/;
 const ZEROS = new Uint8Array(1 << 20);
 
 /** How to open a journal. */
 export interface JournalOptions {
   /** Start a new session even when the day has a journal. */
   fresh: boolean;
+  /**
+   * Now, in Unix seconds: a new session's id (K16), unless the day already has a session
+   * at this second or later (then the one after its latest). @default {the clock}
+   */
+  now?: number;
   /** The flush mode. */
   fsync: FsyncMode;
   /** The size of each segment file. @default {DEFAULT_SEGMENT_SIZE} */
@@ -56,7 +61,10 @@ export interface JournalOptions {
 export interface OpenedJournal {
   /** The open journal, ready to append. */
   journal: JournalFile;
-  /** The session id: the date `YYYYMMDD` and a two-digit number of the day's sessions. */
+  /**
+   * The session id (K16): the Unix time in seconds at which the session was created, ten
+   * digits.
+   */
   session: string;
   /** The framed records of a journal being continued, or `undefined` for a new day. */
   records: Uint8Array[] | undefined;
@@ -67,34 +75,59 @@ export interface OpenedJournal {
 }
 
 /**
+ * The name of a journal: the trading date and the session id, so that a directory holds
+ * the journals of many days and a day's sessions sort by time.
+ *
+ * @param date The trading date, `YYYYMMDD`.
+ * @param session The session id: ten digits (K16).
+ * @returns The name, such as `20261128-1795833600`.
+ *
+ * @example Usage
+ * ```ts
+ * import { journalName } from "./journal_file.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(journalName("20261128", "1795833600"), "20261128-1795833600");
+ * ```
+ */
+export function journalName(date: string, session: string): string {
+  return `${date}-${session}`;
+}
+
+/**
  * The name of a journal segment file.
  *
- * @param session The session id.
+ * @param journal The journal's name (see {@linkcode journalName}).
  * @param index The segment number, from 1.
- * @returns The file name, such as `2026112501.0001.journal`.
+ * @returns The file name, such as `20261128-1795833600.0001.journal`.
  *
  * @example Usage
  * ```ts
  * import { segmentName } from "./journal_file.ts";
  * import assert from "node:assert/strict";
  *
- * assert.equal(segmentName("2026112501", 12), "2026112501.0012.journal");
+ * assert.equal(
+ *   segmentName("20261128-1795833600", 12),
+ *   "20261128-1795833600.0012.journal",
+ * );
  * ```
  */
-export function segmentName(session: string, index: number): string {
-  return `${session}.${String(index).padStart(4, "0")}.journal`;
+export function segmentName(journal: string, index: number): string {
+  return `${journal}.${String(index).padStart(4, "0")}.journal`;
 }
 
 /**
- * Opens today's journal in `directory`: the latest session of `date` unless `fresh`, or a new
- * session with the next number. A torn last record is zeroed out.
+ * Opens today's journal in `directory`: the latest session of `date` unless `fresh`, or a
+ * new session whose id is the time now in Unix seconds (K16), ten digits (one second after
+ * the day's latest session when that is not earlier). A torn last record is zeroed out.
+ * Files with other names (journals of other days, or of versions before K16, named
+ * `YYYYMMDDNN.NNNN.journal`) are left alone.
  *
  * @param directory The data directory; created when missing.
  * @param date The trading day as `YYYYMMDD`.
- * @param options Whether to start fresh, the flush mode and the segment size.
+ * @param options Whether to start fresh, the time, the flush mode and the segment size.
  * @returns The journal, its session id and, when continuing, its records.
  * @throws {JournalError} When the latest journal is corrupt before its last record.
- * @throws {RangeError} When the day already has 99 sessions.
  */
 export async function openJournal(
   directory: string,
@@ -103,32 +136,33 @@ export async function openJournal(
 ): Promise<OpenedJournal> {
   const segmentSize = options.segmentSize ?? DEFAULT_SEGMENT_SIZE;
   await Deno.mkdir(directory, { recursive: true });
-  const sessions = new Map<number, number[]>();
+  const sessions = new Map<string, number[]>();
   for await (const entry of Deno.readDir(directory)) {
     const match = entry.name.match(SEGMENT_NAME);
     if (!entry.isFile || match?.[1] !== date) continue;
-    const number = Number(match[2]);
-    sessions.set(number, [...(sessions.get(number) ?? []), Number(match[3])]);
+    const session = match[2]!;
+    sessions.set(session, [...(sessions.get(session) ?? []), Number(match[3])]);
   }
-  const latest = Math.max(0, ...sessions.keys());
-  if (latest > 0 && !options.fresh) {
-    const session = `${date}${String(latest).padStart(2, "0")}`;
-    return await continueJournal(directory, session, sessions.get(latest)!, {
-      ...options,
-      segmentSize,
-    });
-  }
-  if (latest >= 99) {
-    throw new RangeError(
-      `Cannot start a new session on ${date}: it already has 99`,
+  const latest = [...sessions.keys()].sort().at(-1);
+  if (latest !== undefined && !options.fresh) {
+    return await continueJournal(
+      directory,
+      latest,
+      journalName(date, latest),
+      sessions.get(latest)!,
+      { ...options, segmentSize },
     );
   }
-  const session = `${date}${String(latest + 1).padStart(2, "0")}`;
-  const file = await prepareSegment(directory, session, 1, segmentSize);
+  const now = options.now ?? Math.floor(Date.now() / 1000);
+  const session = sessionId(
+    latest === undefined ? now : Math.max(now, Number(latest) + 1),
+  );
+  const name = journalName(date, session);
+  const file = await prepareSegment(directory, name, 1, segmentSize);
   return {
     journal: new JournalFile(
       directory,
-      session,
+      name,
       1,
       file,
       0,
@@ -145,6 +179,7 @@ export async function openJournal(
 async function continueJournal(
   directory: string,
   session: string,
+  name: string,
   indexes: number[],
   options: JournalOptions & { segmentSize: number },
 ): Promise<OpenedJournal> {
@@ -152,7 +187,7 @@ async function continueJournal(
   const segments: { index: number; bytes: Uint8Array }[] = [];
   for (const index of indexes) {
     const bytes = await Deno.readFile(
-      `${directory}/${segmentName(session, index)}`,
+      `${directory}/${segmentName(name, index)}`,
     );
     segments.push({ index, bytes });
   }
@@ -162,15 +197,19 @@ async function continueJournal(
     segments[segments.length - 1]!.bytes.every((b) => b === 0)
   ) {
     const { index } = segments.pop()!;
-    await Deno.remove(`${directory}/${segmentName(session, index)}`);
+    await Deno.remove(`${directory}/${segmentName(name, index)}`);
   }
   const reader = new JournalReader();
   let last = { validLength: 0, tornTail: undefined as string | undefined };
-  segments.forEach((segment, i) => {
-    last = reader.read(segment.bytes, { last: i === segments.length - 1 });
-  });
   const { index, bytes } = segments[segments.length - 1]!;
-  const path = `${directory}/${segmentName(session, index)}`;
+  const empty = segments.length === 1 && bytes.every((b) => b === 0);
+  // A journal created but never written to (a crash at once): its day starts again.
+  if (!empty) {
+    segments.forEach((segment, i) => {
+      last = reader.read(segment.bytes, { last: i === segments.length - 1 });
+    });
+  }
+  const path = `${directory}/${segmentName(name, index)}`;
   const file = await Deno.open(path, { write: true });
   if (last.tornTail !== undefined) {
     // Zero the torn record so that the segment reads cleanly from here on.
@@ -190,7 +229,7 @@ async function continueJournal(
   return {
     journal: new JournalFile(
       directory,
-      session,
+      name,
       index,
       file,
       last.validLength,
@@ -198,7 +237,7 @@ async function continueJournal(
       Math.max(options.segmentSize, bytes.length),
     ),
     session,
-    records: reader.records,
+    records: empty ? undefined : reader.records,
     day: reader.day,
     tornTail: last.tornTail,
   };
@@ -212,7 +251,7 @@ async function continueJournal(
  */
 export class JournalFile implements DurableLog {
   readonly #directory: string;
-  readonly #session: string;
+  readonly #name: string;
   readonly #fsync: FsyncMode;
   readonly #segmentSize: number;
   #index: number;
@@ -233,7 +272,7 @@ export class JournalFile implements DurableLog {
    * Wraps an open segment positioned where the next record goes.
    *
    * @param directory The data directory.
-   * @param session The session id.
+   * @param name The journal's name (see {@linkcode journalName}).
    * @param index The segment's number.
    * @param file The segment, opened for writing.
    * @param position Where the next record goes in it.
@@ -242,7 +281,7 @@ export class JournalFile implements DurableLog {
    */
   constructor(
     directory: string,
-    session: string,
+    name: string,
     index: number,
     file: Deno.FsFile,
     position: number,
@@ -250,7 +289,7 @@ export class JournalFile implements DurableLog {
     segmentSize: number,
   ) {
     this.#directory = directory;
-    this.#session = session;
+    this.#name = name;
     this.#index = index;
     this.#file = file;
     this.#position = position;
@@ -268,7 +307,7 @@ export class JournalFile implements DurableLog {
 
   /** Where the journal is, for messages: its files' pattern. */
   get path(): string {
-    return `${this.#directory}/${this.#session}.*.journal`;
+    return `${this.#directory}/${this.#name}.*.journal`;
   }
 
   /** Bytes appended since the journal was opened. */
@@ -386,7 +425,7 @@ export class JournalFile implements DurableLog {
     const index = this.#index + 1;
     this.#preparing = prepareSegment(
       this.#directory,
-      this.#session,
+      this.#name,
       index,
       this.#segmentSize,
     )
@@ -395,7 +434,7 @@ export class JournalFile implements DurableLog {
           // Closed, or overtaken by a synchronous preparation: this one is not needed.
           file.close();
           await Deno.remove(
-            `${this.#directory}/${segmentName(this.#session, index)}`,
+            `${this.#directory}/${segmentName(this.#name, index)}`,
           )
             .catch(() => {});
         } else {
@@ -411,22 +450,22 @@ export class JournalFile implements DurableLog {
   }
 
   #currentPath(): string {
-    return `${this.#directory}/${segmentName(this.#session, this.#index)}`;
+    return `${this.#directory}/${segmentName(this.#name, this.#index)}`;
   }
 
   #nextPath(): string {
-    return `${this.#directory}/${segmentName(this.#session, this.#index + 1)}`;
+    return `${this.#directory}/${segmentName(this.#name, this.#index + 1)}`;
   }
 }
 
 /** Creates a segment file full of zeros, flushed, positioned at its start. */
 async function prepareSegment(
   directory: string,
-  session: string,
+  name: string,
   index: number,
   size: number,
 ): Promise<Deno.FsFile> {
-  const file = await Deno.open(`${directory}/${segmentName(session, index)}`, {
+  const file = await Deno.open(`${directory}/${segmentName(name, index)}`, {
     write: true,
     createNew: true,
   });

@@ -185,7 +185,7 @@ Deno.test("ouch server keeps running at the end of standard input and stops grac
     await client.login("demo1", "demo");
     assert.equal(typeof client.loginResult, "object", "still serving");
     await server.waitFor(
-      /journal: ouch-data\/\d{10}\.\*\.journal \(fsync interval\), new trading day/,
+      /journal: ouch-data\/\d{8}-\d{10}\.\*\.journal \(fsync interval\), new trading day/,
     );
     const status = await server.stop("SIGTERM");
     assert.equal(status.code, 0);
@@ -274,5 +274,66 @@ Deno.test("ouch server --trade-log FILE appends a line per trade", async () => {
     for (const client of clients) await client.close();
     await server.stop("SIGTERM");
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ouch server endday ends the sessions and starts a new day with a later session id (K16), journal and all", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ouch-endday-" });
+  const server = await spawnServer(["--journal", dir, "--display", "table"], {
+    console: true,
+  });
+  const at = { address: { port: server.port } } as unknown as OuchServer;
+  const clients: TestClient[] = [];
+  try {
+    const first = await (await TestClient.connect(at)).login("demo1", "demo");
+    clients.push(first);
+    const session = (first.loginResult as { session: string }).session;
+    assert.match(session, /^\d{10}$/);
+    await first.send(enter(1));
+    await first.messages(1);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // a later second
+    await server.type("endday");
+    await server.waitFor(/new trading day: session \d{10}, market closed/);
+    await first.closedByServer();
+    assert.equal(first.ended, true, "End of Session");
+    assert.deepEqual(types(first.received.map((r) => r.message)), [
+      "orderAccepted",
+      "canceled:O",
+      "system:E",
+    ]);
+    const next = await (await TestClient.connect(at)).login("demo1", "demo");
+    clients.push(next);
+    const nextSession = (next.loginResult as { session: string }).session;
+    assert.ok(Number(nextSession) > Number(session), nextSession);
+    assert.equal(
+      (next.loginResult as { sequenceNumber: number }).sequenceNumber,
+      1,
+      "a new day's stream",
+    );
+    const names = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name)
+      .filter((name) => name.endsWith(".0001.journal")).sort();
+    assert.deepEqual(
+      names.map((name) => name.replace(/^\d{8}-/, "")),
+      [`${session}.0001.journal`, `${nextSession}.0001.journal`],
+    );
+  } finally {
+    for (const client of clients) await client.close();
+    await server.stop("SIGKILL");
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ouch server without a journal has a session id that is the time too (K16)", async () => {
+  const before = Math.floor(Date.now() / 1000);
+  const server = await spawnServer(["--no-journal"]);
+  const at = { address: { port: server.port } } as unknown as OuchServer;
+  try {
+    const client = await (await TestClient.connect(at)).login("demo1", "demo");
+    const session = (client.loginResult as { session: string }).session;
+    assert.match(session, /^\d{10}$/);
+    assert.ok(Math.abs(Number(session) - before) <= 60, session);
+    await client.close();
+  } finally {
+    await server.stop("SIGKILL");
   }
 });

@@ -8,9 +8,11 @@ import {
 import { openJournal, segmentName } from "../../lib/server/journal_file.ts";
 
 const SEGMENT = 64 * 1024;
+/** 2026-11-25 09:00 JST in Unix seconds: the clock of the journals made here. */
+const NOW = 1795564800;
 
 const DAY: DayConfig = {
-  session: "2026112501",
+  session: "1795564800",
   tradingDate: "20261125",
   created: 1795564800,
   version: "1.12",
@@ -70,40 +72,42 @@ async function settle(): Promise<void> {
   }
 }
 
-Deno.test("openJournal() starts session 01 with a preallocated segment, then continues it", async () => {
+Deno.test("openJournal() starts a session named by the time (K16) with a preallocated segment, then continues it", async () => {
   await withDirectory(async (dir) => {
     const first = await openJournal(dir, "20261125", {
+      now: NOW,
       fresh: false,
       fsync: "batch",
       segmentSize: SEGMENT,
     });
-    assert.equal(first.session, "2026112501");
+    assert.equal(first.session, "1795564800");
     assert.equal(first.records, undefined);
     for (const bytes of batches(10, 5)) first.journal.append(bytes);
     await settle();
     assert.deepEqual(await files(dir), [
-      "2026112501.0001.journal",
-      "2026112501.0002.journal",
+      "20261125-1795564800.0001.journal",
+      "20261125-1795564800.0002.journal",
     ]);
     assert.equal(
-      (await Deno.stat(`${dir}/2026112501.0001.journal`)).size,
+      (await Deno.stat(`${dir}/20261125-1795564800.0001.journal`)).size,
       SEGMENT,
     );
     await first.journal.close();
     assert.deepEqual(
       await files(dir),
-      ["2026112501.0001.journal"],
+      ["20261125-1795564800.0001.journal"],
       "the unused segment is removed",
     );
 
     const again = await openJournal(dir, "20261125", {
+      now: NOW,
       fresh: false,
       fsync: "batch",
       segmentSize: SEGMENT,
     });
-    assert.equal(again.session, "2026112501");
+    assert.equal(again.session, "1795564800");
     assert.equal(again.records!.length, 11);
-    assert.equal(again.day?.session, "2026112501");
+    assert.equal(again.day?.session, "1795564800");
     assert.deepEqual(decodeRecords(again.records![10]!), [{
       timestamp: 9,
       command: { type: "resume", orderbookId: "1" },
@@ -114,6 +118,7 @@ Deno.test("openJournal() starts session 01 with a preallocated segment, then con
     again.journal.append(record(10, { type: "halt", orderbookId: "1" }));
     await again.journal.close();
     const third = await openJournal(dir, "20261125", {
+      now: NOW,
       fresh: false,
       fsync: "none",
       segmentSize: SEGMENT,
@@ -123,29 +128,65 @@ Deno.test("openJournal() starts session 01 with a preallocated segment, then con
   });
 });
 
-Deno.test("openJournal() with fresh, or another day, starts a new session", async () => {
+Deno.test("openJournal() with fresh, or another day, starts a new session named by the time", async () => {
   await withDirectory(async (dir) => {
     const options = {
+      now: NOW,
       fresh: false,
       fsync: "none",
       segmentSize: SEGMENT,
     } as const;
     await (await openJournal(dir, "20261125", options)).journal.close();
+    // Fresh a minute later: the time then.
     const fresh = await openJournal(dir, "20261125", {
       ...options,
+      now: NOW + 60,
       fresh: true,
     });
-    assert.equal(fresh.session, "2026112502");
+    assert.equal(fresh.session, "1795564860");
     await fresh.journal.close();
-    const tomorrow = await openJournal(dir, "20261126", options);
-    assert.equal(tomorrow.session, "2026112601");
+    // Fresh again in the same second, or with a clock behind: one second after the latest.
+    const again = await openJournal(dir, "20261125", {
+      ...options,
+      now: NOW,
+      fresh: true,
+    });
+    assert.equal(again.session, "1795564861");
+    await again.journal.close();
+    // Not fresh: the date's latest session goes on (never written to: as a new one).
+    const latest = await openJournal(dir, "20261125", options);
+    assert.equal(latest.session, "1795564861");
+    assert.equal(latest.records, undefined);
+    await latest.journal.close();
+    const tomorrow = await openJournal(dir, "20261126", {
+      ...options,
+      now: NOW + 86_400,
+    });
+    assert.equal(tomorrow.session, "1795651200");
     await tomorrow.journal.close();
+    // Journals named before K16 are left alone.
+    await Deno.writeFile(`${dir}/2026112701.0001.journal`, new Uint8Array(8));
+    const day = await openJournal(dir, "20261127", {
+      ...options,
+      now: NOW + 2 * 86_400,
+    });
+    assert.equal(day.records, undefined);
+    await day.journal.close();
+    assert.deepEqual(await files(dir), [
+      "20261125-1795564800.0001.journal",
+      "20261125-1795564860.0001.journal",
+      "20261125-1795564861.0001.journal",
+      "20261126-1795651200.0001.journal",
+      "20261127-1795737600.0001.journal",
+      "2026112701.0001.journal",
+    ]);
   });
 });
 
 Deno.test("JournalFile.append() moves to the next segment and reads back in order (fsync interval)", async () => {
   await withDirectory(async (dir) => {
     const opened = await openJournal(dir, "20261125", {
+      now: NOW,
       fresh: false,
       fsync: "interval",
       segmentSize: SEGMENT,
@@ -161,6 +202,7 @@ Deno.test("JournalFile.append() moves to the next segment and reads back in orde
     const names = await files(dir);
     assert.ok(names.length >= Math.ceil(total / SEGMENT), names.join(" "));
     const reopened = await openJournal(dir, "20261125", {
+      now: NOW,
       fresh: false,
       fsync: "batch",
       segmentSize: SEGMENT,
@@ -179,6 +221,7 @@ Deno.test("JournalFile.append() moves to the next segment and reads back in orde
 Deno.test("JournalFile.append() takes a batch larger than a segment", async () => {
   await withDirectory(async (dir) => {
     const opened = await openJournal(dir, "20261125", {
+      now: NOW,
       fresh: false,
       fsync: "batch",
       segmentSize: SEGMENT,
@@ -188,6 +231,7 @@ Deno.test("JournalFile.append() takes a batch larger than a segment", async () =
     opened.journal.append(huge!);
     await opened.journal.close();
     const reopened = await openJournal(dir, "20261125", {
+      now: NOW,
       fresh: false,
       fsync: "batch",
       segmentSize: SEGMENT,
@@ -200,6 +244,7 @@ Deno.test("JournalFile.append() takes a batch larger than a segment", async () =
 Deno.test("openJournal() zeroes a torn last record and drops unused segments", async () => {
   await withDirectory(async (dir) => {
     const opened = await openJournal(dir, "20261125", {
+      now: NOW,
       fresh: false,
       fsync: "batch",
       segmentSize: SEGMENT,
@@ -207,11 +252,11 @@ Deno.test("openJournal() zeroes a torn last record and drops unused segments", a
     for (const bytes of batches(10, 10)) opened.journal.append(bytes);
     await settle();
     // Simulate a crash: the prepared second segment stays, the first gets half a record.
-    const path = `${dir}/${segmentName("2026112501", 1)}`;
+    const path = `${dir}/${segmentName("20261125-1795564800", 1)}`;
     const written = opened.journal.bytesWritten;
     await opened.journal.close();
     await Deno.writeFile(
-      `${dir}/${segmentName("2026112501", 2)}`,
+      `${dir}/${segmentName("20261125-1795564800", 2)}`,
       new Uint8Array(SEGMENT),
     );
     const file = await Deno.open(path, { write: true });
@@ -220,6 +265,7 @@ Deno.test("openJournal() zeroes a torn last record and drops unused segments", a
     file.close();
 
     const reopened = await openJournal(dir, "20261125", {
+      now: NOW,
       fresh: false,
       fsync: "batch",
       segmentSize: SEGMENT,
@@ -230,7 +276,7 @@ Deno.test("openJournal() zeroes a torn last record and drops unused segments", a
     );
     assert.equal(reopened.records!.length, 11);
     await reopened.journal.close();
-    assert.deepEqual(await files(dir), ["2026112501.0001.journal"]);
+    assert.deepEqual(await files(dir), ["20261125-1795564800.0001.journal"]);
     const bytes = await Deno.readFile(path);
     assert.ok(
       bytes.subarray(written).every((b) => b === 0),
@@ -238,6 +284,7 @@ Deno.test("openJournal() zeroes a torn last record and drops unused segments", a
     );
     // It now reads cleanly.
     const clean = await openJournal(dir, "20261125", {
+      now: NOW,
       fresh: false,
       fsync: "batch",
       segmentSize: SEGMENT,
@@ -250,18 +297,20 @@ Deno.test("openJournal() zeroes a torn last record and drops unused segments", a
 Deno.test("openJournal() refuses a journal corrupt before its end", async () => {
   await withDirectory(async (dir) => {
     const opened = await openJournal(dir, "20261125", {
+      now: NOW,
       fresh: false,
       fsync: "none",
       segmentSize: SEGMENT,
     });
     for (const bytes of batches(10, 10)) opened.journal.append(bytes);
     await opened.journal.close();
-    const path = `${dir}/${segmentName("2026112501", 1)}`;
+    const path = `${dir}/${segmentName("20261125-1795564800", 1)}`;
     const bytes = await Deno.readFile(path);
     bytes[40] = bytes[40]! ^ 0xff;
     await Deno.writeFile(path, bytes);
     await assert.rejects(
       openJournal(dir, "20261125", {
+        now: NOW,
         fresh: false,
         fsync: "none",
         segmentSize: SEGMENT,

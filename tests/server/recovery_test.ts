@@ -204,21 +204,23 @@ Deno.test("ouch server cuts a torn last journal record off and reports it", asyn
   }
 });
 
-Deno.test("ouch server --fresh starts a new session; the old session id is refused with S", async () => {
+Deno.test("ouch server --fresh starts a new session with a later session id (K16); the old one is refused with S", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ouch-fresh-" });
   let server = await spawnServer(["--journal", dir]);
   try {
+    const before = Math.floor(Date.now() / 1000);
     const first = await login(server.port, "demo1");
     const session = (first.loginResult as { session: string }).session;
-    assert.match(session, /^\d{8}01$/);
+    // K16: the Unix time in seconds at which the day's session was created.
+    assert.match(session, /^\d{10}$/);
+    assert.ok(Math.abs(Number(session) - before) <= 60, session);
     await first.close();
     await server.stop();
     server = await spawnServer(["--journal", dir, "--fresh"]);
     const fresh = await login(server.port, "demo1");
-    assert.equal(
-      (fresh.loginResult as { session: string }).session,
-      session.slice(0, 8) + "02",
-    );
+    const next = (fresh.loginResult as { session: string }).session;
+    assert.match(next, /^\d{10}$/);
+    assert.ok(Number(next) > Number(session), `${next} after ${session}`);
     await fresh.close();
     const old = await TestClient.connect(at(server.port));
     await old.login("demo1", "demo", 1, session);
