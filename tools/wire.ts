@@ -12,8 +12,10 @@
  * - `compare --base DIR` replays a capture against the checkout at `DIR` (a server built
  *   the way the branch point builds it) and against this tree, and compares the bytes.
  *
- * `tests/wire_test.ts` replays the committed capture against this tree and compares it with
- * the committed outbound bytes recorded from the branch point.
+ * `tests/tools/wire_test.ts` replays the committed capture against this tree and compares it
+ * with the committed outbound bytes: recorded from the branch point, re-recorded when K24
+ * added System Event S as every account's first message (`compare` shows that the session
+ * id (K16) and those System Events are the only differences from the branch point).
  *
  * Usage:
  *   deno run -A tools/wire.ts record [--root DIR] [--out FILE]
@@ -561,6 +563,39 @@ export function renameSession(
   );
 }
 
+/** How many packets of each type (System Events by code) two outputs hold, where they differ. */
+function packetCounts(
+  a: ReadonlyMap<number, Uint8Array>,
+  b: ReadonlyMap<number, Uint8Array>,
+): string {
+  const count = (outbound: ReadonlyMap<number, Uint8Array>) => {
+    const counts = new Map<string, number>();
+    for (const bytes of outbound.values()) {
+      let at = 0;
+      while (bytes.length - at >= 3) {
+        const length = (bytes[at]! << 8) | bytes[at + 1]!;
+        const packet = String.fromCharCode(bytes[at + 2]!);
+        const ouch = String.fromCharCode(bytes[at + 3]!);
+        const type = packet !== "S"
+          ? `packet ${packet}`
+          : ouch === "S"
+          ? `System Event ${String.fromCharCode(bytes[at + 12]!)}`
+          : `OUCH ${ouch}`;
+        counts.set(type, (counts.get(type) ?? 0) + 1);
+        at += 2 + length;
+      }
+    }
+    return counts;
+  };
+  const [before, after] = [count(a), count(b)];
+  return [...new Set([...before.keys(), ...after.keys()])].sort()
+    .filter((type) => before.get(type) !== after.get(type))
+    .map((type) =>
+      `${type}: ${before.get(type) ?? 0} -> ${after.get(type) ?? 0}`
+    )
+    .join(", ");
+}
+
 function packetAt(bytes: Uint8Array, offset: number): number {
   let at = 0;
   while (bytes.length - at >= 2) {
@@ -963,7 +998,9 @@ async function cli(args: string[]): Promise<void> {
           ? `identical: ${expected.size} connections, ${bytes} bytes out of ${steps.length} steps`
           : renamed === undefined
           ? `identical but for the session id in Login Accepted (K16): ${expected.size} connections, ${bytes} bytes out of ${steps.length} steps`
-          : `DIFFERENT: ${renamed}`,
+          : `DIFFERENT: ${renamed}\npackets by type, branch point -> this tree: ${
+            packetCounts(expected, actual)
+          }`,
       );
       if (renamed !== undefined) Deno.exitCode = 1;
       return;

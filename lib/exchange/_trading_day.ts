@@ -52,15 +52,19 @@ export class TradingDay {
   sink: DaySink;
   messagesIn = 0;
   messagesOut = 0;
-  /** Whether the market has been open at some point of the day. */
-  started: boolean;
+  /**
+   * When the market last opened (the day's start, if it starts open), or `undefined`
+   * before it first opens: the trading session has started (K24).
+   */
+  openedAt: number | undefined;
+  /** When the market last closed after it had opened, or `undefined`. */
+  closedAt: number | undefined;
   readonly #scratch = new Uint8Array(MAX_MESSAGE_LENGTH);
   readonly #codec: { version: DayConfig["version"] };
 
   constructor(config: DayConfig, sink: DaySink) {
     this.config = config;
     this.sink = sink;
-    this.started = config.open;
     this.#codec = { version: config.version };
     for (const id of config.halted) {
       if (!config.orderbooks.includes(id)) {
@@ -90,10 +94,16 @@ export class TradingDay {
   start(timestamp: number): void {
     this.#record(timestamp, { type: "startDay", day: this.config }, () => {
       for (const id of this.config.halted) this.matcher.halt(id, timestamp);
+      if (this.config.open) this.openedAt = timestamp;
     });
   }
 
-  /** Registers an account: the next id. */
+  /**
+   * Registers an account: the next id. System Event `S` is the first message of every
+   * account's stream (K24): an account that appears once the trading session has started
+   * gets it at once, with the time the market opened (and `E`, with the time it closed,
+   * when it has closed since); one that appears before the first open gets it then.
+   */
   addAccount(name: string, config: JsonObject, timestamp: number): DayAccount {
     const account: DayAccount = {
       name,
@@ -110,6 +120,20 @@ export class TradingDay {
     }, () => {
       this.accounts.push(account);
       this.byName.set(name, account);
+      if (this.openedAt !== undefined) {
+        this.#send(account, {
+          type: "systemEvent",
+          timestamp: this.openedAt,
+          eventCode: "S",
+        });
+        if (this.closedAt !== undefined) {
+          this.#send(account, {
+            type: "systemEvent",
+            timestamp: this.closedAt,
+            eventCode: "E",
+          });
+        }
+      }
     });
     return account;
   }
@@ -191,7 +215,8 @@ export class TradingDay {
     if (this.matcher.isOpen) return false;
     this.#record(timestamp, { type: "open" }, () => {
       this.matcher.open(timestamp);
-      this.started = true;
+      this.openedAt = timestamp;
+      this.closedAt = undefined;
     });
     return true;
   }
@@ -201,6 +226,7 @@ export class TradingDay {
     if (!this.matcher.isOpen) return false;
     this.#record(timestamp, { type: "close" }, () => {
       this.matcher.close(timestamp);
+      this.closedAt = timestamp;
     });
     return true;
   }
@@ -267,9 +293,14 @@ export class TradingDay {
       }
       return;
     }
-    const account = this.accounts[id]!;
+    this.#send(this.accounts[id]!, message);
+  }
+
+  /** Sequences one message for one account. */
+  #send(account: DayAccount, message: OutboundMessage): void {
+    const writer = this.sink.writer;
     const at = writer.reserveMessage(
-      id,
+      account.id,
       account.sequenced + 1,
       MAX_MESSAGE_LENGTH,
     );

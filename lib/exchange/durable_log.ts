@@ -14,6 +14,12 @@
  * {@linkcode DurableLog.append} stay unchanged until the batch is durable and are reused
  * afterwards: a log that keeps them longer must copy them.
  *
+ * On NATS JetStream (`lib/nats`), one batch is one record of a `LogWriter.append([batch],
+ * cursor)`: the writer acknowledges appends in order and is fenced, so its promise is the
+ * durability point; a `LogReader` in another process hands each batch to
+ * `decodeRecords` (or a `RecordBatch`) and on to its own `AccountStreams` and
+ * `MarketData`. A day's start is always the first record of its batch and its end the last.
+ *
  * @example A log in memory, durable at once
  * ```ts
  * import type { DurableLog } from "./durable_log.ts";

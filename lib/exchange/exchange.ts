@@ -203,8 +203,10 @@ const EMPTY_CONFIG: JsonObject = Object.freeze({});
  * }), 1_000);
  * assert.equal(login.stream.length, 0); // not delivered yet
  * await exchange.drain();
- * assert.equal(login.stream.length, 1);
- * assert.equal(decodeOutbound(login.stream.message(1)).type, "orderAccepted");
+ * assert.equal(login.stream.length, 2);
+ * // System Event S is the day's first message (K24), then the answer.
+ * assert.equal(decodeOutbound(login.stream.message(1)).type, "systemEvent");
+ * assert.equal(decodeOutbound(login.stream.message(2)).type, "orderAccepted");
  * assert.deepEqual(exchange.market.depth("1", 1)?.bids, [{ price: 23000, quantity: 100, orders: 1 }]);
  * ```
  */

@@ -34,7 +34,7 @@
  * // One turn, one batch: the day's start, its account, the order.
  * assert.deepEqual(seen, ["startDay", "account", "message"]);
  * assert.equal(written.length, 1);
- * assert.equal(exchange.streams.stream(0).length, 1);
+ * assert.equal(exchange.streams.stream(0).length, 2); // System Event S, Order Accepted
  * assert.equal(exchange.market.depth("1")?.bids[0]?.quantity, 100);
  * ```
  *

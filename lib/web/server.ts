@@ -10,6 +10,7 @@ import { stringifyJson } from "../format/format.ts";
 import { decodeOutbound } from "../codec/mod.ts";
 import type { OutboundMessage } from "../codec/messages.ts";
 import type {
+  DayConfig,
   Exchange,
   MarketChange,
   MarketTrade,
@@ -270,6 +271,8 @@ export class WebServer implements Subscriber {
   readonly #byAccount = new Map<string, Set<WebClient>>();
   /** Whether the pages are owed a snapshot: a new trading day started. */
   #newDay = false;
+  /** The trading day of the last snapshot sent. */
+  #shownDay: DayConfig | undefined;
   readonly #dirtyDepth = new Set<string>();
   readonly #dirtyTrades = new Set<string>();
   #stateDirty = false;
@@ -306,8 +309,16 @@ export class WebServer implements Subscriber {
         }),
     }, (request) => this.#respond(request));
     this.#rememberTrades();
+    this.#shownDay = exchange.market.day;
     const stopListening = exchange.market.listen({
-      dayStarted: () => {
+      dayStarted: (day) => {
+        // The day the pages were shown already (the exchange's first day, delivered after
+        // this server started) is no news.
+        const shown = this.#shownDay;
+        if (
+          shown !== undefined && shown.session === day.session &&
+          shown.created === day.created
+        ) return;
         this.#newDay = true;
         this.#schedule();
       },
@@ -852,6 +863,7 @@ export class WebServer implements Subscriber {
   #snapshot(exchange: Exchange): WebServerMessage {
     const market = exchange.market;
     const day = market.day;
+    this.#shownDay = day;
     return {
       type: "snapshot",
       session: day?.session ?? "",

@@ -38,36 +38,41 @@ Deno.test("run() without a FILE reads prompt commands from a pipe", async () => 
         ? line.replace(
           /^recv seq (\d+) +(\w) .*?(?:orderToken|replacementOrderToken)=(\d+).*/,
           "recv $1 $2 $3",
+        ).replace(
+          /^recv seq (\d+) +S systemEvent .*eventCode=(\w)$/,
+          "recv $1 S $2",
         )
         : line.includes("order#")
         ? "table"
         : line
     );
     assert.deepEqual(kinds, [
-      "replayed 0 messages: 0 orders open, highest token 0",
+      // The day's first message, System Event S (K24), replayed at login.
+      "recv 1 S S",
+      "replayed 1 message: 0 orders open, highest token 0",
       'type "help" for commands, "quit" to leave',
       "sent O 1",
-      "recv 1 A 1",
+      "recv 2 A 1",
       "sent O 2",
-      "recv 2 A 2",
-      "recv 3 E 1",
-      "recv 4 E 2",
+      "recv 3 A 2",
+      "recv 4 E 1",
+      "recv 5 E 2",
       'Cannot use "2300.55" as a price: it has more than one decimal place',
       "table",
       "sent U 1",
-      "recv 5 U 3",
+      "recv 6 U 3",
       "sent X 3",
-      "recv 6 C 3",
+      "recv 7 C 3",
       'Cannot replace token 9: it is not an open order of this account (type "orders")',
       'Cannot run "bogus": commands are buy, sell, short, replace, cancel, orders, help, quit (type "help")',
       "sent O 4",
-      "recv 7 J 4",
+      "recv 8 J 4",
     ]);
     const table = shown.find((line) => line.includes("order#"))!.split("\n");
     assert.equal(table.length, 4, "one open order");
     assert.match(table[2]!, /│ +1 │ buy +│ 7203 │ 2300\.0 │ +60 │ +40 │ day │/);
     assert.ok(
-      shown.some((line) => /recv seq 6 .* decrementQuantity=20 /.test(line)),
+      shown.some((line) => /recv seq 7 .* decrementQuantity=20 /.test(line)),
     );
     assert.ok(shown.some((line) => /orderRejectedReason=S /.test(line)));
   } finally {
@@ -97,7 +102,7 @@ Deno.test("run() at the prompt continues after the tokens replayed at login", as
     const events = second.out.map((line) => JSON.parse(line));
     assert.deepEqual(events.find((e) => e.event === "replayed"), {
       event: "replayed",
-      messages: 4,
+      messages: 5,
       openOrders: 0,
       highestToken: 2,
     });
@@ -109,11 +114,12 @@ Deno.test("run() at the prompt continues after the tokens replayed at login", as
         e.message.orderCanceledReason,
       ]),
       [
-        [1, "orderAccepted", 1, undefined],
-        [2, "orderAccepted", 2, undefined],
-        [3, "orderCanceled", 1, "L"],
-        [4, "orderCanceled", 2, "L"],
-        [5, "orderAccepted", 3, undefined],
+        [1, "systemEvent", undefined, undefined],
+        [2, "orderAccepted", 1, undefined],
+        [3, "orderAccepted", 2, undefined],
+        [4, "orderCanceled", 1, "L"],
+        [5, "orderCanceled", 2, "L"],
+        [6, "orderAccepted", 3, undefined],
       ],
     );
     const sent = events.find((e) => e.event === "sent");
@@ -134,7 +140,7 @@ Deno.test("run() at the prompt stopped by its signal (Ctrl-C) logs out and says 
       output,
       { input: openInput("buy 100 7203 @ 2300\n"), signal: controller.signal },
     );
-    await waitForLine(out, /^recv seq 1 +A orderAccepted/);
+    await waitForLine(out, /^recv seq 2 +A orderAccepted/);
     controller.abort();
     assert.equal(await running, 130);
     assert.deepEqual(out.slice(-2), [

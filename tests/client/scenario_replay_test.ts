@@ -209,7 +209,8 @@ Deno.test("run() of the seed a second time moves its tokens above the replayed o
     assert.equal(await run([SEED, "--auto", ...port], first.output), 0);
     assert.equal(
       first.out[1],
-      "replayed 0 messages: 0 orders open, highest token 0",
+      // System Event S, the day's first message (K24).
+      "replayed 1 message: 0 orders open, highest token 0",
     );
     assert.ok(!first.out.some((line) => line.startsWith("tokens shifted")));
 
@@ -220,20 +221,21 @@ Deno.test("run() of the seed a second time moves its tokens above the replayed o
     );
     assert.equal(code, 0, second.out.join("\n"));
     assert.deepEqual(
-      second.out.slice(1, 9).map((line) =>
+      second.out.slice(1, 10).map((line) =>
         line.replace(
           /^(recv seq \d+) +(\w \w+) .*?((?:orderToken|replacementOrderToken)=\d+).*/,
           "$1 $2 $3",
-        )
+        ).replace(/^(recv seq 1) +S systemEvent .*(eventCode=S)$/, "$1 S $2")
       ),
       [
-        "recv seq 1 A orderAccepted orderToken=1",
-        "recv seq 2 J orderRejected orderToken=2",
-        "recv seq 3 A orderAccepted orderToken=3",
-        "recv seq 4 U orderReplaced replacementOrderToken=5",
-        "recv seq 5 C orderCanceled orderToken=5",
-        "recv seq 6 C orderCanceled orderToken=3",
-        "replayed 6 messages: 0 orders open, highest token 5",
+        "recv seq 1 S eventCode=S",
+        "recv seq 2 A orderAccepted orderToken=1",
+        "recv seq 3 J orderRejected orderToken=2",
+        "recv seq 4 A orderAccepted orderToken=3",
+        "recv seq 5 U orderReplaced replacementOrderToken=5",
+        "recv seq 6 C orderCanceled orderToken=5",
+        "recv seq 7 C orderCanceled orderToken=3",
+        "replayed 7 messages: 0 orders open, highest token 5",
         "tokens shifted by 5, demo1's highest token today: file token 1 is sent as 6 (--raw-tokens sends them as written)",
       ],
     );
@@ -262,7 +264,7 @@ Deno.test("run() of the seed a second time moves its tokens above the replayed o
     );
     assert.equal(
       raw.out[1],
-      "replayed 12 messages: 0 orders open, highest token 10",
+      "replayed 13 messages: 0 orders open, highest token 10",
     );
     assert.ok(!raw.out.some((line) => line.startsWith("tokens shifted")));
     assert.ok(
@@ -349,7 +351,7 @@ Deno.test("run() with --json prints one object per line with the results", async
   assert.equal(events[0].username, "demo1");
   assert.deepEqual(events[1], {
     event: "replayed",
-    messages: 0,
+    messages: 1, // System Event S, the day's first message (K24)
     openOrders: 0,
     highestToken: 0,
   });
@@ -361,11 +363,11 @@ Deno.test("run() with --json prints one object per line with the results", async
   assert.deepEqual(
     received.map((e) => [e.sequenceNumber, e.action, e.message.type]),
     [
-      [1, 1, "orderAccepted"],
-      [2, 2, "orderRejected"],
-      [3, 3, "orderAccepted"],
-      [4, 5, "orderReplaced"],
-      [5, 7, "orderCanceled"],
+      [2, 1, "orderAccepted"],
+      [3, 2, "orderRejected"],
+      [4, 3, "orderAccepted"],
+      [5, 5, "orderReplaced"],
+      [6, 7, "orderCanceled"],
     ],
   );
   const results = events.filter((e) => e.event === "result");

@@ -177,7 +177,7 @@ Deno.test({
       await pane.waitFor(/^ouch> $/m);
       await pane.type("buy 100 7203 @ 2300");
       await pane.keys("Enter");
-      await pane.waitFor(/^recv seq 1 +A orderAccepted +timestamp=/m);
+      await pane.waitFor(/^recv seq 2 +A orderAccepted +timestamp=/m);
       const colours = await pane.screen(true);
       assert.ok(colours.includes("\x1b[32mA orderAccepted"), "green Accepted");
       assert.ok(colours.includes("\x1b[36mO enterOrder"), "cyan sent message");
@@ -197,7 +197,7 @@ Deno.test({
       await pane.waitFor(/^ouch> buy 5 7203 @ 2301$/m);
       await pane.keys("Enter");
       await pane.waitFor(/^sent +O enterOrder +orderToken=3 .*quantity=5 /m);
-      await pane.waitFor(/^recv seq 3 +A orderAccepted .*orderToken=3 /m);
+      await pane.waitFor(/^recv seq 4 +A orderAccepted .*orderToken=3 /m);
       const screen = await pane.screen();
       assert.doesNotMatch(screen, /\^\[\[/, "no raw escape sequence shown");
 

@@ -422,10 +422,10 @@ Deno.test("Display in debug mode prints every inbound and outbound message", () 
   assert.deepEqual(take(out).split("\n"), [
     "09:30:00.000000001 demo1  <- enterOrder orderToken=1 clientReference=ref buySellIndicator=S " +
     `quantity=100 orderbookId=7203 ${fields} minimumQuantity=0 orderClassification=1 cashMarginType=1`,
-    "09:30:00.000000001 demo1  -> #1 orderAccepted timestamp=09:30:00.000000001 orderToken=1 " +
+    "09:30:00.000000001 demo1  -> #2 orderAccepted timestamp=09:30:00.000000001 orderToken=1 " +
     `clientReference=ref buySellIndicator=S quantity=100 orderbookId=7203 ${fields} orderNumber=202611250000000001 ` +
     "minimumQuantity=0 orderState=L orderClassification=1 cashMarginType=1",
-    "09:30:00.000000003 demo1  -> #2 orderCanceled timestamp=09:30:00.000000003 orderToken=1 " +
+    "09:30:00.000000003 demo1  -> #3 orderCanceled timestamp=09:30:00.000000003 orderToken=1 " +
     "decrementQuantity=100 orderCanceledReason=O (Other)",
     "09:30:00.000000003 *      -> systemEvent timestamp=09:30:00.000000003 eventCode=E",
     "",

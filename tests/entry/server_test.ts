@@ -208,14 +208,15 @@ Deno.test("ouch server console commands halt, resume, close, open and quit", asy
       { address: { port: server.port } } as unknown as OuchServer,
     );
     await client.login("demo1", "demo");
+    await client.messages(1); // System Event S, the day's first (K24)
     await server.type("halt 1");
     await server.waitFor(/orderbook 1 halted/);
     await client.send(enter(1));
-    await client.messages(1);
+    await client.messages(2);
     await server.type("resume 1");
     await server.waitFor(/orderbook 1 resumed/);
     await client.send(enter(2));
-    await client.messages(2);
+    await client.messages(3);
     await server.type("halt 99");
     await server.waitFor(/Cannot halt unknown orderbook "99"/);
     await server.type("frobnicate");
@@ -227,10 +228,11 @@ Deno.test("ouch server console commands halt, resume, close, open and quit", asy
     await server.type("close");
     await server.waitFor(/market closed/);
     await client.send(enter(3));
-    await client.messages(5);
+    await client.messages(6);
     await server.type("open");
     await server.waitFor(/market open: System Event S sent/);
-    assert.deepEqual(types(await client.messages(6)), [
+    assert.deepEqual(types(await client.messages(7)), [
+      "system:S",
       "rejected:H",
       "orderAccepted",
       "canceled:O",
@@ -260,9 +262,10 @@ Deno.test("ouch server --trade-log FILE appends a line per trade", async () => {
     const seller = await (await TestClient.connect(at)).login("demo2", "demo");
     clients.push(buyer, seller);
     await buyer.send(enter(1, { quantity: 300, price: 23000 }));
-    await buyer.messages(1);
+    await buyer.messages(2);
     await seller.send(enter(1, { buySellIndicator: "S", quantity: 120 }));
-    assert.deepEqual(types(await seller.messages(2)), [
+    assert.deepEqual(types(await seller.messages(3)), [
+      "system:S",
       "orderAccepted",
       "orderExecuted",
     ]);
@@ -290,13 +293,14 @@ Deno.test("ouch server endday ends the sessions and starts a new day with a late
     const session = (first.loginResult as { session: string }).session;
     assert.match(session, /^\d{10}$/);
     await first.send(enter(1));
-    await first.messages(1);
+    await first.messages(2);
     await new Promise((resolve) => setTimeout(resolve, 1100)); // a later second
     await server.type("endday");
     await server.waitFor(/new trading day: session \d{10}, market closed/);
     await first.closedByServer();
     assert.equal(first.ended, true, "End of Session");
     assert.deepEqual(types(first.received.map((r) => r.message)), [
+      "system:S",
       "orderAccepted",
       "canceled:O",
       "system:E",

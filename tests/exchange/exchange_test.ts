@@ -198,12 +198,13 @@ Deno.test("Exchange delivers a batch only once the log holds it, in the order of
     "message",
   ]);
   assert.deepEqual(types(messages(ex, "alice")), [
+    "system:S",
     "orderAccepted",
     "orderAccepted",
   ]);
-  // Engine state moves at once; messages are counted as sequenced.
+  // Engine state moves at once; messages are counted as sequenced (S to each of three).
   assert.equal(ex.messagesIn, 2);
-  assert.equal(ex.messagesOut, 2);
+  assert.equal(ex.messagesOut, 5);
 });
 
 Deno.test("Exchange.open() and close() reach every account, connected or not", () => {
@@ -235,7 +236,7 @@ Deno.test("Exchange.logout() cancels the account's resting orders with reason L 
   assert.equal(ex.openOrders("alice").length, 2, "a session is left");
   ex.logout(mirror, 4);
   turn();
-  assert.deepEqual(messages(ex, "alice").slice(2), [
+  assert.deepEqual(messages(ex, "alice").slice(3), [
     {
       type: "orderCanceled",
       timestamp: 4,
@@ -261,7 +262,7 @@ Deno.test("Exchange keeps orders at a logout when cancel on disconnect is off", 
   ex.logout(alice, 3);
   turn();
   assert.equal(ex.openOrders("alice").length, 1);
-  assert.equal(ex.stream("alice")!.length, 1);
+  assert.equal(ex.stream("alice")!.length, 2);
   assert.deepEqual(records().at(-1)!.command, {
     type: "sessionEnd",
     account: 0,
@@ -288,7 +289,7 @@ Deno.test("Exchange.handleMessage() throws for malformed bytes and records nothi
   turn();
   assert.equal(batches.length, before, "nothing recorded");
   assert.equal(ex.messagesIn, 0);
-  assert.equal(ex.stream("alice")!.length, 0);
+  assert.equal(ex.stream("alice")!.length, 1, "System Event S only");
 });
 
 Deno.test("Exchange refuses what the day does not know and records nothing", () => {
@@ -336,13 +337,13 @@ Deno.test("Exchange numbers orders with its trading date and records the matcher
     )
   );
   assert.deepEqual(outputs.slice(2), [
-    ["0#1 orderAccepted"],
-    ["1#1 orderAccepted", "0#2 orderExecuted", "1#2 orderExecuted"],
+    ["0#2 orderAccepted"],
+    ["1#2 orderAccepted", "0#3 orderExecuted", "1#3 orderExecuted"],
     [
-      "0#3 orderCanceled",
-      "0#4 systemEvent",
-      "1#3 systemEvent",
-      "2#1 systemEvent",
+      "0#4 orderCanceled",
+      "0#5 systemEvent",
+      "1#4 systemEvent",
+      "2#2 systemEvent",
     ],
   ]);
   assert.deepEqual(written.flatMap((record) => record.events), [
@@ -389,7 +390,7 @@ Deno.test("Exchange.submit() goes through the same path as a SoupBinTCP message"
   const { ex, turn, records } = setup();
   ex.submit("bob", enter(1, { clientReference: "web" }), 4);
   turn();
-  const [accepted] = messages(ex, "bob");
+  const [, accepted] = messages(ex, "bob");
   assert.equal(accepted?.type, "orderAccepted");
   assert.equal(ex.nextToken("bob"), 2);
   const record = records().at(-1)!;
@@ -472,7 +473,11 @@ Deno.test("Exchange.endDay() and startDay() roll the day: subscribers hear of bo
     commands(next.flatMap((batch) => decodeRecords(batch))),
     ["startDay", "account", "account", "account"],
   );
-  assert.equal(ex.stream("alice")!.length, 0, "a new day's streams");
+  assert.deepEqual(
+    types(messages(ex, "alice")),
+    ["system:S"],
+    "a new day's streams",
+  );
   assert.equal(ex.session, "2026112601");
   assert.throws(
     () => ex.startDay(TEST_DAY, { timestamp: 6, log: null }),
@@ -518,9 +523,7 @@ function busyDay() {
   ex.handleMessage(alice, bytes(enter(9, { quantity: 5 })), 800);
   ex.logout(alice, 900);
   turn();
-  const all = new Uint8Array(batches.reduce((n, c) => n + c.length, 0));
-  batches.reduce((at, c) => (all.set(c, at), at + c.length), 0);
-  return { ex, records: readJournal(all).records };
+  return { ex, records: readJournal(concat(batches)).records };
 }
 
 function recoverOptions(
@@ -611,7 +614,7 @@ Deno.test("Exchange.recover() refuses records the engine does not reproduce, nam
   assert.throws(() => Exchange.recover(tampered, options), {
     name: "RecoveryError",
     message:
-      /Cannot recover record \d+: the engine produced orderAccepted #1 for bob where the records have other bytes/,
+      /Cannot recover record \d+: the engine produced orderAccepted #2 for bob where the records have other bytes/,
   });
   // A System Event left out of the close.
   const missing = rewrite((record) =>
@@ -654,3 +657,60 @@ Deno.test("Exchange.recover() refuses records the engine does not reproduce, nam
     message: /Cannot recover record 3: .*CRC/,
   });
 });
+
+Deno.test("Exchange makes System Event S the first message of every account's stream (K24)", async () => {
+  const S = (timestamp: number) => ({
+    type: "systemEvent",
+    timestamp,
+    eventCode: "S",
+  });
+  const E = (timestamp: number) => ({
+    type: "systemEvent",
+    timestamp,
+    eventCode: "E",
+  });
+  // A day that starts open: every account's message 1, at the day's start.
+  const open = testExchange({ timestamp: 100 });
+  await open.drain();
+  for (const name of USERS.keys()) {
+    assert.deepEqual(messages(open, name), [S(100)], name);
+  }
+  // A day that starts closed: nothing until the open, which is everybody's message 1.
+  const closed = testExchange({ day: { open: false }, timestamp: 100 });
+  await closed.drain();
+  assert.deepEqual(messages(closed, "alice"), []);
+  closed.open(200);
+  await closed.drain();
+  assert.deepEqual(messages(closed, "alice"), [S(200)]);
+  // An account that first appears once the market has opened gets S with the open's time,
+  // and E with the close's time when the market has closed since.
+  const log: Uint8Array[] = [];
+  const day = testExchange({
+    day: { open: false },
+    log: { append: (batch) => void log.push(batch.slice()) },
+  });
+  day.open(300);
+  await day.drain();
+  const users = new Map([...USERS, ["dave", "pw-d"]]);
+  const during = Exchange.recover(
+    readJournal(concat(log)).records,
+    { users, log: null, schedule: (task) => task(), timestamp: 400 },
+  );
+  assert.deepEqual(messages(during, "dave"), [S(300)]);
+  day.close(500);
+  await day.drain();
+  const after = Exchange.recover(
+    readJournal(concat(log)).records,
+    { users, log: null, schedule: (task) => task(), timestamp: 600 },
+  );
+  assert.deepEqual(messages(after, "dave"), [S(300), E(500)]);
+  after.open(700);
+  after.flush();
+  assert.deepEqual(messages(after, "dave"), [S(300), E(500), S(700)]);
+});
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  parts.reduce((at, part) => (out.set(part, at), at + part.length), 0);
+  return out;
+}

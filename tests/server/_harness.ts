@@ -41,7 +41,7 @@ export const TEST_DAY: DayOptions = {
 export function testExchange(
   options: {
     day?: Partial<DayOptions> | undefined;
-  } & Partial<Omit<ExchangeOptions, "timestamp">> = {},
+  } & Partial<ExchangeOptions> = {},
 ): Exchange {
   const { day, ...rest } = options;
   return new Exchange({

@@ -177,9 +177,9 @@ Deno.test("OuchServer plays the seed's scenario with the exact messages", async 
       { type: "cancelOrder", orderToken: 1, quantity: 0 },
       { type: "cancelOrder", orderToken: 5, quantity: 0 },
     );
-    const received = await client.messages(5);
+    const received = await client.messages(6);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(client.received.length, 5, "actions 4 and 6 are ignored");
+    assert.equal(client.received.length, 6, "actions 4 and 6 are ignored");
     const base = {
       clientReference: "Lenny",
       buySellIndicator: "B",
@@ -194,6 +194,8 @@ Deno.test("OuchServer plays the seed's scenario with the exact messages", async 
       cashMarginType: "1",
     };
     const expected: OutboundMessage[] = [
+      // K24: the day's first message, at the day's start.
+      { type: "systemEvent", timestamp: 0, eventCode: "S" },
       {
         type: "orderAccepted",
         timestamp: 1_000_000_000,
@@ -255,6 +257,7 @@ Deno.test("OuchServer plays the seed's scenario with the exact messages", async 
       3,
       4,
       5,
+      6,
     ]);
     await client.close();
   }, { server: { clock } });
@@ -330,21 +333,21 @@ Deno.test("OuchServer replays exactly the missed messages after a reconnect", as
     const alice = await TestClient.connect(server);
     await alice.login("alice", "pw-a");
     await alice.send(enter(1), enter(2), enter(3));
-    await alice.messages(3);
-    await alice.close(); // cancel on disconnect: three cancels follow as messages 4 to 6
+    await alice.messages(4); // System Event S (K24), then the three Accepted
+    await alice.close(); // cancel on disconnect: three cancels follow as messages 5 to 7
     const bob = await TestClient.connect(server);
     await bob.login("bob", "pw-b");
     await bob.send(enter(1, { buySellIndicator: "S" }));
-    await bob.messages(1);
+    await bob.messages(2);
 
     const again = await TestClient.connect(server);
-    await again.login("alice", "pw-a", 3);
+    await again.login("alice", "pw-a", 4);
     assert.deepEqual(again.loginResult, {
       session: "2026112501",
-      sequenceNumber: 3,
+      sequenceNumber: 4,
     });
     const replayed = await again.messages(4);
-    assert.deepEqual(again.received.map((r) => r.sequenceNumber), [3, 4, 5, 6]);
+    assert.deepEqual(again.received.map((r) => r.sequenceNumber), [4, 5, 6, 7]);
     assert.deepEqual(types(replayed), [
       "orderAccepted",
       "canceled:L",
@@ -354,7 +357,7 @@ Deno.test("OuchServer replays exactly the missed messages after a reconnect", as
     // New messages continue the sequence without a gap.
     await again.send(enter(4, { price: 1 }));
     await again.messages(5);
-    assert.equal(again.received[4]!.sequenceNumber, 7);
+    assert.equal(again.received[4]!.sequenceNumber, 8);
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(again.received.length, 5, "nothing twice");
     await again.close();
@@ -395,18 +398,22 @@ Deno.test("OuchServer closes only the offending session for each kind of malform
       alice.session.send(enter(1, { quantity: 7 }));
       await alice.flush();
       await alice.raw(bytes);
-      await alice.messages(1);
+      await alice.messages(2);
       await alice.closedByServer();
       await alice.close();
-      assert.equal(
-        types(alice.received.map((r) => r.message))[0],
-        "orderAccepted",
+      assert.deepEqual(
+        types(alice.received.map((r) => r.message)),
+        ["system:S", "orderAccepted"],
         what,
       );
       // The other session carries on and trades against the kept order.
       await bob.send(enter(1, { buySellIndicator: "S", quantity: 7 }));
-      const got = await bob.messages(2);
-      assert.deepEqual(types(got), ["orderAccepted", "orderExecuted"], what);
+      const got = await bob.messages(3);
+      assert.deepEqual(
+        types(got),
+        ["system:S", "orderAccepted", "orderExecuted"],
+        what,
+      );
       await bob.close();
       const error = observer.events.find((event) =>
         event.startsWith("error alice")
@@ -472,6 +479,7 @@ Deno.test("OuchServer answers an order sent in the same write as a Logout Reques
     await client.flush();
     await client.closedByServer();
     assert.deepEqual(types(client.received.map((r) => r.message)), [
+      "system:S",
       "orderAccepted",
     ]);
     await client.close();
@@ -530,7 +538,10 @@ Deno.test("OuchServer closes a slow reader alone, and the others carry on", asyn
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.match(observer.events.join("\n"), /error alice: slow reader/);
     await bob.send(enter(1));
-    assert.deepEqual(types(await bob.messages(1)), ["orderAccepted"]);
+    assert.deepEqual(types(await bob.messages(2)), [
+      "system:S",
+      "orderAccepted",
+    ]);
     await bob.close();
     conn.close();
   }, { exchange, server: { clock, observer, tickMs: 3_600_000 } });

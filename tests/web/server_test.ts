@@ -386,7 +386,11 @@ Deno.test("WebServer refuses a wrong password and closes the socket after five",
       assert.equal((await page.login("mallory", "pw-a")).ok, false);
       const refused = await page.request(pageEnter(), "error");
       assert.match(refused.message, /log in first/);
-      assert.equal(setup.server.exchange.stream("alice")?.length, 0);
+      assert.equal(
+        setup.server.exchange.stream("alice")?.length,
+        1,
+        "System Event S only",
+      );
       for (let i = 0; i < 3; i++) await page.login("alice", `guess${i}`);
       await page.closedByServer();
     });
@@ -399,7 +403,7 @@ Deno.test("WebServer enters a page's order into the account's OUCH sequence with
     try {
       await ouch.login("alice", "pw-a");
       await ouch.send(enter(1, { clientReference: "ouch" }));
-      await ouch.messages(1);
+      await ouch.messages(2); // System Event S (K24), Order Accepted
       await withPage(setup, async (page) => {
         const login = await page.login("alice", "pw-a");
         assert.deepEqual(login, { type: "login", ok: true, account: "alice" });
@@ -408,27 +412,31 @@ Deno.test("WebServer enters a page's order into the account's OUCH sequence with
           history.items.map((item: { sequenceNumber: number }) =>
             item.sequenceNumber
           ),
-          [1],
+          [1, 2],
         );
         const ack = await page.request(
           pageEnter({ clientReference: "<b>x</b>", quantity: 50 }),
           "ack",
         );
         assert.equal(ack.orderToken, 2, "the server assigns the next token");
-        const received = await ouch.messages(2);
-        assert.deepEqual(types(received), ["orderAccepted", "orderAccepted"]);
-        assert.equal(ouch.received[1]!.sequenceNumber, 2);
-        assert.deepEqual(received[1], {
-          ...received[1],
+        const received = await ouch.messages(3);
+        assert.deepEqual(types(received), [
+          "system:S",
+          "orderAccepted",
+          "orderAccepted",
+        ]);
+        assert.equal(ouch.received[2]!.sequenceNumber, 3);
+        assert.deepEqual(received[2], {
+          ...received[2],
           orderToken: 2,
           clientReference: "<b>x</b>",
           quantity: 50,
           price: 23000,
         });
         const feed = await page.next("responses", (m) => !m.history);
-        assert.equal(feed.items[0].sequenceNumber, 2);
+        assert.equal(feed.items[0].sequenceNumber, 3);
         // The page gets the same message, its 64-bit Order Number as an exact decimal string.
-        const accepted = received[1]!;
+        const accepted = received[2]!;
         assert.ok(accepted.type === "orderAccepted");
         assert.deepEqual(feed.items[0].message, {
           ...accepted,
@@ -447,15 +455,15 @@ Deno.test("WebServer enters a page's order into the account's OUCH sequence with
         );
         // The OUCH session keeps going; the page's next token follows its tokens.
         await ouch.send(enter(3));
-        await ouch.messages(3);
+        await ouch.messages(4);
         assert.equal(
           (await page.request(pageEnter(), "ack")).orderToken,
           4,
         );
-        await ouch.messages(4);
+        await ouch.messages(5);
         assert.deepEqual(
           ouch.received.map((r) => r.sequenceNumber),
-          [1, 2, 3, 4],
+          [1, 2, 3, 4, 5],
         );
       });
     } finally {
@@ -502,14 +510,15 @@ Deno.test("WebServer replaces and cancels the page account's orders and relays t
       assert.deepEqual(
         messages.map((m) => ({ ...m, timestamp: 0 })),
         [
+          { type: "systemEvent", timestamp: 0, eventCode: "S" },
           {
-            ...messages[0],
+            ...messages[1],
             timestamp: 0,
             type: "orderAccepted",
             orderToken: 1,
           },
           {
-            ...messages[1],
+            ...messages[2],
             timestamp: 0,
             type: "orderReplaced",
             previousOrderToken: 1,
@@ -582,6 +591,7 @@ Deno.test("WebServer runs operator actions for a logged-in page and broadcasts t
         await operator.next(
           "responses",
           (m) =>
+            !m.history &&
             m.items.some((i: { message: { eventCode?: string } }) =>
               i.message.eventCode === "S"
             ),
@@ -594,8 +604,9 @@ Deno.test("WebServer runs operator actions for a logged-in page and broadcasts t
           .map((
             i: { sequenceNumber: number; message: { eventCode: string } },
           ) => `${i.sequenceNumber}:${i.message.eventCode}`);
-        assert.deepEqual(events, ["2:E", "3:S"]);
-        assert.equal(setup.server.exchange.stream("carol")?.length, 3);
+        // The day's first message is S (K24), in the history sent at login.
+        assert.deepEqual(events, ["1:S", "3:E", "4:S"]);
+        assert.equal(setup.server.exchange.stream("carol")?.length, 4);
       });
     });
   });
@@ -638,13 +649,14 @@ Deno.test("WebServer sends an account's responses only to pages logged in as it"
             .map((i: { sequenceNumber: number; message: { type: string } }) =>
               `${i.sequenceNumber}:${i.message.type}`
             );
+        // Message 1 of each, System Event S (K24), came with the history at login.
         assert.deepEqual(tokensSeen(alice), [
-          "1:orderAccepted",
-          "2:orderExecuted",
+          "2:orderAccepted",
+          "3:orderExecuted",
         ]);
         assert.deepEqual(tokensSeen(bob), [
-          "1:orderAccepted",
-          "2:orderExecuted",
+          "2:orderAccepted",
+          "3:orderExecuted",
         ]);
       });
     });
@@ -725,7 +737,9 @@ Deno.test("WebServer sends a new snapshot when the trading day rolls", async () 
       );
       assert.equal(snapshot.open, true);
       await page.request(pageEnter(), "ack");
-      assert.equal(setup.server.exchange.stream("alice")?.length, 1);
+      // The new day starts open: System Event S (K24), then the order.
+      await setup.server.exchange.drain();
+      assert.equal(setup.server.exchange.stream("alice")?.length, 2);
     });
   });
 });
@@ -869,9 +883,10 @@ Deno.test("WebServer sends the account's latest 1,000 messages at login", async 
     await withPage(setup, async (page) => {
       await page.login("alice", "pw-a");
       const history = await page.next("responses", (m) => m.history);
+      // 1,201 messages: System Event S (K24) and the 1,200 Accepted.
       assert.equal(history.items.length, 1000);
-      assert.equal(history.items[0].sequenceNumber, 201);
-      assert.equal(history.items[999].sequenceNumber, 1200);
+      assert.equal(history.items[0].sequenceNumber, 202);
+      assert.equal(history.items[999].sequenceNumber, 1201);
     });
   });
 });

@@ -135,6 +135,7 @@ browserTest(
         sequence.push(decodeOutbound(log.message(n)).type);
       }
       assert.deepEqual(sequence, [
+        "systemEvent", // S, the day's first message (K24)
         "orderAccepted",
         "orderExecuted",
         "orderCanceled",

@@ -93,7 +93,8 @@ browserTest(
     ouch(setup, "alice", 5, { price: 20000, quantity: 7 });
     await waitText(page, "#feed li", "Accepted #5 Buy 7 of 1 @ 2000.0");
     const all = await visibleFeed(page);
-    assert.equal(all.length, 8);
+    // Eight responses, and System Event S, the day's first message (K24).
+    assert.equal(all.length, 9);
     await page.locator('#feed-filter input[value="fills"]').check();
     assert.deepEqual(await visibleFeed(page), [
       "Executed #3 Sell 60 of 1 @ 2302.0 (match 202611250000000003, added liquidity)",
@@ -109,7 +110,7 @@ browserTest(
     assert.equal(mine.length, 7);
     assert.ok(!mine.some((text) => text.startsWith("Accepted #5")));
     await page.locator('#feed-filter input[value="all"]').check();
-    assert.equal((await visibleFeed(page)).length, 8);
+    assert.equal((await visibleFeed(page)).length, 9);
   },
 );
 
