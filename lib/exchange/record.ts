@@ -311,6 +311,8 @@ export class RecordWriter {
   #messageAt = 0;
   #messageAccount = 0;
   #messageSequence = 0;
+  /** A view of the output's current array, for 64-bit fields. */
+  #view: DataView = new DataView(new ArrayBuffer(0));
 
   /**
    * Constructs a writer.
@@ -452,32 +454,40 @@ export class RecordWriter {
     const output = this.#output;
     const at = output.reserve(ITEM_HEAD + 64);
     const bytes = output.bytes;
+    let view = this.#view;
+    if (view.buffer !== bytes.buffer) {
+      view = this.#view = new DataView(
+        bytes.buffer,
+        bytes.byteOffset,
+        bytes.byteLength,
+      );
+    }
     bytes[at] = EVENT_CODES[event.type];
     let to = at + ITEM_HEAD;
     switch (event.type) {
       case "bookAdd":
       case "bookDelete":
         to = writeAccount(bytes, to, event.account);
-        to = writeUint64(bytes, to, event.orderNumber);
+        to = writeUint64(view, to, event.orderNumber);
         bytes[to++] = sideCode(event.side);
         to = writeUint32Checked(bytes, to, event.price);
         to = writeUint32Checked(bytes, to, event.quantity);
         break;
       case "bookExecute":
-        to = writeUint64(bytes, to, event.orderNumber);
+        to = writeUint64(view, to, event.orderNumber);
         bytes[to++] = sideCode(event.side);
         to = writeUint32Checked(bytes, to, event.price);
         to = writeUint32Checked(bytes, to, event.quantity);
         to = writeUint32Checked(bytes, to, event.remaining);
-        to = writeUint64(bytes, to, event.matchNumber);
+        to = writeUint64(view, to, event.matchNumber);
         to = writeAccount(bytes, to, event.restingAccount);
         to = writeAccount(bytes, to, event.incomingAccount);
-        to = writeUint64(bytes, to, event.incomingOrderNumber);
+        to = writeUint64(view, to, event.incomingOrderNumber);
         break;
       case "bookReplace":
         to = writeAccount(bytes, to, event.account);
-        to = writeUint64(bytes, to, event.originalOrderNumber);
-        to = writeUint64(bytes, to, event.orderNumber);
+        to = writeUint64(view, to, event.originalOrderNumber);
+        to = writeUint64(view, to, event.orderNumber);
         bytes[to++] = sideCode(event.side);
         to = writeUint32Checked(bytes, to, event.oldPrice);
         to = writeUint32Checked(bytes, to, event.oldQuantity);
@@ -958,6 +968,7 @@ function decodeEvent(
 /** Reads the fields of one part of a record, checking every length. */
 class Reader {
   readonly #bytes: Uint8Array;
+  #view: DataView | undefined;
   #at: number;
   readonly #end: number;
   readonly #offset: number;
@@ -1010,8 +1021,12 @@ class Reader {
 
   uint64(what: string): bigint {
     const at = this.#need(8, what);
-    return (BigInt(readUint32(this.#bytes, at)) << 32n) |
-      BigInt(readUint32(this.#bytes, at + 4));
+    this.#view ??= new DataView(
+      this.#bytes.buffer,
+      this.#bytes.byteOffset,
+      this.#bytes.byteLength,
+    );
+    return this.#view.getBigUint64(at);
   }
 
   uint64Number(what: string): number {
@@ -1209,14 +1224,14 @@ function writeUint32Checked(
   return at + 4;
 }
 
-function writeUint64(bytes: Uint8Array, at: number, value: bigint): number {
+function writeUint64(view: DataView, at: number, value: bigint): number {
   if (value < 0n || value > 0xffffffffffffffffn) {
     throw new RangeError(
       `Cannot record ${value}: it must be an integer from 0 to 2^64 - 1`,
     );
   }
-  writeUint32(bytes, at, Number(value >> 32n));
-  writeUint32(bytes, at + 4, Number(value & 0xffffffffn));
+  // Native: no intermediate BigInt is made, unlike shifting and masking.
+  view.setBigUint64(at, value);
   return at + 8;
 }
 
