@@ -114,11 +114,15 @@ export function replace(
   };
 }
 
-/** The Order Accepted an Enter Order gets; `orderNumber` is the day's counter. */
+/**
+ * The Order Accepted an Enter Order gets; `orderNumber` is the day's counter, `orderState`
+ * `D` for an Immediate order that executes nothing.
+ */
 export function accepted(
   order: EnterOrder,
   timestamp: number,
   orderNumber: number,
+  orderState: "L" | "D" = "L",
 ): OrderAccepted {
   return {
     type: "orderAccepted",
@@ -136,7 +140,7 @@ export function accepted(
     capacity: order.capacity,
     orderNumber: dayNumber(orderNumber),
     minimumQuantity: order.minimumQuantity,
-    orderState: "L",
+    orderState,
     orderClassification: order.orderClassification,
     cashMarginType: order.cashMarginType,
   };
