@@ -106,6 +106,7 @@ function stock(
  * @param spec The configured fields.
  * @param tickTables The known tick tables by id, to check `tickTable` against; leave it out
  *   to skip that check.
+ * @param where What to name in an error.
  * @returns The complete instrument, frozen.
  * @throws {RangeError} Naming the orderbook, the field and the reason, if a field is out of
  *   range: an orderbook id not 1 to 10 printable characters (a quick code, or a uint32
@@ -131,6 +132,7 @@ function stock(
 export function resolveInstrument(
   spec: InstrumentSpec,
   tickTables?: ReadonlyMap<number, TickTable>,
+  where?: string,
 ): Instrument {
   const id = spec?.orderbookId;
   if (typeof id !== "string" || !/^[\x21-\x7e]{1,10}$/.test(id)) {
@@ -142,9 +144,9 @@ export function resolveInstrument(
   }
   const fail = (field: string, rule: string, value: unknown): never => {
     throw new RangeError(
-      `Cannot use instrument of orderbook "${id}": ${field} must be ${rule}: current value is ${
-        JSON.stringify(value)
-      }`,
+      `Cannot use ${
+        where ?? `instrument of orderbook "${id}"`
+      }: ${field} must be ${rule}: current value is ${JSON.stringify(value)}`,
     );
   };
   const name = spec.name ?? "";

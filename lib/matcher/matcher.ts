@@ -159,6 +159,15 @@ export interface MatcherOptions {
   tradeHistory?: number;
 }
 
+/**
+ * The venue's market rules of a {@linkcode Matcher} (K17–K21): the options a server takes
+ * from its instruments file and flags, passed through as they are.
+ */
+export type MatcherRules = Pick<
+  MatcherOptions,
+  "instruments" | "tickTables" | "accountLimits"
+>;
+
 /** One aggregated price level. */
 export interface DepthLevel {
   /** Price in tenths. */

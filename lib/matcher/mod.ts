@@ -52,6 +52,7 @@ export {
   Matcher,
   type MatcherOptions,
   type MatcherOutput,
+  type MatcherRules,
   type OpenOrder,
   type Trade,
 } from "./matcher.ts";
