@@ -16,7 +16,15 @@ import type {
 } from "../codec/messages.ts";
 import type { LoginRequestPacket } from "../codec/packets.ts";
 import { ALL_ACCOUNTS, DEFAULT_ORDERBOOKS, Matcher } from "../matcher/mod.ts";
-import type { Depth, MarketEvent, OpenOrder, Trade } from "../matcher/mod.ts";
+import type {
+  AccountLimits,
+  Depth,
+  Instrument,
+  MarketEvent,
+  MatcherRules,
+  OpenOrder,
+  Trade,
+} from "../matcher/mod.ts";
 import { MessageLog } from "../session/message_log.ts";
 import type { LoginDecision } from "../session/server_session.ts";
 import { WriteBuffer } from "../session/write_buffer.ts";
@@ -64,8 +72,22 @@ export interface ExchangeOptions {
   tradingDate: string;
   /** @default {"1.12"} */
   version?: ProtocolVersion;
-  /** @default {DEFAULT_ORDERBOOKS} */
+  /** @default {the orderbooks of `rules.instruments`, else DEFAULT_ORDERBOOKS} */
   orderbooks?: readonly string[];
+  /**
+   * The market rules the matcher applies (K17–K21): reference data, tick tables, the
+   * limits of every account. Not journaled: a restart must be given the same.
+   *
+   * @default {{} (the built-in instruments, no account limits)}
+   */
+  rules?: MatcherRules;
+  /**
+   * Limits of single accounts by username (from the users file), over
+   * `rules.accountLimits`; set when the account becomes known.
+   *
+   * @default {none}
+   */
+  limits?: ReadonlyMap<string, AccountLimits>;
   /** Whether the market is open when the day starts. @default {true} */
   open?: boolean;
   /** Orderbooks halted when the day starts. @default {[]} */
@@ -152,6 +174,7 @@ export class Exchange {
   readonly #accountList: Account[] = [];
   readonly #matcher: Matcher;
   readonly #cancelOnDisconnect: boolean;
+  readonly #limits: ReadonlyMap<string, AccountLimits>;
   #listener: ExchangeListener;
   readonly #journalBuffer = new WriteBuffer();
   #journal: JournalEncoder | undefined;
@@ -180,7 +203,10 @@ export class Exchange {
     this.#users = options.users;
     this.#cancelOnDisconnect = options.cancelOnDisconnect ?? true;
     this.#listener = options.listener ?? {};
-    const orderbooks = options.orderbooks ?? DEFAULT_ORDERBOOKS;
+    this.#limits = options.limits ?? new Map();
+    const orderbooks = options.orderbooks ??
+      options.rules?.instruments?.map((instrument) => instrument.orderbookId) ??
+      DEFAULT_ORDERBOOKS;
     const halted = options.halted ?? [];
     for (const id of halted) {
       if (!orderbooks.includes(id)) {
@@ -202,6 +228,7 @@ export class Exchange {
       message: (account, message) => this.#emit(account, message),
       market: (event) => this.#listener.market?.(event),
     }, {
+      ...options.rules,
       tradingDate: options.tradingDate,
       orderbooks,
       open: this.#header.open,
@@ -308,6 +335,26 @@ export class Exchange {
    */
   isHalted(orderbookId: string): boolean {
     return this.#matcher.isHalted(orderbookId);
+  }
+
+  /**
+   * An orderbook's reference data (K17).
+   *
+   * @param orderbookId The orderbook.
+   * @returns Its instrument, or `undefined` for an unknown orderbook.
+   */
+  instrument(orderbookId: string): Instrument | undefined {
+    return this.#matcher.instrument(orderbookId);
+  }
+
+  /**
+   * Whether an orderbook's short-sell price restriction (K18) is in effect.
+   *
+   * @param orderbookId The orderbook.
+   * @returns `true` when in effect.
+   */
+  isShortSellRestricted(orderbookId: string): boolean {
+    return this.#matcher.isShortSellRestricted(orderbookId);
   }
 
   /**
@@ -544,6 +591,38 @@ export class Exchange {
   }
 
   /**
+   * Switches an orderbook's short-sell price restriction (K18) on or off: the console's
+   * `ssr ID on|off`.
+   *
+   * @param orderbookId The orderbook.
+   * @param restricted Whether the restriction is to be in effect.
+   * @param timestamp Nanoseconds since midnight.
+   * @returns `false` when unknown or already so.
+   */
+  setShortSellRestricted(
+    orderbookId: string,
+    restricted: boolean,
+    timestamp: number,
+  ): boolean {
+    if (
+      !this.orderbooks.includes(orderbookId) ||
+      this.isShortSellRestricted(orderbookId) === restricted
+    ) {
+      return false;
+    }
+    return this.#control(
+      timestamp,
+      { type: "shortSell", orderbookId, restricted },
+      () =>
+        this.#matcher.setShortSellRestricted(
+          orderbookId,
+          restricted,
+          timestamp,
+        ),
+    );
+  }
+
+  /**
    * Cancels every resting order of an account: reason `L` for a disconnect, `S` for the
    * operator (supervisory).
    *
@@ -621,6 +700,10 @@ export class Exchange {
       this.#accounts.set(name, account);
       this.#accountList.push(account);
       this.#journal?.account(name);
+      const limits = this.#limits.get(name);
+      if (limits !== undefined) {
+        this.#matcher.setAccountLimits(account.id, limits);
+      }
     }
     return account;
   }
@@ -696,6 +779,13 @@ export class Exchange {
             break;
           case "resume":
             this.#matcher.resume(action.orderbookId, timestamp);
+            break;
+          case "shortSell":
+            this.#matcher.setShortSellRestricted(
+              action.orderbookId,
+              action.restricted,
+              timestamp,
+            );
             break;
           case "cancelAccount": {
             const state = this.#accounts.get(action.account);

@@ -67,6 +67,11 @@ export type ControlAction =
   | { readonly type: "halt"; readonly orderbookId: string }
   | { readonly type: "resume"; readonly orderbookId: string }
   | {
+    readonly type: "shortSell";
+    readonly orderbookId: string;
+    readonly restricted: boolean;
+  }
+  | {
     readonly type: "cancelAccount";
     readonly account: string;
     readonly reason: "L" | "S";
@@ -108,6 +113,7 @@ const CONTROL_CODES = {
   halt: 0x48,
   resume: 0x52,
   cancelAccount: 0x58,
+  shortSell: 0x59,
 };
 
 const CRC_TABLE = (() => {
@@ -255,6 +261,10 @@ export class JournalEncoder {
       case "halt":
       case "resume":
         this.#string(action.orderbookId);
+        break;
+      case "shortSell":
+        this.#string(action.orderbookId);
+        this.#uint8(action.restricted ? 1 : 0);
         break;
       case "cancelAccount":
         this.#uint16(account);
@@ -604,6 +614,22 @@ function decodeRecord(
         case CONTROL_CODES.resume:
           action = { type: "resume", orderbookId: reader.string() };
           break;
+        case CONTROL_CODES.shortSell: {
+          const orderbookId = reader.string();
+          const restricted = reader.uint8();
+          if (restricted > 1) {
+            throw new JournalError(
+              `Cannot read short-sell state ${restricted}`,
+              0,
+            );
+          }
+          action = {
+            type: "shortSell",
+            orderbookId,
+            restricted: restricted === 1,
+          };
+          break;
+        }
         case CONTROL_CODES.cancelAccount: {
           const account = reader.account(accounts);
           const reason = String.fromCharCode(reader.uint8());

@@ -427,3 +427,85 @@ Deno.test("Exchange.recover() refuses a journal the engine does not reproduce", 
     message: /header/,
   });
 });
+
+Deno.test("Exchange applies its rules: instruments, every account's limits and each user's own, by name", () => {
+  const ex = exchange({
+    orderbooks: ["1", "7203"],
+    rules: {
+      instruments: [{ orderbookId: "7203", roundLot: 100, tickTable: 3 }],
+      accountLimits: { throttle: 1 },
+    },
+    limits: new Map([["alice", { firms: [5] }]]),
+  });
+  assert.equal(ex.instrument("7203")?.roundLot, 100);
+  assert.equal(ex.instrument("1")?.roundLot, 1);
+  ex.handleMessage("alice", bytes(enter(1, { firmId: 6 })), 1);
+  ex.handleMessage("alice", bytes(enter(2, { firmId: 5 })), 2_000_000_000);
+  ex.handleMessage("bob", bytes(enter(1, { firmId: 6 })), 3_000_000_000);
+  ex.handleMessage("bob", bytes(enter(2)), 3_000_000_001);
+  ex.handleMessage(
+    "bob",
+    bytes(enter(3, { orderbookId: "7203", quantity: 150 })),
+    5_000_000_000,
+  );
+  assert.deepEqual(
+    messages(ex, "alice").map((m) =>
+      m.type === "orderRejected" ? m.orderRejectedReason : m.type
+    ),
+    ["L", "orderAccepted"],
+  );
+  assert.deepEqual(
+    messages(ex, "bob").map((m) =>
+      m.type === "orderRejected" ? m.orderRejectedReason : m.type
+    ),
+    ["orderAccepted", "F", "Z"],
+  );
+});
+
+Deno.test("Exchange.setShortSellRestricted() is journaled and survives recovery", () => {
+  const events: MarketEvent[] = [];
+  const ex = exchange({
+    orderbooks: ["7203"],
+    listener: { market: (event) => events.push(event) },
+  });
+  assert.equal(ex.setShortSellRestricted("7203", true, 5), true);
+  assert.equal(ex.setShortSellRestricted("7203", true, 6), false);
+  assert.equal(ex.setShortSellRestricted("9999", true, 7), false);
+  assert.equal(ex.isShortSellRestricted("7203"), true);
+  ex.handleMessage(
+    "alice",
+    bytes(enter(1, {
+      orderbookId: "7203",
+      buySellIndicator: "T",
+      price: 28_000,
+    })),
+    8,
+  );
+  assert.deepEqual(events, [{
+    type: "shortSellState",
+    timestamp: 5,
+    orderbookId: "7203",
+    restricted: true,
+  }]);
+  const records = readJournal(ex.takeJournal()!.slice()).records;
+  assert.deepEqual(
+    records.filter((record) => record.type === "control"),
+    [{
+      type: "control",
+      timestamp: 5,
+      action: { type: "shortSell", orderbookId: "7203", restricted: true },
+      outputs: [],
+    }],
+  );
+  const recovered = Exchange.recover(records, {
+    users: USERS,
+    tradingDate: TRADING_DATE,
+  });
+  assert.equal(recovered.isShortSellRestricted("7203"), true);
+  assert.deepEqual(messages(recovered, "alice"), messages(ex, "alice"));
+  const [first] = messages(ex, "alice");
+  assert.equal(
+    first?.type === "orderRejected" && first.orderRejectedReason,
+    "i",
+  );
+});

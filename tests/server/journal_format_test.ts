@@ -37,6 +37,18 @@ function sample(): Uint8Array {
   encoder.end();
   encoder.beginControl(6, { type: "halt", orderbookId: "1" });
   encoder.end();
+  encoder.beginControl(6, {
+    type: "shortSell",
+    orderbookId: "7203",
+    restricted: true,
+  });
+  encoder.end();
+  encoder.beginControl(6, {
+    type: "shortSell",
+    orderbookId: "1",
+    restricted: false,
+  });
+  encoder.end();
   encoder.beginControl(7, {
     type: "cancelAccount",
     account: "carol",
@@ -78,6 +90,18 @@ Deno.test("readJournal() reads back every record the encoder wrote", () => {
       type: "control",
       timestamp: 6,
       action: { type: "halt", orderbookId: "1" },
+      outputs: [],
+    },
+    {
+      type: "control",
+      timestamp: 6,
+      action: { type: "shortSell", orderbookId: "7203", restricted: true },
+      outputs: [],
+    },
+    {
+      type: "control",
+      timestamp: 6,
+      action: { type: "shortSell", orderbookId: "1", restricted: false },
       outputs: [],
     },
     // The cancel names an account first seen there: an account record comes first.
