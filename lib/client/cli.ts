@@ -91,7 +91,10 @@ Scenario replay:
                           of aligned text
   --stay                  stay at the interactive prompt after the last action
   --dry-run               validate FILE and print one line per action: index, type, fields, and
-                          the SoupBinTCP Unsequenced Data packet in hex; nothing is sent
+                          the SoupBinTCP Unsequenced Data packet in hex; nothing is sent.
+                          Fields go on the wire as written: a Replace's quantity is the total
+                          of the order chain (the open quantity wanted plus what already
+                          executed), a Cancel's quantity is ignored by the exchange
   Actions with "expect" are checked: a PASS/FAIL line per action and a summary at the end;
   the exit code is 1 if any expectation failed or the login was refused. "q" at the Enter
   prompt stops sending (the actions left are "not sent", not failures); Ctrl-C stops too,

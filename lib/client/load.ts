@@ -170,7 +170,13 @@ export interface LoadReport {
 const ENTER_LENGTH = PACKET_HEADER_LENGTH + 48;
 const REPLACE_LENGTH = PACKET_HEADER_LENGTH + 26;
 const CANCEL_LENGTH = PACKET_HEADER_LENGTH + 9;
-const MID_PRICE = 23000;
+/**
+ * Orders rest on either side of 2800.0 at whole yen (`LEVEL` tenths apart), up to
+ * `SPREAD_LEVELS` levels away: valid prices of the default orderbook 7203 (reference price
+ * 2,800, limits 2,300 to 3,300, tick 0.5) and of any orderbook without rules.
+ */
+const MID_PRICE = 28000;
+const LEVEL = 10;
 const SPREAD_LEVELS = 50;
 const FLAG_CANCEL = 1;
 const FLAG_REPLACE = 2;
@@ -187,9 +193,11 @@ const HEARTBEAT_TICK_MS = 250;
  * second run on the same server works), then sends: as fast as possible with at most
  * `window` unanswered Enter Orders, or paced to `rate`. Each message is encoded from a
  * template straight into the session's write buffer, and all of one turn of the event loop
- * go out in one write. Enter Orders are Day orders that rest on either side of 2300.0
+ * go out in one write. Enter Orders are Day orders that rest on either side of 2800.0
  * without crossing, or (`crossPercent`) Immediate orders priced through the opposite side;
- * Cancels cancel a resting order in full; Replaces move one to another price and quantity.
+ * Cancels cancel a resting order in full; Replaces move one to another price and a total
+ * quantity of 100 to 500 (K9: a total below what the order executed cancels it with `Z`,
+ * one equal to it leaves it dead; both are final outcomes).
  *
  * When the count is sent (or the time is up, or `signal` aborts), the session waits for
  * every Enter to be answered and every Replace to be settled, cancels every order still
@@ -804,7 +812,9 @@ class LoadSession {
     const cross = random() * 100 < this.#config.crossPercent;
     const quantity = 100 * (1 + Math.floor(random() * 5));
     const price = cross
-      ? (sell ? MID_PRICE - SPREAD_LEVELS : MID_PRICE + SPREAD_LEVELS)
+      ? (sell
+        ? MID_PRICE - SPREAD_LEVELS * LEVEL
+        : MID_PRICE + SPREAD_LEVELS * LEVEL)
       : this.#restingPrice(sell);
     this.checker.entered(token);
     this.#side[token] = sell ? 1 : 0;
@@ -865,7 +875,7 @@ class LoadSession {
   }
 
   #restingPrice(sell: boolean): number {
-    const offset = 1 + Math.floor(this.#random() * SPREAD_LEVELS);
+    const offset = (1 + Math.floor(this.#random() * SPREAD_LEVELS)) * LEVEL;
     return sell ? MID_PRICE + offset : MID_PRICE - offset;
   }
 
