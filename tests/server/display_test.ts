@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import type { EnterOrder } from "../../lib/codec/messages.ts";
-import type { Depth, Trade } from "../../lib/matcher/mod.ts";
+import {
+  DEFAULT_ORDERBOOKS,
+  type Depth,
+  type Trade,
+} from "../../lib/matcher/mod.ts";
 import {
   Display,
   DISPLAY_MODES,
@@ -88,6 +92,11 @@ function newExchange(
     tradingDate: "20261125",
     listener,
     journal: false,
+    // The default orderbooks without reference data: these tests trade their own
+    // quantities and prices on 7203 and 9984.
+    rules: {
+      instruments: DEFAULT_ORDERBOOKS.map((orderbookId) => ({ orderbookId })),
+    },
   });
 }
 

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { DEFAULT_ORDERBOOKS } from "../../lib/matcher/mod.ts";
 import { Exchange } from "../../lib/server/exchange.ts";
 import type { OuchServer } from "../../lib/server/server.ts";
 import { WebServer } from "../../lib/web/server.ts";
@@ -18,6 +19,14 @@ export interface WebSetup {
   close(): Promise<void>;
 }
 
+/**
+ * The default orderbooks without reference data (round lot 1, tick 0.1, no price limits):
+ * the page's tests trade quantities and prices of their own on 7203 and 8306.
+ */
+const NO_RULES = {
+  instruments: DEFAULT_ORDERBOOKS.map((orderbookId) => ({ orderbookId })),
+};
+
 /** Starts an in-process OUCH server (accounts of `USERS`) with the web page in front. */
 export function startWeb(options: { open?: boolean } = {}): WebSetup {
   const web = new WebServer();
@@ -28,6 +37,7 @@ export function startWeb(options: { open?: boolean } = {}): WebSetup {
       tradingDate: TRADING_DATE,
       journal: false,
       open: options.open ?? true,
+      rules: NO_RULES,
       listener: web.listener,
     }),
   });
@@ -240,6 +250,7 @@ export function startRestartableWeb(): RestartableWeb {
       tradingDate: TRADING_DATE,
       users: USERS,
       journal: false,
+      rules: NO_RULES,
       listener: {
         market: (event) => current?.listener.market?.(event),
         outbound: (account, message, sequenceNumber) =>
