@@ -175,3 +175,24 @@ Deno.test("parseInstrumentsFile() refuses a bad file naming the file, the entry 
     });
   }
 });
+
+Deno.test("parseInstrumentsFile() reads the README's example, and refuses it without its tick table as the README says", async () => {
+  const readme = await Deno.readTextFile(
+    new URL("../../README.md", import.meta.url),
+  );
+  const section = readme.slice(readme.indexOf("### Instruments file"));
+  const json = /```json\n([\s\S]*?)```/.exec(section)![1]!;
+  const file = parseInstrumentsFile(json, "i.json");
+  assert.deepEqual(file.instruments.map((i) => i.orderbookId), [
+    "7203",
+    "1301",
+    "1",
+  ]);
+  const without = JSON.parse(json);
+  delete without.tickTables;
+  const refused = /`(Cannot use entry 2 [^`]*)`/.exec(section)![1]!;
+  assert.throws(
+    () => parseInstrumentsFile(JSON.stringify(without), "i.json"),
+    { name: "UsageError", message: refused },
+  );
+});
