@@ -181,3 +181,35 @@ export function canceled(
     orderCanceledReason,
   };
 }
+
+/**
+ * The Order Replaced of a Day buy on orderbook "1" (override with `fields`); `n` is the
+ * Order Number's counter, the state `D` when `quantity` is 0.
+ */
+export function replacedMessage(
+  timestamp: number,
+  previousOrderToken: number,
+  replacementOrderToken: number,
+  quantity: number,
+  price: number,
+  n: number,
+  fields: Partial<OutboundMessage & { type: "orderReplaced" }> = {},
+): OutboundMessage {
+  return {
+    type: "orderReplaced",
+    timestamp,
+    replacementOrderToken,
+    buySellIndicator: "B",
+    quantity,
+    orderbookId: "1",
+    group: "DAY",
+    price,
+    timeInForce: 99999,
+    display: " ",
+    orderNumber: dayNumber(n),
+    minimumQuantity: 0,
+    orderState: quantity === 0 ? "D" : "L",
+    previousOrderToken,
+    ...fields,
+  };
+}

@@ -1,7 +1,6 @@
 // The market events of every case, as whole ordered lists interleaved with the OUCH
 // messages in the order the matcher produced them.
 import assert from "node:assert/strict";
-import type { OutboundMessage } from "../../lib/codec/messages.ts";
 import {
   ALL_ACCOUNTS,
   type BookAddEvent,
@@ -18,6 +17,7 @@ import {
   executed,
   recording,
   replace,
+  replacedMessage,
   sell,
 } from "./_helpers.ts";
 
@@ -120,35 +120,6 @@ function replacedInBook(
     quantity,
     account,
     keepsPriority,
-  };
-}
-
-/** The Order Replaced of a Day order of `buySellIndicator` on orderbook "1". */
-function replacedMessage(
-  timestamp: number,
-  previousOrderToken: number,
-  replacementOrderToken: number,
-  quantity: number,
-  price: number,
-  n: number,
-  fields: Partial<OutboundMessage & { type: "orderReplaced" }> = {},
-): OutboundMessage {
-  return {
-    type: "orderReplaced",
-    timestamp,
-    replacementOrderToken,
-    buySellIndicator: "B",
-    quantity,
-    orderbookId: "1",
-    group: "DAY",
-    price,
-    timeInForce: 99999,
-    display: " ",
-    orderNumber: dayNumber(n),
-    minimumQuantity: 0,
-    orderState: quantity === 0 ? "D" : "L",
-    previousOrderToken,
-    ...fields,
   };
 }
 

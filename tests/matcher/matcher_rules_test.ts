@@ -19,6 +19,7 @@ import {
   executed,
   recording,
   replace,
+  replacedMessage as replacedOn1,
   type Sent,
   TRADING_DATE,
 } from "./_helpers.ts";
@@ -44,33 +45,16 @@ function rejected(
   return { type: "orderRejected", timestamp, orderToken, orderRejectedReason };
 }
 
-/** The Order Replaced of a Day buy on `orderbookId`. */
+/** The Order Replaced of a Day buy on 7203; `n` is the Order Number's counter. */
 function replacedMessage(
-  timestamp: number,
-  previousOrderToken: number,
-  replacementOrderToken: number,
-  quantity: number,
-  price: number,
-  n: number,
-  fields: Partial<OutboundMessage & { type: "orderReplaced" }> = {},
+  ...[timestamp, previous, replacement, quantity, price, n, fields]: Parameters<
+    typeof replacedOn1
+  >
 ): OutboundMessage {
-  return {
-    type: "orderReplaced",
-    timestamp,
-    replacementOrderToken,
-    buySellIndicator: "B",
-    quantity,
+  return replacedOn1(timestamp, previous, replacement, quantity, price, n, {
     orderbookId: "7203",
-    group: "DAY",
-    price,
-    timeInForce: 99999,
-    display: " ",
-    orderNumber: dayNumber(n),
-    minimumQuantity: 0,
-    orderState: quantity === 0 ? "D" : "L",
-    previousOrderToken,
     ...fields,
-  };
+  });
 }
 
 /** A market event on 7203 with its Order Number counters made whole. */
