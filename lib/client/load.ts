@@ -196,7 +196,7 @@ const HEARTBEAT_TICK_MS = 250;
  * go out in one write. Enter Orders are Day orders that rest on either side of 2800.0
  * without crossing, or (`crossPercent`) Immediate orders priced through the opposite side;
  * Cancels cancel a resting order in full; Replaces move one to another price and a total
- * quantity of 100 to 500 (K9: a total below what the order executed cancels it with `Z`,
+ * quantity of 100 to 500 (K9: a total below what the order executed cancels it with `U`,
  * one equal to it leaves it dead; both are final outcomes).
  *
  * When the count is sent (or the time is up, or `signal` aborts), the session waits for

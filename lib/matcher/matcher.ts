@@ -1799,7 +1799,8 @@ export class Matcher {
   /**
    * A replace of a resting order (K9). Quantity is the total of the order chain: the new
    * open quantity is Quantity minus what the chain has executed. Invalid details cancel the
-   * order with the failed check's code and leave the replacement token unused. A valid
+   * order with the failed check's code, a total below the executed quantity with `U`; both
+   * leave the replacement token unused. A valid
    * replace is Order Replaced with a new Order Number: state `D` when nothing is left open
    * (a total equal to the executed quantity, or an Immediate replace that can execute
    * nothing), else `L`, then any fills.
@@ -1835,10 +1836,12 @@ export class Matcher {
     let reason: OrderCanceledReason | null = null;
     if (account.throttled) reason = "F";
     else if (!venue.validPrice(price)) reason = "X";
-    else if (
-      quantity > MAX_QUANTITY || quantity % venue.roundLot !== 0 || left < 0
-    ) {
+    else if (quantity > MAX_QUANTITY || quantity % venue.roundLot !== 0) {
       reason = "Z";
+    } else if (left < 0) {
+      // Below what the chain executed: the order is canceled (JNX §6.2), as the user
+      // asked by a Replace Order (JNX Table 2, reason U).
+      reason = "U";
     } else if (
       (minimumQuantity > 0 && timeInForce !== TIME_IN_FORCE_IMMEDIATE) ||
       minimumQuantity > left

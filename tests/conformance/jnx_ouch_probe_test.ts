@@ -454,8 +454,9 @@ Deno.test("An OUCH client written from Japannext's tables sees the venue's seman
       "alice",
       replaced(toFour, buy, 200, newNumber, "L"),
     ]]);
-    // A total of 100, below the 200 executed: the order is canceled with Z and the
-    // replacement token is not consumed.
+    // A total of 100, below the 200 executed: the order is canceled (JNX §6.2), with U,
+    // "sent in response to a Cancel Order Message or a Replace Order Message" (Table 2),
+    // and the replacement token is not consumed.
     const below: Replace = {
       ...toFour,
       existing: toFour.replacement,
@@ -465,7 +466,7 @@ Deno.test("An OUCH client written from Japannext's tables sees the venue's seman
     await alice.send(replaceOrder(below));
     await probe.expect("replace below the executed quantity", [[
       "alice",
-      canceled(toFour.replacement, 200, "Z"),
+      canceled(toFour.replacement, 200, "U"),
     ]]);
     const reused = await send("alice", {
       token: below.replacement,

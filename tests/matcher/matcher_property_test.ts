@@ -317,11 +317,11 @@ Deno.test("Matcher.handle() replaces to the total minus what the chain executed,
             const [[, first]] = outputs as [Sent];
             if (message.quantity < chain) {
               below++;
-              // Below the executed quantity: canceled, by Z unless an earlier check failed.
+              // Below the executed quantity: canceled, with U unless an earlier check failed.
               assert.equal(first.type, "orderCanceled");
               assert.ok(
                 first.type === "orderCanceled" &&
-                  ["F", "Z"].includes(first.orderCanceledReason),
+                  ["F", "X", "Z", "U"].includes(first.orderCanceledReason),
                 JSON.stringify(first),
               );
             } else if (first.type === "orderReplaced") {
@@ -399,7 +399,7 @@ Deno.test("Matcher flows reach the rules: dead Immediate orders and replaces, fl
     "JV",
     "CX",
     "JX",
-    "CZ",
+    "CU",
     "JZ",
     "Ci",
     "Ji",

@@ -785,7 +785,7 @@ Deno.test("Matcher.handle() replaces to the desired open quantity plus what exec
   assert.deepEqual(takeAll()[0], [A, replacedMessage(5, 2, 3, 300, 28_000, 5)]);
 });
 
-Deno.test("Matcher.handle() cancels with Z a replace below the executed quantity, replacement token unused; equal is replaced dead", () => {
+Deno.test("Matcher.handle() cancels with U a replace below the executed quantity, replacement token unused; equal is replaced dead", () => {
   const { matcher, takeAll } = recording();
   matcher.handle(A, toyota({ orderToken: 1, quantity: 500 }), 1);
   matcher.handle(A, toyota({ orderToken: 2, quantity: 500 }), 2);
@@ -820,7 +820,7 @@ Deno.test("Matcher.handle() cancels with Z a replace below the executed quantity
     }),
   ]);
   assert.deepEqual(matcher.openOrders(A), []);
-  // The first replace (total 0 below 100 executed) was a cancel with Z, and token 3 stayed
+  // The first replace (total 0 below 100 executed) was a cancel with U, and token 3 stayed
   // unused: the Enter with token 3 above was accepted.
   const again = recording();
   again.matcher.handle(A, toyota({ orderToken: 1, quantity: 500 }), 1);
@@ -833,7 +833,7 @@ Deno.test("Matcher.handle() cancels with Z a replace below the executed quantity
   again.matcher.handle(A, replace(1, 2, 100, 28_000), 3);
   again.matcher.handle(A, toyota({ orderToken: 2 }), 4);
   assert.deepEqual(again.takeAll(), [
-    [A, canceled(3, 1, 300, "Z")],
+    [A, canceled(3, 1, 300, "U")],
     book7203({
       type: "bookDelete",
       timestamp: 3,
