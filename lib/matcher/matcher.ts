@@ -511,8 +511,12 @@ class Venue implements BookListener {
    * most the protocol's maximum) and a multiple of its band's tick.
    */
   validPrice(price: number): boolean {
-    if (price < this.lower || price > this.upper) return false;
-    if (this.tickFree) return true;
+    return price >= this.lower && price <= this.upper &&
+      (this.tickFree || this.onTick(price));
+  }
+
+  /** Whether a price is a multiple of the tick of its band. */
+  onTick(price: number): boolean {
     const from = this.tickFrom;
     let i = from.length - 1;
     while (i > 0 && from[i]! >= price) i--;
@@ -918,17 +922,15 @@ export class Matcher {
     this.#begin(timestamp);
     try {
       const owner = this.#account(account);
+      if (owner.ring !== null) owner.count(timestamp);
       switch (message.type) {
         case "enterOrder":
-          owner.count(timestamp);
           this.#enter(owner, message);
           break;
         case "replaceOrder":
-          owner.count(timestamp);
           this.#replace(owner, message);
           break;
         case "cancelOrder":
-          owner.count(timestamp);
           this.#cancel(owner, message);
           break;
         default:
@@ -1653,10 +1655,16 @@ export class Matcher {
       return this.#reject(account, token, "L");
     }
     if (account.throttled) return this.#reject(account, token, "F");
-    if (!venue.validPrice(price)) return this.#reject(account, token, "X");
+    if (
+      price < venue.lower || price > venue.upper ||
+      (!venue.tickFree && !venue.onTick(price))
+    ) {
+      return this.#reject(account, token, "X");
+    }
+    const lot = venue.roundLot;
     if (
       quantity === 0 || quantity > MAX_QUANTITY ||
-      quantity % venue.roundLot !== 0
+      (lot !== 1 && quantity % lot !== 0)
     ) {
       return this.#reject(account, token, "Z");
     }
@@ -1905,12 +1913,12 @@ export class Matcher {
       return;
     }
     const oldPrice = store.price(order);
-    const previousNumber = core.orderNumberOf(order);
     // Whether the order leaves its place for good or to cross: it is then deleted from the
     // book's point of view, and what rests after matching is added again.
     const leaves = immediate ||
       (!(price === oldPrice && left <= open) && book.crosses(side, price));
     if (leaves) this.#bookDelete(venue, order, account);
+    const previousNumber = leaves ? 0n : core.orderNumberOf(order);
     const at = order << DATA_SHIFT;
     data.rows[at + TOKEN] = token;
     data.rows[at + ATTRIBUTES] = attributesNow;
