@@ -9,6 +9,7 @@
 import { putUint64 } from "../codec/_binary.ts";
 import { ItchBookError, ItchDecodeError } from "./errors.ts";
 import { isVersion16, orderbookIdOfKey, orderbookKey } from "./_fields.ts";
+import { ABSENT, PairTable } from "./_pair_table.ts";
 import { decodeItch } from "./message.ts";
 import {
   type ItchMessage,
@@ -126,18 +127,16 @@ const L_HEAD = 2;
 const L_TAIL = 3;
 /** Book index times 2 plus the side (0 buy, 1 sell). */
 const L_BOOK_SIDE = 4;
+/** Position of the level in its book side's (unordered) list. */
+const L_POSITION = 5;
 /** Index of the total in the double view: `(level << 2) + L_TOTAL`. */
 const L_TOTAL = 3;
-
-// Order table slots: Order Number high and low words (as int32) and the order row.
-const TABLE_SHIFT = 2;
-const T_HIGH = 0;
-const T_LOW = 1;
-const T_ROW = 2;
 
 const NONE = -1;
 const BUY = 0;
 const SELL = 1;
+/** Up to this many orderbooks, a book is found by a scan rather than a `Map`. */
+const SCANNED_BOOKS = 16;
 
 // Kept trades: 8 doubles each.
 const TRADE_SIZE = 8;
@@ -160,10 +159,8 @@ class Book {
   referencePrice: number | null = null;
   tradingState: TradingStateCode = "V";
   shortSellingState: ShortSellingStateCode = "0";
-  /** Bid levels by ascending price: the best is last. */
-  readonly bids: number[] = [];
-  /** Ask levels by descending price: the best is last. */
-  readonly asks: number[] = [];
+  /** The levels of each side (`BUY`, `SELL`), in no order: sorted only when read. */
+  readonly levels: [number[], number[]] = [[], []];
   lastPrice = -1;
   tradedQuantity = 0;
   tradeCount = 0;
@@ -238,13 +235,17 @@ export class BookBuilder {
   #levelTop = 0;
   #levelFree = NONE;
 
-  #table = new Int32Array(2048 << TABLE_SHIFT).fill(NONE);
-  #tableMask = 2047;
-  #tableShift = 32 - 11;
+  /** Order Number halves → order row. */
+  readonly #orderIndex = new PairTable(1024);
+  /** (book and side, price) → level row. */
+  readonly #levelIndex = new PairTable(256);
+  /** The level an order was last placed in: consecutive orders often share one. */
+  #lastLevel = NONE;
 
   readonly #books: Book[] = [];
+  /** The books' keys, by index, for the scan of a few books. */
+  readonly #bookKeys: number[] = [];
   readonly #byKey = new Map<number, Book>();
-  #lastBook: Book | null = null;
   readonly #tickSizes: PriceTickSize[] = [];
   readonly #systemEvents = new Map<string, ItchSystemEventCode>();
   #seconds = 0;
@@ -429,61 +430,93 @@ export class BookBuilder {
     return count;
   }
 
+  // The four order messages are read here, byte by byte (a helper call per field would not
+  // be inlined into a function this size); a malformed one, and every other message, goes
+  // through the decoder, which says what is wrong with it.
   #applyAt(b: Uint8Array, at: number, length: number): void {
     switch (b[at]) {
       case 0x41: {
-        const nanoseconds = read32(b, at + 1) >>> 0;
-        const sideByte = b[at + 13];
+        const nanoseconds =
+          ((b[at + 1]! << 24) | (b[at + 2]! << 16) | (b[at + 3]! << 8) |
+            b[at + 4]!) >>> 0;
+        const side = b[at + 13];
         if (
           length !== 30 || nanoseconds >= NANOSECONDS_PER_SECOND ||
-          (sideByte !== 0x42 && sideByte !== 0x53)
+          (side !== 0x42 && side !== 0x53)
         ) {
           break;
         }
-        const book = this.#bookOf(read32(b, at + 18) >>> 0, "orderAdded");
+        const key = ((b[at + 18]! << 24) | (b[at + 19]! << 16) |
+          (b[at + 20]! << 8) | b[at + 21]!) >>> 0;
         this.#added(
-          book,
-          read32(b, at + 5),
-          read32(b, at + 9),
-          sideByte === 0x42 ? BUY : SELL,
-          read32(b, at + 14) >>> 0,
-          read32(b, at + 26) >>> 0,
+          this.#bookOf(key, "orderAdded"),
+          (b[at + 5]! << 24) | (b[at + 6]! << 16) | (b[at + 7]! << 8) |
+            b[at + 8]!,
+          (b[at + 9]! << 24) | (b[at + 10]! << 16) | (b[at + 11]! << 8) |
+            b[at + 12]!,
+          side === 0x42 ? BUY : SELL,
+          ((b[at + 14]! << 24) | (b[at + 15]! << 16) | (b[at + 16]! << 8) |
+            b[at + 17]!) >>> 0,
+          ((b[at + 26]! << 24) | (b[at + 27]! << 16) | (b[at + 28]! << 8) |
+            b[at + 29]!) >>> 0,
           "orderAdded",
         );
         this.#nanoseconds = nanoseconds;
         return;
       }
       case 0x45: {
-        const nanoseconds = read32(b, at + 1) >>> 0;
+        const nanoseconds =
+          ((b[at + 1]! << 24) | (b[at + 2]! << 16) | (b[at + 3]! << 8) |
+            b[at + 4]!) >>> 0;
         if (length !== 25 || nanoseconds >= NANOSECONDS_PER_SECOND) break;
         this.#executed(
-          read32(b, at + 5),
-          read32(b, at + 9),
-          read32(b, at + 13) >>> 0,
-          read32(b, at + 17),
-          read32(b, at + 21),
+          (b[at + 5]! << 24) | (b[at + 6]! << 16) | (b[at + 7]! << 8) |
+            b[at + 8]!,
+          (b[at + 9]! << 24) | (b[at + 10]! << 16) | (b[at + 11]! << 8) |
+            b[at + 12]!,
+          ((b[at + 13]! << 24) | (b[at + 14]! << 16) | (b[at + 15]! << 8) |
+            b[at + 16]!) >>> 0,
+          (b[at + 17]! << 24) | (b[at + 18]! << 16) | (b[at + 19]! << 8) |
+            b[at + 20]!,
+          (b[at + 21]! << 24) | (b[at + 22]! << 16) | (b[at + 23]! << 8) |
+            b[at + 24]!,
           nanoseconds,
         );
         this.#nanoseconds = nanoseconds;
         return;
       }
       case 0x44: {
-        const nanoseconds = read32(b, at + 1) >>> 0;
+        const nanoseconds =
+          ((b[at + 1]! << 24) | (b[at + 2]! << 16) | (b[at + 3]! << 8) |
+            b[at + 4]!) >>> 0;
         if (length !== 13 || nanoseconds >= NANOSECONDS_PER_SECOND) break;
-        this.#deleted(read32(b, at + 5), read32(b, at + 9));
+        this.#deleted(
+          (b[at + 5]! << 24) | (b[at + 6]! << 16) | (b[at + 7]! << 8) |
+            b[at + 8]!,
+          (b[at + 9]! << 24) | (b[at + 10]! << 16) | (b[at + 11]! << 8) |
+            b[at + 12]!,
+        );
         this.#nanoseconds = nanoseconds;
         return;
       }
       case 0x55: {
-        const nanoseconds = read32(b, at + 1) >>> 0;
+        const nanoseconds =
+          ((b[at + 1]! << 24) | (b[at + 2]! << 16) | (b[at + 3]! << 8) |
+            b[at + 4]!) >>> 0;
         if (length !== 29 || nanoseconds >= NANOSECONDS_PER_SECOND) break;
         this.#replaced(
-          read32(b, at + 5),
-          read32(b, at + 9),
-          read32(b, at + 13),
-          read32(b, at + 17),
-          read32(b, at + 21) >>> 0,
-          read32(b, at + 25) >>> 0,
+          (b[at + 5]! << 24) | (b[at + 6]! << 16) | (b[at + 7]! << 8) |
+            b[at + 8]!,
+          (b[at + 9]! << 24) | (b[at + 10]! << 16) | (b[at + 11]! << 8) |
+            b[at + 12]!,
+          (b[at + 13]! << 24) | (b[at + 14]! << 16) | (b[at + 15]! << 8) |
+            b[at + 16]!,
+          (b[at + 17]! << 24) | (b[at + 18]! << 16) | (b[at + 19]! << 8) |
+            b[at + 20]!,
+          ((b[at + 21]! << 24) | (b[at + 22]! << 16) | (b[at + 23]! << 8) |
+            b[at + 24]!) >>> 0,
+          ((b[at + 25]! << 24) | (b[at + 26]! << 16) | (b[at + 27]! << 8) |
+            b[at + 28]!) >>> 0,
         );
         this.#nanoseconds = nanoseconds;
         return;
@@ -494,7 +527,6 @@ export class BookBuilder {
         this.#nanoseconds = 0;
         return;
     }
-    // Every other message, and a malformed one of the above, which the decoder reports.
     this.apply(decodeItch(b.subarray(at, at + length), this.#options));
   }
 
@@ -584,8 +616,8 @@ export class BookBuilder {
     if (book === undefined) return { orderbookId, bids: [], asks: [] };
     return {
       orderbookId,
-      bids: this.#levelsOf(book.bids, levels),
-      asks: this.#levelsOf(book.asks, levels),
+      bids: this.#levelsOf(this.#sorted(book, BUY), levels),
+      asks: this.#levelsOf(this.#sorted(book, SELL), levels),
     };
   }
 
@@ -599,10 +631,9 @@ export class BookBuilder {
   orders(orderbookId: string, side: ItchSide): BookOrder[] {
     const book = this.#byKey.get(orderbookKey(orderbookId, this.#v16));
     if (book === undefined) return [];
-    const levels = side === "B" ? book.bids : book.asks;
     const out: BookOrder[] = [];
-    for (let i = levels.length - 1; i >= 0; i--) {
-      this.#ordersOf(levels[i]!, out);
+    for (const level of this.#sorted(book, side === "B" ? BUY : SELL)) {
+      this.#ordersOf(level, out);
     }
     return out;
   }
@@ -618,12 +649,12 @@ export class BookBuilder {
   levelOrders(orderbookId: string, side: ItchSide, price: number): BookOrder[] {
     const book = this.#byKey.get(orderbookKey(orderbookId, this.#v16));
     const out: BookOrder[] = [];
-    if (book === undefined) return out;
-    for (const level of side === "B" ? book.bids : book.asks) {
-      if (this.#levels[(level << LEVEL_SHIFT) + L_PRICE] === price) {
-        this.#ordersOf(level, out);
-      }
-    }
+    if (book === undefined || !Number.isInteger(price)) return out;
+    const level = this.#levelIndex.get(
+      (book.index << 1) | (side === "B" ? BUY : SELL),
+      price | 0,
+    );
+    if (level !== ABSENT) this.#ordersOf(level, out);
     return out;
   }
 
@@ -657,10 +688,21 @@ export class BookBuilder {
     return out;
   }
 
+  /** The levels of one side of `book`, best first. */
+  #sorted(book: Book, side: number): number[] {
+    const rows = this.#levels;
+    const sign = side === BUY ? -1 : 1;
+    return book.levels[side as 0 | 1].slice().sort((x, y) =>
+      sign *
+      (rows[(x << LEVEL_SHIFT) + L_PRICE]! -
+        rows[(y << LEVEL_SHIFT) + L_PRICE]!)
+    );
+  }
+
   #levelsOf(levels: readonly number[], most: number): BookLevel[] {
     const out: BookLevel[] = [];
     const rows = this.#levels;
-    for (let i = levels.length - 1; i >= 0 && out.length < most; i--) {
+    for (let i = 0; i < levels.length && out.length < most; i++) {
       const level = levels[i]!;
       const at = level << LEVEL_SHIFT;
       out.push({
@@ -709,23 +751,27 @@ export class BookBuilder {
     }
     const created = new Book(this.#books.length, key, directory);
     this.#books.push(created);
+    this.#bookKeys.push(key);
     this.#byKey.set(key, created);
   }
 
   #bookOf(key: number, messageType: string): Book {
-    const last = this.#lastBook;
-    if (last !== null && last.key === key) return last;
-    const book = this.#byKey.get(key);
-    if (book === undefined) {
-      throw new ItchBookError(
-        `Cannot apply ${messageType} as orderbook ${
-          JSON.stringify(key < 0 ? "?" : orderbookIdOfKey(key, this.#v16))
-        } has no directory entry`,
-        { messageType, field: "orderbookId" },
-      );
+    const keys = this.#bookKeys;
+    const n = keys.length;
+    if (n <= SCANNED_BOOKS) {
+      for (let i = 0; i < n; i++) {
+        if (keys[i] === key) return this.#books[i]!;
+      }
+    } else {
+      const book = this.#byKey.get(key);
+      if (book !== undefined) return book;
     }
-    this.#lastBook = book;
-    return book;
+    throw new ItchBookError(
+      `Cannot apply ${messageType} as orderbook ${
+        JSON.stringify(key < 0 ? "?" : orderbookIdOfKey(key, this.#v16))
+      } has no directory entry`,
+      { messageType, field: "orderbookId" },
+    );
   }
 
   #added(
@@ -750,22 +796,21 @@ export class BookBuilder {
         } must have a quantity from 1 to 2147483647 and a price of at most 2147483647: current quantity is ${quantity}, price ${price}`,
       );
     }
-    if (this.#find(high, low) !== NONE) {
+    const order = this.#newOrder();
+    if (this.#orderIndex.add(high, low, order) !== ABSENT) {
+      this.#freeOrder(order);
       failBook(
         messageType,
         "orderNumber",
         `order ${bigintOf(high, low)} is already on the book`,
       );
     }
-    const order = this.#newOrder();
     const rows = this.#orders;
     const at = order << ORDER_SHIFT;
     rows[at + O_QUANTITY] = quantity;
     rows[at + O_HIGH] = high;
     rows[at + O_LOW] = low;
-    this.#insert(high, low, order);
     this.#place(book, side, order, price);
-    this.#orderCount++;
   }
 
   #executed(
@@ -776,8 +821,10 @@ export class BookBuilder {
     matchLow: number,
     nanoseconds: number,
   ): void {
-    const order = this.#find(high, low);
-    if (order === NONE) this.#failMissing("orderExecuted", high, low);
+    const index = this.#orderIndex;
+    const slot = index.find(high, low);
+    if (slot === ABSENT) this.#failMissing("orderExecuted", high, low);
+    const order = index.valueAt(slot);
     const rows = this.#orders;
     const at = order << ORDER_SHIFT;
     const open = rows[at + O_QUANTITY]!;
@@ -815,7 +862,7 @@ export class BookBuilder {
       book.tradeNext = book.tradeNext + 1 === history ? 0 : book.tradeNext + 1;
     }
     if (quantity === open) {
-      this.#remove(high, low);
+      index.deleteAt(slot);
       this.#unlink(order);
       this.#freeOrder(order);
       return;
@@ -825,8 +872,8 @@ export class BookBuilder {
   }
 
   #deleted(high: number, low: number): void {
-    const order = this.#remove(high, low);
-    if (order === NONE) this.#failMissing("orderDeleted", high, low);
+    const order = this.#orderIndex.delete(high, low);
+    if (order === ABSENT) this.#failMissing("orderDeleted", high, low);
     this.#unlink(order);
     this.#freeOrder(order);
   }
@@ -839,10 +886,10 @@ export class BookBuilder {
     quantity: number,
     price: number,
   ): void {
-    const order = this.#find(high, low);
-    if (order === NONE) this.#failMissing("orderReplaced", high, low);
+    const order = this.#orderIndex.get(high, low);
+    if (order === ABSENT) this.#failMissing("orderReplaced", high, low);
     const renamed = high !== newHigh || low !== newLow;
-    if (renamed && this.#find(newHigh, newLow) !== NONE) {
+    if (renamed && this.#orderIndex.get(newHigh, newLow) !== ABSENT) {
       failBook(
         "orderReplaced",
         "newOrderNumber",
@@ -863,8 +910,8 @@ export class BookBuilder {
     const rows = this.#orders;
     const at = order << ORDER_SHIFT;
     if (renamed) {
-      this.#remove(high, low);
-      this.#insert(newHigh, newLow, order);
+      this.#orderIndex.delete(high, low);
+      this.#orderIndex.add(newHigh, newLow, order);
       rows[at + O_HIGH] = newHigh;
       rows[at + O_LOW] = newLow;
     }
@@ -894,20 +941,31 @@ export class BookBuilder {
 
   /** Puts `order` (quantity set) at the back of the level at `price`. */
   #place(book: Book, side: number, order: number, price: number): void {
-    const level = this.#levelAt(book, side, price);
     const levelRows = this.#levels;
+    const bookSide = (book.index << 1) | side;
+    let level = this.#lastLevel;
+    if (
+      level === NONE || levelRows[(level << LEVEL_SHIFT) + L_PRICE] !== price ||
+      levelRows[(level << LEVEL_SHIFT) + L_BOOK_SIDE] !== bookSide ||
+      levelRows[(level << LEVEL_SHIFT) + L_COUNT] === 0
+    ) {
+      level = this.#levelIndex.get(bookSide, price);
+      if (level === ABSENT) level = this.#newLevel(book, side, price);
+      this.#lastLevel = level;
+    }
     const rows = this.#orders;
     const at = order << ORDER_SHIFT;
     const levelAt = level << LEVEL_SHIFT;
-    const tail = levelRows[levelAt + L_TAIL]!;
+    const tail = this.#levels[levelAt + L_TAIL]!;
     rows[at + O_PRICE] = price;
     rows[at + O_LEVEL] = level;
     rows[at + O_PREV] = tail;
     rows[at + O_NEXT] = NONE;
-    if (tail === NONE) levelRows[levelAt + L_HEAD] = order;
+    const levels = this.#levels;
+    if (tail === NONE) levels[levelAt + L_HEAD] = order;
     else rows[(tail << ORDER_SHIFT) + O_NEXT] = order;
-    levelRows[levelAt + L_TAIL] = order;
-    levelRows[levelAt + L_COUNT]!++;
+    levels[levelAt + L_TAIL] = order;
+    levels[levelAt + L_COUNT]!++;
     this.#totals[(level << 2) + L_TOTAL]! += rows[at + O_QUANTITY]!;
   }
 
@@ -925,76 +983,61 @@ export class BookBuilder {
     if (next === NONE) levelRows[levelAt + L_TAIL] = prev;
     else rows[(next << ORDER_SHIFT) + O_PREV] = prev;
     this.#totals[(level << 2) + L_TOTAL]! -= rows[at + O_QUANTITY]!;
-    if (--levelRows[levelAt + L_COUNT]! === 0) {
-      const bookSide = levelRows[levelAt + L_BOOK_SIDE]!;
-      const book = this.#books[bookSide >> 1]!;
-      const levels = (bookSide & 1) === BUY ? book.bids : book.asks;
-      const n = levels.length;
-      if (levels[n - 1] === level) levels.pop();
-      else levels.splice(levels.lastIndexOf(level), 1);
-      levelRows[levelAt + L_HEAD] = this.#levelFree;
-      this.#levelFree = level;
-    }
+    if (--levelRows[levelAt + L_COUNT]! === 0) this.#dropLevel(level);
   }
 
-  /** The level at `price` on one side of `book`, created if new. */
-  #levelAt(book: Book, side: number, price: number): number {
-    const levels = side === BUY ? book.bids : book.asks;
-    const rows = this.#levels;
-    // Sort key: the price for bids, minus the price for asks; the best level is last.
-    const key = side === BUY ? price : -price;
-    const n = levels.length;
-    let lo = 0;
-    let hi = n;
-    if (n !== 0) {
-      const bestPrice = rows[(levels[n - 1]! << LEVEL_SHIFT) + L_PRICE]!;
-      if (bestPrice === price) return levels[n - 1]!;
-      if ((side === BUY ? bestPrice : -bestPrice) < key) lo = n;
+  /** A new, empty level of one side of `book`. */
+  #newLevel(book: Book, side: number, price: number): number {
+    let level = this.#levelFree;
+    if (level !== NONE) {
+      this.#levelFree = this.#levels[(level << LEVEL_SHIFT) + L_HEAD]!;
+    } else {
+      level = this.#levelTop++;
+      if ((level << LEVEL_SHIFT) >= this.#levels.length) {
+        const grown = new Int32Array(this.#levels.length * 2);
+        grown.set(this.#levels);
+        this.#levels = grown;
+        this.#totals = new Float64Array(grown.buffer);
+      }
     }
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const p = rows[(levels[mid]! << LEVEL_SHIFT) + L_PRICE]!;
-      if ((side === BUY ? p : -p) < key) lo = mid + 1;
-      else hi = mid;
-    }
-    if (
-      lo < n && rows[(levels[lo]! << LEVEL_SHIFT) + L_PRICE] === price
-    ) {
-      return levels[lo]!;
-    }
-    const level = this.#newLevel();
+    const bookSide = (book.index << 1) | side;
+    const list = book.levels[side as 0 | 1];
     const at = level << LEVEL_SHIFT;
-    const levelRows = this.#levels;
-    levelRows[at + L_PRICE] = price;
-    levelRows[at + L_COUNT] = 0;
-    levelRows[at + L_HEAD] = NONE;
-    levelRows[at + L_TAIL] = NONE;
-    levelRows[at + L_BOOK_SIDE] = (book.index << 1) | side;
+    const levels = this.#levels;
+    levels[at + L_PRICE] = price;
+    levels[at + L_COUNT] = 0;
+    levels[at + L_HEAD] = NONE;
+    levels[at + L_TAIL] = NONE;
+    levels[at + L_BOOK_SIDE] = bookSide;
+    levels[at + L_POSITION] = list.length;
     this.#totals[(level << 2) + L_TOTAL] = 0;
-    levels.splice(lo, 0, level);
+    list.push(level);
+    this.#levelIndex.add(bookSide, price, level);
     return level;
   }
 
-  #newLevel(): number {
-    const free = this.#levelFree;
-    if (free !== NONE) {
-      this.#levelFree = this.#levels[(free << LEVEL_SHIFT) + L_HEAD]!;
-      return free;
+  /** Forgets an emptied level. */
+  #dropLevel(level: number): void {
+    const levels = this.#levels;
+    const at = level << LEVEL_SHIFT;
+    const bookSide = levels[at + L_BOOK_SIDE]!;
+    this.#levelIndex.delete(bookSide, levels[at + L_PRICE]!);
+    const list = this.#books[bookSide >> 1]!.levels[(bookSide & 1) as 0 | 1];
+    const last = list.pop()!;
+    if (last !== level) {
+      const position = levels[at + L_POSITION]!;
+      list[position] = last;
+      levels[(last << LEVEL_SHIFT) + L_POSITION] = position;
     }
-    const level = this.#levelTop++;
-    if ((level << LEVEL_SHIFT) >= this.#levels.length) {
-      const grown = new Int32Array(this.#levels.length * 2);
-      grown.set(this.#levels);
-      this.#levels = grown;
-      this.#totals = new Float64Array(grown.buffer);
-    }
-    return level;
+    levels[at + L_HEAD] = this.#levelFree;
+    this.#levelFree = level;
   }
 
   // -------------------------------------------------------------------------------------
   // Order rows
 
   #newOrder(): number {
+    this.#orderCount++;
     const free = this.#orderFree;
     if (free !== NONE) {
       this.#orderFree = this.#orders[(free << ORDER_SHIFT) + O_NEXT]!;
@@ -1013,98 +1056,6 @@ export class BookBuilder {
     this.#orders[(order << ORDER_SHIFT) + O_NEXT] = this.#orderFree;
     this.#orderFree = order;
     this.#orderCount--;
-  }
-
-  // -------------------------------------------------------------------------------------
-  // Order Number → order row: open addressing with linear probing, keyed by both halves.
-
-  #slotOf(high: number, low: number): number {
-    return Math.imul(low ^ Math.imul(high, 0x85ebca6b), 0x9e3779b1) >>>
-      this.#tableShift;
-  }
-
-  #find(high: number, low: number): number {
-    const table = this.#table;
-    const mask = this.#tableMask;
-    let slot = this.#slotOf(high, low);
-    while (true) {
-      const at = slot << TABLE_SHIFT;
-      const row = table[at + T_ROW]!;
-      if (row === NONE) return NONE;
-      if (table[at + T_LOW] === low && table[at + T_HIGH] === high) return row;
-      slot = (slot + 1) & mask;
-    }
-  }
-
-  #insert(high: number, low: number, row: number): void {
-    if ((this.#orderCount + 1) * 2 > this.#tableMask + 1) this.#grow();
-    const table = this.#table;
-    const mask = this.#tableMask;
-    let slot = this.#slotOf(high, low);
-    while (table[(slot << TABLE_SHIFT) + T_ROW] !== NONE) {
-      slot = (slot + 1) & mask;
-    }
-    const at = slot << TABLE_SHIFT;
-    table[at + T_HIGH] = high;
-    table[at + T_LOW] = low;
-    table[at + T_ROW] = row;
-  }
-
-  /** Removes an Order Number; returns its row or `NONE`. Shifts later entries back. */
-  #remove(high: number, low: number): number {
-    const table = this.#table;
-    const mask = this.#tableMask;
-    let slot = this.#slotOf(high, low);
-    let row: number;
-    while (true) {
-      const at = slot << TABLE_SHIFT;
-      row = table[at + T_ROW]!;
-      if (row === NONE) return NONE;
-      if (table[at + T_LOW] === low && table[at + T_HIGH] === high) break;
-      slot = (slot + 1) & mask;
-    }
-    let hole = slot;
-    let next = slot;
-    while (true) {
-      next = (next + 1) & mask;
-      const at = next << TABLE_SHIFT;
-      if (table[at + T_ROW] === NONE) break;
-      const home = this.#slotOf(table[at + T_HIGH]!, table[at + T_LOW]!);
-      // Leave the entry if its home lies cyclically in (hole, next].
-      const stays = hole <= next
-        ? hole < home && home <= next
-        : hole < home || home <= next;
-      if (stays) continue;
-      const to = hole << TABLE_SHIFT;
-      table[to + T_HIGH] = table[at + T_HIGH]!;
-      table[to + T_LOW] = table[at + T_LOW]!;
-      table[to + T_ROW] = table[at + T_ROW]!;
-      hole = next;
-    }
-    table[(hole << TABLE_SHIFT) + T_ROW] = NONE;
-    return row;
-  }
-
-  #grow(): void {
-    const old = this.#table;
-    const size = (this.#tableMask + 1) * 2;
-    this.#table = new Int32Array(size << TABLE_SHIFT).fill(NONE);
-    this.#tableMask = size - 1;
-    this.#tableShift--;
-    for (let at = 0; at < old.length; at += 1 << TABLE_SHIFT) {
-      const row = old[at + T_ROW]!;
-      if (row === NONE) continue;
-      const high = old[at + T_HIGH]!;
-      const low = old[at + T_LOW]!;
-      let slot = this.#slotOf(high, low);
-      while (this.#table[(slot << TABLE_SHIFT) + T_ROW] !== NONE) {
-        slot = (slot + 1) & this.#tableMask;
-      }
-      const to = slot << TABLE_SHIFT;
-      this.#table[to + T_HIGH] = high;
-      this.#table[to + T_LOW] = low;
-      this.#table[to + T_ROW] = row;
-    }
   }
 }
 

@@ -5,7 +5,6 @@
  * @module
  */
 
-import { put32, putUint64 } from "../codec/_binary.ts";
 import type { MarketEvent } from "../matcher/market_event.ts";
 import {
   encodeOrderAdded,
@@ -112,11 +111,14 @@ export interface StartOfDayOptions {
 
 /** An orderbook as the generator writes it. */
 interface Book {
-  /** Orderbook Id and group, the 8 bytes at offset 18 of Order Added. */
-  readonly idAndGroup: Uint8Array;
+  /** The Orderbook Id's 4 bytes on the wire, as a uint32. */
+  readonly id: number;
+  /** The group's 4 bytes on the wire, as a uint32. */
+  readonly group: number;
 }
 
-const SPACE = 0x20;
+/** A blank (system-wide) group: four spaces. */
+const BLANK_GROUP = 0x20202020;
 /** Bytes of the scratch buffer: the longest message the generator writes is 45 bytes. */
 const SCRATCH_LENGTH = 64;
 
@@ -170,6 +172,8 @@ export class FeedGenerator {
   readonly #options: { version: ItchVersion };
   readonly #books = new Map<string, Book>();
   readonly #scratch = new Uint8Array(SCRATCH_LENGTH);
+  /** The scratch buffer as a DataView: big-endian writes, 64-bit ones from bigints. */
+  readonly #view = new DataView(this.#scratch.buffer, 0, SCRATCH_LENGTH);
   /** `#views[n]` is the first `n` bytes of the scratch buffer. */
   readonly #views: Uint8Array[];
   #sequence = 0;
@@ -252,7 +256,8 @@ export class FeedGenerator {
       );
       encodeOrderAdded(referenceOf(book, 0), this.#scratch, 0, this.#options);
       this.#books.set(book.orderbookId, {
-        idAndGroup: this.#scratch.slice(18, 26),
+        id: this.#view.getUint32(18),
+        group: this.#view.getUint32(22),
       });
     }
   }
@@ -387,49 +392,50 @@ export class FeedGenerator {
       case "bookAdd": {
         const book = this.#book(event.orderbookId);
         const ns = this.#time(event.timestamp);
-        const b = this.#scratch;
-        b[0] = ORDER_ADDED_TYPE;
-        put32(b, 1, ns);
-        putUint64(b, 5, event.orderNumber);
-        b[13] = event.side === "B" ? 0x42 : 0x53;
-        put32(b, 14, event.quantity);
-        b.set(book.idAndGroup, 18);
-        put32(b, 26, event.price);
+        const v = this.#view;
+        v.setUint8(0, ORDER_ADDED_TYPE);
+        v.setUint32(1, ns);
+        v.setBigUint64(5, event.orderNumber);
+        v.setUint8(13, event.side === "B" ? 0x42 : 0x53);
+        v.setUint32(14, event.quantity);
+        v.setUint32(18, book.id);
+        v.setUint32(22, book.group);
+        v.setUint32(26, event.price);
         this.#emit(ORDER_ADDED_LENGTH);
         return;
       }
       case "bookExecute": {
         this.#book(event.orderbookId);
         const ns = this.#time(event.timestamp);
-        const b = this.#scratch;
-        b[0] = 0x45;
-        put32(b, 1, ns);
-        putUint64(b, 5, event.orderNumber);
-        put32(b, 13, event.quantity);
-        putUint64(b, 17, event.matchNumber);
+        const v = this.#view;
+        v.setUint8(0, 0x45);
+        v.setUint32(1, ns);
+        v.setBigUint64(5, event.orderNumber);
+        v.setUint32(13, event.quantity);
+        v.setBigUint64(17, event.matchNumber);
         this.#emit(ITCH_ORDER_EXECUTED_LENGTH);
         return;
       }
       case "bookDelete": {
         this.#book(event.orderbookId);
         const ns = this.#time(event.timestamp);
-        const b = this.#scratch;
-        b[0] = 0x44;
-        put32(b, 1, ns);
-        putUint64(b, 5, event.orderNumber);
+        const v = this.#view;
+        v.setUint8(0, 0x44);
+        v.setUint32(1, ns);
+        v.setBigUint64(5, event.orderNumber);
         this.#emit(ORDER_DELETED_LENGTH);
         return;
       }
       case "bookReplace": {
         this.#book(event.orderbookId);
         const ns = this.#time(event.timestamp);
-        const b = this.#scratch;
-        b[0] = 0x55;
-        put32(b, 1, ns);
-        putUint64(b, 5, event.originalOrderNumber);
-        putUint64(b, 13, event.orderNumber);
-        put32(b, 21, event.quantity);
-        put32(b, 25, event.price);
+        const v = this.#view;
+        v.setUint8(0, 0x55);
+        v.setUint32(1, ns);
+        v.setBigUint64(5, event.originalOrderNumber);
+        v.setBigUint64(13, event.orderNumber);
+        v.setUint32(21, event.quantity);
+        v.setUint32(25, event.price);
         this.#emit(ITCH_ORDER_REPLACED_LENGTH);
         return;
       }
@@ -523,23 +529,21 @@ export class FeedGenerator {
   ): void {
     const book = this.#book(orderbookId);
     const ns = this.#time(timestamp);
-    const b = this.#scratch;
-    b[0] = type;
-    put32(b, 1, ns);
-    b.set(book.idAndGroup, 5);
-    b[13] = state;
+    const v = this.#view;
+    v.setUint8(0, type);
+    v.setUint32(1, ns);
+    v.setUint32(5, book.id);
+    v.setUint32(9, book.group);
+    v.setUint8(13, state);
     this.#emit(length);
   }
 
   #systemEvent(ns: number, code: ItchSystemEventCode): void {
-    const b = this.#scratch;
-    b[0] = 0x53;
-    put32(b, 1, ns);
-    b[5] = SPACE;
-    b[6] = SPACE;
-    b[7] = SPACE;
-    b[8] = SPACE;
-    b[9] = code.charCodeAt(0);
+    const v = this.#view;
+    v.setUint8(0, 0x53);
+    v.setUint32(1, ns);
+    v.setUint32(5, BLANK_GROUP);
+    v.setUint8(9, code.charCodeAt(0));
     this.#emit(ITCH_SYSTEM_EVENT_LENGTH);
   }
 
@@ -556,9 +560,9 @@ export class FeedGenerator {
     const seconds = Math.floor(timestamp / NANOSECONDS_PER_SECOND);
     if (seconds !== this.#seconds) {
       this.#seconds = seconds;
-      const b = this.#scratch;
-      b[0] = 0x54;
-      put32(b, 1, seconds);
+      const v = this.#view;
+      v.setUint8(0, 0x54);
+      v.setUint32(1, seconds);
       this.#emit(TIMESTAMP_SECONDS_LENGTH);
     }
     return timestamp - seconds * NANOSECONDS_PER_SECOND;

@@ -708,3 +708,43 @@ Deno.test("FeedGenerator turns a matcher's day into M5-M8's messages", () => {
     { type: "systemEvent", nanoseconds: 6, group: "", eventCode: "C" },
   ]);
 });
+
+Deno.test("FeedGenerator writes any v1.6 Orderbook Id exactly, the largest uint32 included", () => {
+  const sink = new Recorder("1.6");
+  const book = { ...REFERENCE.orderbooks[2]!, halted: false };
+  const feed = new FeedGenerator(sink, {
+    tickTables: [REFERENCE.tickTables[0]!],
+    orderbooks: [
+      { ...book, orderbookId: "4294967295" },
+      { ...book, orderbookId: "2146435073" }, // 0x7ff00001: the bytes of a NaN
+    ],
+  }, { version: "1.6" });
+  feed.startOfDay(NINE);
+  const from = sink.messages.length;
+  for (const orderbookId of ["4294967295", "2146435073"]) {
+    feed.marketEvent({
+      type: "bookAdd",
+      timestamp: NINE,
+      orderbookId,
+      orderNumber: 2n ** 64n - 1n,
+      side: "S",
+      price: 0x7ffffffe,
+      quantity: 0x7fffffff,
+      account: 0,
+    });
+    feed.marketEvent({
+      type: "tradingState",
+      timestamp: NINE,
+      orderbookId,
+      halted: true,
+    });
+  }
+  assert.deepEqual(sink.messages.slice(from).map((m) => toHex(m)), [
+    "41" + "00000000" + "ffffffffffffffff" + "53" + "7fffffff" + "ffffffff" +
+    "44415920" + "7ffffffe",
+    "48" + "00000000" + "ffffffff" + "44415920" + "56",
+    "41" + "00000000" + "ffffffffffffffff" + "53" + "7fffffff" + "7ff00001" +
+    "44415920" + "7ffffffe",
+    "48" + "00000000" + "7ff00001" + "44415920" + "56",
+  ]);
+});
