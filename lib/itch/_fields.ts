@@ -9,13 +9,13 @@ import {
   readUint32,
   TWO_32,
 } from "../codec/_binary.ts";
-import { describeByte, describeValue } from "../codec/_fail.ts";
+import { checkRoom, describeByte, describeValue } from "../codec/_fail.ts";
 import { parseCanonicalUint32 } from "../codec/_orderbook_id.ts";
 import { ItchDecodeError, ItchEncodeError } from "./errors.ts";
 import { NANOSECONDS_PER_SECOND } from "./messages.ts";
 import type { ItchCodecOptions } from "./options.ts";
 
-export { readUint32 };
+export { checkRoom, readUint32 };
 
 const SPACE = 0x20;
 const TILDE = 0x7e;
@@ -65,30 +65,6 @@ export function failDecode(
     message,
     offset,
     field === undefined ? { messageType } : { messageType, field },
-  );
-}
-
-/**
- * Checks that `target` has `length` bytes free at `at`.
- *
- * @throws {RangeError} If `at` is not an integer in `0..target.length` or there is no room.
- */
-export function checkRoom(
-  target: Uint8Array,
-  at: number,
-  length: number,
-  what: string,
-): void {
-  if (at >= 0 && at <= target.length - length && Number.isInteger(at)) return;
-  if (!Number.isInteger(at) || at < 0 || at > target.length) {
-    throw new RangeError(
-      `Cannot encode ${what} as its offset must be an integer from 0 to ${target.length}: current offset is ${at}`,
-    );
-  }
-  throw new RangeError(
-    `Cannot encode ${what} as it needs ${length} bytes: ${
-      target.length - at
-    } bytes are free at offset ${at}`,
   );
 }
 

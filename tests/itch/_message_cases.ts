@@ -6,6 +6,9 @@ import fc from "fast-check";
 import { fromHex, toHex } from "../../lib/codec/hex.ts";
 import type { ItchMessage, ItchVersion } from "../../lib/itch/messages.ts";
 import type { ItchCodecOptions } from "../../lib/itch/options.ts";
+import { alphaText, id64, uint32 } from "../codec/_message_cases.ts";
+
+export { alphaText, id64, uint32 };
 
 /** How a field is laid out. */
 export type FieldKind =
@@ -457,29 +460,6 @@ function testAlpha<M extends ItchMessage>(
 
 // ---------------------------------------------------------------------------------------
 // Arbitraries
-
-/** Printable ASCII of at most `width` characters without trailing spaces (decode trims). */
-export function alphaText(width: number): fc.Arbitrary<string> {
-  return fc.array(
-    fc.integer({ min: 0x20, max: 0x7e }).map((code) =>
-      String.fromCharCode(code)
-    ),
-    { maxLength: width },
-  ).map((chars) => chars.join("").replace(/ +$/, ""));
-}
-
-/** Any uint32. */
-export const uint32: fc.Arbitrary<number> = fc.integer({
-  min: 0,
-  max: 0xffffffff,
-});
-
-/** Any unsigned 64-bit identifier, as a bigint. */
-export const id64: fc.Arbitrary<bigint> = fc.oneof(
-  fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
-  fc.bigInt({ min: 202611280000000001n, max: 202611289999999999n }),
-  fc.constantFrom(0n, 2n ** 53n + 1n, 2n ** 64n - 1n),
-);
 
 /** An Orderbook Id valid in `version`. */
 export function orderbookId(version: ItchVersion): fc.Arbitrary<string> {

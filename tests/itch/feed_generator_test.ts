@@ -5,6 +5,7 @@ import type { ItchMessage } from "../../lib/itch/messages.ts";
 import type { MarketEvent } from "../../lib/matcher/market_event.ts";
 import { Matcher } from "../../lib/matcher/matcher.ts";
 import type { EnterOrder } from "../../lib/codec/messages.ts";
+import { enterOrder } from "../_fixtures.ts";
 import { NINE, Recorder, REFERENCE } from "./_feed.ts";
 
 function generator(version: "1.7" | "1.6" = "1.7") {
@@ -541,25 +542,13 @@ Deno.test("FeedGenerator makes the same bytes from the same day (M11)", () => {
   assert.equal(run(), run());
 });
 
+/** A Day buy of 100 at 2800.0 on orderbook "7203"; override any field. */
 function order(fields: Partial<EnterOrder>): EnterOrder {
-  return {
-    type: "enterOrder",
-    orderToken: 1,
-    clientReference: "",
-    buySellIndicator: "B",
-    quantity: 100,
+  return enterOrder(fields.orderToken ?? 1, {
     orderbookId: "7203",
-    group: "DAY",
     price: 28_000,
-    timeInForce: 99999,
-    firmId: 0,
-    display: " ",
-    capacity: "P",
-    minimumQuantity: 0,
-    orderClassification: "1",
-    cashMarginType: "1",
     ...fields,
-  };
+  });
 }
 
 Deno.test("FeedGenerator turns a matcher's day into M5-M8's messages", () => {
