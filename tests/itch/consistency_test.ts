@@ -365,6 +365,43 @@ function stateOf(builder: BookBuilder): unknown {
   };
 }
 
+/** How often each case came up, counted over the runs, so that a test can say it did. */
+const coverage = new Map<string, number>();
+
+function count(name: string): void {
+  coverage.set(name, (coverage.get(name) ?? 0) + 1);
+}
+
+/** Counts the cases one command's output shows. */
+function countCases(
+  ouch: readonly OuchRecord[],
+  itch: readonly ItchMessage[],
+): void {
+  for (const message of itch) {
+    count(`ITCH ${message.type}`);
+    if (message.type === "orderReplaced") {
+      count(
+        message.originalOrderNumber === message.newOrderNumber
+          ? "U with one Order Number"
+          : "U with a new Order Number",
+      );
+    }
+  }
+  for (const { message } of ouch) {
+    if (message.type === "orderCanceled") {
+      count(`cancel ${message.orderCanceledReason}`);
+    }
+    if (message.type === "orderAiqCanceled") count("self-match prevented");
+  }
+  const replaced = ouch.some(({ message }) => message.type === "orderReplaced");
+  if (replaced && itch.some((m) => m.type === "orderExecuted")) {
+    count("replace that crosses");
+  }
+  if (replaced && itch.some((m) => m.type === "orderReplaced")) {
+    count("replace that does not cross");
+  }
+}
+
 /**
  * Runs one flow through a matcher, a feed generator and two builders (one from bytes, one
  * from decoded messages), checking M10 after every command; then ends the day, and joins a
@@ -408,6 +445,7 @@ function consistent(
       }
     }
     checkAgreement(ouch, itch, numbers, tradePrices);
+    countCases(ouch, itch);
     ouch = [];
     checkBooks(fromBytes, matcher, `after command ${i}`);
     checkBooks(fromObjects, matcher, `after command ${i}, decoded`);
@@ -460,8 +498,36 @@ Deno.test("ITCH rebuilds the matcher's books after every command and agrees with
 const SEEDS = [1, 42, 13_0013, 20_261_128, -917_355_021];
 
 Deno.test("ITCH rebuilds the matcher's books on the fixed seed list (M10)", () => {
+  coverage.clear();
   for (const seed of SEEDS) {
     fc.assert(property, { seed, numRuns: 60 });
+  }
+  // The flows reach every case M10 names.
+  for (
+    const name of [
+      "ITCH orderAdded",
+      "ITCH orderExecuted",
+      "ITCH orderDeleted",
+      "ITCH orderReplaced",
+      "ITCH tradingState",
+      "ITCH systemEvent",
+      "ITCH timestampSeconds",
+      "U with one Order Number",
+      "replace that crosses",
+      "replace that does not cross",
+      "self-match prevented",
+      "cancel U",
+      "cancel I",
+      "cancel L",
+      "cancel S",
+      "cancel O",
+      "cancel R",
+    ]
+  ) {
+    assert.ok(
+      (coverage.get(name) ?? 0) >= 1,
+      `${name}: ${coverage.get(name) ?? 0} times`,
+    );
   }
 });
 
