@@ -23,7 +23,7 @@ export class PairTable {
   /** Creates a table for at least `capacity` entries before it grows (a power of two). */
   constructor(capacity = 1024) {
     let size = 16;
-    while (size < capacity * 4) size *= 2;
+    while (size < capacity * 2) size *= 2;
     this.#slots = new Int32Array(size << SHIFT).fill(ABSENT);
     this.#mask = size - 1;
     this.#shift = 32 - Math.log2(size);
@@ -69,7 +69,7 @@ export class PairTable {
    * @returns `ABSENT` when added; the value already there otherwise (nothing changes).
    */
   add(a: number, b: number, value: number): number {
-    if ((this.#size + 1) * 4 > this.#mask + 1) this.#grow();
+    if ((this.#size + 1) * 2 > this.#mask + 1) this.#grow();
     const slots = this.#slots;
     const mask = this.#mask;
     let slot = Math.imul(b ^ Math.imul(a, 0x85ebca6b), 0x9e3779b1) >>>
