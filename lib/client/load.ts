@@ -17,7 +17,7 @@ import { ClientSession } from "../session/client_session.ts";
 import { WriteBuffer } from "../session/write_buffer.ts";
 import {
   LoadGenerator,
-  type LoadMix,
+  type LoadPlan,
   type LoadProgress,
   type LoadReport,
 } from "./load_generator.ts";
@@ -30,61 +30,18 @@ export interface LoadAccount {
   readonly password: string;
 }
 
-/** What {@linkcode runLoad} does. */
-export interface LoadOptions {
+/**
+ * What {@linkcode runLoad} does: the plan of the load (see `LoadPlan`: count or duration,
+ * rate, window, mix, crossing orders, orderbook, seed, drain timeout), and where and how
+ * it runs.
+ */
+export interface LoadOptions extends Omit<LoadPlan, "accounts"> {
   /** @default {"127.0.0.1"} */
   hostname?: string;
   /** @default {15000} */
   port?: number;
   /** One session per account. */
   accounts: readonly LoadAccount[];
-  /** @default {"1.12"} */
-  version?: ProtocolVersion;
-  /**
-   * Messages to send over all sessions (Enter, Cancel and Replace; the cancels that clean
-   * up at the end are extra). Ignored with `durationMs`.
-   *
-   * @default {10000}
-   */
-  count?: number;
-  /** Send for this long instead of a count. */
-  durationMs?: number;
-  /**
-   * Messages per second over all sessions; 0 sends as fast as the window allows.
-   *
-   * @default {0}
-   */
-  rate?: number;
-  /**
-   * The most Enter Orders per session waiting for their Accepted or Rejected.
-   *
-   * @default {1000}
-   */
-  window?: number;
-  /**
-   * Percentages of Enter, Cancel and Replace (see `LoadPlan.mix`).
-   *
-   * @default {{ enter: 90, cancel: 7, replace: 3 }}
-   */
-  mix?: LoadMix;
-  /**
-   * Percentage of Enter Orders that cross: Immediate orders priced through the whole
-   * opposite side. The others are Day orders that rest without crossing.
-   *
-   * @default {10}
-   */
-  crossPercent?: number;
-  /** @default {"7203"} */
-  orderbookId?: string;
-  /** Seed of the random choices. @default {1} */
-  seed?: number;
-  /**
-   * How long to wait at the end for the last answers and final outcomes, and the longest
-   * silence from the server while answers are due.
-   *
-   * @default {10000}
-   */
-  drainTimeoutMs?: number;
   /** Called every `progressIntervalMs` while the load runs. */
   progress?: (progress: LoadProgress) => void;
   /** @default {200} */
@@ -124,25 +81,8 @@ const LOGOUT_TIMEOUT_MS = 2000;
  */
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const generator = new LoadGenerator({
+    ...options,
     accounts: options.accounts.map((account) => account.username),
-    ...(options.version === undefined ? {} : { version: options.version }),
-    ...(options.count === undefined ? {} : { count: options.count }),
-    ...(options.durationMs === undefined
-      ? {}
-      : { durationMs: options.durationMs }),
-    ...(options.rate === undefined ? {} : { rate: options.rate }),
-    ...(options.window === undefined ? {} : { window: options.window }),
-    ...(options.mix === undefined ? {} : { mix: options.mix }),
-    ...(options.crossPercent === undefined
-      ? {}
-      : { crossPercent: options.crossPercent }),
-    ...(options.orderbookId === undefined
-      ? {}
-      : { orderbookId: options.orderbookId }),
-    ...(options.seed === undefined ? {} : { seed: options.seed }),
-    ...(options.drainTimeoutMs === undefined
-      ? {}
-      : { drainTimeoutMs: options.drainTimeoutMs }),
   });
   const startedAt = performance.now();
   const finished = Promise.withResolvers<void>();

@@ -575,6 +575,15 @@ function random(seed: number): () => number {
   };
 }
 
+/** `larger` with `old` copied to its start. */
+function grown<T extends Float64Array | Int32Array | Uint8Array>(
+  old: T,
+  larger: T,
+): T {
+  larger.set(old);
+  return larger;
+}
+
 function put32(target: Uint8Array, at: number, value: number): void {
   target[at] = value >>> 24;
   target[at + 1] = value >>> 16;
@@ -912,21 +921,11 @@ class SessionLoad {
     const token = this.#next++;
     if (token >= this.#sentAt.length) {
       const size = this.#sentAt.length * 2;
-      const sentAt = new Float64Array(size);
-      sentAt.set(this.#sentAt);
-      this.#sentAt = sentAt;
-      const side = new Uint8Array(size);
-      side.set(this.#side);
-      this.#side = side;
-      const flags = new Uint8Array(size);
-      flags.set(this.#flags);
-      this.#flags = flags;
-      const poolAt = new Int32Array(size);
-      poolAt.set(this.#poolAt);
-      this.#poolAt = poolAt;
-      const pool = new Int32Array(size);
-      pool.set(this.#pool);
-      this.#pool = pool;
+      this.#sentAt = grown(this.#sentAt, new Float64Array(size));
+      this.#side = grown(this.#side, new Uint8Array(size));
+      this.#flags = grown(this.#flags, new Uint8Array(size));
+      this.#poolAt = grown(this.#poolAt, new Int32Array(size));
+      this.#pool = grown(this.#pool, new Int32Array(size));
     }
     this.#sentAt[token] = nowMs;
     return token;
@@ -948,9 +947,10 @@ class SessionLoad {
 
   #recordLatency(token: number, nowMs: number): void {
     if (this.#latencyCount === this.#latencies.length) {
-      const grown = new Float64Array(this.#latencies.length * 2);
-      grown.set(this.#latencies);
-      this.#latencies = grown;
+      this.#latencies = grown(
+        this.#latencies,
+        new Float64Array(this.#latencies.length * 2),
+      );
     }
     this.#latencies[this.#latencyCount++] = nowMs - this.#sentAt[token]!;
   }

@@ -9,11 +9,11 @@ import {
   encodeMessage,
   FrameReader,
   type InboundMessage,
-  type OutboundMessage,
 } from "../../lib/codec/mod.ts";
 import { decodeInbound } from "../../lib/codec/message.ts";
 import { WriteBuffer } from "../../lib/session/write_buffer.ts";
 import { driveLoad, LoadVenue } from "./_load_venue.ts";
+import { accepted, canceled } from "./_outbound.ts";
 
 const FOUR = ["demo1", "demo2", "demo3", "demo4"];
 
@@ -29,37 +29,13 @@ function sentMessages(output: WriteBuffer): InboundMessage[] {
   return messages;
 }
 
-function accepted(token: number, quantity = 100): OutboundMessage {
-  return {
-    type: "orderAccepted",
-    timestamp: 0,
-    orderToken: token,
-    clientReference: "load",
-    buySellIndicator: "B",
-    quantity,
-    orderbookId: "7203",
-    group: "DAY",
-    price: 22990,
-    timeInForce: 99999,
-    firmId: 0,
-    display: " ",
-    capacity: "P",
-    orderNumber: 202611280000000000n + BigInt(token),
-    minimumQuantity: 0,
-    orderState: "L",
-    orderClassification: "1",
-    cashMarginType: "1",
-  };
-}
-
-function canceled(token: number, quantity: number): OutboundMessage {
-  return {
-    type: "orderCanceled",
-    timestamp: 0,
-    orderToken: token,
-    decrementQuantity: quantity,
-    orderCanceledReason: "U",
-  };
+/** Enter Orders only (Day orders unless `plan` says otherwise), by `plan`. */
+function enters(plan: LoadPlan): LoadGenerator {
+  return new LoadGenerator({
+    mix: { enter: 100, cancel: 0, replace: 0 },
+    crossPercent: 0,
+    ...plan,
+  });
 }
 
 /** The shares a run sent, in percent of its messages. */
@@ -200,12 +176,10 @@ Deno.test("LoadGenerator is deterministic for a seed, on the wire and in the rep
 });
 
 Deno.test("LoadGenerator.send() holds at the window until answers come", () => {
-  const load = new LoadGenerator({
+  const load = enters({
     accounts: ["a"],
     count: 10,
     window: 3,
-    mix: { enter: 100, cancel: 0, replace: 0 },
-    crossPercent: 0,
   });
   const output = new WriteBuffer();
   load.start(0);
@@ -225,11 +199,10 @@ Deno.test("LoadGenerator.send() holds at the window until answers come", () => {
 
 Deno.test("LoadGenerator.send() paces a rate on tick() and stops at the share of the count", () => {
   // 2,000/s over 2 sessions: 1 message per ms each, the first at once.
-  const load = new LoadGenerator({
+  const load = enters({
     accounts: ["a", "b"],
     count: 11,
     rate: 2000,
-    mix: { enter: 100, cancel: 0, replace: 0 },
   });
   const output = new WriteBuffer();
   load.start(100);
@@ -248,10 +221,9 @@ Deno.test("LoadGenerator.send() paces a rate on tick() and stops at the share of
 });
 
 Deno.test("LoadGenerator starts its tokens above those replayed at login", () => {
-  const load = new LoadGenerator({
+  const load = enters({
     accounts: ["a"],
     count: 2,
-    mix: { enter: 100, cancel: 0, replace: 0 },
   });
   load.receive(0, accepted(41), 0);
   load.receive(0, encodeMessage(accepted(40)), 0);
@@ -271,11 +243,9 @@ Deno.test("LoadGenerator starts its tokens above those replayed at login", () =>
 });
 
 Deno.test("LoadGenerator.written() starts the round trip of what goes on the wire", () => {
-  const load = new LoadGenerator({
+  const load = enters({
     accounts: ["a"],
     count: 2,
-    mix: { enter: 100, cancel: 0, replace: 0 },
-    crossPercent: 0,
   });
   const output = new WriteBuffer();
   load.start(0);
@@ -314,10 +284,9 @@ Deno.test("LoadGenerator.interrupt() stops sending, settles, cancels what rests 
 });
 
 Deno.test("LoadGenerator.tick() fails a session whose server stays silent while answers are due", () => {
-  const load = new LoadGenerator({
+  const load = enters({
     accounts: ["a", "b"],
     count: 4,
-    mix: { enter: 100, cancel: 0, replace: 0 },
     drainTimeoutMs: 1000,
   });
   const output = new WriteBuffer();
@@ -338,11 +307,9 @@ Deno.test("LoadGenerator.tick() fails a session whose server stays silent while 
 });
 
 Deno.test("LoadGenerator reports rule breaks, failed sessions and unknown messages", () => {
-  const load = new LoadGenerator({
+  const load = enters({
     accounts: ["a", "b"],
     count: 2,
-    mix: { enter: 100, cancel: 0, replace: 0 },
-    crossPercent: 0,
   });
   const output = new WriteBuffer();
   load.start(0);

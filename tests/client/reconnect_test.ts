@@ -4,6 +4,7 @@ import {
   type ConnectionEvent,
   OuchConnection,
 } from "../../lib/client/connection.ts";
+import type { OuchServer } from "../../lib/server/server.ts";
 import { enter, startServer, TestClient } from "../server/_harness.ts";
 
 /** A TCP proxy on 127.0.0.1 port 0 that can swallow the server's bytes and cut links. */
@@ -96,6 +97,19 @@ async function until(
   }
 }
 
+/** Waits until the server has sent its first connection `count` sequenced messages. */
+async function untilServerSent(
+  server: OuchServer,
+  connection: OuchConnection,
+  count: number,
+): Promise<void> {
+  const deadline = performance.now() + 5000;
+  while (server.connections()[0]?.nextSequenceNumber !== count + 1) {
+    assert.ok(performance.now() < deadline, "the server did not answer");
+    await connection.wait(10);
+  }
+}
+
 Deno.test("OuchConnection reconnects after a cut and replays exactly the missed messages", async () => {
   const server = startServer();
   const proxy = new Proxy(server.address.port);
@@ -118,11 +132,7 @@ Deno.test("OuchConnection reconnects after a cut and replays exactly the missed 
     proxy.swallow = true;
     connection.send(enter(2, { price: 22990 }));
     connection.send(enter(3, { price: 22980 }));
-    const deadline = performance.now() + 5000;
-    while (server.connections()[0]?.nextSequenceNumber !== 4) {
-      assert.ok(performance.now() < deadline, "the server did not answer");
-      await connection.wait(10);
-    }
+    await untilServerSent(server, connection, 3);
     proxy.swallow = false;
     proxy.cut();
 
@@ -259,11 +269,7 @@ Deno.test("OuchConnection lists the messages not answered yet and opens every at
     proxy.swallow = true;
     connection.send(enter(2, { price: 22990 }));
     connection.send(enter(3, { price: 22980 }));
-    const deadline = performance.now() + 5000;
-    while (server.connections()[0]?.nextSequenceNumber !== 4) {
-      assert.ok(performance.now() < deadline, "the server did not answer");
-      await connection.wait(10);
-    }
+    await untilServerSent(server, connection, 3);
     assert.deepEqual(connection.unanswered(), [
       { message: enter(2, { price: 22990 }), written: true },
       { message: enter(3, { price: 22980 }), written: true },

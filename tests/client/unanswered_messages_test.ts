@@ -3,11 +3,11 @@ import { UnansweredMessages } from "../../lib/client/unanswered_messages.ts";
 import type {
   CancelOrder,
   InboundMessage,
-  OrderCanceledReason,
   OutboundMessage,
   ReplaceOrder,
 } from "../../lib/codec/messages.ts";
 import { enter } from "../server/_harness.ts";
+import { accepted, canceled } from "./_outbound.ts";
 
 function replace(existing: number, replacement: number): ReplaceOrder {
   return {
@@ -24,39 +24,6 @@ function replace(existing: number, replacement: number): ReplaceOrder {
 
 function cancel(token: number): CancelOrder {
   return { type: "cancelOrder", orderToken: token, quantity: 0 };
-}
-
-function accepted(token: number): OutboundMessage {
-  return {
-    type: "orderAccepted",
-    timestamp: 0,
-    orderToken: token,
-    clientReference: "",
-    buySellIndicator: "B",
-    quantity: 100,
-    orderbookId: "1",
-    group: "DAY",
-    price: 23000,
-    timeInForce: 99999,
-    firmId: 0,
-    display: " ",
-    capacity: "P",
-    orderNumber: 1n,
-    minimumQuantity: 0,
-    orderState: "L",
-    orderClassification: "1",
-    cashMarginType: "1",
-  };
-}
-
-function canceled(token: number, reason: OrderCanceledReason): OutboundMessage {
-  return {
-    type: "orderCanceled",
-    timestamp: 0,
-    orderToken: token,
-    decrementQuantity: 100,
-    orderCanceledReason: reason,
-  };
 }
 
 function replaced(replacement: number, previous: number): OutboundMessage {
@@ -108,7 +75,7 @@ Deno.test("UnansweredMessages.answer() matches each kind of answer to its messag
     "cancelOrder 2",
   ]);
   assert.equal(unanswered.answer(replaced(3, 1)), 1);
-  assert.equal(unanswered.answer(canceled(2, "U")), 1);
+  assert.equal(unanswered.answer(canceled(2, 100, "U")), 1);
   assert.equal(unanswered.size, 0);
   assert.deepEqual(unanswered.list(), []);
 });
@@ -130,7 +97,7 @@ Deno.test("UnansweredMessages.answer() settles the messages the server ignored w
 Deno.test("UnansweredMessages.answer() takes a replace failure's cancel for the replace alone", () => {
   const unanswered = written(enter(1), enter(2), replace(1, 3), enter(4));
   unanswered.answer(accepted(1));
-  assert.equal(unanswered.answer(canceled(1, "X")), 1);
+  assert.equal(unanswered.answer(canceled(1, 100, "X")), 1);
   assert.deepEqual(left(unanswered), ["enterOrder 2", "enterOrder 4"]);
 });
 
@@ -139,9 +106,9 @@ Deno.test("UnansweredMessages.answer() ignores cancels for other reasons, execut
   unanswered.answer(accepted(1));
   for (
     const message of [
-      canceled(1, "I"),
-      canceled(1, "L"),
-      canceled(1, "S"),
+      canceled(1, 100, "I"),
+      canceled(1, 100, "L"),
+      canceled(1, 100, "S"),
       {
         type: "orderExecuted",
         timestamp: 0,
