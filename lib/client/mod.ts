@@ -4,8 +4,9 @@
  * and the load generator with its statistics and outcome check.
  *
  * The pure parts (parsers, the response attribution, order tracking, the token shift,
- * latency statistics, the outcome checker, line editing) take no I/O; `OuchConnection`,
- * `ScenarioReplay`, `runPrompt`, `runSession` and `runLoad` own sockets and timers;
+ * latency statistics, the outcome checker, the load generator's logic `LoadGenerator`, the
+ * unanswered messages, line editing) take no I/O; `OuchConnection`, `ScenarioReplay`,
+ * `runPrompt`, `runSession` and `runLoad` own sockets (through `lib/net`) and timers;
  * `cli.ts` is the `client` subcommand.
  *
  * @example Parsing a prompt command and checking a response against an expectation
