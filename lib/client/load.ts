@@ -184,7 +184,7 @@ class LoadConnection {
   #now = 0;
   #replayed = 0;
   #replayEnd = 0;
-  #replayDone: (() => void) | undefined;
+  #replay: PromiseWithResolvers<void> | undefined;
   #running = false;
   #closing = false;
 
@@ -211,13 +211,13 @@ class LoadConnection {
     const next = await this.#open(0);
     if (next > 1) {
       await this.#logout();
-      const replayed = new Promise<void>((resolve) =>
-        this.#replayDone = resolve
-      );
+      const replay = Promise.withResolvers<void>();
+      replay.promise.catch(() => {}); // awaited below, unless the login fails first
+      this.#replay = replay;
       this.#replayed = 0;
       this.#replayEnd = next - 1;
       await this.#open(1);
-      await replayed;
+      await replay.promise;
     }
     this.#running = true;
   }
@@ -266,11 +266,11 @@ class LoadConnection {
       },
       drain: () => this.send(performance.now()),
       closed: (reason) => {
-        accepted.reject(
-          new Error(
-            `Cannot log in as "${username}": the server closed the connection`,
-          ),
+        const error = new Error(
+          `Cannot log in as "${username}": the server closed the connection`,
         );
+        accepted.reject(error);
+        if (!this.#running) this.#replay?.reject(error);
         this.#closed(socket, reason);
       },
     }, { readBufferSize: READ_BUFFER, output: new WriteBuffer(1 << 20) });
@@ -286,7 +286,7 @@ class LoadConnection {
         message: (bytes) => {
           generator.receive(index, bytes, this.#now);
           if (!this.#running && ++this.#replayed >= this.#replayEnd) {
-            this.#replayDone?.();
+            this.#replay?.resolve();
           }
         },
         endOfSession: () => {

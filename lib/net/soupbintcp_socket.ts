@@ -66,7 +66,7 @@ export interface SoupBinTcpSocketHandler {
   drain?(): void;
   /**
    * Called once, when the connection is closed and no read or write is pending any more;
-   * {@linkcode SoupBinTcpSocket.closed} resolves right after.
+   * {@linkcode SoupBinTcpSocket.closed} resolves right after. It must not throw.
    */
   closed?(reason: SocketCloseReason): void;
 }
