@@ -15,6 +15,7 @@ import {
   type ClientOutput,
   CONSOLE_OUTPUT,
   consoleIo,
+  EXIT_INTERRUPTED,
   interruptible,
 } from "./client_io.ts";
 import { dryRun } from "./dry_run.ts";
@@ -118,6 +119,8 @@ Load generator:
   The report gives throughput, round-trip latency percentiles (Enter written to its Accepted
   or Rejected read) with a histogram, and checks that every order got exactly one final
   outcome; the exit code is 1 if not. Orders still resting at the end are canceled.
+  Ctrl-C stops sending early, then does the same and prints the report so far, marked as
+  interrupted; the exit code is then 130.
 
   -h, --help              show this help`;
 }
@@ -184,7 +187,7 @@ const MAX_MS = 3_600_000;
  * the progress bar) when it is one, and Ctrl-C. Otherwise a plain pipe without colour.
  * @returns The exit code: 0 on success, 1 when the scenario is refused, an expectation
  * fails, the login is refused, the connection fails or the load check finds a violation,
- * 130 when Ctrl-C stopped a replay or the prompt.
+ * 130 when Ctrl-C stopped a replay, the prompt or a load run.
  * @throws {UsageError} For a bad command line.
  */
 export async function run(
@@ -438,7 +441,7 @@ async function runLoadCommand(
   } else {
     for (const line of formatLoadReport(report, { color })) output.out(line);
   }
-  return report.ok ? 0 : 1;
+  return report.interrupted ? EXIT_INTERRUPTED : report.ok ? 0 : 1;
 }
 
 async function loadAccounts(

@@ -1361,6 +1361,55 @@ export class Matcher {
   }
 
   /**
+   * Returns the resting orders of one side of an orderbook in priority order (best price
+   * first, oldest first within a price). Read-only; for checking a market-data feed
+   * against the book.
+   *
+   * @param orderbookId The orderbook.
+   * @param side `B` for bids, `S` for asks.
+   * @returns The orders, or `undefined` for an unknown orderbook.
+   *
+   * @example One bid
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Matcher } from "./matcher.ts";
+   *
+   * const matcher = new Matcher({ message() {}, market() {} }, { tradingDate: "20261128" });
+   * matcher.handle(0, {
+   *   type: "enterOrder", orderToken: 1, clientReference: "", buySellIndicator: "B",
+   *   quantity: 5, orderbookId: "1", group: "DAY", price: 990, timeInForce: 99999,
+   *   firmId: 0, display: " ", capacity: "P", minimumQuantity: 0,
+   *   orderClassification: "1", cashMarginType: "1",
+   * }, 1);
+   * assert.deepEqual(matcher.bookOrders("1", "B"), [
+   *   { orderNumber: 202611280000000001n, price: 990, quantity: 5 },
+   * ]);
+   * assert.deepEqual(matcher.bookOrders("1", "S"), []);
+   * ```
+   */
+  bookOrders(
+    orderbookId: string,
+    side: "B" | "S",
+  ):
+    | {
+      readonly orderNumber: bigint;
+      readonly price: number;
+      readonly quantity: number;
+    }[]
+    | undefined {
+    const venue = this.#venues.get(orderbookId);
+    if (venue === undefined) return undefined;
+    const core = this.#core;
+    return [...venue.book.orders(side === "B" ? "buy" : "sell")].map((
+      order,
+    ) => ({
+      orderNumber: core.orderNumberOf(order),
+      price: core.store.price(order),
+      quantity: core.store.quantity(order),
+    }));
+  }
+
+  /**
    * Returns the latest trades of an orderbook.
    *
    * @param orderbookId The orderbook.
