@@ -13,7 +13,11 @@
  * 1,000,000 non-crossing orders resting, checked through `depth` and `openOrders`.
  *
  * Our matcher's output counts every OUCH message and every order-level market event it is
- * given, so both are produced and handed over as in the server.
+ * given, so both are produced and handed over as in the server. Its orderbook "7203" is
+ * configured without reference data (round lot 1, tick 0.1, no limits), as the flows'
+ * prices are Liquibook's, not Toyota's; the checks still run for every order. A replace
+ * sends the order chain's total (K9): the new open size the peer is given plus what the
+ * order has executed, so that both engines leave the same open size.
  *
  * Run: `deno run --allow-read --allow-env --allow-sys --v8-flags=--expose-gc bench/engine_bench.ts`
  * The last line printed is one JSON object with the figures.
@@ -30,6 +34,12 @@ const SEED = 0x5eed;
 /** Account ids, as the server gives them. */
 const ACCOUNTS = [0, 1, 2, 3, 4, 5, 6, 7];
 const TRADING_DATE = "20261128";
+/** The matcher's options: one orderbook with no reference data. */
+const OPTIONS = {
+  tradingDate: TRADING_DATE,
+  orderbooks: ["7203"],
+  instruments: [{ orderbookId: "7203" }],
+};
 /** Order Number `n` of the bench's trading day. */
 const DAY_BASE = 202611280000000000n;
 
@@ -91,6 +101,8 @@ interface Live {
   peerId: string;
   buy: boolean;
   open: number;
+  /** Shares executed over the order's chain. */
+  executed: number;
   index: number;
 }
 
@@ -119,7 +131,7 @@ function makeFlow(n: number, cancelRate: number, replaceRate: number): Flow {
   const reference = new Matcher({
     message: (account, message) => follow(account, message),
     market() {},
-  }, { tradingDate: TRADING_DATE, tradeHistory: 0, orderbooks: ["7203"] });
+  }, { ...OPTIONS, tradeHistory: 0 });
   function follow(account: number, message: OutboundMessage): void {
     if (account === ALL_ACCOUNTS) return;
     switch (message.type) {
@@ -133,9 +145,12 @@ function makeFlow(n: number, cancelRate: number, replaceRate: number): Flow {
       case "orderExecuted":
       case "orderCanceled": {
         const entry = live.get(`${account}:${message.orderToken}`)!;
-        entry.open -= message.type === "orderExecuted"
-          ? message.executedQuantity
-          : message.decrementQuantity;
+        if (message.type === "orderExecuted") {
+          entry.open -= message.executedQuantity;
+          entry.executed += message.executedQuantity;
+        } else {
+          entry.open -= message.decrementQuantity;
+        }
         if (entry.open === 0) remove(entry);
         break;
       }
@@ -172,7 +187,7 @@ function makeFlow(n: number, cancelRate: number, replaceRate: number): Flow {
         type: "replaceOrder",
         existingOrderToken: entry.token,
         replacementOrderToken: token,
-        quantity,
+        quantity: quantity + entry.executed,
         price,
         timeInForce: 99999,
         display: " ",
@@ -192,7 +207,15 @@ function makeFlow(n: number, cancelRate: number, replaceRate: number): Flow {
       const quantity = 100 * (1 + int(10));
       message = enterOrder(token, buy, price, quantity);
       const peerId = `${account}:${token}`;
-      pendingEnter = { account, token, peerId, buy, open: quantity, index: -1 };
+      pendingEnter = {
+        account,
+        token,
+        peerId,
+        buy,
+        open: quantity,
+        executed: 0,
+        index: -1,
+      };
       peer.push({
         kind: 0,
         options: {
@@ -220,7 +243,7 @@ function runOurs(flow: Flow, count = flow.messages.length): number {
     market() {
       sink++;
     },
-  }, { tradingDate: TRADING_DATE, orderbooks: ["7203"] });
+  }, OPTIONS);
   const { accounts, messages } = flow;
   const start = performance.now();
   for (let i = 0; i < count; i++) matcher.handle(accounts[i]!, messages[i]!, i);
@@ -284,7 +307,7 @@ function restingMemory(n: number): number {
   const matcher = new Matcher({
     message() {},
     market() {},
-  }, { tradingDate: TRADING_DATE, orderbooks: ["7203"] });
+  }, OPTIONS);
   const tokens = new Array<number>(ACCOUNTS.length).fill(0);
   for (let i = 0; i < n; i++) {
     const a = i % ACCOUNTS.length;

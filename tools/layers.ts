@@ -7,7 +7,7 @@
  * The layers, lowest first, and what each may import, are {@linkcode LAYERS}: the one place
  * they are written down. The rules:
  *
- * - a pure layer (`codec`, `orderbook`, `matcher`, `session`) and the shared pure modules
+ * - a pure layer (`codec`, `orderbook`, `matcher`, `session`, `itch`) and the shared pure modules
  *   import only the layers listed for them, nothing outside the project, and no I/O;
  * - the core (`exchange`) imports only pure layers, and does no I/O;
  * - a lower layer never imports a higher one;
@@ -38,7 +38,7 @@ export interface Layer {
   readonly may: readonly string[] | "*";
 }
 
-const PURE = ["codec", "orderbook", "matcher", "session"];
+const PURE = ["codec", "orderbook", "matcher", "session", "itch"];
 const SHARED = ["accounts", "format", "clock", "cli", "net"];
 
 /** The layers, lowest first. */
@@ -64,6 +64,13 @@ export const LAYERS: readonly Layer[] = [
     kind: "pure",
     pure: true,
     may: ["codec"],
+  },
+  {
+    name: "itch",
+    path: "lib/itch",
+    kind: "pure",
+    pure: true,
+    may: ["codec", "matcher"],
   },
   {
     name: "accounts",

@@ -66,51 +66,6 @@ export function parseUser(entry: string, where: string): [string, string] {
 }
 
 /**
- * Reads a users file: one `NAME:PASS` per line; blank lines and lines starting with `#` are
- * ignored. Every problem is reported, one per line.
- *
- * @param text The file's contents.
- * @param path The file's path, for error messages.
- * @returns Username to password, in file order.
- * @throws {AccountError} Listing every bad line, or when a username appears twice.
- *
- * @example Usage
- * ```ts
- * import { parseUsersFile } from "./accounts.ts";
- * import assert from "node:assert/strict";
- *
- * const users = parseUsersFile("# desk A\nalice:secret\n\nbob:hunter2\n", "users.txt");
- * assert.deepEqual([...users], [["alice", "secret"], ["bob", "hunter2"]]);
- * ```
- */
-export function parseUsersFile(
-  text: string,
-  path: string,
-): Map<string, string> {
-  const users = new Map<string, string>();
-  const problems: string[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) return;
-    const where = `${path} line ${index + 1}`;
-    try {
-      const [name, password] = parseUser(line, where);
-      if (users.has(name)) {
-        problems.push(
-          `Cannot add "${name}" from ${where}: it is already defined`,
-        );
-      } else {
-        users.set(name, password);
-      }
-    } catch (error) {
-      problems.push(error instanceof Error ? error.message : String(error));
-    }
-  });
-  if (problems.length > 0) throw new AccountError(problems.join("\n"));
-  return users;
-}
-
-/**
  * Whether a host name or address only accepts connections from this machine.
  *
  * @param host The `--host` value.

@@ -1,8 +1,9 @@
 /**
  * Command-line helpers shared by the `server` and `client` subcommands: flag parsing on top
  * of `node:util` `parseArgs` with one-line {@linkcode UsageError}s (which `main.ts` turns
- * into exit code 2) and "did you mean" hints, reading a users file, and the command line
- * the program was started with, for help texts.
+ * into exit code 2) and "did you mean" hints, reading a users file (with account limits)
+ * and an instruments file, and the command line the program was started with, for help
+ * texts.
  *
  * @example A bad port is a usage error
  * ```ts
@@ -22,4 +23,5 @@ export * from "./closest.ts";
 export * from "./flags.ts";
 export * from "./invocation.ts";
 export * from "./usage_error.ts";
+export * from "./instruments_file.ts";
 export * from "./users_file.ts";

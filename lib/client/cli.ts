@@ -19,6 +19,7 @@ import {
   type ClientOutput,
   CONSOLE_OUTPUT,
   consoleIo,
+  EXIT_INTERRUPTED,
   interruptible,
 } from "./client_io.ts";
 import { dryRun } from "./dry_run.ts";
@@ -95,7 +96,10 @@ Scenario replay:
                           of aligned text
   --stay                  stay at the interactive prompt after the last action
   --dry-run               validate FILE and print one line per action: index, type, fields, and
-                          the SoupBinTCP Unsequenced Data packet in hex; nothing is sent
+                          the SoupBinTCP Unsequenced Data packet in hex; nothing is sent.
+                          Fields go on the wire as written: a Replace's quantity is the total
+                          of the order chain (the open quantity wanted plus what already
+                          executed), a Cancel's quantity is ignored by the exchange
   Actions with "expect" are checked: a PASS/FAIL line per action and a summary at the end;
   the exit code is 1 if any expectation failed or the login was refused. "q" at the Enter
   prompt stops sending (the actions left are "not sent", not failures); Ctrl-C stops too,
@@ -119,6 +123,8 @@ Load generator:
   The report gives throughput, round-trip latency percentiles (Enter written to its Accepted
   or Rejected read) with a histogram, and checks that every order got exactly one final
   outcome; the exit code is 1 if not. Orders still resting at the end are canceled.
+  Ctrl-C stops sending early, then does the same and prints the report so far, marked as
+  interrupted; the exit code is then 130.
 
   -h, --help              show this help`;
 }
@@ -185,7 +191,7 @@ const MAX_MS = 3_600_000;
  * the progress bar) when it is one, and Ctrl-C. Otherwise a plain pipe without colour.
  * @returns The exit code: 0 on success, 1 when the scenario is refused, an expectation
  * fails, the login is refused, the connection fails or the load check finds a violation,
- * 130 when Ctrl-C stopped a replay or the prompt.
+ * 130 when Ctrl-C stopped a replay, the prompt or a load run.
  * @throws {UsageError} For a bad command line.
  */
 export async function run(
@@ -439,7 +445,7 @@ async function runLoadCommand(
   } else {
     for (const line of formatLoadReport(report, { color })) output.out(line);
   }
-  return report.ok ? 0 : 1;
+  return report.interrupted ? EXIT_INTERRUPTED : report.ok ? 0 : 1;
 }
 
 async function loadAccounts(

@@ -1,6 +1,7 @@
 /**
  * A client connection to an OUCH server over TCP: login, sending with one write per turn of
- * the event loop, heartbeats, and reconnection with replay when the link drops.
+ * the event loop, heartbeats, and reconnection with replay when the link drops, on the
+ * shared socket driver (`lib/net`).
  *
  * @module
  */
@@ -12,8 +13,17 @@ import {
   type OutboundMessage,
   type ProtocolVersion,
 } from "../codec/mod.ts";
+import {
+  describeClose,
+  type SocketCloseReason,
+  SoupBinTcpSocket,
+} from "../net/soupbintcp_socket.ts";
 import { ClientSession } from "../session/client_session.ts";
 import { WriteBuffer } from "../session/write_buffer.ts";
+import {
+  type UnansweredMessage,
+  UnansweredMessages,
+} from "./unanswered_messages.ts";
 
 /** How to reach and log in to the server, and how to behave when the link drops. */
 export interface OuchConnectionOptions {
@@ -55,6 +65,21 @@ export interface OuchConnectionOptions {
   serverTimeoutMs?: number;
   /** How long {@linkcode OuchConnection.logout} waits for the server to close. @default {2000} */
   logoutTimeoutMs?: number;
+  /**
+   * Opens the TCP connection for each attempt: the first and every reconnect. The hook for
+   * mirrored hosts (issue #14): return a connection to another host to fail over.
+   *
+   * @default {Deno.connect to hostname and port}
+   */
+  connect?: (attempt: ConnectAttempt) => Promise<Deno.Conn>;
+}
+
+/** Which attempt {@linkcode OuchConnectionOptions.connect} is asked to open. */
+export interface ConnectAttempt {
+  /** `false` for the first connection, `true` for a reconnect. */
+  readonly reconnect: boolean;
+  /** Failed attempts since the last login, 0 for the first try. */
+  readonly failures: number;
 }
 
 /** Something that happened on a connection. */
@@ -119,34 +144,39 @@ const READ_BUFFER = 64 * 1024;
  * for as long as it is not closed, and logs in asking for the session of the first login
  * and the sequence number after the last message received, so that every message arrives
  * exactly once and in order across the gap.
+ *
+ * Mirrored hosts (issue #14) build on two hooks: `connect` picks the host of every attempt,
+ * and every message sent stays in {@linkcode OuchConnection.unanswered} until the server
+ * answers it. A fail-over that cannot tell what the old host handled rewinds those
+ * messages (`UnansweredMessages.rewind()`) so that the next login sends them again; a
+ * token the new host has already seen is ignored there (K4). A plain reconnect to the same
+ * host sends only what was never written.
  */
 export class OuchConnection {
   readonly #options:
-    & Required<Omit<OuchConnectionOptions, "hostname" | "port">>
+    & Required<Omit<OuchConnectionOptions, "hostname" | "port" | "connect">>
     & { hostname: string; port: number };
+  readonly #connect: (attempt: ConnectAttempt) => Promise<Deno.Conn>;
   readonly #listener: ConnectionListener;
   readonly #done = Promise.withResolvers<ConnectionEnd>();
-  #socket: Deno.TcpConn | undefined;
+  readonly #unanswered = new UnansweredMessages();
+  #socket: SoupBinTcpSocket | undefined;
   #session: ClientSession | undefined;
-  #output = new WriteBuffer(4096);
-  #reading: Promise<void> = Promise.resolve();
-  #writing: Promise<void> | undefined;
-  #flushScheduled = false;
+  #socketClosed: Promise<unknown> = Promise.resolve();
   #timer: ReturnType<typeof setInterval> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #connecting: Promise<void> | undefined;
-  #pending: InboundMessage[] = [];
   #waiters = new Set<() => void>();
   #sessionId = "";
   #next: number;
   #loggedIn = false;
   #backoffMs: number;
+  #failures = 0;
   #droppedAt = 0;
   #retryBusy = false;
   #ending: ConnectionEnd | undefined;
   #closing: "logout" | "closed" | undefined;
   #finished = false;
-  #dropReason: string | undefined;
 
   private constructor(
     options: OuchConnectionOptions,
@@ -167,6 +197,9 @@ export class OuchConnection {
       serverTimeoutMs: options.serverTimeoutMs ?? 15000,
       logoutTimeoutMs: options.logoutTimeoutMs ?? 2000,
     };
+    const { hostname, port } = this.#options;
+    this.#connect = options.connect ??
+      (() => Deno.connect({ hostname, port }));
     this.#listener = listener;
     this.#next = this.#options.requestedSequenceNumber;
     this.#backoffMs = this.#options.initialBackoffMs;
@@ -186,11 +219,9 @@ export class OuchConnection {
     listener: ConnectionListener,
   ): Promise<OuchConnection> {
     const connection = new OuchConnection(options, listener);
-    const socket = await Deno.connect({
-      hostname: connection.#options.hostname,
-      port: connection.#options.port,
-    });
-    connection.#attach(socket);
+    connection.#attach(
+      await connection.#connect({ reconnect: false, failures: 0 }),
+    );
     return connection;
   }
 
@@ -206,7 +237,8 @@ export class OuchConnection {
 
   /** Whether a login is in force, so that sends go out at once. */
   get active(): boolean {
-    return this.#loggedIn && this.#session?.state === "active";
+    return this.#loggedIn && this.#session?.state === "active" &&
+      this.#socket?.open === true;
   }
 
   /** The session id from the first Login Accepted, or `""` before. */
@@ -225,6 +257,16 @@ export class OuchConnection {
   }
 
   /**
+   * The messages sent and not answered yet, oldest first, written or still waiting for a
+   * login (see `UnansweredMessages` for what answers what).
+   *
+   * @returns A snapshot.
+   */
+  unanswered(): UnansweredMessage[] {
+    return this.#unanswered.list();
+  }
+
+  /**
    * Sends one OUCH message: written at the end of this turn of the event loop, or after the
    * next login while the link is down.
    *
@@ -239,11 +281,12 @@ export class OuchConnection {
       );
     }
     if (!this.active) {
-      this.#pending.push(message);
+      this.#unanswered.add(message, false);
       return;
     }
     this.#session!.send(message);
-    this.#schedule();
+    this.#unanswered.add(message, true);
+    this.#socket!.requestFlush();
   }
 
   /**
@@ -274,21 +317,22 @@ export class OuchConnection {
   async logout(): Promise<ConnectionEnd> {
     if (this.#finished) return this.done;
     if (this.#closing === undefined) this.#closing = "logout";
+    const socket = this.#socket;
     const session = this.#session;
     if (
-      this.#socket !== undefined && session !== undefined &&
+      socket !== undefined && session !== undefined &&
       (session.state === "active" || session.state === "loggingIn")
     ) {
       session.logout();
-      this.#schedule();
+      socket.requestFlush();
       const timer = setTimeout(
-        () => this.#closeSocket(),
+        () => socket.close("no answer to the Logout Request"),
         this.#options.logoutTimeoutMs,
       );
-      await this.#reading;
+      await socket.closed;
       clearTimeout(timer);
     } else {
-      this.#closeSocket();
+      this.#closeSocket("logout");
     }
     await this.#settle();
     return this.done;
@@ -301,30 +345,27 @@ export class OuchConnection {
    */
   async close(): Promise<ConnectionEnd> {
     if (this.#closing === undefined) this.#closing = "closed";
-    this.#closeSocket();
+    this.#closeSocket("closed");
     await this.#settle();
     return this.done;
   }
 
-  /** Waits for the socket loops and any reconnect in progress, then finishes. */
+  /** Waits for the socket and any reconnect in progress, then finishes. */
   async #settle(): Promise<void> {
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     await this.#connecting;
-    this.#closeSocket();
-    await this.#reading;
-    await this.#writing;
+    this.#closeSocket(this.#closing ?? "closed");
+    await this.#socketClosed;
     this.#finish(this.#ending ?? { reason: this.#closing ?? "closed" });
   }
 
-  #attach(socket: Deno.TcpConn): void {
-    try {
-      socket.setNoDelay(true);
-    } catch {
-      // not fatal
-    }
+  #attach(conn: Deno.Conn): void {
     const reconnect = this.#sessionId !== "";
-    const output = new WriteBuffer(4096);
+    const socket = new SoupBinTcpSocket(conn, {
+      receive: (chunk, nowMs) => session.receive(chunk, nowMs),
+      closed: (reason) => this.#socketEnded(socket, reason),
+    }, { readBufferSize: READ_BUFFER, output: new WriteBuffer(4096) });
     const session = new ClientSession(
       {
         loginAccepted: (id, sequenceNumber) => {
@@ -332,16 +373,17 @@ export class OuchConnection {
           this.#next = sequenceNumber;
           this.#loggedIn = true;
           this.#backoffMs = this.#options.initialBackoffMs;
+          this.#failures = 0;
           this.#emit({
             type: "loginAccepted",
             session: id,
             sequenceNumber,
             reconnect,
           });
-          const pending = this.#pending;
-          this.#pending = [];
-          for (const message of pending) session.send(message);
-          this.#schedule();
+          for (const message of this.#unanswered.takeUnwritten()) {
+            session.send(message);
+          }
+          socket.requestFlush();
         },
         loginRejected: (code) => {
           if (
@@ -356,18 +398,18 @@ export class OuchConnection {
         },
         message: (bytes, sequenceNumber) => {
           this.#next = sequenceNumber + 1;
-          this.#emit({
-            type: "message",
-            sequenceNumber,
-            message: decodeOutbound(bytes, { version: this.#options.version }),
+          const message = decodeOutbound(bytes, {
+            version: this.#options.version,
           });
+          this.#unanswered.answer(message);
+          this.#emit({ type: "message", sequenceNumber, message });
         },
         endOfSession: () => {
           this.#ending = { reason: "endOfSession" };
           this.#emit({ type: "endOfSession" });
         },
       },
-      output,
+      socket.output,
       performance.now(),
       {
         version: this.#options.version,
@@ -377,7 +419,7 @@ export class OuchConnection {
     );
     this.#socket = socket;
     this.#session = session;
-    this.#output = output;
+    this.#socketClosed = socket.closed;
     this.#loggedIn = false;
     session.login({
       username: this.#options.username,
@@ -385,67 +427,52 @@ export class OuchConnection {
       requestedSession: this.#sessionId,
       requestedSequenceNumber: this.#next,
     });
-    this.#schedule();
+    socket.requestFlush();
+    socket.start();
     this.#timer = setInterval(() => {
       if (session.tick(performance.now()) === "serverTimeout") {
-        this.#dropReason =
-          `nothing from the server for ${this.#options.serverTimeoutMs} ms`;
-        this.#closeSocket();
+        socket.close(
+          `nothing from the server for ${this.#options.serverTimeoutMs} ms`,
+        );
+        return;
       }
-      this.#schedule();
+      socket.requestFlush();
     }, TICK_MS);
-    this.#reading = this.#read(socket, session);
   }
 
-  async #read(socket: Deno.TcpConn, session: ClientSession): Promise<void> {
-    const buffer = new Uint8Array(READ_BUFFER);
-    let reason = "the server closed the connection";
-    let fatal: string | undefined;
-    try {
-      while (true) {
-        const count = await socket.read(buffer);
-        if (count === null) break;
-        try {
-          session.receive(buffer.subarray(0, count), performance.now());
-        } catch (error) {
-          fatal = `protocol error: ${
-            error instanceof Error ? error.message : String(error)
-          }`;
-          break;
-        }
-      }
-    } catch (error) {
-      reason = `read failed: ${
-        error instanceof Error ? error.message : String(error)
-      }`;
+  /** The socket closed: finish, or reconnect. */
+  #socketEnded(socket: SoupBinTcpSocket, reason: SocketCloseReason): void {
+    if (this.#socket === socket) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+      this.#socket = undefined;
     }
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    if (this.#socket === socket) this.#closeSocket();
-    await this.#writing;
-    this.#socketEnded(fatal, this.#dropReason ?? reason);
-  }
-
-  #socketEnded(fatal: string | undefined, reason: string): void {
-    this.#dropReason = undefined;
     this.#loggedIn = false;
     if (this.#closing !== undefined || this.#finished) return;
-    if (fatal !== undefined) {
-      this.#finish({ reason: "failed", detail: fatal });
+    if (reason.type === "protocol") {
+      this.#finish({
+        reason: "failed",
+        detail: `protocol error: ${
+          reason.error instanceof Error
+            ? reason.error.message
+            : String(reason.error)
+        }`,
+      });
       return;
     }
     if (this.#ending !== undefined) {
       this.#finish(this.#ending);
       return;
     }
+    const text = describeClose(reason, "the server");
     if (!this.#options.reconnect) {
-      this.#finish({ reason: "failed", detail: reason });
+      this.#finish({ reason: "failed", detail: text });
       return;
     }
     const busy = this.#retryBusy;
     this.#retryBusy = false;
     if (!busy) this.#droppedAt = performance.now();
-    this.#retry(busy ? "the session is not available yet" : reason);
+    this.#retry(busy ? "the session is not available yet" : text);
   }
 
   #retry(reason: string): void {
@@ -459,13 +486,14 @@ export class OuchConnection {
   }
 
   async #reconnect(): Promise<void> {
-    let socket: Deno.TcpConn;
+    let conn: Deno.Conn;
     try {
-      socket = await Deno.connect({
-        hostname: this.#options.hostname,
-        port: this.#options.port,
+      conn = await this.#connect({
+        reconnect: true,
+        failures: this.#failures,
       });
     } catch (error) {
+      this.#failures++;
       if (this.#closing === undefined) {
         this.#retry(
           `connect failed: ${
@@ -476,57 +504,14 @@ export class OuchConnection {
       return;
     }
     if (this.#closing !== undefined) {
-      socket.close();
+      conn.close();
       return;
     }
-    this.#attach(socket);
+    this.#attach(conn);
   }
 
-  #closeSocket(): void {
-    const socket = this.#socket;
-    if (socket === undefined) return;
-    this.#socket = undefined;
-    try {
-      socket.close();
-    } catch {
-      // already closed
-    }
-  }
-
-  #schedule(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    queueMicrotask(() => {
-      this.#flushScheduled = false;
-      // #write awaits before it can finish when there is something to write, so that
-      // its `finally` always runs after this assignment.
-      if (
-        this.#writing === undefined && this.#socket !== undefined &&
-        this.#output.length > 0
-      ) {
-        this.#writing = this.#write(this.#socket, this.#output);
-      }
-    });
-  }
-
-  async #write(socket: Deno.TcpConn, output: WriteBuffer): Promise<void> {
-    try {
-      while (true) {
-        const bytes = output.take();
-        if (bytes === null) break;
-        let at = 0;
-        while (at < bytes.length) at += await socket.write(bytes.subarray(at));
-        output.release(bytes);
-      }
-    } catch {
-      // The read loop sees the failure and reconnects.
-      if (this.#socket === socket) this.#closeSocket();
-    } finally {
-      this.#writing = undefined;
-      if (this.#output.length > 0 && this.#socket !== undefined) {
-        this.#schedule();
-      }
-    }
+  #closeSocket(detail: string): void {
+    this.#socket?.close(detail);
   }
 
   #emit(event: ConnectionEvent): void {

@@ -7,10 +7,14 @@
 
 import pc from "picocolors";
 import { formatDuration, renderHistogram } from "./latency.ts";
-import type { LoadProgress, LoadReport } from "./load.ts";
+import type { LoadProgress, LoadReport } from "./load_generator.ts";
 
 /** The sentence the report ends with when the outcome check passed. */
 export const OUTCOMES_OK = "every order got exactly one final outcome";
+
+/** The line after the first one of a report of an interrupted run. */
+export const INTERRUPTED_LINE =
+  "INTERRUPTED (Ctrl-C): sending stopped early; this is the report so far, and what was still resting was canceled";
 
 /**
  * Draws one line of progress: a bar of `width` cells, the percentage, messages sent,
@@ -45,7 +49,8 @@ export function renderProgress(progress: LoadProgress, width = 30): string {
 /**
  * Writes a load report as text: sessions, what was sent and received, throughput, latency
  * percentiles, the latency histogram, the outcome counts, and either
- * {@linkcode OUTCOMES_OK} or the violations and errors.
+ * {@linkcode OUTCOMES_OK} or the violations and errors. An interrupted run gets
+ * {@linkcode INTERRUPTED_LINE} second.
  *
  * @param report The report of `runLoad`.
  * @param options Whether to colour the verdict.
@@ -57,7 +62,7 @@ export function renderProgress(progress: LoadProgress, width = 30): string {
  * import assert from "node:assert/strict";
  *
  * const report = {
- *   sessions: 1, accounts: ["demo1"], runMs: 1000, totalMs: 1100,
+ *   sessions: 1, accounts: ["demo1"], runMs: 1000, totalMs: 1100, interrupted: false,
  *   sent: { enter: 10, cancel: 0, replace: 0, total: 10, cleanup: 10 },
  *   received: { accepted: 10, rejected: 0, replaced: 0, canceled: 10, aiqCanceled: 0, executed: 0, systemEvent: 0, history: 0, total: 20 },
  *   throughput: { messagesPerSecond: 10, entersPerSecond: 10 },
@@ -89,6 +94,7 @@ export function formatLoadReport(
     }), ${sent.total} messages in ${formatDuration(report.runMs)} (${
       formatDuration(report.totalMs)
     } with login and drain)`,
+    ...(report.interrupted ? [c.yellow(INTERRUPTED_LINE)] : []),
     `sent:       ${sent.enter} enter, ${sent.cancel} cancel, ${sent.replace} replace; ${sent.cleanup} cleanup cancels at the end`,
     `received:   ${received.accepted} accepted, ${received.rejected} rejected, ${received.replaced} replaced, ${received.executed} executed, ${received.canceled} canceled, ${received.aiqCanceled} aiq-canceled, ${received.systemEvent} system events${
       received.history > 0 ? `, ${received.history} from earlier runs` : ""

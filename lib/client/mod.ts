@@ -4,8 +4,9 @@
  * and the load generator with its statistics and outcome check.
  *
  * The pure parts (parsers, the response attribution, order tracking, the token shift,
- * latency statistics, the outcome checker, line editing) take no I/O; `OuchConnection`,
- * `ScenarioReplay`, `runPrompt`, `runSession` and `runLoad` own sockets and timers;
+ * latency statistics, the outcome checker, the load generator's logic `LoadGenerator`, the
+ * unanswered messages, line editing) take no I/O; `OuchConnection`, `ScenarioReplay`,
+ * `runPrompt`, `runSession` and `runLoad` own sockets (through `lib/net`) and timers;
  * `cli.ts` is the `client` subcommand.
  *
  * @example Parsing a prompt command and checking a response against an expectation
@@ -33,6 +34,7 @@ export * from "./input.ts";
 export * from "./latency.ts";
 export * from "./line_editor.ts";
 export * from "./load.ts";
+export * from "./load_generator.ts";
 export * from "./load_report.ts";
 export * from "./order_tracker.ts";
 export * from "./orders_table.ts";
@@ -44,3 +46,4 @@ export * from "./replay.ts";
 export * from "./run_session.ts";
 export * from "./scenario.ts";
 export * from "./shift_tokens.ts";
+export * from "./unanswered_messages.ts";

@@ -14,6 +14,7 @@ import {
   parsePromptCommand,
   PROMPT_HELP,
   promptMessage,
+  promptNote,
 } from "./prompt_command.ts";
 
 /** What the prompt needs besides the connection. */
@@ -104,8 +105,10 @@ export async function runPrompt(
       default: {
         const token = Math.max(usedToken, orders.highestToken) + 1;
         let message;
+        let note;
         try {
           message = promptMessage(command, { token, orders });
+          note = promptNote(command, message, orders);
         } catch (error) {
           if (!(error instanceof SyntaxError)) throw error;
           print(printer.error(error.message));
@@ -123,6 +126,7 @@ export async function runPrompt(
         }
         if (message.type !== "cancelOrder") usedToken = token;
         print(printer.sent(message));
+        if (note !== undefined) print(printer.notice(note));
         await options.afterSend?.();
       }
     }

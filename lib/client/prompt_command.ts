@@ -39,26 +39,38 @@ export interface OrderCommand {
   readonly clientReference: string;
 }
 
-/** `replace TOKEN QTY [@ PRICE]`. */
+/**
+ * `replace TOKEN QTY [@ PRICE]`: QTY is the open quantity wanted. The Replace Order sent
+ * carries the order chain's total (K9): QTY plus what the order has executed.
+ */
 export interface ReplaceCommand {
   readonly type: "replace";
   readonly token: number;
+  /** The open quantity wanted. */
   readonly quantity: number;
   /** New price in tenths, or `undefined` to keep the order's price. */
   readonly price: number | undefined;
 }
 
-/** `cancel TOKEN [QTY]`: QTY is the new intended open quantity, 0 by default. */
+/** `reduce TOKEN QTY`: a replace to a smaller open quantity at the same price. */
+export interface ReduceCommand {
+  readonly type: "reduce";
+  readonly token: number;
+  /** The open quantity wanted, below the current one. */
+  readonly quantity: number;
+}
+
+/** `cancel TOKEN`: the whole order (a Cancel Order's quantity is ignored, K10). */
 export interface CancelCommand {
   readonly type: "cancel";
   readonly token: number;
-  readonly quantity: number;
 }
 
 /** A command of the interactive prompt. `empty` is a blank line. */
 export type PromptCommand =
   | OrderCommand
   | ReplaceCommand
+  | ReduceCommand
   | CancelCommand
   | { readonly type: "orders" }
   | { readonly type: "help" }
@@ -83,8 +95,11 @@ export const PROMPT_HELP = `Commands:
   sell ...                 enter a sell order, same options
   short ...                enter a short sell order (side T), same options
   replace TOKEN QTY [@ PRICE]
-                           replace an open order: new open quantity, new price (default: same)
-  cancel TOKEN [QTY]       reduce an order's open quantity to QTY (default 0: cancel it all)
+                           replace an open order: QTY is the open quantity you want, PRICE the
+                           new price (default: same); the Replace Order carries the total of
+                           the order chain, QTY plus what already executed, and says so
+  reduce TOKEN QTY         replace an order down to QTY open, same price (keeps its priority)
+  cancel TOKEN             cancel an order: all of what is open
   orders                   this account's open orders
   help                     this text
   quit                     log out and leave
@@ -92,7 +107,8 @@ Prices are decimals with at most one decimal place (2300.5). Tokens are assigned
 Options: ioc = Time In Force 0 (Immediate), post = post-only (Display P), min N = minimum
 quantity (Immediate orders only), firm N = Firm ID, ref TEXT = Client Reference (10 characters).`;
 
-const COMMANDS = "buy, sell, short, replace, cancel, orders, help, quit";
+const COMMANDS =
+  "buy, sell, short, replace, reduce, cancel, orders, help, quit";
 const OPTIONS = "@ PRICE, ioc, post, min N, firm N, ref TEXT";
 const SIDES = { buy: "B", sell: "S", short: "T" } as const;
 
@@ -120,7 +136,7 @@ const SIDES = { buy: "B", sell: "S", short: "T" } as const;
  *   type: "order", side: "B", quantity: 100, orderbookId: "7203", price: 23005,
  *   immediate: true, postOnly: false, minimumQuantity: 0, firmId: 0, clientReference: "",
  * });
- * assert.deepEqual(parsePromptCommand("cancel 4"), { type: "cancel", token: 4, quantity: 0 });
+ * assert.deepEqual(parsePromptCommand("cancel 4"), { type: "cancel", token: 4 });
  * assert.throws(() => parsePromptCommand("buy 100"), SyntaxError);
  * ```
  */
@@ -139,6 +155,8 @@ export function parsePromptCommand(
       return parseOrder(command, rest, options.version ?? "1.12");
     case "replace":
       return parseReplace(rest);
+    case "reduce":
+      return parseReduce(rest);
     case "cancel":
       return parseCancel(rest);
     case "orders":
@@ -293,23 +311,36 @@ function parseReplace(words: string[]): ReplaceCommand {
   return { type: "replace", token, quantity, price: parsePrice(rest[1]) };
 }
 
-function parseCancel(words: string[]): CancelCommand {
+function parseReduce(words: string[]): ReduceCommand {
   const [tokenText, quantityText, extra] = words;
+  if (tokenText === undefined || quantityText === undefined) {
+    throw new SyntaxError(
+      `Cannot reduce without a token and a quantity: e.g. "reduce 3 100"`,
+    );
+  }
+  if (extra !== undefined) {
+    throw new SyntaxError(
+      `Cannot use "${extra}" in a reduce: it takes TOKEN and QTY (to move the price: "replace TOKEN QTY @ PRICE")`,
+    );
+  }
+  return {
+    type: "reduce",
+    token: parseWhole(tokenText, "a token"),
+    quantity: parseWhole(quantityText, "a quantity"),
+  };
+}
+
+function parseCancel(words: string[]): CancelCommand {
+  const [tokenText, extra] = words;
   if (tokenText === undefined) {
     throw new SyntaxError(`Cannot cancel without a token: e.g. "cancel 3"`);
   }
   if (extra !== undefined) {
     throw new SyntaxError(
-      `Cannot use "${extra}" in a cancel: it takes TOKEN and an optional QTY`,
+      `Cannot use "${extra}" in a cancel: a cancel removes the whole order (to keep part of it: "reduce TOKEN QTY")`,
     );
   }
-  return {
-    type: "cancel",
-    token: parseWhole(tokenText, "a token"),
-    quantity: quantityText === undefined
-      ? 0
-      : parseWhole(quantityText, "a quantity"),
-  };
+  return { type: "cancel", token: parseWhole(tokenText, "a token") };
 }
 
 function parseWhole(text: string, what: string): number {
@@ -385,19 +416,22 @@ function parseReference(text: string): string {
 }
 
 /**
- * Builds the OUCH message for an order, replace or cancel command.
+ * Builds the OUCH message for an order, replace, reduce or cancel command.
  *
  * An order gets group `DAY`, capacity `P`, classification `1`, cash margin type `1`, Time
  * In Force Day (99999) or 0 with `ioc`, Display `" "` or `P` with `post`. An order without
  * a price is a market order: Immediate, at `MAX_PRICE` for a buy and at 0.1 for a sell. A
- * replace keeps the order's Time In Force, Display and minimum quantity, and its price
- * unless a new one is given; it needs the order in `orders`.
+ * replace or reduce keeps the order's Time In Force, Display and minimum quantity, and its
+ * price unless a new one is given; its Quantity is the order chain's total (K9): the open
+ * quantity wanted plus what the order has executed, as `orders` tracked it. A cancel's
+ * Quantity is 0 (the exchange ignores it, K10).
  *
- * @param command An `order`, `replace` or `cancel` command.
+ * @param command An `order`, `replace`, `reduce` or `cancel` command.
  * @param context The token to use for an order or as the replacement token, and the open
  * orders of this account.
  * @returns The message to send.
- * @throws {SyntaxError} If a replace names a token that is not an open order.
+ * @throws {SyntaxError} If a replace or reduce names a token that is not an open order, a
+ * reduce does not reduce, or the total is above a uint32.
  *
  * @example A market buy
  * ```ts
@@ -412,7 +446,7 @@ function parseReference(text: string): string {
  * ```
  */
 export function promptMessage(
-  command: OrderCommand | ReplaceCommand | CancelCommand,
+  command: OrderCommand | ReplaceCommand | ReduceCommand | CancelCommand,
   context: { token: number; orders: OrderTracker },
 ): InboundMessage {
   switch (command.type) {
@@ -439,19 +473,35 @@ export function promptMessage(
       };
       return order;
     }
-    case "replace": {
+    case "replace":
+    case "reduce": {
       const order = context.orders.get(command.token);
       if (order === undefined) {
         throw new SyntaxError(
-          `Cannot replace token ${command.token}: it is not an open order of this account (type "orders")`,
+          `Cannot ${command.type} token ${command.token}: it is not an open order of this account (type "orders")`,
+        );
+      }
+      if (
+        command.type === "reduce" && command.quantity >= order.openQuantity
+      ) {
+        throw new SyntaxError(
+          `Cannot reduce token ${command.token} to ${command.quantity}: its open quantity is ${order.openQuantity} (to enlarge it: "replace TOKEN QTY")`,
+        );
+      }
+      const total = command.quantity + order.executedQuantity;
+      if (total > MAX_UINT32) {
+        throw new SyntaxError(
+          `Cannot ${command.type} token ${command.token} to ${command.quantity} open: with the ${order.executedQuantity} executed the total is above ${MAX_UINT32}`,
         );
       }
       const replace: ReplaceOrder = {
         type: "replaceOrder",
         existingOrderToken: command.token,
         replacementOrderToken: context.token,
-        quantity: command.quantity,
-        price: command.price ?? order.price,
+        quantity: total,
+        price: command.type === "replace"
+          ? command.price ?? order.price
+          : order.price,
         timeInForce: order.timeInForce,
         display: order.display,
         minimumQuantity: order.minimumQuantity,
@@ -459,10 +509,57 @@ export function promptMessage(
       return replace;
     }
     case "cancel":
-      return {
-        type: "cancelOrder",
-        orderToken: command.token,
-        quantity: command.quantity,
-      };
+      return { type: "cancelOrder", orderToken: command.token, quantity: 0 };
   }
+}
+
+/**
+ * The line the prompt prints after sending a replace or reduce: the total it sent and how
+ * it was made, since a Replace Order's Quantity is the order chain's total (K9).
+ *
+ * @param command The command sent.
+ * @param message The message {@linkcode promptMessage} made of it.
+ * @param orders The open orders as they were when it was made.
+ * @returns The line, or `undefined` for other commands.
+ *
+ * @example 60 open wanted after 40 executed
+ * ```ts
+ * import { parsePromptCommand, promptMessage, promptNote } from "./prompt_command.ts";
+ * import { OrderTracker } from "./order_tracker.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const orders = new OrderTracker();
+ * orders.update({
+ *   type: "orderAccepted", timestamp: 0, orderToken: 1, clientReference: "", buySellIndicator: "B",
+ *   quantity: 100, orderbookId: "1", group: "DAY", price: 23000, timeInForce: 99999, firmId: 0,
+ *   display: " ", capacity: "P", orderNumber: 202611280000000001n, minimumQuantity: 0,
+ *   orderState: "L", orderClassification: "1", cashMarginType: "1",
+ * });
+ * orders.update({
+ *   type: "orderExecuted", timestamp: 0, orderToken: 1, executedQuantity: 40,
+ *   executionPrice: 23000, liquidityIndicator: "A", matchNumber: 202611280000000001n,
+ * });
+ * const command = parsePromptCommand("replace 1 60");
+ * assert.ok(command.type === "replace");
+ * const message = promptMessage(command, { token: 2, orders });
+ * assert.equal(message.type === "replaceOrder" && message.quantity, 100);
+ * assert.equal(
+ *   promptNote(command, message, orders),
+ *   "replace 1: Quantity 100 sent = 60 open wanted + 40 already executed (the total of the order chain)",
+ * );
+ * ```
+ */
+export function promptNote(
+  command: PromptCommand,
+  message: InboundMessage,
+  orders: OrderTracker,
+): string | undefined {
+  if (
+    (command.type !== "replace" && command.type !== "reduce") ||
+    message.type !== "replaceOrder"
+  ) {
+    return undefined;
+  }
+  const executed = orders.get(command.token)?.executedQuantity ?? 0;
+  return `${command.type} ${command.token}: Quantity ${message.quantity} sent = ${command.quantity} open wanted + ${executed} already executed (the total of the order chain)`;
 }

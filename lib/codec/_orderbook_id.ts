@@ -62,7 +62,7 @@ export function writeOrderbookId(
 }
 
 /** Parses `/^(0|[1-9][0-9]*)$/` up to 4294967295; returns -1 for anything else. */
-function parseCanonicalUint32(value: unknown): number {
+export function parseCanonicalUint32(value: unknown): number {
   if (typeof value !== "string") return -1;
   const length = value.length;
   if (length === 0 || length > 10) return -1;

@@ -10,6 +10,11 @@ export type ConsoleCommand =
   | { readonly type: "close" }
   | { readonly type: "halt"; readonly orderbookId: string }
   | { readonly type: "resume"; readonly orderbookId: string }
+  | {
+    readonly type: "ssr";
+    readonly orderbookId: string;
+    readonly restricted: boolean;
+  }
   | { readonly type: "book"; readonly orderbookId: string | undefined }
   | { readonly type: "sessions" }
   | { readonly type: "accounts" }
@@ -25,6 +30,8 @@ export const CONSOLE_HELP = `Commands:
   close          close the market: cancel resting orders (reason O), then System Event E
   halt ID        halt an orderbook: new orders on it are rejected with H
   resume ID      resume a halted orderbook
+  ssr ID on|off  switch an orderbook's short-sell price restriction: while on, short sells
+                 at or below the last price are rejected with i
   book [ID]      show an orderbook's depth and last trades (every active one without ID)
   sessions       list connected sessions
   accounts       list accounts with their message counts and open orders
@@ -57,6 +64,9 @@ const NO_ARGUMENT = new Set([
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(parseConsoleCommand("halt 7203"), { type: "halt", orderbookId: "7203" });
+ * assert.deepEqual(parseConsoleCommand("ssr 7203 on"), {
+ *   type: "ssr", orderbookId: "7203", restricted: true,
+ * });
  * assert.deepEqual(parseConsoleCommand("book"), { type: "book", orderbookId: undefined });
  * assert.throws(() => parseConsoleCommand("halt"), { message: /needs an orderbook/ });
  * ```
@@ -81,6 +91,15 @@ export function parseConsoleCommand(line: string): ConsoleCommand {
         );
       }
       return { type: name, orderbookId: rest[0]! };
+    }
+    case "ssr": {
+      const state = rest[1]?.toLowerCase();
+      if (rest.length !== 2 || (state !== "on" && state !== "off")) {
+        throw new SyntaxError(
+          `Cannot run "ssr" as it needs an orderbook and on or off: ssr ID on|off`,
+        );
+      }
+      return { type: "ssr", orderbookId: rest[0]!, restricted: state === "on" };
     }
     case "book": {
       if (rest.length > 1) {

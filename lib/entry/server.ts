@@ -9,8 +9,16 @@
 import { PROTOCOL_VERSIONS, type ProtocolVersion } from "../codec/messages.ts";
 import { choiceFlag, integerFlag, parseFlags } from "../cli/flags.ts";
 import { UsageError } from "../cli/usage_error.ts";
-import { readUsersFile } from "../cli/users_file.ts";
-import { DEFAULT_ORDERBOOKS } from "../matcher/mod.ts";
+import {
+  type InstrumentsFile,
+  readInstrumentsFile,
+} from "../cli/instruments_file.ts";
+import { readUsersAndLimits } from "../cli/users_file.ts";
+import {
+  type AccountLimits,
+  DEFAULT_ORDERBOOKS,
+  MAX_THROTTLE,
+} from "../matcher/mod.ts";
 import {
   AccountError,
   DEMO_USERS,
@@ -23,7 +31,7 @@ import {
   parseConsoleCommand,
 } from "../console/console_command.ts";
 import { Display, DISPLAY_MODES, renderLadder } from "../console/display.ts";
-import { type DayOptions, Exchange } from "../exchange/mod.ts";
+import { type DayOptions, Exchange, type JsonObject } from "../exchange/mod.ts";
 import { TradeLog } from "../feeds/trade_log.ts";
 import {
   FSYNC_MODES,
@@ -52,12 +60,21 @@ Flags:
   --port PORT             SoupBinTCP port; 0 picks a free one and prints it (default ${DEFAULT_PORT})
   --protocol 1.12|1.11    OUCH version: Orderbook ID as Alpha (1.12) or uint32 (1.11) (default 1.12)
   --user NAME:PASS        an account that may log in (repeatable)
-  --users FILE            a file of accounts, one NAME:PASS per line, # comments
+  --users FILE            a file of accounts, one NAME:PASS per line, # comments, each
+                          optionally followed by its limits: throttle=N (messages per second,
+                          F) max-value=YEN (price x quantity of one order, V) firms=1,2 (Firm
+                          IDs besides 0, L) groups=DAY,DAYX (boards, c)
                           (without --user/--users: demo accounts demo1..demo16, password "demo",
                           and only a loopback --host is allowed)
-  --orderbooks LIST       comma-separated orderbook ids (default ${
-  DEFAULT_ORDERBOOKS.join(",")
-})
+  --throttle N            flow control for every account without a throttle of its own: at
+                          most N inbound messages per second, over it Enter is rejected and
+                          Replace cancels with F (default 0: off)
+  --instruments FILE      the orderbooks' reference data, JSON (README "Instruments file"):
+                          round lot, tick table, reference price, price limits (default: the
+                          built-in ${DEFAULT_ORDERBOOKS.join(",")})
+  --orderbooks LIST       comma-separated orderbook ids to trade (default: those of the
+                          instruments); one the instruments do not describe trades with no
+                          rules (round lot 1, tick 0.1, no price limits), like the seed's 0-3
   --journal DIR           data directory for the journal (default ./${DEFAULT_DATA_DIRECTORY})
   --no-journal            run without a journal: nothing survives a restart
   --fresh                 start a new session even if today's journal exists
@@ -89,6 +106,8 @@ const FLAGS = {
   protocol: { type: "string" },
   user: { type: "string", multiple: true },
   users: { type: "string" },
+  throttle: { type: "string" },
+  instruments: { type: "string" },
   orderbooks: { type: "string" },
   journal: { type: "string" },
   "no-journal": { type: "boolean" },
@@ -110,6 +129,12 @@ export interface ServerConfig {
   port: number;
   version: ProtocolVersion;
   users: ReadonlyMap<string, string>;
+  /** Limits of single accounts from the users file. */
+  limits: ReadonlyMap<string, AccountLimits>;
+  /** `--throttle`: flow control of every account, 0 for off. */
+  throttle: number;
+  /** `--instruments`: the file's reference data, or `null` for the built-in. */
+  instruments: InstrumentsFile | null;
   demo: boolean;
   orderbooks: readonly string[];
   journal: string | null;
@@ -147,17 +172,16 @@ export async function parseServerArgs(
     PROTOCOL_VERSIONS as [ProtocolVersion, ...ProtocolVersion[]],
   );
   const users = new Map<string, string>();
+  const limits = new Map<string, AccountLimits>();
   try {
     for (const entry of (values.user ?? []) as string[]) {
       const [name, password] = parseUser(entry, "--user");
       users.set(name, password);
     }
     if (values.users !== undefined) {
-      for (
-        const [name, password] of await readUsersFile(String(values.users))
-      ) {
-        users.set(name, password);
-      }
+      const file = await readUsersAndLimits(String(values.users));
+      for (const [name, password] of file.users) users.set(name, password);
+      for (const [name, own] of file.limits) limits.set(name, own);
     }
   } catch (error) {
     if (error instanceof AccountError) {
@@ -171,9 +195,14 @@ export async function parseServerArgs(
       `Cannot listen on non-loopback --host "${host}" with the demo accounts: give --users FILE or --user NAME:PASS`,
     );
   }
-  const orderbooks = values.orderbooks === undefined
-    ? DEFAULT_ORDERBOOKS
-    : listFlag("orderbooks", String(values.orderbooks));
+  const instruments = values.instruments === undefined
+    ? null
+    : await readInstrumentsFile(String(values.instruments));
+  const orderbooks = values.orderbooks !== undefined
+    ? listFlag("orderbooks", String(values.orderbooks))
+    : instruments !== null
+    ? instruments.instruments.map((instrument) => instrument.orderbookId)
+    : DEFAULT_ORDERBOOKS;
   for (const id of orderbooks) {
     if (!/^[\x21-\x7e]{1,4}$/.test(id)) {
       throw new UsageError(
@@ -229,6 +258,12 @@ export async function parseServerArgs(
     }),
     version,
     users: demo ? DEMO_USERS : users,
+    limits,
+    throttle: integerFlag("throttle", values.throttle, 0, {
+      min: 0,
+      max: MAX_THROTTLE,
+    }),
+    instruments,
     demo,
     orderbooks,
     journal: values["no-journal"] === true
@@ -283,6 +318,32 @@ export function tradingDate(nowMs: number): string {
   );
 }
 
+/**
+ * The market rules of a new day (K17-K21), as JSON the day records: the instruments file's
+ * reference data and tick tables, and `--throttle` as every account's limit. A journal
+ * continued after a restart keeps the rules its day started with.
+ */
+function matcherRules(config: ServerConfig): JsonObject {
+  return {
+    ...(config.instruments === null ? {} : {
+      instruments: config.instruments.instruments,
+      tickTables: config.instruments.tickTables,
+    }),
+    ...(config.throttle > 0
+      ? { accountLimits: { throttle: config.throttle } }
+      : {}),
+  } as unknown as JsonObject;
+}
+
+/** Each account's recorded configuration: its own limits from the users file (K19-K21). */
+function accountConfig(config: ServerConfig): Map<string, JsonObject> {
+  const configs = new Map<string, JsonObject>();
+  for (const [name, limits] of config.limits) {
+    configs.set(name, { limits } as unknown as JsonObject);
+  }
+  return configs;
+}
+
 /** Where a trading day is written and what opening it found. */
 interface OpenedDay {
   /** The journal, or `null` without one. */
@@ -305,6 +366,7 @@ async function openDay(
   // with a journal or without.
   const day = (created: number): DayOptions => ({
     created,
+    matcher: matcherRules(config),
     // The day's date (JST) starts every Order and Match Number (K11). A journal is only
     // continued on its own date (openJournal looks for this date's sessions).
     tradingDate: tradingDate(now),
@@ -347,6 +409,7 @@ async function openExchange(
 > {
   const options = {
     users: config.users,
+    accountConfig: accountConfig(config),
     cancelOnDisconnect: config.cancelOnDisconnect,
   };
   const opened = await openDay(config, config.fresh, config.closed);
@@ -607,6 +670,20 @@ async function runConsoleCommand(
           : "the market is already closed",
       );
       return;
+    case "ssr": {
+      const id = command.orderbookId;
+      if (!exchange.orderbooks.includes(id)) {
+        display.warn(`Cannot switch ssr of unknown orderbook "${id}"`);
+        return;
+      }
+      const state = command.restricted ? "on" : "off";
+      display.info(
+        exchange.setShortSellRestricted(id, command.restricted, now())
+          ? `orderbook ${id}: short-sell price restriction ${state}`
+          : `orderbook ${id}: short-sell price restriction already ${state}`,
+      );
+      return;
+    }
     case "halt":
     case "resume": {
       const id = command.orderbookId;

@@ -6,7 +6,12 @@
  */
 import { decodeInbound, encodeMessageInto } from "../codec/mod.ts";
 import type { OutboundMessage } from "../codec/messages.ts";
-import { ALL_ACCOUNTS, Matcher, type MatcherOptions } from "../matcher/mod.ts";
+import {
+  type AccountLimits,
+  ALL_ACCOUNTS,
+  Matcher,
+  type MatcherOptions,
+} from "../matcher/mod.ts";
 import type { MarketEvent } from "../matcher/market_event.ts";
 import type {
   Command,
@@ -120,6 +125,14 @@ export class TradingDay {
     }, () => {
       this.accounts.push(account);
       this.byName.set(name, account);
+      // K19-K21: the account's own limits travel in its recorded configuration.
+      const limits = config.limits;
+      if (limits !== undefined && limits !== null) {
+        this.matcher.setAccountLimits(
+          account.id,
+          limits as unknown as AccountLimits,
+        );
+      }
       if (this.openedAt !== undefined) {
         this.#send(account, {
           type: "systemEvent",
@@ -249,6 +262,29 @@ export class TradingDay {
     this.#record(timestamp, { type: "resume", orderbookId }, () => {
       this.matcher.resume(orderbookId, timestamp);
     });
+    return true;
+  }
+
+  /**
+   * Switches an orderbook's short-sell price restriction (K18); `false` when unknown or
+   * already so (nothing is recorded).
+   */
+  shortSell(
+    orderbookId: string,
+    restricted: boolean,
+    timestamp: number,
+  ): boolean {
+    if (
+      !this.matcher.orderbooks.includes(orderbookId) ||
+      this.matcher.isShortSellRestricted(orderbookId) === restricted
+    ) return false;
+    this.#record(
+      timestamp,
+      { type: "shortSell", orderbookId, restricted },
+      () => {
+        this.matcher.setShortSellRestricted(orderbookId, restricted, timestamp);
+      },
+    );
     return true;
   }
 

@@ -11,7 +11,11 @@
 import { encodeMessage } from "../codec/mod.ts";
 import type { InboundMessage, ProtocolVersion } from "../codec/messages.ts";
 import type { LoginRejectCode, LoginRequestPacket } from "../codec/packets.ts";
-import { DEFAULT_ORDERBOOKS, type OpenOrder } from "../matcher/mod.ts";
+import {
+  DEFAULT_ORDERBOOKS,
+  type Instrument,
+  type OpenOrder,
+} from "../matcher/mod.ts";
 import type { MarketEvent } from "../matcher/market_event.ts";
 import { WriteBuffer } from "../session/write_buffer.ts";
 import { type DayAccount, type DaySink, TradingDay } from "./_trading_day.ts";
@@ -56,6 +60,15 @@ export function sessionId(seconds: number): string {
   return String(seconds).padStart(10, "0");
 }
 
+/** The orderbook ids of a matcher configuration's `instruments`, if it has them. */
+function instrumentIds(matcher: JsonObject | undefined): string[] | undefined {
+  const instruments = matcher?.instruments;
+  if (!Array.isArray(instruments)) return undefined;
+  return instruments.map((instrument) =>
+    String((instrument as JsonObject).orderbookId)
+  );
+}
+
 /** A new trading day's configuration; what is left out takes its default. */
 export interface DayOptions {
   /**
@@ -73,7 +86,7 @@ export interface DayOptions {
   created: number;
   /** @default {"1.12"} */
   version?: ProtocolVersion;
-  /** @default {DEFAULT_ORDERBOOKS} */
+  /** @default {the orderbooks of `matcher.instruments`, else DEFAULT_ORDERBOOKS} */
   orderbooks?: readonly string[];
   /** Whether the market is open when the day starts. @default {true} */
   open?: boolean;
@@ -81,7 +94,9 @@ export interface DayOptions {
   halted?: readonly string[];
   /**
    * Further matcher configuration (JSON), recorded with the day and passed to the matcher
-   * as options. @default {{}}
+   * as options: the market rules (K17-K21, `MatcherRules`: instruments, tick tables, the
+   * limits of every account), so a recovery applies the rules the day started with.
+   * @default {{}}
    */
   matcher?: JsonObject;
 }
@@ -92,7 +107,8 @@ export interface ExchangeOptions {
   users: ReadonlyMap<string, string>;
   /**
    * Each account's configuration (JSON), recorded when the account is registered, so that
-   * a replay does not depend on the users file of the restart. @default {{}} for each
+   * a replay does not depend on the users file of the restart. Its `limits`, when present,
+   * are the account's own limits (K19-K21, `AccountLimits`). @default {{}} for each
    */
   accountConfig?: ReadonlyMap<string, JsonObject>;
   /** Cancel an account's orders when its last session ends (K13). @default {true} */
@@ -321,6 +337,26 @@ export class Exchange {
    */
   isHalted(orderbookId: string): boolean {
     return this.#day?.matcher.isHalted(orderbookId) ?? false;
+  }
+
+  /**
+   * Whether an orderbook's short-sell price restriction (K18) is in effect.
+   *
+   * @param orderbookId The orderbook.
+   * @returns `true` when in effect.
+   */
+  isShortSellRestricted(orderbookId: string): boolean {
+    return this.#day?.matcher.isShortSellRestricted(orderbookId) ?? false;
+  }
+
+  /**
+   * An orderbook's reference data (K17), as the day's matcher applies it.
+   *
+   * @param orderbookId The orderbook.
+   * @returns Its instrument, or `undefined` for an unknown orderbook or no day.
+   */
+  instrument(orderbookId: string): Instrument | undefined {
+    return this.#day?.matcher.instrument(orderbookId);
   }
 
   /** Inbound messages processed since the exchange was built (every day). */
@@ -602,6 +638,26 @@ export class Exchange {
   }
 
   /**
+   * Switches an orderbook's short-sell price restriction (K18) on or off: the console's
+   * `ssr ID on|off`.
+   *
+   * @param orderbookId The orderbook.
+   * @param restricted Whether the restriction is to be in effect.
+   * @param timestamp Nanoseconds since midnight.
+   * @returns `false` when unknown or already so (nothing is recorded).
+   */
+  setShortSellRestricted(
+    orderbookId: string,
+    restricted: boolean,
+    timestamp: number,
+  ): boolean {
+    return this.#run(
+      (day) => day.shortSell(orderbookId, restricted, timestamp),
+      false,
+    );
+  }
+
+  /**
    * Cancels every resting order of an account with reason `S` (supervisory).
    *
    * @param name The account.
@@ -725,7 +781,10 @@ export class Exchange {
       tradingDate: options.tradingDate,
       created: options.created,
       version: options.version ?? "1.12",
-      orderbooks: [...(options.orderbooks ?? DEFAULT_ORDERBOOKS)],
+      orderbooks: [
+        ...(options.orderbooks ?? instrumentIds(options.matcher) ??
+          DEFAULT_ORDERBOOKS),
+      ],
       open: options.open ?? true,
       halted: [...(options.halted ?? [])],
       matcher: options.matcher ?? EMPTY_CONFIG,
@@ -886,6 +945,9 @@ export class Exchange {
           return;
         case "resume":
           day.resume(command.orderbookId, timestamp);
+          return;
+        case "shortSell":
+          day.shortSell(command.orderbookId, command.restricted, timestamp);
           return;
         case "cancelAccount":
           day.cancelAccount(account(command.account), timestamp);

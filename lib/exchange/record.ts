@@ -127,6 +127,12 @@ export type Command =
   | { readonly type: "halt"; readonly orderbookId: string }
   /** The operator resumed an orderbook. */
   | { readonly type: "resume"; readonly orderbookId: string }
+  /** The operator switched an orderbook's short-sell price restriction (K18) on or off. */
+  | {
+    readonly type: "shortSell";
+    readonly orderbookId: string;
+    readonly restricted: boolean;
+  }
   /** The operator canceled every resting order of an account (reason `S`). */
   | { readonly type: "cancelAccount"; readonly account: number }
   /** The trading day ended: nothing follows it in the day's records. */
@@ -184,6 +190,7 @@ export const COMMAND_CODES: { readonly [K in Command["type"]]: number } = {
   close: 0x43, // C
   halt: 0x48, // H
   resume: 0x52, // R
+  shortSell: 0x59, // Y
   cancelAccount: 0x4b, // K
   endDay: 0x45, // E
 };
@@ -795,6 +802,12 @@ function decodeCommand(reader: Reader, kind: number): Command {
         : { type: "resume", orderbookId };
       break;
     }
+    case COMMAND_CODES.shortSell: {
+      const restricted = reader.flag("the restricted flag");
+      const orderbookId = reader.ascii(reader.left, "orderbook id");
+      command = { type: "shortSell", orderbookId, restricted };
+      break;
+    }
     case COMMAND_CODES.cancelAccount:
       command = { type: "cancelAccount", account: reader.account() };
       break;
@@ -1155,6 +1168,19 @@ function writeCommand(output: WriteBuffer, command: Command): void {
       const end = writeAscii(
         output.bytes,
         at,
+        command.orderbookId,
+        8,
+        "orderbook id",
+      );
+      output.commit(end - at);
+      return;
+    }
+    case "shortSell": {
+      const at = output.reserve(9);
+      output.bytes[at] = command.restricted ? 1 : 0;
+      const end = writeAscii(
+        output.bytes,
+        at + 1,
         command.orderbookId,
         8,
         "orderbook id",

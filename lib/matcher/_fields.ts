@@ -117,6 +117,11 @@ export function withDisplay(attributes: number, display: number): number {
   return (attributes & ~(1 << DISPLAY_SHIFT)) | (display << DISPLAY_SHIFT);
 }
 
+/** The side code (see {@linkcode sideCode}) of packed attributes. */
+export function sideCodeOf(attributes: number): number {
+  return (attributes >>> SIDE_SHIFT) & 3;
+}
+
 /** The Buy/Sell Indicator of packed attributes. */
 export function sideOf(attributes: number): string {
   return SIDE_VALUES[(attributes >>> SIDE_SHIFT) & 3]!;

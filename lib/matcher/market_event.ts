@@ -49,8 +49,8 @@ interface Base {
 
 /**
  * An order (or what is left of it after matching) now rests on the book, at the back of the
- * queue at its price: a Day order entered, or an order put back after a replace that
- * crossed. Immediate orders never rest, so never appear here.
+ * queue at its price: a Day order entered, or an order put back, under its new Order
+ * Number, after a replace that crossed. Immediate orders never rest, so never appear here.
  */
 export interface BookAddEvent extends Base {
   readonly type: "bookAdd";
@@ -99,9 +99,11 @@ export interface BookExecuteEvent extends Base {
 
 /**
  * A resting order left the book other than by execution: a cancel (user `U`, disconnect
- * `L`, supervisory `S`, market close `O`), a replace that cancels it (invalid details,
- * post-only, market closed or halted), a replace to quantity 0, or the original of a replace
- * that crosses or turns Immediate (whose fills and rest follow as other events).
+ * `L`, supervisory `S`, market close `O`), a replace that cancels it (invalid details, a
+ * total below the executed quantity, post-only, market closed or halted), a replace
+ * answered with state `D` (a total equal to the executed quantity, or an Immediate replace
+ * that can execute nothing), or the original of a replace that crosses or turns Immediate
+ * (whose fills and rest follow as other events, under the replace's new Order Number).
  */
 export interface BookDeleteEvent extends Base {
   readonly type: "bookDelete";
@@ -120,8 +122,8 @@ export interface BookDeleteEvent extends Base {
 }
 
 /**
- * A resting order changed in place: a replace that does not cross, or a cancel that only
- * reduces it. It stays on the book at `price` with `quantity` open.
+ * A resting order changed in place: a replace that does not cross. It stays on the book at
+ * `price` with `quantity` open, under the new Order Number the replace gave it (K9).
  */
 export interface BookReplaceEvent extends Base {
   readonly type: "bookReplace";
@@ -129,7 +131,7 @@ export interface BookReplaceEvent extends Base {
   readonly orderbookId: string;
   /** The Order Number the order had. */
   readonly originalOrderNumber: bigint;
-  /** The Order Number it has now (today the same: a replace keeps the Order Number). */
+  /** The Order Number it has now: the one its Order Replaced carries. */
   readonly orderNumber: bigint;
   /** The book's side. */
   readonly side: FeedSide;
@@ -160,8 +162,9 @@ export interface TradingStateEvent extends Base {
 }
 
 /**
- * The short-sell price restriction of an orderbook switched on or off. Defined for the
- * market-data contract; no matcher emits it yet.
+ * The short-sell price restriction (K18) of an orderbook switched on or off: by the
+ * operator, or on by itself after a trade at or below 90 % of the reference price (right
+ * after that trade's `bookExecute`).
  */
 export interface ShortSellStateEvent extends Base {
   readonly type: "shortSellState";

@@ -36,6 +36,14 @@ import { DATA_LAYOUT, OrderData } from "./_order_data.ts";
 import { MAX_COUNTER, numberBase } from "./_trading_date.ts";
 import type { FeedSide, MarketEvent } from "./market_event.ts";
 import { TokenIndex } from "./_token_index.ts";
+import { type AccountLimits, checkAccountLimits } from "./account_limits.ts";
+import {
+  DEFAULT_INSTRUMENTS,
+  type Instrument,
+  type InstrumentSpec,
+  resolveInstrument,
+} from "./instrument.ts";
+import { checkTickTable, TICK_TABLES, type TickTable } from "./tick_table.ts";
 import {
   capacityCode,
   capacityOf,
@@ -49,21 +57,18 @@ import {
   groupOf,
   packAttributes,
   sideCode,
+  sideCodeOf,
   sideOf,
   withDisplay,
 } from "./_fields.ts";
 
-/** The orderbooks a {@linkcode Matcher} trades when none are configured: the seed's and four stocks. */
-export const DEFAULT_ORDERBOOKS: readonly string[] = Object.freeze([
-  "0",
-  "1",
-  "2",
-  "3",
-  "7203",
-  "6758",
-  "9984",
-  "8306",
-]);
+/**
+ * The orderbooks a {@linkcode Matcher} trades when none are configured: those of
+ * `DEFAULT_INSTRUMENTS`, the seed's `0` to `3` and four stocks.
+ */
+export const DEFAULT_ORDERBOOKS: readonly string[] = Object.freeze(
+  DEFAULT_INSTRUMENTS.map((instrument) => instrument.orderbookId),
+);
 
 /** The account of a message to every account (System Events only). */
 export const ALL_ACCOUNTS = -1;
@@ -113,11 +118,33 @@ export interface MatcherOptions {
    */
   tradingDate: string;
   /**
-   * The orderbooks that can be traded.
+   * The orderbooks that can be traded. One without an entry in `instruments` trades with
+   * no rules: round lot 1, tick table 0 (0.1 everywhere), no reference price, no limits.
    *
-   * @default {DEFAULT_ORDERBOOKS}
+   * @default {the orderbooks of `instruments`}
    */
   orderbooks?: readonly string[];
+  /**
+   * The reference data of the orderbooks (K17): round lot, tick table, reference price,
+   * price limits. Entries for orderbooks not in `orderbooks` are ignored.
+   *
+   * @default {DEFAULT_INSTRUMENTS}
+   */
+  instruments?: readonly InstrumentSpec[];
+  /**
+   * Tick tables by id, in addition to (or in place of) the built-in `TICK_TABLES` 0, 1
+   * and 3.
+   *
+   * @default {{}}
+   */
+  tickTables?: Readonly<Record<string, TickTable>>;
+  /**
+   * The limits of every account (K19–K21) unless {@linkcode Matcher.setAccountLimits}
+   * gives it others.
+   *
+   * @default {{} (no limits)}
+   */
+  accountLimits?: AccountLimits;
   /**
    * Whether the market is open at construction. No message is sent for it.
    *
@@ -131,6 +158,15 @@ export interface MatcherOptions {
    */
   tradeHistory?: number;
 }
+
+/**
+ * The venue's market rules of a {@linkcode Matcher} (K17–K21): the options a server takes
+ * from its instruments file and flags, passed through as they are.
+ */
+export type MatcherRules = Pick<
+  MatcherOptions,
+  "instruments" | "tickTables" | "accountLimits"
+>;
 
 /** One aggregated price level. */
 export interface DepthLevel {
@@ -156,7 +192,7 @@ export interface Depth {
 export interface OpenOrder {
   /** Current token (the latest replacement token). */
   readonly orderToken: number;
-  /** Order Number, kept across replaces. */
+  /** Order Number: the latest, as a replace gives the order a new one (K9). */
   readonly orderNumber: bigint;
   /** The orderbook. */
   readonly orderbookId: string;
@@ -239,7 +275,19 @@ const INITIAL_ORDERS = 1024;
 /** "No order", as the token map and the book say it. */
 const NO_ORDER = -1;
 
-/** Per account and trading day: the highest token seen and the live orders by token. */
+/** The `sideCode` of a short sell (`T`). */
+const SHORT_SELL = 2;
+
+/** One second in nanoseconds: the window of flow control. */
+const SECOND = 1_000_000_000;
+
+/** Every group allowed: one bit per `groupCode`. */
+const ALL_GROUPS = 0b1111;
+
+/**
+ * Per account and trading day: the highest token seen, the live orders by token, and the
+ * account's limits (K19–K21) in the form the checks read.
+ */
 class Account {
   /** The caller's id, also the position in the matcher's account list, kept per order. */
   readonly id: number;
@@ -248,8 +296,62 @@ class Account {
   readonly orders: TokenIndex = new TokenIndex();
   /** The Client Reference of the account's latest order. */
   lastReference = "";
-  constructor(id: number) {
+  /** The limits as given, for {@linkcode Matcher.accountLimits}. */
+  limits: AccountLimits = {};
+  /** Flow control: most messages per second, `0` for none. */
+  throttle = 0;
+  /** The timestamps of the last `throttle` messages, oldest at `ringAt`. */
+  ring: Float64Array | null = null;
+  ringAt = 0;
+  /** Whether the message being handled is over the flow control limit. */
+  throttled = false;
+  /** Ten times the order value limit in yen (price × quantity is in tenths × shares). */
+  maxValue = Number.POSITIVE_INFINITY;
+  /** The Firm IDs allowed besides 0, or `null` for any. */
+  firms: Set<number> | null = null;
+  /** The groups allowed, one bit per `groupCode`. */
+  groups = ALL_GROUPS;
+  constructor(id: number, limits: AccountLimits) {
     this.id = id;
+    this.setLimits(limits);
+  }
+
+  /** Takes new (checked) limits; the flow control window starts afresh. */
+  setLimits(limits: AccountLimits): void {
+    this.limits = limits;
+    const throttle = limits.throttle ?? 0;
+    this.throttle = throttle;
+    this.ring = throttle === 0
+      ? null
+      : new Float64Array(throttle).fill(Number.NEGATIVE_INFINITY);
+    this.ringAt = 0;
+    this.throttled = false;
+    this.maxValue = limits.maxOrderValue === undefined
+      ? Number.POSITIVE_INFINITY
+      : limits.maxOrderValue * 10;
+    this.firms = limits.firms === undefined ? null : new Set(limits.firms);
+    let groups = ALL_GROUPS;
+    if (limits.groups !== undefined) {
+      groups = 0;
+      for (const group of limits.groups) groups |= 1 << groupCode(group);
+    }
+    this.groups = groups;
+  }
+
+  /**
+   * Counts one inbound message at `timestamp` for flow control and sets `throttled`: the
+   * message is over the limit when the `throttle`-th message before it came less than a
+   * second earlier. Every message counts, throttled or not. A timestamp below the one it
+   * is compared with (the clock passed midnight) starts the window afresh.
+   */
+  count(timestamp: number): void {
+    const ring = this.ring;
+    if (ring === null) return;
+    const at = this.ringAt;
+    const oldest = ring[at]!;
+    this.throttled = timestamp >= oldest && timestamp - oldest < SECOND;
+    ring[at] = timestamp;
+    this.ringAt = at + 1 === ring.length ? 0 : at + 1;
   }
 
   /**
@@ -346,14 +448,33 @@ class Core {
   }
 }
 
-/** One orderbook: its book, halt flag, trade history, and the book's listener. */
+/**
+ * One orderbook: its book, reference data, halt and short-sell state, trade history, and
+ * the book's listener.
+ */
 class Venue implements BookListener {
   readonly id: string;
   /** Position in the matcher's venue list, kept per order. */
   readonly index: number;
   readonly book: OrderBook;
   readonly core: Core;
+  readonly instrument: Instrument;
+  /** Quantities must be multiples of it. */
+  readonly roundLot: number;
+  /** The lowest and highest valid prices, inclusive (0.1 and the protocol's maximum without limits). */
+  readonly lower: number;
+  readonly upper: number;
+  /** The tick table's bands: lower bounds and ticks; `tickFree` when every tick is 0.1. */
+  readonly tickFrom: Int32Array;
+  readonly ticks: Int32Array;
+  readonly tickFree: boolean;
+  /** A trade at or below this price switches the short-sell restriction on; -1 for never. */
+  readonly shortSellTrigger: number;
   halted = false;
+  /** Whether the short-sell price restriction (K18) is in effect. */
+  shortSellRestricted = false;
+  /** The price of the latest trade, `0` before the first. */
+  lastPrice = 0;
   /** The kept trades (see `TRADE_SIZE`), allocated as they come. */
   trades: Float64Array | null = null;
   /** Number of kept trades. */
@@ -361,11 +482,58 @@ class Venue implements BookListener {
   /** The row the next trade goes to. */
   tradeNext = 0;
 
-  constructor(id: string, index: number, core: Core) {
-    this.id = id;
+  constructor(
+    instrument: Instrument,
+    table: TickTable,
+    index: number,
+    core: Core,
+  ) {
+    this.id = instrument.orderbookId;
     this.index = index;
     this.core = core;
     this.book = new OrderBook(this, core.store);
+    this.instrument = instrument;
+    this.roundLot = instrument.roundLot;
+    const limited = instrument.upperLimit !== 0;
+    this.lower = limited ? instrument.lowerLimit : 1;
+    this.upper = limited ? instrument.upperLimit : MAX_PRICE;
+    this.tickFrom = Int32Array.from(table, (band) => band.from);
+    this.ticks = Int32Array.from(table, (band) => band.tick);
+    this.tickFree = table.every((band) => band.tick === 1);
+    const reference = instrument.referencePrice;
+    this.shortSellTrigger = reference === 0
+      ? -1
+      : Math.floor(reference * 9 / 10);
+  }
+
+  /**
+   * Whether a price is valid here (K17): within the price limits (and so above 0 and at
+   * most the protocol's maximum) and a multiple of its band's tick.
+   */
+  validPrice(price: number): boolean {
+    return price >= this.lower && price <= this.upper &&
+      (this.tickFree || this.onTick(price));
+  }
+
+  /** Whether a price is a multiple of the tick of its band. */
+  onTick(price: number): boolean {
+    const from = this.tickFrom;
+    let i = from.length - 1;
+    while (i > 0 && from[i]! >= price) i--;
+    return price % this.ticks[i]! === 0;
+  }
+
+  /**
+   * Whether the short-sell restriction forbids a short sell at `price`: it is in effect
+   * and the price is at or below the last trade price (the reference price before the
+   * first trade; nothing to compare with, nothing forbidden).
+   */
+  shortSellForbidden(price: number): boolean {
+    if (!this.shortSellRestricted) return false;
+    const last = this.lastPrice !== 0
+      ? this.lastPrice
+      : this.instrument.referencePrice;
+    return price <= last;
   }
 
   // Adds, cancels and replaces are reported by the matcher, which knows what they mean
@@ -425,6 +593,16 @@ class Venue implements BookListener {
       incomingAccount: incomingOwner.id,
       incomingOrderNumber: core.incomingOrderNumber,
     });
+    this.lastPrice = price;
+    if (price <= this.shortSellTrigger && !this.shortSellRestricted) {
+      this.shortSellRestricted = true;
+      output.market({
+        type: "shortSellState",
+        timestamp,
+        orderbookId: this.id,
+        restricted: true,
+      });
+    }
     data.numbers[numberAt(resting, EXECUTED)]! += quantity;
     core.incomingExecuted += quantity;
     if (restingQuantity === 0) core.retire(resting, restingOwner);
@@ -540,9 +718,12 @@ function sortByOrderNumber(orders: number[], data: OrderData): number[] {
 
 /**
  * The matching engine of the simulator: one {@linkcode OrderBook} per configured
- * orderbook, the per-account token sequence, validation, matching with self-match
- * prevention, Immediate and minimum quantity orders, replaces, cancels, halts and the
- * trading day, exactly as `docs/exchange_rules.md` describes.
+ * orderbook, the per-account token sequence, validation in the order of K22 (with each
+ * orderbook's reference data: round lot, tick table, price limits; the short-sell price
+ * restriction; each account's flow control, order value limit, Firm IDs and groups),
+ * matching with self-match prevention, Immediate and minimum quantity orders, replaces
+ * whose quantity is the order chain's total, cancels, halts and the trading day, exactly
+ * as `docs/exchange_rules.md` describes.
  *
  * Commands are method calls that take the time as an argument; the answers go to the
  * output synchronously, in order: plain readonly OUCH message objects whose fields follow
@@ -571,12 +752,12 @@ function sortByOrderNumber(orders: number[], data: OrderData): number[] {
  * }, { tradingDate: "20261128" });
  * const order: EnterOrder = {
  *   type: "enterOrder", orderToken: 1, clientReference: "", buySellIndicator: "S",
- *   quantity: 100, orderbookId: "7203", group: "DAY", price: 23_000,
+ *   quantity: 300, orderbookId: "7203", group: "DAY", price: 28_000,
  *   timeInForce: 99999, firmId: 0, display: " ", capacity: "P",
  *   minimumQuantity: 0, orderClassification: "1", cashMarginType: "1",
  * };
  * matcher.handle(0, order, 1_000);
- * matcher.handle(1, { ...order, buySellIndicator: "B", quantity: 40 }, 2_000);
+ * matcher.handle(1, { ...order, buySellIndicator: "B", quantity: 100 }, 2_000);
  * assert.deepEqual(seen, [
  *   "0 orderAccepted",
  *   "bookAdd",
@@ -585,7 +766,7 @@ function sortByOrderNumber(orders: number[], data: OrderData): number[] {
  *   "1 orderExecuted",
  *   "bookExecute",
  * ]);
- * assert.deepEqual(matcher.depth("7203")?.asks, [{ price: 23_000, quantity: 60, orders: 1 }]);
+ * assert.deepEqual(matcher.depth("7203")?.asks, [{ price: 28_000, quantity: 200, orders: 1 }]);
  * assert.equal(matcher.trades("7203")[0]?.matchNumber, 202611280000000001n);
  * ```
  */
@@ -596,6 +777,10 @@ export class Matcher {
   readonly #venueList: Venue[] = [];
   #lastVenue: Venue | undefined = undefined;
   readonly #orderbooks: readonly string[];
+  /** Every known tick table by id: the built-in ones and the configured ones. */
+  readonly #tickTables: ReadonlyMap<number, TickTable>;
+  /** The limits of accounts without limits of their own. */
+  readonly #defaultLimits: AccountLimits;
   #open: boolean;
   #busy = false;
 
@@ -637,7 +822,30 @@ export class Matcher {
       );
     }
     this.#core = new Core(output, base, tradeHistory);
-    const orderbooks = options.orderbooks ?? DEFAULT_ORDERBOOKS;
+    const tables = new Map<number, TickTable>();
+    for (const [id, table] of Object.entries(TICK_TABLES)) {
+      tables.set(Number(id), table);
+    }
+    for (const [id, table] of Object.entries(options.tickTables ?? {})) {
+      if (!/^(0|[1-9]\d{0,9})$/.test(id) || Number(id) > 0xffffffff) {
+        throw new RangeError(
+          `Cannot create matcher as tick table ids must be integers from 0 to 4294967295: current id is "${id}"`,
+        );
+      }
+      tables.set(Number(id), checkTickTable(table, `tick table ${id}`));
+    }
+    this.#tickTables = tables;
+    const specs = new Map<string, InstrumentSpec>();
+    for (const spec of options.instruments ?? DEFAULT_INSTRUMENTS) {
+      const id = spec?.orderbookId;
+      if (specs.has(id)) {
+        throw new RangeError(
+          `Cannot create matcher as orderbook "${id}" has two instruments`,
+        );
+      }
+      specs.set(id, spec);
+    }
+    const orderbooks = options.orderbooks ?? [...specs.keys()];
     for (const id of orderbooks) {
       if (typeof id !== "string") {
         throw new TypeError(
@@ -649,11 +857,23 @@ export class Matcher {
           `Cannot create matcher as orderbook "${id}" is listed twice`,
         );
       }
-      const venue = new Venue(id, this.#venueList.length, this.#core);
+      const instrument = resolveInstrument(
+        specs.get(id) ?? { orderbookId: id },
+        tables,
+      );
+      const venue = new Venue(
+        instrument,
+        tables.get(instrument.tickTable)!,
+        this.#venueList.length,
+        this.#core,
+      );
       this.#venues.set(id, venue);
       this.#venueList.push(venue);
     }
     this.#orderbooks = Object.freeze([...orderbooks]);
+    this.#defaultLimits = Object.freeze({
+      ...checkAccountLimits(options.accountLimits ?? {}, "every account"),
+    });
     this.#open = options.open ?? true;
   }
 
@@ -701,22 +921,18 @@ export class Matcher {
     checkAccount(account, "handle message");
     this.#begin(timestamp);
     try {
+      const owner = this.#account(account);
+      if (owner.ring !== null) owner.count(timestamp);
       switch (message.type) {
         case "enterOrder":
-          this.#enter(this.#account(account), message);
+          this.#enter(owner, message);
           break;
-        case "replaceOrder": {
-          const owner = this.#core.accounts[account];
-          if (owner !== undefined) this.#replace(owner, message);
-          else checkReplace(message);
+        case "replaceOrder":
+          this.#replace(owner, message);
           break;
-        }
-        case "cancelOrder": {
-          const owner = this.#core.accounts[account];
-          if (owner !== undefined) this.#cancel(owner, message);
-          else checkCancel(message);
+        case "cancelOrder":
+          this.#cancel(owner, message);
           break;
-        }
         default:
           throw new TypeError(
             `Cannot handle message as its type must be enterOrder, replaceOrder or cancelOrder: current type is "${
@@ -882,6 +1098,182 @@ export class Matcher {
   }
 
   /**
+   * Switches the short-sell price restriction (K18) of an orderbook on or off, as the
+   * operator's `ssr ID on|off` does: while on, a short sell (`T`) at or below the last trade
+   * price is rejected with `i` (a replace canceled with `i`). No OUCH message is sent; a
+   * `shortSellState` event is. A trade at or below 90 % of the reference price switches it
+   * on by itself.
+   *
+   * @param orderbookId The orderbook.
+   * @param restricted Whether the restriction is to be in effect.
+   * @param timestamp Nanoseconds since midnight, for the market event.
+   * @returns `false` if the orderbook is unknown or already in that state.
+   * @throws {RangeError} If `timestamp` is not a non-negative safe integer.
+   *
+   * @example On, then off
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Matcher } from "./matcher.ts";
+   * import type { MarketEvent } from "./market_event.ts";
+   *
+   * const events: MarketEvent[] = [];
+   * const matcher = new Matcher(
+   *   { message() {}, market: (event) => events.push(event) },
+   *   { tradingDate: "20261128" },
+   * );
+   * assert.equal(matcher.setShortSellRestricted("7203", true, 1), true);
+   * assert.equal(matcher.setShortSellRestricted("7203", true, 2), false);
+   * assert.equal(matcher.isShortSellRestricted("7203"), true);
+   * assert.equal(matcher.setShortSellRestricted("7203", false, 3), true);
+   * assert.deepEqual(events, [
+   *   { type: "shortSellState", timestamp: 1, orderbookId: "7203", restricted: true },
+   *   { type: "shortSellState", timestamp: 3, orderbookId: "7203", restricted: false },
+   * ]);
+   * ```
+   */
+  setShortSellRestricted(
+    orderbookId: string,
+    restricted: boolean,
+    timestamp: number,
+  ): boolean {
+    this.#begin(timestamp);
+    try {
+      const venue = this.#venues.get(orderbookId);
+      if (venue === undefined || venue.shortSellRestricted === restricted) {
+        return false;
+      }
+      venue.shortSellRestricted = restricted;
+      this.#core.output.market({
+        type: "shortSellState",
+        timestamp,
+        orderbookId,
+        restricted,
+      });
+      return true;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /**
+   * Tells whether the short-sell price restriction of an orderbook is in effect.
+   *
+   * @param orderbookId The orderbook.
+   * @returns `true` if in effect, `false` if not or unknown.
+   *
+   * @example Off at the start of the day
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Matcher } from "./matcher.ts";
+   *
+   * const matcher = new Matcher({ message() {}, market() {} }, { tradingDate: "20261128" });
+   * assert.equal(matcher.isShortSellRestricted("7203"), false);
+   * ```
+   */
+  isShortSellRestricted(orderbookId: string): boolean {
+    return this.#venues.get(orderbookId)?.shortSellRestricted ?? false;
+  }
+
+  /**
+   * Returns an orderbook's reference data (K17), limits resolved.
+   *
+   * @param orderbookId The orderbook.
+   * @returns Its instrument, or `undefined` for an unknown orderbook.
+   *
+   * @example The seed's books have no rules
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Matcher } from "./matcher.ts";
+   *
+   * const matcher = new Matcher({ message() {}, market() {} }, { tradingDate: "20261128" });
+   * assert.equal(matcher.instrument("7203")?.referencePrice, 28_000);
+   * assert.equal(matcher.instrument("7203")?.roundLot, 100);
+   * assert.equal(matcher.instrument("1")?.tickTable, 0);
+   * assert.equal(matcher.instrument("nope"), undefined);
+   * ```
+   */
+  instrument(orderbookId: string): Instrument | undefined {
+    return this.#venues.get(orderbookId)?.instrument;
+  }
+
+  /**
+   * The tick tables the matcher knows, by id: the built-in ones (0, 1, 3) and the
+   * configured ones.
+   *
+   * @returns Table id to table.
+   *
+   * @example Table 3 starts with a tick of 0.1 up to 1,000 yen
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Matcher } from "./matcher.ts";
+   *
+   * const matcher = new Matcher({ message() {}, market() {} }, { tradingDate: "20261128" });
+   * assert.deepEqual(matcher.tickTables.get(3)?.slice(0, 2), [
+   *   { from: 0, tick: 1 },
+   *   { from: 10_000, tick: 5 },
+   * ]);
+   * ```
+   */
+  get tickTables(): ReadonlyMap<number, TickTable> {
+    return this.#tickTables;
+  }
+
+  /**
+   * Gives an account its own limits (K19–K21), in place of the matcher's `accountLimits`:
+   * fields left out here take the matcher's. The flow control window starts afresh. Call
+   * it when the account becomes known, before its first message, so that a replay of the
+   * day's commands does the same.
+   *
+   * @param account The account id.
+   * @param limits Its limits.
+   * @throws {RangeError} If `account` is not an integer from 0 to 2^31 - 1 or a limit is
+   *   out of range (see `checkAccountLimits`).
+   *
+   * @example Firm 12 only
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Matcher } from "./matcher.ts";
+   *
+   * const matcher = new Matcher({ message() {}, market() {} }, {
+   *   tradingDate: "20261128",
+   *   accountLimits: { throttle: 100 },
+   * });
+   * matcher.setAccountLimits(0, { firms: [12] });
+   * assert.deepEqual(matcher.accountLimits(0), { throttle: 100, firms: [12] });
+   * assert.deepEqual(matcher.accountLimits(1), { throttle: 100 });
+   * ```
+   */
+  setAccountLimits(account: number, limits: AccountLimits): void {
+    checkAccount(account, "set account limits");
+    const merged = Object.freeze({
+      ...this.#defaultLimits,
+      ...checkAccountLimits(limits, `account ${account}`),
+    });
+    this.#account(account).setLimits(merged);
+  }
+
+  /**
+   * Returns the limits an account trades under.
+   *
+   * @param account The account id.
+   * @returns Its limits: its own merged over the matcher's, or the matcher's.
+   * @throws {RangeError} If `account` is not an integer from 0 to 2^31 - 1.
+   *
+   * @example No limits by default
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Matcher } from "./matcher.ts";
+   *
+   * const matcher = new Matcher({ message() {}, market() {} }, { tradingDate: "20261128" });
+   * assert.deepEqual(matcher.accountLimits(0), {});
+   * ```
+   */
+  accountLimits(account: number): AccountLimits {
+    checkAccount(account, "read account limits");
+    return this.#core.accounts[account]?.limits ?? this.#defaultLimits;
+  }
+
+  /**
    * Cancels every resting order of an account, in Order Number order, with reason `L`
    * (cancel on disconnect) or `S` (supervisory); each cancel is followed by its
    * `bookDelete`.
@@ -966,6 +1358,55 @@ export class Matcher {
       bids: venue.book.depth("buy", levels),
       asks: venue.book.depth("sell", levels),
     };
+  }
+
+  /**
+   * Returns the resting orders of one side of an orderbook in priority order (best price
+   * first, oldest first within a price). Read-only; for checking a market-data feed
+   * against the book.
+   *
+   * @param orderbookId The orderbook.
+   * @param side `B` for bids, `S` for asks.
+   * @returns The orders, or `undefined` for an unknown orderbook.
+   *
+   * @example One bid
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Matcher } from "./matcher.ts";
+   *
+   * const matcher = new Matcher({ message() {}, market() {} }, { tradingDate: "20261128" });
+   * matcher.handle(0, {
+   *   type: "enterOrder", orderToken: 1, clientReference: "", buySellIndicator: "B",
+   *   quantity: 5, orderbookId: "1", group: "DAY", price: 990, timeInForce: 99999,
+   *   firmId: 0, display: " ", capacity: "P", minimumQuantity: 0,
+   *   orderClassification: "1", cashMarginType: "1",
+   * }, 1);
+   * assert.deepEqual(matcher.bookOrders("1", "B"), [
+   *   { orderNumber: 202611280000000001n, price: 990, quantity: 5 },
+   * ]);
+   * assert.deepEqual(matcher.bookOrders("1", "S"), []);
+   * ```
+   */
+  bookOrders(
+    orderbookId: string,
+    side: "B" | "S",
+  ):
+    | {
+      readonly orderNumber: bigint;
+      readonly price: number;
+      readonly quantity: number;
+    }[]
+    | undefined {
+    const venue = this.#venues.get(orderbookId);
+    if (venue === undefined) return undefined;
+    const core = this.#core;
+    return [...venue.book.orders(side === "B" ? "buy" : "sell")].map((
+      order,
+    ) => ({
+      orderNumber: core.orderNumberOf(order),
+      price: core.store.price(order),
+      quantity: core.store.quantity(order),
+    }));
   }
 
   /**
@@ -1106,7 +1547,7 @@ export class Matcher {
     const core = this.#core;
     let account = core.accounts[id];
     if (account === undefined) {
-      account = new Account(id);
+      account = new Account(id, this.#defaultLimits);
       core.accounts[id] = account;
       core.accountList.push(account);
     }
@@ -1177,13 +1618,14 @@ export class Matcher {
   }
 
   /**
-   * Reports that a resting order changed in place from `oldPrice` and `oldQuantity` to its
-   * current price and quantity.
+   * Reports that a resting order changed in place from `originalOrderNumber`, `oldPrice`
+   * and `oldQuantity` to its current Order Number, price and quantity.
    */
   #bookReplace(
     venue: Venue,
     order: number,
     owner: Account,
+    originalOrderNumber: bigint,
     oldPrice: number,
     oldQuantity: number,
   ): void {
@@ -1191,13 +1633,12 @@ export class Matcher {
     const store = core.store;
     const price = store.price(order);
     const quantity = store.quantity(order);
-    const number = core.orderNumberOf(order);
     core.output.market({
       type: "bookReplace",
       timestamp: core.timestamp,
       orderbookId: venue.id,
-      originalOrderNumber: number,
-      orderNumber: number,
+      originalOrderNumber,
+      orderNumber: core.orderNumberOf(order),
       side: feedSide(store.side(order)),
       oldPrice,
       oldQuantity,
@@ -1229,6 +1670,12 @@ export class Matcher {
     }
   }
 
+  /**
+   * An Enter Order: the token, then the checks of K22 in their order, then Order Accepted
+   * and matching. An Immediate order that can execute nothing (no opposite order at its
+   * limit, or less than its minimum quantity) is accepted dead (`D`) and that is all (K5,
+   * K6); one that meets an order of its own firm first is accepted live and AIQ-canceled.
+   */
   #enter(account: Account, message: EnterOrder): void {
     const token = message.orderToken;
     const quantity = message.quantity;
@@ -1249,10 +1696,25 @@ export class Matcher {
     const venue = this.#venue(message.orderbookId);
     if (venue === undefined) return this.#reject(account, token, "S");
     if (venue.halted) return this.#reject(account, token, "H");
-    if (price === 0 || price > MAX_PRICE) {
+    const group = groupCode(message.group);
+    if (group < 0 || (account.groups & (1 << group)) === 0) {
+      return this.#reject(account, token, "c");
+    }
+    if (firmId !== 0 && account.firms !== null && !account.firms.has(firmId)) {
+      return this.#reject(account, token, "L");
+    }
+    if (account.throttled) return this.#reject(account, token, "F");
+    if (
+      price < venue.lower || price > venue.upper ||
+      (!venue.tickFree && !venue.onTick(price))
+    ) {
       return this.#reject(account, token, "X");
     }
-    if (quantity === 0 || quantity > MAX_QUANTITY) {
+    const lot = venue.roundLot;
+    if (
+      quantity === 0 || quantity > MAX_QUANTITY ||
+      (lot !== 1 && quantity % lot !== 0)
+    ) {
       return this.#reject(account, token, "Z");
     }
     if (
@@ -1274,16 +1736,26 @@ export class Matcher {
     if (display < 0) return this.#reject(account, token, "D");
     const cashMargin = cashMarginCode(message.cashMarginType);
     if (cashMargin < 0) return this.#reject(account, token, "G");
-    const group = groupCode(message.group);
-    if (group < 0) return this.#reject(account, token, "c");
     const capacity = capacityCode(message.capacity);
     if (capacity < 0) return this.#reject(account, token, "O");
+    if (price * quantity > account.maxValue) {
+      return this.#reject(account, token, "V");
+    }
+    if (side === SHORT_SELL && venue.shortSellForbidden(price)) {
+      return this.#reject(account, token, "i");
+    }
     const bookSide: BookSide = side === 0 ? "buy" : "sell";
     const book = venue.book;
     if (display === 1 && book.crosses(bookSide, price)) {
       return this.#reject(account, token, "O");
     }
 
+    const immediate = timeInForce === TIME_IN_FORCE_IMMEDIATE;
+    const dead = immediate &&
+      (minimumQuantity > 0
+        ? book.executableQuantity(bookSide, price, firmId, minimumQuantity) <
+          minimumQuantity
+        : !book.crosses(bookSide, price));
     const core = this.#core;
     const orderNumber = core.nextOrderNumber();
     core.output.message(account.id, {
@@ -1302,17 +1774,11 @@ export class Matcher {
       capacity: message.capacity,
       orderNumber,
       minimumQuantity,
-      orderState: "L",
+      orderState: dead ? "D" : "L",
       orderClassification: message.orderClassification,
       cashMarginType: message.cashMarginType,
     });
-    if (
-      minimumQuantity > 0 &&
-      book.executableQuantity(bookSide, price, firmId, minimumQuantity) <
-        minimumQuantity
-    ) {
-      return this.#canceled(account, token, quantity, "I");
-    }
+    if (dead) return;
     core.incomingOwner = account;
     core.incomingToken = token;
     core.incomingBuy = side === 0;
@@ -1320,7 +1786,7 @@ export class Matcher {
     core.incomingOrderNumber = orderNumber;
     const store = core.store;
     const order = store.create(bookSide, price, quantity, firmId);
-    if (timeInForce !== TIME_IN_FORCE_IMMEDIATE) {
+    if (!immediate) {
       // A Day order: the book rests what is left unless self-match prevention stopped it.
       const stopper = book.enter(order);
       if (stopper !== NO_ORDER) {
@@ -1388,10 +1854,18 @@ export class Matcher {
   }
 
   /**
-   * A replace of a resting order. Its market events: an order that stays on the book
-   * without crossing is a `bookReplace`; one that leaves it (canceled, quantity 0, turned
-   * Immediate) is a `bookDelete`; one that crosses is a `bookDelete`, its fills, and a
-   * `bookAdd` for any rest.
+   * A replace of a resting order (K9). Quantity is the total of the order chain: the new
+   * open quantity is Quantity minus what the chain has executed. Invalid details cancel the
+   * order with the failed check's code, a total below the executed quantity with `U`; both
+   * leave the replacement token unused. A valid
+   * replace is Order Replaced with a new Order Number: state `D` when nothing is left open
+   * (a total equal to the executed quantity, or an Immediate replace that can execute
+   * nothing), else `L`, then any fills.
+   *
+   * Its market events: an order that stays on the book without crossing is a `bookReplace`
+   * with the new Order Number; one that leaves it (canceled, dead, turned Immediate) is a
+   * `bookDelete`; one that crosses is a `bookDelete`, its fills, and a `bookAdd` with the
+   * new Order Number for any rest.
    */
   #replace(account: Account, message: ReplaceOrder): void {
     const existing = message.existingOrderToken;
@@ -1403,7 +1877,6 @@ export class Matcher {
     checkReplace(message);
     const order = account.orders.get(existing);
     if (order === NO_ORDER || token <= account.highestToken) return;
-    account.highestToken = token;
 
     const core = this.#core;
     const store = core.store;
@@ -1411,13 +1884,24 @@ export class Matcher {
     const venue = this.#venueList[venueOf(data, order)]!;
     const book = venue.book;
     const side = store.side(order);
-    let reason: OrderCanceledReason | null = null;
+    const open = store.quantity(order);
+    const executedAt = numberAt(order, EXECUTED);
+    const executed = data.numbers[executedAt]!;
+    const left = quantity - executed;
     const display = displayCode(message.display);
-    if (price === 0 || price > MAX_PRICE) reason = "X";
-    else if (quantity > MAX_QUANTITY) reason = "Z";
-    else if (
+    const attributes = data.rows[(order << DATA_SHIFT) + ATTRIBUTES]!;
+    let reason: OrderCanceledReason | null = null;
+    if (account.throttled) reason = "F";
+    else if (!venue.validPrice(price)) reason = "X";
+    else if (quantity > MAX_QUANTITY || quantity % venue.roundLot !== 0) {
+      reason = "Z";
+    } else if (left < 0) {
+      // Below what the chain executed: the order is canceled (JNX §6.2), as the user
+      // asked by a Replace Order (JNX Table 2, reason U).
+      reason = "U";
+    } else if (
       (minimumQuantity > 0 && timeInForce !== TIME_IN_FORCE_IMMEDIATE) ||
-      minimumQuantity > quantity
+      minimumQuantity > left
     ) {
       reason = "N";
     } else if (
@@ -1426,85 +1910,91 @@ export class Matcher {
     ) {
       reason = "Y";
     } else if (display < 0) reason = "D";
-    else if (quantity > 0 && book.crosses(side, price)) {
+    else if (price * left > account.maxValue) reason = "V";
+    else if (
+      sideCodeOf(attributes) === SHORT_SELL && venue.shortSellForbidden(price)
+    ) {
+      reason = "i";
+    } else if (left > 0 && book.crosses(side, price)) {
       if (display === 1) reason = "O";
       else if (!this.#open || venue.halted) reason = "R";
     }
-    account.orders.delete(existing);
     if (reason !== null) {
-      this.#canceled(account, existing, store.quantity(order), reason);
+      this.#canceled(account, existing, open, reason);
       this.#bookDelete(venue, order, account);
       book.cancel(order, 0);
-      core.release(order);
+      core.retire(order, account);
       return;
     }
 
-    const at = order << DATA_SHIFT;
-    data.rows[at + TOKEN] = token;
-    const attributes = withDisplay(data.rows[at + ATTRIBUTES]!, display);
-    data.rows[at + ATTRIBUTES] = attributes;
-    const orderNumber = core.orderNumberOf(order);
+    account.highestToken = token;
+    account.orders.delete(existing);
+    const immediate = timeInForce === TIME_IN_FORCE_IMMEDIATE;
+    const key = store.selfMatchKey(order);
+    const dead = left === 0 ||
+      (immediate &&
+        (minimumQuantity > 0
+          ? book.executableQuantity(side, price, key, minimumQuantity) <
+            minimumQuantity
+          : !book.crosses(side, price)));
+    const attributesNow = withDisplay(attributes, display);
+    const orderNumber = core.nextOrderNumber();
     core.output.message(account.id, {
       type: "orderReplaced",
       timestamp: core.timestamp,
       replacementOrderToken: token,
-      buySellIndicator: sideOf(attributes),
-      quantity,
+      buySellIndicator: sideOf(attributesNow),
+      quantity: left,
       orderbookId: venue.id,
-      group: groupOf(attributes),
+      group: groupOf(attributesNow),
       price,
       timeInForce,
       display: message.display,
       orderNumber,
       minimumQuantity,
-      orderState: quantity === 0 ? "D" : "L",
+      orderState: dead ? "D" : "L",
       previousOrderToken: existing,
     });
-    if (quantity === 0) {
+    if (dead) {
       this.#bookDelete(venue, order, account);
-      book.replace(order, price, 0);
+      book.cancel(order, 0);
       core.release(order);
       return;
     }
     const oldPrice = store.price(order);
-    const oldQuantity = store.quantity(order);
-    const immediate = timeInForce === TIME_IN_FORCE_IMMEDIATE;
     // Whether the order leaves its place for good or to cross: it is then deleted from the
     // book's point of view, and what rests after matching is added again.
     const leaves = immediate ||
-      (!(price === oldPrice && quantity <= oldQuantity) &&
-        book.crosses(side, price));
+      (!(price === oldPrice && left <= open) && book.crosses(side, price));
     if (leaves) this.#bookDelete(venue, order, account);
-    if (
-      minimumQuantity > 0 &&
-      book.executableQuantity(
-          side,
-          price,
-          store.selfMatchKey(order),
-          minimumQuantity,
-        ) <
-        minimumQuantity
-    ) {
-      book.cancel(order, 0);
-      this.#canceled(account, token, quantity, "I");
-      core.release(order);
-      return;
-    }
+    const previousNumber = leaves ? 0n : core.orderNumberOf(order);
+    const at = order << DATA_SHIFT;
+    data.rows[at + TOKEN] = token;
+    data.rows[at + ATTRIBUTES] = attributesNow;
+    data.orderNumbers[numberAt(order, ORDER_NUMBER)] = orderNumber;
     core.incomingOwner = account;
     core.incomingToken = token;
     core.incomingBuy = side === "buy";
     core.incomingOrderNumber = orderNumber;
-    const executed = numberAt(order, EXECUTED);
-    core.incomingExecuted = data.numbers[executed]!;
-    const stopper = book.replace(order, price, quantity);
-    data.numbers[executed] = core.incomingExecuted;
+    core.incomingExecuted = executed;
+    const stopper = book.replace(order, price, left);
+    data.numbers[executedAt] = core.incomingExecuted;
     if (stopper !== NO_ORDER) {
       this.#preventMatch(account, token, order, stopper);
     } else if (store.resting(order)) {
       if (!immediate) {
         account.orders.add(token, order);
         if (leaves) this.#bookAdd(venue, order, account, orderNumber);
-        else this.#bookReplace(venue, order, account, oldPrice, oldQuantity);
+        else {
+          this.#bookReplace(
+            venue,
+            order,
+            account,
+            previousNumber,
+            oldPrice,
+            open,
+          );
+        }
         return;
       }
       const remaining = store.quantity(order);
@@ -1514,28 +2004,18 @@ export class Matcher {
     core.release(order);
   }
 
+  /** A cancel (K10): the whole open quantity, whatever the message's Quantity says. */
   #cancel(account: Account, message: CancelOrder): void {
     const token = message.orderToken;
-    const quantity = message.quantity;
     checkCancel(message);
     const order = account.orders.get(token);
     if (order === NO_ORDER) return;
     const core = this.#core;
-    const store = core.store;
-    const open = store.quantity(order);
-    if (quantity >= open) return;
-    this.#canceled(account, token, open - quantity, "U");
     const venue = this.#venueList[venueOf(core.data, order)]!;
-    if (quantity === 0) {
-      this.#bookDelete(venue, order, account);
-      venue.book.cancel(order, 0);
-      core.retire(order, account);
-      return;
-    }
-    // A reduction keeps the order in place: a replace from the book's point of view.
-    const price = store.price(order);
-    venue.book.cancel(order, quantity);
-    this.#bookReplace(venue, order, account, price, open);
+    this.#canceled(account, token, core.store.quantity(order), "U");
+    this.#bookDelete(venue, order, account);
+    venue.book.cancel(order, 0);
+    core.retire(order, account);
   }
 }
 

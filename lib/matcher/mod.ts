@@ -18,26 +18,26 @@
  * }, { tradingDate: "20261128" });
  * const sell: EnterOrder = {
  *   type: "enterOrder", orderToken: 1, clientReference: "ref", buySellIndicator: "S",
- *   quantity: 300, orderbookId: "7203", group: "DAY", price: 23_000,
+ *   quantity: 300, orderbookId: "7203", group: "DAY", price: 28_000,
  *   timeInForce: 99999, firmId: 0, display: " ", capacity: "P",
  *   minimumQuantity: 0, orderClassification: "1", cashMarginType: "1",
  * };
  * const alice = 0;
  * const bob = 1;
  * matcher.handle(alice, sell, 100);
- * matcher.handle(bob, { ...sell, buySellIndicator: "B", quantity: 100, price: 23_010 }, 200);
+ * matcher.handle(bob, { ...sell, buySellIndicator: "B", quantity: 100, price: 28_010 }, 200);
  * assert.deepEqual(sent.slice(2), [
  *   [alice, {
  *     type: "orderExecuted", timestamp: 200, orderToken: 1, executedQuantity: 100,
- *     executionPrice: 23_000, liquidityIndicator: "A", matchNumber: 202611280000000001n,
+ *     executionPrice: 28_000, liquidityIndicator: "A", matchNumber: 202611280000000001n,
  *   }],
  *   [bob, {
  *     type: "orderExecuted", timestamp: 200, orderToken: 1, executedQuantity: 100,
- *     executionPrice: 23_000, liquidityIndicator: "R", matchNumber: 202611280000000001n,
+ *     executionPrice: 28_000, liquidityIndicator: "R", matchNumber: 202611280000000001n,
  *   }],
  * ]);
  * assert.deepEqual(events.map((event) => event.type), ["bookAdd", "bookExecute"]);
- * assert.deepEqual(matcher.depth("7203", 1)?.asks, [{ price: 23_000, quantity: 200, orders: 1 }]);
+ * assert.deepEqual(matcher.depth("7203", 1)?.asks, [{ price: 28_000, quantity: 200, orders: 1 }]);
  * assert.equal(matcher.nextToken(bob), 2);
  * ```
  *
@@ -52,9 +52,29 @@ export {
   Matcher,
   type MatcherOptions,
   type MatcherOutput,
+  type MatcherRules,
   type OpenOrder,
   type Trade,
 } from "./matcher.ts";
+export {
+  type AccountLimits,
+  checkAccountLimits,
+  MAX_THROTTLE,
+} from "./account_limits.ts";
+export {
+  DEFAULT_INSTRUMENTS,
+  type Instrument,
+  type InstrumentSpec,
+  resolveInstrument,
+} from "./instrument.ts";
+export { dailyPriceLimit, priceLimits } from "./price_limits.ts";
+export {
+  checkTickTable,
+  TICK_TABLES,
+  type TickBand,
+  tickSize,
+  type TickTable,
+} from "./tick_table.ts";
 export type {
   BookAddEvent,
   BookDeleteEvent,

@@ -19,6 +19,7 @@ import {
   type ServerSessionEnd,
 } from "../session/server_session.ts";
 import { WriteBuffer } from "../session/write_buffer.ts";
+import { describeClose, SoupBinTcpSocket } from "../net/soupbintcp_socket.ts";
 
 export { type Clock, SYSTEM_CLOCK } from "../clock/clock.ts";
 
@@ -395,22 +396,15 @@ function describeEnd(end: ServerSessionEnd): string {
   }
 }
 
-/** One TCP connection: its socket, session, output and write loop. */
+/** One TCP connection: its session on a {@linkcode SoupBinTcpSocket}. */
 class Connection {
   readonly id: number;
   readonly remote: string;
-  readonly output = new WriteBuffer();
   readonly session: ServerSession;
   readonly closed: Promise<void>;
   account: string | undefined;
   ending: string | undefined;
-  readonly #conn: Deno.TcpConn;
-  readonly #server: OuchServer;
-  #writing = false;
-  #writeStartedAt = -1;
-  #closing = false;
-  #socketClosed = false;
-  #resolveClosed!: () => void;
+  readonly #socket: SoupBinTcpSocket;
 
   constructor(
     id: number,
@@ -420,44 +414,45 @@ class Connection {
   ) {
     this.id = id;
     this.remote = remote;
-    this.#conn = conn;
-    this.#server = server;
-    this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
+    this.#socket = new SoupBinTcpSocket(conn, {
+      receive: (chunk) => server.received(this, chunk),
+      // The session copies from the account's log only what fits under the mark.
+      beforeWrite: (maxBytes) => this.session.pump(maxBytes),
+      closed: (reason) =>
+        server.closedConnection(
+          this,
+          this.ending ?? describeClose(reason, "the client"),
+        ),
+    }, {
+      readBufferSize: READ_BUFFER,
+      highWaterBytes: HIGH_WATER,
+      clock: () => server.nowMs(),
+      // Every write waits for the server's flush, which journals first.
+      schedule: () => server.touch(this),
+    });
+    this.closed = this.#socket.closed.then(() => {});
     this.session = server.newSession(this);
   }
 
+  /** Where the session writes its packets. */
+  get output(): WriteBuffer {
+    return this.#socket.output;
+  }
+
   /** Reads until the socket closes, feeding the session. */
-  async read(): Promise<void> {
-    const buffer = new Uint8Array(READ_BUFFER);
-    try {
-      while (!this.#closing) {
-        const count = await this.#conn.read(buffer);
-        if (count === null) {
-          this.ending ??= "the client closed the connection";
-          break;
-        }
-        if (this.#closing) break; // the session ended while the read was pending
-        this.#server.received(this, buffer.subarray(0, count));
-      }
-    } catch (error) {
-      this.ending ??= `read failed: ${
-        error instanceof Error ? error.message : String(error)
-      }`;
-    }
-    if (!this.#closing) this.closeAfterWrite();
+  read(): Promise<void> {
+    this.#socket.start();
+    return this.closed;
   }
 
   /** How long a write has been waiting for the socket, or 0. */
   writeStalledSince(nowMs: number): number {
-    return this.#writing && this.#writeStartedAt >= 0
-      ? nowMs - this.#writeStartedAt
-      : 0;
+    return this.#socket.writeStalledMs(nowMs);
   }
 
   /** Starts writing what the session has, unless a write is already under way. */
   kick(): void {
-    if (this.#writing || this.#socketClosed) return;
-    this.#write().catch(() => {});
+    this.#socket.flush();
   }
 
   /**
@@ -465,51 +460,11 @@ class Connection {
    * flush, so that the responses to messages read in this batch are journaled and sent first.
    */
   closeAfterWrite(): void {
-    this.#closing = true;
-    this.#server.touch(this);
+    this.#socket.end(this.ending ?? "closed");
   }
 
   /** Closes the socket at once, dropping unsent output. */
   abort(): void {
-    this.#closing = true;
-    this.#closeSocket();
-  }
-
-  async #write(): Promise<void> {
-    this.#writing = true;
-    try {
-      while (!this.#socketClosed) {
-        this.session.pump(HIGH_WATER);
-        const bytes = this.output.take();
-        if (bytes === null) break;
-        this.#writeStartedAt = this.#server.nowMs();
-        let at = 0;
-        while (at < bytes.length) {
-          at += await this.#conn.write(bytes.subarray(at));
-        }
-        this.output.release(bytes);
-      }
-    } catch (error) {
-      this.ending ??= `write failed: ${
-        error instanceof Error ? error.message : String(error)
-      }`;
-      this.#closing = true;
-    } finally {
-      this.#writing = false;
-      this.#writeStartedAt = -1;
-    }
-    if (this.#closing) this.#closeSocket();
-  }
-
-  #closeSocket(): void {
-    if (this.#socketClosed) return;
-    this.#socketClosed = true;
-    try {
-      this.#conn.close();
-    } catch {
-      // already closed
-    }
-    this.#server.closedConnection(this, this.ending ?? "closed");
-    this.#resolveClosed();
+    this.#socket.close(this.ending ?? "closed");
   }
 }

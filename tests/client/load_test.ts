@@ -133,3 +133,76 @@ Deno.test("run() --load --json paces a short run and reports it", async () => {
     await server.close();
   }
 });
+
+Deno.test("run() --load --count 2000 follows --mix when the window holds every message (issue #12 item 8)", async () => {
+  const server = startServer({ market: { orderbooks: ["7203"] } });
+  try {
+    const { out, output } = capture();
+    const code = await run([
+      "--load",
+      "--port",
+      String(server.address.port),
+      ...["--user", "alice", "--user", "bob", "--user", "carol"],
+      ...["--password", "pw-a", "--password", "pw-b", "--password", "pw-c"],
+      "--count",
+      "2000",
+      "--json",
+    ], output);
+    assert.equal(code, 0, out.join("\n"));
+    const report = JSON.parse(out[0]!);
+    assert.equal(report.sent.total, 2000);
+    // The default mix, 90:7:3, from a seeded draw: about 140 cancels and 60 replaces.
+    assert.ok(
+      report.sent.cancel >= 100 && report.sent.cancel <= 180,
+      JSON.stringify(report.sent),
+    );
+    assert.ok(
+      report.sent.replace >= 30 && report.sent.replace <= 90,
+      JSON.stringify(report.sent),
+    );
+    assert.equal(report.outcomes.violationCount, 0);
+    assert.equal(report.interrupted, false);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("runLoad() keeps the mix and settles every order with count or duration, rate and window", async () => {
+  const server = startServer({ market: { orderbooks: ["7203"] } });
+  try {
+    for (const amount of [{ count: 800 }, { durationMs: 300 }]) {
+      for (const rate of [0, 4000]) {
+        for (const window of [2, 1000]) {
+          const label = `${
+            JSON.stringify(amount)
+          } rate ${rate} window ${window}`;
+          const report = await runLoad({
+            port: server.address.port,
+            accounts: ACCOUNTS,
+            ...amount,
+            rate,
+            window,
+            mix: { enter: 60, cancel: 25, replace: 15 },
+          });
+          assert.deepEqual(report.errors, [], label);
+          assert.deepEqual(report.outcomes.violations, [], label);
+          if ("count" in amount) assert.equal(report.sent.total, 800, label);
+          if (rate > 0) {
+            // 4,000/s for 0.3 s, or 800 at 4,000/s: about 200 ms of sending either way.
+            assert.ok(report.runMs >= 150, `${label}: ${report.runMs} ms`);
+          }
+          const { total, cancel, replace } = report.sent;
+          assert.ok(
+            cancel >= total * 0.15 && replace >= total * 0.08,
+            `${label}: ${JSON.stringify(report.sent)}`,
+          );
+          await server.exchange.drain();
+          const depth = server.exchange.market.depth("7203", 1);
+          assert.deepEqual([depth?.bids, depth?.asks], [[], []], label);
+        }
+      }
+    }
+  } finally {
+    await server.shutdown();
+  }
+});

@@ -134,6 +134,7 @@ Deno.test("formatLoadReport() lists violations instead of the all-clear", () => 
     accounts: ["a", "b"],
     runMs: 500,
     totalMs: 600,
+    interrupted: false,
     sent: { enter: 9, cancel: 1, replace: 0, total: 10, cleanup: 0 },
     received: {
       accepted: 8,

@@ -3,6 +3,7 @@ import {
   type OrderCommand,
   parsePromptCommand,
   promptMessage,
+  promptNote,
 } from "../../lib/client/prompt_command.ts";
 import { OrderTracker } from "../../lib/client/order_tracker.ts";
 import type { OrderAccepted } from "../../lib/codec/mod.ts";
@@ -57,7 +58,7 @@ Deno.test("parsePromptCommand() reads buy, sell and short with every option", ()
   });
 });
 
-Deno.test("parsePromptCommand() reads replace, cancel and the one-word commands", () => {
+Deno.test("parsePromptCommand() reads replace, reduce, cancel and the one-word commands", () => {
   assert.deepEqual(parsePromptCommand("replace 3 200"), {
     type: "replace",
     token: 3,
@@ -70,15 +71,14 @@ Deno.test("parsePromptCommand() reads replace, cancel and the one-word commands"
     quantity: 0,
     price: 23015,
   });
+  assert.deepEqual(parsePromptCommand("reduce 3 100"), {
+    type: "reduce",
+    token: 3,
+    quantity: 100,
+  });
   assert.deepEqual(parsePromptCommand("cancel 4"), {
     type: "cancel",
     token: 4,
-    quantity: 0,
-  });
-  assert.deepEqual(parsePromptCommand("cancel 4 50"), {
-    type: "cancel",
-    token: 4,
-    quantity: 50,
   });
   assert.deepEqual(parsePromptCommand("orders"), { type: "orders" });
   assert.deepEqual(parsePromptCommand("HELP"), { type: "help" });
@@ -92,7 +92,7 @@ Deno.test("parsePromptCommand() explains every bad command in one line", () => {
   const cases: [string, string][] = [
     [
       "foo",
-      'Cannot run "foo": commands are buy, sell, short, replace, cancel, orders, help, quit (type "help")',
+      'Cannot run "foo": commands are buy, sell, short, replace, reduce, cancel, orders, help, quit (type "help")',
     ],
     [
       "buy",
@@ -199,16 +199,24 @@ Deno.test("parsePromptCommand() explains every bad command in one line", () => {
     ],
     ["cancel", 'Cannot cancel without a token: e.g. "cancel 3"'],
     [
-      "cancel 3 0 0",
-      'Cannot use "0" in a cancel: it takes TOKEN and an optional QTY',
+      "cancel 3 50",
+      'Cannot use "50" in a cancel: a cancel removes the whole order (to keep part of it: "reduce TOKEN QTY")',
     ],
     [
       "cancel three",
       'Cannot use "three" as a token: it must be a whole number',
     ],
     [
-      "cancel 3 all",
-      'Cannot use "all" as a quantity: it must be a whole number',
+      "reduce 3",
+      'Cannot reduce without a token and a quantity: e.g. "reduce 3 100"',
+    ],
+    [
+      "reduce 3 100 @ 2300",
+      'Cannot use "@" in a reduce: it takes TOKEN and QTY (to move the price: "replace TOKEN QTY @ PRICE")',
+    ],
+    [
+      "reduce 3 -5",
+      'Cannot use "-5" as a quantity: it is negative (the smallest is 0)',
     ],
     ["orders now", 'Cannot use "orders" with arguments: type just "orders"'],
     ["help me", 'Cannot use "help" with arguments: type just "help"'],
@@ -303,7 +311,7 @@ Deno.test("promptMessage() makes an order without a price a market order", () =>
   assert.deepEqual([sell.price, sell.timeInForce], [1, 0]);
 });
 
-Deno.test("promptMessage() replaces an open order keeping its other fields", () => {
+Deno.test("promptMessage() replaces an open order to the chain's total, keeping its other fields; promptNote() says how", () => {
   const orders = new OrderTracker();
   const accepted: OrderAccepted = {
     type: "orderAccepted",
@@ -328,7 +336,8 @@ Deno.test("promptMessage() replaces an open order keeping its other fields", () 
   orders.update(accepted);
   const replace = parsePromptCommand("replace 3 50");
   assert.ok(replace.type === "replace");
-  assert.deepEqual(promptMessage(replace, { token: 4, orders }), {
+  const message = promptMessage(replace, { token: 4, orders });
+  assert.deepEqual(message, {
     type: "replaceOrder",
     existingOrderToken: 3,
     replacementOrderToken: 4,
@@ -338,12 +347,58 @@ Deno.test("promptMessage() replaces an open order keeping its other fields", () 
     display: "P",
     minimumQuantity: 0,
   });
+  assert.equal(
+    promptNote(replace, message, orders),
+    "replace 3: Quantity 50 sent = 50 open wanted + 0 already executed (the total of the order chain)",
+  );
+  // 30 execute: 70 stay open. Keeping 50 open is a total of 80.
+  orders.update({
+    type: "orderExecuted",
+    timestamp: 0,
+    orderToken: 3,
+    executedQuantity: 30,
+    executionPrice: 23010,
+    liquidityIndicator: "A",
+    matchNumber: 202611280000000001n,
+  });
+  const after = promptMessage(replace, { token: 4, orders });
+  assert.equal(after.type === "replaceOrder" && after.quantity, 80);
+  assert.equal(
+    promptNote(replace, after, orders),
+    "replace 3: Quantity 80 sent = 50 open wanted + 30 already executed (the total of the order chain)",
+  );
   const moved = parsePromptCommand("replace 3 50 @ 2302");
   assert.ok(moved.type === "replace");
   assert.equal(
     (promptMessage(moved, { token: 4, orders }) as { price: number }).price,
     23020,
   );
+  // reduce: same price, fewer open; not more than open.
+  const reduce = parsePromptCommand("reduce 3 20");
+  assert.ok(reduce.type === "reduce");
+  const reduced = promptMessage(reduce, { token: 5, orders });
+  assert.deepEqual(
+    reduced.type === "replaceOrder" && [reduced.quantity, reduced.price],
+    [50, 23010],
+  );
+  assert.equal(
+    promptNote(reduce, reduced, orders),
+    "reduce 3: Quantity 50 sent = 20 open wanted + 30 already executed (the total of the order chain)",
+  );
+  const enlarge = parsePromptCommand("reduce 3 70");
+  assert.ok(enlarge.type === "reduce");
+  assert.throws(() => promptMessage(enlarge, { token: 5, orders }), {
+    name: "SyntaxError",
+    message:
+      'Cannot reduce token 3 to 70: its open quantity is 70 (to enlarge it: "replace TOKEN QTY")',
+  });
+  const huge = parsePromptCommand("replace 3 4294967295");
+  assert.ok(huge.type === "replace");
+  assert.throws(() => promptMessage(huge, { token: 5, orders }), {
+    name: "SyntaxError",
+    message:
+      "Cannot replace token 3 to 4294967295 open: with the 30 executed the total is above 4294967295",
+  });
   const unknown = parsePromptCommand("replace 8 50");
   assert.ok(unknown.type === "replace");
   assert.throws(() => promptMessage(unknown, { token: 4, orders }), {
@@ -351,11 +406,15 @@ Deno.test("promptMessage() replaces an open order keeping its other fields", () 
     message:
       'Cannot replace token 8: it is not an open order of this account (type "orders")',
   });
-  const cancel = parsePromptCommand("cancel 8 10");
+  const cancel = parsePromptCommand("cancel 8");
   assert.ok(cancel.type === "cancel");
   assert.deepEqual(promptMessage(cancel, { token: 5, orders }), {
     type: "cancelOrder",
     orderToken: 8,
-    quantity: 10,
+    quantity: 0,
   });
+  assert.equal(
+    promptNote(cancel, promptMessage(cancel, { token: 5, orders }), orders),
+    undefined,
+  );
 });

@@ -9,12 +9,14 @@ Deno.test("run() without a FILE reads prompt commands from a pipe", async () => 
   try {
     const { out, output } = capture();
     const commands = [
-      "buy 100 7203 @ 2300",
-      "sell 40 7203 @ 2300 ref S1",
-      "buy 1 7203 @ 2300.55",
+      "buy 100 1 @ 2300",
+      "sell 40 1 @ 2300 ref S1",
+      "buy 1 1 @ 2300.55",
       "orders",
       "replace 1 30 @ 2299.5",
       "cancel 3 10",
+      "reduce 3 10",
+      "cancel 4",
       "replace 9 10",
       "bogus",
       "short 5 9999 @ 1",
@@ -60,19 +62,29 @@ Deno.test("run() without a FILE reads prompt commands from a pipe", async () => 
       'Cannot use "2300.55" as a price: it has more than one decimal place',
       "table",
       "sent U 1",
+      "replace 1: Quantity 70 sent = 30 open wanted + 40 already executed (the total of the order chain)",
       "recv 6 U 3",
-      "sent X 3",
-      "recv 7 C 3",
+      'Cannot use "10" in a cancel: a cancel removes the whole order (to keep part of it: "reduce TOKEN QTY")',
+      "sent U 3",
+      "reduce 3: Quantity 50 sent = 10 open wanted + 40 already executed (the total of the order chain)",
+      "recv 7 U 4",
+      "sent X 4",
+      "recv 8 C 4",
       'Cannot replace token 9: it is not an open order of this account (type "orders")',
-      'Cannot run "bogus": commands are buy, sell, short, replace, cancel, orders, help, quit (type "help")',
-      "sent O 4",
-      "recv 8 J 4",
+      'Cannot run "bogus": commands are buy, sell, short, replace, reduce, cancel, orders, help, quit (type "help")',
+      "sent O 5",
+      "recv 9 J 5",
     ]);
     const table = shown.find((line) => line.includes("order#"))!.split("\n");
     assert.equal(table.length, 4, "one open order");
-    assert.match(table[2]!, /│ +1 │ buy +│ 7203 │ 2300\.0 │ +60 │ +40 │ day │/);
+    assert.match(table[2]!, /│ +1 │ buy +│ 1 +│ 2300\.0 │ +60 │ +40 │ day │/);
     assert.ok(
-      shown.some((line) => /recv seq 7 .* decrementQuantity=20 /.test(line)),
+      shown.some((line) =>
+        /recv seq 6 .* quantity=30 .*orderState=L /.test(line)
+      ),
+    );
+    assert.ok(
+      shown.some((line) => /recv seq 8 .* decrementQuantity=10 /.test(line)),
     );
     assert.ok(shown.some((line) => /orderRejectedReason=S /.test(line)));
   } finally {
@@ -86,7 +98,7 @@ Deno.test("run() at the prompt continues after the tokens replayed at login", as
     const first = capture();
     assert.equal(
       await run(["--port", String(server.port)], first.output, {
-        input: textInput("buy 1 7203 @ 1\nbuy 1 1 @ 1\nquit\n"),
+        input: textInput("buy 1 1 @ 1\nbuy 1 1 @ 1\nquit\n"),
       }),
       0,
     );
@@ -95,7 +107,7 @@ Deno.test("run() at the prompt continues after the tokens replayed at login", as
       await run(
         ["--port", String(server.port), "--json", "--show-replay"],
         second.output,
-        { input: textInput("buy 1 7203 @ 1\nquit\n") },
+        { input: textInput("buy 1 1 @ 1\nquit\n") },
       ),
       0,
     );

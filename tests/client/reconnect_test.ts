@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import {
+  type ConnectAttempt,
   type ConnectionEvent,
   OuchConnection,
 } from "../../lib/client/connection.ts";
+import type { OuchServer } from "../../lib/server/server.ts";
 import { enter, startServer, TestClient } from "../server/_harness.ts";
 
 /** A TCP proxy on 127.0.0.1 port 0 that can swallow the server's bytes and cut links. */
@@ -95,6 +97,19 @@ async function until(
   }
 }
 
+/** Waits until the server has sent its first connection `count` sequenced messages. */
+async function untilServerSent(
+  server: OuchServer,
+  connection: OuchConnection,
+  count: number,
+): Promise<void> {
+  const deadline = performance.now() + 5000;
+  while (server.connections()[0]?.nextSequenceNumber !== count + 1) {
+    assert.ok(performance.now() < deadline, "the server did not answer");
+    await connection.wait(10);
+  }
+}
+
 Deno.test("OuchConnection reconnects after a cut and replays exactly the missed messages", async () => {
   const server = startServer();
   const proxy = new Proxy(server.address.port);
@@ -118,11 +133,7 @@ Deno.test("OuchConnection reconnects after a cut and replays exactly the missed 
     proxy.swallow = true;
     connection.send(enter(2, { price: 22990 }));
     connection.send(enter(3, { price: 22980 }));
-    const deadline = performance.now() + 5000;
-    while (server.connections()[0]?.nextSequenceNumber !== 5) {
-      assert.ok(performance.now() < deadline, "the server did not answer");
-      await connection.wait(10);
-    }
+    await untilServerSent(server, connection, 4);
     proxy.swallow = false;
     proxy.cut();
 
@@ -229,5 +240,55 @@ Deno.test("OuchConnection stops on End of Session", async () => {
     assert.throws(() => connection.send(enter(1)), { name: "TypeError" });
   } finally {
     await connection.close();
+  }
+});
+
+Deno.test("OuchConnection lists the messages not answered yet and opens every attempt through connect", async () => {
+  const server = startServer();
+  const proxy = new Proxy(server.address.port);
+  const attempts: ConnectAttempt[] = [];
+  const connection = await OuchConnection.open({
+    port: 1, // never used: every attempt goes through connect
+    username: "alice",
+    password: "pw-a",
+    initialBackoffMs: 50,
+    connect: (attempt) => {
+      attempts.push(attempt);
+      return Deno.connect({ hostname: "127.0.0.1", port: proxy.port });
+    },
+  }, () => {});
+  try {
+    await until(connection, () => connection.active, "the login");
+    connection.send(enter(1, { price: 23000 }));
+    await until(
+      connection,
+      () => connection.unanswered().length === 0,
+      "the answer to order 1",
+    );
+    // The answers to 2 and 3 are swallowed: both stay unanswered, written.
+    proxy.swallow = true;
+    connection.send(enter(2, { price: 22990 }));
+    connection.send(enter(3, { price: 22980 }));
+    await untilServerSent(server, connection, 4);
+    assert.deepEqual(connection.unanswered(), [
+      { message: enter(2, { price: 22990 }), written: true },
+      { message: enter(3, { price: 22980 }), written: true },
+    ]);
+    // After the cut, the replay answers them.
+    proxy.swallow = false;
+    proxy.cut();
+    await until(
+      connection,
+      () => connection.unanswered().length === 0,
+      "the replayed answers",
+    );
+    assert.deepEqual(attempts, [
+      { reconnect: false, failures: 0 },
+      { reconnect: true, failures: 0 },
+    ]);
+  } finally {
+    await connection.close();
+    await proxy.close();
+    await server.shutdown();
   }
 });

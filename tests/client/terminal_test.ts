@@ -193,10 +193,10 @@ Deno.test({
       // Home and Right move the cursor; Delete removes under it.
       await pane.keys("Up", "Home", "Right", "Right", "Right", "Right");
       await pane.keys("Delete", "Delete", "Delete");
-      await pane.type("5");
-      await pane.waitFor(/^ouch> buy 5 7203 @ 2301$/m);
+      await pane.type("500");
+      await pane.waitFor(/^ouch> buy 500 7203 @ 2301$/m);
       await pane.keys("Enter");
-      await pane.waitFor(/^sent +O enterOrder +orderToken=3 .*quantity=5 /m);
+      await pane.waitFor(/^sent +O enterOrder +orderToken=3 .*quantity=500 /m);
       await pane.waitFor(/^recv seq 4 +A orderAccepted .*orderToken=3 /m);
       const screen = await pane.screen();
       assert.doesNotMatch(screen, /\^\[\[/, "no raw escape sequence shown");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { EnterOrder } from "../../lib/codec/messages.ts";
-import type { Depth } from "../../lib/matcher/mod.ts";
+import { DEFAULT_ORDERBOOKS, type Depth } from "../../lib/matcher/mod.ts";
 import {
   Display,
   DISPLAY_MODES,
@@ -83,7 +83,16 @@ function order(
 function newExchange(session = "2026112501"): Exchange {
   return new Exchange({
     users: new Map([["demo1", "demo"], ["demo2", "demo"]]),
-    day: { session, tradingDate: "20261125", created: 1795564800 },
+    day: {
+      session,
+      tradingDate: "20261125",
+      created: 1795564800,
+      // The default orderbooks without reference data: these tests trade their own
+      // quantities and prices on 7203 and 9984.
+      matcher: {
+        instruments: DEFAULT_ORDERBOOKS.map((orderbookId) => ({ orderbookId })),
+      },
+    },
     schedule: (task) => task(),
     timestamp: 0,
   });

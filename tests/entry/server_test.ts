@@ -22,6 +22,9 @@ Deno.test("parseServerArgs() has the embedded defaults", async () => {
     port: 15000,
     version: "1.12",
     users: [...DEMO_USERS.keys()],
+    limits: new Map(),
+    throttle: 0,
+    instruments: null,
     demo: true,
     orderbooks: ["0", "1", "2", "3", "7203", "6758", "9984", "8306"],
     journal: "ouch-data",
@@ -40,7 +43,10 @@ Deno.test("parseServerArgs() has the embedded defaults", async () => {
 Deno.test("parseServerArgs() reads every flag", async () => {
   const file = await Deno.makeTempFile();
   try {
-    await Deno.writeTextFile(file, "# desk\nalice:secret\n\n  bob:hunter2  \n");
+    await Deno.writeTextFile(
+      file,
+      "# desk\nalice:secret\n\n  bob:hunter2 throttle=7 groups=DAY  \n",
+    );
     const config = await parse([
       "--host=0.0.0.0",
       "--port",
@@ -73,6 +79,10 @@ Deno.test("parseServerArgs() reads every flag", async () => {
       "bob",
       "hunter2",
     ]]);
+    assert.deepEqual([...config.limits], [["bob", {
+      throttle: 7,
+      groups: ["DAY"],
+    }]]);
     assert.equal(config.demo, false);
     assert.equal(config.host, "0.0.0.0");
     assert.equal(config.port, 0);
@@ -93,6 +103,66 @@ Deno.test("parseServerArgs() reads every flag", async () => {
   } finally {
     await Deno.remove(file);
   }
+});
+
+Deno.test("parseServerArgs() reads --instruments and --throttle; the instruments' orderbooks are the default", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({
+        instruments: [
+          {
+            orderbookId: "1301",
+            roundLot: 100,
+            tickTable: 1,
+            referencePrice: 3000,
+          },
+          { orderbookId: "5" },
+        ],
+      }),
+    );
+    const config = await parse(["--instruments", file, "--throttle", "50"]);
+    assert.deepEqual(config.orderbooks, ["1301", "5"]);
+    assert.equal(config.throttle, 50);
+    assert.deepEqual(config.instruments, {
+      tickTables: {},
+      instruments: [
+        {
+          orderbookId: "1301",
+          roundLot: 100,
+          tickTable: 1,
+          referencePrice: 30_000,
+        },
+        { orderbookId: "5" },
+      ],
+    });
+    // --orderbooks picks among them, and may add books without rules.
+    const picked = await parse(["--instruments", file, "--orderbooks", "5,77"]);
+    assert.deepEqual(picked.orderbooks, ["5", "77"]);
+    await Deno.writeTextFile(
+      file,
+      '{"instruments": [{"orderbookId": "1", "tickTable": 2}]}',
+    );
+    await assert.rejects(parseServerArgs(["--instruments", file]), {
+      name: "UsageError",
+      message:
+        `Cannot use entry 1 (orderbook "1") of --instruments file "${file}": tickTable must be a known table (0, 1, 3): current value is 2`,
+    });
+  } finally {
+    await Deno.remove(file);
+  }
+  await assert.rejects(
+    parseServerArgs(["--instruments", "/nonexistent/i.json"]),
+    {
+      name: "UsageError",
+      message: /^Cannot read --instruments file "\/nonexistent\/i.json"/,
+    },
+  );
+  await assert.rejects(parseServerArgs(["--throttle", "1000001"]), {
+    name: "UsageError",
+    message: /--throttle as an integer from 0 to 1000000/,
+  });
 });
 
 Deno.test("parseServerArgs() refuses each bad flag with a one-line reason", async () => {

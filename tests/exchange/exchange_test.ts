@@ -714,3 +714,96 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
   parts.reduce((at, part) => (out.set(part, at), at + part.length), 0);
   return out;
 }
+
+Deno.test("Exchange applies the day's market rules and each account's own limits, and a recovery applies the recorded ones", () => {
+  const { ex, turn, batches, records } = setup({
+    day: {
+      orderbooks: ["1", "7203"],
+      matcher: {
+        instruments: [{ orderbookId: "7203", roundLot: 100, tickTable: 3 }],
+        accountLimits: { throttle: 1 },
+      },
+    },
+    accountConfig: new Map([["alice", { limits: { firms: [5] } }]]),
+  });
+  assert.equal(ex.instrument("7203")?.roundLot, 100);
+  assert.equal(ex.instrument("1")?.roundLot, 1);
+  ex.submit("alice", enter(1, { firmId: 6 }), 1);
+  ex.submit("alice", enter(2, { firmId: 5 }), 2_000_000_000);
+  ex.submit("bob", enter(1, { firmId: 6 }), 3_000_000_000);
+  ex.submit("bob", enter(2), 3_000_000_001);
+  ex.submit(
+    "bob",
+    enter(3, { orderbookId: "7203", quantity: 150 }),
+    5_000_000_000,
+  );
+  turn();
+  const reasons = (account: string) =>
+    messages(ex, account).map((m) =>
+      m.type === "orderRejected" ? m.orderRejectedReason : m.type
+    );
+  assert.deepEqual(reasons("alice"), ["systemEvent", "L", "orderAccepted"]);
+  assert.deepEqual(reasons("bob"), ["systemEvent", "orderAccepted", "F", "Z"]);
+  assert.deepEqual(records()[1]!.command, {
+    type: "account",
+    account: 0,
+    name: "alice",
+    config: { limits: { firms: [5] } },
+  });
+  // The restart is given no rules: those of the records apply.
+  const recovered = Exchange.recover(
+    readJournal(concat(batches)).records,
+    recoverOptions([]),
+  );
+  assert.equal(recovered.instrument("7203")?.roundLot, 100);
+  assert.deepEqual(messages(recovered, "alice"), messages(ex, "alice"));
+  assert.deepEqual(messages(recovered, "bob"), messages(ex, "bob"));
+  recovered.submit("alice", enter(3, { firmId: 6 }), 9_000_000_000);
+  recovered.flush();
+  assert.equal(
+    messages(recovered, "alice").at(-1)?.type === "orderRejected" &&
+      (messages(recovered, "alice").at(-1) as { orderRejectedReason: string })
+        .orderRejectedReason,
+    "L",
+  );
+});
+
+Deno.test("Exchange.setShortSellRestricted() is recorded with its event and survives recovery (K18)", () => {
+  const { ex, turn, batches, records } = setup({
+    day: { orderbooks: ["7203"] },
+  });
+  assert.equal(ex.setShortSellRestricted("7203", true, 5), true);
+  assert.equal(ex.setShortSellRestricted("7203", true, 6), false);
+  assert.equal(ex.setShortSellRestricted("9999", true, 7), false);
+  assert.equal(ex.isShortSellRestricted("7203"), true);
+  ex.submit(
+    "alice",
+    enter(1, { orderbookId: "7203", buySellIndicator: "T", price: 28_000 }),
+    8,
+  );
+  turn();
+  const record = records().find((r) => r.command.type === "shortSell")!;
+  assert.deepEqual(record.command, {
+    type: "shortSell",
+    orderbookId: "7203",
+    restricted: true,
+  });
+  assert.deepEqual(record.events, [{
+    type: "shortSellState",
+    timestamp: 5,
+    orderbookId: "7203",
+    restricted: true,
+  }]);
+  assert.equal(ex.market.isShortSellRestricted("7203"), true);
+  const recovered = Exchange.recover(
+    readJournal(concat(batches)).records,
+    recoverOptions([]),
+  );
+  assert.equal(recovered.isShortSellRestricted("7203"), true);
+  assert.deepEqual(messages(recovered, "alice"), messages(ex, "alice"));
+  const rejected = messages(ex, "alice").at(-1);
+  assert.equal(
+    rejected?.type === "orderRejected" && rejected.orderRejectedReason,
+    "i",
+  );
+});

@@ -114,11 +114,15 @@ export function replace(
   };
 }
 
-/** The Order Accepted an Enter Order gets; `orderNumber` is the day's counter. */
+/**
+ * The Order Accepted an Enter Order gets; `orderNumber` is the day's counter, `orderState`
+ * `D` for an Immediate order that executes nothing.
+ */
 export function accepted(
   order: EnterOrder,
   timestamp: number,
   orderNumber: number,
+  orderState: "L" | "D" = "L",
 ): OrderAccepted {
   return {
     type: "orderAccepted",
@@ -136,7 +140,7 @@ export function accepted(
     capacity: order.capacity,
     orderNumber: dayNumber(orderNumber),
     minimumQuantity: order.minimumQuantity,
-    orderState: "L",
+    orderState,
     orderClassification: order.orderClassification,
     cashMarginType: order.cashMarginType,
   };
@@ -175,5 +179,37 @@ export function canceled(
     orderToken,
     decrementQuantity,
     orderCanceledReason,
+  };
+}
+
+/**
+ * The Order Replaced of a Day buy on orderbook "1" (override with `fields`); `n` is the
+ * Order Number's counter, the state `D` when `quantity` is 0.
+ */
+export function replacedMessage(
+  timestamp: number,
+  previousOrderToken: number,
+  replacementOrderToken: number,
+  quantity: number,
+  price: number,
+  n: number,
+  fields: Partial<OutboundMessage & { type: "orderReplaced" }> = {},
+): OutboundMessage {
+  return {
+    type: "orderReplaced",
+    timestamp,
+    replacementOrderToken,
+    buySellIndicator: "B",
+    quantity,
+    orderbookId: "1",
+    group: "DAY",
+    price,
+    timeInForce: 99999,
+    display: " ",
+    orderNumber: dayNumber(n),
+    minimumQuantity: 0,
+    orderState: quantity === 0 ? "D" : "L",
+    previousOrderToken,
+    ...fields,
   };
 }

@@ -1,7 +1,6 @@
 // The market events of every case, as whole ordered lists interleaved with the OUCH
 // messages in the order the matcher produced them.
 import assert from "node:assert/strict";
-import type { OutboundMessage } from "../../lib/codec/messages.ts";
 import {
   ALL_ACCOUNTS,
   type BookAddEvent,
@@ -18,6 +17,7 @@ import {
   executed,
   recording,
   replace,
+  replacedMessage,
   sell,
 } from "./_helpers.ts";
 
@@ -96,10 +96,11 @@ function deleted(
   };
 }
 
-/** A `bookReplace` on orderbook "1" that keeps the Order Number (today's numbering). */
+/** A `bookReplace` on orderbook "1" from Order Number `n` to the replace's new one, `newN`. */
 function replacedInBook(
   timestamp: number,
   n: number,
+  newN: number,
   side: FeedSide,
   [oldPrice, oldQuantity]: [number, number],
   [price, quantity]: [number, number],
@@ -111,7 +112,7 @@ function replacedInBook(
     timestamp,
     orderbookId: "1",
     originalOrderNumber: dayNumber(n),
-    orderNumber: dayNumber(n),
+    orderNumber: dayNumber(newN),
     side,
     oldPrice,
     oldQuantity,
@@ -119,35 +120,6 @@ function replacedInBook(
     quantity,
     account,
     keepsPriority,
-  };
-}
-
-/** The Order Replaced of a Day order of `buySellIndicator` on orderbook "1". */
-function replacedMessage(
-  timestamp: number,
-  previousOrderToken: number,
-  replacementOrderToken: number,
-  quantity: number,
-  price: number,
-  n: number,
-  fields: Partial<OutboundMessage & { type: "orderReplaced" }> = {},
-): OutboundMessage {
-  return {
-    type: "orderReplaced",
-    timestamp,
-    replacementOrderToken,
-    buySellIndicator: "B",
-    quantity,
-    orderbookId: "1",
-    group: "DAY",
-    price,
-    timeInForce: 99999,
-    display: " ",
-    orderNumber: dayNumber(n),
-    minimumQuantity: 0,
-    orderState: quantity === 0 ? "D" : "L",
-    previousOrderToken,
-    ...fields,
   };
 }
 
@@ -209,7 +181,7 @@ Deno.test("Matcher: each fill is two Order Executed then one bookExecute; the re
   ]);
 });
 
-Deno.test("Matcher: an Immediate order never rests: fills, then Order Canceled I, no bookAdd", () => {
+Deno.test("Matcher: an Immediate order never rests: fills, then Order Canceled I, no bookAdd; accepted dead when nothing executes", () => {
   const { matcher, takeAll } = recording();
   matcher.handle(A, sell(1, 10_000, 10), 1);
   takeAll();
@@ -223,8 +195,7 @@ Deno.test("Matcher: an Immediate order never rests: fills, then Order Canceled I
     [B, executed(2, 1, 10, 10_000, "R", 1)],
     filled(2, 1, "S", 10_000, 10, 0, 1, A, B, 2),
     [B, canceled(2, 1, 15, "I")],
-    [B, accepted(nothing, 3, 3)],
-    [B, canceled(3, 2, 5, "I")],
+    [B, accepted(nothing, 3, 3, "D")],
   ]);
 });
 
@@ -242,8 +213,7 @@ Deno.test("Matcher: a minimum quantity that cannot trade, a post-only reject and
   matcher.handle(B, enter({ orderToken: 2, display: "P" }), 3);
   matcher.handle(B, enter({ orderToken: 3, price: 0 }), 4);
   assert.deepEqual(takeAll(), [
-    [B, accepted(minimum, 2, 2)],
-    [B, canceled(2, 1, 20, "I")],
+    [B, accepted(minimum, 2, 2, "D")],
     [B, {
       type: "orderRejected",
       timestamp: 3,
@@ -284,19 +254,16 @@ Deno.test("Matcher: self-match prevention stops the incoming order: no bookAdd f
   ]);
 });
 
-Deno.test("Matcher: a cancel is Order Canceled then bookDelete; a reduction is a bookReplace in place", () => {
+Deno.test("Matcher: a cancel, whatever its Quantity field, is Order Canceled then bookDelete of the whole order", () => {
   const { matcher, takeAll } = recording();
   matcher.handle(A, enter({ orderToken: 1, quantity: 100 }), 1);
   matcher.handle(A, enter({ orderToken: 2, quantity: 50, price: 9_990 }), 2);
   takeAll();
   matcher.handle(A, { type: "cancelOrder", orderToken: 1, quantity: 60 }, 3);
   matcher.handle(A, { type: "cancelOrder", orderToken: 1, quantity: 0 }, 4);
-  matcher.handle(A, { type: "cancelOrder", orderToken: 1, quantity: 0 }, 5);
   assert.deepEqual(takeAll(), [
-    [A, canceled(3, 1, 40, "U")],
-    replacedInBook(3, 1, "B", [10_000, 100], [10_000, 60], A, true),
-    [A, canceled(4, 1, 60, "U")],
-    deleted(4, 1, "B", 10_000, 60, A),
+    [A, canceled(3, 1, 100, "U")],
+    deleted(3, 1, "B", 10_000, 100, A),
   ]);
   // Disconnect and supervisory cancels, in Order Number order.
   matcher.handle(A, sell(3, 10_100, 7), 6);
@@ -351,13 +318,14 @@ Deno.test("Matcher: a replace that does not cross is a bookReplace that says whe
   matcher.handle(A, replace(1, 2, 80, 10_000), 2); // smaller: keeps its place
   matcher.handle(A, replace(2, 3, 90, 10_000), 3); // larger: back of the queue
   matcher.handle(A, replace(3, 4, 90, 9_990), 4); // new price: back of the queue
+  // Each replace gives the order the day's next Order Number.
   assert.deepEqual(takeAll(), [
-    [A, replacedMessage(2, 1, 2, 80, 10_000, 1)],
-    replacedInBook(2, 1, "B", [10_000, 100], [10_000, 80], A, true),
-    [A, replacedMessage(3, 2, 3, 90, 10_000, 1)],
-    replacedInBook(3, 1, "B", [10_000, 80], [10_000, 90], A, false),
-    [A, replacedMessage(4, 3, 4, 90, 9_990, 1)],
-    replacedInBook(4, 1, "B", [10_000, 90], [9_990, 90], A, false),
+    [A, replacedMessage(2, 1, 2, 80, 10_000, 2)],
+    replacedInBook(2, 1, 2, "B", [10_000, 100], [10_000, 80], A, true),
+    [A, replacedMessage(3, 2, 3, 90, 10_000, 3)],
+    replacedInBook(3, 2, 3, "B", [10_000, 80], [10_000, 90], A, false),
+    [A, replacedMessage(4, 3, 4, 90, 9_990, 4)],
+    replacedInBook(4, 3, 4, "B", [10_000, 90], [9_990, 90], A, false),
   ]);
 });
 
@@ -368,27 +336,27 @@ Deno.test("Matcher: a replace that crosses is bookDelete, the fills, then bookAd
   takeAll();
   matcher.handle(A, replace(1, 2, 50, 10_010), 3);
   assert.deepEqual(takeAll(), [
-    [A, replacedMessage(3, 1, 2, 50, 10_010, 2)],
+    [A, replacedMessage(3, 1, 2, 50, 10_010, 3)],
     deleted(3, 2, "B", 10_000, 100, A),
     [B, executed(3, 1, 30, 10_010, "A", 1)],
     [A, executed(3, 2, 30, 10_010, "R", 1)],
-    filled(3, 1, "S", 10_010, 30, 0, 1, B, A, 2),
-    added(3, 2, "B", 10_010, 20, A),
+    filled(3, 1, "S", 10_010, 30, 0, 1, B, A, 3),
+    added(3, 3, "B", 10_010, 20, A),
   ]);
-  // Fully filled: no bookAdd.
+  // Fully filled: no bookAdd. The total is the 20 wanted open plus the 30 executed.
   matcher.handle(B, sell(2, 10_020, 20), 4);
   takeAll();
-  matcher.handle(A, replace(2, 3, 20, 10_020), 5);
+  matcher.handle(A, replace(2, 3, 50, 10_020), 5);
   assert.deepEqual(takeAll(), [
-    [A, replacedMessage(5, 2, 3, 20, 10_020, 2)],
-    deleted(5, 2, "B", 10_010, 20, A),
+    [A, replacedMessage(5, 2, 3, 20, 10_020, 5)],
+    deleted(5, 3, "B", 10_010, 20, A),
     [B, executed(5, 2, 20, 10_020, "A", 2)],
     [A, executed(5, 3, 20, 10_020, "R", 2)],
-    filled(5, 3, "S", 10_020, 20, 0, 2, B, A, 2),
+    filled(5, 4, "S", 10_020, 20, 0, 2, B, A, 5),
   ]);
 });
 
-Deno.test("Matcher: a replace that turns Immediate is bookDelete, the fills and the I cancel, never a bookAdd", () => {
+Deno.test("Matcher: a replace that turns Immediate is bookDelete, the fills and the I cancel, never a bookAdd; dead when nothing executes", () => {
   const { matcher, takeAll } = recording();
   matcher.handle(B, sell(1, 10_010, 30), 1);
   matcher.handle(A, enter({ orderToken: 1, quantity: 100 }), 2);
@@ -397,19 +365,24 @@ Deno.test("Matcher: a replace that turns Immediate is bookDelete, the fills and 
   matcher.handle(A, replace(1, 3, 50, 10_010, { timeInForce: 0 }), 4);
   matcher.handle(A, replace(2, 4, 10, 9_000, { timeInForce: 0 }), 5);
   assert.deepEqual(takeAll(), [
-    [A, replacedMessage(4, 1, 3, 50, 10_010, 2, { timeInForce: 0 })],
+    [A, replacedMessage(4, 1, 3, 50, 10_010, 4, { timeInForce: 0 })],
     deleted(4, 2, "B", 10_000, 100, A),
     [B, executed(4, 1, 30, 10_010, "A", 1)],
     [A, executed(4, 3, 30, 10_010, "R", 1)],
-    filled(4, 1, "S", 10_010, 30, 0, 1, B, A, 2),
+    filled(4, 1, "S", 10_010, 30, 0, 1, B, A, 4),
     [A, canceled(4, 3, 20, "I")],
-    [A, replacedMessage(5, 2, 4, 10, 9_000, 3, { timeInForce: 0 })],
+    [
+      A,
+      replacedMessage(5, 2, 4, 10, 9_000, 5, {
+        timeInForce: 0,
+        orderState: "D",
+      }),
+    ],
     deleted(5, 3, "B", 9_000, 10, A),
-    [A, canceled(5, 4, 10, "I")],
   ]);
 });
 
-Deno.test("Matcher: a replace canceled by a check, to quantity 0, or stopped by self-match is a bookDelete", () => {
+Deno.test("Matcher: a replace canceled by a check, dead, or stopped by self-match is a bookDelete", () => {
   const { matcher, takeAll } = recording();
   matcher.handle(B, sell(1, 10_100, 30, { firmId: 4 }), 1);
   for (let token = 1; token <= 5; token++) {
@@ -425,7 +398,7 @@ Deno.test("Matcher: a replace canceled by a check, to quantity 0, or stopped by 
   matcher.halt("1", 12);
   matcher.handle(A, replace(3, 13, 30, 10_100), 13); // crosses while halted: R
   matcher.resume("1", 14);
-  matcher.handle(A, replace(4, 14, 0, 10_000), 15); // to 0: state D
+  matcher.handle(A, replace(4, 14, 0, 10_000), 15); // total 0 = executed: state D
   matcher.handle(A, replace(5, 15, 50, 10_100), 16); // same firm on the ask: AIQ
   assert.deepEqual(takeAll(), [
     [A, canceled(10, 1, 10, "X")],
@@ -436,9 +409,9 @@ Deno.test("Matcher: a replace canceled by a check, to quantity 0, or stopped by 
     [A, canceled(13, 3, 30, "R")],
     deleted(13, 4, "B", 10_000, 30, A),
     { type: "tradingState", timestamp: 14, orderbookId: "1", halted: false },
-    [A, replacedMessage(15, 4, 14, 0, 10_000, 5)],
+    [A, replacedMessage(15, 4, 14, 0, 10_000, 7)],
     deleted(15, 5, "B", 10_000, 40, A),
-    [A, replacedMessage(16, 5, 15, 50, 10_100, 6)],
+    [A, replacedMessage(16, 5, 15, 50, 10_100, 8)],
     deleted(16, 6, "B", 10_000, 50, A),
     [A, {
       type: "orderAiqCanceled",

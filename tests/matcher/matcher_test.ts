@@ -58,7 +58,7 @@ Deno.test("Matcher.handle() rejects Enter Order with the first failing check's c
       timeInForce: 5,
       minimumQuantity: 1,
     }, "N"],
-    ["bad display before bad group", { display: "Q", group: "NITE" }, "D"],
+    ["bad group before bad price", { price: 0, group: "NITE" }, "c"],
   ];
   for (const [name, fields, code] of cases) {
     const { matcher, take } = recording();
@@ -306,7 +306,7 @@ Deno.test("Matcher.handle() stops at the same firm with AIQ cancel M and leaves 
   ]);
 });
 
-Deno.test("Matcher.handle() cancels an Immediate order's remainder with I", () => {
+Deno.test("Matcher.handle() cancels an Immediate order's remainder with I; one that executes nothing is accepted dead", () => {
   const { matcher, take } = recording();
   matcher.handle(
     A,
@@ -345,8 +345,7 @@ Deno.test("Matcher.handle() cancels an Immediate order's remainder with I", () =
     [A, executed(2, 1, 10, 10_000, "A", 1)],
     [B, executed(2, 1, 10, 10_000, "R", 1)],
     [B, canceled(2, 1, 15, "I")],
-    [B, accepted(none, 3, 3)],
-    [B, canceled(3, 2, 5, "I")],
+    [B, accepted(none, 3, 3, "D")],
   ]);
   assert.deepEqual(m2.depth("1"), { orderbookId: "1", bids: [], asks: [] });
 });
@@ -395,10 +394,8 @@ Deno.test("Matcher.handle() trades a minimum-quantity order fully or not at all"
     firmId: 3,
   });
   matcher.handle(B, fail, 4);
-  assert.deepEqual(take(), [[B, accepted(fail, 4, 4)], [
-    B,
-    canceled(4, 1, 40, "I"),
-  ]]);
+  assert.deepEqual(take(), [[B, accepted(fail, 4, 4, "D")]]);
+  assert.deepEqual(matcher.openOrders(B), []);
   // Without the firm, 60 can trade up to 10,010: enough for 15.
   const pass = enter({
     orderToken: 2,
@@ -433,7 +430,7 @@ Deno.test("Matcher.handle() ignores a replace of an unknown or dead token or a s
   assert.equal(matcher.nextToken(A), 5);
 });
 
-Deno.test("Matcher.handle() cancels the order when a replace fails a check", () => {
+Deno.test("Matcher.handle() cancels the order when a replace fails a check, leaving the replacement token unused", () => {
   const cases: [string, Parameters<typeof replace>, string][] = [
     ["price", [1, 2, 50, 0], "X"],
     ["quantity", [1, 2, 2_147_483_648, 10_000], "Z"],
@@ -463,11 +460,18 @@ Deno.test("Matcher.handle() cancels the order when a replace fails a check", () 
     assert.deepEqual(take(), [[A, canceled(3, 1, 100, code as "X")]], name);
     assert.equal(
       matcher.nextToken(A),
-      3,
-      `${name}: the replacement token is consumed`,
+      2,
+      `${name}: the replacement token is not consumed`,
     );
     assert.deepEqual(matcher.openOrders(A), [], name);
     assert.deepEqual(matcher.depth("1")?.bids, [], name);
+    // It may be used again (JNX §6.2).
+    matcher.handle(A, enter({ orderToken: 2, price: 9_000 }), 4);
+    assert.deepEqual(
+      take(),
+      [[A, accepted(enter({ orderToken: 2, price: 9_000 }), 4, 3)]],
+      name,
+    );
   }
 });
 
@@ -498,7 +502,7 @@ Deno.test("Matcher.handle() cancels with R a replace that would execute while ha
       price: 10_000,
       timeInForce: 99999,
       display: " ",
-      orderNumber: dayNumber(2),
+      orderNumber: dayNumber(3),
       minimumQuantity: 0,
       orderState: "L",
       previousOrderToken: 1,
@@ -526,7 +530,7 @@ Deno.test("Matcher.handle() replaces keeping or losing time priority", () => {
     price: 10_000,
     timeInForce: 99999,
     display: " ",
-    orderNumber: dayNumber(1),
+    orderNumber: dayNumber(3),
     minimumQuantity: 0,
     orderState: "L",
     previousOrderToken: 1,
@@ -540,8 +544,11 @@ Deno.test("Matcher.handle() replaces keeping or losing time priority", () => {
     A,
     executed(4, 2, 1, 10_000, "A", 1),
   ]]);
+  // A total of 9 with 1 executed is 8 open: more than the 7 left, so it loses its place.
   matcher.handle(A, replace(2, 3, 9, 10_000), 5);
-  take();
+  const [[, second]] = take() as [Sent];
+  assert.ok(second.type === "orderReplaced");
+  assert.deepEqual([second.quantity, second.orderNumber], [8, dayNumber(5)]);
   matcher.handle(
     S,
     enter({ orderToken: 2, buySellIndicator: "S", quantity: 1 }),
@@ -555,7 +562,7 @@ Deno.test("Matcher.handle() replaces keeping or losing time priority", () => {
     matcher.openOrders(A).map((
       o,
     ) => [o.orderToken, o.openQuantity, o.executedQuantity, o.orderNumber]),
-    [[3, 9, 1, dayNumber(1)]],
+    [[3, 8, 1, dayNumber(5)]],
   );
 });
 
@@ -625,7 +632,23 @@ Deno.test("Matcher.handle() applies self-match prevention and minimum quantity o
     replace(2, 4, 60, 10_010, { timeInForce: 0, minimumQuantity: 31 }),
     5,
   );
-  assert.deepEqual(take().slice(1), [[A, canceled(5, 4, 60, "I")]]);
+  assert.deepEqual(take(), [[A, {
+    type: "orderReplaced",
+    timestamp: 5,
+    replacementOrderToken: 4,
+    buySellIndicator: "B",
+    quantity: 60,
+    orderbookId: "1",
+    group: "DAY",
+    price: 10_010,
+    timeInForce: 0,
+    display: " ",
+    orderNumber: dayNumber(5),
+    minimumQuantity: 31,
+    orderState: "D",
+    previousOrderToken: 2,
+  }]]);
+  assert.deepEqual(matcher.openOrders(A), []);
   assert.deepEqual(matcher.depth("1")?.asks, [{
     price: 10_010,
     quantity: 30,
@@ -633,35 +656,36 @@ Deno.test("Matcher.handle() applies self-match prevention and minimum quantity o
   }]);
 });
 
-Deno.test("Matcher.handle() cancels partially, fully, and ignores what it cannot cancel", () => {
-  const { matcher, take } = recording();
-  matcher.handle(A, enter({ orderToken: 1, quantity: 100 }), 1);
-  take();
-  matcher.handle(A, { type: "cancelOrder", orderToken: 1, quantity: 100 }, 2);
-  matcher.handle(A, { type: "cancelOrder", orderToken: 1, quantity: 150 }, 2);
-  matcher.handle(B, { type: "cancelOrder", orderToken: 1, quantity: 0 }, 2);
-  matcher.handle(A, { type: "cancelOrder", orderToken: 9, quantity: 0 }, 2);
-  matcher.handle(A, { type: "cancelOrder", orderToken: 1, quantity: 60 }, 3);
-  matcher.halt("1", 4);
-  matcher.close(4);
-  assert.deepEqual(take(), [
-    [A, canceled(3, 1, 40, "U")],
-    [A, canceled(4, 1, 60, "O")],
-    [ALL_ACCOUNTS, { type: "systemEvent", timestamp: 4, eventCode: "E" }],
-  ]);
+Deno.test("Matcher.handle() cancels the whole open quantity whatever the Quantity field says, and ignores what it cannot cancel", () => {
+  for (const quantity of [0, 1, 60, 100, 150, 4_294_967_295]) {
+    const { matcher, take } = recording();
+    matcher.handle(A, enter({ orderToken: 1, quantity: 100 }), 1);
+    matcher.handle(
+      S,
+      enter({ orderToken: 1, buySellIndicator: "S", quantity: 30 }),
+      2,
+    );
+    take();
+    matcher.handle(B, { type: "cancelOrder", orderToken: 1, quantity: 0 }, 3);
+    matcher.handle(A, { type: "cancelOrder", orderToken: 9, quantity: 0 }, 3);
+    matcher.handle(A, { type: "cancelOrder", orderToken: 1, quantity }, 4);
+    matcher.handle(A, { type: "cancelOrder", orderToken: 1, quantity }, 5);
+    assert.deepEqual(
+      take(),
+      [[A, canceled(4, 1, 70, "U")]],
+      `quantity ${quantity}`,
+    );
+    assert.deepEqual(matcher.depth("1")?.bids, [], `quantity ${quantity}`);
+  }
+  // Halted or closed, a cancel still works.
   const other = recording();
   other.matcher.handle(A, enter({ orderToken: 1, quantity: 100 }), 1);
   other.matcher.halt("1", 2);
   other.take();
   other.matcher.handle(
     A,
-    { type: "cancelOrder", orderToken: 1, quantity: 0 },
+    { type: "cancelOrder", orderToken: 1, quantity: 40 },
     3,
-  );
-  other.matcher.handle(
-    A,
-    { type: "cancelOrder", orderToken: 1, quantity: 0 },
-    4,
   );
   assert.deepEqual(other.take(), [[A, canceled(3, 1, 100, "U")]]);
 });
@@ -673,17 +697,18 @@ Deno.test("Matcher.cancelAccount() cancels an account's orders in order-number o
     matcher.handle(B, enter({ orderToken: 1, price: 9_500 }), 2);
     matcher.handle(
       A,
-      enter({ orderToken: 2, orderbookId: "7203", price: 9_100 }),
+      enter({ orderToken: 2, orderbookId: "2", price: 9_100 }),
       3,
     );
+    // The replace gives token 3 a new Order Number, after token 2's.
     matcher.handle(A, replace(1, 3, 10, 9_000), 4);
     take();
     assert.equal(matcher.cancelAccount(A, 5, reason), 2);
     assert.equal(matcher.cancelAccount(A, 6, reason), 0);
     assert.equal(matcher.cancelAccount(NOBODY, 6, reason), 0);
-    assert.deepEqual(take(), [[A, canceled(5, 3, 10, reason)], [
+    assert.deepEqual(take(), [[A, canceled(5, 2, 100, reason)], [
       A,
-      canceled(5, 2, 100, reason),
+      canceled(5, 3, 10, reason),
     ]]);
     assert.deepEqual(matcher.openOrders(B).map((o) => o.orderToken), [1]);
   }
@@ -696,7 +721,7 @@ Deno.test("Matcher.cancelAccount() cancels an account's orders in order-number o
 Deno.test("Matcher.close() cancels all resting orders with O, then sends End of Day", () => {
   const { matcher, take, takeAll } = recording();
   matcher.handle(B, enter({ orderToken: 1, price: 9_000 }), 1);
-  matcher.handle(A, enter({ orderToken: 1, orderbookId: "7203" }), 2);
+  matcher.handle(A, enter({ orderToken: 1, orderbookId: "2" }), 2);
   matcher.handle(
     B,
     enter({ orderToken: 2, buySellIndicator: "S", price: 11_000 }),
@@ -725,7 +750,7 @@ Deno.test("Matcher.close() cancels all resting orders with O, then sends End of 
     [B, canceled(10, 1, 100, "O")],
     deleted(B, "1", 1, "B", 9_000),
     [A, canceled(10, 1, 100, "O")],
-    deleted(A, "7203", 2, "B", 10_000),
+    deleted(A, "2", 2, "B", 10_000),
     [B, canceled(10, 2, 100, "O")],
     deleted(B, "1", 3, "S", 11_000),
     [ALL_ACCOUNTS, { type: "systemEvent", timestamp: 10, eventCode: "E" }],
@@ -821,7 +846,7 @@ Deno.test("Matcher.openOrders() lists resting orders in order-number order with 
     A,
     enter({
       orderToken: 2,
-      orderbookId: "7203",
+      orderbookId: "2",
       buySellIndicator: "T",
       price: 11_000,
       display: "P",
@@ -837,13 +862,31 @@ Deno.test("Matcher.openOrders() lists resting orders in order-number order with 
   matcher.handle(A, replace(1, 3, 20, 9_000, { display: "P" }), 3);
   matcher.handle(
     B,
-    enter({ orderToken: 1, orderbookId: "7203", price: 11_000, quantity: 30 }),
+    enter({ orderToken: 1, orderbookId: "2", price: 11_000, quantity: 30 }),
     4,
   );
   assert.deepEqual(matcher.openOrders(A), [
     {
+      orderToken: 2,
+      orderNumber: dayNumber(2),
+      orderbookId: "2",
+      buySellIndicator: "T",
+      price: 11_000,
+      openQuantity: 70,
+      executedQuantity: 30,
+      timeInForce: 99999,
+      display: "P",
+      minimumQuantity: 0,
+      clientReference: "x2",
+      group: "DAYU",
+      firmId: 12,
+      capacity: "A",
+      orderClassification: "6",
+      cashMarginType: "5",
+    },
+    {
       orderToken: 3,
-      orderNumber: dayNumber(1),
+      orderNumber: dayNumber(3),
       orderbookId: "1",
       buySellIndicator: "B",
       price: 9_000,
@@ -858,24 +901,6 @@ Deno.test("Matcher.openOrders() lists resting orders in order-number order with 
       capacity: "P",
       orderClassification: "1",
       cashMarginType: "1",
-    },
-    {
-      orderToken: 2,
-      orderNumber: dayNumber(2),
-      orderbookId: "7203",
-      buySellIndicator: "T",
-      price: 11_000,
-      openQuantity: 70,
-      executedQuantity: 30,
-      timeInForce: 99999,
-      display: "P",
-      minimumQuantity: 0,
-      clientReference: "x2",
-      group: "DAYU",
-      firmId: 12,
-      capacity: "A",
-      orderClassification: "6",
-      cashMarginType: "5",
     },
   ]);
   assert.deepEqual(matcher.openOrders(NOBODY), []);
@@ -963,7 +988,7 @@ Deno.test("Matcher.handle() runs the seed scenario client_1.json as expected", (
       price: 23_000,
       timeInForce: 99999,
       display: "P",
-      orderNumber: dayNumber(1),
+      orderNumber: dayNumber(3),
       minimumQuantity: 0,
       orderState: "L",
       previousOrderToken: 1,
@@ -987,7 +1012,7 @@ Deno.test("Matcher emits message fields in the order lib/codec/messages.ts decla
     3,
   );
   matcher.handle(A, enter({ orderToken: 4, price: 0 }), 4);
-  matcher.handle(A, replace(2, 5, 5, 10_000), 5);
+  matcher.handle(A, replace(2, 5, 15, 10_000), 5);
   matcher.close(6);
   const keys = new Map(
     take().map(([, m]) => [m.type, Object.keys(m).join(",")]),
@@ -1207,7 +1232,7 @@ Deno.test("Matcher keeps thousands of orders, any tokens and far prices as it gr
   assert.equal(bids[0]!.price, 499_999);
   assert.equal(bids[2_999]!.price, 1);
 
-  // Cancel every other order of a, reduce every third of b, and the top token of c.
+  // Cancel every other order of a, every third of b, and the top token of c.
   for (let i = 0; i < 3_000; i += 2) {
     matcher.handle(
       A,
@@ -1231,10 +1256,14 @@ Deno.test("Matcher keeps thousands of orders, any tokens and far prices as it gr
   assert.equal(cancels.length, 1_500 + 1_000 + 1);
   assert.deepEqual(cancels[cancels.length - 1], [
     C,
-    canceled(t, 2 ** 32 - 1, 3, "U"),
+    canceled(t, 2 ** 32 - 1, 5, "U"),
   ]);
   assert.equal(matcher.openOrders(A).length, 1_500);
-  assert.equal(matcher.openOrders(C)[2]!.openQuantity, 2);
+  assert.equal(matcher.openOrders(B).length, 2_000);
+  assert.deepEqual(
+    matcher.openOrders(C).map((o) => o.orderToken),
+    [2 ** 31, 2 ** 32 - 2],
+  );
 
   // One sell sweeps the best 100 bid levels.
   const top = matcher.depth("1", 101)!.bids;

@@ -233,7 +233,8 @@ Deno.test("OuchServer plays the seed's scenario with the exact messages", async 
         price: 23000,
         timeInForce: 99999,
         display: "P",
-        orderNumber: 202611250000000001n,
+        // A replace takes the day's next Order Number (K9).
+        orderNumber: 202611250000000003n,
         minimumQuantity: 0,
         orderState: "L",
         previousOrderToken: 1,

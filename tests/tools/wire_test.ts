@@ -10,13 +10,15 @@ import {
   OUTBOUND_FILE,
   renameSession,
   replay,
+  withoutStartOfDay,
 } from "../../tools/wire.ts";
 
-// `OUTBOUND_FILE` holds the bytes the branch point's server (before the exchange core)
-// sent for the capture, re-recorded from this tree when K24 added System Event S as every
-// account's first message: `deno run -A tools/wire.ts compare --base DIR` shows that
-// against the branch point the only differences are the session id (K16) and the added
-// System Events S.
+// `OUTBOUND_FILE` holds the bytes this tree sends for the capture. It was first recorded
+// from the branch point's server (before the exchange core), then re-recorded when K24 added
+// System Event S and when the market rules (#9) changed Order Replaced; each time
+// `deno run -A tools/wire.ts compare --base DIR` against the server before the core showed
+// the session id (K16), the System Events S (K24) and the Login Accepted sequence numbers
+// they shift as the only differences.
 Deno.test("replay() of the recorded session sends exactly the recorded bytes", async () => {
   const steps = await decodeCapture(await Deno.readFile(CAPTURE_FILE));
   const expected = await decodeOutbound(await Deno.readFile(OUTBOUND_FILE));
@@ -90,4 +92,34 @@ Deno.test("encodeCapture() and encodeOutbound() read back what they wrote", asyn
     name: "SyntaxError",
     message: /must start with "OUCHWIRE1"/,
   });
+});
+
+Deno.test("withoutStartOfDay() drops System Events S and blanks Login Accepted sequence numbers only", () => {
+  const text = (value: string) => [...new TextEncoder().encode(value)];
+  const accepted = (sequence: string) => [
+    0,
+    31,
+    0x41,
+    ...text("1795824000"),
+    ...text(sequence.padStart(20)),
+  ];
+  const event = (
+    code: string,
+  ) => [0, 11, 0x53, 0x53, 0, 0, 0, 0, 0, 0, 0, 9, ...text(code)];
+  const heartbeat = [0, 1, 0x48];
+  const stripped = withoutStartOfDay(
+    new Map([[
+      1,
+      new Uint8Array([
+        ...accepted("2"),
+        ...event("S"),
+        ...event("E"),
+        ...heartbeat,
+      ]),
+    ]]),
+  );
+  assert.deepEqual(
+    stripped.get(1),
+    new Uint8Array([...accepted(""), ...event("E"), ...heartbeat]),
+  );
 });

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { DEFAULT_ORDERBOOKS } from "../../lib/matcher/mod.ts";
 import { WebServer } from "../../lib/web/server.ts";
 import {
   startServer,
@@ -20,11 +21,21 @@ export interface WebSetup {
   close(): Promise<void>;
 }
 
+/**
+ * The default orderbooks without reference data (round lot 1, tick 0.1, no price limits):
+ * the page's tests trade quantities and prices of their own on 7203 and 8306.
+ */
+const NO_RULES = {
+  instruments: DEFAULT_ORDERBOOKS.map((orderbookId) => ({ orderbookId })),
+};
+
 /** Starts an in-process OUCH server (accounts of `USERS`) with the web page in front. */
 export function startWeb(options: { open?: boolean } = {}): WebSetup {
   const web = new WebServer();
   const server = startServer({
-    exchange: testExchange({ day: { open: options.open ?? true } }),
+    exchange: testExchange({
+      day: { open: options.open ?? true, matcher: NO_RULES },
+    }),
   });
   web.listen({ hostname: "127.0.0.1", port: 0, exchange: server.exchange });
   return {
@@ -229,7 +240,9 @@ export interface RestartableWeb {
  */
 export function startRestartableWeb(): RestartableWeb {
   let current: WebServer | undefined = new WebServer();
-  const server = startServer();
+  const server = startServer({
+    exchange: testExchange({ day: { matcher: NO_RULES } }),
+  });
   const exchange = server.exchange;
   current.listen({ hostname: "127.0.0.1", port: 0, exchange });
   const port = Number(current.address.split(":")[1]);

@@ -243,10 +243,11 @@ browserTest(
     assert.equal(await page.locator("#command").inputValue(), "");
     await page.locator("#command").fill("ｓ　１０　７２０３　＠　２９００ ioc");
     await page.locator("#command").press("Enter");
+    // Nothing to sell to at 2900.0: accepted dead, nothing else (K5).
     await waitText(
       page,
       "#feed li",
-      "Canceled #6 Sell 10 of 7203 @ 2900.0 IOC: the rest of an Immediate (IOC) order is canceled",
+      /Accepted #6 Sell 10 of 7203 @ 2900\.0 IOC \(order \d{18}, dead on arrival\)/,
     );
     await page.locator("#command").fill("b 10");
     await page.locator("#command").press("Enter");
@@ -294,10 +295,11 @@ browserTest(
       minimum: "60",
       display: " ",
     });
+    // Less than the minimum can trade: accepted dead, nothing else (K6).
     await waitText(
       page,
       "#feed li",
-      "Canceled #2 Buy 100 of 1 @ 2301.0 IOC min 60: minimum quantity not available (I Remaining quantity of an Immediate order canceled)",
+      /Accepted #2 Buy 100 of 1 @ 2301\.0 IOC min 60 \(order \d{18}, dead on arrival\)/,
     );
     await enterOrder(page, {
       side: "B",

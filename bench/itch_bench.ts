@@ -1,0 +1,242 @@
+/**
+ * ITCH benchmarks, each group against a JSON baseline in the same run:
+ *
+ * - **decode + rebuild**: a client reading a day's feed: `BookBuilder.applyFrames` over the
+ *   day as a SoupBin file (uint16 length + message, the ITCH log and MoldUDP64 layout),
+ *   rebuilding every book from an empty builder, against `JSON.parse` of the same messages
+ *   as NDJSON lines (one object a message, Order and Match Numbers as decimal strings, as
+ *   `--json` prints them), which only parses and rebuilds nothing. `decodeItch` to objects
+ *   is shown too.
+ * - **feed generator**: `FeedGenerator.marketEvent` over the day's market events, writing
+ *   each message into a `MessageLog` as the server would, against `JSON.stringify` of the
+ *   same events.
+ *
+ * The day is made by the real `Matcher` from a seeded flow on four orderbooks: Day orders
+ * around the touch (a third of them crossing), Immediate orders, cancels and replaces of
+ * resting orders, 100 µs apart. Every bench processes the whole day per iteration; the
+ * count is in its name, so messages (or events) per second = count / time per iteration.
+ *
+ * Run: `deno task bench:itch` (`deno bench --allow-read bench/itch_bench.ts`).
+ *
+ * @module
+ */
+
+import type { InboundMessage } from "../lib/codec/messages.ts";
+import { BookBuilder } from "../lib/itch/book_builder.ts";
+import {
+  FeedGenerator,
+  type FeedReferenceData,
+} from "../lib/itch/feed_generator.ts";
+import { decodeItch } from "../lib/itch/message.ts";
+import type { MarketEvent } from "../lib/matcher/market_event.ts";
+import { Matcher } from "../lib/matcher/matcher.ts";
+import { MessageLog } from "../lib/session/message_log.ts";
+
+const COMMANDS = 200_000;
+const ORDERBOOKS = ["7203", "6758", "9984", "8306"];
+const MIDS = [28_000, 34_000, 90_000, 18_000];
+const ACCOUNTS = 16;
+const NINE = 32_400_000_000_000;
+
+/** mulberry32: a small deterministic PRNG. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const REFERENCE: FeedReferenceData = {
+  tickTables: [{ tickTableId: 1, bands: [{ tickSize: 1, priceStart: 0 }] }],
+  orderbooks: ORDERBOOKS.map((orderbookId, i) => ({
+    orderbookId,
+    isin: "",
+    group: "DAY",
+    roundLotSize: 100,
+    tickTableId: 1,
+    referencePrice: MIDS[i]!,
+    upperPriceLimit: 0x7ffffffe,
+    lowerPriceLimit: 1,
+  })),
+};
+
+/** The day: the matcher's market events and the ITCH feed made from them. */
+function makeDay(): {
+  events: MarketEvent[];
+  log: MessageLog;
+  feed: FeedGenerator;
+} {
+  const random = prng(0x17c4);
+  const int = (k: number) => Math.floor(random() * k);
+  const events: MarketEvent[] = [];
+  const log = new MessageLog();
+  const feed = new FeedGenerator(log, REFERENCE);
+  const matcher = new Matcher({
+    message() {},
+    market: (event) => {
+      events.push(event);
+      feed.marketEvent(event);
+    },
+  }, { tradingDate: "20261128", orderbooks: ORDERBOOKS });
+  feed.startOfDay(NINE);
+  const next = new Array<number>(ACCOUNTS).fill(1);
+  const resting: { account: number; token: number; book: number }[] = [];
+  for (let i = 0; i < COMMANDS; i++) {
+    const account = int(ACCOUNTS);
+    const book = int(ORDERBOOKS.length);
+    const mid = MIDS[book]!;
+    const token = next[account]!++;
+    const roll = random();
+    let message: InboundMessage;
+    if (roll < 0.4 && resting.length > 0) {
+      const k = int(resting.length);
+      const target = resting[k]!;
+      resting[k] = resting[resting.length - 1]!;
+      resting.pop();
+      next[account]!--;
+      message = { type: "cancelOrder", orderToken: target.token, quantity: 0 };
+      matcher.handle(target.account, message, NINE + i * 100_000);
+      continue;
+    }
+    if (roll < 0.5 && resting.length > 0) {
+      const k = int(resting.length);
+      const target = resting[k]!;
+      next[account]!--;
+      const replacement = next[target.account]!++;
+      message = {
+        type: "replaceOrder",
+        existingOrderToken: target.token,
+        replacementOrderToken: replacement,
+        quantity: 100 * (1 + int(10)),
+        price: MIDS[target.book]! - 10 + int(21),
+        timeInForce: 99999,
+        display: " ",
+        minimumQuantity: 0,
+      };
+      resting[k] = { ...target, token: replacement };
+      matcher.handle(target.account, message, NINE + i * 100_000);
+      continue;
+    }
+    const buy = random() < 0.5;
+    const crossing = random() < 0.33;
+    const offset = crossing ? int(5) : 1 + int(15);
+    message = {
+      type: "enterOrder",
+      orderToken: token,
+      clientReference: "bench",
+      buySellIndicator: buy ? "B" : "S",
+      quantity: 100 * (1 + int(10)),
+      orderbookId: ORDERBOOKS[book]!,
+      group: "DAY",
+      price: buy
+        ? mid - 5 + (crossing ? 5 + offset : -offset)
+        : mid + 5 - (crossing ? 5 + offset : -offset),
+      timeInForce: roll > 0.95 ? 0 : 99999,
+      firmId: 0,
+      display: " ",
+      capacity: "P",
+      minimumQuantity: 0,
+      orderClassification: "1",
+      cashMarginType: "1",
+    };
+    matcher.handle(account, message, NINE + i * 100_000);
+    if (message.timeInForce !== 0) resting.push({ account, token, book });
+  }
+  return { events, log, feed };
+}
+
+const { events, log } = makeDay();
+const count = log.length;
+
+/** The day as a SoupBin file. */
+const file = (() => {
+  let length = 0;
+  for (let n = 1; n <= count; n++) length += 2 + log.message(n).length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (let n = 1; n <= count; n++) {
+    const message = log.message(n);
+    out[at] = message.length >> 8;
+    out[at + 1] = message.length & 0xff;
+    out.set(message, at + 2);
+    at += 2 + message.length;
+  }
+  return out;
+})();
+const views = Array.from({ length: count }, (_, i) => log.message(i + 1));
+
+/** JSON cannot hold a bigint: decimal strings, as the client's `--json` prints them. */
+function replacer(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? String(value) : value;
+}
+const lines = views.map((bytes) => JSON.stringify(decodeItch(bytes), replacer));
+
+// A check that the day is what the benches claim: the rebuilt books hold orders.
+const check = new BookBuilder();
+check.applyFrames(file);
+if (check.orderCount === 0 || events.length < COMMANDS / 2) {
+  throw new Error("Cannot run the ITCH bench as the day made no book");
+}
+
+/** Results are summed here so that no benchmarked call can be optimized away. */
+export let sink = 0;
+
+const decodeGroup = `decode + rebuild, ${count} messages`;
+
+Deno.bench(`JSON.parse of NDJSON ×${count}`, {
+  group: decodeGroup,
+  baseline: true,
+}, () => {
+  let total = 0;
+  for (let i = 0; i < count; i++) total += JSON.parse(lines[i]!).type.length;
+  sink += total;
+});
+
+Deno.bench(`BookBuilder.applyFrames (decode + rebuild) ×${count}`, {
+  group: decodeGroup,
+}, () => {
+  const builder = new BookBuilder();
+  sink += builder.applyFrames(file);
+});
+
+Deno.bench(`decodeItch to objects ×${count}`, { group: decodeGroup }, () => {
+  let total = 0;
+  for (let i = 0; i < count; i++) total += decodeItch(views[i]!).type.length;
+  sink += total;
+});
+
+const generatorGroup = `feed generator, ${events.length} market events`;
+
+Deno.bench(`JSON.stringify of the events ×${events.length}`, {
+  group: generatorGroup,
+  baseline: true,
+}, () => {
+  let total = 0;
+  for (let i = 0; i < events.length; i++) {
+    total += JSON.stringify(events[i], replacer).length;
+  }
+  sink += total;
+});
+
+Deno.bench(`FeedGenerator.marketEvent into a MessageLog ×${events.length}`, {
+  group: generatorGroup,
+}, () => {
+  const out = new MessageLog();
+  const feed = new FeedGenerator(out, REFERENCE);
+  feed.startOfDay(NINE);
+  for (let i = 0; i < events.length; i++) feed.marketEvent(events[i]!);
+  sink += feed.sequenceNumber;
+});
+
+Deno.bench(`FeedGenerator.marketEvent into a null sink ×${events.length}`, {
+  group: generatorGroup,
+}, () => {
+  const feed = new FeedGenerator({ append() {} }, REFERENCE);
+  feed.startOfDay(NINE);
+  for (let i = 0; i < events.length; i++) feed.marketEvent(events[i]!);
+  sink += feed.sequenceNumber;
+});

@@ -1,0 +1,211 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { toHex } from "../../lib/codec/hex.ts";
+import { MoldUdp64Packer } from "../../lib/itch/mold_packer.ts";
+import {
+  decodeMoldUdp64,
+  type MoldUdp64Downstream,
+} from "../../lib/itch/mold_udp64.ts";
+
+/** A packer whose datagrams are decoded as they come. */
+function packer(
+  options: Partial<ConstructorParameters<typeof MoldUdp64Packer>[1]> = {},
+): { packer: MoldUdp64Packer; sent: Uint8Array[] } {
+  const sent: Uint8Array[] = [];
+  return {
+    packer: new MoldUdp64Packer((datagram) => sent.push(datagram), {
+      session: "1689192121",
+      ...options,
+    }),
+    sent,
+  };
+}
+
+function downstream(datagram: Uint8Array): MoldUdp64Downstream {
+  const packet = decodeMoldUdp64(datagram);
+  assert.equal(packet.type, "downstream");
+  return packet as MoldUdp64Downstream;
+}
+
+/** A message of `length` bytes whose bytes say which it is. */
+function message(n: number, length: number): Uint8Array {
+  return new Uint8Array(length).fill(n & 0xff);
+}
+
+Deno.test("MoldUdp64Packer sends a datagram of exactly 1,400 bytes of payload at once", () => {
+  const { packer: p, sent } = packer();
+  // 40 messages of 33 bytes: 40 × (2 + 33) = 1,400 bytes of blocks.
+  for (let i = 0; i < 40; i++) p.add(message(i, 33));
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0]!.length, 20 + 1_400);
+  const packet = downstream(sent[0]!);
+  assert.equal(packet.sequenceNumber, 1);
+  assert.equal(packet.messages.length, 40);
+  assert.equal(p.pendingCount, 0);
+  assert.equal(p.flush(), false);
+});
+
+Deno.test("MoldUdp64Packer starts a new datagram for the message one byte over 1,400", () => {
+  const { packer: p, sent } = packer();
+  for (let i = 0; i < 39; i++) p.add(message(i, 33)); // 1,365 bytes of blocks
+  p.add(message(39, 34)); // 36 more: 1,401
+  assert.equal(sent.length, 1);
+  assert.equal(downstream(sent[0]!).messages.length, 39);
+  assert.equal(sent[0]!.length, 20 + 1_365);
+  assert.equal(p.pendingCount, 1);
+  assert.equal(p.flush(), true);
+  const second = downstream(sent[1]!);
+  assert.equal(second.sequenceNumber, 40);
+  assert.deepEqual(second.messages.map((m) => m.length), [34]);
+});
+
+Deno.test("MoldUdp64Packer sends a datagram that has no room left for a one-byte message", () => {
+  const { packer: p, sent } = packer();
+  // 1,398 bytes of blocks: a 1-byte message needs 3 more, past 1,400.
+  p.add(message(0, 698));
+  assert.equal(sent.length, 0);
+  p.add(message(1, 696));
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0]!.length, 20 + 1_398);
+  // 1,397 bytes: a 1-byte message still fits.
+  p.add(message(2, 697));
+  p.add(message(3, 696));
+  assert.equal(sent.length, 1);
+  p.add(message(4, 1));
+  assert.equal(sent.length, 2);
+  assert.equal(sent[1]!.length, 20 + 1_400);
+});
+
+Deno.test("MoldUdp64Packer.add() refuses a message that alone exceeds the payload, adding nothing", () => {
+  const { packer: p, sent } = packer();
+  p.add(message(0, 10));
+  for (const length of [1_399, 5_000, 0]) {
+    assert.throws(() => p.add(message(1, length)), {
+      name: "ItchEncodeError",
+      message:
+        `Cannot encode moldUdp64Packet field messages as a message must be 1 to 1398 bytes to fit 1400 bytes of payload: current length is ${length}`,
+      messageType: "moldUdp64Packet",
+      field: "messages",
+      value: length,
+    });
+  }
+  assert.equal(p.nextSequenceNumber, 2);
+  assert.equal(sent.length, 0);
+  // The largest message that fits goes out alone, after what was waiting.
+  p.add(message(2, 1_398));
+  assert.deepEqual(sent.map((d) => downstream(d).messages.length), [1, 1]);
+  assert.deepEqual(sent.map((d) => downstream(d).sequenceNumber), [1, 2]);
+  assert.equal(sent[1]!.length, 1_420);
+});
+
+Deno.test("MoldUdp64Packer sends a datagram when it reaches maxMessageCount", () => {
+  const { packer: p, sent } = packer({ maxMessageCount: 3 });
+  for (let i = 0; i < 7; i++) p.add(message(i, 5));
+  assert.deepEqual(sent.map((d) => downstream(d).messages.length), [3, 3]);
+  assert.deepEqual(sent.map((d) => downstream(d).sequenceNumber), [1, 4]);
+  p.flush();
+  assert.deepEqual(downstream(sent[2]!).messages.map((m) => m[0]), [6]);
+});
+
+Deno.test("MoldUdp64Packer counts up to 65,534 messages when the payload allows it", () => {
+  const { packer: p, sent } = packer({
+    maxPayload: 65_515,
+    maxMessageCount: 65_534,
+  });
+  for (let i = 0; i < 21_838; i++) p.add(message(i, 1)); // 3 bytes each: 65,514
+  assert.equal(sent.length, 1);
+  assert.equal(downstream(sent[0]!).messages.length, 21_838);
+});
+
+Deno.test("MoldUdp64Packer.heartbeat() and endOfSession() flush first and carry the next sequence number", () => {
+  const { packer: p, sent } = packer({ nextSequenceNumber: 41 });
+  p.heartbeat();
+  p.add(message(0, 5));
+  p.add(message(1, 5));
+  p.heartbeat();
+  p.endOfSession();
+  assert.deepEqual(sent.map((d) => toHex(d.subarray(10))), [
+    "00000000000000290000",
+    "00000000000000290002" + "0005" + "0000000000" + "0005" + "0101010101",
+    "000000000000002b0000",
+    "000000000000002bffff",
+  ]);
+  assert.deepEqual(sent.map((d) => d.length), [20, 34, 20, 20]);
+});
+
+Deno.test("MoldUdp64Packer copies each message and hands out fresh datagrams", () => {
+  const { packer: p, sent } = packer();
+  const reused = message(7, 5);
+  p.add(reused);
+  reused.fill(9);
+  p.add(reused);
+  p.flush();
+  p.add(reused);
+  p.flush();
+  assert.deepEqual(downstream(sent[0]!).messages.map((m) => m[0]), [7, 9]);
+  assert.notEqual(sent[0]!.buffer, sent[1]!.buffer);
+  assert.deepEqual(downstream(sent[0]!).messages.map((m) => m[0]), [7, 9]);
+});
+
+Deno.test("new MoldUdp64Packer() refuses a bad session or limit", () => {
+  assert.throws(
+    () => new MoldUdp64Packer(() => {}, { session: "12345678901" }),
+    {
+      name: "ItchEncodeError",
+      message:
+        'Cannot encode moldUdp64Packet field session as printable ASCII of at most 10 characters: current value is "12345678901"',
+    },
+  );
+  for (
+    const [option, value, range] of [
+      ["maxPayload", 2, "3 to 65515"],
+      ["maxPayload", 65_516, "3 to 65515"],
+      ["maxMessageCount", 0, "1 to 65534"],
+      ["maxMessageCount", 65_535, "1 to 65534"],
+      ["nextSequenceNumber", 0, `1 to ${Number.MAX_SAFE_INTEGER}`],
+      ["nextSequenceNumber", 1.5, `1 to ${Number.MAX_SAFE_INTEGER}`],
+    ] as const
+  ) {
+    assert.throws(
+      () => new MoldUdp64Packer(() => {}, { session: "S", [option]: value }),
+      {
+        name: "RangeError",
+        message:
+          `Cannot create MoldUDP64 packer as ${option} must be an integer from ${range}: current value is ${value}`,
+      },
+    );
+  }
+});
+
+Deno.test("MoldUdp64Packer loses, splits and reorders nothing, whatever the sizes and limits", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 1, max: 200 }), { maxLength: 300 }),
+      fc.integer({ min: 202, max: 2_000 }),
+      fc.integer({ min: 1, max: 50 }),
+      fc.integer({ min: 1, max: 1_000 }),
+      (lengths, maxPayload, maxMessageCount, first) => {
+        const { packer: p, sent } = packer({
+          maxPayload,
+          maxMessageCount,
+          nextSequenceNumber: first,
+        });
+        lengths.forEach((length, i) => p.add(message(i, length)));
+        p.flush();
+        let next = first;
+        const seen: number[] = [];
+        for (const datagram of sent) {
+          const packet = downstream(datagram);
+          assert.equal(packet.sequenceNumber, next);
+          assert.ok(datagram.length - 20 <= maxPayload);
+          assert.ok(packet.messages.length <= maxMessageCount);
+          next += packet.messages.length;
+          for (const m of packet.messages) seen.push(m.length);
+        }
+        assert.deepEqual(seen, lengths);
+        assert.equal(p.nextSequenceNumber, first + lengths.length);
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
