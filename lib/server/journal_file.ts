@@ -12,7 +12,7 @@
  * @module
  */
 import { type DayConfig, type DurableLog, sessionId } from "../exchange/mod.ts";
-import { JournalReader } from "../exchange/journal_reader.ts";
+import { JournalError, JournalReader } from "../exchange/journal_reader.ts";
 
 /**
  * How hard the journal is flushed. Every batch is written to the file before its messages are
@@ -41,6 +41,77 @@ export const DEFAULT_SEGMENT_SIZE = 16 * 1024 * 1024;
 
 const SEGMENT_NAME = /^(\d{8})-(\d{10})\.(\d{4})\.journal$/;
 const ZEROS = new Uint8Array(1 << 20);
+/** How many of a sealed segment's last bytes its chain entry holds. */
+const TAIL = 16;
+const CHAIN_LINE =
+  /^segment (\d+) sealed at (\d+) bytes, tail ([0-9a-f]*), next (\d+)$/;
+
+/**
+ * The name of a journal's segment chain file: one line per sealed segment, written (and
+ * flushed) when the journal moves to the next segment, after that segment exists, such as
+ * `segment 1 sealed at 16777190 bytes, tail 0a1b…, next 2`. {@linkcode openJournal} follows
+ * it from segment 1 and refuses a journal whose chain is broken: a missing segment, or a
+ * sealed segment that no longer holds the bytes it was sealed with.
+ *
+ * @param journal The journal's name (see {@linkcode journalName}).
+ * @returns The file name, such as `20261128-1795833600.chain`.
+ *
+ * @example Usage
+ * ```ts
+ * import { chainName } from "./journal_file.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(chainName("20261128-1795833600"), "20261128-1795833600.chain");
+ * ```
+ */
+export function chainName(journal: string): string {
+  return `${journal}.chain`;
+}
+
+interface ChainEntry {
+  segment: number;
+  length: number;
+  tail: string;
+  next: number;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function readChain(
+  directory: string,
+  name: string,
+): Promise<ChainEntry[]> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(`${directory}/${chainName(name)}`);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  const lines = text.split("\n");
+  // A line cut short by a crash while it was written is the last one: the switch it
+  // describes did not happen.
+  lines.pop();
+  return lines.map((line, i) => {
+    const match = line.match(CHAIN_LINE);
+    if (match === null) {
+      throw new JournalError(
+        `Cannot continue journal ${name}: line ${i + 1} of ${
+          chainName(name)
+        } is not a segment chain entry: ${JSON.stringify(line.slice(0, 80))}`,
+        0,
+      );
+    }
+    return {
+      segment: Number(match[1]),
+      length: Number(match[2]),
+      tail: match[3]!,
+      next: Number(match[4]),
+    };
+  });
+}
 
 /** How to open a journal. */
 export interface JournalOptions {
@@ -183,21 +254,60 @@ async function continueJournal(
   indexes: number[],
   options: JournalOptions & { segmentSize: number },
 ): Promise<OpenedJournal> {
-  indexes.sort((a, b) => a - b);
+  const chain = await readChain(directory, name);
+  const present = new Set(indexes);
+  // The chain from segment 1: each sealed segment names the one it continued in.
+  const chained = [1];
+  for (const entry of chain) {
+    if (entry.segment !== chained.at(-1)) {
+      throw new JournalError(
+        `Cannot continue journal ${name}: ${
+          chainName(name)
+        } seals segment ${entry.segment} where segment ${
+          chained.at(-1)
+        } was expected`,
+        0,
+      );
+    }
+    chained.push(entry.next);
+  }
+  for (const [i, index] of chained.entries()) {
+    if (!present.has(index)) {
+      throw new JournalError(
+        `Cannot continue journal ${name}: segment ${
+          segmentName(name, index)
+        } is missing` +
+          (i === 0
+            ? ""
+            : ` (segment ${chained[i - 1]} was sealed at ${
+              chain[i - 1]!.length
+            } bytes and continued in it)`),
+        0,
+      );
+    }
+  }
+  // Segments off the chain: prepared ahead (or overtaken) and never written to, all
+  // zeros; anything else means records the chain does not know of.
+  const final = chained.at(-1)!;
+  for (const index of indexes.filter((i) => !chained.includes(i))) {
+    const file = `${directory}/${segmentName(name, index)}`;
+    if (!(await Deno.readFile(file)).every((b) => b === 0)) {
+      throw new JournalError(
+        `Cannot continue journal ${name}: segment ${
+          segmentName(name, index)
+        } holds records but is not in the segment chain after segment ${final}` +
+          (index < final ? "" : ` (segment ${final} was not sealed)`),
+        0,
+      );
+    }
+    await Deno.remove(file);
+  }
   const segments: { index: number; bytes: Uint8Array }[] = [];
-  for (const index of indexes) {
+  for (const index of chained) {
     const bytes = await Deno.readFile(
       `${directory}/${segmentName(name, index)}`,
     );
     segments.push({ index, bytes });
-  }
-  // Segments prepared ahead but never written to are all zeros: drop them.
-  while (
-    segments.length > 1 &&
-    segments[segments.length - 1]!.bytes.every((b) => b === 0)
-  ) {
-    const { index } = segments.pop()!;
-    await Deno.remove(`${directory}/${segmentName(name, index)}`);
   }
   const reader = new JournalReader();
   let last = { validLength: 0, tornTail: undefined as string | undefined };
@@ -206,7 +316,36 @@ async function continueJournal(
   // A journal created but never written to (a crash at once): its day starts again.
   if (!empty) {
     segments.forEach((segment, i) => {
-      last = reader.read(segment.bytes, { last: i === segments.length - 1 });
+      const sealed = chain[i];
+      try {
+        last = reader.read(segment.bytes, { last: sealed === undefined });
+      } catch (error) {
+        if (!(error instanceof JournalError)) throw error;
+        throw new JournalError(
+          `${error.message} (segment ${segmentName(name, segment.index)})`,
+          error.offset,
+        );
+      }
+      if (sealed === undefined) return;
+      const tail = hex(
+        segment.bytes.subarray(
+          Math.max(0, last.validLength - TAIL),
+          last.validLength,
+        ),
+      );
+      if (last.validLength !== sealed.length || tail !== sealed.tail) {
+        throw new JournalError(
+          `Cannot continue journal ${name}: segment ${
+            segmentName(name, segment.index)
+          } holds ${last.validLength} bytes of records but was sealed at ${sealed.length}` +
+            (last.validLength === sealed.length
+              ? " with other last bytes"
+              : last.validLength < sealed.length
+              ? ": it is truncated"
+              : ""),
+          last.validLength,
+        );
+      }
     });
   }
   const path = `${directory}/${segmentName(name, index)}`;
@@ -261,6 +400,8 @@ export class JournalFile implements DurableLog {
   #next: Deno.FsFile | undefined;
   #preparing: Promise<void> | undefined;
   #bytes = 0;
+  /** The current segment's last {@linkcode TAIL} bytes, for its chain entry when sealed. */
+  #tail: Uint8Array = new Uint8Array(0);
   #closed = false;
   /** `interval` mode: written since the last flush; segments waiting for their last flush. */
   #unflushed = false;
@@ -332,6 +473,9 @@ export class JournalFile implements DurableLog {
     else this.#unflushed = true;
     this.#position += bytes.length;
     this.#bytes += bytes.length;
+    this.#tail = bytes.length >= TAIL
+      ? bytes.slice(bytes.length - TAIL)
+      : concatTail(this.#tail, bytes);
   }
 
   /** Closes the journal, removing a prepared segment that was never used. */
@@ -355,6 +499,7 @@ export class JournalFile implements DurableLog {
   }
 
   #switchSegment(needed: number): void {
+    const sealed = { index: this.#index, length: this.#position };
     if (this.#fsync === "interval") {
       this.#retired.push(this.#file); // closed after its last background flush
     } else {
@@ -395,6 +540,24 @@ export class JournalFile implements DurableLog {
     }
     this.#file = next;
     this.#position = 0;
+    // The next segment exists (flushed, with its name): seal the previous one.
+    const chain = Deno.openSync(
+      `${this.#directory}/${chainName(this.#name)}`,
+      { append: true, create: true },
+    );
+    try {
+      const line = new TextEncoder().encode(
+        `segment ${sealed.index} sealed at ${sealed.length} bytes, tail ${
+          hex(this.#tail)
+        }, next ${this.#index}\n`,
+      );
+      let at = 0;
+      while (at < line.length) at += chain.writeSync(line.subarray(at));
+      if (this.#fsync !== "none") chain.syncDataSync();
+    } finally {
+      chain.close();
+    }
+    this.#tail = new Uint8Array(0);
     this.#prepareNext();
   }
 
@@ -485,6 +648,13 @@ async function prepareSegment(
     file.close();
     throw error;
   }
+}
+
+function concatTail(tail: Uint8Array, bytes: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(tail.length + bytes.length);
+  joined.set(tail);
+  joined.set(bytes, tail.length);
+  return joined.slice(Math.max(0, joined.length - TAIL));
 }
 
 async function writeZeros(file: Deno.FsFile, size: number): Promise<void> {

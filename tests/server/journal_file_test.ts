@@ -5,7 +5,12 @@ import {
   decodeRecords,
   encodeRecords,
 } from "../../lib/exchange/mod.ts";
-import { openJournal, segmentName } from "../../lib/server/journal_file.ts";
+import { checkFrame } from "../../lib/exchange/record.ts";
+import {
+  chainName,
+  openJournal,
+  segmentName,
+} from "../../lib/server/journal_file.ts";
 
 const SEGMENT = 64 * 1024;
 /** 2026-11-25 09:00 JST in Unix seconds: the clock of the journals made here. */
@@ -319,3 +324,118 @@ Deno.test("openJournal() refuses a journal corrupt before its end", async () => 
     );
   });
 });
+
+/** Writes a journal of three segments of 64 KiB (the third partly filled) and closes it. */
+async function threeSegments(dir: string): Promise<string> {
+  const opened = await openJournal(dir, "20261125", {
+    now: NOW,
+    fresh: false,
+    fsync: "none",
+    segmentSize: SEGMENT,
+  });
+  for (const bytes of batches(6000, 100)) {
+    opened.journal.append(bytes);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  await opened.journal.close();
+  const chain = await Deno.readTextFile(
+    `${dir}/${chainName("20261125-1795564800")}`,
+  );
+  assert.match(
+    chain,
+    /^segment 1 sealed at \d+ bytes, tail [0-9a-f]{32}, next 2\nsegment 2 sealed at \d+ bytes, tail [0-9a-f]{32}, next 3\n$/,
+  );
+  return "20261125-1795564800";
+}
+
+async function reopen(dir: string): Promise<void> {
+  const reopened = await openJournal(dir, "20261125", {
+    now: NOW,
+    fresh: false,
+    fsync: "none",
+    segmentSize: SEGMENT,
+  });
+  await reopened.journal.close();
+}
+
+Deno.test("openJournal() refuses a journal whose newest segment was deleted, naming it", async () => {
+  await withDirectory(async (dir) => {
+    const name = await threeSegments(dir);
+    await Deno.remove(`${dir}/${segmentName(name, 3)}`);
+    const sealed = (await Deno.readTextFile(`${dir}/${chainName(name)}`))
+      .match(/segment 2 sealed at (\d+)/)![1];
+    await assert.rejects(reopen(dir), {
+      name: "JournalError",
+      message: `Cannot continue journal ${name}: segment ${
+        segmentName(name, 3)
+      } is missing (segment 2 was sealed at ${sealed} bytes and continued in it)`,
+    });
+  });
+});
+
+Deno.test("openJournal() refuses a journal with a segment missing in the middle or at the start", async () => {
+  for (const missing of [1, 2]) {
+    await withDirectory(async (dir) => {
+      const name = await threeSegments(dir);
+      await Deno.remove(`${dir}/${segmentName(name, missing)}`);
+      await assert.rejects(reopen(dir), {
+        name: "JournalError",
+        message: new RegExp(
+          `^Cannot continue journal ${name}: segment ${
+            segmentName(name, missing).replaceAll(".", "\\.")
+          } is missing`,
+        ),
+      });
+    });
+  }
+});
+
+Deno.test("openJournal() refuses a sealed segment truncated at a record boundary", async () => {
+  await withDirectory(async (dir) => {
+    const name = await threeSegments(dir);
+    const path = `${dir}/${segmentName(name, 2)}`;
+    const bytes = await Deno.readFile(path);
+    // Cut the segment after its first 100 records: whole records, nothing torn.
+    const kept = readJournalPrefix(bytes);
+    await Deno.writeFile(path, bytes.subarray(0, kept));
+    await assert.rejects(reopen(dir), {
+      name: "JournalError",
+      message: new RegExp(
+        `^Cannot continue journal ${name}: segment ${
+          segmentName(name, 2).replaceAll(".", "\\.")
+        } holds ${kept} bytes of records but was sealed at \\d+: it is truncated$`,
+      ),
+    });
+  });
+});
+
+Deno.test("openJournal() continues a journal whose switch to the next segment was cut before its chain entry", async () => {
+  await withDirectory(async (dir) => {
+    const name = await threeSegments(dir);
+    // The crash came after segment 4 was prepared (all zeros), before the entry sealing 3.
+    await Deno.writeFile(
+      `${dir}/${segmentName(name, 4)}`,
+      new Uint8Array(SEGMENT),
+    );
+    // And the entry being written was cut short.
+    await Deno.writeTextFile(`${dir}/${chainName(name)}`, "segment 3 se", {
+      append: true,
+    });
+    const reopened = await openJournal(dir, "20261125", {
+      now: NOW,
+      fresh: false,
+      fsync: "none",
+      segmentSize: SEGMENT,
+    });
+    assert.equal(reopened.records!.length, 6001);
+    await reopened.journal.close();
+    assert.ok(!(await files(dir)).includes(segmentName(name, 4)));
+  });
+});
+
+/** Where a segment's first 100 records end: a record boundary. */
+function readJournalPrefix(bytes: Uint8Array): number {
+  let at = 0;
+  for (let i = 0; i < 100; i++) at = checkFrame(bytes, at);
+  return at;
+}
