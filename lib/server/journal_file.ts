@@ -126,7 +126,24 @@ export interface JournalOptions {
   fsync: FsyncMode;
   /** The size of each segment file. @default {DEFAULT_SEGMENT_SIZE} */
   segmentSize?: number;
+  /**
+   * For tests: called before the journal creates a segment file (`create`) and before each
+   * write of a new segment's zeros (`write`); what it throws fails that file operation, as a
+   * full or read-only disk would.
+   */
+  fault?: JournalFault;
 }
+
+/** See {@linkcode JournalOptions.fault}. */
+export type JournalFault = (
+  operation: "create" | "write",
+  path: string,
+) => void;
+
+/** The first wait before writing again after the journal could not be written. */
+export const RETRY_FIRST_MS = 100;
+/** The longest wait between attempts to write the journal again. */
+export const RETRY_MAX_MS = 5_000;
 
 /** What {@linkcode openJournal} found or made. */
 export interface OpenedJournal {
@@ -229,7 +246,13 @@ export async function openJournal(
     latest === undefined ? now : Math.max(now, Number(latest) + 1),
   );
   const name = journalName(date, session);
-  const file = await prepareSegment(directory, name, 1, segmentSize);
+  const file = await prepareSegment(
+    directory,
+    name,
+    1,
+    segmentSize,
+    options.fault,
+  );
   return {
     journal: new JournalFile(
       directory,
@@ -239,6 +262,7 @@ export async function openJournal(
       0,
       options.fsync,
       segmentSize,
+      options.fault,
     ),
     session,
     records: undefined,
@@ -374,6 +398,7 @@ async function continueJournal(
       last.validLength,
       options.fsync,
       Math.max(options.segmentSize, bytes.length),
+      options.fault,
     ),
     session,
     records: empty ? undefined : reader.records,
@@ -387,6 +412,15 @@ async function continueJournal(
  * the file (and on disk with `fsync` `batch`) when it returns: the batch is durable for the
  * exchange core (against a crash of the server; against a power cut as the mode says)
  * before anything is sent to clients.
+ *
+ * When the journal cannot be written (a full or read-only disk: the next segment cannot be
+ * created, a write or flush fails), the batch and every later one wait in memory, in order,
+ * and `append` returns a promise that settles once the batch is written: nothing of them is
+ * delivered (acknowledged) before. The journal tries again after {@linkcode RETRY_FIRST_MS},
+ * doubling up to {@linkcode RETRY_MAX_MS}, and goes on by itself once it can write; a file
+ * it could not finish preparing is removed, and segment numbers stay consecutive.
+ * {@linkcode JournalFile.problem} says what failed and where, and
+ * {@linkcode JournalFile.onProblem} is told when that changes.
  */
 export class JournalFile implements DurableLog {
   readonly #directory: string;
@@ -408,6 +442,20 @@ export class JournalFile implements DurableLog {
   #retired: Deno.FsFile[] = [];
   #flushing: Promise<void> | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #fault: JournalFault | undefined;
+  /** Batches waiting for the journal to be writable again, in order. */
+  #queue: { bytes: Uint8Array; resolve: () => void }[] = [];
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #retryMs = RETRY_FIRST_MS;
+  /** The file's offset may be past `#position` after a failed write. */
+  #rewind = false;
+  #writeProblem: string | undefined;
+  #prepareProblem: string | undefined;
+  #prepareRetry: ReturnType<typeof setTimeout> | undefined;
+  #prepareRetryMs = RETRY_FIRST_MS;
+  #chainLength: number | undefined;
+  /** Called with {@linkcode JournalFile.problem} whenever it changes. */
+  onProblem: ((problem: string | undefined) => void) | undefined;
 
   /**
    * Wraps an open segment positioned where the next record goes.
@@ -419,6 +467,7 @@ export class JournalFile implements DurableLog {
    * @param position Where the next record goes in it.
    * @param fsync The flush mode.
    * @param segmentSize The size of segments.
+   * @param fault See {@linkcode JournalOptions.fault}.
    */
   constructor(
     directory: string,
@@ -428,7 +477,9 @@ export class JournalFile implements DurableLog {
     position: number,
     fsync: FsyncMode,
     segmentSize: number,
+    fault?: JournalFault,
   ) {
+    this.#fault = fault;
     this.#directory = directory;
     this.#name = name;
     this.#index = index;
@@ -451,6 +502,25 @@ export class JournalFile implements DurableLog {
     return `${this.#directory}/${this.#name}.*.journal`;
   }
 
+  /**
+   * What is wrong with writing the journal, or `undefined` when nothing is: the batches
+   * waiting, the failed operation, the file and the error, such as `cannot write the
+   * journal (3 batches waiting): cannot create segment ouch-data/…0002.journal: No space
+   * left on device (os error 28)`. Preparing the next segment ahead failing is a problem
+   * too (the journal writes on until the current segment is full).
+   */
+  get problem(): string | undefined {
+    if (this.#writeProblem !== undefined) {
+      return `cannot write the journal (${this.#queue.length} ${
+        this.#queue.length === 1 ? "batch" : "batches"
+      } waiting): ${this.#writeProblem}`;
+    }
+    if (this.#prepareProblem !== undefined) {
+      return `cannot prepare the next journal segment: ${this.#prepareProblem}`;
+    }
+    return undefined;
+  }
+
   /** Bytes appended since the journal was opened. */
   get bytesWritten(): number {
     return this.#bytes;
@@ -460,17 +530,43 @@ export class JournalFile implements DurableLog {
    * Appends one batch of records and flushes it as the mode says.
    *
    * @param bytes The records.
+   * @returns `undefined` when the batch is written; a promise that settles once it is when
+   *   the journal cannot be written now (the batch waits, see {@linkcode JournalFile}).
    * @throws {TypeError} When the journal is closed.
    */
-  append(bytes: Uint8Array): void {
+  append(bytes: Uint8Array): Promise<void> | undefined {
     if (this.#closed) throw new TypeError("Cannot append to a closed journal");
+    if (this.#queue.length === 0) {
+      try {
+        this.#write(bytes);
+        return undefined;
+      } catch (error) {
+        this.#failed(error);
+      }
+    }
+    const copy = bytes.slice();
+    return new Promise((resolve) => this.#queue.push({ bytes: copy, resolve }));
+  }
+
+  #write(bytes: Uint8Array): void {
     if (this.#position + bytes.length > this.#capacity) {
       this.#switchSegment(bytes.length);
     }
-    let at = 0;
-    while (at < bytes.length) at += this.#file.writeSync(bytes.subarray(at));
-    if (this.#fsync === "batch") this.#file.syncDataSync();
-    else this.#unflushed = true;
+    if (this.#rewind) {
+      this.#file.seekSync(this.#position, Deno.SeekMode.Start);
+      this.#rewind = false;
+    }
+    try {
+      let at = 0;
+      while (at < bytes.length) at += this.#file.writeSync(bytes.subarray(at));
+      if (this.#fsync === "batch") this.#file.syncDataSync();
+    } catch (error) {
+      this.#rewind = true;
+      throw new Error(
+        `cannot write segment ${this.#currentPath()}: ${message(error)}`,
+      );
+    }
+    if (this.#fsync !== "batch") this.#unflushed = true;
     this.#position += bytes.length;
     this.#bytes += bytes.length;
     this.#tail = bytes.length >= TAIL
@@ -478,11 +574,57 @@ export class JournalFile implements DurableLog {
       : concatTail(this.#tail, bytes);
   }
 
-  /** Closes the journal, removing a prepared segment that was never used. */
+  #failed(error: unknown): void {
+    if (error instanceof Busy) {
+      // Not a failure: the next segment will be ready in a moment.
+      this.#retry = setTimeout(() => this.#retryWrites(), 1);
+      return;
+    }
+    const first = this.#writeProblem === undefined;
+    this.#writeProblem = message(error);
+    if (first) this.#retryMs = RETRY_FIRST_MS;
+    this.#notify();
+    this.#retry = setTimeout(() => this.#retryWrites(), this.#retryMs);
+    this.#retryMs = Math.min(this.#retryMs * 2, RETRY_MAX_MS);
+  }
+
+  #retryWrites(): void {
+    this.#retry = undefined;
+    if (this.#closed) return;
+    while (this.#queue.length > 0) {
+      try {
+        this.#write(this.#queue[0]!.bytes);
+      } catch (error) {
+        this.#failed(error);
+        return;
+      }
+      this.#queue.shift()!.resolve();
+    }
+    this.#writeProblem = undefined;
+    this.#notify();
+  }
+
+  #notify(): void {
+    this.onProblem?.(this.problem);
+  }
+
+  /**
+   * Closes the journal, removing a prepared segment that was never used. Batches still
+   * waiting are written if the journal can be written now; otherwise they are dropped (none
+   * of them was delivered).
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
+    if (this.#queue.length > 0) {
+      // One last attempt at the batches waiting (for the segment being prepared, say).
+      await this.#preparing;
+      clearTimeout(this.#retry);
+      this.#retryWrites();
+    }
     this.#closed = true;
     clearInterval(this.#timer);
+    clearTimeout(this.#retry);
+    clearTimeout(this.#prepareRetry);
     await this.#flushing;
     if (this.#fsync === "interval") {
       for (const file of [...this.#retired, this.#file]) await file.syncData();
@@ -498,67 +640,75 @@ export class JournalFile implements DurableLog {
     }
   }
 
+  /**
+   * Moves to the next segment, or throws leaving everything as it was (the batch is then
+   * retried): the next segment is created (or was prepared ahead) and the chain entry
+   * sealing this one is written before anything goes into the next.
+   */
   #switchSegment(needed: number): void {
-    const sealed = { index: this.#index, length: this.#position };
+    const index = this.#index + 1;
+    let next = this.#next;
+    if (next === undefined || needed > this.#segmentSize) {
+      if (this.#preparing !== undefined) {
+        // The preparation ahead is under way with this number: wait for it, no gap.
+        throw new Busy();
+      }
+      if (next !== undefined) {
+        // Prepared, but too small for this batch: replace it.
+        next.close();
+        this.#next = undefined;
+        Deno.removeSync(this.#nextPath());
+      }
+      next = createSegmentSync(
+        this.#nextPath(),
+        this.#directory,
+        Math.max(this.#segmentSize, needed),
+        this.#fsync !== "none",
+        this.#fault,
+      );
+      this.#next = next;
+    }
+    this.#seal(this.#index, this.#position, index);
+    this.#next = undefined;
     if (this.#fsync === "interval") {
       this.#retired.push(this.#file); // closed after its last background flush
     } else {
       this.#file.close();
     }
-    let next = this.#next;
-    this.#next = undefined;
-    if (next === undefined || needed > this.#segmentSize) {
-      // The background preparation is late (or the batch is huge): prepare synchronously,
-      // one number further, and let the late one be removed when it completes.
-      if (next !== undefined) {
-        // Prepared, but too small for this batch: replace it.
-        next.close();
-        Deno.removeSync(this.#nextPath());
-      }
-      this.#index++;
-      if (this.#preparing !== undefined) this.#index++;
-      const size = Math.max(this.#segmentSize, needed);
-      next = Deno.openSync(this.#currentPath(), {
-        write: true,
-        createNew: true,
-      });
-      for (let left = size; left > 0; left -= ZEROS.length) {
-        next.writeSync(ZEROS.subarray(0, Math.min(left, ZEROS.length)));
-      }
-      next.syncSync();
-      if (this.#fsync !== "none") {
-        // The new file's name must survive a power cut too.
-        const directory = Deno.openSync(this.#directory, { read: true });
-        directory.syncSync();
-        directory.close();
-      }
-      next.seekSync(0, Deno.SeekMode.Start);
-      this.#capacity = size;
-    } else {
-      this.#index++;
-      this.#capacity = this.#segmentSize;
-    }
+    this.#index = index;
+    this.#capacity = Math.max(this.#segmentSize, needed);
     this.#file = next;
     this.#position = 0;
-    // The next segment exists (flushed, with its name): seal the previous one.
-    const chain = Deno.openSync(
-      `${this.#directory}/${chainName(this.#name)}`,
-      { append: true, create: true },
-    );
-    try {
-      const line = new TextEncoder().encode(
-        `segment ${sealed.index} sealed at ${sealed.length} bytes, tail ${
-          hex(this.#tail)
-        }, next ${this.#index}\n`,
-      );
-      let at = 0;
-      while (at < line.length) at += chain.writeSync(line.subarray(at));
-      if (this.#fsync !== "none") chain.syncDataSync();
-    } finally {
-      chain.close();
-    }
+    this.#rewind = false;
     this.#tail = new Uint8Array(0);
     this.#prepareNext();
+  }
+
+  /** Appends the chain entry sealing segment `index` (see {@linkcode chainName}). */
+  #seal(index: number, length: number, next: number): void {
+    const path = `${this.#directory}/${chainName(this.#name)}`;
+    try {
+      const chain = Deno.openSync(path, { write: true, create: true });
+      try {
+        // After a failed attempt, cut what it may have left.
+        this.#chainLength ??= chain.statSync().size;
+        chain.truncateSync(this.#chainLength);
+        chain.seekSync(this.#chainLength, Deno.SeekMode.Start);
+        const line = new TextEncoder().encode(
+          `segment ${index} sealed at ${length} bytes, tail ${
+            hex(this.#tail)
+          }, next ${next}\n`,
+        );
+        let at = 0;
+        while (at < line.length) at += chain.writeSync(line.subarray(at));
+        if (this.#fsync !== "none") chain.syncDataSync();
+        this.#chainLength += line.length;
+      } finally {
+        chain.close();
+      }
+    } catch (error) {
+      throw new Error(`cannot write ${path}: ${message(error)}`);
+    }
   }
 
   /** `interval` mode: flushes what was written, without blocking the event loop. */
@@ -591,10 +741,17 @@ export class JournalFile implements DurableLog {
       this.#name,
       index,
       this.#segmentSize,
+      this.#fault,
     )
       .then(async (file) => {
+        this.#preparing = undefined;
+        if (this.#prepareProblem !== undefined) {
+          this.#prepareProblem = undefined;
+          this.#notify();
+        }
+        this.#prepareRetryMs = RETRY_FIRST_MS;
         if (this.#closed || this.#index >= index) {
-          // Closed, or overtaken by a synchronous preparation: this one is not needed.
+          // Closed, or overtaken: this one is not needed.
           file.close();
           await Deno.remove(
             `${this.#directory}/${segmentName(this.#name, index)}`,
@@ -603,12 +760,17 @@ export class JournalFile implements DurableLog {
         } else {
           this.#next = file;
         }
-      }, () => {
-        // A failed preparation is retried synchronously when the segment is needed.
-      })
-      .finally(() => {
+      }, (error) => {
+        // Tried again after a back-off (and when the segment is needed, synchronously).
         this.#preparing = undefined;
-        if (this.#next === undefined) this.#prepareNext();
+        if (this.#closed) return;
+        this.#prepareProblem = message(error);
+        this.#notify();
+        this.#prepareRetry = setTimeout(() => {
+          this.#prepareRetry = undefined;
+          if (this.#next === undefined) this.#prepareNext();
+        }, this.#prepareRetryMs);
+        this.#prepareRetryMs = Math.min(this.#prepareRetryMs * 2, RETRY_MAX_MS);
       });
   }
 
@@ -621,19 +783,30 @@ export class JournalFile implements DurableLog {
   }
 }
 
-/** Creates a segment file full of zeros, flushed, positioned at its start. */
+/**
+ * Creates a segment file full of zeros, flushed, positioned at its start; on failure removes
+ * what it created and throws an error naming the operation and the file.
+ */
 async function prepareSegment(
   directory: string,
   name: string,
   index: number,
   size: number,
+  fault?: JournalFault,
 ): Promise<Deno.FsFile> {
-  const file = await Deno.open(`${directory}/${segmentName(name, index)}`, {
-    write: true,
-    createNew: true,
-  });
+  const path = `${directory}/${segmentName(name, index)}`;
+  let file: Deno.FsFile;
   try {
-    await writeZeros(file, size);
+    fault?.("create", path);
+    file = await Deno.open(path, { write: true, createNew: true });
+  } catch (error) {
+    throw new Error(`cannot create segment ${path}: ${message(error)}`);
+  }
+  try {
+    for (let left = size; left > 0; left -= ZEROS.length) {
+      fault?.("write", path);
+      await writeAll(file, ZEROS.subarray(0, Math.min(left, ZEROS.length)));
+    }
     await file.sync();
     // The new file's name must survive a power cut too.
     const parent = await Deno.open(directory, { read: true });
@@ -646,8 +819,61 @@ async function prepareSegment(
     return file;
   } catch (error) {
     file.close();
-    throw error;
+    await Deno.remove(path).catch(() => {});
+    throw new Error(`cannot fill segment ${path}: ${message(error)}`);
   }
+}
+
+/** {@linkcode prepareSegment} without waiting, for a segment needed now. */
+function createSegmentSync(
+  path: string,
+  directory: string,
+  size: number,
+  syncDirectory: boolean,
+  fault?: JournalFault,
+): Deno.FsFile {
+  let file: Deno.FsFile;
+  try {
+    fault?.("create", path);
+    file = Deno.openSync(path, { write: true, createNew: true });
+  } catch (error) {
+    throw new Error(`cannot create segment ${path}: ${message(error)}`);
+  }
+  try {
+    for (let left = size; left > 0; left -= ZEROS.length) {
+      fault?.("write", path);
+      let at = 0;
+      const chunk = ZEROS.subarray(0, Math.min(left, ZEROS.length));
+      while (at < chunk.length) at += file.writeSync(chunk.subarray(at));
+    }
+    file.syncSync();
+    if (syncDirectory) {
+      // The new file's name must survive a power cut too.
+      const parent = Deno.openSync(directory, { read: true });
+      try {
+        parent.syncSync();
+      } finally {
+        parent.close();
+      }
+    }
+    file.seekSync(0, Deno.SeekMode.Start);
+    return file;
+  } catch (error) {
+    file.close();
+    try {
+      Deno.removeSync(path);
+    } catch {
+      // Nothing more can be done about it here: an all-zero segment is dropped on reopening.
+    }
+    throw new Error(`cannot fill segment ${path}: ${message(error)}`);
+  }
+}
+
+/** The next segment is still being prepared ahead. */
+class Busy extends Error {}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function concatTail(tail: Uint8Array, bytes: Uint8Array): Uint8Array {

@@ -439,3 +439,74 @@ function readJournalPrefix(bytes: Uint8Array): number {
   for (let i = 0; i < 100; i++) at = checkFrame(bytes, at);
   return at;
 }
+
+Deno.test("JournalFile on a full disk: holds batches without a tight retry loop or partial files, then resumes with consecutive segments", async () => {
+  await withDirectory(async (dir) => {
+    let full = true;
+    const attempts: string[] = [];
+    const opened = await openJournal(dir, "20261125", {
+      now: NOW,
+      fresh: false,
+      fsync: "batch",
+      segmentSize: SEGMENT,
+      // Segment 1 is there; filling any later one fails as on a full disk.
+      fault: (operation, path) => {
+        if (!full || path.endsWith(".0001.journal")) return;
+        attempts.push(`${operation} ${path.slice(dir.length + 1)}`);
+        if (operation === "write") {
+          throw new Error("No space left on device (os error 28)");
+        }
+      },
+    });
+    const journal = opened.journal;
+    const problems: (string | undefined)[] = [];
+    journal.onProblem = (problem) => problems.push(problem);
+    const all = batches(6000, 100);
+    const waiting: Promise<void>[] = [];
+    for (const bytes of all) {
+      const durable = journal.append(bytes);
+      if (durable !== undefined) waiting.push(durable);
+    }
+    // Everything from the batch that did not fit in segment 1 waits.
+    assert.ok(waiting.length > 0 && waiting.length < all.length);
+    let durable = 0;
+    for (const promise of waiting) promise.then(() => durable++);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(durable, 0);
+    const name = "20261125-1795564800";
+    assert.match(
+      journal.problem!,
+      new RegExp(
+        `^cannot write the journal \\(${waiting.length} batches waiting\\): cannot fill segment ${dir}/${name}\\.0002\\.journal: No space left on device \\(os error 28\\)$`,
+      ),
+    );
+    // Back-off: a handful of attempts in half a second, not a loop at full speed.
+    assert.ok(attempts.length <= 12, attempts.join(", "));
+    assert.deepEqual(await files(dir), [`${name}.0001.journal`]);
+    full = false;
+    await Promise.all(waiting);
+    assert.equal(durable, waiting.length);
+    assert.equal(journal.problem, undefined);
+    assert.equal(problems.at(-1), undefined);
+    assert.ok(problems.some((problem) => problem?.includes("No space left")));
+    journal.append(record(9999, { type: "halt", orderbookId: "1" }));
+    await journal.close();
+    assert.deepEqual(
+      (await files(dir)).filter((file) => file.endsWith(".journal")),
+      [1, 2, 3].map((i) => segmentName(name, i)),
+    );
+    const reopened = await openJournal(dir, "20261125", {
+      now: NOW,
+      fresh: false,
+      fsync: "none",
+      segmentSize: SEGMENT,
+    });
+    assert.deepEqual(
+      reopened.records!.slice(1).map((bytes) =>
+        decodeRecords(bytes)[0]!.timestamp
+      ),
+      [...Array.from({ length: 6000 }, (_, i) => i), 9999],
+    );
+    await reopened.journal.close();
+  });
+});
