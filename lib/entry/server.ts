@@ -529,6 +529,24 @@ export async function run(args: string[]): Promise<number> {
     await journal?.close();
     tradeLog?.close();
   };
+  /** Says what is wrong with the journal, and reads the clients only while it can be written. */
+  const watchJournal = (file: JournalFile | null) => {
+    if (file === null) return;
+    file.onProblem = (problem) => {
+      server.pauseReading(file.blocked);
+      web?.journalProblem(problem ?? null);
+      if (problem === undefined) {
+        display.notice("journal: writing again; reading the clients again");
+      } else {
+        display.error(
+          `journal: ${problem}; ${
+            file.blocked ? "not reading the clients; " : ""
+          }trying again`,
+        );
+      }
+    };
+  };
+  watchJournal(journal);
   const addr = server.address;
   display.notice(
     `ouch server listening on ${addr.hostname}:${addr.port}: OUCH ${config.version} over SoupBinTCP 3.00, session ${exchange.session}, market ${
@@ -607,6 +625,7 @@ export async function run(args: string[]): Promise<number> {
         await journal?.close();
         const next = await openDay(config, true, true);
         journal = next.journal;
+        watchJournal(journal);
         exchange.startDay(next.day!, {
           timestamp: SYSTEM_CLOCK.nowNs(),
           log: next.journal,

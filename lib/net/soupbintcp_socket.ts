@@ -160,6 +160,7 @@ export class SoupBinTcpSocket {
   #reason: SocketCloseReason | undefined;
   #started = false;
   #reading = false;
+  #paused: { promise: Promise<void>; resume: () => void } | undefined;
   #writing = false;
   #settled = false;
   #flushRequested = false;
@@ -239,6 +240,23 @@ export class SoupBinTcpSocket {
     return this.#closed.promise;
   }
 
+  /**
+   * Stops reading (after the read under way, if any) until {@linkcode SoupBinTcpSocket.resume}:
+   * the peer's bytes wait in the operating system's buffers. Writing goes on.
+   */
+  pause(): void {
+    if (this.#paused !== undefined) return;
+    let resume!: () => void;
+    this.#paused = { promise: new Promise((r) => resume = r), resume };
+  }
+
+  /** Reads again after {@linkcode SoupBinTcpSocket.pause}. */
+  resume(): void {
+    const paused = this.#paused;
+    this.#paused = undefined;
+    paused?.resume();
+  }
+
   /** Starts the read loop; a second call does nothing. */
   start(): void {
     if (this.#started || this.#state === CLOSED) return;
@@ -302,6 +320,16 @@ export class SoupBinTcpSocket {
     this.#closeConn();
   }
 
+  async #whilePaused(): Promise<void> {
+    for (
+      let paused = this.#paused;
+      paused !== undefined;
+      paused = this.#paused
+    ) {
+      await paused.promise;
+    }
+  }
+
   async #read(): Promise<void> {
     const conn = this.#conn;
     const handler = this.#handler;
@@ -310,11 +338,14 @@ export class SoupBinTcpSocket {
     const memory = buffer.buffer;
     try {
       while (this.#state === OPEN) {
+        await this.#whilePaused();
         const count = await conn.read(buffer);
         if (count === null) {
           this.#endInput({ type: "eof" });
           break;
         }
+        // Paused while the read was pending: what it got waits too.
+        await this.#whilePaused();
         if (this.#state !== OPEN) break; // ended while the read was pending
         try {
           // A constructed view is cheaper than `subarray()`.

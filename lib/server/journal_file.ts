@@ -521,6 +521,14 @@ export class JournalFile implements DurableLog {
     return undefined;
   }
 
+  /**
+   * Whether batches are waiting because the journal cannot be written (not merely for the
+   * next segment to be ready): the server stops reading its clients meanwhile.
+   */
+  get blocked(): boolean {
+    return this.#writeProblem !== undefined;
+  }
+
   /** Bytes appended since the journal was opened. */
   get bytesWritten(): number {
     return this.#bytes;

@@ -110,6 +110,7 @@ export class OuchServer implements Subscriber {
   readonly #exchange: Exchange;
   readonly #unsubscribe: () => void;
   #flushScheduled = false;
+  #readingPaused = false;
   #nextId = 1;
   #closed = false;
 
@@ -169,12 +170,31 @@ export class OuchServer implements Subscriber {
   }
 
   /**
+   * Stops or resumes reading every connection's input, as when the journal cannot be written:
+   * nothing new is processed, the clients see silence (sessions stay alive on the server's
+   * heartbeats and their idle timeout is suspended), and what they sent waits in the
+   * sockets' buffers until reading resumes. Connections accepted meanwhile wait too.
+   *
+   * @param paused Whether to stop reading.
+   */
+  pauseReading(paused: boolean): void {
+    if (this.#readingPaused === paused) return;
+    this.#readingPaused = paused;
+    const now = this.#options.clock.nowMs();
+    for (const connection of this.#connections) {
+      connection.session.excuseSilence(now);
+      connection.pause(paused);
+    }
+  }
+
+  /**
    * Checks heartbeats, login and idle timeouts and stuck writes. Runs on a timer; tests may
    * call it directly.
    */
   tick(): void {
     const now = this.#options.clock.nowMs();
     for (const connection of this.#connections) {
+      if (this.#readingPaused) connection.session.excuseSilence(now);
       connection.session.tick(now);
       if (connection.writeStalledSince(now) >= this.#options.writeTimeoutMs) {
         this.#observer.protocolError?.(
@@ -274,6 +294,7 @@ export class OuchServer implements Subscriber {
       const connection = new Connection(this.#nextId++, remote, conn, this);
       this.#connections.add(connection);
       this.#observer.connected?.(connection.id, remote);
+      if (this.#readingPaused) connection.pause(true);
       connection.read().catch(() => {});
     }
   }
@@ -437,6 +458,12 @@ class Connection {
   /** Where the session writes its packets. */
   get output(): WriteBuffer {
     return this.#socket.output;
+  }
+
+  /** Stops or resumes reading. */
+  pause(paused: boolean): void {
+    if (paused) this.#socket.pause();
+    else this.#socket.resume();
   }
 
   /** Reads until the socket closes, feeding the session. */

@@ -195,6 +195,16 @@ export class ServerSession {
   }
 
   /**
+   * Counts as client traffic for the idle timeout: the server holds the client's input
+   * unread (while its journal cannot be written), so the client's heartbeats are not seen.
+   *
+   * @param nowMs The current time in milliseconds.
+   */
+  excuseSilence(nowMs: number): void {
+    this.#lastReceivedAt = nowMs;
+  }
+
+  /**
    * Lets time pass: sends a heartbeat after a quiet second and ends the session after the
    * login or idle timeout.
    *

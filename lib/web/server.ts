@@ -102,6 +102,8 @@ export type WebServerMessage =
     readonly open: boolean;
     readonly halted: readonly string[];
   }
+  /** What is wrong with writing the journal (nothing is processed meanwhile), or `null`. */
+  | { readonly type: "journal"; readonly problem: string | null }
   | { readonly type: "login"; readonly ok: true; readonly account: string }
   | { readonly type: "login"; readonly ok: false; readonly error: string }
   | { readonly type: "logout" }
@@ -263,6 +265,7 @@ class WebClient {
  */
 export class WebServer implements Subscriber {
   #exchange: Exchange | undefined;
+  #journalProblem: string | null = null;
   #now: () => number = SYSTEM_CLOCK.nowNs;
   #unsubscribe: (() => void) | undefined;
   #http: Deno.HttpServer<Deno.NetAddr> | undefined;
@@ -447,6 +450,9 @@ export class WebServer implements Subscriber {
     }
     this.#clients.add(client);
     client.send(this.#snapshot(exchange));
+    if (this.#journalProblem !== null) {
+      client.send({ type: "journal", problem: this.#journalProblem });
+    }
   }
 
   #disconnect(client: WebClient): void {
@@ -881,6 +887,17 @@ export class WebServer implements Subscriber {
         };
       }),
     };
+  }
+
+  /**
+   * Tells the pages what is wrong with writing the journal, or that it is writable again.
+   *
+   * @param problem What failed and where, or `null`.
+   */
+  journalProblem(problem: string | null): void {
+    if (problem === this.#journalProblem) return;
+    this.#journalProblem = problem;
+    this.#broadcast({ type: "journal", problem });
   }
 
   #broadcast(message: WebServerMessage): void {

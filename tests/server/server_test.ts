@@ -630,3 +630,34 @@ Deno.test("OuchServer answers every order of 100 concurrent sessions exactly onc
     await Promise.all(clients.map((client) => client.close()));
   }, { exchange: testExchange({ users }) });
 });
+
+Deno.test("OuchServer.pauseReading() leaves what clients send unread, keeps their sessions past the idle timeout, then processes it", async () => {
+  const clock = manualClock();
+  const observer = recorder();
+  await withServer(async (server) => {
+    const client = await TestClient.connect(server);
+    try {
+      await client.login("alice", "pw-a");
+      await client.messages(1); // System Event S (K24)
+      server.pauseReading(true);
+      await client.send(
+        enter(1, { quantity: 100, orderbookId: "1", price: 23000 }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // 20 s of server time with the order unread: heartbeats go out, nobody is timed out.
+      for (let ms = 1000; ms <= 20_000; ms += 1000) {
+        clock.ms = ms;
+        server.tick();
+        await new Promise((resolve) => setTimeout(resolve, 10)); // the heartbeat is written
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(client.received.length, 1);
+      assert.equal(client.closed, false);
+      server.pauseReading(false);
+      assert.deepEqual(types(await client.messages(2)), ["system:S", "orderAccepted"]);
+    } finally {
+      await client.close();
+    }
+    assert.deepEqual(observer.events, ["login alice 2026112501 1"]);
+  }, { server: { clock, observer, tickMs: 3_600_000 } });
+});

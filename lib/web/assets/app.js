@@ -645,6 +645,10 @@ function handle(message) {
       return;
     case "pong":
       return;
+    case "journal":
+      if (message.problem === null) clearError();
+      else showError(`The exchange is paused: ${message.problem}`);
+      return;
     default:
       showError(
         `Cannot show a message of type ${
