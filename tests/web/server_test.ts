@@ -945,3 +945,29 @@ Deno.test("WebServer keeps every response about the page's order when that order
     });
   });
 });
+
+Deno.test("WebServer.journalProblem() tells every page what failed, and new pages too, until it is cleared", async () => {
+  await withWeb(async (setup) => {
+    await withPage(setup, async (page) => {
+      const problem =
+        "cannot write the journal (2 batches waiting): cannot create segment d/x.0003.journal: No space left on device (os error 28)";
+      setup.web.journalProblem(problem);
+      assert.deepEqual(await page.next("journal"), {
+        type: "journal",
+        problem,
+      });
+      await withPage(setup, async (late) => {
+        assert.deepEqual(await late.next("journal"), {
+          type: "journal",
+          problem,
+        });
+      });
+      const from = page.received.length;
+      setup.web.journalProblem(null);
+      assert.deepEqual(await page.next("journal", () => true, from), {
+        type: "journal",
+        problem: null,
+      });
+    });
+  });
+});
