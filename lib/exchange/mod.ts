@@ -82,4 +82,10 @@ export {
   RecordWriter,
   type SequencedMessage,
 } from "./record.ts";
+export {
+  decodeSnapshot,
+  encodeSnapshot,
+  type SnapshotContents,
+  SnapshotError,
+} from "./snapshot.ts";
 export { deliver, RecordBatch, type Subscriber } from "./subscriber.ts";

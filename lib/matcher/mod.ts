@@ -50,9 +50,12 @@ export {
   type Depth,
   type DepthLevel,
   Matcher,
+  type MatcherAccountState,
   type MatcherOptions,
   type MatcherOutput,
   type MatcherRules,
+  type MatcherState,
+  type MatcherVenueState,
   type OpenOrder,
   type Trade,
 } from "./matcher.ts";
