@@ -31,15 +31,28 @@ import {
   parseConsoleCommand,
 } from "../console/console_command.ts";
 import { Display, DISPLAY_MODES, renderLadder } from "../console/display.ts";
-import { type DayOptions, Exchange, type JsonObject } from "../exchange/mod.ts";
+import {
+  type DayOptions,
+  Exchange,
+  type JsonObject,
+  RecoveryError,
+  SnapshotError,
+} from "../exchange/mod.ts";
 import { TradeLog } from "../feeds/trade_log.ts";
 import {
   FSYNC_MODES,
   type FsyncMode,
   type JournalFile,
+  journalName,
   openJournal,
 } from "../server/journal_file.ts";
 import { OuchServer } from "../server/server.ts";
+import {
+  DEFAULT_SNAPSHOT_RECORDS,
+  DEFAULT_SNAPSHOT_SECONDS,
+  listSnapshots,
+  Snapshotter,
+} from "../server/snapshot_file.ts";
 import { WebServer } from "../web/server.ts";
 
 /** Where journals go unless `--journal` says otherwise, relative to the working directory. */
@@ -78,6 +91,9 @@ Flags:
   --journal DIR           data directory for the journal (default ./${DEFAULT_DATA_DIRECTORY})
   --no-journal            run without a journal: nothing survives a restart
   --fresh                 start a new session even if today's journal exists
+  --snapshot-records N    write an engine snapshot next to the journal every N records, so
+                          a restart replays only the records after it (default ${DEFAULT_SNAPSHOT_RECORDS}; 0: never)
+  --snapshot-seconds S    ... or every S seconds when records came (default ${DEFAULT_SNAPSHOT_SECONDS}; 0: never)
   --fsync interval|batch|none
                           every batch is written to the journal before its messages are sent,
                           so a crash of the server loses nothing; then, for a power cut:
@@ -112,6 +128,8 @@ const FLAGS = {
   journal: { type: "string" },
   "no-journal": { type: "boolean" },
   fresh: { type: "boolean" },
+  "snapshot-records": { type: "string" },
+  "snapshot-seconds": { type: "string" },
   fsync: { type: "string" },
   closed: { type: "boolean" },
   halted: { type: "string" },
@@ -139,6 +157,8 @@ export interface ServerConfig {
   orderbooks: readonly string[];
   journal: string | null;
   fresh: boolean;
+  /** When to write engine snapshots (with a journal). */
+  snapshots: { records: number; seconds: number };
   fsync: FsyncMode;
   closed: boolean;
   halted: readonly string[];
@@ -270,6 +290,20 @@ export async function parseServerArgs(
       ? null
       : String(values.journal ?? DEFAULT_DATA_DIRECTORY),
     fresh: values.fresh === true,
+    snapshots: {
+      records: integerFlag(
+        "snapshot-records",
+        values["snapshot-records"],
+        DEFAULT_SNAPSHOT_RECORDS,
+        { min: 0, max: Number.MAX_SAFE_INTEGER },
+      ),
+      seconds: integerFlag(
+        "snapshot-seconds",
+        values["snapshot-seconds"],
+        DEFAULT_SNAPSHOT_SECONDS,
+        { min: 0, max: 86_400 },
+      ),
+    },
     fsync: choiceFlag("fsync", values.fsync, FSYNC_MODES),
     closed: values.closed === true,
     halted,
@@ -352,6 +386,8 @@ interface OpenedDay {
   day: DayOptions | undefined;
   /** The records of a continued journal. */
   records: Uint8Array[] | undefined;
+  /** The continued journal's snapshots, newest first. */
+  snapshots: { path: string; position: number }[];
   tornTail: string | undefined;
 }
 
@@ -380,6 +416,7 @@ async function openDay(
       journal: null,
       day: day(Math.floor(now / 1000)),
       records: undefined,
+      snapshots: [],
       tornTail: undefined,
     };
   }
@@ -392,6 +429,10 @@ async function openDay(
     journal: opened.journal,
     day: opened.records === undefined ? day(Number(opened.session)) : undefined,
     records: opened.records,
+    snapshots: opened.day === undefined ? [] : await listSnapshots(
+      config.journal,
+      journalName(opened.day.tradingDate, opened.session),
+    ),
     tornTail: opened.tornTail,
   };
 }
@@ -404,6 +445,9 @@ async function openExchange(
     exchange: Exchange;
     journal: JournalFile | null;
     recovered: number;
+    /** How recovery went: the snapshot used, the records replayed, snapshots refused. */
+    recovery: string;
+    warnings: string[];
     tornTail: string | undefined;
   }
 > {
@@ -424,19 +468,61 @@ async function openExchange(
         }),
         journal: opened.journal,
         recovered: 0,
+        recovery: "",
+        warnings: [],
         tornTail: undefined,
       };
     }
-    const exchange = Exchange.recover(opened.records, {
-      ...options,
-      log: opened.journal,
-      timestamp: SYSTEM_CLOCK.nowNs(),
-    });
+    const records = opened.records;
+    const warnings: string[] = [];
+    const started = performance.now();
+    let exchange: Exchange | undefined;
+    let recovery = "";
+    // The newest snapshot that fits the journal, else the one before, else a full replay.
+    for (const candidate of opened.snapshots) {
+      try {
+        const snapshot = await Deno.readFile(candidate.path);
+        exchange = Exchange.recover(records, {
+          ...options,
+          log: opened.journal,
+          timestamp: SYSTEM_CLOCK.nowNs(),
+          snapshot,
+        });
+        recovery =
+          ` from the snapshot at record ${candidate.position}, replayed ${
+            records.length - candidate.position
+          }`;
+        break;
+      } catch (error) {
+        if (
+          !(error instanceof SnapshotError || error instanceof RecoveryError ||
+            error instanceof Deno.errors.NotFound)
+        ) throw error;
+        warnings.push(
+          `snapshot: cannot use ${candidate.path}: ${error.message}; trying ${
+            candidate === opened.snapshots.at(-1)
+              ? "a full replay"
+              : "the one before"
+          }`,
+        );
+      }
+    }
+    if (exchange === undefined) {
+      exchange = Exchange.recover(records, {
+        ...options,
+        log: opened.journal,
+        timestamp: SYSTEM_CLOCK.nowNs(),
+      });
+      recovery = ", a full replay";
+    }
+    recovery += ` in ${((performance.now() - started) / 1000).toFixed(1)} s`;
     if (exchange.day !== undefined) {
       return {
         exchange,
         journal: opened.journal,
-        recovered: opened.records.length,
+        recovered: records.length,
+        recovery,
+        warnings,
         tornTail: opened.tornTail,
       };
     }
@@ -451,6 +537,8 @@ async function openExchange(
       exchange,
       journal: next.journal,
       recovered: 0,
+      recovery: "",
+      warnings,
       tornTail: undefined,
     };
   } catch (error) {
@@ -540,10 +628,27 @@ export async function run(args: string[]): Promise<number> {
       ? "journal: none (--no-journal): nothing survives a restart"
       : `journal: ${journal.path} (fsync ${config.fsync})${
         opened.recovered > 0
-          ? `, recovered ${opened.recovered} records`
+          ? `, recovered ${opened.recovered} records${opened.recovery}`
           : ", new trading day"
       }`,
   );
+  for (const warning of opened.warnings) display.warn(warning);
+  const snapshotter = config.journal === null ? undefined : new Snapshotter({
+    directory: config.journal,
+    exchange,
+    cadence: config.snapshots,
+    now: Date.now(),
+    report: (event) => {
+      if ("error" in event) display.warn(`snapshot: ${event.error}`);
+      else {
+        display.info(
+          `snapshot: ${event.written} at record ${event.position}, ${
+            (event.bytes / 1e6).toFixed(1)
+          } MB, taken in ${event.ms.toFixed(0)} ms`,
+        );
+      }
+    },
+  });
   if (opened.tornTail !== undefined) {
     display.warn(`journal: cut off a torn last record: ${opened.tornTail}`);
   }
@@ -586,14 +691,16 @@ export async function run(args: string[]): Promise<number> {
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, stop);
   const refresh = setInterval(
-    () =>
+    () => {
+      snapshotter?.tick(Date.now());
       display.refresh({
         session: exchange.session,
         messagesIn: exchange.messagesIn,
         messagesOut: exchange.messagesOut,
         sessions: exchange.sessions,
         connections: server.connections().length,
-      }, Date.now()),
+      }, Date.now());
+    },
     1000,
   );
   const input = readConsole(async (line) => {
@@ -619,6 +726,7 @@ export async function run(args: string[]): Promise<number> {
   await stopped.promise;
   clearInterval(refresh);
   display.info("shutting down: End of Session to every session");
+  await snapshotter?.writing;
   await stopAll();
   display.close();
   input.cancel();

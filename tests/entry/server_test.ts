@@ -29,6 +29,7 @@ Deno.test("parseServerArgs() has the embedded defaults", async () => {
     orderbooks: ["0", "1", "2", "3", "7203", "6758", "9984", "8306"],
     journal: "ouch-data",
     fresh: false,
+    snapshots: { records: 1_000_000, seconds: 300 },
     fsync: "interval",
     closed: false,
     halted: [],
