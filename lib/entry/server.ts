@@ -44,6 +44,7 @@ import {
   type FsyncMode,
   type JournalFile,
   journalName,
+  type JournalRecords,
   openJournal,
 } from "../server/journal_file.ts";
 import { OuchServer } from "../server/server.ts";
@@ -384,8 +385,8 @@ interface OpenedDay {
   journal: JournalFile | null;
   /** A new day's configuration, or `undefined` when a journal is continued. */
   day: DayOptions | undefined;
-  /** The records of a continued journal. */
-  records: Uint8Array[] | undefined;
+  /** The records of a continued journal (read from its segments as they are iterated). */
+  records: JournalRecords | undefined;
   /** The continued journal's snapshots, newest first. */
   snapshots: { path: string; position: number }[];
   tornTail: string | undefined;

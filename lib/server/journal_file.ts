@@ -57,6 +57,15 @@ export interface JournalOptions {
   segmentSize?: number;
 }
 
+/**
+ * A journal's records, read again from its segment files (one in memory at a time) each
+ * time they are iterated; each record is a view valid until the next segment is read.
+ */
+export interface JournalRecords extends Iterable<Uint8Array> {
+  /** How many records the journal holds. */
+  readonly length: number;
+}
+
 /** What {@linkcode openJournal} found or made. */
 export interface OpenedJournal {
   /** The open journal, ready to append. */
@@ -66,8 +75,12 @@ export interface OpenedJournal {
    * digits.
    */
   session: string;
-  /** The framed records of a journal being continued, or `undefined` for a new day. */
-  records: Uint8Array[] | undefined;
+  /**
+   * The framed records of a journal being continued, or `undefined` for a new day: read
+   * from the segment files one segment at a time each time they are iterated, so that a
+   * long day is recovered in bounded memory.
+   */
+  records: JournalRecords | undefined;
   /** The configuration of the day being continued, or `undefined` for a new day. */
   day: DayConfig | undefined;
   /** A description of the torn last record that was cut off, if any. */
@@ -184,30 +197,27 @@ async function continueJournal(
   options: JournalOptions & { segmentSize: number },
 ): Promise<OpenedJournal> {
   indexes.sort((a, b) => a - b);
-  const segments: { index: number; bytes: Uint8Array }[] = [];
-  for (const index of indexes) {
-    const bytes = await Deno.readFile(
-      `${directory}/${segmentName(name, index)}`,
-    );
-    segments.push({ index, bytes });
-  }
+  const pathOf = (index: number) => `${directory}/${segmentName(name, index)}`;
   // Segments prepared ahead but never written to are all zeros: drop them.
-  while (
-    segments.length > 1 &&
-    segments[segments.length - 1]!.bytes.every((b) => b === 0)
-  ) {
-    const { index } = segments.pop()!;
-    await Deno.remove(`${directory}/${segmentName(name, index)}`);
+  let bytes = await Deno.readFile(pathOf(indexes.at(-1)!));
+  while (indexes.length > 1 && allZeros(bytes)) {
+    await Deno.remove(pathOf(indexes.pop()!));
+    bytes = await Deno.readFile(pathOf(indexes.at(-1)!));
   }
-  const reader = new JournalReader();
+  // Read to check every segment, keeping none but the last in memory.
+  const reader = new JournalReader({ keep: false });
   let last = { validLength: 0, tornTail: undefined as string | undefined };
-  const { index, bytes } = segments[segments.length - 1]!;
-  const empty = segments.length === 1 && bytes.every((b) => b === 0);
+  const index = indexes.at(-1)!;
+  const empty = indexes.length === 1 && allZeros(bytes);
   // A journal created but never written to (a crash at once): its day starts again.
   if (!empty) {
-    segments.forEach((segment, i) => {
-      last = reader.read(segment.bytes, { last: i === segments.length - 1 });
-    });
+    for (const [i, segment] of indexes.entries()) {
+      const isLast = i === indexes.length - 1;
+      last = reader.read(
+        isLast ? bytes : await Deno.readFile(pathOf(segment)),
+        { last: isLast },
+      );
+    }
   }
   const path = `${directory}/${segmentName(name, index)}`;
   const file = await Deno.open(path, { write: true });
@@ -237,7 +247,9 @@ async function continueJournal(
       Math.max(options.segmentSize, bytes.length),
     ),
     session,
-    records: empty ? undefined : reader.records,
+    records: empty
+      ? undefined
+      : journalRecords(indexes.map(pathOf), reader.count),
     day: reader.day,
     tornTail: last.tornTail,
   };
@@ -485,6 +497,44 @@ async function prepareSegment(
     file.close();
     throw error;
   }
+}
+
+/** Whether every byte is zero. */
+function allZeros(bytes: Uint8Array): boolean {
+  const words = new Uint32Array(
+    bytes.buffer,
+    bytes.byteOffset,
+    bytes.byteLength >>> 2,
+  );
+  for (let i = 0; i < words.length; i++) if (words[i] !== 0) return false;
+  for (let i = words.length << 2; i < bytes.length; i++) {
+    if (bytes[i] !== 0) return false;
+  }
+  return true;
+}
+
+/**
+ * The records of checked segments, read again one segment at a time per iteration (the
+ * torn tail, if any, is zeros by then).
+ */
+function journalRecords(
+  paths: readonly string[],
+  count: number,
+): JournalRecords {
+  return {
+    length: count,
+    *[Symbol.iterator]() {
+      const reader = new JournalReader({ keep: false });
+      for (const [i, path] of paths.entries()) {
+        const segment: Uint8Array[] = [];
+        reader.read(Deno.readFileSync(path), {
+          last: i === paths.length - 1,
+          visit: (record) => segment.push(record),
+        });
+        yield* segment;
+      }
+    },
+  };
 }
 
 async function writeZeros(file: Deno.FsFile, size: number): Promise<void> {
