@@ -31,6 +31,7 @@ import {
   checkFrame,
   type DayConfig,
   decodeBody,
+  decodeEvents,
   type JsonObject,
   type OutputRecord,
   outputsOf,
@@ -1020,7 +1021,7 @@ export class Exchange {
             0,
           );
         }
-        decoded = decodeBody(record, 4, end - 4, 0);
+        decoded = decodeBody(record, 4, end - 4, 0, true);
         this.#lastCrc = readUint32(record, end - 4);
       } catch (error) {
         throw new RecoveryError(
@@ -1201,7 +1202,10 @@ export class Exchange {
   #deliverReplayed(raw = false): void {
     const bytes = this.#batch.take();
     if (bytes === null) return;
-    const batch = new RecordBatch(bytes, raw ? undefined : this.#sink.events);
+    const batch = new RecordBatch(
+      bytes,
+      raw ? decodeEvents(bytes) : this.#sink.events,
+    );
     this.#sink.events = [];
     deliver(this.#subscribers, batch);
     this.#batch.release(bytes);

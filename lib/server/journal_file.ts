@@ -204,8 +204,10 @@ async function continueJournal(
     await Deno.remove(pathOf(indexes.pop()!));
     bytes = await Deno.readFile(pathOf(indexes.at(-1)!));
   }
-  // Read to check every segment, keeping none but the last in memory.
+  // Read to check every segment, keeping none but the last in memory (the others are read
+  // into one reused buffer).
   const reader = new JournalReader({ keep: false });
+  const buffer = { bytes: new Uint8Array(0) };
   let last = { validLength: 0, tornTail: undefined as string | undefined };
   const index = indexes.at(-1)!;
   const empty = indexes.length === 1 && allZeros(bytes);
@@ -214,7 +216,7 @@ async function continueJournal(
     for (const [i, segment] of indexes.entries()) {
       const isLast = i === indexes.length - 1;
       last = reader.read(
-        isLast ? bytes : await Deno.readFile(pathOf(segment)),
+        isLast ? bytes : readSegment(pathOf(segment), buffer),
         { last: isLast },
       );
     }
@@ -499,6 +501,30 @@ async function prepareSegment(
   }
 }
 
+/**
+ * Reads a segment file into `buffer.bytes` (grown when too small), so that reading a long
+ * journal does not leave one garbage buffer per segment for the collector to find.
+ *
+ * @returns A view of the file's bytes, valid until the next read into the buffer.
+ */
+function readSegment(path: string, buffer: { bytes: Uint8Array }): Uint8Array {
+  const file = Deno.openSync(path, { read: true });
+  try {
+    const size = file.statSync().size;
+    if (buffer.bytes.length < size) buffer.bytes = new Uint8Array(size);
+    const bytes = buffer.bytes.subarray(0, size);
+    let at = 0;
+    while (at < size) {
+      const read = file.readSync(bytes.subarray(at));
+      if (read === null) break;
+      at += read;
+    }
+    return bytes.subarray(0, at);
+  } finally {
+    file.close();
+  }
+}
+
 /** Whether every byte is zero. */
 function allZeros(bytes: Uint8Array): boolean {
   const words = new Uint32Array(
@@ -525,9 +551,10 @@ function journalRecords(
     length: count,
     *[Symbol.iterator]() {
       const reader = new JournalReader({ keep: false });
+      const buffer = { bytes: new Uint8Array(0) };
       for (const [i, path] of paths.entries()) {
         const segment: Uint8Array[] = [];
-        reader.read(Deno.readFileSync(path), {
+        reader.read(readSegment(path, buffer), {
           last: i === paths.length - 1,
           visit: (record) => segment.push(record),
         });

@@ -108,12 +108,17 @@ Deno.test("openJournal() starts a session named by the time (K16) with a preallo
     assert.equal(again.session, "1795564800");
     assert.equal(again.records!.length, 11);
     assert.equal(again.day?.session, "1795564800");
-    assert.deepEqual(decodeRecords([...again.records!][10]!), [{
-      timestamp: 9,
-      command: { type: "resume", orderbookId: "1" },
-      messages: [],
-      events: [],
-    }]);
+    assert.deepEqual(
+      decodeRecords(
+        Array.from(again.records!, (record) => record.slice())[10]!,
+      ),
+      [{
+        timestamp: 9,
+        command: { type: "resume", orderbookId: "1" },
+        messages: [],
+        events: [],
+      }],
+    );
     // Appending carries on after the last record.
     again.journal.append(record(10, { type: "halt", orderbookId: "1" }));
     await again.journal.close();
@@ -209,9 +214,9 @@ Deno.test("JournalFile.append() moves to the next segment and reads back in orde
     });
     assert.equal(reopened.records!.length, 12_001);
     assert.deepEqual(
-      [...reopened.records!].slice(1).map((bytes) =>
-        decodeRecords(bytes)[0]!.timestamp
-      ),
+      Array.from(reopened.records!, (record) => record.slice()).slice(1).map((
+        bytes,
+      ) => decodeRecords(bytes)[0]!.timestamp),
       Array.from({ length: 12_000 }, (_, i) => i),
     );
     await reopened.journal.close();
