@@ -16,15 +16,9 @@
  */
 import { encodeMessage } from "../lib/codec/mod.ts";
 import type { InboundMessage } from "../lib/codec/messages.ts";
-import {
-  Exchange,
-  type SessionHandle,
-} from "../lib/exchange/mod.ts";
+import { Exchange, type SessionHandle } from "../lib/exchange/mod.ts";
 import { openJournal } from "../lib/server/journal_file.ts";
-import {
-  listSnapshots,
-  writeSnapshot,
-} from "../lib/server/snapshot_file.ts";
+import { listSnapshots, writeSnapshot } from "../lib/server/snapshot_file.ts";
 import { journalName } from "../lib/server/journal_file.ts";
 
 const SELF = new URL(import.meta.url).pathname;
@@ -76,13 +70,17 @@ async function write(directory: string, count: number): Promise<void> {
   });
   const handles: SessionHandle[] = [];
   for (const name of users().keys()) {
-    const result = exchange.login({
-      type: "loginRequest",
-      username: name,
-      password: "demo",
-      requestedSession: "",
-      requestedSequenceNumber: 1,
-    }, "bench", 0);
+    const result = exchange.login(
+      {
+        type: "loginRequest",
+        username: name,
+        password: "demo",
+        requestedSession: "",
+        requestedSequenceNumber: 1,
+      },
+      "bench",
+      0,
+    );
     if (!result.accept) throw new Error(`login of ${name} refused`);
     handles.push(result.handle);
   }
@@ -135,7 +133,7 @@ async function write(directory: string, count: number): Promise<void> {
     }
     exchange.flush();
     const position = exchange.position;
-    if (Math.floor(position / SNAPSHOT_EVERY) > snapshots) {
+    if (position < count && Math.floor(position / SNAPSHOT_EVERY) > snapshots) {
       snapshots++;
       const t = performance.now();
       const bytes = exchange.snapshot();
@@ -156,6 +154,7 @@ async function write(directory: string, count: number): Promise<void> {
   await exchange.drain();
   await opened.journal.close();
   const seconds = (performance.now() - started) / 1000;
+  // deno-lint-ignore no-console
   console.log(JSON.stringify({
     phase: "write",
     records: exchange.position,
@@ -190,6 +189,7 @@ async function recover(directory: string, useSnapshot: boolean): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const stream = exchange.stream("demo1")!;
   await opened.journal.close();
+  // deno-lint-ignore no-console
   console.log(JSON.stringify({
     phase: useSnapshot ? "recover from snapshot" : "recover by full replay",
     records: records.length,
@@ -209,6 +209,7 @@ async function child(args: string[]): Promise<Record<string, unknown>> {
   const text = new TextDecoder().decode(output.stdout).trim();
   if (!output.success) throw new Error(`${args[0]} failed: ${text}`);
   const result = JSON.parse(text.split("\n").at(-1)!);
+  // deno-lint-ignore no-console
   console.log(text.split("\n").at(-1));
   return result;
 }
@@ -232,6 +233,7 @@ if (mode === "write") {
         bytes += (await Deno.stat(`${dir}/${entry.name}`)).size;
       }
     }
+    // deno-lint-ignore no-console
     console.log(JSON.stringify({
       records: written.records,
       journalMb: bytes / 1e6,
