@@ -55,6 +55,7 @@ import {
   Snapshotter,
 } from "../server/snapshot_file.ts";
 import { WebServer } from "../web/server.ts";
+import { StreamFile } from "../server/stream_file.ts";
 
 /** Where journals go unless `--journal` says otherwise, relative to the working directory. */
 export const DEFAULT_DATA_DIRECTORY = "ouch-data";
@@ -445,6 +446,8 @@ async function openExchange(
   {
     exchange: Exchange;
     journal: JournalFile | null;
+    /** Where the account streams keep their older messages (with a journal). */
+    streamFile: StreamFile | null;
     recovered: number;
     /** How recovery went: the snapshot used, the records replayed, snapshots refused. */
     recovery: string;
@@ -452,12 +455,16 @@ async function openExchange(
     tornTail: string | undefined;
   }
 > {
+  const opened = await openDay(config, config.fresh, config.closed);
+  const streamFile = config.journal === null
+    ? null
+    : StreamFile.open(config.journal);
   const options = {
     users: config.users,
     accountConfig: accountConfig(config),
     cancelOnDisconnect: config.cancelOnDisconnect,
+    ...(streamFile === null ? {} : { streamStore: streamFile }),
   };
-  const opened = await openDay(config, config.fresh, config.closed);
   try {
     if (opened.records === undefined) {
       return {
@@ -468,6 +475,7 @@ async function openExchange(
           timestamp: SYSTEM_CLOCK.nowNs(),
         }),
         journal: opened.journal,
+        streamFile,
         recovered: 0,
         recovery: "",
         warnings: [],
@@ -521,6 +529,7 @@ async function openExchange(
       return {
         exchange,
         journal: opened.journal,
+        streamFile,
         recovered: records.length,
         recovery,
         warnings,
@@ -537,6 +546,7 @@ async function openExchange(
     return {
       exchange,
       journal: next.journal,
+      streamFile,
       recovered: 0,
       recovery: "",
       warnings,
@@ -544,6 +554,7 @@ async function openExchange(
     };
   } catch (error) {
     await opened.journal?.close();
+    streamFile?.close();
     throw error;
   }
 }
@@ -616,6 +627,7 @@ export async function run(args: string[]): Promise<number> {
     await server.shutdown();
     await exchange.drain();
     await journal?.close();
+    opened.streamFile?.close();
     tradeLog?.close();
   };
   const addr = server.address;

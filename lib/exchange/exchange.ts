@@ -27,6 +27,7 @@ import {
 import { type AccountStream, AccountStreams } from "./account_streams.ts";
 import type { DurableLog } from "./durable_log.ts";
 import { MarketData } from "./market_data.ts";
+import type { ChunkStore } from "./spilled_stream.ts";
 import {
   checkFrame,
   type DayConfig,
@@ -129,6 +130,11 @@ export interface ExchangeOptions {
   schedule?: (task: () => void) => void;
   /** Nanoseconds since midnight: the time of the day's start (or of the restart). */
   timestamp: number;
+  /**
+   * Where the account streams put their older messages (a file, from the edge), so that
+   * their memory stays bounded; without it they stay in memory. @default {undefined}
+   */
+  streamStore?: ChunkStore;
 }
 
 /** One account as the operator sees it. */
@@ -235,7 +241,7 @@ const EMPTY_CONFIG: JsonObject = Object.freeze({});
  */
 export class Exchange {
   /** Every account's stream of durable messages (a subscriber the exchange owns). */
-  readonly streams: AccountStreams = new AccountStreams();
+  readonly streams: AccountStreams;
   /** The market-data model (a subscriber the exchange owns). */
   readonly market: MarketData = new MarketData();
   #users: ReadonlyMap<string, string>;
@@ -255,7 +261,7 @@ export class Exchange {
     events: [],
   };
   #lastDay: DayConfig | undefined;
-  readonly #subscribers: Subscriber[] = [this.streams, this.market];
+  readonly #subscribers: Subscriber[];
   readonly #pending: { batch: RecordBatch; durable: boolean }[] = [];
   #waiters: (() => void)[] = [];
   #scheduled = false;
@@ -272,6 +278,8 @@ export class Exchange {
    *   orderbook is not configured, or the trading date is not a real date.
    */
   constructor(options: ExchangeOptions & { day?: DayOptions }) {
+    this.streams = new AccountStreams(options.streamStore);
+    this.#subscribers = [this.streams, this.market];
     this.#users = options.users;
     this.#accountConfig = options.accountConfig ?? new Map();
     this.#cancelOnDisconnect = options.cancelOnDisconnect ?? true;
