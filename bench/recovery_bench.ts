@@ -2,7 +2,8 @@
  * Recovery benchmark: a journal of 10 million records written by the exchange core driven
  * directly (a generator in this file, not the load generator: the same records a server
  * writes for logged-in sessions, without sockets), then recovered the way `ouch server`
- * recovers it, in fresh processes: from the newest snapshot plus the tail, and by a full
+ * recovers it (the account streams' older messages in the scratch file, as the server keeps
+ * them), in fresh processes: from the newest snapshot plus the tail, and by a full
  * replay. Each phase runs in its own Deno process, so each peak RSS (`VmHWM`) is its own.
  *
  * The writer takes a snapshot every 1,000,000 records (the server's default cadence), so at
@@ -20,6 +21,7 @@ import { Exchange, type SessionHandle } from "../lib/exchange/mod.ts";
 import { openJournal } from "../lib/server/journal_file.ts";
 import { listSnapshots, writeSnapshot } from "../lib/server/snapshot_file.ts";
 import { journalName } from "../lib/server/journal_file.ts";
+import { StreamFile } from "../lib/server/stream_file.ts";
 
 const SELF = new URL(import.meta.url).pathname;
 const DATE = "20261125";
@@ -27,7 +29,7 @@ const ACCOUNTS = 16;
 const SNAPSHOT_EVERY = 1_000_000;
 const BATCH = 64;
 
-function memory(): { rssMb: number; peakMb: number } {
+function memory(): { rssMb: number; peakMb: number; heapMb: number } {
   const status = Deno.readTextFileSync("/proc/self/status");
   const kb = (key: string) =>
     Number(status.match(new RegExp(`${key}:\\s+(\\d+) kB`))?.[1] ?? 0);
@@ -61,8 +63,10 @@ async function write(directory: string, count: number): Promise<void> {
     fsync: "none",
     now: 1795564800,
   });
+  const streamFile = StreamFile.open(directory);
   const exchange = new Exchange({
     users: users(),
+    streamStore: streamFile,
     log: opened.journal,
     schedule: () => {},
     day: { tradingDate: DATE, created: Number(opened.session) },
@@ -153,6 +157,7 @@ async function write(directory: string, count: number): Promise<void> {
   }
   await exchange.drain();
   await opened.journal.close();
+  streamFile.close();
   const seconds = (performance.now() - started) / 1000;
   // deno-lint-ignore no-console
   console.log(JSON.stringify({
@@ -179,8 +184,10 @@ async function recover(directory: string, useSnapshot: boolean): Promise<void> {
   const snapshot = snapshots[0] === undefined
     ? undefined
     : await Deno.readFile(snapshots[0].path);
+  const streamFile = StreamFile.open(directory);
   const exchange = Exchange.recover(records, {
     users: users(),
+    streamStore: streamFile,
     log: null,
     timestamp: 0,
     ...(snapshot === undefined ? {} : { snapshot }),
@@ -189,6 +196,7 @@ async function recover(directory: string, useSnapshot: boolean): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const stream = exchange.stream("demo1")!;
   await opened.journal.close();
+  streamFile.close();
   // deno-lint-ignore no-console
   console.log(JSON.stringify({
     phase: useSnapshot ? "recover from snapshot" : "recover by full replay",
