@@ -324,3 +324,48 @@ Deno.test("openJournal() refuses a journal corrupt before its end", async () => 
     );
   });
 });
+
+Deno.test("openJournal() streams a continued journal's records: read from the segments one at a time, again at each iteration", async () => {
+  await withDirectory(async (dir) => {
+    const opened = await openJournal(dir, "20261125", {
+      now: NOW,
+      fresh: false,
+      fsync: "none",
+      segmentSize: SEGMENT,
+    });
+    const all = batches(6_000, 100); // several segments of 64 KiB
+    for (const bytes of all) {
+      opened.journal.append(bytes);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    await opened.journal.close();
+    const reopened = await openJournal(dir, "20261125", {
+      now: NOW,
+      fresh: false,
+      fsync: "none",
+      segmentSize: SEGMENT,
+    });
+    const records = reopened.records!;
+    // Not an array of the day's records held in memory.
+    assert.equal(Array.isArray(records), false);
+    assert.equal(records.length, 6_001);
+    const read = () => {
+      const seen = new Set<ArrayBufferLike>();
+      let count = 0;
+      let bytes = 0;
+      for (const record of records) {
+        seen.add(record.buffer);
+        count++;
+        bytes += record.length;
+      }
+      return { count, bytes, buffers: seen.size };
+    };
+    const first = read();
+    assert.deepEqual(read(), first, "the same records again");
+    assert.equal(first.count, 6_001);
+    assert.equal(first.bytes, all.reduce((n, b) => n + b.length, 0));
+    // Every segment is read into one buffer.
+    assert.equal(first.buffers, 1);
+    await reopened.journal.close();
+  });
+});
