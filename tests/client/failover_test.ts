@@ -1,0 +1,291 @@
+import assert from "node:assert/strict";
+import {
+  type ConnectionEvent,
+  OuchConnection,
+} from "../../lib/client/connection.ts";
+import { runLoad } from "../../lib/client/load.ts";
+import type { OutboundMessage } from "../../lib/codec/mod.ts";
+import { enter, startServer, TestClient } from "../server/_harness.ts";
+import { Proxy } from "./_proxy.ts";
+
+/** Two mirrored "hosts": two proxies in front of one server. */
+function mirrors(port: number): [Proxy, Proxy] {
+  return [new Proxy(port), new Proxy(port)];
+}
+
+async function until(
+  connection: OuchConnection,
+  condition: () => boolean,
+  what: string,
+): Promise<void> {
+  const deadline = performance.now() + 5000;
+  while (!condition()) {
+    if (performance.now() > deadline) {
+      throw new Error(`Timed out waiting for ${what}`);
+    }
+    await connection.wait(20);
+  }
+}
+
+/** Type, token and (for a cancel) reason of a message, for whole-list assertions. */
+function brief(message: OutboundMessage): string {
+  switch (message.type) {
+    case "orderAccepted":
+      return `A${message.orderToken}`;
+    case "orderCanceled":
+      return `C${message.orderToken}${message.orderCanceledReason}`;
+    case "orderRejected":
+      return `J${message.orderToken}`;
+    case "systemEvent":
+      return `S${message.eventCode}`;
+    default:
+      return message.type;
+  }
+}
+
+Deno.test("OuchConnection moves to the next host on a lost link and sends the unanswered messages again, each answered once", async () => {
+  const server = startServer();
+  const [a, b] = mirrors(server.address.port);
+  const events: ConnectionEvent[] = [];
+  const connection = await OuchConnection.open({
+    hosts: [
+      { hostname: "127.0.0.1", port: a.port },
+      { hostname: "127.0.0.1", port: b.port },
+    ],
+    username: "alice",
+    password: "pw-a",
+    initialBackoffMs: 20,
+  }, (event) => events.push(event));
+  const received = () =>
+    events.flatMap((event) => event.type === "message" ? [event] : []);
+  let bClosed = false;
+  try {
+    await until(connection, () => connection.active, "the login on A");
+    assert.equal(connection.address, `127.0.0.1:${a.port}`);
+    connection.send(enter(1, { price: 23000 }));
+    await until(connection, () => received().length === 2, "order 1");
+
+    // The server handles 2, 3 and the cancel of 2, but the answers are swallowed: the
+    // client cannot tell that they arrived.
+    a.swallow = true;
+    connection.send(enter(2, { price: 22990 }));
+    connection.send(enter(3, { price: 22980 }));
+    connection.send({ type: "cancelOrder", orderToken: 2, quantity: 0 });
+    const deadline = performance.now() + 5000;
+    while (server.connections()[0]?.nextSequenceNumber !== 6) {
+      assert.ok(performance.now() < deadline, "the server did not answer");
+      await connection.wait(10);
+    }
+    // Order 4 never reaches the server.
+    a.swallowInbound = true;
+    connection.send(enter(4, { price: 22970 }));
+    await connection.wait(50);
+    assert.deepEqual(connection.unanswered().map((entry) => entry.message), [
+      enter(2, { price: 22990 }),
+      enter(3, { price: 22980 }),
+      { type: "cancelOrder", orderToken: 2, quantity: 0 },
+      enter(4, { price: 22970 }),
+    ]);
+
+    // Host A goes away for good: its links are cut and it takes no more connections.
+    await a.close();
+    await until(
+      connection,
+      () => connection.active && connection.unanswered().length === 0,
+      "the login on B and the answers",
+    );
+    await connection.wait(200); // nothing more may come
+
+    const logins = events.flatMap((event) =>
+      event.type === "loginAccepted"
+        ? [[event.address, event.sequenceNumber, event.reconnect]]
+        : []
+    );
+    assert.deepEqual(logins, [
+      [`127.0.0.1:${a.port}`, 1, false],
+      [`127.0.0.1:${b.port}`, 3, true],
+    ]);
+    const disconnected = events.filter((event) =>
+      event.type === "disconnected"
+    );
+    assert.ok(disconnected.length >= 1);
+    assert.equal(
+      disconnected[0]!.type === "disconnected" && disconnected[0]!.next,
+      `127.0.0.1:${b.port}`,
+    );
+    // Every sequence number once, in order. The re-sent 2, 3 and the cancel of 2 are
+    // ignored (K4: tokens not above the highest, an order already gone); 4 is entered
+    // once. The account had no session between the hosts: cancel on disconnect (L).
+    assert.deepEqual(
+      received().map((event) => [event.sequenceNumber, brief(event.message)]),
+      [
+        [1, "SS"],
+        [2, "A1"],
+        [3, "A2"],
+        [4, "A3"],
+        [5, "C2U"],
+        [6, "C1L"],
+        [7, "C3L"],
+        [8, "A4"],
+      ],
+    );
+    assert.equal(connection.nextSequenceNumber, 9);
+    assert.deepEqual(await connection.logout(), { reason: "logout" });
+
+    // The account's stream on the server is exactly what the client saw.
+    const check = await TestClient.connect(server);
+    try {
+      await check.login("alice", "pw-a", 1);
+      const stream = await check.messages(9);
+      assert.deepEqual(
+        stream.slice(0, 8),
+        received().map((event) => event.message),
+      );
+      // The logout left alice connected nowhere: order 4 ends with it.
+      assert.deepEqual(stream.slice(8).map(brief), ["C4L"]);
+    } finally {
+      await check.logout();
+      await check.closedByServer();
+      await check.close();
+    }
+    await b.close();
+    bClosed = true;
+  } finally {
+    await connection.close();
+    await a.close();
+    if (!bClosed) await b.close();
+    await server.shutdown();
+  }
+});
+
+Deno.test("OuchConnection.open() tries the next host when the first refuses", async () => {
+  const server = startServer();
+  const [a, b] = mirrors(server.address.port);
+  const refused = a.port;
+  await a.close();
+  const events: ConnectionEvent[] = [];
+  const connection = await OuchConnection.open({
+    hosts: [
+      { hostname: "127.0.0.1", port: refused },
+      { hostname: "127.0.0.1", port: b.port },
+    ],
+    username: "bob",
+    password: "pw-b",
+  }, (event) => events.push(event));
+  try {
+    await until(connection, () => connection.active, "the login on B");
+    assert.equal(connection.address, `127.0.0.1:${b.port}`);
+    assert.equal(
+      events[0]?.type === "loginAccepted" && events[0].address,
+      `127.0.0.1:${b.port}`,
+    );
+  } finally {
+    await connection.logout();
+    await b.close();
+    await server.shutdown();
+  }
+});
+
+Deno.test("OuchConnection.open() fails with the last host's error when no host accepts", async () => {
+  const a = new Proxy(1);
+  const b = new Proxy(1);
+  const ports = [a.port, b.port];
+  await a.close();
+  await b.close();
+  await assert.rejects(
+    OuchConnection.open({
+      hosts: ports.map((port) => ({ hostname: "127.0.0.1", port })),
+      username: "bob",
+      password: "pw-b",
+    }, () => {}),
+    { name: "ConnectionRefused" },
+  );
+});
+
+Deno.test("runLoad() fails over to the mirror when its host goes away mid-run, and every order still ends exactly once", async () => {
+  const server = startServer({ market: { orderbooks: ["7203"] } });
+  const [a, b] = mirrors(server.address.port);
+  let cut: Promise<void> | undefined;
+  let swallowedAt: number | undefined;
+  let swallowedSent = 0;
+  try {
+    const report = await runLoad({
+      hosts: [
+        { hostname: "127.0.0.1", port: a.port },
+        { hostname: "127.0.0.1", port: b.port },
+      ],
+      accounts: [
+        { username: "alice", password: "pw-a" },
+        { username: "bob", password: "pw-b" },
+      ],
+      count: 3000,
+      rate: 3000,
+      window: 50,
+      crossPercent: 20,
+      seed: 11,
+      progressIntervalMs: 20,
+      progress: (progress) => {
+        // A third of the way in, host A stops passing the client's messages on: those
+        // reach the server only if they are sent again. 100 ms later A goes away.
+        if (swallowedAt === undefined && progress.sent >= 1000) {
+          a.swallowInbound = true;
+          swallowedAt = progress.elapsedMs;
+          swallowedSent = progress.sent;
+        }
+        if (
+          cut === undefined && swallowedAt !== undefined &&
+          progress.elapsedMs - swallowedAt >= 100
+        ) {
+          cut = a.close();
+        }
+      },
+    });
+    assert.ok(cut !== undefined, "the cut happened during the run");
+    assert.ok(swallowedSent < 3000, "messages were swallowed during the run");
+    await cut;
+    const { sent, outcomes } = report;
+    assert.deepEqual(report.errors, []);
+    assert.deepEqual(outcomes.violations, []);
+    assert.equal(report.ok, true);
+    assert.equal(sent.total, 3000);
+    assert.equal(outcomes.entered, sent.enter);
+    assert.equal(outcomes.accepted + outcomes.rejected, sent.enter);
+    assert.equal(outcomes.unanswered, 0);
+    assert.equal(outcomes.open, 0);
+    const canceled = Object.values(outcomes.canceled).reduce(
+      (sum, count) => sum + count,
+      0,
+    );
+    assert.equal(
+      outcomes.executed + canceled + outcomes.aiqCanceled +
+        outcomes.replacedToZero + outcomes.deadOnArrival,
+      outcomes.accepted,
+      "every accepted order ended once",
+    );
+    // The cut ended the resting orders of both accounts (cancel on disconnect).
+    assert.ok((outcomes.canceled.L ?? 0) > 0, JSON.stringify(outcomes));
+    // Each account's stream on the server was received once, whole: the messages counted
+    // are exactly the ones the server sequenced for the two accounts.
+    await server.exchange.drain();
+    let streams = 0;
+    for (const [username, password] of [["alice", "pw-a"], ["bob", "pw-b"]]) {
+      const check = await TestClient.connect(server);
+      try {
+        await check.login(username!, password!, 0);
+        const login = check.loginResult;
+        assert.ok(typeof login === "object");
+        streams += login.sequenceNumber - 1;
+      } finally {
+        await check.logout();
+        await check.closedByServer();
+        await check.close();
+      }
+    }
+    assert.equal(report.received.total, streams);
+  } finally {
+    await cut;
+    await a.close();
+    await b.close();
+    await server.shutdown();
+  }
+});
