@@ -6,6 +6,8 @@ import {
 import { runLoad } from "../../lib/client/load.ts";
 import type { OutboundMessage } from "../../lib/codec/mod.ts";
 import { enter, startServer, TestClient } from "../server/_harness.ts";
+import { run } from "../../lib/client/cli.ts";
+import { capture, waitForLine } from "./_capture.ts";
 import { Proxy } from "./_proxy.ts";
 
 /** Two mirrored "hosts": two proxies in front of one server. */
@@ -284,6 +286,62 @@ Deno.test("runLoad() fails over to the mirror when its host goes away mid-run, a
     assert.equal(report.received.total, streams);
   } finally {
     await cut;
+    await a.close();
+    await b.close();
+    await server.shutdown();
+  }
+});
+
+Deno.test("run() at the prompt with --port A,B fails over and shows the re-sent order's answer once", async () => {
+  const server = startServer();
+  const [a, b] = mirrors(server.address.port);
+  const { out, err, output } = capture();
+  const typed = Promise.withResolvers<
+    ReadableStreamDefaultController<Uint8Array>
+  >();
+  const input = new ReadableStream<Uint8Array>({
+    start: (controller) => typed.resolve(controller),
+  });
+  const type = async (line: string) =>
+    (await typed.promise).enqueue(new TextEncoder().encode(`${line}\n`));
+  const running = run(
+    ["--port", `${a.port},${b.port}`, "--user", "alice", "--password", "pw-a"],
+    output,
+    { input },
+  );
+  try {
+    await waitForLine(out, /^type "help"/);
+    // The order never reaches the server through A; A then goes away.
+    a.swallowInbound = true;
+    await type("buy 100 1 @ 2300");
+    await waitForLine(out, /^sent +O/);
+    await a.close();
+    await waitForLine(out, /^recv seq 2 +A /);
+    await type("quit");
+    assert.equal(await running, 0, [...out, ...err].join("\n"));
+    const shown = out.map((line) =>
+      line.replace(/^(recv seq \d+ +\w) .*/, "$1").replace(
+        /^(sent +\w) .*/,
+        "$1",
+      ).replace(/: session \d+, /, ": session, ").replace(/ {2,}/g, " ")
+    );
+    assert.deepEqual(shown, [
+      `logged in as alice to 127.0.0.1:${a.port}: session, next message 1`,
+      "recv seq 1 S",
+      "replayed 1 message: 0 orders open, highest token 0",
+      'type "help" for commands, "quit" to leave',
+      "sent O",
+      `connection lost (the server closed the connection): reconnecting to 127.0.0.1:${b.port} in 100 ms`,
+      `reconnected as alice to 127.0.0.1:${b.port}: session, next message 2`,
+      "recv seq 2 A",
+    ]);
+  } finally {
+    try {
+      (await typed.promise).close();
+    } catch {
+      // the client has already cancelled its input
+    }
+    await running.catch(() => {});
     await a.close();
     await b.close();
     await server.shutdown();
