@@ -223,6 +223,8 @@ class LoadConnection {
   /** The fail-over attempt in progress, and the timer of the next one. */
   #attempt: Promise<void> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** How many messages the last fail-over sent again. */
+  #resent = 0;
 
   constructor(
     index: number,
@@ -370,6 +372,7 @@ class LoadConnection {
     const next = await accepted.promise;
     if (failover) {
       // JNX §6: first everything the lost link may not have delivered, in order.
+      this.#resent = generator.unanswered(index);
       generator.resend(index, socket.output);
       socket.requestFlush();
     }
@@ -400,6 +403,7 @@ class LoadConnection {
   #startFailover(detail: string): void {
     this.#failingOver = true;
     const lostAt = performance.now();
+    const from = formatHost(this.#target.hosts[this.#host]!);
     let backoff = FAILOVER_BACKOFF_MS;
     const schedule = () => {
       const delay = backoff;
@@ -411,8 +415,9 @@ class LoadConnection {
     };
     const attempt = async (): Promise<void> => {
       this.#host = (this.#host + 1) % this.#target.hosts.length;
+      const requested = this.#nextSequence;
       try {
-        await this.#open(this.#nextSequence, true);
+        await this.#open(requested, true);
       } catch (error) {
         const socket = this.#socket;
         if (socket !== undefined) {
@@ -442,6 +447,14 @@ class LoadConnection {
         return;
       }
       this.#failingOver = false;
+      this.#generator.failedOver(
+        this.#index,
+        `${from} lost${detail}, logged in to ${
+          formatHost(this.#target.hosts[this.#host]!)
+        } after ${
+          Math.round(performance.now() - lostAt)
+        } ms at message ${requested}, ${this.#resent} unanswered messages sent again`,
+      );
       this.send(performance.now());
       this.#changed();
     };

@@ -160,6 +160,11 @@ export interface LoadReport {
   readonly outcomes: OutcomeReport;
   /** Problems with a session (connection lost, login refused, timeouts). */
   readonly errors: readonly string[];
+  /**
+   * The fail-overs to a mirrored host, one line each: the account, the hosts, how long it
+   * took and how many unanswered messages were sent again. Not errors.
+   */
+  readonly failovers: readonly string[];
   /** `true` when every order got exactly one final outcome and nothing failed. */
   readonly ok: boolean;
 }
@@ -383,6 +388,28 @@ export class LoadGenerator {
   }
 
   /**
+   * How many messages of a session wait for an answer and would be sent again (0 without
+   * `failover`).
+   *
+   * @param session The session's index.
+   * @returns The count.
+   */
+  unanswered(session: number): number {
+    return this.#session(session).unanswered;
+  }
+
+  /**
+   * Notes a fail-over of a session to another host, for the report.
+   *
+   * @param session The session's index.
+   * @param description What happened; the report prefixes the account.
+   */
+  failedOver(session: number, description: string): void {
+    const load = this.#session(session);
+    load.failovers.push(`${load.name}: ${description}`);
+  }
+
+  /**
    * Applies a message the server sent a session: decoded, or the bytes of the OUCH message
    * (read at fixed offsets, without decoding everything). Before `start()` it is a message
    * replayed at login.
@@ -543,6 +570,7 @@ export class LoadGenerator {
       }
     }
     const errors = sessions.flatMap((session) => session.errors);
+    const failovers = sessions.flatMap((session) => session.failovers);
     const runMs = this.#started ? Math.max(0, runEndedAt - this.#startedAt) : 0;
     const seconds = runMs / 1000;
     return {
@@ -561,6 +589,7 @@ export class LoadGenerator {
       histogram: latencyHistogram(latencies),
       outcomes: { ...outcomes, canceled, violations },
       errors,
+      failovers,
       ok: outcomes.violationCount === 0 && errors.length === 0,
     };
   }
@@ -678,6 +707,7 @@ class SessionLoad {
   readonly name: string;
   readonly checker = new OutcomeChecker(INITIAL_TOKENS);
   readonly errors: string[] = [];
+  readonly failovers: string[] = [];
   readonly sent = { enter: 0, cancel: 0, replace: 0, cleanup: 0 };
   readonly received = emptyReceived();
   phase: Phase = "login";
@@ -773,6 +803,10 @@ class SessionLoad {
 
   resend(output: WriteBuffer): number {
     return this.#resend?.copyTo(output) ?? 0;
+  }
+
+  get unanswered(): number {
+    return this.#resend?.packets ?? 0;
   }
 
   /** With `failover`, keeps the packet just committed at `at` until it is answered. */

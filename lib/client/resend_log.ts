@@ -27,6 +27,7 @@ import type { WriteBuffer } from "../session/write_buffer.ts";
  * const first = log.append(new Uint8Array([1, 2, 3]));
  * log.append(new Uint8Array([4, 5]));
  * log.settle(first);
+ * assert.equal(log.packets, 1);
  * const output = new WriteBuffer();
  * assert.equal(log.copyTo(output), 2);
  * assert.deepEqual([...output.bytes.subarray(0, output.length)], [4, 5]);
@@ -40,6 +41,14 @@ export class ResendLog {
   #start = 0;
   /** The absolute offset after the last byte. */
   #end = 0;
+  /** The end offset of every packet kept, from `#first` on. */
+  #ends: number[] = [];
+  #first = 0;
+
+  /** How many packets wait for an answer. */
+  get packets(): number {
+    return this.#ends.length - this.#first;
+  }
 
   /** How many bytes wait for an answer. */
   get pending(): number {
@@ -57,6 +66,7 @@ export class ResendLog {
     if (used + packet.length > this.#bytes.length) this.#make(packet.length);
     this.#bytes.set(packet, this.#end - this.#base);
     this.#end += packet.length;
+    this.#ends.push(this.#end);
     return this.#end;
   }
 
@@ -67,7 +77,19 @@ export class ResendLog {
    * one changes nothing.
    */
   settle(end: number): void {
-    if (end > this.#start) this.#start = Math.min(end, this.#end);
+    if (end <= this.#start) return;
+    this.#start = Math.min(end, this.#end);
+    const ends = this.#ends;
+    let first = this.#first;
+    while (first < ends.length && ends[first]! <= this.#start) first++;
+    if (first === ends.length) {
+      this.#ends = [];
+      first = 0;
+    } else if (first > 1024 && first * 2 > ends.length) {
+      this.#ends = ends.slice(first);
+      first = 0;
+    }
+    this.#first = first;
   }
 
   /**

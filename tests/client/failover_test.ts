@@ -244,6 +244,18 @@ Deno.test("runLoad() fails over to the mirror when its host goes away mid-run, a
     });
     assert.ok(cut !== undefined, "the cut happened during the run");
     assert.ok(swallowedSent < 3000, "messages were swallowed during the run");
+    // Each session failed over once, to B, and sent what A had swallowed again.
+    assert.equal(report.failovers.length, 2, report.failovers.join("\n"));
+    const resent = report.failovers.map((line) => {
+      const match = line.match(
+        new RegExp(
+          `^(alice|bob): 127\\.0\\.0\\.1:${a.port} lost, logged in to 127\\.0\\.0\\.1:${b.port} after \\d+ ms at message \\d+, (\\d+) unanswered messages sent again$`,
+        ),
+      );
+      assert.ok(match, line);
+      return Number(match[2]);
+    });
+    assert.ok(resent.some((count) => count > 0), resent.join());
     await cut;
     const { sent, outcomes } = report;
     assert.deepEqual(report.errors, []);

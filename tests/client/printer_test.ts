@@ -184,6 +184,7 @@ Deno.test("formatLoadReport() lists violations instead of the all-clear", () => 
       violations: ["a: order 3 got no Accepted or Rejected"],
     },
     errors: ["a: the connection closed during the run"],
+    failovers: [],
     ok: false,
   };
   const lines = formatLoadReport(report);

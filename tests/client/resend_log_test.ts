@@ -15,7 +15,9 @@ Deno.test("ResendLog settles everything up to the answered packet and keeps the 
   );
   assert.deepEqual(ends, [2, 5, 6, 8]);
   assert.equal(log.pending, 8);
+  assert.equal(log.packets, 4);
   log.settle(ends[1]!);
+  assert.equal(log.packets, 2);
   assert.deepEqual(copied(log), [3, 4, 4]);
   log.settle(ends[0]!); // an earlier answer changes nothing
   assert.deepEqual(copied(log), [3, 4, 4]);
@@ -37,6 +39,7 @@ Deno.test("ResendLog keeps what is unanswered across compaction and growth", () 
   }
   assert.equal(end, 510_000);
   assert.equal(log.pending, 100 * 51);
+  assert.equal(log.packets, 100);
   const bytes = copied(log);
   assert.equal(bytes.length, 100 * 51);
   for (let k = 0; k < 100; k++) {
