@@ -49,6 +49,13 @@ export interface LoadOptions extends Omit<LoadPlan, "accounts" | "failover"> {
    * @default {[{ hostname, port }]}
    */
   hosts?: readonly HostAddress[];
+  /**
+   * A link is given up after this long without a byte from the server (which heartbeats
+   * every second): the session fails, or with several `hosts` moves to the next.
+   *
+   * @default {15000, or 5000 with several hosts}
+   */
+  serverTimeoutMs?: number;
   /** One session per account. */
   accounts: readonly LoadAccount[];
   /** Called every `progressIntervalMs` while the load runs. */
@@ -71,6 +78,10 @@ const LOGOUT_TIMEOUT_MS = 2000;
 /** The first pause before a fail-over attempt; it doubles after each failed one. */
 const FAILOVER_BACKOFF_MS = 50;
 const FAILOVER_MAX_BACKOFF_MS = 1000;
+/** A link is dead after this long without a byte from the server (it heartbeats every second). */
+const SERVER_TIMEOUT_MS = 15_000;
+/** The same with a mirrored host to move to. */
+const FAILOVER_SERVER_TIMEOUT_MS = 5_000;
 /** A session fails when no host has taken its login for this long after a lost link. */
 const FAILOVER_LIMIT_MS = 10_000;
 
@@ -86,7 +97,7 @@ const FAILOVER_LIMIT_MS = 10_000;
  * drain, cancel what still rests, and log out.
  *
  * With two or more `hosts` (mirrored OUCH hosts), a session whose link is lost during the
- * run does not fail: it moves to the next host (50 ms, doubling to 1 s, around the list,
+ * run (the socket closes, or the host is silent for 5 s) does not fail: it moves to the next host (50 ms, doubling to 1 s, around the list,
  * for at most 10 s), logs in to the same session at the next sequence number it expects,
  * and sends again every message the server has not answered yet, before anything new
  * (JNX §6; a repeat the server has already handled is ignored, K4). The answers arrive
@@ -119,7 +130,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const check = () => {
     if (generator.finished) finished.resolve();
   };
-  const target = { hosts, version: options.version ?? "1.12" };
+  const target = {
+    hosts,
+    version: options.version ?? "1.12",
+    serverTimeoutMs: options.serverTimeoutMs ??
+      (hosts.length > 1 ? FAILOVER_SERVER_TIMEOUT_MS : SERVER_TIMEOUT_MS),
+  };
   const sessions = options.accounts.map((account, i) =>
     new LoadConnection(i, account, target, generator, check)
   );
@@ -195,6 +211,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 interface Target {
   readonly hosts: readonly HostAddress[];
   readonly version: ProtocolVersion;
+  readonly serverTimeoutMs: number;
 }
 
 /** One session's connection: the login, its socket driver and its session. */
@@ -271,11 +288,16 @@ class LoadConnection {
     }
   }
 
-  /** Heartbeats. */
+  /** Heartbeats, and a server silent too long closes the link (then: fail-over). */
   tick(now: number): void {
     const socket = this.#socket;
     if (socket === undefined || !socket.open) return;
-    this.#session?.tick(now);
+    if (this.#session?.tick(now) === "serverTimeout") {
+      socket.close(
+        `nothing from the server for ${this.#target.serverTimeoutMs} ms`,
+      );
+      return;
+    }
     socket.requestFlush();
   }
 
@@ -357,7 +379,7 @@ class LoadConnection {
       },
       socket.output,
       performance.now(),
-      { version },
+      { version, serverTimeoutMs: this.#target.serverTimeoutMs },
     );
     this.#socket = socket;
     this.#session = session;

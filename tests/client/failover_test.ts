@@ -359,3 +359,52 @@ Deno.test("run() at the prompt with --port A,B fails over and shows the re-sent 
     await server.shutdown();
   }
 });
+
+Deno.test("runLoad() gives up a silent host after serverTimeoutMs and fails over, every order ending once", async () => {
+  const server = startServer({ market: { orderbooks: ["7203"] } });
+  const [a, b] = mirrors(server.address.port);
+  let silenced = false;
+  try {
+    const report = await runLoad({
+      hosts: [
+        { hostname: "127.0.0.1", port: a.port },
+        { hostname: "127.0.0.1", port: b.port },
+      ],
+      accounts: [{ username: "alice", password: "pw-a" }],
+      count: 1000,
+      rate: 2000,
+      window: 50,
+      seed: 5,
+      serverTimeoutMs: 400,
+      progressIntervalMs: 20,
+      progress: (progress) => {
+        // Host A stops answering (nothing from the server reaches the client, not even
+        // heartbeats) while its link stays open.
+        if (!silenced && progress.sent >= 300) {
+          silenced = true;
+          a.swallow = true;
+        }
+      },
+    });
+    assert.ok(silenced);
+    const { sent, outcomes } = report;
+    assert.deepEqual(report.errors, []);
+    assert.deepEqual(outcomes.violations, []);
+    assert.equal(report.ok, true);
+    assert.equal(sent.total, 1000);
+    assert.equal(outcomes.accepted + outcomes.rejected, sent.enter);
+    assert.equal(outcomes.unanswered, 0);
+    assert.equal(outcomes.open, 0);
+    assert.equal(report.failovers.length, 1, report.failovers.join("\n"));
+    assert.match(
+      report.failovers[0]!,
+      new RegExp(
+        `^alice: 127\\.0\\.0\\.1:${a.port} lost \\(nothing from the server for 400 ms\\), logged in to 127\\.0\\.0\\.1:${b.port} `,
+      ),
+    );
+  } finally {
+    await a.close();
+    await b.close();
+    await server.shutdown();
+  }
+});
