@@ -9,6 +9,10 @@ import { enter, startServer, TestClient } from "../server/_harness.ts";
 import { run } from "../../lib/client/cli.ts";
 import { capture, waitForLine } from "./_capture.ts";
 import { Proxy } from "./_proxy.ts";
+import { startServerProcess } from "./_server_process.ts";
+
+const SEED = new URL("../../test_inputs/client_1.json", import.meta.url)
+  .pathname;
 
 /** Two mirrored "hosts": two proxies in front of one server. */
 function mirrors(port: number): [Proxy, Proxy] {
@@ -406,5 +410,50 @@ Deno.test("runLoad() gives up a silent host after serverTimeoutMs and fails over
     await a.close();
     await b.close();
     await server.shutdown();
+  }
+});
+
+Deno.test("run() replays a scenario across a fail-over: the swallowed first action is sent again and every expectation passes once", async () => {
+  const server = await startServerProcess();
+  const [a, b] = mirrors(server.port);
+  const { out, err, output } = capture();
+  const running = run(
+    [SEED, "--auto", "--port", `${a.port},${b.port}`],
+    output,
+  );
+  try {
+    await waitForLine(out, /^logged in as demo1 to /);
+    // The first action never reaches the server through A; then A goes away.
+    a.swallowInbound = true;
+    await waitForLine(out, /^sent /);
+    await a.close();
+    assert.equal(await running, 0, [...out, ...err].join("\n"));
+    assert.deepEqual(out.filter((line) => /^(PASS|FAIL) /.test(line)), [
+      "PASS action 1    got accepted",
+      "PASS action 2    got rejected:N",
+      "PASS action 3    got accepted",
+      "PASS action 4    got none",
+      "PASS action 5    got replaced",
+      "PASS action 6    got none",
+      "PASS action 7    got canceled:U",
+    ]);
+    assert.ok(
+      out.some((line) =>
+        line.startsWith(`reconnected as demo1 to 127.0.0.1:${b.port}:`) &&
+        line.endsWith("next message 2")
+      ),
+      out.join("\n"),
+    );
+    // Each sequence number is shown once.
+    const shown = out.flatMap((line) => {
+      const match = line.match(/^recv seq (\d+) /);
+      return match ? [Number(match[1])] : [];
+    });
+    assert.deepEqual(shown, [...new Set(shown)].sort((x, y) => x - y));
+  } finally {
+    await running.catch(() => {});
+    await a.close();
+    await b.close();
+    await server.close();
   }
 });
