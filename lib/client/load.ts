@@ -102,7 +102,8 @@ const FAILOVER_LIMIT_MS = 10_000;
  * and sends again every message the server has not answered yet, before anything new
  * (JNX §6; a repeat the server has already handled is ignored, K4). The answers arrive
  * once each, at their sequence numbers, so the outcome check still sees every order end
- * exactly once. With one host a lost link fails the session, as before.
+ * exactly once. With one host a lost link fails the session, as before. The first login
+ * goes to the first host that takes it.
  *
  * @param options Server, accounts, amount, rate and mix.
  * @returns The report; `ok` is `false` when any order broke a rule or a session failed,
@@ -263,7 +264,7 @@ class LoadConnection {
    * reads the highest token it used and this run's tokens start above it.
    */
   async login(): Promise<void> {
-    const next = await this.#open(0, false);
+    const next = await this.#openFirst();
     if (next > 1) {
       await this.#logout();
       const replay = Promise.withResolvers<void>();
@@ -307,6 +308,30 @@ class LoadConnection {
     clearTimeout(this.#retryTimer);
     await this.#attempt;
     await this.#logout();
+  }
+
+  /** The first login: each host in turn until one takes it; the last one's error. */
+  async #openFirst(): Promise<number> {
+    const hosts = this.#target.hosts;
+    for (let i = 0;; i++) {
+      this.#host = i;
+      try {
+        return await this.#open(0, false);
+      } catch (error) {
+        if (i + 1 >= hosts.length) throw error;
+        await this.#dropSocket("login failed");
+      }
+    }
+  }
+
+  /** Closes the socket of a failed login attempt. */
+  async #dropSocket(detail: string): Promise<void> {
+    const socket = this.#socket;
+    if (socket === undefined) return;
+    this.#socket = undefined;
+    this.#session = undefined;
+    socket.close(detail);
+    await socket.closed;
   }
 
   /**
@@ -441,13 +466,7 @@ class LoadConnection {
       try {
         await this.#open(requested, true);
       } catch (error) {
-        const socket = this.#socket;
-        if (socket !== undefined) {
-          this.#socket = undefined;
-          this.#session = undefined;
-          socket.close("login failed");
-          await socket.closed;
-        }
+        await this.#dropSocket("login failed");
         if (this.#closing) return;
         if (performance.now() - lostAt >= FAILOVER_LIMIT_MS) {
           this.#failingOver = false;

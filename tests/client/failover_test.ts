@@ -457,3 +457,27 @@ Deno.test("run() replays a scenario across a fail-over: the swallowed first acti
     await server.close();
   }
 });
+
+Deno.test("runLoad() logs in to the second host when the first refuses", async () => {
+  const server = startServer({ market: { orderbooks: ["7203"] } });
+  const [a, b] = mirrors(server.address.port);
+  const refused = a.port;
+  await a.close();
+  try {
+    const report = await runLoad({
+      hosts: [
+        { hostname: "127.0.0.1", port: refused },
+        { hostname: "127.0.0.1", port: b.port },
+      ],
+      accounts: [{ username: "alice", password: "pw-a" }],
+      count: 100,
+      seed: 3,
+    });
+    assert.equal(report.ok, true, report.errors.join("\n"));
+    assert.equal(report.sent.total, 100);
+    assert.deepEqual(report.failovers, []);
+  } finally {
+    await b.close();
+    await server.shutdown();
+  }
+});
