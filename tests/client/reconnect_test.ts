@@ -7,20 +7,7 @@ import {
 import type { OuchServer } from "../../lib/server/server.ts";
 import { enter, startServer, TestClient } from "../server/_harness.ts";
 import { Proxy } from "./_proxy.ts";
-
-async function until(
-  connection: OuchConnection,
-  condition: () => boolean,
-  what: string,
-): Promise<void> {
-  const deadline = performance.now() + 5000;
-  while (!condition()) {
-    if (performance.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what}`);
-    }
-    await connection.wait(50);
-  }
-}
+import { until } from "./_until.ts";
 
 /** Waits until the server has sent its first connection `count` sequenced messages. */
 async function untilServerSent(
