@@ -78,7 +78,7 @@ const LOGOUT_TIMEOUT_MS = 2000;
 /** The first pause before a fail-over attempt; it doubles after each failed one. */
 const FAILOVER_BACKOFF_MS = 50;
 const FAILOVER_MAX_BACKOFF_MS = 1000;
-/** A link is dead after this long without a byte from the server (it heartbeats every second). */
+/** A link is dead after this long without a byte from the server (it heartbeats each second). */
 const SERVER_TIMEOUT_MS = 15_000;
 /** The same with a mirrored host to move to. */
 const FAILOVER_SERVER_TIMEOUT_MS = 5_000;
@@ -97,8 +97,9 @@ const FAILOVER_LIMIT_MS = 10_000;
  * drain, cancel what still rests, and log out.
  *
  * With two or more `hosts` (mirrored OUCH hosts), a session whose link is lost during the
- * run (the socket closes, or the host is silent for 5 s) does not fail: it moves to the next host (50 ms, doubling to 1 s, around the list,
- * for at most 10 s), logs in to the same session at the next sequence number it expects,
+ * run (the socket closes, or the host is silent for `serverTimeoutMs`) does not fail: it
+ * moves to the next host (50 ms, doubling to 1 s, around the list, for at most 10 s),
+ * logs in to the same session at the next sequence number it expects,
  * and sends again every message the server has not answered yet, before anything new
  * (JNX §6; a repeat the server has already handled is ignored, K4). The answers arrive
  * once each, at their sequence numbers, so the outcome check still sees every order end

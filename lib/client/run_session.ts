@@ -79,6 +79,10 @@ export interface SessionConfig {
  * highest token (see `shiftTokens`) unless `rawTokens` is set, with one line saying so, so
  * that a file runs again on the same trading day.
  *
+ * With several `hosts` (mirrored OUCH hosts), a lost link moves to the next one; the
+ * connection logs in at the next sequence number expected and sends again what was not
+ * answered (see `OuchConnection`), and the lines say which host it went to.
+ *
  * Ctrl-C (or `io.signal`) stops the replay or the prompt: the results so far are printed,
  * the client sends a Logout Request, waits for the server to close the connection (at most
  * 2 s) and returns {@linkcode EXIT_INTERRUPTED}.
