@@ -16,6 +16,11 @@ export class Proxy {
   swallow = false;
   /** While set, bytes from the client are read and dropped. */
   swallowInbound = false;
+  /**
+   * Each link passes this many bytes from the client, then drops the rest: e.g. the Login
+   * Request only.
+   */
+  inboundLimit = Infinity;
 
   constructor(readonly target: number) {
     this.#accepting = this.#accept();
@@ -51,8 +56,12 @@ export class Proxy {
       const link = [client, server];
       this.#links.add(link);
       this.#tasks.push(
-        this.#pump(client, server, () => this.swallowInbound, link),
-        this.#pump(server, client, () => this.swallow, link),
+        this.#pump(client, server, () => this.swallowInbound, link, {
+          limit: () => this.inboundLimit,
+        }),
+        this.#pump(server, client, () => this.swallow, link, {
+          limit: () => Infinity,
+        }),
       );
     }
   }
@@ -62,13 +71,17 @@ export class Proxy {
     to: Deno.TcpConn,
     drop: () => boolean,
     link: Deno.TcpConn[],
+    options: { limit: () => number },
   ): Promise<void> {
     const buffer = new Uint8Array(65536);
+    let passed = 0;
     try {
       while (true) {
-        const count = await from.read(buffer);
-        if (count === null) break;
+        const read = await from.read(buffer);
+        if (read === null) break;
         if (drop()) continue;
+        const count = Math.min(read, Math.max(0, options.limit() - passed));
+        passed += count;
         let at = 0;
         while (at < count) at += await to.write(buffer.subarray(at, count));
       }
