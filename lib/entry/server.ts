@@ -845,9 +845,12 @@ async function runConsoleCommand(
           continue;
         }
         const last = market.lastTrade(id);
+        const instrument = market.instrument(id);
         display.info(
           renderLadder(depth, last === undefined ? [] : [last], {
             halted: market.isHalted(id),
+            restricted: market.isShortSellRestricted(id),
+            ...(instrument === undefined ? {} : { instrument }),
           }).join("\n"),
         );
       }

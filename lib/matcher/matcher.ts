@@ -170,6 +170,76 @@ export type MatcherRules = Pick<
   "instruments" | "tickTables" | "accountLimits"
 >;
 
+/**
+ * The orderbooks of a day with their reference data, as a {@linkcode Matcher} built with
+ * these options trades them: every tick table (the built-in ones and the options' own), and
+ * one {@linkcode Instrument} per orderbook in order (an orderbook without an entry in
+ * `instruments` has no rules). A process that has only a day's recorded configuration (a
+ * display, a feed) gets the same reference data as the engine.
+ *
+ * @param options The orderbooks, instruments and tick tables, as the matcher takes them.
+ * @returns The tick tables by id and the instruments in orderbook order.
+ * @throws {RangeError} When a tick table, an instrument or an orderbook id is invalid, or
+ *   an orderbook is listed twice.
+ *
+ * @example The seed's orderbook has no rules; Toyota has its reference data
+ * ```ts
+ * import { resolveOrderbooks } from "./matcher.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const { instruments } = resolveOrderbooks({ orderbooks: ["1", "7203"] });
+ * assert.deepEqual(instruments.map((i) => [i.orderbookId, i.roundLot]), [["1", 1], ["7203", 100]]);
+ * ```
+ */
+export function resolveOrderbooks(
+  options: Pick<MatcherOptions, "orderbooks" | "instruments" | "tickTables">,
+): { tickTables: Map<number, TickTable>; instruments: Instrument[] } {
+  const tables = new Map<number, TickTable>();
+  for (const [id, table] of Object.entries(TICK_TABLES)) {
+    tables.set(Number(id), table);
+  }
+  for (const [id, table] of Object.entries(options.tickTables ?? {})) {
+    if (!/^(0|[1-9]\d{0,9})$/.test(id) || Number(id) > 0xffffffff) {
+      throw new RangeError(
+        `Cannot create matcher as tick table ids must be integers from 0 to 4294967295: current id is "${id}"`,
+      );
+    }
+    tables.set(Number(id), checkTickTable(table, `tick table ${id}`));
+  }
+  const specs = new Map<string, InstrumentSpec>();
+  for (const spec of options.instruments ?? DEFAULT_INSTRUMENTS) {
+    const id = spec?.orderbookId;
+    if (specs.has(id)) {
+      throw new RangeError(
+        `Cannot create matcher as orderbook "${id}" has two instruments`,
+      );
+    }
+    specs.set(id, spec);
+  }
+  const orderbooks = options.orderbooks ?? [...specs.keys()];
+  const instruments: Instrument[] = [];
+  const seen = new Set<string>();
+  for (const id of orderbooks) {
+    if (typeof id !== "string") {
+      throw new TypeError(
+        `Cannot create matcher as orderbook ids must be strings: current id is ${id}`,
+      );
+    }
+    if (seen.has(id)) {
+      throw new RangeError(
+        `Cannot create matcher as orderbook "${id}" is listed twice`,
+      );
+    }
+    const instrument = resolveInstrument(
+      specs.get(id) ?? { orderbookId: id },
+      tables,
+    );
+    seen.add(id);
+    instruments.push(instrument);
+  }
+  return { tickTables: tables, instruments };
+}
+
 /** One aggregated price level. */
 export interface DepthLevel {
   /** Price in tenths. */
@@ -867,54 +937,19 @@ export class Matcher {
       );
     }
     this.#core = new Core(output, base, tradeHistory);
-    const tables = new Map<number, TickTable>();
-    for (const [id, table] of Object.entries(TICK_TABLES)) {
-      tables.set(Number(id), table);
-    }
-    for (const [id, table] of Object.entries(options.tickTables ?? {})) {
-      if (!/^(0|[1-9]\d{0,9})$/.test(id) || Number(id) > 0xffffffff) {
-        throw new RangeError(
-          `Cannot create matcher as tick table ids must be integers from 0 to 4294967295: current id is "${id}"`,
-        );
-      }
-      tables.set(Number(id), checkTickTable(table, `tick table ${id}`));
-    }
+    const { tickTables: tables, instruments } = resolveOrderbooks(options);
     this.#tickTables = tables;
-    const specs = new Map<string, InstrumentSpec>();
-    for (const spec of options.instruments ?? DEFAULT_INSTRUMENTS) {
-      const id = spec?.orderbookId;
-      if (specs.has(id)) {
-        throw new RangeError(
-          `Cannot create matcher as orderbook "${id}" has two instruments`,
-        );
-      }
-      specs.set(id, spec);
-    }
-    const orderbooks = options.orderbooks ?? [...specs.keys()];
-    for (const id of orderbooks) {
-      if (typeof id !== "string") {
-        throw new TypeError(
-          `Cannot create matcher as orderbook ids must be strings: current id is ${id}`,
-        );
-      }
-      if (this.#venues.has(id)) {
-        throw new RangeError(
-          `Cannot create matcher as orderbook "${id}" is listed twice`,
-        );
-      }
-      const instrument = resolveInstrument(
-        specs.get(id) ?? { orderbookId: id },
-        tables,
-      );
+    for (const instrument of instruments) {
       const venue = new Venue(
         instrument,
         tables.get(instrument.tickTable)!,
         this.#venueList.length,
         this.#core,
       );
-      this.#venues.set(id, venue);
+      this.#venues.set(instrument.orderbookId, venue);
       this.#venueList.push(venue);
     }
+    const orderbooks = instruments.map((instrument) => instrument.orderbookId);
     this.#orderbooks = Object.freeze([...orderbooks]);
     this.#defaultLimits = Object.freeze({
       ...checkAccountLimits(options.accountLimits ?? {}, "every account"),

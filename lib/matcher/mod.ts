@@ -57,6 +57,7 @@ export {
   type MatcherState,
   type MatcherVenueState,
   type OpenOrder,
+  resolveOrderbooks,
   type Trade,
 } from "./matcher.ts";
 export {
