@@ -15,6 +15,7 @@ import type {
   Subscriber,
 } from "../exchange/mod.ts";
 import {
+  firstSequenceNumber,
   ServerSession,
   type ServerSessionEnd,
 } from "../session/server_session.ts";
@@ -293,14 +294,14 @@ export class OuchServer implements Subscriber {
             connection.account = request.username;
             this.#handles.set(connection, decision.handle);
             this.#byAccount.set(decision.handle.account, connection);
-            const requested = request.requestedSequenceNumber;
             this.#observer.loggedIn?.(
               connection.id,
               request.username,
               decision.session,
-              requested === 0 || requested > decision.sequenced + 1
-                ? decision.sequenced + 1
-                : requested,
+              firstSequenceNumber(
+                request.requestedSequenceNumber,
+                decision.sequenced,
+              ),
             );
           } else {
             this.#observer.loginRejected?.(
