@@ -380,6 +380,39 @@ function accountConfig(config: ServerConfig): Map<string, JsonObject> {
   return configs;
 }
 
+/**
+ * The console's warnings for accept errors: the first at once, then at most one every 5 s
+ * saying how many there were since (a flood of resets must not flood the console).
+ *
+ * @param warn Prints one warning line.
+ * @param nowMs The clock. @default {Date.now}
+ * @returns The observer's `acceptError`.
+ */
+export function acceptWarnings(
+  warn: (line: string) => void,
+  nowMs: () => number = Date.now,
+): (reason: string, retryMs: number) => void {
+  let lastMs = -Infinity;
+  let quiet = 0;
+  return (reason, retryMs) => {
+    const now = nowMs();
+    if (now - lastMs < 5_000) {
+      quiet++;
+      return;
+    }
+    lastMs = now;
+    const more = quiet === 0
+      ? ""
+      : ` (and ${quiet} more since the last warning)`;
+    quiet = 0;
+    warn(
+      `Cannot accept a connection: ${reason}${more}; the listener carries on${
+        retryMs > 0 ? ` in ${retryMs} ms` : ""
+      }`,
+    );
+  };
+}
+
 /** Where a trading day is written and what opening it found. */
 interface OpenedDay {
   /** The journal, or `null` without one. */
@@ -619,6 +652,7 @@ export async function run(args: string[]): Promise<number> {
         display.connectionEvent({ type: "disconnected", id, account, reason }),
       protocolError: (id, account, reason) =>
         display.connectionEvent({ type: "protocolError", id, account, reason }),
+      acceptError: acceptWarnings((line) => display.warn(line)),
     },
   });
   const web = config.http === null ? undefined : new WebServer();
