@@ -33,6 +33,16 @@ import {
 import { Display, DISPLAY_MODES, renderLadder } from "../console/display.ts";
 import { type DayOptions, Exchange, type JsonObject } from "../exchange/mod.ts";
 import { TradeLog } from "../feeds/trade_log.ts";
+import type { ItchPublisher } from "../feeds/itch_publisher.ts";
+import {
+  attachPublisher,
+  createPublisher,
+  MARKET_DATA_FLAGS,
+  MARKET_DATA_HELP,
+  type MarketDataConfig,
+  parseMarketDataFlags,
+  startMarketData,
+} from "./market_data.ts";
 import {
   FSYNC_MODES,
   type FsyncMode,
@@ -95,6 +105,7 @@ Flags:
   --http HOST:PORT        serve the web page here (default ${DEFAULT_HTTP})
   --no-http               do not serve the web page
   --trade-log FILE        append one line per trade to FILE
+${MARKET_DATA_HELP}
   -h, --help              show this help
 
 Console commands (type them while the server runs; end of input does not stop it):
@@ -120,6 +131,7 @@ const FLAGS = {
   http: { type: "string" },
   "no-http": { type: "boolean" },
   "trade-log": { type: "string" },
+  ...MARKET_DATA_FLAGS,
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -146,6 +158,8 @@ export interface ServerConfig {
   display: "table" | "debug" | "quiet" | undefined;
   http: { hostname: string; port: number } | null;
   tradeLog: string | undefined;
+  /** `--itch-port`, `--snapshot-port`, `--mold`, `--mold-request-port`, `--itch-log`. */
+  marketData: MarketDataConfig;
 }
 
 /**
@@ -250,12 +264,13 @@ export async function parseServerArgs(
   const display = values.display === undefined
     ? undefined
     : choiceFlag("display", values.display, DISPLAY_MODES);
+  const port = integerFlag("port", values.port, DEFAULT_PORT, {
+    min: 0,
+    max: 65535,
+  });
   return {
     host,
-    port: integerFlag("port", values.port, DEFAULT_PORT, {
-      min: 0,
-      max: 65535,
-    }),
+    port,
     version,
     users: demo ? DEMO_USERS : users,
     limits,
@@ -281,6 +296,7 @@ export async function parseServerArgs(
     tradeLog: values["trade-log"] === undefined
       ? undefined
       : String(values["trade-log"]),
+    marketData: parseMarketDataFlags(values, port),
   };
 }
 
@@ -399,6 +415,7 @@ async function openDay(
 /** Builds the exchange on an opened day: a new day, or the journal's day recovered. */
 async function openExchange(
   config: ServerConfig,
+  publisher: ItchPublisher,
 ): Promise<
   {
     exchange: Exchange;
@@ -415,13 +432,15 @@ async function openExchange(
   const opened = await openDay(config, config.fresh, config.closed);
   try {
     if (opened.records === undefined) {
+      const exchange = new Exchange({
+        ...options,
+        log: opened.journal,
+        day: opened.day!,
+        timestamp: SYSTEM_CLOCK.nowNs(),
+      });
+      attachPublisher(publisher, exchange);
       return {
-        exchange: new Exchange({
-          ...options,
-          log: opened.journal,
-          day: opened.day!,
-          timestamp: SYSTEM_CLOCK.nowNs(),
-        }),
+        exchange,
         journal: opened.journal,
         recovered: 0,
         tornTail: undefined,
@@ -433,6 +452,7 @@ async function openExchange(
       timestamp: SYSTEM_CLOCK.nowNs(),
     });
     if (exchange.day !== undefined) {
+      attachPublisher(publisher, exchange, opened.records);
       return {
         exchange,
         journal: opened.journal,
@@ -443,6 +463,7 @@ async function openExchange(
     // The journal's day had ended: today goes on with a new one.
     await opened.journal?.close();
     const next = await openDay(config, true, config.closed);
+    attachPublisher(publisher, exchange);
     exchange.startDay(next.day!, {
       timestamp: SYSTEM_CLOCK.nowNs(),
       log: next.journal,
@@ -473,7 +494,14 @@ export async function run(args: string[]): Promise<number> {
     console.log(SERVER_HELP);
     return 0;
   }
-  const opened = await openExchange(config);
+  const publisher = createPublisher(config.marketData);
+  let opened;
+  try {
+    opened = await openExchange(config, publisher);
+  } catch (error) {
+    publisher.close();
+    throw error;
+  }
   const exchange = opened.exchange;
   let journal = opened.journal;
   const isTerminal = Deno.stdout.isTerminal();
@@ -498,6 +526,21 @@ export async function run(args: string[]): Promise<number> {
     ? undefined
     : TradeLog.open(config.tradeLog);
   if (tradeLog !== undefined) exchange.subscribe(tradeLog);
+  let marketData;
+  try {
+    marketData = await startMarketData(
+      config.marketData,
+      publisher,
+      exchange,
+      config.host,
+    );
+  } catch (error) {
+    tradeLog?.close();
+    await exchange.drain();
+    await journal?.close();
+    display.close();
+    throw error;
+  }
   const server = OuchServer.start({
     hostname: config.host,
     port: config.port,
@@ -526,6 +569,7 @@ export async function run(args: string[]): Promise<number> {
     await web?.shutdown();
     await server.shutdown();
     await exchange.drain();
+    await marketData.stop();
     await journal?.close();
     tradeLog?.close();
   };
@@ -544,6 +588,7 @@ export async function run(args: string[]): Promise<number> {
           : ", new trading day"
       }`,
   );
+  for (const notice of marketData.notices) display.notice(notice);
   if (opened.tornTail !== undefined) {
     display.warn(`journal: cut off a torn last record: ${opened.tornTail}`);
   }
