@@ -284,3 +284,59 @@ export class SoupBinReader {
     this.#conn.close();
   }
 }
+
+/** A MoldUDP64 downstream packet as read from the wire. */
+export interface MoldRead {
+  session: string;
+  sequenceNumber: number;
+  /** 0: heartbeat; 0xFFFF: end of session; else the messages. */
+  count: number;
+  messages: Uint8Array[];
+}
+
+/**
+ * Decodes a MoldUDP64 downstream packet: session a10, sequence u64, count u16, then each
+ * message as u16 length + bytes.
+ *
+ * @param bytes The datagram.
+ * @returns The packet.
+ */
+export function decodeMold(bytes: Uint8Array): MoldRead {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const session = String.fromCharCode(...bytes.subarray(0, 10)).trimEnd();
+  const sequenceNumber = Number(v.getBigUint64(10));
+  const count = v.getUint16(18);
+  const messages: Uint8Array[] = [];
+  let at = 20;
+  if (count !== 0 && count !== 0xffff) {
+    for (let i = 0; i < count; i++) {
+      const n = v.getUint16(at);
+      messages.push(bytes.slice(at + 2, at + 2 + n));
+      at += 2 + n;
+    }
+  }
+  if (at !== bytes.length) {
+    throw new Error(
+      `MoldUDP64 packet has ${bytes.length - at} bytes left over`,
+    );
+  }
+  return { session, sequenceNumber, count, messages };
+}
+
+/**
+ * Encodes a MoldUDP64 request: session a10, sequence u64, count u16.
+ *
+ * @returns The datagram.
+ */
+export function encodeMoldRequest(
+  session: string,
+  sequenceNumber: number,
+  count: number,
+): Uint8Array {
+  const bytes = new Uint8Array(20);
+  bytes.set(new TextEncoder().encode(session.padEnd(10, " ")), 0);
+  const v = new DataView(bytes.buffer);
+  v.setBigUint64(10, BigInt(sequenceNumber));
+  v.setUint16(18, count);
+  return bytes;
+}
