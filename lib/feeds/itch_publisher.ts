@@ -34,8 +34,12 @@ export interface ItchFeedListener {
 
 /** Where the feed's messages are kept besides memory: the `--itch-log` file. */
 export interface ItchFeedFile {
-  /** A new day starts: forget the previous day's messages. */
-  reset(): void;
+  /**
+   * A new day starts: forget the previous day's messages.
+   *
+   * @param previous The session of the day before, when this process had one.
+   */
+  reset(previous?: string): void;
   /** Appends one message (a view valid during the call). */
   append(message: Uint8Array): void;
   /** Makes what was appended durable enough for a reader (one write per batch). */
@@ -252,12 +256,13 @@ export class ItchPublisher implements Subscriber {
   }
 
   #startDay(day: DayConfig, timestamp: number): void {
+    const previous = this.#session;
     this.#log = new MessageLog();
     this.#books = new BookBuilder();
     this.#session = day.session;
     this.#version = itchVersionOf(day.version);
     this.#ended = false;
-    this.#file?.reset();
+    this.#file?.reset(previous);
     const log = this.#log;
     const books = this.#books;
     const file = this.#file;
@@ -283,15 +288,19 @@ export class ItchPublisher implements Subscriber {
 /**
  * The `--itch-log` file: the day's feed as a SoupBin file (u16 big-endian length, then the
  * message), the format Japannext's `jnx_bits` reads. Rewritten from the start of each day,
- * so after a restart it holds the regenerated feed, byte-identical to before (M11).
+ * so after a restart it holds the regenerated feed, byte-identical to before (M11); when a
+ * day ends and the next starts in the same process, the ended day's file is kept as
+ * `FILE.SESSION`.
  */
 export class ItchLogFile implements ItchFeedFile {
   readonly #file: Deno.FsFile;
+  readonly #path: string;
   #buffer = new Uint8Array(64 * 1024);
   #used = 0;
 
-  private constructor(file: Deno.FsFile) {
+  private constructor(file: Deno.FsFile, path: string) {
     this.#file = file;
+    this.#path = path;
   }
 
   /**
@@ -307,11 +316,20 @@ export class ItchLogFile implements ItchFeedFile {
         create: true,
         truncate: true,
       }),
+      path,
     );
   }
 
-  /** Empties the file. */
-  reset(): void {
+  /**
+   * Empties the file, keeping a copy of the day before as `FILE.SESSION`.
+   *
+   * @param previous The session of the day before, if any.
+   */
+  reset(previous?: string): void {
+    this.flush();
+    if (previous !== undefined) {
+      Deno.copyFileSync(this.#path, `${this.#path}.${previous}`);
+    }
     this.#used = 0;
     this.#file.truncateSync(0);
     this.#file.seekSync(0, Deno.SeekMode.Start);
