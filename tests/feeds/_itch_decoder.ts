@@ -249,18 +249,8 @@ export class SoupBinReader {
   }
 
   /** Waits until `test` holds (polling), or fails after `timeoutMs`. */
-  async until(
-    test: () => boolean,
-    what: string,
-    timeoutMs = 10_000,
-  ): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!test()) {
-      if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${what}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+  until(test: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+    return until(test, what, timeoutMs);
   }
 
   /** Sends a Client Heartbeat. */
@@ -339,4 +329,23 @@ export function encodeMoldRequest(
   v.setBigUint64(10, BigInt(sequenceNumber));
   v.setUint16(18, count);
   return bytes;
+}
+
+/**
+ * Waits until `test` holds (polling every 10 ms), or fails after `timeoutMs`.
+ *
+ * @param test The condition.
+ * @param what What is awaited, for the error.
+ * @param timeoutMs How long to wait.
+ */
+export async function until(
+  test: () => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }

@@ -9,6 +9,7 @@ import {
   encodeMoldRequest,
   type MoldRead,
   SoupBinReader,
+  until,
 } from "./_itch_decoder.ts";
 
 function at(port: number): OuchServer {
@@ -17,18 +18,6 @@ function at(port: number): OuchServer {
 
 const hex = (m: Uint8Array) =>
   [...m].map((b) => b.toString(16).padStart(2, "0")).join("");
-
-async function until(
-  test: () => boolean,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 Deno.test("MoldUDP64 from a real server: datagrams dropped on purpose are recovered by requests to the re-request server, the feed equals the SoupBinTCP feed message for message (M2), and idle time brings heartbeats", async () => {
   const receiver = dgram.createSocket("udp4");
