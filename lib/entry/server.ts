@@ -415,7 +415,7 @@ async function openDay(
 /** Builds the exchange on an opened day: a new day, or the journal's day recovered. */
 async function openExchange(
   config: ServerConfig,
-  publisher: ItchPublisher,
+  publisher: ItchPublisher | undefined,
 ): Promise<
   {
     exchange: Exchange;
@@ -499,7 +499,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     opened = await openExchange(config, publisher);
   } catch (error) {
-    publisher.close();
+    publisher?.close();
     throw error;
   }
   const exchange = opened.exchange;
