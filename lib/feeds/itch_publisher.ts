@@ -257,10 +257,10 @@ export class ItchPublisher implements Subscriber {
 
   #startDay(day: DayConfig, timestamp: number): void {
     const previous = this.#session;
-    this.#log = new MessageLog();
-    this.#books = new BookBuilder();
-    this.#session = day.session;
     this.#version = itchVersionOf(day.version);
+    this.#log = new MessageLog();
+    this.#books = new BookBuilder({ version: this.#version });
+    this.#session = day.session;
     this.#ended = false;
     this.#file?.reset(previous);
     const log = this.#log;

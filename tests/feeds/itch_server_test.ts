@@ -232,3 +232,46 @@ Deno.test("ITCH over SoupBinTCP from a real server: the day decodes with an inde
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("with --protocol 1.11 the feed and the snapshot are ITCH 1.6: Orderbook IDs as uint32", async () => {
+  const server = await spawnServer(["--no-journal", "--protocol", "1.11"]);
+  const clients: TestClient[] = [];
+  try {
+    const { feed: feedPort, snapshot: snapshotPort } = await ports(server);
+    const alice = await TestClient.connect(at(server.port));
+    clients.push(alice);
+    await alice.login("demo1", "demo", 1);
+    await alice.send(
+      enter(1, { orderbookId: "1", price: 10000, quantity: 100 }),
+    );
+    await alice.messages(2);
+    const reader = await SoupBinReader.open(snapshotPort, "demo9", "demo", 1);
+    await reader.until(() => reader.read.endOfSession, "the snapshot");
+    await reader.closedByServer();
+    const snap = reader.read.messages.map((m) => decode(m, "1.6"));
+    assert.deepEqual(
+      snap.filter((m) => m.type === "H").map((m) => [m.orderbook, m.state]),
+      ["0", "1", "2", "3", "7203", "6758", "9984", "8306"].map((
+        id,
+      ) => [id, "T"]),
+    );
+    const g = Number(snap.at(-1)!.sequenceNumber);
+    const day = await feed(feedPort, 1, g);
+    const directory = day.map((m) => decode(m, "1.6")).filter((m) =>
+      m.type === "R"
+    );
+    assert.deepEqual(directory.map((m) => m.orderbook), [
+      "0",
+      "1",
+      "2",
+      "3",
+      "7203",
+      "6758",
+      "9984",
+      "8306",
+    ]);
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+    await server.stop();
+  }
+});
