@@ -70,6 +70,8 @@ starts on this machine, logged in as demo1/demo.
       validate a scenario file and show every packet, send nothing
   ${client} --load
       generate load and report throughput, latency and outcomes
+  ${client} --itch
+      read the ITCH market-data feed and rebuild the books (--itch --help for its flags)
 
 Connection:
   --host HOST             server address (default 127.0.0.1)
@@ -212,6 +214,9 @@ export async function run(
   const processConsole = output === undefined && io === undefined;
   const lines = output ?? CONSOLE_OUTPUT;
   const terminal = io ?? (processConsole ? consoleIo() : {});
+  if (args.includes("--itch")) {
+    return (await import("./itch_client.ts")).runItchClient(args, lines);
+  }
   const { values, positionals } = parseFlags(args, FLAGS);
   if (values.help === true) {
     const start = currentStart(MAIN_MODULE);

@@ -39,6 +39,16 @@ import {
   SnapshotError,
 } from "../exchange/mod.ts";
 import { TradeLog } from "../feeds/trade_log.ts";
+import type { ItchPublisher } from "../feeds/itch_publisher.ts";
+import {
+  attachPublisher,
+  createPublisher,
+  MARKET_DATA_FLAGS,
+  MARKET_DATA_HELP,
+  type MarketDataConfig,
+  parseMarketDataFlags,
+  startMarketData,
+} from "./market_data.ts";
 import {
   FSYNC_MODES,
   type FsyncMode,
@@ -113,6 +123,7 @@ Flags:
   --http HOST:PORT        serve the web page here (default ${DEFAULT_HTTP})
   --no-http               do not serve the web page
   --trade-log FILE        append one line per trade to FILE
+${MARKET_DATA_HELP}
   -h, --help              show this help
 
 Console commands (type them while the server runs; end of input does not stop it):
@@ -140,6 +151,7 @@ const FLAGS = {
   http: { type: "string" },
   "no-http": { type: "boolean" },
   "trade-log": { type: "string" },
+  ...MARKET_DATA_FLAGS,
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -168,6 +180,8 @@ export interface ServerConfig {
   display: "table" | "debug" | "quiet" | undefined;
   http: { hostname: string; port: number } | null;
   tradeLog: string | undefined;
+  /** `--itch-port`, `--snapshot-port`, `--mold`, `--mold-request-port`, `--itch-log`. */
+  marketData: MarketDataConfig;
 }
 
 /**
@@ -272,12 +286,13 @@ export async function parseServerArgs(
   const display = values.display === undefined
     ? undefined
     : choiceFlag("display", values.display, DISPLAY_MODES);
+  const port = integerFlag("port", values.port, DEFAULT_PORT, {
+    min: 0,
+    max: 65535,
+  });
   return {
     host,
-    port: integerFlag("port", values.port, DEFAULT_PORT, {
-      min: 0,
-      max: 65535,
-    }),
+    port,
     version,
     users: demo ? DEMO_USERS : users,
     limits,
@@ -317,6 +332,7 @@ export async function parseServerArgs(
     tradeLog: values["trade-log"] === undefined
       ? undefined
       : String(values["trade-log"]),
+    marketData: parseMarketDataFlags(values, port),
   };
 }
 
@@ -475,6 +491,7 @@ async function openDay(
 /** Builds the exchange on an opened day: a new day, or the journal's day recovered. */
 async function openExchange(
   config: ServerConfig,
+  publisher: ItchPublisher | undefined,
 ): Promise<
   {
     exchange: Exchange;
@@ -500,13 +517,15 @@ async function openExchange(
   };
   try {
     if (opened.records === undefined) {
+      const exchange = new Exchange({
+        ...options,
+        log: opened.journal,
+        day: opened.day!,
+        timestamp: SYSTEM_CLOCK.nowNs(),
+      });
+      attachPublisher(publisher, exchange);
       return {
-        exchange: new Exchange({
-          ...options,
-          log: opened.journal,
-          day: opened.day!,
-          timestamp: SYSTEM_CLOCK.nowNs(),
-        }),
+        exchange,
         journal: opened.journal,
         streamFile,
         recovered: 0,
@@ -559,6 +578,7 @@ async function openExchange(
     }
     recovery += ` in ${((performance.now() - started) / 1000).toFixed(1)} s`;
     if (exchange.day !== undefined) {
+      attachPublisher(publisher, exchange, opened.records);
       return {
         exchange,
         journal: opened.journal,
@@ -572,6 +592,7 @@ async function openExchange(
     // The journal's day had ended: today goes on with a new one.
     await opened.journal?.close();
     const next = await openDay(config, true, config.closed);
+    attachPublisher(publisher, exchange);
     exchange.startDay(next.day!, {
       timestamp: SYSTEM_CLOCK.nowNs(),
       log: next.journal,
@@ -606,7 +627,14 @@ export async function run(args: string[]): Promise<number> {
     console.log(SERVER_HELP);
     return 0;
   }
-  const opened = await openExchange(config);
+  const publisher = createPublisher(config.marketData);
+  let opened;
+  try {
+    opened = await openExchange(config, publisher);
+  } catch (error) {
+    publisher?.close();
+    throw error;
+  }
   const exchange = opened.exchange;
   let journal = opened.journal;
   const isTerminal = Deno.stdout.isTerminal();
@@ -631,6 +659,21 @@ export async function run(args: string[]): Promise<number> {
     ? undefined
     : TradeLog.open(config.tradeLog);
   if (tradeLog !== undefined) exchange.subscribe(tradeLog);
+  let marketData;
+  try {
+    marketData = await startMarketData(
+      config.marketData,
+      publisher,
+      exchange,
+      config.host,
+    );
+  } catch (error) {
+    tradeLog?.close();
+    await exchange.drain();
+    await journal?.close();
+    display.close();
+    throw error;
+  }
   const server = OuchServer.start({
     hostname: config.host,
     port: config.port,
@@ -660,6 +703,7 @@ export async function run(args: string[]): Promise<number> {
     await web?.shutdown();
     await server.shutdown();
     await exchange.drain();
+    await marketData.stop();
     await journal?.close();
     opened.streamFile?.close();
     tradeLog?.close();
@@ -680,6 +724,7 @@ export async function run(args: string[]): Promise<number> {
       }`,
   );
   for (const warning of opened.warnings) display.warn(warning);
+  for (const notice of marketData.notices) display.notice(notice);
   const snapshotter = config.journal === null ? undefined : new Snapshotter({
     directory: config.journal,
     exchange,

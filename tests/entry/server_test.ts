@@ -37,6 +37,13 @@ Deno.test("parseServerArgs() has the embedded defaults", async () => {
     display: undefined,
     http: { hostname: "127.0.0.1", port: 8080 },
     tradeLog: undefined,
+    marketData: {
+      itchPort: 15001,
+      snapshotPort: 15002,
+      itchLog: undefined,
+      mold: null,
+      moldRequestPort: null,
+    },
   });
   assert.equal(DEMO_USERS.get("demo16"), "demo");
 });
