@@ -25,6 +25,7 @@ import {
 import { dryRun } from "./dry_run.ts";
 import { type LoadAccount, type LoadMix, runLoad } from "./load.ts";
 import { formatLoadReport, renderProgress } from "./load_report.ts";
+import { type HostAddress, parseHosts } from "./hosts.ts";
 import { runSession } from "./run_session.ts";
 import { parseScenario, ScenarioError } from "./scenario.ts";
 
@@ -69,10 +70,15 @@ starts on this machine, logged in as demo1/demo.
       validate a scenario file and show every packet, send nothing
   ${client} --load
       generate load and report throughput, latency and outcomes
+  ${client} --itch
+      read the ITCH market-data feed and rebuild the books (--itch --help for its flags)
 
 Connection:
   --host HOST             server address (default 127.0.0.1)
-  --port PORT             server port (default ${DEFAULT_PORT})
+  --port PORT[,PORT...]   server port (default ${DEFAULT_PORT}); several ports are mirrored
+                          OUCH hosts of the account on HOST (see below)
+  --hosts HOST:PORT,...   mirrored OUCH hosts on several addresses, instead of --host and
+                          --port, e.g. --hosts 127.0.0.1:15000,127.0.0.1:15010
   --user NAME             account (default demo1); with --load, repeatable
   --password PASS         password (default demo); with --load, repeatable, one per --user
                           or one for all
@@ -81,7 +87,12 @@ Connection:
                           the day so far) instead of one line that sums them up
                           (at the prompt a replay of at most 20 messages is printed)
   If the connection drops the client reconnects (100 ms, doubling to 5 s) and asks for the
-  next message it expects, so nothing is missed or shown twice.
+  next message it expects, so nothing is missed or shown twice. With mirrored hosts (JNX
+  section 3) it logs in to the first that answers and moves to the next one in the list at
+  each lost connection. After every reconnect it sends again each message the server has
+  not answered yet (JNX section 6: the token rules make a repeat harmless), so an order
+  sent just before a cut is neither lost nor entered twice. The scenario replay, the
+  prompt and --load all do this.
 
 Scenario replay:
   --auto                  send every action without waiting for Enter
@@ -132,6 +143,7 @@ Load generator:
 const FLAGS = {
   host: { type: "string" },
   port: { type: "string" },
+  hosts: { type: "string" },
   user: { type: "string", multiple: true },
   password: { type: "string", multiple: true },
   users: { type: "string" },
@@ -202,6 +214,9 @@ export async function run(
   const processConsole = output === undefined && io === undefined;
   const lines = output ?? CONSOLE_OUTPUT;
   const terminal = io ?? (processConsole ? consoleIo() : {});
+  if (args.includes("--itch")) {
+    return (await import("./itch_client.ts")).runItchClient(args, lines);
+  }
   const { values, positionals } = parseFlags(args, FLAGS);
   if (values.help === true) {
     const start = currentStart(MAIN_MODULE);
@@ -221,11 +236,17 @@ export async function run(
     );
   }
   const file = positionals[0];
-  const host = String(values.host ?? "127.0.0.1");
-  const port = integerFlag("port", values.port, DEFAULT_PORT, {
-    min: 1,
-    max: 65535,
-  });
+  let hosts: HostAddress[];
+  try {
+    hosts = parseHosts({
+      host: values.host as string | undefined,
+      port: values.port as string | undefined,
+      hosts: values.hosts as string | undefined,
+    }, { hostname: "127.0.0.1", port: DEFAULT_PORT });
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
   const users = (values.user ?? []) as string[];
   const passwords = (values.password ?? []) as string[];
 
@@ -241,8 +262,7 @@ export async function run(
       );
     }
     return await runLoadCommand(values, {
-      host,
-      port,
+      hosts,
       version,
       users,
       passwords,
@@ -286,8 +306,7 @@ export async function run(
     : await readScenario(file, version, lines);
   if (file !== undefined && scenario === undefined) return 1;
   return await runSession({
-    host,
-    port,
+    hosts,
     version,
     username: users[0] ?? "demo1",
     password: passwords[0] ?? DEMO_PASSWORD,
@@ -343,8 +362,7 @@ export async function readScenario(
 }
 
 interface LoadRun {
-  host: string;
-  port: number;
+  hosts: HostAddress[];
   version: ProtocolVersion;
   users: string[];
   passwords: string[];
@@ -414,8 +432,7 @@ async function runLoadCommand(
   let report;
   try {
     report = await runLoad({
-      hostname: config.host,
-      port: config.port,
+      hosts: config.hosts,
       accounts,
       version: config.version,
       ...(duration === undefined ? { count } : { durationMs: duration * 1000 }),

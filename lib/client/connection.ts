@@ -20,6 +20,7 @@ import {
 } from "../net/soupbintcp_socket.ts";
 import { ClientSession } from "../session/client_session.ts";
 import { WriteBuffer } from "../session/write_buffer.ts";
+import { formatHost, type HostAddress } from "./hosts.ts";
 import {
   type UnansweredMessage,
   UnansweredMessages,
@@ -27,10 +28,18 @@ import {
 
 /** How to reach and log in to the server, and how to behave when the link drops. */
 export interface OuchConnectionOptions {
-  /** @default {"127.0.0.1"} */
+  /** The server's address, when `hosts` is not given. @default {"127.0.0.1"} */
   hostname?: string;
-  /** @default {15000} */
+  /** The server's port, when `hosts` is not given. @default {15000} */
   port?: number;
+  /**
+   * Mirrored OUCH hosts of the account (JNX §3), in order: the first connection goes to
+   * the first that accepts it, and each lost link moves to the next (after the last, the
+   * first again). Replaces `hostname` and `port`.
+   *
+   * @default {[{ hostname, port }]}
+   */
+  hosts?: readonly HostAddress[];
   username: string;
   password: string;
   /** @default {"1.12"} */
@@ -66,10 +75,10 @@ export interface OuchConnectionOptions {
   /** How long {@linkcode OuchConnection.logout} waits for the server to close. @default {2000} */
   logoutTimeoutMs?: number;
   /**
-   * Opens the TCP connection for each attempt: the first and every reconnect. The hook for
-   * mirrored hosts (issue #14): return a connection to another host to fail over.
+   * Opens the TCP connection for each attempt: the first and every reconnect, to the host
+   * the attempt names.
    *
-   * @default {Deno.connect to hostname and port}
+   * @default {Deno.connect to the attempt's host}
    */
   connect?: (attempt: ConnectAttempt) => Promise<Deno.Conn>;
 }
@@ -80,12 +89,16 @@ export interface ConnectAttempt {
   readonly reconnect: boolean;
   /** Failed attempts since the last login, 0 for the first try. */
   readonly failures: number;
+  /** The host to connect to: one of the `hosts`, in turn. */
+  readonly host: HostAddress;
 }
 
 /** Something that happened on a connection. */
 export type ConnectionEvent =
   | {
     readonly type: "loginAccepted";
+    /** `host:port` of the host that accepted it. */
+    readonly address: string;
     readonly session: string;
     readonly sequenceNumber: number;
     readonly reconnect: boolean;
@@ -104,6 +117,8 @@ export type ConnectionEvent =
     readonly type: "disconnected";
     readonly reason: string;
     readonly retryInMs: number;
+    /** `host:port` of the host the next attempt goes to. */
+    readonly next: string;
   }
   | { readonly type: "endOfSession" };
 
@@ -145,17 +160,21 @@ const READ_BUFFER = 64 * 1024;
  * and the sequence number after the last message received, so that every message arrives
  * exactly once and in order across the gap.
  *
- * Mirrored hosts (issue #14) build on two hooks: `connect` picks the host of every attempt,
- * and every message sent stays in {@linkcode OuchConnection.unanswered} until the server
- * answers it. A fail-over that cannot tell what the old host handled rewinds those
- * messages (`UnansweredMessages.rewind()`) so that the next login sends them again; a
- * token the new host has already seen is ignored there (K4). A plain reconnect to the same
- * host sends only what was never written.
+ * Mirrored hosts (JNX §3 and §6, issue #14): with several `hosts`, a lost link moves to
+ * the next host. Every message sent stays in {@linkcode OuchConnection.unanswered} until
+ * the server answers it, and after each reconnect (to another host or the same one) the
+ * client sends all of them again, in order, right after Login Accepted: it cannot tell
+ * what the old link delivered, and JNX §6 makes every inbound message benign to repeat (a
+ * token the server has already seen, or a cancel of an order already gone, is ignored,
+ * K4). The answers they get arrive once, at their sequence numbers; a message whose
+ * sequence number was already received is never passed on, so nothing is seen twice.
  */
 export class OuchConnection {
-  readonly #options:
-    & Required<Omit<OuchConnectionOptions, "hostname" | "port" | "connect">>
-    & { hostname: string; port: number };
+  readonly #options: Required<
+    Omit<OuchConnectionOptions, "hostname" | "port" | "hosts" | "connect">
+  >;
+  readonly #hosts: readonly HostAddress[];
+  #host = 0;
   readonly #connect: (attempt: ConnectAttempt) => Promise<Deno.Conn>;
   readonly #listener: ConnectionListener;
   readonly #done = Promise.withResolvers<ConnectionEnd>();
@@ -182,9 +201,14 @@ export class OuchConnection {
     options: OuchConnectionOptions,
     listener: ConnectionListener,
   ) {
-    this.#options = {
+    this.#hosts = options.hosts ?? [{
       hostname: options.hostname ?? "127.0.0.1",
       port: options.port ?? 15000,
+    }];
+    if (this.#hosts.length === 0) {
+      throw new RangeError("Cannot connect to an empty list of hosts");
+    }
+    this.#options = {
       username: options.username,
       password: options.password,
       version: options.version ?? "1.12",
@@ -197,9 +221,9 @@ export class OuchConnection {
       serverTimeoutMs: options.serverTimeoutMs ?? 15000,
       logoutTimeoutMs: options.logoutTimeoutMs ?? 2000,
     };
-    const { hostname, port } = this.#options;
     this.#connect = options.connect ??
-      (() => Deno.connect({ hostname, port }));
+      (({ host }) =>
+        Deno.connect({ hostname: host.hostname, port: host.port }));
     this.#listener = listener;
     this.#next = this.#options.requestedSequenceNumber;
     this.#backoffMs = this.#options.initialBackoffMs;
@@ -211,23 +235,37 @@ export class OuchConnection {
    * @param options Server address, account and reconnection behaviour.
    * @param listener Receives the login result, messages and link changes.
    * @returns The connection, logging in.
-   * @throws {Deno.errors.ConnectionRefused} Or another connection error, when the first
-   * connection cannot be made; nothing is retried then.
+   * @throws {RangeError} For an empty list of hosts.
+   * @throws {Deno.errors.ConnectionRefused} Or another connection error, when no host
+   * accepts the first connection (each is tried once, in order); the error is the last
+   * host's.
    */
   static async open(
     options: OuchConnectionOptions,
     listener: ConnectionListener,
   ): Promise<OuchConnection> {
     const connection = new OuchConnection(options, listener);
-    connection.#attach(
-      await connection.#connect({ reconnect: false, failures: 0 }),
-    );
-    return connection;
+    const hosts = connection.#hosts;
+    for (let i = 0;; i++) {
+      try {
+        connection.#attach(
+          await connection.#connect({
+            reconnect: false,
+            failures: i,
+            host: hosts[i]!,
+          }),
+        );
+        connection.#host = i;
+        return connection;
+      } catch (error) {
+        if (i + 1 >= hosts.length) throw error;
+      }
+    }
   }
 
-  /** `host:port` of the server. */
+  /** `host:port` of the host in use, or of the next attempt while the link is down. */
   get address(): string {
-    return `${this.#options.hostname}:${this.#options.port}`;
+    return formatHost(this.#hosts[this.#host]!);
   }
 
   /** The account. */
@@ -376,6 +414,7 @@ export class OuchConnection {
           this.#failures = 0;
           this.#emit({
             type: "loginAccepted",
+            address: this.address,
             session: id,
             sequenceNumber,
             reconnect,
@@ -397,6 +436,8 @@ export class OuchConnection {
           this.#emit({ type: "loginRejected", code, reconnect });
         },
         message: (bytes, sequenceNumber) => {
+          // Never twice: a host that starts below the number asked for repeats nothing.
+          if (sequenceNumber < this.#next) return;
           this.#next = sequenceNumber + 1;
           const message = decodeOutbound(bytes, {
             version: this.#options.version,
@@ -471,14 +512,24 @@ export class OuchConnection {
     }
     const busy = this.#retryBusy;
     this.#retryBusy = false;
-    if (!busy) this.#droppedAt = performance.now();
+    if (!busy) {
+      this.#droppedAt = performance.now();
+      // JNX §6: what the lost link may not have delivered goes again after the next login.
+      this.#unanswered.rewind();
+    }
     this.#retry(busy ? "the session is not available yet" : text);
   }
 
   #retry(reason: string): void {
+    this.#host = (this.#host + 1) % this.#hosts.length;
     const delay = this.#backoffMs;
     this.#backoffMs = Math.min(this.#backoffMs * 2, this.#options.maxBackoffMs);
-    this.#emit({ type: "disconnected", reason, retryInMs: delay });
+    this.#emit({
+      type: "disconnected",
+      reason,
+      retryInMs: delay,
+      next: this.address,
+    });
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
       this.#connecting = this.#reconnect();
@@ -491,6 +542,7 @@ export class OuchConnection {
       conn = await this.#connect({
         reconnect: true,
         failures: this.#failures,
+        host: this.#hosts[this.#host]!,
       });
     } catch (error) {
       this.#failures++;

@@ -33,6 +33,7 @@ import {
   summarizeLatency,
 } from "./latency.ts";
 import { OutcomeChecker, type OutcomeReport } from "./outcome_checker.ts";
+import { ResendLog } from "./resend_log.ts";
 
 /** The shares of each kind of order, in percent of the messages sent. */
 export interface LoadMix {
@@ -93,6 +94,14 @@ export interface LoadPlan {
    * @default {10000}
    */
   drainTimeoutMs?: number;
+  /**
+   * Keep a copy of every message sent until the server answers it, so that
+   * {@linkcode LoadGenerator.resend} can send the unanswered ones again after a fail-over
+   * to a mirrored host (JNX §6).
+   *
+   * @default {false}
+   */
+  failover?: boolean;
 }
 
 /** Where a load run is. */
@@ -151,6 +160,11 @@ export interface LoadReport {
   readonly outcomes: OutcomeReport;
   /** Problems with a session (connection lost, login refused, timeouts). */
   readonly errors: readonly string[];
+  /**
+   * The fail-overs to a mirrored host, one line each: the account, the hosts, how long it
+   * took and how many unanswered messages were sent again. Not errors.
+   */
+  readonly failovers: readonly string[];
   /** `true` when every order got exactly one final outcome and nothing failed. */
   readonly ok: boolean;
 }
@@ -167,6 +181,7 @@ interface Config {
   orderbookId: string;
   seed: number;
   drainTimeoutMs: number;
+  failover: boolean;
 }
 
 function resolve(plan: LoadPlan): Config {
@@ -219,6 +234,7 @@ function resolve(plan: LoadPlan): Config {
     orderbookId: plan.orderbookId ?? "7203",
     seed: plan.seed ?? 1,
     drainTimeoutMs: plan.drainTimeoutMs ?? 10000,
+    failover: plan.failover ?? false,
   };
 }
 
@@ -355,6 +371,42 @@ export class LoadGenerator {
    */
   written(session: number, nowMs: number): void {
     this.#session(session).written(nowMs);
+  }
+
+  /**
+   * Appends the messages of a session the server has not answered yet to `output`, oldest
+   * first, to be sent again after a fail-over (JNX §6; needs `failover` in the plan). The
+   * answer to a message settles every message sent before it, since the server handles a
+   * session's messages in order; a repeat the server already handled is ignored (K4).
+   *
+   * @param session The session's index.
+   * @param output The new connection's output.
+   * @returns How many bytes were appended (0 without `failover`).
+   */
+  resend(session: number, output: WriteBuffer): number {
+    return this.#session(session).resend(output);
+  }
+
+  /**
+   * How many messages of a session wait for an answer and would be sent again (0 without
+   * `failover`).
+   *
+   * @param session The session's index.
+   * @returns The count.
+   */
+  unanswered(session: number): number {
+    return this.#session(session).unanswered;
+  }
+
+  /**
+   * Notes a fail-over of a session to another host, for the report.
+   *
+   * @param session The session's index.
+   * @param description What happened; the report prefixes the account.
+   */
+  failedOver(session: number, description: string): void {
+    const load = this.#session(session);
+    load.failovers.push(`${load.name}: ${description}`);
   }
 
   /**
@@ -518,6 +570,7 @@ export class LoadGenerator {
       }
     }
     const errors = sessions.flatMap((session) => session.errors);
+    const failovers = sessions.flatMap((session) => session.failovers);
     const runMs = this.#started ? Math.max(0, runEndedAt - this.#startedAt) : 0;
     const seconds = runMs / 1000;
     return {
@@ -536,6 +589,7 @@ export class LoadGenerator {
       histogram: latencyHistogram(latencies),
       outcomes: { ...outcomes, canceled, violations },
       errors,
+      failovers,
       ok: outcomes.violationCount === 0 && errors.length === 0,
     };
   }
@@ -653,6 +707,7 @@ class SessionLoad {
   readonly name: string;
   readonly checker = new OutcomeChecker(INITIAL_TOKENS);
   readonly errors: string[] = [];
+  readonly failovers: string[] = [];
   readonly sent = { enter: 0, cancel: 0, replace: 0, cleanup: 0 };
   readonly received = emptyReceived();
   phase: Phase = "login";
@@ -674,6 +729,10 @@ class SessionLoad {
   #poolSize = 0;
   #latencies = new Float64Array(INITIAL_TOKENS);
   #latencyCount = 0;
+  /** With `failover`: the unanswered packets, and where each token's packet ends in it. */
+  readonly #resend: ResendLog | undefined;
+  #packetEnd = new Float64Array(0);
+  #cancelEnd = new Float64Array(0);
   #quota = 0;
   #ratePerMs = 0;
   #beganAt = 0;
@@ -687,6 +746,11 @@ class SessionLoad {
     this.name = name;
     this.#config = config;
     this.#random = random(config.seed * 7919 + index + 1);
+    if (config.failover) {
+      this.#resend = new ResendLog();
+      this.#packetEnd = new Float64Array(INITIAL_TOKENS);
+      this.#cancelEnd = new Float64Array(INITIAL_TOKENS);
+    }
     const codec = { version: config.version };
     encodeUnsequencedInto(
       {
@@ -735,6 +799,24 @@ class SessionLoad {
 
   get sentTotal(): number {
     return this.sent.enter + this.sent.cancel + this.sent.replace;
+  }
+
+  resend(output: WriteBuffer): number {
+    return this.#resend?.copyTo(output) ?? 0;
+  }
+
+  get unanswered(): number {
+    return this.#resend?.packets ?? 0;
+  }
+
+  /** With `failover`, keeps the packet just committed at `at` until it is answered. */
+  #keep(output: WriteBuffer, at: number, length: number): number {
+    return this.#resend!.append(output.bytes.subarray(at, at + length));
+  }
+
+  /** The answer to the packet that ends at `end` (0: none) settles it and all before. */
+  #settle(end: number | undefined): void {
+    if (end !== undefined && end > 0) this.#resend?.settle(end);
   }
 
   latencies(): Float64Array {
@@ -866,6 +948,9 @@ class SessionLoad {
       cross ? TIME_IN_FORCE_IMMEDIATE : TIME_IN_FORCE_DAY,
     );
     output.commit(ENTER_LENGTH);
+    if (this.#resend !== undefined) {
+      this.#packetEnd[token] = this.#keep(output, at, ENTER_LENGTH);
+    }
     this.sent.enter++;
   }
 
@@ -889,6 +974,9 @@ class SessionLoad {
     put32(bytes, m + REPLACE.quantity, quantity);
     put32(bytes, m + REPLACE.price, price);
     output.commit(REPLACE_LENGTH);
+    if (this.#resend !== undefined) {
+      this.#packetEnd[token] = this.#keep(output, at, REPLACE_LENGTH);
+    }
   }
 
   #sendCancel(order: number, output: WriteBuffer): void {
@@ -902,6 +990,9 @@ class SessionLoad {
       this.#base + this.checker.currentToken(order),
     );
     output.commit(CANCEL_LENGTH);
+    if (this.#resend !== undefined) {
+      this.#cancelEnd[order] = this.#keep(output, at, CANCEL_LENGTH);
+    }
   }
 
   /** Cancels every order still live without a cancel of its own, as room allows. */
@@ -936,6 +1027,10 @@ class SessionLoad {
       this.#flags = grown(this.#flags, new Uint8Array(size));
       this.#poolAt = grown(this.#poolAt, new Int32Array(size));
       this.#pool = grown(this.#pool, new Int32Array(size));
+      if (this.#resend !== undefined) {
+        this.#packetEnd = grown(this.#packetEnd, new Float64Array(size));
+        this.#cancelEnd = grown(this.#cancelEnd, new Float64Array(size));
+      }
     }
     this.#sentAt[token] = nowMs;
     return token;
@@ -1115,6 +1210,7 @@ class SessionLoad {
   #accepted(token: number, quantity: number, live: boolean, nowMs: number) {
     if (token <= 0) return this.#earlier();
     this.received.accepted++;
+    this.#settle(this.#packetEnd[token]);
     const checker = this.checker;
     if (checker.accepted(token, quantity, live)) {
       this.#recordLatency(token, nowMs);
@@ -1125,6 +1221,7 @@ class SessionLoad {
   #rejected(token: number, nowMs: number) {
     if (token <= 0) return this.#earlier();
     this.received.rejected++;
+    this.#settle(this.#packetEnd[token]);
     if (this.checker.rejected(token)) {
       this.#recordLatency(token, nowMs);
       this.#ended(token);
@@ -1134,6 +1231,7 @@ class SessionLoad {
   #replaced(token: number, previous: number, quantity: number, live: boolean) {
     if (token <= 0) return this.#earlier();
     this.received.replaced++;
+    this.#settle(this.#packetEnd[token]);
     const checker = this.checker;
     const order = checker.replaced(token, previous, quantity, live);
     if (order === 0) return;
@@ -1154,6 +1252,7 @@ class SessionLoad {
     if (token <= 0) return this.#earlier();
     this.received.canceled++;
     const order = this.checker.canceled(token, quantity, reason);
+    if (reason === "U" && order > 0) this.#settle(this.#cancelEnd[order]);
     if (order !== 0 && !this.checker.isLive(order)) this.#ended(order);
   }
 

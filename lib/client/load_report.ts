@@ -69,7 +69,7 @@ export function renderProgress(progress: LoadProgress, width = 30): string {
  *   latency: { count: 10, min: 0.1, mean: 0.1, p50: 0.1, p90: 0.1, p99: 0.1, p999: 0.1, max: 0.1 },
  *   histogram: [{ fromMs: 0.064, toMs: 0.128, count: 10 }],
  *   outcomes: { entered: 10, accepted: 10, rejected: 0, unanswered: 0, executed: 0, canceled: { U: 10 }, aiqCanceled: 0, replacedToZero: 0, deadOnArrival: 0, open: 0, violationCount: 0, violations: [] },
- *   errors: [], ok: true,
+ *   errors: [], failovers: [], ok: true,
  * };
  * const lines = formatLoadReport(report);
  * assert.equal(lines.at(-1), OUTCOMES_OK);
@@ -114,6 +114,9 @@ export function formatLoadReport(
       canceled === "" ? "" : ` (${canceled})`
     }, ${outcomes.aiqCanceled} aiq-canceled, ${outcomes.replacedToZero} replaced to zero, ${outcomes.deadOnArrival} dead on arrival; ${outcomes.open} still open`,
   ];
+  for (const failover of report.failovers) {
+    lines.push(c.yellow(`fail-over: ${failover}`));
+  }
   for (const error of report.errors) lines.push(c.red(`error: ${error}`));
   if (outcomes.violationCount > 0) {
     lines.push(

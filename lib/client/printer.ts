@@ -189,14 +189,23 @@ export class Printer {
    *
    * @param reason Why it was lost.
    * @param retryInMs When the next attempt starts.
+   * @param next `host:port` of the next attempt, when it goes to another host than
+   * the lost one (a mirrored host).
    * @returns One line.
    */
-  disconnected(reason: string, retryInMs: number): string {
+  disconnected(reason: string, retryInMs: number, next?: string): string {
     if (this.#json) {
-      return stringifyJson({ event: "disconnected", reason, retryInMs });
+      return stringifyJson({
+        event: "disconnected",
+        reason,
+        retryInMs,
+        ...(next === undefined ? {} : { next }),
+      });
     }
     return this.#c.yellow(
-      `connection lost (${reason}): reconnecting in ${retryInMs} ms`,
+      `connection lost (${reason}): reconnecting${
+        next === undefined ? "" : ` to ${next}`
+      } in ${retryInMs} ms`,
     );
   }
 

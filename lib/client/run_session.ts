@@ -14,6 +14,7 @@ import {
   interruptible,
 } from "./client_io.ts";
 import { type ConnectionEnd, OuchConnection } from "./connection.ts";
+import { formatHost, type HostAddress } from "./hosts.ts";
 import { InputReader, readEditedLine } from "./input.ts";
 import { LineEditor } from "./line_editor.ts";
 import { OrderTracker } from "./order_tracker.ts";
@@ -39,8 +40,8 @@ const REPLAY_LIMIT_MS = 30_000;
 
 /** What {@linkcode runSession} does. */
 export interface SessionConfig {
-  host: string;
-  port: number;
+  /** The account's mirrored hosts, in order (at least one; see `OuchConnection`). */
+  hosts: readonly HostAddress[];
   version: ProtocolVersion;
   username: string;
   password: string;
@@ -78,6 +79,10 @@ export interface SessionConfig {
  * highest token (see `shiftTokens`) unless `rawTokens` is set, with one line saying so, so
  * that a file runs again on the same trading day.
  *
+ * With several `hosts` (mirrored OUCH hosts), a lost link moves to the next one; the
+ * connection logs in at the next sequence number expected and sends again what was not
+ * answered (see `OuchConnection`), and the lines say which host it went to.
+ *
  * Ctrl-C (or `io.signal`) stops the replay or the prompt: the results so far are printed,
  * the client sends a Logout Request, waits for the server to close the connection (at most
  * 2 s) and returns {@linkcode EXIT_INTERRUPTED}.
@@ -113,12 +118,12 @@ export async function runSession(config: SessionConfig): Promise<number> {
   let loginAt = performance.now();
   let lastMessageAt = -Infinity;
   let messageCount = 0;
-  const address = `${config.host}:${config.port}`;
+  const address = config.hosts.map(formatHost).join(",");
+  const multiple = config.hosts.length > 1;
   let connection: OuchConnection;
   try {
     connection = await OuchConnection.open({
-      hostname: config.host,
-      port: config.port,
+      hosts: config.hosts,
       username: config.username,
       password: config.password,
       version: config.version,
@@ -129,7 +134,7 @@ export async function runSession(config: SessionConfig): Promise<number> {
           login ??= "accepted";
           print(printer.login({
             username: config.username,
-            address,
+            address: event.address,
             session: event.session,
             sequenceNumber: event.sequenceNumber,
             reconnect: event.reconnect,
@@ -157,7 +162,13 @@ export async function runSession(config: SessionConfig): Promise<number> {
           return;
         }
         case "disconnected":
-          print(printer.disconnected(event.reason, event.retryInMs));
+          print(
+            printer.disconnected(
+              event.reason,
+              event.retryInMs,
+              multiple ? event.next : undefined,
+            ),
+          );
           return;
         case "endOfSession":
           print(printer.endOfSession());

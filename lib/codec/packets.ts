@@ -64,8 +64,12 @@ export interface LoginRequestPacket {
   readonly username: string;
   readonly password: string;
   readonly requestedSession: string;
-  /** Next sequenced message wanted; `0` means no replay, only new messages (K2). */
-  readonly requestedSequenceNumber: number;
+  /**
+   * Next sequenced message wanted; `0` means no replay, only new messages (K2). The field
+   * holds up to 20 digits: a value above `Number.MAX_SAFE_INTEGER` is read exactly, as a
+   * bigint (such a number is beyond any stream, so it asks for the next new message).
+   */
+  readonly requestedSequenceNumber: number | bigint;
 }
 
 /** Login Accepted `A`: the session and the number of the next Sequenced Data message. */

@@ -115,14 +115,21 @@ function putHeader(
   target[at + 2] = type;
 }
 
+/** The largest value of a 20-digit Numeric field. */
+const MAX_NUMERIC = 99_999_999_999_999_999_999n;
+
 function putNumeric(
   target: Uint8Array,
   at: number,
-  value: number,
+  value: number | bigint,
   packet: string,
   field: string,
 ): void {
-  if (!(value >= 0 && Number.isSafeInteger(value))) {
+  if (
+    typeof value === "bigint"
+      ? !(value >= 0n && value <= MAX_NUMERIC)
+      : !(value >= 0 && Number.isSafeInteger(value))
+  ) {
     failUint64(packet, field, value);
   }
   const digits = String(value);
@@ -650,7 +657,21 @@ function readNumeric(
   at: number,
   packet: string,
   field: string,
-): number {
+): number;
+function readNumeric(
+  payload: Uint8Array,
+  at: number,
+  packet: string,
+  field: string,
+  exact: true,
+): number | bigint;
+function readNumeric(
+  payload: Uint8Array,
+  at: number,
+  packet: string,
+  field: string,
+  exact = false,
+): number | bigint {
   let start = at;
   let end = at + SEQUENCE_NUMBER_LENGTH;
   while (start < end && payload[start] === SPACE) start++;
@@ -665,6 +686,16 @@ function readNumeric(
     if (value > Number.MAX_SAFE_INTEGER) {
       let text = "";
       for (let j = start; j < end; j++) text += CHARS[payload[j]!]!;
+      // Up to 20 digits, read exactly: every digit is checked first.
+      if (exact && /^[0-9]+$/.test(text)) return BigInt(text);
+      if (exact) {
+        for (let j = i + 1; j < end; j++) {
+          const rest = payload[j]! - 0x30;
+          if (rest < 0 || rest > 9) {
+            failByte(payload, j, packet, field, "Numeric digits");
+          }
+        }
+      }
       fail(
         `Cannot decode ${packet} field ${field} as a safe integer: current text is ${
           JSON.stringify(text)
@@ -698,6 +729,7 @@ function readLoginRequest(payload: Uint8Array): LoginRequestPacket {
       26,
       packet,
       "requestedSequenceNumber",
+      true,
     ),
   };
 }

@@ -45,7 +45,7 @@ import type {
   RecordBatch,
   Subscriber,
 } from "../exchange/mod.ts";
-import type { Depth, DepthLevel } from "../matcher/mod.ts";
+import type { Depth, DepthLevel, Instrument } from "../matcher/mod.ts";
 import {
   CLEAR_LINE,
   CLEAR_SCREEN,
@@ -98,6 +98,13 @@ export interface RenderOptions {
 export interface LadderOptions extends RenderOptions {
   /** Show the halted marker. @default {false} */
   halted?: boolean;
+  /** Show the short-sell price restriction marker `SSR` (K18). @default {false} */
+  restricted?: boolean;
+  /**
+   * The orderbook's reference data (K17): its reference price and price limits are shown
+   * in the title when it has them. @default {none}
+   */
+  instrument?: Pick<Instrument, "referencePrice" | "lowerLimit" | "upperLimit">;
   /** The most price levels shown per side. @default {10} */
   levels?: number;
 }
@@ -111,6 +118,10 @@ export interface BookView {
   /** The orderbook's trades, oldest first; only the last one is shown. */
   readonly trades: readonly ShownTrade[];
   readonly halted: boolean;
+  /** Whether the short-sell price restriction is in effect. @default {false} */
+  readonly restricted?: boolean;
+  /** Its reference data, shown in the title when it has a reference price or limits. */
+  readonly instrument?: LadderOptions["instrument"];
 }
 
 /** The figures of the status line. */
@@ -264,7 +275,7 @@ export function renderLadder(
   };
   const blank = " ".repeat(ordersWidth + quantityWidth + priceWidth + 4);
   const lines = [
-    renderTitle(depth.orderbookId, trades, options.halted ?? false, c),
+    renderTitle(depth.orderbookId, trades, options, c),
     c.dim(
       `${"Orders".padStart(ordersWidth)}  ${
         "Quantity".padStart(quantityWidth)
@@ -414,6 +425,10 @@ export function renderTable(
       books.map((book) =>
         renderLadder(book.depth, book.trades, {
           halted: book.halted,
+          restricted: book.restricted ?? false,
+          ...(book.instrument === undefined
+            ? {}
+            : { instrument: book.instrument }),
           levels: shown,
           color: options.color ?? false,
         })
@@ -948,14 +963,22 @@ export class Display implements Subscriber {
     const book = this.#books.get(id);
     if (book === undefined) return undefined;
     const halted = market.isHalted(id);
+    const restricted = market.isShortSellRestricted(id);
     const { depth, trades } = book;
     if (
       depth.bids.length === 0 && depth.asks.length === 0 &&
-      trades.length === 0 && !halted
+      trades.length === 0 && !halted && !restricted
     ) {
       return undefined;
     }
-    return { depth, trades, halted };
+    const instrument = market.instrument(id);
+    return {
+      depth,
+      trades,
+      halted,
+      restricted,
+      ...(instrument === undefined ? {} : { instrument }),
+    };
   }
 
   /** Samples the message counters and returns the rates since the previous sample. */
@@ -1065,11 +1088,25 @@ export class Display implements Subscriber {
 function renderTitle(
   id: string,
   trades: readonly ShownTrade[],
-  halted: boolean,
+  options: LadderOptions,
   c: Colors,
 ): string {
-  const title = `${c.bold(id)}  last ${renderTrade(trades)}`;
-  return halted ? `${title}  ${c.yellow(c.bold("HALTED"))}` : title;
+  let title = `${c.bold(id)}  last ${renderTrade(trades)}`;
+  const instrument = options.instrument;
+  if (instrument !== undefined && instrument.referencePrice > 0) {
+    title += c.dim(`  ref ${formatPrice(instrument.referencePrice)}`);
+  }
+  if (instrument !== undefined && instrument.upperLimit > 0) {
+    title += c.dim(
+      `  limits ${formatPrice(instrument.lowerLimit)}-${
+        formatPrice(instrument.upperLimit)
+      }`,
+    );
+  }
+  if (options.restricted === true) title += `  ${c.yellow("SSR")}`;
+  return options.halted === true
+    ? `${title}  ${c.yellow(c.bold("HALTED"))}`
+    : title;
 }
 
 function renderTrade(trades: readonly ShownTrade[]): string {

@@ -31,16 +31,41 @@ import {
   parseConsoleCommand,
 } from "../console/console_command.ts";
 import { Display, DISPLAY_MODES, renderLadder } from "../console/display.ts";
-import { type DayOptions, Exchange, type JsonObject } from "../exchange/mod.ts";
+import {
+  type DayOptions,
+  Exchange,
+  type JsonObject,
+  RecoveryError,
+  SnapshotError,
+} from "../exchange/mod.ts";
 import { TradeLog } from "../feeds/trade_log.ts";
+import type { ItchPublisher } from "../feeds/itch_publisher.ts";
+import {
+  attachPublisher,
+  createPublisher,
+  MARKET_DATA_FLAGS,
+  MARKET_DATA_HELP,
+  type MarketDataConfig,
+  parseMarketDataFlags,
+  startMarketData,
+} from "./market_data.ts";
 import {
   FSYNC_MODES,
   type FsyncMode,
   type JournalFile,
+  journalName,
+  type JournalRecords,
   openJournal,
 } from "../server/journal_file.ts";
 import { OuchServer } from "../server/server.ts";
+import {
+  DEFAULT_SNAPSHOT_RECORDS,
+  DEFAULT_SNAPSHOT_SECONDS,
+  listSnapshots,
+  Snapshotter,
+} from "../server/snapshot_file.ts";
 import { WebServer } from "../web/server.ts";
+import { StreamFile } from "../server/stream_file.ts";
 
 /** Where journals go unless `--journal` says otherwise, relative to the working directory. */
 export const DEFAULT_DATA_DIRECTORY = "ouch-data";
@@ -78,6 +103,9 @@ Flags:
   --journal DIR           data directory for the journal (default ./${DEFAULT_DATA_DIRECTORY})
   --no-journal            run without a journal: nothing survives a restart
   --fresh                 start a new session even if today's journal exists
+  --snapshot-records N    write an engine snapshot next to the journal every N records, so
+                          a restart replays only the records after it (default ${DEFAULT_SNAPSHOT_RECORDS}; 0: never)
+  --snapshot-seconds S    ... or every S seconds when records came (default ${DEFAULT_SNAPSHOT_SECONDS}; 0: never)
   --fsync interval|batch|none
                           every batch is written to the journal before its messages are sent,
                           so a crash of the server loses nothing; then, for a power cut:
@@ -95,6 +123,7 @@ Flags:
   --http HOST:PORT        serve the web page here (default ${DEFAULT_HTTP})
   --no-http               do not serve the web page
   --trade-log FILE        append one line per trade to FILE
+${MARKET_DATA_HELP}
   -h, --help              show this help
 
 Console commands (type them while the server runs; end of input does not stop it):
@@ -112,6 +141,8 @@ const FLAGS = {
   journal: { type: "string" },
   "no-journal": { type: "boolean" },
   fresh: { type: "boolean" },
+  "snapshot-records": { type: "string" },
+  "snapshot-seconds": { type: "string" },
   fsync: { type: "string" },
   closed: { type: "boolean" },
   halted: { type: "string" },
@@ -120,6 +151,7 @@ const FLAGS = {
   http: { type: "string" },
   "no-http": { type: "boolean" },
   "trade-log": { type: "string" },
+  ...MARKET_DATA_FLAGS,
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -139,6 +171,8 @@ export interface ServerConfig {
   orderbooks: readonly string[];
   journal: string | null;
   fresh: boolean;
+  /** When to write engine snapshots (with a journal). */
+  snapshots: { records: number; seconds: number };
   fsync: FsyncMode;
   closed: boolean;
   halted: readonly string[];
@@ -146,6 +180,8 @@ export interface ServerConfig {
   display: "table" | "debug" | "quiet" | undefined;
   http: { hostname: string; port: number } | null;
   tradeLog: string | undefined;
+  /** `--itch-port`, `--snapshot-port`, `--mold`, `--mold-request-port`, `--itch-log`. */
+  marketData: MarketDataConfig;
 }
 
 /**
@@ -250,12 +286,13 @@ export async function parseServerArgs(
   const display = values.display === undefined
     ? undefined
     : choiceFlag("display", values.display, DISPLAY_MODES);
+  const port = integerFlag("port", values.port, DEFAULT_PORT, {
+    min: 0,
+    max: 65535,
+  });
   return {
     host,
-    port: integerFlag("port", values.port, DEFAULT_PORT, {
-      min: 0,
-      max: 65535,
-    }),
+    port,
     version,
     users: demo ? DEMO_USERS : users,
     limits,
@@ -270,6 +307,20 @@ export async function parseServerArgs(
       ? null
       : String(values.journal ?? DEFAULT_DATA_DIRECTORY),
     fresh: values.fresh === true,
+    snapshots: {
+      records: integerFlag(
+        "snapshot-records",
+        values["snapshot-records"],
+        DEFAULT_SNAPSHOT_RECORDS,
+        { min: 0, max: Number.MAX_SAFE_INTEGER },
+      ),
+      seconds: integerFlag(
+        "snapshot-seconds",
+        values["snapshot-seconds"],
+        DEFAULT_SNAPSHOT_SECONDS,
+        { min: 0, max: 86_400 },
+      ),
+    },
     fsync: choiceFlag("fsync", values.fsync, FSYNC_MODES),
     closed: values.closed === true,
     halted,
@@ -281,6 +332,7 @@ export async function parseServerArgs(
     tradeLog: values["trade-log"] === undefined
       ? undefined
       : String(values["trade-log"]),
+    marketData: parseMarketDataFlags(values, port),
   };
 }
 
@@ -344,14 +396,49 @@ function accountConfig(config: ServerConfig): Map<string, JsonObject> {
   return configs;
 }
 
+/**
+ * The console's warnings for accept errors: the first at once, then at most one every 5 s
+ * saying how many there were since (a flood of resets must not flood the console).
+ *
+ * @param warn Prints one warning line.
+ * @param nowMs The clock. @default {Date.now}
+ * @returns The observer's `acceptError`.
+ */
+export function acceptWarnings(
+  warn: (line: string) => void,
+  nowMs: () => number = Date.now,
+): (reason: string, retryMs: number) => void {
+  let lastMs = -Infinity;
+  let quiet = 0;
+  return (reason, retryMs) => {
+    const now = nowMs();
+    if (now - lastMs < 5_000) {
+      quiet++;
+      return;
+    }
+    lastMs = now;
+    const more = quiet === 0
+      ? ""
+      : ` (and ${quiet} more since the last warning)`;
+    quiet = 0;
+    warn(
+      `Cannot accept a connection: ${reason}${more}; the listener carries on${
+        retryMs > 0 ? ` in ${retryMs} ms` : ""
+      }`,
+    );
+  };
+}
+
 /** Where a trading day is written and what opening it found. */
 interface OpenedDay {
   /** The journal, or `null` without one. */
   journal: JournalFile | null;
   /** A new day's configuration, or `undefined` when a journal is continued. */
   day: DayOptions | undefined;
-  /** The records of a continued journal. */
-  records: Uint8Array[] | undefined;
+  /** The records of a continued journal (read from its segments as they are iterated). */
+  records: JournalRecords | undefined;
+  /** The continued journal's snapshots, newest first. */
+  snapshots: { path: string; position: number }[];
   tornTail: string | undefined;
 }
 
@@ -380,6 +467,7 @@ async function openDay(
       journal: null,
       day: day(Math.floor(now / 1000)),
       records: undefined,
+      snapshots: [],
       tornTail: undefined,
     };
   }
@@ -392,6 +480,10 @@ async function openDay(
     journal: opened.journal,
     day: opened.records === undefined ? day(Number(opened.session)) : undefined,
     records: opened.records,
+    snapshots: opened.day === undefined ? [] : await listSnapshots(
+      config.journal,
+      journalName(opened.day.tradingDate, opened.session),
+    ),
     tornTail: opened.tornTail,
   };
 }
@@ -399,50 +491,108 @@ async function openDay(
 /** Builds the exchange on an opened day: a new day, or the journal's day recovered. */
 async function openExchange(
   config: ServerConfig,
+  publisher: ItchPublisher | undefined,
 ): Promise<
   {
     exchange: Exchange;
     journal: JournalFile | null;
+    /** Where the account streams keep their older messages (with a journal). */
+    streamFile: StreamFile | null;
     recovered: number;
+    /** How recovery went: the snapshot used, the records replayed, snapshots refused. */
+    recovery: string;
+    warnings: string[];
     tornTail: string | undefined;
   }
 > {
+  const opened = await openDay(config, config.fresh, config.closed);
+  const streamFile = config.journal === null
+    ? null
+    : StreamFile.open(config.journal);
   const options = {
     users: config.users,
     accountConfig: accountConfig(config),
     cancelOnDisconnect: config.cancelOnDisconnect,
+    ...(streamFile === null ? {} : { streamStore: streamFile }),
   };
-  const opened = await openDay(config, config.fresh, config.closed);
   try {
     if (opened.records === undefined) {
-      return {
-        exchange: new Exchange({
-          ...options,
-          log: opened.journal,
-          day: opened.day!,
-          timestamp: SYSTEM_CLOCK.nowNs(),
-        }),
-        journal: opened.journal,
-        recovered: 0,
-        tornTail: undefined,
-      };
-    }
-    const exchange = Exchange.recover(opened.records, {
-      ...options,
-      log: opened.journal,
-      timestamp: SYSTEM_CLOCK.nowNs(),
-    });
-    if (exchange.day !== undefined) {
+      const exchange = new Exchange({
+        ...options,
+        log: opened.journal,
+        day: opened.day!,
+        timestamp: SYSTEM_CLOCK.nowNs(),
+      });
+      attachPublisher(publisher, exchange);
       return {
         exchange,
         journal: opened.journal,
-        recovered: opened.records.length,
+        streamFile,
+        recovered: 0,
+        recovery: "",
+        warnings: [],
+        tornTail: undefined,
+      };
+    }
+    const records = opened.records;
+    const warnings: string[] = [];
+    const started = performance.now();
+    let exchange: Exchange | undefined;
+    let recovery = "";
+    // The newest snapshot that fits the journal, else the one before, else a full replay.
+    for (const candidate of opened.snapshots) {
+      try {
+        const snapshot = await Deno.readFile(candidate.path);
+        exchange = Exchange.recover(records, {
+          ...options,
+          log: opened.journal,
+          timestamp: SYSTEM_CLOCK.nowNs(),
+          snapshot,
+        });
+        recovery =
+          ` from the snapshot at record ${candidate.position}, replayed ${
+            records.length - candidate.position
+          }`;
+        break;
+      } catch (error) {
+        if (
+          !(error instanceof SnapshotError || error instanceof RecoveryError ||
+            error instanceof Deno.errors.NotFound)
+        ) throw error;
+        warnings.push(
+          `snapshot: cannot use ${candidate.path}: ${error.message}; trying ${
+            candidate === opened.snapshots.at(-1)
+              ? "a full replay"
+              : "the one before"
+          }`,
+        );
+      }
+    }
+    if (exchange === undefined) {
+      exchange = Exchange.recover(records, {
+        ...options,
+        log: opened.journal,
+        timestamp: SYSTEM_CLOCK.nowNs(),
+      });
+      recovery = ", a full replay";
+    }
+    recovery += ` in ${((performance.now() - started) / 1000).toFixed(1)} s`;
+    if (exchange.day !== undefined) {
+      attachPublisher(publisher, exchange, opened.records);
+      return {
+        exchange,
+        journal: opened.journal,
+        streamFile,
+        recovered: records.length,
+        recovery,
+        warnings,
         tornTail: opened.tornTail,
       };
     }
     // The journal's day had ended: today goes on with a new one.
     await opened.journal?.close();
     const next = await openDay(config, true, config.closed);
+    attachPublisher(publisher, exchange);
     exchange.startDay(next.day!, {
       timestamp: SYSTEM_CLOCK.nowNs(),
       log: next.journal,
@@ -450,11 +600,15 @@ async function openExchange(
     return {
       exchange,
       journal: next.journal,
+      streamFile,
       recovered: 0,
+      recovery: "",
+      warnings,
       tornTail: undefined,
     };
   } catch (error) {
     await opened.journal?.close();
+    streamFile?.close();
     throw error;
   }
 }
@@ -473,7 +627,14 @@ export async function run(args: string[]): Promise<number> {
     console.log(SERVER_HELP);
     return 0;
   }
-  const opened = await openExchange(config);
+  const publisher = createPublisher(config.marketData);
+  let opened;
+  try {
+    opened = await openExchange(config, publisher);
+  } catch (error) {
+    publisher?.close();
+    throw error;
+  }
   const exchange = opened.exchange;
   let journal = opened.journal;
   const isTerminal = Deno.stdout.isTerminal();
@@ -498,6 +659,21 @@ export async function run(args: string[]): Promise<number> {
     ? undefined
     : TradeLog.open(config.tradeLog);
   if (tradeLog !== undefined) exchange.subscribe(tradeLog);
+  let marketData;
+  try {
+    marketData = await startMarketData(
+      config.marketData,
+      publisher,
+      exchange,
+      config.host,
+    );
+  } catch (error) {
+    tradeLog?.close();
+    await exchange.drain();
+    await journal?.close();
+    display.close();
+    throw error;
+  }
   const server = OuchServer.start({
     hostname: config.host,
     port: config.port,
@@ -519,6 +695,7 @@ export async function run(args: string[]): Promise<number> {
         display.connectionEvent({ type: "disconnected", id, account, reason }),
       protocolError: (id, account, reason) =>
         display.connectionEvent({ type: "protocolError", id, account, reason }),
+      acceptError: acceptWarnings((line) => display.warn(line)),
     },
   });
   const web = config.http === null ? undefined : new WebServer();
@@ -526,7 +703,9 @@ export async function run(args: string[]): Promise<number> {
     await web?.shutdown();
     await server.shutdown();
     await exchange.drain();
+    await marketData.stop();
     await journal?.close();
+    opened.streamFile?.close();
     tradeLog?.close();
   };
   /** Says what is wrong with the journal, and reads the clients only while it can be written. */
@@ -558,10 +737,28 @@ export async function run(args: string[]): Promise<number> {
       ? "journal: none (--no-journal): nothing survives a restart"
       : `journal: ${journal.path} (fsync ${config.fsync})${
         opened.recovered > 0
-          ? `, recovered ${opened.recovered} records`
+          ? `, recovered ${opened.recovered} records${opened.recovery}`
           : ", new trading day"
       }`,
   );
+  for (const warning of opened.warnings) display.warn(warning);
+  for (const notice of marketData.notices) display.notice(notice);
+  const snapshotter = config.journal === null ? undefined : new Snapshotter({
+    directory: config.journal,
+    exchange,
+    cadence: config.snapshots,
+    now: Date.now(),
+    report: (event) => {
+      if ("error" in event) display.warn(`snapshot: ${event.error}`);
+      else {
+        display.info(
+          `snapshot: ${event.written} at record ${event.position}, ${
+            (event.bytes / 1e6).toFixed(1)
+          } MB, taken in ${event.ms.toFixed(0)} ms`,
+        );
+      }
+    },
+  });
   if (opened.tornTail !== undefined) {
     display.warn(`journal: cut off a torn last record: ${opened.tornTail}`);
   }
@@ -604,14 +801,16 @@ export async function run(args: string[]): Promise<number> {
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, stop);
   const refresh = setInterval(
-    () =>
+    () => {
+      snapshotter?.tick(Date.now());
       display.refresh({
         session: exchange.session,
         messagesIn: exchange.messagesIn,
         messagesOut: exchange.messagesOut,
         sessions: exchange.sessions,
         connections: server.connections().length,
-      }, Date.now()),
+      }, Date.now());
+    },
     1000,
   );
   const input = readConsole(async (line) => {
@@ -638,6 +837,7 @@ export async function run(args: string[]): Promise<number> {
   await stopped.promise;
   clearInterval(refresh);
   display.info("shutting down: End of Session to every session");
+  await snapshotter?.writing;
   await stopAll();
   display.close();
   input.cancel();
@@ -743,9 +943,12 @@ async function runConsoleCommand(
           continue;
         }
         const last = market.lastTrade(id);
+        const instrument = market.instrument(id);
         display.info(
           renderLadder(depth, last === undefined ? [] : [last], {
             halted: market.isHalted(id),
+            restricted: market.isShortSellRestricted(id),
+            ...(instrument === undefined ? {} : { instrument }),
           }).join("\n"),
         );
       }

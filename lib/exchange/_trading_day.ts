@@ -11,6 +11,7 @@ import {
   ALL_ACCOUNTS,
   Matcher,
   type MatcherOptions,
+  type MatcherState,
 } from "../matcher/mod.ts";
 import type { MarketEvent } from "../matcher/market_event.ts";
 import type {
@@ -37,6 +38,22 @@ export interface DayAccount {
   readonly hosts: Set<string>;
 }
 
+/** A day's state besides its configuration: see {@linkcode TradingDay.exportState}. */
+export interface TradingDayState {
+  accounts: {
+    name: string;
+    config: JsonObject;
+    sequenced: number;
+    hosts: string[];
+  }[];
+  messagesIn: number;
+  messagesOut: number;
+  records: number;
+  openedAt: number | undefined;
+  closedAt: number | undefined;
+  matcher: MatcherState;
+}
+
 /** Where a day writes its records and market events. */
 export interface DaySink {
   /** Writes the records. */
@@ -57,6 +74,8 @@ export class TradingDay {
   sink: DaySink;
   messagesIn = 0;
   messagesOut = 0;
+  /** Records written for the day so far, its start included: the day's journal position. */
+  records = 0;
   /**
    * When the market last opened (the day's start, if it starts open), or `undefined`
    * before it first opens: the trading session has started (K24).
@@ -93,6 +112,45 @@ export class TradingDay {
         this.sink.events.push(event);
       },
     }, options);
+  }
+
+  /** The day's state besides its configuration, for a snapshot (arrays are views). */
+  exportState(): TradingDayState {
+    return {
+      accounts: this.accounts.map((account) => ({
+        name: account.name,
+        config: account.config,
+        sequenced: account.sequenced,
+        hosts: [...account.hosts],
+      })),
+      messagesIn: this.messagesIn,
+      messagesOut: this.messagesOut,
+      records: this.records,
+      openedAt: this.openedAt,
+      closedAt: this.closedAt,
+      matcher: this.matcher.exportState(),
+    };
+  }
+
+  /** Takes a state from {@linkcode TradingDay.exportState} (a new day's only). */
+  importState(state: TradingDayState): void {
+    for (const saved of state.accounts) {
+      const account: DayAccount = {
+        name: saved.name,
+        id: this.accounts.length,
+        config: saved.config,
+        sequenced: saved.sequenced,
+        hosts: new Set(saved.hosts),
+      };
+      this.accounts.push(account);
+      this.byName.set(account.name, account);
+    }
+    this.messagesIn = state.messagesIn;
+    this.messagesOut = state.messagesOut;
+    this.records = state.records;
+    this.openedAt = state.openedAt;
+    this.closedAt = state.closedAt;
+    this.matcher.importState(state.matcher);
   }
 
   /** Writes the day's start record; the halts the day starts with are its events. */
@@ -180,6 +238,7 @@ export class TradingDay {
       throw error;
     }
     writer.end();
+    this.records++;
   }
 
   /** Starts a session of the account on `host`; `false` when it has one there. */
@@ -316,6 +375,7 @@ export class TradingDay {
       throw error;
     }
     writer.end();
+    this.records++;
   }
 
   #emit(id: number, message: OutboundMessage): void {

@@ -6,6 +6,11 @@
 import { MessageLog, type PacketStream } from "../session/message_log.ts";
 import type { DayConfig } from "./record.ts";
 import type { RecordBatch, Subscriber } from "./subscriber.ts";
+import {
+  ChunkCache,
+  type ChunkStore,
+  SpilledStream,
+} from "./spilled_stream.ts";
 
 /** One account's stream: what a session sends from, and single messages by number. */
 export interface AccountStream extends PacketStream {
@@ -49,7 +54,8 @@ const EMPTY: readonly number[] = Object.freeze([]);
  * ```
  */
 export class AccountStreams implements Subscriber {
-  #logs: (MessageLog | undefined)[] = [];
+  #logs: (MessageLog | SpilledStream | undefined)[] = [];
+  readonly #cache: ChunkCache | undefined;
   #day: DayConfig | undefined;
   #touched: number[] = [];
   #seen: Uint8Array = new Uint8Array(64);
@@ -62,7 +68,7 @@ export class AccountStreams implements Subscriber {
   ) => {
     let log = this.#logs[account];
     if (log === undefined) {
-      log = new MessageLog();
+      log = this.#newLog();
       this.#logs[account] = log;
     }
     if (sequenceNumber !== log.length + 1) {
@@ -85,6 +91,23 @@ export class AccountStreams implements Subscriber {
   };
 
   /**
+   * Makes the streams.
+   *
+   * @param store Where the streams' older messages go (see `spilled_stream.ts`), so that
+   *   memory is bounded by a few chunks per account and a shared cache, not by the day's
+   *   messages; without it every message stays in memory. @default {undefined}
+   */
+  constructor(store?: ChunkStore) {
+    this.#cache = store === undefined ? undefined : new ChunkCache(store);
+  }
+
+  #newLog(): MessageLog | SpilledStream {
+    return this.#cache === undefined
+      ? new MessageLog()
+      : new SpilledStream(this.#cache);
+  }
+
+  /**
    * The stream of an account; empty for an account without messages.
    *
    * @param account The account id.
@@ -93,7 +116,7 @@ export class AccountStreams implements Subscriber {
   stream(account: number): AccountStream {
     let log = this.#logs[account];
     if (log === undefined) {
-      log = new MessageLog();
+      log = this.#newLog();
       this.#logs[account] = log;
     }
     return log;

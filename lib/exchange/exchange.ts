@@ -18,14 +18,21 @@ import {
 } from "../matcher/mod.ts";
 import type { MarketEvent } from "../matcher/market_event.ts";
 import { WriteBuffer } from "../session/write_buffer.ts";
-import { type DayAccount, type DaySink, TradingDay } from "./_trading_day.ts";
+import {
+  type DayAccount,
+  type DaySink,
+  TradingDay,
+  type TradingDayState,
+} from "./_trading_day.ts";
 import { type AccountStream, AccountStreams } from "./account_streams.ts";
 import type { DurableLog } from "./durable_log.ts";
 import { MarketData } from "./market_data.ts";
+import type { ChunkStore } from "./spilled_stream.ts";
 import {
   checkFrame,
   type DayConfig,
   decodeBody,
+  decodeEvents,
   type JsonObject,
   type OutputRecord,
   outputsOf,
@@ -34,6 +41,7 @@ import {
   RecordWriter,
 } from "./record.ts";
 import { deliver, RecordBatch, type Subscriber } from "./subscriber.ts";
+import { decodeSnapshot, encodeSnapshot, SnapshotError } from "./snapshot.ts";
 
 /**
  * The session id of a session created at `seconds` (K16): the Unix time, ten digits.
@@ -122,6 +130,11 @@ export interface ExchangeOptions {
   schedule?: (task: () => void) => void;
   /** Nanoseconds since midnight: the time of the day's start (or of the restart). */
   timestamp: number;
+  /**
+   * Where the account streams put their older messages (a file, from the edge), so that
+   * their memory stays bounded; without it they stay in memory. @default {undefined}
+   */
+  streamStore?: ChunkStore;
 }
 
 /** One account as the operator sees it. */
@@ -228,7 +241,7 @@ const EMPTY_CONFIG: JsonObject = Object.freeze({});
  */
 export class Exchange {
   /** Every account's stream of durable messages (a subscriber the exchange owns). */
-  readonly streams: AccountStreams = new AccountStreams();
+  readonly streams: AccountStreams;
   /** The market-data model (a subscriber the exchange owns). */
   readonly market: MarketData = new MarketData();
   #users: ReadonlyMap<string, string>;
@@ -248,10 +261,12 @@ export class Exchange {
     events: [],
   };
   #lastDay: DayConfig | undefined;
-  readonly #subscribers: Subscriber[] = [this.streams, this.market];
+  readonly #subscribers: Subscriber[];
   readonly #pending: { batch: RecordBatch; durable: boolean }[] = [];
   #waiters: (() => void)[] = [];
   #scheduled = false;
+  /** The CRC-32 field of the last record written (or replayed). */
+  #lastCrc = 0;
   readonly #flushTask = () => this.flush();
 
   /**
@@ -263,6 +278,8 @@ export class Exchange {
    *   orderbook is not configured, or the trading date is not a real date.
    */
   constructor(options: ExchangeOptions & { day?: DayOptions }) {
+    this.streams = new AccountStreams(options.streamStore);
+    this.#subscribers = [this.streams, this.market];
     this.#users = options.users;
     this.#accountConfig = options.accountConfig ?? new Map();
     this.#cancelOnDisconnect = options.cancelOnDisconnect ?? true;
@@ -284,16 +301,27 @@ export class Exchange {
    * @param options The accounts, the log to continue, the scheduler and the time.
    * @returns The exchange as it was after the last record. When the records end with the
    *   day's end, it has no day: start one with {@linkcode Exchange.startDay}.
+   * With `snapshot` (from {@linkcode Exchange.snapshot} on this day's journal), the engine
+   * starts from the snapshot's state: the records it already includes are only delivered
+   * to the streams and the market-data model (not replayed, not checked), and the rest,
+   * the tail, is replayed and checked byte for byte as above.
+   *
    * @throws {RecoveryError} When the records do not start with a day's start, a record is
    *   unreadable, or the engine's output differs from a record's.
+   * @throws {SnapshotError} When the snapshot is damaged, not this engine's, or not of
+   *   these records (then nothing was changed: recover again with an older snapshot or
+   *   none).
    */
   static recover(
     records: Iterable<Uint8Array>,
-    options: ExchangeOptions,
+    options: ExchangeOptions & { snapshot?: Uint8Array },
   ): Exchange {
-    const { log: _, ...rest } = options;
+    const { log: _, snapshot, ...rest } = options;
     const exchange = new Exchange(rest);
-    exchange.#replay(records);
+    const from = snapshot === undefined
+      ? undefined
+      : exchange.#restore(snapshot);
+    exchange.#replay(records, from);
     exchange.#log = options.log ?? null;
     const day = exchange.#day;
     if (day !== undefined) {
@@ -711,6 +739,83 @@ export class Exchange {
   }
 
   /**
+   * The current day's journal position: how many records the day has (its start
+   * included), those of the turn not written yet too; 0 without a day.
+   */
+  get position(): number {
+    return this.#day?.records ?? 0;
+  }
+
+  /**
+   * Takes a snapshot of the engine: the day's configuration, its accounts with their
+   * sequence numbers and sessions, and the matcher's whole state (books, orders, tokens,
+   * Order and Match Numbers, flow-control windows, halts, short-sell flags), tagged with
+   * the journal position it follows ({@linkcode Exchange.position}) and the CRC of the
+   * record there. The turn's batch is written first ({@linkcode Exchange.flush}), so the
+   * position is a batch boundary. `Exchange.recover` with the snapshot and the day's
+   * records replays only the records after it.
+   *
+   * @returns The snapshot's bytes (see `snapshot.ts` for the layout).
+   * @throws {RangeError} When no day is under way.
+   *
+   * @example Recover from a snapshot: only the tail is replayed
+   * ```ts
+   * import { Exchange } from "./exchange.ts";
+   * import { encodeMessage } from "../codec/mod.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const journal: Uint8Array[] = [];
+   * const options = {
+   *   users: new Map([["demo1", "demo"]]),
+   *   log: { append: (batch: Uint8Array) => void journal.push(batch.slice()) },
+   *   timestamp: 0,
+   * };
+   * const exchange = new Exchange({
+   *   ...options,
+   *   day: { session: "2026112501", tradingDate: "20261125", created: 1795564800 },
+   * });
+   * const order = (orderToken: number) => ({
+   *   type: "enterOrder", orderToken, clientReference: "Lenny", buySellIndicator: "B",
+   *   quantity: 100, orderbookId: "1", group: "DAY", price: 23000, timeInForce: 99999,
+   *   firmId: 0, display: " ", capacity: "P", minimumQuantity: 0, orderClassification: "1",
+   *   cashMarginType: "1",
+   * } as const);
+   * exchange.submit("demo1", order(1), 1_000);
+   * const snapshot = exchange.snapshot();
+   * exchange.submit("demo1", order(2), 2_000);
+   * await exchange.drain();
+   * const { decodeRecords, encodeRecords } = await import("./record.ts");
+   * const records = journal.flatMap((batch) => decodeRecords(batch)).map((r) => encodeRecords([r]));
+   * const recovered = Exchange.recover(records, { ...options, log: null, snapshot });
+   * await recovered.drain();
+   * assert.equal(recovered.streams.stream(0).length, 3);
+   * assert.equal(recovered.market.depth("1")?.bids[0]?.quantity, 200);
+   * ```
+   */
+  snapshot(): Uint8Array {
+    const day = this.#day;
+    if (day === undefined) {
+      throw new RangeError(
+        "Cannot take a snapshot: no trading day is under way",
+      );
+    }
+    this.flush();
+    const state: SnapshotState = {
+      engine: "ouch-exchange-1",
+      day: day.config,
+      dayNumber: this.#dayNumber,
+      messagesIn: this.#messagesIn,
+      messagesOut: this.#messagesOut,
+      tradingDay: day.exportState(),
+    };
+    return encodeSnapshot({
+      position: day.records,
+      lastRecordCrc: this.#lastCrc,
+      state,
+    });
+  }
+
+  /**
    * Writes the turn's batch to the log now and delivers it once durable. Normally scheduled
    * at the end of every turn in which a command ran.
    */
@@ -718,6 +823,7 @@ export class Exchange {
     this.#scheduled = false;
     const bytes = this.#batch.take();
     if (bytes === null) return;
+    this.#lastCrc = readUint32(bytes, bytes.length - 4);
     const batch = new RecordBatch(bytes, this.#sink.events);
     this.#sink.events = [];
     const durable = this.#log?.append(bytes);
@@ -839,9 +945,81 @@ export class Exchange {
     this.#schedule(this.#flushTask);
   }
 
-  #replay(records: Iterable<Uint8Array>): void {
+  /**
+   * Builds the day of a snapshot (on a new exchange): returns its position and the CRC its
+   * last record must have.
+   */
+  #restore(bytes: Uint8Array): { position: number; crc: number } {
+    const { position, lastRecordCrc, state } = decodeSnapshot(bytes);
+    const saved = state as SnapshotState;
+    if (saved?.engine !== "ouch-exchange-1") {
+      throw new SnapshotError(
+        `Cannot use the snapshot: it is of engine "${
+          String(saved?.engine)
+        }", not "ouch-exchange-1"`,
+      );
+    }
+    try {
+      const day = this.#newDay(saved.day);
+      day.importState(saved.tradingDay);
+      this.#dayNumber = saved.dayNumber;
+      this.#messagesIn = saved.messagesIn;
+      this.#messagesOut = saved.messagesOut;
+      if (day.records !== position) {
+        throw new RangeError(
+          `its day has ${day.records} records, its header says ${position}`,
+        );
+      }
+    } catch (error) {
+      throw new SnapshotError(
+        `Cannot use the snapshot: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+    }
+    return { position, crc: lastRecordCrc };
+  }
+
+  #replay(
+    records: Iterable<Uint8Array>,
+    from?: { position: number; crc: number },
+  ): void {
     let index = 0;
-    for (const record of records) {
+    const iterator = records[Symbol.iterator]();
+    if (from !== undefined) {
+      const day = this.#day!.config;
+      while (index < from.position) {
+        const next = iterator.next();
+        if (next.done === true) break;
+        const record = next.value;
+        if (index === 0) {
+          const first = decodeBody(record, 4, record.length - 4, 0);
+          if (
+            first.command.type !== "startDay" ||
+            first.command.day.session !== day.session ||
+            first.command.day.created !== day.created ||
+            first.command.day.tradingDate !== day.tradingDate
+          ) {
+            throw new SnapshotError(
+              `Cannot use the snapshot of session "${day.session}": the records are of another day`,
+            );
+          }
+        }
+        this.#batch.append(record);
+        this.#lastCrc = readUint32(record, record.length - 4);
+        index++;
+        if (index % RECOVERY_BATCH === 0) this.#deliverReplayed(true);
+      }
+      if (index < from.position || this.#lastCrc !== from.crc) {
+        throw new SnapshotError(
+          index < from.position
+            ? `Cannot use the snapshot at record ${from.position}: the journal has ${index} records`
+            : `Cannot use the snapshot at record ${from.position}: the journal's record there is another`,
+        );
+      }
+      this.#deliverReplayed(true);
+    }
+    for (const record of { [Symbol.iterator]: () => iterator }) {
       let decoded: OutputRecord;
       try {
         const end = checkFrame(record, 0);
@@ -851,7 +1029,8 @@ export class Exchange {
             0,
           );
         }
-        decoded = decodeBody(record, 4, end - 4, 0);
+        decoded = decodeBody(record, 4, end - 4, 0, true);
+        this.#lastCrc = readUint32(record, end - 4);
       } catch (error) {
         throw new RecoveryError(
           `Cannot recover record ${index}: ${
@@ -1027,14 +1206,28 @@ export class Exchange {
     return "the engine's outputs are in another order";
   }
 
-  #deliverReplayed(): void {
+  /** Delivers the replayed records; `raw` when they were copied, not produced (events are read from them). */
+  #deliverReplayed(raw = false): void {
     const bytes = this.#batch.take();
     if (bytes === null) return;
-    const batch = new RecordBatch(bytes, this.#sink.events);
+    const batch = new RecordBatch(
+      bytes,
+      raw ? decodeEvents(bytes) : this.#sink.events,
+    );
     this.#sink.events = [];
     deliver(this.#subscribers, batch);
     this.#batch.release(bytes);
   }
+}
+
+/** What a snapshot holds: see {@linkcode Exchange.snapshot}. */
+interface SnapshotState {
+  engine: "ouch-exchange-1";
+  day: DayConfig;
+  dayNumber: number;
+  messagesIn: number;
+  messagesOut: number;
+  tradingDay: TradingDayState;
 }
 
 const MESSAGE_NAMES: Record<number, string> = {

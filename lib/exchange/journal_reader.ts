@@ -73,21 +73,41 @@ export interface SegmentContents {
  * ```
  */
 export class JournalReader {
-  /** Every record read so far (framed, as views into the segments), the day's start first. */
+  /**
+   * Every record read so far (framed, as views into the segments), the day's start first;
+   * empty when made with `keep: false`.
+   */
   readonly records: Uint8Array[] = [];
+  /** How many records were read so far. */
+  count = 0;
   /** The day's configuration, from its first record. */
   day: DayConfig | undefined;
+  readonly #keep: boolean;
+
+  /**
+   * Makes a reader.
+   *
+   * @param options `keep: false` reads without keeping the records (recovery streams
+   *   them segment by segment with `read`'s `visit`, in bounded memory). @default {{ keep: true }}
+   */
+  constructor(options: { keep?: boolean } = {}) {
+    this.#keep = options.keep ?? true;
+  }
 
   /**
    * Reads one segment's records.
    *
    * @param bytes The whole segment file.
-   * @param options `last` when no segment follows, which allows a torn last record.
+   * @param options `last` when no segment follows, which allows a torn last record;
+   *   `visit`, called with each valid record (a view into `bytes`) as it is read.
    * @returns Where the segment's valid data ends, and the torn tail if any.
    * @throws {JournalError} When the segment is corrupt, or the journal does not start with
    *   a day's start.
    */
-  read(bytes: Uint8Array, options: { last: boolean }): SegmentContents {
+  read(
+    bytes: Uint8Array,
+    options: { last: boolean; visit?: (record: Uint8Array) => void },
+  ): SegmentContents {
     let at = 0;
     // A torn record runs to the end of the last segment's data: nothing but zeros after it.
     const torn = (reason: string): SegmentContents => {
@@ -97,7 +117,7 @@ export class JournalReader {
           at,
         );
       }
-      if (this.records.length === 0) {
+      if (this.count === 0) {
         throw new JournalError(
           `Cannot read the journal's first record: ${reason}`,
           at,
@@ -142,11 +162,14 @@ export class JournalReader {
           at,
         );
       }
-      if (this.records.length === 0) this.day = readDay(bytes, at, end);
-      this.records.push(bytes.subarray(at, end));
+      if (this.count === 0) this.day = readDay(bytes, at, end);
+      const record = bytes.subarray(at, end);
+      if (this.#keep) this.records.push(record);
+      options.visit?.(record);
+      this.count++;
       at = end;
     }
-    if (this.records.length === 0) {
+    if (this.count === 0) {
       throw new JournalError(
         "Cannot read the journal's first record: the journal is empty",
         0,

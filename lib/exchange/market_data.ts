@@ -4,7 +4,13 @@
  *
  * @module
  */
-import type { Depth, DepthLevel } from "../matcher/matcher.ts";
+import {
+  type Depth,
+  type DepthLevel,
+  type MatcherOptions,
+  resolveOrderbooks,
+} from "../matcher/matcher.ts";
+import type { Instrument } from "../matcher/instrument.ts";
 import type { FeedSide, MarketEvent } from "../matcher/market_event.ts";
 import type { DayConfig } from "./record.ts";
 import type { RecordBatch, Subscriber } from "./subscriber.ts";
@@ -142,6 +148,7 @@ class Book {
 export class MarketData implements Subscriber {
   readonly #history: number;
   #day: DayConfig | undefined;
+  #instruments = new Map<string, Instrument>();
   #books = new Map<string, Book>();
   #orderbooks: readonly string[] = [];
   #open = false;
@@ -190,6 +197,17 @@ export class MarketData implements Subscriber {
    */
   isHalted(orderbookId: string): boolean {
     return this.#books.get(orderbookId)?.halted ?? false;
+  }
+
+  /**
+   * An orderbook's reference data (K17) as the day's recorded configuration gives it, the
+   * same as the engine applies: round lot, tick table, reference price, price limits.
+   *
+   * @param orderbookId The orderbook.
+   * @returns Its instrument; `undefined` for an orderbook the day does not have.
+   */
+  instrument(orderbookId: string): Instrument | undefined {
+    return this.#instruments.get(orderbookId);
   }
 
   /**
@@ -293,6 +311,12 @@ export class MarketData implements Subscriber {
    */
   dayStarted(day: DayConfig): void {
     this.#day = day;
+    this.#instruments = new Map(
+      resolveOrderbooks({
+        ...(day.matcher as Partial<MatcherOptions>),
+        orderbooks: day.orderbooks,
+      }).instruments.map((instrument) => [instrument.orderbookId, instrument]),
+    );
     this.#orderbooks = day.orderbooks;
     this.#books = new Map(day.orderbooks.map((id) => [id, new Book()]));
     this.#open = day.open;

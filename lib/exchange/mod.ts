@@ -82,4 +82,18 @@ export {
   RecordWriter,
   type SequencedMessage,
 } from "./record.ts";
+export {
+  decodeSnapshot,
+  encodeSnapshot,
+  type SnapshotContents,
+  SnapshotError,
+} from "./snapshot.ts";
+export {
+  CHUNK_BYTES,
+  ChunkCache,
+  CHUNKS_CACHED,
+  CHUNKS_KEPT,
+  type ChunkStore,
+  SpilledStream,
+} from "./spilled_stream.ts";
 export { deliver, RecordBatch, type Subscriber } from "./subscriber.ts";

@@ -650,6 +650,36 @@ export function decodeRecords(bytes: Uint8Array): OutputRecord[] {
 }
 
 /**
+ * The market events of a batch whose frames were checked already (a journal's, read by
+ * `JournalReader`): CRCs are not checked again and no message bytes are copied.
+ *
+ * @param bytes The batch.
+ * @returns Its events, in order.
+ * @throws {RecordError} When a record is malformed.
+ *
+ * @example Usage
+ * ```ts
+ * import { decodeEvents, encodeRecords } from "./record.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const event = { type: "marketState", timestamp: 1, open: false } as const;
+ * const bytes = encodeRecords([{ timestamp: 1, command: { type: "close" }, messages: [], events: [event] }]);
+ * assert.deepEqual(decodeEvents(bytes), [event]);
+ * ```
+ */
+export function decodeEvents(bytes: Uint8Array): MarketEvent[] {
+  const events: MarketEvent[] = [];
+  let at = 0;
+  while (at + FRAME_LENGTH <= bytes.length) {
+    const end = at + 4 + readUint32(bytes, at);
+    const record = decodeBody(bytes, at + 4, end, at, true);
+    for (const event of record.events) events.push(event);
+    at = end + 4;
+  }
+  return events;
+}
+
+/**
  * Checks the frame of the record at `at`: its length fits and its CRC matches.
  *
  * @param bytes The bytes holding the record.
@@ -691,6 +721,8 @@ export function checkFrame(bytes: Uint8Array, at: number): number {
  * @param start Where the body starts.
  * @param end Where it ends.
  * @param offset The record's offset, for errors. @default {start - 4}
+ * @param views Whether message bytes are views into `bytes` (valid as long as `bytes` is
+ *   unchanged) rather than copies: cheaper for a record used at once. @default {false}
  * @returns The record.
  * @throws {RecordError} When the body is malformed.
  */
@@ -699,14 +731,15 @@ export function decodeBody(
   start: number,
   end: number,
   offset: number = start - 4,
+  views = false,
 ): OutputRecord {
-  const reader = new Reader(bytes, start, end, offset);
+  const reader = new Reader(bytes, start, end, offset, views);
   const kind = reader.uint8("the command kind");
   const timestamp = reader.uint64Number("the timestamp");
   const commandLength = reader.uint32("the command length");
   const commandEnd = reader.skip(commandLength, "the command");
   const command = decodeCommand(
-    new Reader(bytes, commandEnd - commandLength, commandEnd, offset),
+    new Reader(bytes, commandEnd - commandLength, commandEnd, offset, views),
     kind,
   );
   const count = reader.uint32("the item count");
@@ -716,7 +749,7 @@ export function decodeBody(
     const tag = reader.uint8("an item tag");
     const length = reader.uint16("an item length");
     const itemEnd = reader.skip(length, `item ${i}`);
-    const item = new Reader(bytes, itemEnd - length, itemEnd, offset);
+    const item = new Reader(bytes, itemEnd - length, itemEnd, offset, views);
     if (tag === MESSAGE_TAG) {
       const account = item.account();
       const sequenceNumber = item.uint32("a sequence number");
@@ -985,12 +1018,20 @@ class Reader {
   #at: number;
   readonly #end: number;
   readonly #offset: number;
+  readonly #views: boolean;
 
-  constructor(bytes: Uint8Array, at: number, end: number, offset: number) {
+  constructor(
+    bytes: Uint8Array,
+    at: number,
+    end: number,
+    offset: number,
+    views = false,
+  ) {
     this.#bytes = bytes;
     this.#at = at;
     this.#end = end;
     this.#offset = offset;
+    this.#views = views;
   }
 
   get left(): number {
@@ -1091,7 +1132,9 @@ class Reader {
   rest(): Uint8Array {
     const at = this.#at;
     this.#at = this.#end;
-    return this.#bytes.slice(at, this.#end);
+    return this.#views
+      ? this.#bytes.subarray(at, this.#end)
+      : this.#bytes.slice(at, this.#end);
   }
 
   jsonObject(what: string): JsonObject {

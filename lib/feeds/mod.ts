@@ -1,6 +1,7 @@
 /**
- * Feeds: subscribers of the exchange core that publish what it produced. Today the
- * line-per-trade log; the ITCH publishers go here.
+ * Feeds: subscribers of the exchange core that publish what it produced: the line-per-trade
+ * log, and the ITCH market data (the publisher that makes the day's feed from the records,
+ * the SoupBinTCP feed and snapshot servers, MoldUDP64 with its re-request server).
  *
  * @example A trade log that collects lines
  * ```ts
@@ -16,3 +17,6 @@
  * @module
  */
 export * from "./trade_log.ts";
+export * from "./itch_publisher.ts";
+export * from "./itch_tcp_server.ts";
+export * from "./mold_feed.ts";

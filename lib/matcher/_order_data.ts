@@ -65,6 +65,24 @@ export class OrderData {
     this.clientReference = new Array<string>(capacity).fill("");
   }
 
+  /** Takes a copy of exported rows and references (a snapshot's). */
+  importState(rows: Int32Array, clientReference: readonly string[]): void {
+    if (
+      rows.length % (ROW_BYTES / 4) !== 0 ||
+      rows.length / (ROW_BYTES / 4) !== clientReference.length
+    ) {
+      throw new RangeError(
+        "Cannot restore the order data: its rows and references do not match",
+      );
+    }
+    const buffer = new ArrayBuffer(rows.byteLength);
+    this.rows = new Int32Array(buffer);
+    this.rows.set(rows);
+    this.numbers = new Float64Array(buffer);
+    this.orderNumbers = new BigUint64Array(buffer);
+    this.clientReference = clientReference.slice();
+  }
+
   /** Makes room for handle `order` (handles grow one at a time from 0). */
   ensure(order: number): void {
     const capacity = this.rows.length >>> DATA_SHIFT;

@@ -15,11 +15,19 @@
  * @module
  */
 
-import { TokenMap } from "./_token_map.ts";
+import { TokenMap, type TokenMapState } from "./_token_map.ts";
 
 const MIN_WINDOW = 1024;
 /** The window grows no larger than this (4 MiB); beyond, it slides. */
 const MAX_WINDOW = 1 << 20;
+
+/** The state of a {@linkcode TokenIndex}, for an engine snapshot. */
+export interface TokenIndexState {
+  window: Int32Array;
+  base: number;
+  live: number;
+  behind: TokenMapState;
+}
 
 /** Maps the live tokens of one account to order handles (non-negative int32). */
 export class TokenIndex {
@@ -31,6 +39,24 @@ export class TokenIndex {
   #live = 0;
   /** Live orders whose tokens are below the window. */
   readonly #behind: TokenMap = new TokenMap();
+
+  /** The index's whole state; arrays are views. */
+  exportState(): TokenIndexState {
+    return {
+      window: this.#window.subarray(0),
+      base: this.#base,
+      live: this.#live,
+      behind: this.#behind.exportState(),
+    };
+  }
+
+  /** Takes a copy of an exported state. */
+  importState(state: TokenIndexState): void {
+    this.#window = state.window.slice();
+    this.#base = state.base;
+    this.#live = state.live;
+    this.#behind.importState(state.behind);
+  }
 
   /** Number of live orders. */
   get size(): number {

@@ -21,6 +21,15 @@ const MAX_DISTANCE = 32;
 /** 2^32 / golden ratio, for Fibonacci hashing. */
 const GOLDEN = 0x9e3779b9;
 
+/** The state of a {@linkcode TokenMap}, for an engine snapshot. */
+export interface TokenMapState {
+  table: Int32Array;
+  bits: number;
+  hashed: boolean;
+  distance: number;
+  size: number;
+}
+
 /**
  * Maps non-zero uint32 tokens to non-negative int32 values. Slot `i` is the pair at
  * `2i` (the key's bits as an int32, `0` when empty) and `2i + 1` (the value).
@@ -46,6 +55,32 @@ export class TokenMap {
   /** Number of entries. */
   get size(): number {
     return this.#size;
+  }
+
+  /** The map's whole state; the table is a view. */
+  exportState(): TokenMapState {
+    return {
+      table: this.#table.subarray(0),
+      bits: this.#bits,
+      hashed: this.#hashed,
+      distance: this.#distance,
+      size: this.#size,
+    };
+  }
+
+  /** Takes a copy of an exported state. */
+  importState(state: TokenMapState): void {
+    if (state.table.length !== 2 << state.bits) {
+      throw new RangeError(
+        `Cannot restore a token map: its table has ${state.table.length} slots for ${state.bits} bits`,
+      );
+    }
+    this.#table = state.table.slice();
+    this.#bits = state.bits;
+    this.#mask = (1 << state.bits) - 1;
+    this.#hashed = state.hashed;
+    this.#distance = state.distance;
+    this.#size = state.size;
   }
 
   /** Whether the map switched to hashed slots. */

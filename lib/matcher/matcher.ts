@@ -30,12 +30,14 @@ import {
   type BookListener,
   type BookSide,
   OrderBook,
+  type OrderBookState,
   OrderStore,
+  type OrderStoreState,
 } from "../orderbook/mod.ts";
 import { DATA_LAYOUT, OrderData } from "./_order_data.ts";
 import { MAX_COUNTER, numberBase } from "./_trading_date.ts";
 import type { FeedSide, MarketEvent } from "./market_event.ts";
-import { TokenIndex } from "./_token_index.ts";
+import { TokenIndex, type TokenIndexState } from "./_token_index.ts";
 import { type AccountLimits, checkAccountLimits } from "./account_limits.ts";
 import {
   DEFAULT_INSTRUMENTS,
@@ -168,6 +170,76 @@ export type MatcherRules = Pick<
   "instruments" | "tickTables" | "accountLimits"
 >;
 
+/**
+ * The orderbooks of a day with their reference data, as a {@linkcode Matcher} built with
+ * these options trades them: every tick table (the built-in ones and the options' own), and
+ * one {@linkcode Instrument} per orderbook in order (an orderbook without an entry in
+ * `instruments` has no rules). A process that has only a day's recorded configuration (a
+ * display, a feed) gets the same reference data as the engine.
+ *
+ * @param options The orderbooks, instruments and tick tables, as the matcher takes them.
+ * @returns The tick tables by id and the instruments in orderbook order.
+ * @throws {RangeError} When a tick table, an instrument or an orderbook id is invalid, or
+ *   an orderbook is listed twice.
+ *
+ * @example The seed's orderbook has no rules; Toyota has its reference data
+ * ```ts
+ * import { resolveOrderbooks } from "./matcher.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const { instruments } = resolveOrderbooks({ orderbooks: ["1", "7203"] });
+ * assert.deepEqual(instruments.map((i) => [i.orderbookId, i.roundLot]), [["1", 1], ["7203", 100]]);
+ * ```
+ */
+export function resolveOrderbooks(
+  options: Pick<MatcherOptions, "orderbooks" | "instruments" | "tickTables">,
+): { tickTables: Map<number, TickTable>; instruments: Instrument[] } {
+  const tables = new Map<number, TickTable>();
+  for (const [id, table] of Object.entries(TICK_TABLES)) {
+    tables.set(Number(id), table);
+  }
+  for (const [id, table] of Object.entries(options.tickTables ?? {})) {
+    if (!/^(0|[1-9]\d{0,9})$/.test(id) || Number(id) > 0xffffffff) {
+      throw new RangeError(
+        `Cannot create matcher as tick table ids must be integers from 0 to 4294967295: current id is "${id}"`,
+      );
+    }
+    tables.set(Number(id), checkTickTable(table, `tick table ${id}`));
+  }
+  const specs = new Map<string, InstrumentSpec>();
+  for (const spec of options.instruments ?? DEFAULT_INSTRUMENTS) {
+    const id = spec?.orderbookId;
+    if (specs.has(id)) {
+      throw new RangeError(
+        `Cannot create matcher as orderbook "${id}" has two instruments`,
+      );
+    }
+    specs.set(id, spec);
+  }
+  const orderbooks = options.orderbooks ?? [...specs.keys()];
+  const instruments: Instrument[] = [];
+  const seen = new Set<string>();
+  for (const id of orderbooks) {
+    if (typeof id !== "string") {
+      throw new TypeError(
+        `Cannot create matcher as orderbook ids must be strings: current id is ${id}`,
+      );
+    }
+    if (seen.has(id)) {
+      throw new RangeError(
+        `Cannot create matcher as orderbook "${id}" is listed twice`,
+      );
+    }
+    const instrument = resolveInstrument(
+      specs.get(id) ?? { orderbookId: id },
+      tables,
+    );
+    seen.add(id);
+    instruments.push(instrument);
+  }
+  return { tickTables: tables, instruments };
+}
+
 /** One aggregated price level. */
 export interface DepthLevel {
   /** Price in tenths. */
@@ -283,6 +355,49 @@ const SECOND = 1_000_000_000;
 
 /** Every group allowed: one bit per `groupCode`. */
 const ALL_GROUPS = 0b1111;
+
+/**
+ * A matcher's whole state, from {@linkcode Matcher.exportState}: only meaningful to
+ * {@linkcode Matcher.importState} of a matcher made with the same options. Its arrays are
+ * views of the matcher's own until copied.
+ */
+export interface MatcherState {
+  open: boolean;
+  timestamp: number;
+  orderNumber: number;
+  matchNumber: number;
+  store: OrderStoreState;
+  /** The matcher's order rows and each order's Client Reference. */
+  data: { rows: Int32Array; clientReference: string[] };
+  /** The accounts in the order they appeared. */
+  accounts: MatcherAccountState[];
+  /** The orderbooks in configuration order. */
+  venues: MatcherVenueState[];
+}
+
+/** One account's part of a {@linkcode MatcherState}. */
+export interface MatcherAccountState {
+  id: number;
+  highestToken: number;
+  orders: TokenIndexState;
+  lastReference: string;
+  limits: AccountLimits;
+  ring: Float64Array | null;
+  ringAt: number;
+  throttled: boolean;
+}
+
+/** One orderbook's part of a {@linkcode MatcherState}. */
+export interface MatcherVenueState {
+  id: string;
+  halted: boolean;
+  shortSellRestricted: boolean;
+  lastPrice: number;
+  trades: Float64Array | null;
+  tradeCount: number;
+  tradeNext: number;
+  book: OrderBookState;
+}
 
 /**
  * Per account and trading day: the highest token seen, the live orders by token, and the
@@ -822,54 +937,19 @@ export class Matcher {
       );
     }
     this.#core = new Core(output, base, tradeHistory);
-    const tables = new Map<number, TickTable>();
-    for (const [id, table] of Object.entries(TICK_TABLES)) {
-      tables.set(Number(id), table);
-    }
-    for (const [id, table] of Object.entries(options.tickTables ?? {})) {
-      if (!/^(0|[1-9]\d{0,9})$/.test(id) || Number(id) > 0xffffffff) {
-        throw new RangeError(
-          `Cannot create matcher as tick table ids must be integers from 0 to 4294967295: current id is "${id}"`,
-        );
-      }
-      tables.set(Number(id), checkTickTable(table, `tick table ${id}`));
-    }
+    const { tickTables: tables, instruments } = resolveOrderbooks(options);
     this.#tickTables = tables;
-    const specs = new Map<string, InstrumentSpec>();
-    for (const spec of options.instruments ?? DEFAULT_INSTRUMENTS) {
-      const id = spec?.orderbookId;
-      if (specs.has(id)) {
-        throw new RangeError(
-          `Cannot create matcher as orderbook "${id}" has two instruments`,
-        );
-      }
-      specs.set(id, spec);
-    }
-    const orderbooks = options.orderbooks ?? [...specs.keys()];
-    for (const id of orderbooks) {
-      if (typeof id !== "string") {
-        throw new TypeError(
-          `Cannot create matcher as orderbook ids must be strings: current id is ${id}`,
-        );
-      }
-      if (this.#venues.has(id)) {
-        throw new RangeError(
-          `Cannot create matcher as orderbook "${id}" is listed twice`,
-        );
-      }
-      const instrument = resolveInstrument(
-        specs.get(id) ?? { orderbookId: id },
-        tables,
-      );
+    for (const instrument of instruments) {
       const venue = new Venue(
         instrument,
         tables.get(instrument.tickTable)!,
         this.#venueList.length,
         this.#core,
       );
-      this.#venues.set(id, venue);
+      this.#venues.set(instrument.orderbookId, venue);
       this.#venueList.push(venue);
     }
+    const orderbooks = instruments.map((instrument) => instrument.orderbookId);
     this.#orderbooks = Object.freeze([...orderbooks]);
     this.#defaultLimits = Object.freeze({
       ...checkAccountLimits(options.accountLimits ?? {}, "every account"),
@@ -880,6 +960,137 @@ export class Matcher {
   /** Whether the market is open. */
   get isOpen(): boolean {
     return this.#open;
+  }
+
+  /**
+   * The matcher's whole state (books, orders, tokens, Order and Match Numbers, flow-control
+   * windows, halts and short-sell flags), for an engine snapshot. A matcher made with the
+   * same options that imports it ({@linkcode Matcher.importState}) answers every later
+   * command exactly as this one would. The arrays are views of the matcher's own: encode
+   * or copy them before the next command.
+   *
+   * @returns The state.
+   *
+   * @example A copy carries on where the original is
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Matcher } from "./matcher.ts";
+   * import type { EnterOrder } from "../codec/messages.ts";
+   *
+   * const seen: string[] = [];
+   * const output = {
+   *   message: (account: number, message: { type: string }) => seen.push(`${account} ${message.type}`),
+   *   market() {},
+   * };
+   * const order: EnterOrder = {
+   *   type: "enterOrder", orderToken: 1, clientReference: "", buySellIndicator: "S",
+   *   quantity: 300, orderbookId: "7203", group: "DAY", price: 28_000,
+   *   timeInForce: 99999, firmId: 0, display: " ", capacity: "P",
+   *   minimumQuantity: 0, orderClassification: "1", cashMarginType: "1",
+   * };
+   * const matcher = new Matcher(output, { tradingDate: "20261128" });
+   * matcher.handle(0, order, 1_000);
+   * const copy = new Matcher(output, { tradingDate: "20261128" });
+   * copy.importState(structuredClone(matcher.exportState()));
+   * seen.length = 0;
+   * copy.handle(1, { ...order, buySellIndicator: "B", quantity: 100 }, 2_000);
+   * assert.deepEqual(seen, ["1 orderAccepted", "0 orderExecuted", "1 orderExecuted"]);
+   * assert.equal(copy.trades("7203").length, 1);
+   * ```
+   */
+  exportState(): MatcherState {
+    const core = this.#core;
+    return {
+      open: this.#open,
+      timestamp: core.timestamp,
+      orderNumber: core.orderNumber,
+      matchNumber: core.matchNumber,
+      store: core.store.exportState(),
+      data: {
+        rows: core.data.rows.subarray(0),
+        clientReference: core.data.clientReference.slice(),
+      },
+      accounts: core.accountList.map((account) => ({
+        id: account.id,
+        highestToken: account.highestToken,
+        orders: account.orders.exportState(),
+        lastReference: account.lastReference,
+        limits: account.limits,
+        ring: account.ring,
+        ringAt: account.ringAt,
+        throttled: account.throttled,
+      })),
+      venues: this.#venueList.map((venue) => ({
+        id: venue.id,
+        halted: venue.halted,
+        shortSellRestricted: venue.shortSellRestricted,
+        lastPrice: venue.lastPrice,
+        trades: venue.trades,
+        tradeCount: venue.tradeCount,
+        tradeNext: venue.tradeNext,
+        book: venue.book.exportState(),
+      })),
+    };
+  }
+
+  /**
+   * Replaces the state of a matcher that has handled nothing yet with a copy of one from
+   * {@linkcode Matcher.exportState} of a matcher made with the same options.
+   *
+   * @param state The state.
+   * @throws {RangeError} When the state's orderbooks are not this matcher's, or its arrays
+   *   do not fit.
+   */
+  importState(state: MatcherState): void {
+    const venues = this.#venueList;
+    if (
+      state.venues.length !== venues.length ||
+      state.venues.some((venue, i) => venue.id !== venues[i]!.id)
+    ) {
+      throw new RangeError(
+        `Cannot restore the matcher: its orderbooks are ${
+          state.venues.map((venue) => `"${venue.id}"`).join(", ")
+        }, this matcher's ${venues.map((venue) => `"${venue.id}"`).join(", ")}`,
+      );
+    }
+    const core = this.#core;
+    this.#open = state.open;
+    core.timestamp = state.timestamp;
+    core.orderNumber = state.orderNumber;
+    core.matchNumber = state.matchNumber;
+    core.lastOrderNumber = core.numberBase + BigInt(state.orderNumber);
+    core.lastMatchNumber = core.numberBase + BigInt(state.matchNumber);
+    core.store.importState(state.store);
+    core.data.importState(state.data.rows, state.data.clientReference);
+    core.accounts.length = 0;
+    core.accountList.length = 0;
+    for (const saved of state.accounts) {
+      const account = new Account(saved.id, Object.freeze({ ...saved.limits }));
+      account.highestToken = saved.highestToken;
+      account.orders.importState(saved.orders);
+      account.lastReference = saved.lastReference;
+      if ((saved.ring?.length ?? 0) !== (account.ring?.length ?? 0)) {
+        throw new RangeError(
+          `Cannot restore the matcher: account ${saved.id}'s flow-control window does not fit its limits`,
+        );
+      }
+      account.ring = saved.ring === null ? null : saved.ring.slice();
+      account.ringAt = saved.ringAt;
+      account.throttled = saved.throttled;
+      core.accounts[saved.id] = account;
+      core.accountList.push(account);
+    }
+    state.venues.forEach((saved, i) => {
+      const venue = venues[i]!;
+      venue.halted = saved.halted;
+      venue.shortSellRestricted = saved.shortSellRestricted;
+      venue.lastPrice = saved.lastPrice;
+      venue.trades = saved.trades === null ? null : saved.trades.slice();
+      venue.tradeCount = saved.tradeCount;
+      venue.tradeNext = saved.tradeNext;
+      venue.book.importState(saved.book);
+    });
+    this.#lastVenue = undefined;
   }
 
   /** The configured orderbooks, in configuration order. */

@@ -50,10 +50,14 @@ export {
   type Depth,
   type DepthLevel,
   Matcher,
+  type MatcherAccountState,
   type MatcherOptions,
   type MatcherOutput,
   type MatcherRules,
+  type MatcherState,
+  type MatcherVenueState,
   type OpenOrder,
+  resolveOrderbooks,
   type Trade,
 } from "./matcher.ts";
 export {

@@ -94,6 +94,21 @@ export const LAYOUT = Object.freeze({
 });
 
 /**
+ * The whole state of an order store, as {@linkcode Rows.exportState} gives it: the order
+ * rows, the level rows (quantities as doubles in the same memory) and the counters.
+ */
+export interface OrderStoreState {
+  orders: Int32Array;
+  top: number;
+  free: number;
+  live: number;
+  levels: Int32Array;
+  levelTop: number;
+  levelFree: number;
+  books: number;
+}
+
+/**
  * The order and level rows of a store and its books, with their free lists. Fields are
  * public to the folder; outside it, use the classes.
  *
@@ -125,6 +140,46 @@ export class Rows {
     const levels = new ArrayBuffer(levelCapacity * LEVEL_BYTES);
     this.levels = new Int32Array(levels);
     this.levelTotals = new Float64Array(levels);
+  }
+
+  /** The rows and counters, as views (see `OrderStore.exportState`). */
+  exportState(): OrderStoreState {
+    return {
+      orders: this.orders.subarray(0),
+      top: this.top,
+      free: this.free,
+      live: this.live,
+      levels: this.levels.subarray(0),
+      levelTop: this.levelTop,
+      levelFree: this.levelFree,
+      books: this.books,
+    };
+  }
+
+  /** Takes a copy of exported rows and counters. */
+  importState(state: OrderStoreState): void {
+    const { orders, levels } = state;
+    if (
+      orders.length === 0 || orders.length % (ROW_BYTES / 4) !== 0 ||
+      levels.length === 0 || levels.length % (LEVEL_BYTES / 4) !== 0 ||
+      state.top > orders.length / (ROW_BYTES / 4) ||
+      state.levelTop > levels.length / (LEVEL_BYTES / 4)
+    ) {
+      throw new RangeError(
+        "Cannot restore the order store: its rows are not whole rows or its counters pass them",
+      );
+    }
+    this.orders = orders.slice();
+    this.top = state.top;
+    this.free = state.free;
+    this.live = state.live;
+    const buffer = new ArrayBuffer(levels.byteLength);
+    this.levels = new Int32Array(buffer);
+    this.levels.set(levels);
+    this.levelTotals = new Float64Array(buffer);
+    this.levelTop = state.levelTop;
+    this.levelFree = state.levelFree;
+    this.books = state.books;
   }
 
   /** Hands out an order row that does not rest, growing the rows when all are used. */

@@ -31,9 +31,14 @@
  * @module
  */
 
-export { type BookSide, OrderStore } from "./order_store.ts";
+export {
+  type BookSide,
+  OrderStore,
+  type OrderStoreState,
+} from "./order_store.ts";
 export {
   type BookListener,
   type LevelSummary,
   OrderBook,
+  type OrderBookState,
 } from "./order_book.ts";

@@ -84,6 +84,20 @@ export interface LevelSummary {
   readonly orders: number;
 }
 
+/** The state of one {@linkcode OrderBook} besides its store's: see {@linkcode OrderBook.exportState}. */
+export interface OrderBookState {
+  /** Bid level rows, ascending price. */
+  bids: number[];
+  /** Ask level rows, descending price. */
+  asks: number[];
+  /** The level at each price of the index's band. */
+  index: Int32Array;
+  /** The first price of the band. */
+  base: number;
+  /** Resting orders. */
+  size: number;
+}
+
 /**
  * One limit order book: bids and asks in price-time priority, over the orders of an
  * {@linkcode OrderStore}.
@@ -158,6 +172,60 @@ export class OrderBook {
     this.#store = store;
     this.#c = rowsOf(store);
     this.#id = this.#c.books++;
+  }
+
+  /**
+   * The book's own state (its level lists and price index; the orders and levels are in
+   * its store's state), for an engine snapshot. Arrays are views: copy or encode them
+   * before the book changes again.
+   *
+   * @returns The state.
+   *
+   * @example A book restored on a restored store
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { OrderBook, OrderStore } from "./mod.ts";
+   *
+   * const listener = { add() {}, match() {}, cancel() {}, replace() {} };
+   * const store = new OrderStore();
+   * const book = new OrderBook(listener, store);
+   * book.enter(store.create("buy", 100, 5));
+   * const copyStore = new OrderStore();
+   * const copy = new OrderBook(listener, copyStore);
+   * copyStore.importState(structuredClone(store.exportState()));
+   * copy.importState(structuredClone(book.exportState()));
+   * assert.deepEqual(copy.depth("buy", 1), [{ price: 100, quantity: 5, orders: 1 }]);
+   * ```
+   */
+  exportState(): OrderBookState {
+    return {
+      bids: this.#bids.slice(),
+      asks: this.#asks.slice(),
+      index: this.#index.subarray(0),
+      base: this.#base,
+      size: this.#size,
+    };
+  }
+
+  /**
+   * Replaces the book's state with a copy of one from {@linkcode OrderBook.exportState}.
+   *
+   * @param state The state.
+   * @throws {RangeError} When the price index is not the book's size.
+   */
+  importState(state: OrderBookState): void {
+    if (state.index.length !== INDEX_SIZE) {
+      throw new RangeError(
+        `Cannot restore the order book: its price index has ${state.index.length} slots, not ${INDEX_SIZE}`,
+      );
+    }
+    this.#bids.length = 0;
+    this.#bids.push(...state.bids);
+    this.#asks.length = 0;
+    this.#asks.push(...state.asks);
+    this.#index.set(state.index);
+    this.#base = state.base;
+    this.#size = state.size;
   }
 
   /** The store the book's orders live in. */

@@ -4,7 +4,9 @@
  * @module
  */
 
-import { LAYOUT, register, Rows } from "./_rows.ts";
+import { LAYOUT, type OrderStoreState, register, Rows } from "./_rows.ts";
+
+export type { OrderStoreState };
 
 // Local copies of the row layout (see `LAYOUT`).
 const {
@@ -100,6 +102,43 @@ export class OrderStore {
   /** Number of orders created and not released. */
   get size(): number {
     return this.#c.live;
+  }
+
+  /**
+   * The store's whole state (every row, the free lists), for an engine snapshot: restored
+   * by {@linkcode OrderStore.importState} into another store, that store hands out the
+   * same handles from then on. The arrays are views of the store's own: copy or encode
+   * them before the store changes again.
+   *
+   * @returns The state.
+   *
+   * @example A copy hands out the same handles
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { OrderStore } from "./order_store.ts";
+   *
+   * const store = new OrderStore();
+   * store.release(store.create("buy", 10, 5));
+   * store.create("sell", 11, 6);
+   * const copy = new OrderStore();
+   * copy.importState(structuredClone(store.exportState()));
+   * assert.equal(copy.size, 1);
+   * assert.equal(copy.create("buy", 1, 1), store.create("buy", 1, 1));
+   * ```
+   */
+  exportState(): OrderStoreState {
+    return this.#c.exportState();
+  }
+
+  /**
+   * Replaces the store's state with a copy of one from {@linkcode OrderStore.exportState}.
+   * Books on the store must be restored too ({@linkcode OrderBook.importState}).
+   *
+   * @param state The state.
+   * @throws {RangeError} When the arrays are not whole rows or the counters pass them.
+   */
+  importState(state: OrderStoreState): void {
+    this.#c.importState(state);
   }
 
   /**

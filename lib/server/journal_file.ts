@@ -145,6 +145,15 @@ export const RETRY_FIRST_MS = 100;
 /** The longest wait between attempts to write the journal again. */
 export const RETRY_MAX_MS = 5_000;
 
+/**
+ * A journal's records, read again from its segment files (one in memory at a time) each
+ * time they are iterated; each record is a view valid until the next segment is read.
+ */
+export interface JournalRecords extends Iterable<Uint8Array> {
+  /** How many records the journal holds. */
+  readonly length: number;
+}
+
 /** What {@linkcode openJournal} found or made. */
 export interface OpenedJournal {
   /** The open journal, ready to append. */
@@ -154,8 +163,12 @@ export interface OpenedJournal {
    * digits.
    */
   session: string;
-  /** The framed records of a journal being continued, or `undefined` for a new day. */
-  records: Uint8Array[] | undefined;
+  /**
+   * The framed records of a journal being continued, or `undefined` for a new day: read
+   * from the segment files one segment at a time each time they are iterated, so that a
+   * long day is recovered in bounded memory.
+   */
+  records: JournalRecords | undefined;
   /** The configuration of the day being continued, or `undefined` for a new day. */
   day: DayConfig | undefined;
   /** A description of the torn last record that was cut off, if any. */
@@ -315,7 +328,7 @@ async function continueJournal(
   const final = chained.at(-1)!;
   for (const index of indexes.filter((i) => !chained.includes(i))) {
     const file = `${directory}/${segmentName(name, index)}`;
-    if (!(await Deno.readFile(file)).every((b) => b === 0)) {
+    if (!allZeros(await Deno.readFile(file))) {
       throw new JournalError(
         `Cannot continue journal ${name}: segment ${
           segmentName(name, index)
@@ -326,33 +339,34 @@ async function continueJournal(
     }
     await Deno.remove(file);
   }
-  const segments: { index: number; bytes: Uint8Array }[] = [];
-  for (const index of chained) {
-    const bytes = await Deno.readFile(
-      `${directory}/${segmentName(name, index)}`,
-    );
-    segments.push({ index, bytes });
-  }
-  const reader = new JournalReader();
+  const pathOf = (index: number) => `${directory}/${segmentName(name, index)}`;
+  const bytes = await Deno.readFile(pathOf(final));
+  // Read to check every segment, keeping none but the last in memory (the others are read
+  // into one reused buffer).
+  const reader = new JournalReader({ keep: false });
+  const buffer = { bytes: new Uint8Array(0) };
   let last = { validLength: 0, tornTail: undefined as string | undefined };
-  const { index, bytes } = segments[segments.length - 1]!;
-  const empty = segments.length === 1 && bytes.every((b) => b === 0);
+  const index = final;
+  const empty = chained.length === 1 && allZeros(bytes);
   // A journal created but never written to (a crash at once): its day starts again.
   if (!empty) {
-    segments.forEach((segment, i) => {
+    for (const [i, segment] of chained.entries()) {
       const sealed = chain[i];
+      const contents = sealed === undefined
+        ? bytes
+        : readSegment(pathOf(segment), buffer);
       try {
-        last = reader.read(segment.bytes, { last: sealed === undefined });
+        last = reader.read(contents, { last: sealed === undefined });
       } catch (error) {
         if (!(error instanceof JournalError)) throw error;
         throw new JournalError(
-          `${error.message} (segment ${segmentName(name, segment.index)})`,
+          `${error.message} (segment ${segmentName(name, segment)})`,
           error.offset,
         );
       }
-      if (sealed === undefined) return;
+      if (sealed === undefined) continue;
       const tail = hex(
-        segment.bytes.subarray(
+        contents.subarray(
           Math.max(0, last.validLength - TAIL),
           last.validLength,
         ),
@@ -360,7 +374,7 @@ async function continueJournal(
       if (last.validLength !== sealed.length || tail !== sealed.tail) {
         throw new JournalError(
           `Cannot continue journal ${name}: segment ${
-            segmentName(name, segment.index)
+            segmentName(name, segment)
           } holds ${last.validLength} bytes of records but was sealed at ${sealed.length}` +
             (last.validLength === sealed.length
               ? " with other last bytes"
@@ -370,7 +384,7 @@ async function continueJournal(
           last.validLength,
         );
       }
-    });
+    }
   }
   const path = `${directory}/${segmentName(name, index)}`;
   const file = await Deno.open(path, { write: true });
@@ -401,7 +415,9 @@ async function continueJournal(
       options.fault,
     ),
     session,
-    records: empty ? undefined : reader.records,
+    records: empty
+      ? undefined
+      : journalRecords(chained.map(pathOf), reader.count),
     day: reader.day,
     tornTail: last.tornTail,
   };
@@ -889,6 +905,69 @@ function concatTail(tail: Uint8Array, bytes: Uint8Array): Uint8Array {
   joined.set(tail);
   joined.set(bytes, tail.length);
   return joined.slice(Math.max(0, joined.length - TAIL));
+}
+
+/**
+ * Reads a segment file into `buffer.bytes` (grown when too small), so that reading a long
+ * journal does not leave one garbage buffer per segment for the collector to find.
+ *
+ * @returns A view of the file's bytes, valid until the next read into the buffer.
+ */
+function readSegment(path: string, buffer: { bytes: Uint8Array }): Uint8Array {
+  const file = Deno.openSync(path, { read: true });
+  try {
+    const size = file.statSync().size;
+    if (buffer.bytes.length < size) buffer.bytes = new Uint8Array(size);
+    const bytes = buffer.bytes.subarray(0, size);
+    let at = 0;
+    while (at < size) {
+      const read = file.readSync(bytes.subarray(at));
+      if (read === null) break;
+      at += read;
+    }
+    return bytes.subarray(0, at);
+  } finally {
+    file.close();
+  }
+}
+
+/** Whether every byte is zero. */
+function allZeros(bytes: Uint8Array): boolean {
+  const words = new Uint32Array(
+    bytes.buffer,
+    bytes.byteOffset,
+    bytes.byteLength >>> 2,
+  );
+  for (let i = 0; i < words.length; i++) if (words[i] !== 0) return false;
+  for (let i = words.length << 2; i < bytes.length; i++) {
+    if (bytes[i] !== 0) return false;
+  }
+  return true;
+}
+
+/**
+ * The records of checked segments, read again one segment at a time per iteration (the
+ * torn tail, if any, is zeros by then).
+ */
+function journalRecords(
+  paths: readonly string[],
+  count: number,
+): JournalRecords {
+  return {
+    length: count,
+    *[Symbol.iterator]() {
+      const reader = new JournalReader({ keep: false });
+      const buffer = { bytes: new Uint8Array(0) };
+      for (const [i, path] of paths.entries()) {
+        const segment: Uint8Array[] = [];
+        reader.read(readSegment(path, buffer), {
+          last: i === paths.length - 1,
+          visit: (record) => segment.push(record),
+        });
+        yield* segment;
+      }
+    },
+  };
 }
 
 async function writeZeros(file: Deno.FsFile, size: number): Promise<void> {

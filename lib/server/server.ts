@@ -15,10 +15,12 @@ import type {
   Subscriber,
 } from "../exchange/mod.ts";
 import {
+  firstSequenceNumber,
   ServerSession,
   type ServerSessionEnd,
 } from "../session/server_session.ts";
 import { WriteBuffer } from "../session/write_buffer.ts";
+import { acceptLoop } from "../net/accept_loop.ts";
 import { describeClose, SoupBinTcpSocket } from "../net/soupbintcp_socket.ts";
 
 export { type Clock, SYSTEM_CLOCK } from "../clock/clock.ts";
@@ -36,6 +38,11 @@ export interface ServerObserver {
   disconnected?(id: number, account: string | undefined, reason: string): void;
   /** A connection was closed because of what it sent or how it read. */
   protocolError?(id: number, account: string | undefined, reason: string): void;
+  /**
+   * `accept()` failed (a connection reset before it was accepted, the descriptor limit …);
+   * the listener carries on and tries again in `retryMs`.
+   */
+  acceptError?(reason: string, retryMs: number): void;
 }
 
 /** How to run a {@linkcode OuchServer}. */
@@ -111,6 +118,7 @@ export class OuchServer implements Subscriber {
   readonly #unsubscribe: () => void;
   #flushScheduled = false;
   #readingPaused = false;
+  #acceptErrors = 0;
   #nextId = 1;
   #closed = false;
 
@@ -273,30 +281,40 @@ export class OuchServer implements Subscriber {
     queueMicrotask(() => this.flush());
   }
 
-  async #accept(): Promise<void> {
-    while (true) {
-      let conn: Deno.TcpConn;
-      try {
-        conn = await this.#listener.accept();
-      } catch {
-        return; // the listener was closed
-      }
-      if (this.#closed) {
-        conn.close();
-        continue;
-      }
-      try {
-        conn.setNoDelay(true);
-      } catch {
-        // not fatal
-      }
-      const remote = `${conn.remoteAddr.hostname}:${conn.remoteAddr.port}`;
-      const connection = new Connection(this.#nextId++, remote, conn, this);
-      this.#connections.add(connection);
-      this.#observer.connected?.(connection.id, remote);
-      if (this.#readingPaused) connection.pause(true);
-      connection.read().catch(() => {});
-    }
+  /** How many times `accept()` failed while the listener was open (issue #11 item 1). */
+  get acceptErrors(): number {
+    return this.#acceptErrors;
+  }
+
+  #accept(): Promise<void> {
+    return acceptLoop(this.#listener, {
+      closed: () => this.#closed,
+      error: (error, retryMs) => {
+        this.#acceptErrors++;
+        this.#observer.acceptError?.(
+          error instanceof Error ? error.message : String(error),
+          retryMs,
+        );
+      },
+      connection: (conn) => {
+        if (this.#closed) {
+          conn.close();
+          return;
+        }
+        let remote = "unknown";
+        try {
+          conn.setNoDelay(true);
+          remote = `${conn.remoteAddr.hostname}:${conn.remoteAddr.port}`;
+        } catch {
+          // a connection reset at once: its reads will end it
+        }
+        const connection = new Connection(this.#nextId++, remote, conn, this);
+        this.#connections.add(connection);
+        this.#observer.connected?.(connection.id, remote);
+        if (this.#readingPaused) connection.pause(true);
+        connection.read().catch(() => {});
+      },
+    });
   }
 
   /** @internal Builds the session of a new connection. */
@@ -314,14 +332,14 @@ export class OuchServer implements Subscriber {
             connection.account = request.username;
             this.#handles.set(connection, decision.handle);
             this.#byAccount.set(decision.handle.account, connection);
-            const requested = request.requestedSequenceNumber;
             this.#observer.loggedIn?.(
               connection.id,
               request.username,
               decision.session,
-              requested === 0 || requested > decision.sequenced + 1
-                ? decision.sequenced + 1
-                : requested,
+              firstSequenceNumber(
+                request.requestedSequenceNumber,
+                decision.sequenced,
+              ),
             );
           } else {
             this.#observer.loginRejected?.(

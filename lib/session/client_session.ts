@@ -39,7 +39,7 @@ export interface ClientLogin {
   /** The session to join; `""` for the current one. @default {""} */
   requestedSession?: string;
   /** The next sequence number wanted; `0` for new messages only. @default {1} */
-  requestedSequenceNumber?: number;
+  requestedSequenceNumber?: number | bigint;
 }
 
 /** Timing limits of a {@linkcode ClientSession}. */

@@ -63,6 +63,34 @@ export type ServerSessionState = "awaitingLogin" | "active" | "ended";
 const SCRATCH_PACKET_SIZE = 64;
 
 /**
+ * The first sequence number a session sends after its Login Request (K2): `0` asks for no
+ * replay and a number beyond the stream (a 20-digit one included) for the next new message;
+ * otherwise the number asked for.
+ *
+ * @param requested The Login Request's Requested Sequence Number.
+ * @param sequenced How many messages the account's stream holds.
+ * @returns The number of the first Sequenced Data packet the session sends.
+ *
+ * @example
+ * ```ts
+ * import { firstSequenceNumber } from "./server_session.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(firstSequenceNumber(0, 5), 6);
+ * assert.equal(firstSequenceNumber(3, 5), 3);
+ * assert.equal(firstSequenceNumber(99_999_999_999_999_999_999n, 5), 6);
+ * ```
+ */
+export function firstSequenceNumber(
+  requested: number | bigint,
+  sequenced: number,
+): number {
+  return requested === 0 || requested > sequenced + 1
+    ? sequenced + 1
+    : Number(requested);
+}
+
+/**
  * The server side of one SoupBinTCP connection: login, sequenced streaming with replay,
  * heartbeats, timeouts and logout.
  *
@@ -315,11 +343,10 @@ export class ServerSession {
       return;
     }
     const sequenced = decision.sequenced;
-    const requested = request.requestedSequenceNumber;
-    // K2: 0 asks for no replay; a number beyond the stream starts with the next new message.
-    this.#next = requested === 0 || requested > sequenced + 1
-      ? sequenced + 1
-      : requested;
+    this.#next = firstSequenceNumber(
+      request.requestedSequenceNumber,
+      sequenced,
+    );
     this.#stream = decision.stream;
     this.#username = request.username;
     this.#state = "active";

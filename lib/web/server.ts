@@ -62,6 +62,12 @@ export interface WebTrade {
 export interface WebOrderbook {
   readonly orderbookId: string;
   readonly halted: boolean;
+  /** The reference price in tenths (K17), when the orderbook has one. */
+  readonly referencePrice?: number;
+  /** The lowest accepted price in tenths, when the orderbook has price limits. */
+  readonly lowerLimit?: number;
+  /** The highest accepted price in tenths, when the orderbook has price limits. */
+  readonly upperLimit?: number;
   readonly bids: readonly WebLevel[];
   readonly asks: readonly WebLevel[];
   readonly trades: readonly WebTrade[];
@@ -548,7 +554,17 @@ export class WebServer implements Subscriber {
           );
           return;
         }
-        const { type: _, ...fields } = message;
+        // The page asks for the open quantity it wants; OUCH's Quantity is the total of
+        // the order chain (K9), so what has executed is added, as the engine knows it now.
+        const { type: _, quantity: open, ...fields } = message;
+        const executed = existing.executedQuantity;
+        const total = open + executed;
+        if (total > 0xffffffff) {
+          client.error(
+            `Cannot replace order #${existing.orderToken} with ${open} open: with the ${executed} executed the total exceeds 4294967295`,
+          );
+          return;
+        }
         const orderToken = exchange.nextToken(account);
         client.own.add(orderToken);
         exchange.submit(
@@ -556,6 +572,7 @@ export class WebServer implements Subscriber {
           {
             type: "replaceOrder",
             ...fields,
+            quantity: total,
             replacementOrderToken: orderToken,
           },
           this.#now(),
@@ -564,7 +581,11 @@ export class WebServer implements Subscriber {
           type: "ack",
           request: "replace",
           text:
-            `Replace of order #${existing.orderToken} by #${orderToken} sent`,
+            `Replace of order #${existing.orderToken} by #${orderToken} sent${
+              executed === 0
+                ? ""
+                : `: Quantity ${total} = ${open} open + ${executed} already executed (the total of the order chain)`
+            }`,
           orderToken,
         });
         return;
@@ -577,16 +598,16 @@ export class WebServer implements Subscriber {
           );
           return;
         }
-        if (message.quantity >= existing.openQuantity) {
+        if ((message.quantity ?? 0) !== 0) {
           client.error(
-            `Cannot cancel order #${message.orderToken} down to ${message.quantity}: its open quantity is ${existing.openQuantity}`,
+            `Cannot cancel order #${message.orderToken} leaving ${message.quantity} open: a cancel removes the whole order (K10); to keep part of it, replace it with the open quantity wanted`,
           );
           return;
         }
         exchange.submit(account, {
           type: "cancelOrder",
           orderToken: message.orderToken,
-          quantity: message.quantity,
+          quantity: 0,
         }, this.#now());
         client.send({
           type: "ack",
@@ -878,9 +899,19 @@ export class WebServer implements Subscriber {
       orderbooks: market.orderbooks.map((orderbookId) => {
         const depth: Depth = market.depth(orderbookId, DEPTH_LEVELS) ??
           { orderbookId, bids: [], asks: [] };
+        const instrument = market.instrument(orderbookId);
         return {
           orderbookId,
           halted: market.isHalted(orderbookId),
+          ...(instrument !== undefined && instrument.referencePrice > 0
+            ? { referencePrice: instrument.referencePrice }
+            : {}),
+          ...(instrument !== undefined && instrument.upperLimit > 0
+            ? {
+              lowerLimit: instrument.lowerLimit,
+              upperLimit: instrument.upperLimit,
+            }
+            : {}),
           bids: levels(depth.bids),
           asks: levels(depth.asks),
           trades: market.trades(orderbookId, SNAPSHOT_TRADES).map(webTrade),

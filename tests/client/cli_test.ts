@@ -28,6 +28,7 @@ Deno.test("run() --help documents every flag", async () => {
     const flag of [
       "--host",
       "--port",
+      "--hosts",
       "--user",
       "--password",
       "--protocol",
@@ -84,6 +85,30 @@ Deno.test("run() refuses bad command lines with a usage error", async () => {
     [
       ["--port", "x"],
       'Cannot use --port as an integer from 1 to 65535: current value is "x"',
+    ],
+    [
+      ["--port", "15000,0"],
+      'Cannot use --port as an integer from 1 to 65535: current value is "0"',
+    ],
+    [
+      ["--port", "15000,,15010"],
+      'Cannot read --port "15000,,15010": an entry of the list is empty',
+    ],
+    [
+      ["--port", "15000,15000"],
+      "Cannot list host 127.0.0.1:15000 twice",
+    ],
+    [
+      ["--hosts", "127.0.0.1:15000", "--port", "15010"],
+      "Cannot use --hosts with --host or --port: give every host as HOST:PORT in --hosts",
+    ],
+    [
+      ["--hosts", "127.0.0.1"],
+      'Cannot read --hosts entry "127.0.0.1": it must be HOST:PORT',
+    ],
+    [
+      ["--load", "--hosts", "127.0.0.1:15000,127.0.0.1:x"],
+      'Cannot use --hosts as its ports must be integers from 1 to 65535: current value is "x"',
     ],
     [
       [SEED, "--wait", "1.5"],
@@ -144,7 +169,9 @@ Deno.test("run() refuses bad command lines with a usage error", async () => {
     await assert.rejects(
       () =>
         run(
-          args.includes("--port") ? args : [...args, "--port", port],
+          args.includes("--port") || args.includes("--hosts")
+            ? args
+            : [...args, "--port", port],
           capture().output,
         ),
       { name: "UsageError", message },

@@ -4,6 +4,7 @@ import { runLoad } from "../../lib/client/load.ts";
 import { OUTCOMES_OK } from "../../lib/client/load_report.ts";
 import { startServer } from "../server/_harness.ts";
 import { capture } from "./_capture.ts";
+import { assertEveryOrderEndedOnce } from "./_load_checks.ts";
 import { startServerProcess } from "./_server_process.ts";
 
 const ACCOUNTS = [
@@ -36,16 +37,7 @@ Deno.test("runLoad() sends 2,000 messages on 2 sessions and accounts for every o
     assert.ok(received.replaced <= sent.replace);
     assert.equal(outcomes.unanswered, 0);
     assert.equal(outcomes.open, 0);
-    const canceled = Object.values(outcomes.canceled).reduce(
-      (a, b) => a + b,
-      0,
-    );
-    assert.equal(
-      outcomes.executed + canceled + outcomes.aiqCanceled +
-        outcomes.replacedToZero + outcomes.deadOnArrival,
-      outcomes.accepted,
-      "every accepted order ended once",
-    );
+    assertEveryOrderEndedOnce(report);
     assert.ok(outcomes.executed > 0, "crossing orders traded");
     assert.ok((outcomes.canceled.I ?? 0) + (outcomes.canceled.U ?? 0) > 0);
     assert.equal(report.latency.count, sent.enter);

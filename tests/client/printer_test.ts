@@ -94,6 +94,16 @@ Deno.test("Printer writes results, summaries and events as text and JSON", () =>
     text.disconnected("the server closed the connection", 200),
     "connection lost (the server closed the connection): reconnecting in 200 ms",
   );
+  assert.equal(
+    text.disconnected("the server closed the connection", 100, "h:15010"),
+    "connection lost (the server closed the connection): reconnecting to h:15010 in 100 ms",
+  );
+  assert.deepEqual(JSON.parse(json.disconnected("eof", 100, "h:15010")), {
+    event: "disconnected",
+    reason: "eof",
+    retryInMs: 100,
+    next: "h:15010",
+  });
   assert.deepEqual(JSON.parse(json.sent(CANCEL)), {
     event: "sent",
     action: null,
@@ -174,6 +184,7 @@ Deno.test("formatLoadReport() lists violations instead of the all-clear", () => 
       violations: ["a: order 3 got no Accepted or Rejected"],
     },
     errors: ["a: the connection closed during the run"],
+    failovers: [],
     ok: false,
   };
   const lines = formatLoadReport(report);

@@ -6,96 +6,8 @@ import {
 } from "../../lib/client/connection.ts";
 import type { OuchServer } from "../../lib/server/server.ts";
 import { enter, startServer, TestClient } from "../server/_harness.ts";
-
-/** A TCP proxy on 127.0.0.1 port 0 that can swallow the server's bytes and cut links. */
-class Proxy {
-  readonly #listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  readonly #links = new Set<Deno.TcpConn[]>();
-  readonly #tasks: Promise<void>[] = [];
-  readonly #accepting: Promise<void>;
-  /** While set, bytes from the server are read and dropped. */
-  swallow = false;
-
-  constructor(readonly target: number) {
-    this.#accepting = this.#accept();
-  }
-
-  get port(): number {
-    return (this.#listener.addr as Deno.NetAddr).port;
-  }
-
-  /** Closes every open link, both sides. */
-  cut(): void {
-    for (const link of this.#links) for (const conn of link) close(conn);
-    this.#links.clear();
-  }
-
-  async close(): Promise<void> {
-    this.#listener.close();
-    this.cut();
-    await this.#accepting;
-    await Promise.all(this.#tasks);
-  }
-
-  async #accept(): Promise<void> {
-    for await (const client of this.#listener) {
-      const server = await Deno.connect({
-        hostname: "127.0.0.1",
-        port: this.target,
-      });
-      const link = [client, server];
-      this.#links.add(link);
-      this.#tasks.push(
-        this.#pump(client, server, () => false, link),
-        this.#pump(server, client, () => this.swallow, link),
-      );
-    }
-  }
-
-  async #pump(
-    from: Deno.TcpConn,
-    to: Deno.TcpConn,
-    drop: () => boolean,
-    link: Deno.TcpConn[],
-  ): Promise<void> {
-    const buffer = new Uint8Array(65536);
-    try {
-      while (true) {
-        const count = await from.read(buffer);
-        if (count === null) break;
-        if (drop()) continue;
-        let at = 0;
-        while (at < count) at += await to.write(buffer.subarray(at, count));
-      }
-    } catch {
-      // cut
-    }
-    for (const conn of link) close(conn);
-    this.#links.delete(link);
-  }
-}
-
-function close(conn: Deno.TcpConn): void {
-  try {
-    conn.close();
-  } catch {
-    // already closed
-  }
-}
-
-async function until(
-  connection: OuchConnection,
-  condition: () => boolean,
-  what: string,
-): Promise<void> {
-  const deadline = performance.now() + 5000;
-  while (!condition()) {
-    if (performance.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what}`);
-    }
-    await connection.wait(50);
-  }
-}
+import { Proxy } from "./_proxy.ts";
+import { until } from "./_until.ts";
 
 /** Waits until the server has sent its first connection `count` sequenced messages. */
 async function untilServerSent(
@@ -159,12 +71,14 @@ Deno.test("OuchConnection reconnects after a cut and replays exactly the missed 
     assert.deepEqual(logins, [
       {
         type: "loginAccepted",
+        address: `127.0.0.1:${proxy.port}`,
         session: "2026112501",
         sequenceNumber: 1,
         reconnect: false,
       },
       {
         type: "loginAccepted",
+        address: `127.0.0.1:${proxy.port}`,
         session: "2026112501",
         sequenceNumber: 3,
         reconnect: true,
@@ -282,9 +196,10 @@ Deno.test("OuchConnection lists the messages not answered yet and opens every at
       () => connection.unanswered().length === 0,
       "the replayed answers",
     );
+    const host = { hostname: "127.0.0.1", port: 1 };
     assert.deepEqual(attempts, [
-      { reconnect: false, failures: 0 },
-      { reconnect: true, failures: 0 },
+      { reconnect: false, failures: 0, host },
+      { reconnect: true, failures: 0, host },
     ]);
   } finally {
     await connection.close();

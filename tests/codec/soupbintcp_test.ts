@@ -299,6 +299,63 @@ Deno.test("decodeClientPacket() refuses a non-digit in a Numeric field, naming i
   }
 });
 
+Deno.test("decodeClientPacket() reads a 20-digit Requested Sequence Number exactly (issue #11 item 7)", () => {
+  const cases: [string, number | bigint][] = [
+    ["    9007199254740991", 9007199254740991],
+    ["    9007199254740992", 9007199254740992n],
+    ["00009007199254740993", 9007199254740993n],
+    ["18446744073709551616", 18446744073709551616n],
+    ["99999999999999999999", 99999999999999999999n],
+  ];
+  for (const [field, value] of cases) {
+    const payload = loginRequestPayload(
+      "bob   ",
+      "pw        ",
+      "          ",
+      field,
+    );
+    const packet = decodeClientPacket(0x4c, payload);
+    assert.deepEqual(
+      packet.type === "loginRequest" && packet.requestedSequenceNumber,
+      value,
+    );
+    // And back to the same 20 characters.
+    const encoded = encodePacket(packet);
+    assert.equal(
+      new TextDecoder().decode(encoded.subarray(29, 49)),
+      field.replace(/^0+/, "").padStart(20),
+    );
+  }
+  // A non-digit after the digits that overflowed is still named.
+  assert.throws(
+    () =>
+      decodeClientPacket(
+        0x4c,
+        loginRequestPayload(
+          "bob   ",
+          "pw        ",
+          "          ",
+          "9999999999999999999x",
+        ),
+      ),
+    {
+      name: "SoupBinTcpError",
+      message: /as Numeric digits: current byte is "x"/,
+    },
+  );
+  assert.throws(
+    () =>
+      encodePacket({
+        type: "loginRequest",
+        username: "bob",
+        password: "pw",
+        requestedSession: "",
+        requestedSequenceNumber: 100_000_000_000_000_000_000n,
+      }),
+    { name: "OuchEncodeError" },
+  );
+});
+
 Deno.test("decodeServerPacket() refuses a sequence number above Number.MAX_SAFE_INTEGER", () => {
   for (
     const field of [
@@ -677,7 +734,13 @@ const clientPacket: fc.Arbitrary<ClientPacket> = fc.oneof(
     username: trimmedText(6),
     password: trimmedText(10),
     requestedSession: trimmedText(10),
-    requestedSequenceNumber: fc.maxSafeNat(),
+    requestedSequenceNumber: fc.oneof(
+      fc.maxSafeNat(),
+      fc.bigInt({
+        min: BigInt(Number.MAX_SAFE_INTEGER) + 1n,
+        max: 99_999_999_999_999_999_999n,
+      }),
+    ),
   }, { noNullPrototype: true }),
   bytes.map((message): ClientPacket => ({ type: "unsequencedData", message })),
   fc.constant<ClientPacket>({ type: "clientHeartbeat" }),

@@ -165,6 +165,31 @@ Deno.test("renderLadder() shows more bids than asks side by side, best first", (
   ]);
 });
 
+Deno.test("renderLadder() shows the reference price, the price limits and SSR when there are some", () => {
+  const instrument = {
+    referencePrice: 28_000,
+    lowerLimit: 23_000,
+    upperLimit: 33_000,
+  };
+  assert.deepEqual(
+    renderLadder(DEPTH, [], { instrument, restricted: true, halted: true })[0],
+    "7203  last -  ref 2800.0  limits 2300.0-3300.0  SSR  HALTED",
+  );
+  assert.equal(
+    renderLadder(DEPTH, [], {
+      instrument: { referencePrice: 0, lowerLimit: 1_000, upperLimit: 2_000 },
+    })[0],
+    "7203  last -  limits 100.0-200.0",
+  );
+  // No reference data (the seed's orderbooks): the title is as before.
+  assert.equal(
+    renderLadder(DEPTH, [], {
+      instrument: { referencePrice: 0, lowerLimit: 0, upperLimit: 0 },
+    })[0],
+    "7203  last -",
+  );
+});
+
 Deno.test("renderLadder() leaves an empty bid side blank", () => {
   const depth: Depth = { orderbookId: "1", bids: [], asks: DEPTH.bids };
   assert.deepEqual(renderLadder(depth, []), [
@@ -724,6 +749,8 @@ Deno.test("Display.refresh() reads only the orderbooks the market data reported 
       return market.isOpen;
     },
     isHalted: (id: string) => market.isHalted(id),
+    isShortSellRestricted: (id: string) => market.isShortSellRestricted(id),
+    instrument: (id: string) => market.instrument(id),
     lastTrade: (id: string) => market.lastTrade(id),
     listen: (listener: Parameters<MarketData["listen"]>[0]) =>
       market.listen(listener),

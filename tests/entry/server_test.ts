@@ -29,6 +29,7 @@ Deno.test("parseServerArgs() has the embedded defaults", async () => {
     orderbooks: ["0", "1", "2", "3", "7203", "6758", "9984", "8306"],
     journal: "ouch-data",
     fresh: false,
+    snapshots: { records: 1_000_000, seconds: 300 },
     fsync: "interval",
     closed: false,
     halted: [],
@@ -36,6 +37,13 @@ Deno.test("parseServerArgs() has the embedded defaults", async () => {
     display: undefined,
     http: { hostname: "127.0.0.1", port: 8080 },
     tradeLog: undefined,
+    marketData: {
+      itchPort: 15001,
+      snapshotPort: 15002,
+      itchLog: undefined,
+      mold: null,
+      moldRequestPort: null,
+    },
   });
   assert.equal(DEMO_USERS.get("demo16"), "demo");
 });

@@ -196,3 +196,17 @@ Deno.test("readJournal() refuses a file that is not a journal", () => {
     message: /format is "ouch-records-9", not "ouch-records-1"/,
   });
 });
+
+Deno.test("JournalReader({ keep: false }) counts and visits every record, keeping none", () => {
+  const bytes = encodeRecords(RECORDS);
+  const first = new Uint8Array(bytes.length + 64);
+  first.set(bytes);
+  const visited: Uint8Array[] = [];
+  const reader = new JournalReader({ keep: false });
+  reader.read(first, { last: false, visit: (record) => visited.push(record) });
+  reader.read(bytes.subarray(0, 0), { last: true });
+  assert.equal(reader.count, RECORDS.length);
+  assert.deepEqual(reader.records, []);
+  assert.equal(reader.day?.session, "2026112501");
+  assert.deepEqual(visited.flatMap((record) => decodeRecords(record)), RECORDS);
+});

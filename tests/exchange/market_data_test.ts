@@ -114,6 +114,39 @@ Deno.test("MarketData keeps the matcher's depth and every trade from its events 
   );
 });
 
+Deno.test("MarketData gives each orderbook's reference data from the day's recorded rules, as the engine applies them", () => {
+  const market = new MarketData();
+  assert.equal(market.instrument("7203"), undefined);
+  const rules = {
+    instruments: [{
+      orderbookId: "7203",
+      roundLot: 100,
+      referencePrice: 28_000,
+    }],
+  };
+  market.dayStarted({
+    session: "S",
+    tradingDate: "20261125",
+    created: 0,
+    version: "1.12",
+    orderbooks: ["1", "7203"],
+    open: true,
+    halted: [],
+    matcher: rules,
+  });
+  const matcher = new Matcher({ message() {}, market() {} }, {
+    ...rules,
+    tradingDate: "20261125",
+    orderbooks: ["1", "7203"],
+  });
+  for (const id of ["1", "7203"]) {
+    assert.deepEqual(market.instrument(id), matcher.instrument(id), id);
+  }
+  assert.equal(market.instrument("7203")?.upperLimit, 33_000);
+  assert.equal(market.instrument("1")?.roundLot, 1);
+  assert.equal(market.instrument("9999"), undefined);
+});
+
 Deno.test("MarketData keeps the latest trades per orderbook, oldest first", () => {
   const market = new MarketData({ tradeHistory: 3 });
   for (let i = 1; i <= 5; i++) {

@@ -152,7 +152,7 @@ export class TestClient {
   async login(
     username: string,
     password: string,
-    requestedSequenceNumber = 1,
+    requestedSequenceNumber: number | bigint = 1,
     requestedSession = "",
   ): Promise<TestClient> {
     this.session.login({

@@ -22,32 +22,40 @@ export interface ServerProcess {
 
 /**
  * Starts `deno run -A main.ts server --port 0 --display quiet --no-http ARGS` with standard
- * input closed, and waits for its listening line.
+ * input closed, and waits for its listening line. `nofile` runs it under `prlimit` with that
+ * many file descriptors at most.
  */
 export async function spawnServer(
   args: string[],
-  options: { cwd?: string; console?: boolean } = {},
+  options: { cwd?: string; console?: boolean; nofile?: number } = {},
 ): Promise<ServerProcess> {
   const cwd = options.cwd;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      MAIN,
-      "server",
-      "--port",
-      "0",
-      "--display",
-      "quiet",
-      "--no-http",
-      ...args,
-    ],
-    stdin: options.console === true ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-    ...(cwd === undefined ? {} : { cwd }),
-  }).spawn();
+  const limit = options.nofile === undefined
+    ? []
+    : [`--nofile=${options.nofile}`, Deno.execPath()];
+  const child = new Deno.Command(
+    limit.length > 0 ? "prlimit" : Deno.execPath(),
+    {
+      args: [
+        ...limit,
+        "run",
+        "-A",
+        MAIN,
+        "server",
+        "--port",
+        "0",
+        "--display",
+        "quiet",
+        "--no-http",
+        ...args,
+      ],
+      stdin: options.console === true ? "piped" : "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+      ...(cwd === undefined ? {} : { cwd }),
+    },
+  ).spawn();
   let text = "";
   const decoder = new TextDecoder();
   const pump = async (stream: ReadableStream<Uint8Array>) => {

@@ -113,12 +113,17 @@ Deno.test("openJournal() starts a session named by the time (K16) with a preallo
     assert.equal(again.session, "1795564800");
     assert.equal(again.records!.length, 11);
     assert.equal(again.day?.session, "1795564800");
-    assert.deepEqual(decodeRecords(again.records![10]!), [{
-      timestamp: 9,
-      command: { type: "resume", orderbookId: "1" },
-      messages: [],
-      events: [],
-    }]);
+    assert.deepEqual(
+      decodeRecords(
+        Array.from(again.records!, (record) => record.slice())[10]!,
+      ),
+      [{
+        timestamp: 9,
+        command: { type: "resume", orderbookId: "1" },
+        messages: [],
+        events: [],
+      }],
+    );
     // Appending carries on after the last record.
     again.journal.append(record(10, { type: "halt", orderbookId: "1" }));
     await again.journal.close();
@@ -214,9 +219,9 @@ Deno.test("JournalFile.append() moves to the next segment and reads back in orde
     });
     assert.equal(reopened.records!.length, 12_001);
     assert.deepEqual(
-      reopened.records!.slice(1).map((bytes) =>
-        decodeRecords(bytes)[0]!.timestamp
-      ),
+      Array.from(reopened.records!, (record) => record.slice()).slice(1).map((
+        bytes,
+      ) => decodeRecords(bytes)[0]!.timestamp),
       Array.from({ length: 12_000 }, (_, i) => i),
     );
     await reopened.journal.close();
@@ -322,6 +327,51 @@ Deno.test("openJournal() refuses a journal corrupt before its end", async () => 
       }),
       { name: "JournalError" },
     );
+  });
+});
+
+Deno.test("openJournal() streams a continued journal's records: read from the segments one at a time, again at each iteration", async () => {
+  await withDirectory(async (dir) => {
+    const opened = await openJournal(dir, "20261125", {
+      now: NOW,
+      fresh: false,
+      fsync: "none",
+      segmentSize: SEGMENT,
+    });
+    const all = batches(6_000, 100); // several segments of 64 KiB
+    for (const bytes of all) {
+      opened.journal.append(bytes);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    await opened.journal.close();
+    const reopened = await openJournal(dir, "20261125", {
+      now: NOW,
+      fresh: false,
+      fsync: "none",
+      segmentSize: SEGMENT,
+    });
+    const records = reopened.records!;
+    // Not an array of the day's records held in memory.
+    assert.equal(Array.isArray(records), false);
+    assert.equal(records.length, 6_001);
+    const read = () => {
+      const seen = new Set<ArrayBufferLike>();
+      let count = 0;
+      let bytes = 0;
+      for (const record of records) {
+        seen.add(record.buffer);
+        count++;
+        bytes += record.length;
+      }
+      return { count, bytes, buffers: seen.size };
+    };
+    const first = read();
+    assert.deepEqual(read(), first, "the same records again");
+    assert.equal(first.count, 6_001);
+    assert.equal(first.bytes, all.reduce((n, b) => n + b.length, 0));
+    // Every segment is read into one buffer.
+    assert.equal(first.buffers, 1);
+    await reopened.journal.close();
   });
 });
 
@@ -502,9 +552,11 @@ Deno.test("JournalFile on a full disk: holds batches without a tight retry loop 
       segmentSize: SEGMENT,
     });
     assert.deepEqual(
-      reopened.records!.slice(1).map((bytes) =>
-        decodeRecords(bytes)[0]!.timestamp
-      ),
+      // Each record is a view valid until the next segment is read: decode as they come.
+      Array.from(
+        reopened.records!,
+        (bytes) => decodeRecords(bytes)[0]!.timestamp,
+      ).slice(1),
       [...Array.from({ length: 6000 }, (_, i) => i), 9999],
     );
     await reopened.journal.close();

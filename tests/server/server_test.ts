@@ -329,6 +329,43 @@ Deno.test("OuchServer closes a connection that does not log in within the login 
   }, { server: { clock, observer, tickMs: 3_600_000 } });
 });
 
+Deno.test("OuchServer answers a 20-digit Requested Sequence Number with the next new message (issue #11 item 7, K2)", async () => {
+  await withServer(async (server) => {
+    const alice = await TestClient.connect(server);
+    await alice.login("alice", "pw-a");
+    await alice.send(enter(1));
+    await alice.messages(2); // System Event S (K24), Order Accepted
+    await alice.logout(); // its order is canceled (L): message 3
+    let token = 2;
+    for (
+      const requested of [
+        99_999_999_999_999_999_999n,
+        18_446_744_073_709_551_616n,
+        9_007_199_254_740_993n,
+      ]
+    ) {
+      // The logout's cancel (L) is in the stream before the next login.
+      while (server.exchange.sessions > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await server.exchange.drain();
+      const next = server.exchange.stream("alice")!.length + 1;
+      const again = await TestClient.connect(server);
+      await again.login("alice", "pw-a", requested);
+      assert.deepEqual(again.loginResult, {
+        session: "2026112501",
+        sequenceNumber: next,
+      });
+      // Nothing is replayed; the next message is the next new one.
+      await again.send(enter(token++));
+      await again.messages(1);
+      assert.deepEqual(again.received.map((r) => r.sequenceNumber), [next]);
+      await again.logout();
+      await again.close();
+    }
+  });
+});
+
 Deno.test("OuchServer replays exactly the missed messages after a reconnect", async () => {
   await withServer(async (server) => {
     const alice = await TestClient.connect(server);

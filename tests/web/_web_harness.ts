@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { JsonObject } from "../../lib/exchange/mod.ts";
 import { DEFAULT_ORDERBOOKS } from "../../lib/matcher/mod.ts";
 import { WebServer } from "../../lib/web/server.ts";
 import {
@@ -29,12 +30,17 @@ const NO_RULES = {
   instruments: DEFAULT_ORDERBOOKS.map((orderbookId) => ({ orderbookId })),
 };
 
-/** Starts an in-process OUCH server (accounts of `USERS`) with the web page in front. */
-export function startWeb(options: { open?: boolean } = {}): WebSetup {
+/**
+ * Starts an in-process OUCH server (accounts of `USERS`) with the web page in front; the
+ * day trades without reference data unless `matcher` gives its market rules.
+ */
+export function startWeb(
+  options: { open?: boolean; matcher?: JsonObject } = {},
+): WebSetup {
   const web = new WebServer();
   const server = startServer({
     exchange: testExchange({
-      day: { open: options.open ?? true, matcher: NO_RULES },
+      day: { open: options.open ?? true, matcher: options.matcher ?? NO_RULES },
     }),
   });
   web.listen({ hostname: "127.0.0.1", port: 0, exchange: server.exchange });

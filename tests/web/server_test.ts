@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { decodeOutbound } from "../../lib/codec/mod.ts";
 import { WebServer } from "../../lib/web/server.ts";
 import { enter, TestClient, types } from "../server/_harness.ts";
 import {
@@ -11,7 +12,7 @@ import {
 
 async function withWeb(
   run: (setup: WebSetup) => Promise<void>,
-  options: { open?: boolean } = {},
+  options: Parameters<typeof startWeb>[0] = {},
 ): Promise<void> {
   const setup = startWeb(options);
   try {
@@ -25,6 +26,9 @@ async function withPage(
   setup: WebSetup,
   run: (page: PageClient) => void | Promise<void>,
 ): Promise<void> {
+  // The day's start reaches the market data once durable: a page that connected before
+  // would get an empty snapshot, then the day's in the middle of the test.
+  await setup.server.exchange.drain();
   const page = await PageClient.connect(setup);
   try {
     await run(page);
@@ -203,6 +207,78 @@ Deno.test("WebServer sends a snapshot of every orderbook on connect", async () =
         true,
       );
     });
+  });
+});
+
+Deno.test("WebServer: the page's replace asks for the open quantity; the total of the chain is sent (K9), and a cancel removes the whole order (K10)", async () => {
+  await withWeb(async (setup) => {
+    await withPage(setup, async (page) => {
+      await page.login("bob", "pw-b");
+      await page.request(pageEnter({ quantity: 100, price: "2300.0" }), "ack");
+      setup.server.run((exchange, ts) =>
+        exchange.submit(
+          "alice",
+          enter(1, { buySellIndicator: "S", quantity: 40, price: 23000 }),
+          ts,
+        )
+      );
+      await setup.server.exchange.drain();
+      const ack = await page.request({
+        type: "replace",
+        existingOrderToken: 1,
+        quantity: 30,
+        price: "2300.0",
+        timeInForce: 99999,
+        display: " ",
+        minimumQuantity: 0,
+      }, "ack");
+      assert.equal(
+        ack.text,
+        "Replace of order #1 by #2 sent: Quantity 70 = 30 open + 40 already executed (the total of the order chain)",
+      );
+      await setup.server.exchange.drain();
+      const [order] = setup.server.exchange.openOrders("bob");
+      assert.equal(order?.orderToken, 2);
+      assert.equal(order?.openQuantity, 30);
+      assert.equal(order?.executedQuantity, 40);
+      // The cancel without a quantity (the page's) removes all of it.
+      await page.request({ type: "cancel", orderToken: 2 }, "ack");
+      await setup.server.exchange.drain();
+      assert.deepEqual(setup.server.exchange.openOrders("bob"), []);
+      const log = setup.server.exchange.stream("bob")!;
+      const last = decodeOutbound(log.message(log.length));
+      assert.equal(last.type, "orderCanceled");
+      assert.equal(
+        last.type === "orderCanceled" && last.decrementQuantity,
+        30,
+      );
+    });
+  });
+});
+
+Deno.test("WebServer's snapshot carries each orderbook's reference price and price limits (K17)", async () => {
+  await withWeb(async (setup) => {
+    await withPage(setup, (page) => {
+      const books = page.received[0]!.orderbooks as Record<string, unknown>[];
+      const fields = (id: string) => {
+        const book = books.find((ob) => ob.orderbookId === id)!;
+        return [book.referencePrice, book.lowerLimit, book.upperLimit];
+      };
+      // Toyota with its built-in reference price, limits derived from it.
+      assert.deepEqual(fields("7203"), [28_000, 23_000, 33_000]);
+      // Limits given outright, no reference price.
+      assert.deepEqual(fields("6758"), [undefined, 1_000, 2_000]);
+      // The seed's orderbook has no rules: nothing is sent.
+      assert.deepEqual(fields("1"), [undefined, undefined, undefined]);
+    });
+  }, {
+    matcher: {
+      instruments: [
+        { orderbookId: "1" },
+        { orderbookId: "7203", referencePrice: 28_000 },
+        { orderbookId: "6758", lowerLimit: 1_000, upperLimit: 2_000 },
+      ],
+    },
   });
 });
 
@@ -489,11 +565,11 @@ Deno.test("WebServer replaces and cancels the page account's orders and relays t
       assert.equal(replaced.orderToken, 2);
       assert.match(
         (await page.request(
-          { type: "cancel", orderToken: 2, quantity: 80 },
+          { type: "cancel", orderToken: 2, quantity: 10 },
           "error",
         ))
           .message,
-        /Cannot cancel order #2 down to 80: its open quantity is 80/,
+        /Cannot cancel order #2 leaving 10 open: a cancel removes the whole order \(K10\)/,
       );
       await page.request({ type: "cancel", orderToken: 2, quantity: 0 }, "ack");
       await page.request(pageEnter({ price: "0" }), "ack");

@@ -1499,16 +1499,15 @@ function selectOrder(token) {
   state.selected = token;
   const order = state.orders.find((o) => o.orderToken === token);
   if (order === undefined) return;
-  byId("replace-quantity", HTMLInputElement).value = String(
-    order.openQuantity,
-  );
+  const quantity = byId("replace-quantity", HTMLInputElement);
+  quantity.value = String(order.openQuantity);
+  quantity.dataset.open = quantity.value;
   byId("replace-price", HTMLInputElement).value = formatPrice(order.price);
   byId("replace-tif", HTMLSelectElement).value = String(order.timeInForce);
   byId("replace-display", HTMLSelectElement).value = order.display;
   byId("replace-minimum", HTMLInputElement).value = String(
     order.minimumQuantity,
   );
-  byId("cancel-quantity", HTMLInputElement).value = "0";
   for (const row of byId("orders", HTMLTableElement).querySelectorAll("tr")) {
     row.classList.toggle("selected", row.dataset.token === String(token));
   }
@@ -1519,6 +1518,15 @@ function renderSelection() {
   const form = byId("amend-form", HTMLFormElement);
   const order = state.orders.find((o) => o.orderToken === state.selected);
   form.hidden = order === undefined;
+  // The open quantity follows the order (fills, reductions) unless the user typed another.
+  const quantity = byId("replace-quantity", HTMLInputElement);
+  if (
+    order !== undefined && quantity.value === quantity.dataset.open &&
+    quantity.value !== String(order.openQuantity)
+  ) {
+    quantity.value = String(order.openQuantity);
+    quantity.dataset.open = quantity.value;
+  }
   byId("amend-selected", HTMLElement).textContent = order === undefined
     ? ""
     : `#${order.orderToken} ${sideName(order.buySellIndicator)} ${
@@ -1930,17 +1938,8 @@ function setUpForms() {
   });
   byId("cancel-button", HTMLButtonElement).addEventListener("click", () => {
     if (state.selected === null) return;
-    let quantity;
-    try {
-      quantity = field(
-        "cancel-quantity",
-        (t) => parseWholeNumber("Leave open", t, { empty: 0 }),
-      );
-    } catch (error) {
-      showError(error instanceof Error ? error.message : String(error));
-      return;
-    }
-    send({ type: "cancel", orderToken: state.selected, quantity });
+    // A cancel removes the whole order (K10).
+    send({ type: "cancel", orderToken: state.selected });
   });
   byId("orders", HTMLTableElement).addEventListener("click", (event) => {
     const target = event.target;

@@ -141,7 +141,7 @@ export const MAX_CLIENT_REFERENCE = 10;
  *       orderClassification: string, cashMarginType: string }
  *   | { type: "replace", existingOrderToken: number, quantity: number, price: number,
  *       timeInForce: number, display: string, minimumQuantity: number }
- *   | { type: "cancel", orderToken: number, quantity: number }
+ *   | { type: "cancel", orderToken: number, quantity?: number }
  *   | { type: "operator", action: "open" | "close" | "halt" | "resume", orderbookId?: string }
  * } PageMessage
  */
@@ -2127,7 +2127,8 @@ const SCHEMAS = Object.freeze({
   },
   cancel: {
     orderToken: uint32("Order Token"),
-    quantity: uint32("Quantity"),
+    // Reserved (K10): a cancel removes the whole order. Only 0 is accepted, or nothing.
+    quantity: { ...uint32("Quantity"), optional: true },
   },
   operator: {
     action: ACTION,

@@ -12,6 +12,7 @@ import {
   tapeRow,
   waitText,
 } from "../_browser.ts";
+import { enter } from "../../server/_harness.ts";
 import { startWeb } from "../_web_harness.ts";
 
 browserTest(
@@ -115,18 +116,42 @@ browserTest(
       await enterOrder(bob, { side: "B", quantity: "ten", price: "2300.5" });
       await waitText(bob, "#error-text", "Quantity as it must be a number");
       assert.equal(setup.server.exchange.stream("bob")!.length, bobMessages);
-      // The server's own check: cancel down to more than the open quantity.
+      // The Replace form shows the order's open quantity as it changes, and asks for the
+      // open quantity wanted: the server sends the total of the chain (K9).
       await enterOrder(alice, { side: "B", quantity: "100", price: "2200.0" });
       await waitText(alice, "#feed li", "Accepted #2");
       await alice.locator('#orders tr[data-token="2"] button.select').click();
-      await alice.locator("#cancel-quantity").fill("500");
-      await alice.locator("#cancel-button").click();
+      const quantity = alice.locator("#replace-quantity");
+      assert.equal(await quantity.inputValue(), "100");
+      setup.server.run((exchange, ts) =>
+        exchange.submit(
+          "carol",
+          enter(1, { buySellIndicator: "S", quantity: 40, price: 22000 }),
+          ts,
+        )
+      );
+      // The fill reaches the page's order list, and the form follows it.
+      for (let tries = 0; await quantity.inputValue() !== "60"; tries++) {
+        assert.ok(tries < 100, "the form kept the stale open quantity");
+        await alice.waitForTimeout(50);
+      }
+      await quantity.fill("50");
+      await alice.locator("#replace-button").click();
       await waitText(
         alice,
-        "#error-text",
-        "Cannot cancel order #2 down to 500: its open quantity is 100",
+        "#status",
+        "Replace of order #2 by #3 sent: Quantity 90 = 50 open + 40 already executed",
       );
-      assert.equal(setup.server.exchange.openOrders("alice").length, 1);
+      await setup.server.exchange.drain();
+      const [replaced] = setup.server.exchange.openOrders("alice");
+      assert.deepEqual(
+        [
+          replaced?.orderToken,
+          replaced?.openQuantity,
+          replaced?.executedQuantity,
+        ],
+        [3, 50, 40],
+      );
 
       // What the page did is in Alice's OUCH sequence like any other order.
       const log = setup.server.exchange.stream("alice")!;
@@ -140,6 +165,8 @@ browserTest(
         "orderExecuted",
         "orderCanceled",
         "orderAccepted",
+        "orderExecuted",
+        "orderReplaced",
       ]);
     }
   },

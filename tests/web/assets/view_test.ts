@@ -1150,7 +1150,7 @@ Deno.test("validatePageMessage() throws TypeError for a bad shape and RangeError
       "TypeError",
       /"password" is missing/,
     ],
-    [{ type: "cancel", orderToken: 1 }, "TypeError", /"quantity" is missing/],
+    [{ type: "cancel" }, "TypeError", /"orderToken" is missing/],
     [{ type: "operator", action: "OPEN" }, "TypeError", /action/],
     [
       { type: "operator", action: "resume" },

@@ -1,0 +1,292 @@
+/**
+ * The ITCH feed's cost to the server: `ouch server` (journal on) driven over loopback by the
+ * load generator, Enter → Accepted throughput with 4 pipelined sessions, measured in the same
+ * run on three servers: the feed off (`--itch-port off --snapshot-port off`); the feed on with
+ * one SoupBinTCP subscriber reading it and MoldUDP64 on (to a UDP socket of this process);
+ * and the same with a second SoupBinTCP subscriber that logs in and never reads (dropped
+ * as a slow reader). The subscribers and the UDP sink run in a process of their own. Runs
+ * alternate between the servers after a warm-up of each; the best of each is reported.
+ *
+ * Run: `deno task bench:feed` (about a minute; `-- --quick` for less). The last line is one
+ * JSON object.
+ *
+ * @module
+ */
+import dgram from "node:dgram";
+import { type LoadReport, runLoad } from "../lib/client/load.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const QUICK = Deno.args.includes("--quick");
+const COUNT = QUICK ? 100_000 : 400_000;
+const ROUNDS = QUICK ? 1 : 2;
+
+interface Server {
+  port: number;
+  itchPort: number | null;
+  stop(): Promise<void>;
+}
+
+async function spawn(args: string[]): Promise<Server> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--max-semi-space-size=64",
+      MAIN,
+      "server",
+      "--port",
+      "0",
+      "--no-http",
+      "--display",
+      "quiet",
+      ...args,
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!/journal: [^\n]*\n/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`The server exited: ${text}`);
+    text += value;
+  }
+  // Market-data lines follow the journal line in the same write or soon after.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const draining = (async () => {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      text += value;
+    }
+  })();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const port = Number(text.match(/listening on 127\.0\.0\.1:(\d+)/)![1]);
+  const itch = text.match(/itch feed listening on 127\.0\.0\.1:(\d+)/);
+  return {
+    port,
+    itchPort: itch === null ? null : Number(itch[1]),
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      await draining;
+    },
+  };
+}
+
+/** A SoupBinTCP reader of the feed; `read: false` never reads after its login. */
+async function subscriber(
+  port: number,
+  user: string,
+  read: boolean,
+): Promise<{ bytes: () => number; close(): void }> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const login = "L" + user.padEnd(6) + "demo".padEnd(10) + "".padEnd(10) +
+    "1".padStart(20);
+  await conn.write(
+    new Uint8Array([0, login.length, ...new TextEncoder().encode(login)]),
+  );
+  let bytes = 0;
+  const buffer = new Uint8Array(1 << 16);
+  let lastBeat = Date.now();
+  if (read) {
+    (async () => {
+      try {
+        while (true) {
+          const n = await conn.read(buffer);
+          if (n === null) return;
+          bytes += n;
+          if (Date.now() - lastBeat > 500) {
+            lastBeat = Date.now();
+            await conn.write(new Uint8Array([0, 1, 0x52]));
+          }
+        }
+      } catch {
+        // closed
+      }
+    })();
+  }
+  return {
+    bytes: () => bytes,
+    close: () => {
+      try {
+        conn.close();
+      } catch {
+        // closed
+      }
+    },
+  };
+}
+
+let account = 1;
+async function measure(port: number, count: number): Promise<LoadReport> {
+  const accounts = Array.from(
+    { length: 4 },
+    () => ({ username: `demo${(account++ % 16) + 1}`, password: "demo" }),
+  );
+  const report = await runLoad({
+    hostname: "127.0.0.1",
+    port,
+    accounts,
+    mix: { enter: 100, cancel: 0, replace: 0 },
+    crossPercent: 0,
+    count,
+    window: 1000,
+  });
+  if (!report.ok) {
+    throw new Error(`The load run failed: ${report.errors.join("; ")}`);
+  }
+  return report;
+}
+
+if (Deno.args[0] === "--subscriber") {
+  await subscriberProcess();
+} else {
+  await main();
+}
+
+/**
+ * The subscribers, in a process of their own so that reading the feed costs the load
+ * generator nothing: a UDP sink for MoldUDP64 (its port printed first), then, once told the
+ * feed ports on standard input, one reading SoupBinTCP subscriber per port and one stalled
+ * one on the last.
+ */
+async function subscriberProcess(): Promise<void> {
+  const sink = dgram.createSocket("udp4");
+  await new Promise<void>((resolve) =>
+    sink.bind(0, "127.0.0.1", () => resolve())
+  );
+  let datagrams = 0;
+  sink.on("message", () => datagrams++);
+  // deno-lint-ignore no-console
+  console.log(`sink ${sink.address().port}`);
+  const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream());
+  const readers: { bytes: () => number; close(): void }[] = [];
+  for await (const chunk of lines) {
+    for (const line of chunk.split("\n").filter((l) => l !== "")) {
+      if (line === "stop") {
+        // deno-lint-ignore no-console
+        console.log(
+          JSON.stringify({ datagrams, bytes: readers.map((r) => r.bytes()) }),
+        );
+        readers.forEach((reader) => reader.close());
+        sink.close();
+        return;
+      }
+      const [port, read] = line.split(" ");
+      readers.push(
+        await subscriber(
+          Number(port),
+          read === "read" ? "demo16" : "demo15",
+          read === "read",
+        ),
+      );
+      // deno-lint-ignore no-console
+      console.log(`subscribed ${port}`);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL(import.meta.url).pathname, "--subscriber"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const out = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const until = async (pattern: RegExp) => {
+    while (!pattern.test(text)) {
+      const { value, done } = await out.read();
+      if (done) throw new Error(`The subscriber process exited: ${text}`);
+      text += value;
+    }
+    return text.match(pattern)!;
+  };
+  const sinkPort = Number((await until(/sink (\d+)/))[1]);
+  const input = child.stdin.getWriter();
+  const say = (line: string) =>
+    input.write(new TextEncoder().encode(line + "\n"));
+  const dirs = await Promise.all(
+    [0, 1, 2].map(() => Deno.makeTempDir({ prefix: "ouch-feed-bench-" })),
+  );
+  const off = await spawn([
+    "--journal",
+    dirs[0]!,
+    "--itch-port",
+    "off",
+    "--snapshot-port",
+    "off",
+  ]);
+  const on = await spawn([
+    "--journal",
+    dirs[1]!,
+    "--mold",
+    `127.0.0.1:${sinkPort}`,
+  ]);
+  const stalled = await spawn([
+    "--journal",
+    dirs[2]!,
+    "--mold",
+    `127.0.0.1:${sinkPort}`,
+  ]);
+  for (
+    const [port, mode] of [[on.itchPort, "read"], [stalled.itchPort, "read"], [
+      stalled.itchPort,
+      "stall",
+    ]] as const
+  ) {
+    await say(`${port} ${mode}`);
+    await until(new RegExp(`subscribed ${port}[\\s\\S]*$`));
+    text = "";
+  }
+  const results: Record<string, number[]> = { off: [], on: [], stalled: [] };
+  let counts = { datagrams: 0, bytes: [0] };
+  try {
+    for (const server of [off, on, stalled]) {
+      await measure(server.port, COUNT / 4);
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (
+        const [name, server] of [["off", off], ["on", on], [
+          "stalled",
+          stalled,
+        ]] as const
+      ) {
+        results[name]!.push(
+          (await measure(server.port, COUNT)).throughput.entersPerSecond,
+        );
+      }
+    }
+  } finally {
+    await say("stop");
+    counts = JSON.parse((await until(/\{.*\}/))[0]);
+    await input.close();
+    await child.status;
+    await Promise.all([off, on, stalled].map((server) => server.stop()));
+    await Promise.all(dirs.map((dir) => Deno.remove(dir, { recursive: true })));
+  }
+  const best = (values: number[]) => Math.round(Math.max(...values));
+  const summary = {
+    orders: COUNT,
+    rounds: ROUNDS,
+    feedOff: best(results.off!),
+    feedOn: best(results.on!),
+    feedOnWithStalledReader: best(results.stalled!),
+    feedOnRatio: Number((best(results.on!) / best(results.off!)).toFixed(3)),
+    stalledRatio: Number(
+      (best(results.stalled!) / best(results.off!)).toFixed(3),
+    ),
+    subscriberBytes: counts.bytes[0],
+    moldDatagrams: counts.datagrams,
+  };
+  // deno-lint-ignore no-console
+  console.log(
+    `Enter→Accepted/s, 4 sessions, journal on: feed off ${summary.feedOff}, feed on (1 SoupBinTCP reader + MoldUDP64) ${summary.feedOn} (${summary.feedOnRatio}), plus a stalled reader ${summary.feedOnWithStalledReader} (${summary.stalledRatio})`,
+  );
+  // deno-lint-ignore no-console
+  console.log(JSON.stringify(summary));
+}

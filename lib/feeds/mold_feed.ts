@@ -1,0 +1,204 @@
+/**
+ * The ITCH feed over MoldUDP64 (`--mold HOST:PORT`) and its re-request server
+ * (`--mold-request-port`), on `node:dgram` (Deno's own UDP needs `--unstable-net`).
+ *
+ * @module
+ */
+import dgram from "node:dgram";
+import {
+  answerMoldUdp64Request,
+  decodeMoldUdp64Request,
+  MoldUdp64Packer,
+} from "../itch/mod.ts";
+import type { ItchPublisher } from "./itch_publisher.ts";
+
+/** How to run a {@linkcode MoldFeed}. */
+export interface MoldFeedOptions {
+  publisher: ItchPublisher;
+  /** Where the datagrams go: a loopback address, or a multicast group. */
+  destination: { hostname: string; port: number };
+  /** The re-request server's address. @default {"127.0.0.1"} */
+  requestHostname?: string;
+  /** The re-request server's port (0: a free one), `null` for none. */
+  requestPort: number | null;
+  /**
+   * Heartbeat (or, after the day's end, End of Session) after this long without a datagram.
+   *
+   * @default {1000}
+   */
+  heartbeatIntervalMs?: number;
+}
+
+/**
+ * Sends every message of the feed as MoldUDP64 downstream datagrams (at most 1,400 bytes of
+ * message blocks, numbered as the feed, M2), as the publisher appends them: one or more
+ * datagrams per delivered batch. When idle for a second it sends a heartbeat (count 0, the
+ * next sequence number); after the day's last message, End of Session (count 0xFFFF) every
+ * second instead. The re-request server answers a request with one downstream datagram of
+ * as many of the asked messages as fit, sent to the asker; requests for another session or
+ * beyond the feed, and malformed ones, get no answer.
+ */
+export class MoldFeed {
+  readonly #publisher: ItchPublisher;
+  readonly #socket: dgram.Socket;
+  readonly #requests: dgram.Socket | null;
+  readonly #destination: { hostname: string; port: number };
+  readonly #timer: ReturnType<typeof setInterval>;
+  readonly #unlisten: () => void;
+  readonly #heartbeatMs: number;
+  #packer: MoldUdp64Packer | undefined;
+  #sent = 0;
+  #lastSentAt = 0;
+  #requestPort: number | null = null;
+  #ignored = 0;
+  #answered = 0;
+
+  private constructor(options: MoldFeedOptions) {
+    this.#publisher = options.publisher;
+    this.#destination = options.destination;
+    this.#heartbeatMs = options.heartbeatIntervalMs ?? 1000;
+    this.#socket = dgram.createSocket("udp4");
+    if (isMulticast(options.destination.hostname)) {
+      this.#socket.bind(0, "127.0.0.1", () => {
+        this.#socket.setMulticastLoopback(true);
+        this.#socket.setMulticastInterface("127.0.0.1");
+      });
+    }
+    this.#requests = options.requestPort === null
+      ? null
+      : dgram.createSocket("udp4");
+    this.#unlisten = this.#publisher.listen({
+      dayStarted: (session) => {
+        this.#packer?.flush();
+        this.#sent = 0;
+        this.#packer = new MoldUdp64Packer((datagram) => this.#send(datagram), {
+          session,
+        });
+      },
+      appended: (last) => this.#pump(last),
+      dayEnded: () => this.#packer?.endOfSession(),
+    });
+    if (this.#publisher.session !== undefined) {
+      this.#packer = new MoldUdp64Packer((datagram) => this.#send(datagram), {
+        session: this.#publisher.session,
+      });
+      this.#pump(this.#publisher.log.length);
+    }
+    this.#timer = setInterval(() => this.#idle(), 100);
+  }
+
+  /**
+   * Starts sending and (with a port) answering requests.
+   *
+   * @param options The feed, the destination, the request server's address.
+   * @returns The running feed, once the request server is bound.
+   */
+  static start(options: MoldFeedOptions): MoldFeed {
+    const feed = new MoldFeed(options);
+    feed.#bindRequests(
+      options.requestHostname ?? "127.0.0.1",
+      options.requestPort,
+    );
+    return feed;
+  }
+
+  /**
+   * Waits until the re-request server is bound.
+   *
+   * @returns Its port, or `null` without one.
+   */
+  async ready(): Promise<number | null> {
+    await this.#bound;
+    return this.#requestPort;
+  }
+
+  /** The re-request server's port once bound, else `null`. */
+  get requestPort(): number | null {
+    return this.#requestPort;
+  }
+
+  /** Requests answered, and requests ignored (malformed, or nothing to answer). */
+  get requestCounts(): { answered: number; ignored: number } {
+    return { answered: this.#answered, ignored: this.#ignored };
+  }
+
+  /** Stops sending and answering. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#unlisten();
+    this.#packer?.flush();
+    await new Promise<void>((resolve) => this.#socket.close(() => resolve()));
+    if (this.#requests !== null) {
+      await new Promise<void>((resolve) =>
+        this.#requests!.close(() => resolve())
+      );
+    }
+  }
+
+  #bound: Promise<void> = Promise.resolve();
+
+  #bindRequests(hostname: string, port: number | null): void {
+    const requests = this.#requests;
+    if (requests === null || port === null) return;
+    const bound = Promise.withResolvers<void>();
+    this.#bound = bound.promise;
+    requests.on("error", (error) => bound.reject(error));
+    requests.on("message", (bytes, from) => this.#answer(bytes, from));
+    requests.bind(port, hostname, () => {
+      this.#requestPort = requests.address().port;
+      bound.resolve();
+    });
+  }
+
+  #answer(bytes: Uint8Array, from: dgram.RemoteInfo): void {
+    const session = this.#publisher.session;
+    let answer: Uint8Array | null = null;
+    try {
+      answer = session === undefined ? null : answerMoldUdp64Request(
+        decodeMoldUdp64Request(bytes),
+        this.#publisher.log,
+        { session },
+      );
+    } catch {
+      answer = null;
+    }
+    if (answer === null) {
+      this.#ignored++;
+      return;
+    }
+    this.#answered++;
+    this.#requests!.send(answer, from.port, from.address);
+  }
+
+  #pump(last: number): void {
+    const packer = this.#packer;
+    if (packer === undefined) return;
+    const log = this.#publisher.log;
+    for (let n = this.#sent + 1; n <= last; n++) packer.add(log.message(n));
+    this.#sent = last;
+    packer.flush();
+  }
+
+  #idle(): void {
+    const now = performance.now();
+    if (now - this.#lastSentAt < this.#heartbeatMs) return;
+    const packer = this.#packer;
+    if (packer === undefined) return;
+    if (this.#publisher.ended) packer.endOfSession();
+    else packer.heartbeat();
+  }
+
+  #send(datagram: Uint8Array): void {
+    this.#lastSentAt = performance.now();
+    this.#socket.send(
+      datagram,
+      this.#destination.port,
+      this.#destination.hostname,
+    );
+  }
+}
+
+function isMulticast(hostname: string): boolean {
+  const first = Number(hostname.split(".")[0]);
+  return first >= 224 && first <= 239;
+}

@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { parseMarketDataFlags } from "../../lib/entry/market_data.ts";
+import { runMain, spawnServer } from "../server/_process.ts";
+
+Deno.test("parseMarketDataFlags() reads ports, off, --mold and its request port", () => {
+  assert.deepEqual(parseMarketDataFlags({}, 15000), {
+    itchPort: 15001,
+    snapshotPort: 15002,
+    itchLog: undefined,
+    mold: null,
+    moldRequestPort: null,
+  });
+  assert.deepEqual(
+    parseMarketDataFlags({
+      "itch-port": "0",
+      "snapshot-port": "off",
+      "itch-log": "day.itch",
+      mold: "239.1.1.1:30001",
+    }, 15000),
+    {
+      itchPort: 0,
+      snapshotPort: null,
+      itchLog: "day.itch",
+      mold: { hostname: "239.1.1.1", port: 30001 },
+      moldRequestPort: 30002,
+    },
+  );
+  assert.deepEqual(
+    parseMarketDataFlags(
+      { mold: "127.0.0.1:9", "mold-request-port": "off" },
+      0,
+    ),
+    {
+      itchPort: 0,
+      snapshotPort: 0,
+      itchLog: undefined,
+      mold: { hostname: "127.0.0.1", port: 9 },
+      moldRequestPort: null,
+    },
+  );
+});
+
+Deno.test("parseMarketDataFlags() refuses bad values with the flag's name", () => {
+  assert.throws(() => parseMarketDataFlags({ "itch-port": "x" }, 0), {
+    name: "UsageError",
+    message: /itch-port/,
+  });
+  assert.throws(() => parseMarketDataFlags({ "snapshot-port": "70000" }, 0), {
+    name: "UsageError",
+    message: /snapshot-port/,
+  });
+  assert.throws(() => parseMarketDataFlags({ mold: "nowhere" }, 0), {
+    name: "UsageError",
+    message: 'Cannot use --mold "nowhere" as HOST:PORT',
+  });
+  assert.throws(() => parseMarketDataFlags({ "mold-request-port": "5" }, 0), {
+    name: "UsageError",
+    message: "Cannot use --mold-request-port without --mold",
+  });
+});
+
+Deno.test("ouch server refuses an ITCH port that is taken, naming the flags", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const result = await runMain([
+      "server",
+      "--port",
+      "0",
+      "--no-journal",
+      "--no-http",
+      "--display",
+      "quiet",
+      "--itch-port",
+      String((taken.addr as Deno.NetAddr).port),
+    ]);
+    assert.notEqual(result.code, 0);
+    assert.match(
+      result.stderr,
+      /Cannot serve market data: .*\(use --itch-port, --snapshot-port, --mold-request-port PORT or off\)/,
+    );
+  } finally {
+    taken.close();
+  }
+});
+
+Deno.test("ouch client --itch refuses a bad flag and a refused login", async () => {
+  const bad = await runMain(["client", "--itch", "--itch-port", "nope"]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /itch-port/);
+  const extra = await runMain(["client", "--itch", "scenario.txt"]);
+  assert.notEqual(extra.code, 0);
+  assert.match(extra.stderr, /Cannot use argument "scenario.txt" with --itch/);
+  const server = await spawnServer(["--no-journal"]);
+  try {
+    const line = await server.waitFor(
+      /itch snapshot listening on 127\.0\.0\.1:\d+/,
+    );
+    const refused = await runMain([
+      "client",
+      "--itch",
+      "--snapshot-port",
+      line.split(":").pop()!,
+      "--password",
+      "wrong",
+    ]);
+    assert.notEqual(refused.code, 0);
+    assert.match(
+      refused.stderr,
+      /Cannot log in to the snapshot channel as "demo1": rejected \(A\)/,
+    );
+  } finally {
+    await server.stop();
+  }
+});

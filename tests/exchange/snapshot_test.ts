@@ -1,0 +1,356 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { encodeMessage } from "../../lib/codec/mod.ts";
+import type { InboundMessage } from "../../lib/codec/messages.ts";
+import {
+  Exchange,
+  type ExchangeOptions,
+  type SessionHandle,
+} from "../../lib/exchange/mod.ts";
+import { readJournal } from "../../lib/exchange/journal_reader.ts";
+import { decodeSnapshot, encodeSnapshot } from "../../lib/exchange/snapshot.ts";
+import { enter, testExchange, USERS } from "../server/_harness.ts";
+
+const NAMES = [...USERS.keys()];
+/** carol's flow control makes the windows part of the state. */
+const ACCOUNT_CONFIG = new Map([["carol", { limits: { throttle: 3 } }]]);
+
+/** One step of a random day. */
+type Step =
+  | {
+    kind: "enter";
+    who: number;
+    buy: boolean;
+    price: number;
+    qty: number;
+    book: number;
+  }
+  | { kind: "replace"; who: number; back: number; price: number; qty: number }
+  | { kind: "cancel"; who: number; back: number }
+  | { kind: "login" | "logout" | "cancelAccount"; who: number }
+  | { kind: "halt" | "resume" | "close" | "open"; book: number }
+  | { kind: "ssr"; book: number; on: boolean }
+  | { kind: "turn" };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      kind: fc.constant("enter" as const),
+      who: fc.nat(2),
+      buy: fc.boolean(),
+      price: fc.integer({ min: 22990, max: 23010 }),
+      qty: fc.integer({ min: 1, max: 5 }).map((n) => n * 100),
+      book: fc.nat(1),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("replace" as const),
+      who: fc.nat(2),
+      back: fc.nat(4),
+      price: fc.integer({ min: 22990, max: 23010 }),
+      qty: fc.integer({ min: 0, max: 5 }).map((n) => n * 100),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("cancel" as const),
+      who: fc.nat(2),
+      back: fc.nat(4),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constantFrom(
+        "login" as const,
+        "logout" as const,
+        "cancelAccount" as const,
+      ),
+      who: fc.nat(2),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constantFrom(
+        "halt" as const,
+        "resume" as const,
+        "close" as const,
+        "open" as const,
+      ),
+      book: fc.nat(1),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("ssr" as const),
+      book: fc.nat(1),
+      on: fc.boolean(),
+    }),
+  },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("turn" as const) }) },
+);
+
+/** Plays steps on an exchange; tokens per account go up by one per order. */
+class Player {
+  readonly tokens = NAMES.map(() => 0);
+  readonly handles: (SessionHandle | undefined)[] = NAMES.map(() => undefined);
+  time = 1_000;
+  constructor(readonly ex: Exchange) {}
+
+  play(s: Step): void {
+    const ex = this.ex;
+    const t = this.time += 1_000_000;
+    const send = (who: number, message: InboundMessage) => {
+      const handle = this.handles[who];
+      if (handle === undefined) ex.submit(NAMES[who]!, message, t);
+      else ex.handleMessage(handle, encodeMessage(message), t);
+    };
+    switch (s.kind) {
+      case "enter":
+        send(
+          s.who,
+          enter(++this.tokens[s.who]!, {
+            buySellIndicator: s.buy ? "B" : "S",
+            price: s.price,
+            quantity: s.qty,
+            orderbookId: String(s.book + 1),
+          }),
+        );
+        return;
+      case "replace": {
+        const existing = Math.max(1, this.tokens[s.who]! - s.back);
+        send(s.who, {
+          type: "replaceOrder",
+          existingOrderToken: existing,
+          replacementOrderToken: ++this.tokens[s.who]!,
+          quantity: s.qty,
+          price: s.price,
+          timeInForce: 99999,
+          display: " ",
+          minimumQuantity: 0,
+        });
+        return;
+      }
+      case "cancel":
+        send(s.who, {
+          type: "cancelOrder",
+          orderToken: Math.max(1, this.tokens[s.who]! - s.back),
+          quantity: 0,
+        });
+        return;
+      case "login": {
+        if (this.handles[s.who] !== undefined) return;
+        const result = ex.login(
+          {
+            type: "loginRequest",
+            username: NAMES[s.who]!,
+            password: USERS.get(NAMES[s.who]!)!,
+            requestedSession: "",
+            requestedSequenceNumber: 1,
+          },
+          "ouch",
+          t,
+        );
+        if (result.accept) this.handles[s.who] = result.handle;
+        return;
+      }
+      case "logout": {
+        const handle = this.handles[s.who];
+        if (handle === undefined) return;
+        ex.logout(handle, t);
+        this.handles[s.who] = undefined;
+        return;
+      }
+      case "cancelAccount":
+        ex.cancelAccount(NAMES[s.who]!, t);
+        return;
+      case "halt":
+        ex.halt(String(s.book + 1), t);
+        return;
+      case "resume":
+        ex.resume(String(s.book + 1), t);
+        return;
+      case "close":
+        ex.close(t);
+        return;
+      case "open":
+        ex.open(t);
+        return;
+      case "ssr":
+        ex.setShortSellRestricted(String(s.book + 1), s.on, t);
+        return;
+      case "turn":
+        ex.flush();
+        return;
+    }
+  }
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+function options(log: Uint8Array[]): ExchangeOptions {
+  return {
+    users: USERS,
+    accountConfig: ACCOUNT_CONFIG,
+    log: { append: (batch) => void log.push(batch.slice()) },
+    schedule: (task) => task(),
+    timestamp: 9_000_000_000,
+  };
+}
+
+/** Every account's stream, message by message. */
+function streams(ex: Exchange): Uint8Array[][] {
+  return NAMES.map((name) => {
+    const stream = ex.stream(name)!;
+    return Array.from(
+      { length: stream.length },
+      (_, i) => stream.message(i + 1).slice(),
+    );
+  });
+}
+
+/** Runs a day: `before` steps, a snapshot, `after` steps; returns the records and snapshot. */
+function day(before: readonly Step[], after: readonly Step[]) {
+  const batches: Uint8Array[] = [];
+  const ex = testExchange({
+    accountConfig: ACCOUNT_CONFIG,
+    log: { append: (batch) => void batches.push(batch.slice()) },
+    schedule: (task) => task(),
+  });
+  const player = new Player(ex);
+  for (const s of before) player.play(s);
+  const snapshot = ex.snapshot();
+  const position = ex.position;
+  for (const s of after) player.play(s);
+  ex.flush();
+  const records = readJournal(concat(batches)).records;
+  return { ex, records, snapshot, position };
+}
+
+Deno.test("Exchange.snapshot() + the tail recovers the same exchange as a full replay, at any cut point", () => {
+  fc.assert(
+    fc.property(
+      fc.array(step, { maxLength: 80 }),
+      fc.array(step, { maxLength: 80 }),
+      fc.array(step, { maxLength: 30 }),
+      (before, after, later) => {
+        const { ex, records, snapshot, position } = day(before, after);
+        assert.equal(decodeSnapshot(snapshot).position, position);
+        const fullLog: Uint8Array[] = [];
+        const full = Exchange.recover(records, options(fullLog));
+        const fromLog: Uint8Array[] = [];
+        const from = Exchange.recover(records, {
+          ...options(fromLog),
+          snapshot,
+        });
+        // Same state: the two snapshots are the same bytes.
+        assert.deepEqual(from.snapshot(), full.snapshot());
+        // Same streams (what any replay sends), same as before the crash.
+        assert.deepEqual(streams(from), streams(full));
+        assert.deepEqual(
+          streams(full).map((s) => s.length),
+          streams(ex).map((s) => s.length),
+        );
+        for (const name of NAMES) {
+          assert.deepEqual(from.openOrders(name), full.openOrders(name));
+          assert.equal(from.nextToken(name), full.nextToken(name));
+        }
+        for (const book of ["1", "2"]) {
+          assert.deepEqual(from.market.depth(book), full.market.depth(book));
+          assert.deepEqual(from.market.trades(book), full.market.trades(book));
+          assert.equal(from.isHalted(book), full.isHalted(book));
+        }
+        assert.equal(from.messagesOut, full.messagesOut);
+        // The same records from here on, for the same commands.
+        const a = new Player(full);
+        const b = new Player(from);
+        for (const who of [0, 1, 2]) {
+          a.tokens[who] = b.tokens[who] = full.nextToken(NAMES[who]!) - 1;
+        }
+        a.time = b.time = 10_000_000_000;
+        for (const s of later) {
+          a.play(s);
+          b.play(s);
+        }
+        full.flush();
+        from.flush();
+        assert.deepEqual(concat(fromLog), concat(fullLog));
+      },
+    ),
+    { numRuns: 150 },
+  );
+});
+
+Deno.test("Exchange.recover() refuses a damaged snapshot or one of other records, changing nothing", () => {
+  const steps: Step[] = [
+    { kind: "enter", who: 0, buy: true, price: 23000, qty: 100, book: 0 },
+    { kind: "turn" },
+    { kind: "enter", who: 1, buy: false, price: 23000, qty: 200, book: 0 },
+  ];
+  const { records, snapshot } = day(steps, steps);
+  const damaged = snapshot.slice();
+  damaged[40]! ^= 0xff;
+  assert.throws(
+    () => Exchange.recover(records, { ...options([]), snapshot: damaged }),
+    { name: "SnapshotError", message: /CRC check fails/ },
+  );
+  // A journal cut before the snapshot's position.
+  const { position } = decodeSnapshot(snapshot);
+  assert.throws(
+    () =>
+      Exchange.recover(records.slice(0, position - 1), {
+        ...options([]),
+        snapshot,
+      }),
+    {
+      name: "SnapshotError",
+      message: new RegExp(
+        `at record ${position}: the journal has ${position - 1} records`,
+      ),
+    },
+  );
+  // Another journal's record at the position: its CRC differs.
+  const other = decodeSnapshot(snapshot);
+  const forged = encodeSnapshot({
+    ...other,
+    lastRecordCrc: other.lastRecordCrc ^ 1,
+  });
+  assert.throws(
+    () => Exchange.recover(records, { ...options([]), snapshot: forged }),
+    { name: "SnapshotError", message: /the journal's record there is another/ },
+  );
+  assert.throws(
+    () =>
+      Exchange.recover(records, {
+        ...options([]),
+        snapshot: new Uint8Array(10),
+      }),
+    { name: "SnapshotError", message: /does not start with "OUCHSNP1"/ },
+  );
+  // Without the snapshot, the same records recover.
+  const recovered = Exchange.recover(records, options([]));
+  assert.equal(recovered.market.depth("1")?.asks[0]?.quantity, 200);
+});
+
+Deno.test("Exchange.snapshot() refuses when no day is under way", async () => {
+  const ex = testExchange({ schedule: (task) => task() });
+  await ex.endDay(5);
+  assert.throws(() => ex.snapshot(), {
+    name: "RangeError",
+    message: "Cannot take a snapshot: no trading day is under way",
+  });
+});

@@ -1,0 +1,165 @@
+import assert from "node:assert/strict";
+import type { OuchServer } from "../../lib/server/server.ts";
+import { spawnServer } from "../server/_process.ts";
+import { enter, TestClient } from "../server/_harness.ts";
+import { decode, SoupBinReader, splitSoupBinFile } from "./_itch_decoder.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+function at(port: number): OuchServer {
+  return { address: { port } } as unknown as OuchServer;
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+const hex = (m: Uint8Array) =>
+  [...m].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+Deno.test("ouch client --itch joins by snapshot, survives a kill -9 and restart of the server by resuming by sequence number, records the feed and verifies its books against a fresh snapshot", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ouch-itch-client-" });
+  const itchPort = freePort();
+  const snapshotPort = freePort();
+  const flags = [
+    "--journal",
+    `${dir}/journal`,
+    "--itch-port",
+    String(itchPort),
+    "--snapshot-port",
+    String(snapshotPort),
+  ];
+  let server = await spawnServer(flags);
+  const clients: TestClient[] = [];
+  let client: Deno.ChildProcess | undefined;
+  try {
+    await server.waitFor(/itch snapshot listening/);
+    const alice = await TestClient.connect(at(server.port));
+    clients.push(alice);
+    await alice.login("demo1", "demo", 1);
+    await alice.send(
+      ...Array.from(
+        { length: 5 },
+        (_, i) => enter(i + 1, { orderbookId: "1", price: 1000 + i }),
+      ),
+    );
+    await alice.messages(6);
+    client = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        MAIN,
+        "client",
+        "--itch",
+        "--itch-port",
+        String(itchPort),
+        "--snapshot-port",
+        String(snapshotPort),
+        "--json",
+        "--duration",
+        "6",
+        "--verify",
+        "--record",
+        `${dir}/record.bin`,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    const output = client.output();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await alice.send(
+      ...Array.from({ length: 5 }, (_, i) =>
+        enter(i + 6, {
+          orderbookId: "1",
+          price: 2000 + i,
+          buySellIndicator: "S",
+        })),
+    );
+    await alice.messages(11);
+    await alice.close();
+    clients.length = 0;
+    await server.stop("SIGKILL");
+    server = await spawnServer(flags);
+    await server.waitFor(/itch snapshot listening/);
+    const bob = await TestClient.connect(at(server.port));
+    clients.push(bob);
+    await bob.login("demo2", "demo", 1);
+    await bob.send(
+      ...Array.from(
+        { length: 5 },
+        (_, i) => enter(i + 1, { orderbookId: "2", price: 3000 + i }),
+      ),
+    );
+    await bob.messages(6);
+    const { code, stdout, stderr } = await output;
+    client = undefined;
+    const err = new TextDecoder().decode(stderr);
+    assert.equal(code, 0, err);
+    assert.match(
+      err,
+      /verify: ok, the rebuilt books equal a fresh snapshot at sequence \d+/,
+    );
+    const lines = new TextDecoder().decode(stdout).trim().split("\n").map((
+      line,
+    ) => JSON.parse(line));
+    // Every order added on the feed, before and after the restart, once: the snapshot's 5 (no
+    // sequence number) and 10 from the live feed.
+    const added = lines.filter((m) =>
+      m.type === "orderAdded" && m.orderNumber !== "0"
+    );
+    assert.deepEqual(
+      added.map((m) => [m.sequence === null, m.orderbookId, m.price]),
+      [
+        // The snapshot sends the bids best first.
+        ...[4, 3, 2, 1, 0].map((i) => [true, "1", 1000 + i]),
+        ...[0, 1, 2, 3, 4].map((i) => [false, "1", 2000 + i]),
+        ...[0, 1, 2, 3, 4].map((i) => [false, "2", 3000 + i]),
+      ],
+    );
+    const live = lines.filter((m) => m.sequence !== null).map((m) =>
+      m.sequence
+    );
+    assert.deepEqual(
+      live,
+      live.map((_, i) => live[0] + i),
+      "no gap, no duplicate",
+    );
+    // The record: the snapshot, then the feed from G + 1 as the server has it.
+    const recorded = splitSoupBinFile(await Deno.readFile(`${dir}/record.bin`));
+    recorded.forEach((m) => decode(m));
+    const g = recorded.findIndex((m) => m[0] === 0x47);
+    const sequence = Number(decode(recorded[g]!).sequenceNumber);
+    assert.equal(live[0], sequence + 1);
+    const reader = await SoupBinReader.open(
+      itchPort,
+      "demo3",
+      "demo",
+      sequence + 1,
+    );
+    await reader.until(
+      () => reader.read.messages.length >= recorded.length - g - 1,
+      "the feed",
+    );
+    await reader.close();
+    assert.deepEqual(
+      recorded.slice(g + 1).map(hex),
+      reader.read.messages.slice(0, recorded.length - g - 1).map(hex),
+    );
+  } finally {
+    if (client !== undefined) {
+      try {
+        client.kill("SIGKILL");
+      } catch {
+        // gone
+      }
+      await client.output();
+    }
+    await Promise.all(clients.map((c) => c.close()));
+    await server.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
