@@ -691,7 +691,10 @@ Deno.test("OuchServer.pauseReading() leaves what clients send unread, keeps thei
       assert.equal(client.received.length, 1);
       assert.equal(client.closed, false);
       server.pauseReading(false);
-      assert.deepEqual(types(await client.messages(2)), ["system:S", "orderAccepted"]);
+      assert.deepEqual(types(await client.messages(2)), [
+        "system:S",
+        "orderAccepted",
+      ]);
     } finally {
       await client.close();
     }
