@@ -17,7 +17,7 @@
  *
  * const order = validatePageMessage({ type: "cancel", orderToken: 3, quantity: 0 });
  * assert.deepEqual(order, { type: "cancel", orderToken: 3, quantity: 0 });
- * assert.throws(() => validatePageMessage({ type: "cancel", orderToken: 3 }), TypeError);
+ * assert.throws(() => validatePageMessage({ type: "cancel", quantity: 0 }), TypeError);
  * ```
  *
  * @module
