@@ -57,6 +57,7 @@ import {
   type JournalRecords,
   openJournal,
 } from "../server/journal_file.ts";
+import { JournalLock } from "../server/journal_lock.ts";
 import { OuchServer } from "../server/server.ts";
 import {
   DEFAULT_SNAPSHOT_RECORDS,
@@ -488,8 +489,29 @@ async function openDay(
   };
 }
 
-/** Builds the exchange on an opened day: a new day, or the journal's day recovered. */
+/**
+ * Takes the journal directory's lock (one server per directory, issue #12 item 3), then
+ * builds the exchange; the lock is held until the server stops.
+ */
 async function openExchange(
+  config: ServerConfig,
+  publisher: ItchPublisher | undefined,
+): Promise<
+  Awaited<ReturnType<typeof openLockedExchange>> & { lock: JournalLock | null }
+> {
+  const lock = config.journal === null
+    ? null
+    : await JournalLock.acquire(config.journal);
+  try {
+    return { ...(await openLockedExchange(config, publisher)), lock };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+/** Builds the exchange on an opened day: a new day, or the journal's day recovered. */
+async function openLockedExchange(
   config: ServerConfig,
   publisher: ItchPublisher | undefined,
 ): Promise<
@@ -671,33 +693,70 @@ export async function run(args: string[]): Promise<number> {
     tradeLog?.close();
     await exchange.drain();
     await journal?.close();
+    opened.lock?.release();
     display.close();
     throw error;
   }
-  const server = OuchServer.start({
-    hostname: config.host,
-    port: config.port,
-    exchange,
-    observer: {
-      connected: (id, remote) =>
-        display.connectionEvent({ type: "connected", id, remote }),
-      loggedIn: (id, account, session, nextSequenceNumber) =>
-        display.connectionEvent({
-          type: "loggedIn",
-          id,
-          account,
-          session,
-          nextSequenceNumber,
-        }),
-      loginRejected: (id, username, code) =>
-        display.connectionEvent({ type: "loginRejected", id, username, code }),
-      disconnected: (id, account, reason) =>
-        display.connectionEvent({ type: "disconnected", id, account, reason }),
-      protocolError: (id, account, reason) =>
-        display.connectionEvent({ type: "protocolError", id, account, reason }),
-      acceptError: acceptWarnings((line) => display.warn(line)),
-    },
-  });
+  const listening: ServerConfig = config;
+  let server: OuchServer;
+  try {
+    server = startOuchServer();
+  } catch (error) {
+    tradeLog?.close();
+    await marketData.stop();
+    await exchange.drain();
+    await journal?.close();
+    opened.streamFile?.close();
+    opened.lock?.release();
+    display.close();
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new UsageError(
+        `Cannot listen on ${config.host}:${config.port}: the port is in use (another ouch server?); give --port PORT, or --port 0 for a free one`,
+      );
+    }
+    throw error;
+  }
+  function startOuchServer(): OuchServer {
+    return OuchServer.start({
+      hostname: listening.host,
+      port: listening.port,
+      exchange,
+      observer: {
+        connected: (id, remote) =>
+          display.connectionEvent({ type: "connected", id, remote }),
+        loggedIn: (id, account, session, nextSequenceNumber) =>
+          display.connectionEvent({
+            type: "loggedIn",
+            id,
+            account,
+            session,
+            nextSequenceNumber,
+          }),
+        loginRejected: (id, username, code) =>
+          display.connectionEvent({
+            type: "loginRejected",
+            id,
+            username,
+            code,
+          }),
+        disconnected: (id, account, reason) =>
+          display.connectionEvent({
+            type: "disconnected",
+            id,
+            account,
+            reason,
+          }),
+        protocolError: (id, account, reason) =>
+          display.connectionEvent({
+            type: "protocolError",
+            id,
+            account,
+            reason,
+          }),
+        acceptError: acceptWarnings((line) => display.warn(line)),
+      },
+    });
+  }
   const web = config.http === null ? undefined : new WebServer();
   const stopAll = async () => {
     await web?.shutdown();
@@ -707,6 +766,7 @@ export async function run(args: string[]): Promise<number> {
     await journal?.close();
     opened.streamFile?.close();
     tradeLog?.close();
+    opened.lock?.release();
   };
   /** Says what is wrong with the journal, and reads the clients only while it can be written. */
   const watchJournal = (file: JournalFile | null) => {
