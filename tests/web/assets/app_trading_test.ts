@@ -114,6 +114,12 @@ browserTest(
   },
 );
 
+/**
+ * How long the flood test waits for the page (4,000 messages through a shared 2-core
+ * machine under a full test suite): only the time allowed, never what is asserted.
+ */
+const LOADED_TIMEOUT_MS = 30_000;
+
 browserTest(
   "app.js keeps every response about the page's own orders while the account's other sessions flood the feed",
   "web_trading_flood",
@@ -143,10 +149,23 @@ browserTest(
         quantity: String(11 + round),
         price: "1000.0",
       });
-      await page.locator("#status").filter({ hasText: /Order #\d+ sent/ })
-        .waitFor();
-      const text = await page.locator("#status").textContent() ?? "";
-      own.push(Number(/Order #(\d+) sent/.exec(text)?.[1]));
+      // Wait for this order's own status line: under load the previous round's "Order #N
+      // sent" may still be on screen when the click returns, and reading it would take
+      // the previous token twice.
+      const previous = own.length === 0 ? 0 : own[own.length - 1]!;
+      const sent = await page.waitForFunction(
+        `(() => {
+        const match = /Order #(\\d+) sent/.exec(
+          document.querySelector("#status")?.textContent ?? "",
+        );
+        return match !== null && Number(match[1]) > ${previous}
+          ? Number(match[1])
+          : false;
+      })()`,
+        undefined,
+        { timeout: LOADED_TIMEOUT_MS },
+      );
+      own.push(Number(await sent.jsonValue()));
       assert.equal(own.length, from + 1);
       // The page's token is taken: the flood goes on above it.
       token = own[own.length - 1]!;
@@ -157,9 +176,15 @@ browserTest(
         page,
         "#feed li.own",
         `Accepted #${ownToken} Buy ${11 + i} of 1 @ 1000.0`,
+        LOADED_TIMEOUT_MS,
       );
     }
-    await waitText(page, "#feed li.skipped", "not shown: they came too fast");
+    await waitText(
+      page,
+      "#feed li.skipped",
+      "not shown: they came too fast",
+      LOADED_TIMEOUT_MS,
+    );
     const market = await page.locator("#feed li:not(.own)").count();
     assert.ok(market <= 201, `${market} rows about other orders`);
     await page.locator('#feed-filter input[value="mine"]').check();
