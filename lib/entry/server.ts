@@ -50,6 +50,7 @@ import {
   startMarketData,
 } from "./market_data.ts";
 import {
+  DEFAULT_SEGMENT_SIZE,
   FSYNC_MODES,
   type FsyncMode,
   type JournalFile,
@@ -799,7 +800,7 @@ export async function run(args: string[]): Promise<number> {
         opened.recovered > 0
           ? `, recovered ${opened.recovered} records${opened.recovery}`
           : ", new trading day"
-      }`,
+      }, ${await journalDisk(journal.path)}`,
   );
   for (const warning of opened.warnings) display.warn(warning);
   for (const notice of marketData.notices) display.notice(notice);
@@ -1037,6 +1038,12 @@ async function runConsoleCommand(
       );
       return;
     case "cancel": {
+      if (exchange.accountId(command.account) === undefined) {
+        display.warn(
+          `cancel: unknown account "${command.account}": nothing canceled (type "accounts" for the accounts)`,
+        );
+        return;
+      }
       const count = exchange.cancelAccount(command.account, now());
       display.info(`canceled ${count} orders of ${command.account} (reason S)`);
       return;
@@ -1053,6 +1060,30 @@ async function runConsoleCommand(
       return;
     }
   }
+}
+
+/**
+ * What a journal takes on disk: its segments are preallocated at the default size (the
+ * next one while the current one fills), e.g. `disk 32 MiB (2 segments of 16 MiB, one more
+ * per 16 MiB written)`.
+ */
+async function journalDisk(pattern: string): Promise<string> {
+  const slash = pattern.lastIndexOf("/");
+  const directory = pattern.slice(0, slash);
+  const [prefix, suffix] = pattern.slice(slash + 1).split("*");
+  let segments = 0;
+  for await (const entry of Deno.readDir(directory)) {
+    if (
+      entry.isFile && entry.name.startsWith(prefix!) &&
+      entry.name.endsWith(suffix!)
+    ) {
+      segments++;
+    }
+  }
+  const mib = DEFAULT_SEGMENT_SIZE / 1024 / 1024;
+  return `disk ${segments * mib} MiB (${segments} segment${
+    segments === 1 ? "" : "s"
+  } of ${mib} MiB, one more per ${mib} MiB written)`;
 }
 
 function writeAll(bytes: Uint8Array): void {
