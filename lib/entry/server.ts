@@ -832,7 +832,14 @@ export async function run(args: string[]): Promise<number> {
   );
   if (web !== undefined && config.http !== null) {
     try {
-      web.listen({ ...config.http, exchange });
+      web.listen({
+        ...config.http,
+        exchange,
+        listenerFailed: (error, count, retryInMs) =>
+          display.warn(
+            `web listener failed (${count} so far): ${error}; serving again in ${retryInMs} ms`,
+          ),
+      });
     } catch (error) {
       await stopAll();
       display.close();

@@ -39,6 +39,12 @@ export interface WebListenOptions {
    * @default {SYSTEM_CLOCK.nowNs}
    */
   now?: () => number;
+  /**
+   * The HTTP listener failed (e.g. out of descriptors: Deno's accept loop stops at the first
+   * error): the order entry goes on and the page is served again on the same port after
+   * `retryInMs`, doubling up to 5 s while it keeps failing.
+   */
+  listenerFailed?: (error: string, count: number, retryInMs: number) => void;
 }
 
 /** A price level as sent to the page. */
@@ -276,6 +282,9 @@ export class WebServer implements Subscriber {
   #unsubscribe: (() => void) | undefined;
   #http: Deno.HttpServer<Deno.NetAddr> | undefined;
   #loopbackOnly = false;
+  #listenerErrors = 0;
+  #retryMs = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #clients = new Set<WebClient>();
   readonly #byAccount = new Map<string, Set<WebClient>>();
   /** Whether the pages are owed a snapshot: a new trading day started. */
@@ -307,16 +316,7 @@ export class WebServer implements Subscriber {
     this.#exchange = exchange;
     this.#now = options.now ?? SYSTEM_CLOCK.nowNs;
     this.#loopbackOnly = isLoopbackName(options.hostname);
-    this.#http = Deno.serve({
-      hostname: options.hostname,
-      port: options.port,
-      onListen: () => {},
-      onError: () =>
-        new Response("Internal Server Error", {
-          status: 500,
-          headers: responseHeaders("text/plain; charset=utf-8"),
-        }),
-    }, (request) => this.#respond(request));
+    this.#serve(options, options.port);
     this.#rememberTrades();
     this.#shownDay = exchange.market.day;
     const stopListening = exchange.market.listen({
@@ -386,6 +386,7 @@ export class WebServer implements Subscriber {
   async shutdown(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
+    clearTimeout(this.#retryTimer);
     clearTimeout(this.#timer);
     clearTimeout(this.#urgentTimer);
     this.#timer = undefined;
@@ -406,6 +407,55 @@ export class WebServer implements Subscriber {
     ]);
     clearTimeout(timer);
     await this.#http?.shutdown();
+  }
+
+  /** How many times the HTTP listener failed and was started again. */
+  get listenerErrors(): number {
+    return this.#listenerErrors;
+  }
+
+  #serve(options: WebListenOptions, port: number): void {
+    const http = Deno.serve({
+      hostname: options.hostname,
+      port,
+      onListen: () => {},
+      onError: () =>
+        new Response("Internal Server Error", {
+          status: 500,
+          headers: responseHeaders("text/plain; charset=utf-8"),
+        }),
+    }, (request) => this.#respond(request));
+    this.#http = http;
+    this.#retryMs = 0;
+    http.finished.catch((error) => {
+      if (this.#closing) return;
+      this.#listenerFailed(options, http.addr.port, error);
+    });
+  }
+
+  #listenerFailed(
+    options: WebListenOptions,
+    port: number,
+    error: unknown,
+  ): void {
+    this.#listenerErrors++;
+    this.#retryMs = Math.min(5000, Math.max(50, this.#retryMs * 2));
+    const retryMs = this.#retryMs;
+    options.listenerFailed?.(
+      error instanceof Error ? error.message : String(error),
+      this.#listenerErrors,
+      retryMs,
+    );
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (this.#closing) return;
+      try {
+        this.#serve(options, port);
+        this.#retryMs = retryMs; // doubled again if this listener fails too
+      } catch (again) {
+        this.#listenerFailed(options, port, again);
+      }
+    }, retryMs);
   }
 
   async #respond(request: Request): Promise<Response> {

@@ -27,7 +27,13 @@ export interface ServerProcess {
  */
 export async function spawnServer(
   args: string[],
-  options: { cwd?: string; console?: boolean; nofile?: number } = {},
+  options: {
+    cwd?: string;
+    console?: boolean;
+    nofile?: number;
+    /** Serve the web page on 127.0.0.1 at this port instead of `--no-http`. */
+    http?: number;
+  } = {},
 ): Promise<ServerProcess> {
   const cwd = options.cwd;
   const limit = options.nofile === undefined
@@ -46,7 +52,9 @@ export async function spawnServer(
         "0",
         "--display",
         "quiet",
-        "--no-http",
+        ...(options.http === undefined
+          ? ["--no-http"]
+          : ["--http", `127.0.0.1:${options.http}`]),
         ...args,
       ],
       stdin: options.console === true ? "piped" : "null",

@@ -61,3 +61,58 @@ Deno.test({
     }
   },
 });
+
+Deno.test("ouch server at its descriptor limit keeps its web listener: Deno's HTTP accept loop fails, the page is served again and order entry never stops", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ouch-listener-" });
+  const free = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = free.addr.port;
+  free.close();
+  const server = await spawnServer(["--journal", dir], {
+    nofile: 64,
+    http: port,
+  });
+  const flood: Deno.TcpConn[] = [];
+  try {
+    // The page is served a moment after the OUCH listening line.
+    for (let attempt = 0; flood.length === 0; attempt++) {
+      try {
+        flood.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+      } catch (error) {
+        if (attempt === 200) throw new Error(`${error}: ${server.output()}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    for (let i = 0; i < 90; i++) {
+      try {
+        flood.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+      } catch {
+        break; // the failed listener is closed: refused until it is served again
+      }
+    }
+    await server.waitFor(
+      /web listener failed \(1 so far\): .*Too many open files.*; serving again in \d+ ms/,
+    );
+    for (const conn of flood.splice(0)) conn.close();
+    // Order entry goes on.
+    const client = await TestClient.connect(at(server.port));
+    await client.login("demo1", "demo", 1);
+    assert.equal(typeof client.loginResult, "object"); // accepted, not a reject code
+    client.close();
+    // The page is served again on the same port.
+    let status = 0;
+    for (let attempt = 0; attempt < 100 && status !== 200; attempt++) {
+      try {
+        const response = await fetch(`http://127.0.0.1:${port}/`);
+        status = response.status;
+        await response.body?.cancel();
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    assert.equal(status, 200);
+  } finally {
+    for (const conn of flood) conn.close();
+    await server.stop("SIGTERM");
+    await Deno.remove(dir, { recursive: true });
+  }
+});
