@@ -122,7 +122,7 @@ Flags:
                           table: live order books redrawn every second (default; when the output
                           is not a terminal, a compact summary every few seconds instead);
                           debug: one line per message and connection event; quiet: warnings only
-  --http HOST:PORT        serve the web page here (default ${DEFAULT_HTTP})
+  --http HOST:PORT        serve the web page here (default ${DEFAULT_HTTP}; with --port 0 a free port)
   --no-http               do not serve the web page
   --trade-log FILE        append one line per trade to FILE
 ${MARKET_DATA_HELP}
@@ -277,9 +277,18 @@ export async function parseServerArgs(
   if (values["no-http"] === true && values.http !== undefined) {
     throw new UsageError("Cannot use --no-http with --http");
   }
-  const http = values["no-http"] === true
-    ? null
-    : hostPortFlag(String(values.http ?? DEFAULT_HTTP));
+  const port = integerFlag("port", values.port, DEFAULT_PORT, {
+    min: 0,
+    max: 65535,
+  });
+  // --port 0 picks a free port for every listener the flags leave at its default, the
+  // web page's included, so that a second server never collides on one (issue #12 item 7).
+  const http = values["no-http"] === true ? null : hostPortFlag(
+    String(
+      values.http ??
+        (port === 0 ? `${DEFAULT_HTTP.split(":")[0]}:0` : DEFAULT_HTTP),
+    ),
+  );
   if (http !== null && demo && !isLoopback(http.hostname)) {
     throw new UsageError(
       `Cannot serve the web page on non-loopback --http "${http.hostname}" with the demo accounts: give --users FILE or --user NAME:PASS`,
@@ -288,10 +297,6 @@ export async function parseServerArgs(
   const display = values.display === undefined
     ? undefined
     : choiceFlag("display", values.display, DISPLAY_MODES);
-  const port = integerFlag("port", values.port, DEFAULT_PORT, {
-    min: 0,
-    max: 65535,
-  });
   return {
     host,
     port,
@@ -328,9 +333,7 @@ export async function parseServerArgs(
     halted,
     cancelOnDisconnect: values["no-cancel-on-disconnect"] !== true,
     display,
-    http: values["no-http"] === true
-      ? null
-      : hostPortFlag(String(values.http ?? DEFAULT_HTTP)),
+    http,
     tradeLog: values["trade-log"] === undefined
       ? undefined
       : String(values["trade-log"]),

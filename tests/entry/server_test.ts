@@ -48,6 +48,19 @@ Deno.test("parseServerArgs() has the embedded defaults", async () => {
   assert.equal(DEMO_USERS.get("demo16"), "demo");
 });
 
+Deno.test("parseServerArgs(): --port 0 gives every listener left at its default a free port, the web page's too (issue #12 item 7)", async () => {
+  const config = await parse(["--port", "0"]);
+  assert.deepEqual(config.http, { hostname: "127.0.0.1", port: 0 });
+  assert.equal(config.marketData.itchPort, 0);
+  // A port given is kept.
+  const given = await parse(["--port", "0", "--http", "127.0.0.1:9090"]);
+  assert.deepEqual(given.http, { hostname: "127.0.0.1", port: 9090 });
+  assert.deepEqual((await parse([])).http, {
+    hostname: "127.0.0.1",
+    port: 8080,
+  });
+});
+
 Deno.test("parseServerArgs() reads every flag", async () => {
   const file = await Deno.makeTempFile();
   try {
