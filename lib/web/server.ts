@@ -15,6 +15,7 @@ import type {
   MarketChange,
   MarketTrade,
   RecordBatch,
+  SessionHandle,
   Subscriber,
 } from "../exchange/mod.ts";
 import type { Depth, OpenOrder } from "../matcher/mod.ts";
@@ -166,8 +167,13 @@ const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 /** One page's WebSocket and its login. */
 class WebClient {
+  static #nextId = 1;
   readonly socket: WebSocket;
+  /** Names the page's session: host `web#ID` (one session per page, K23). */
+  readonly id = WebClient.#nextId++;
   account: string | undefined;
+  /** The page's session of its account, while logged in. */
+  session: SessionHandle | undefined;
   /** The sequence number of the account's next message this page is to get. */
   nextSequence = 1;
   failedLogins = 0;
@@ -686,7 +692,26 @@ export class WebServer implements Subscriber {
       }
       return;
     }
+    // A logged-in page is a session of its account (K23): while it is open, the end of
+    // the account's OUCH sessions cancels nothing; its own end counts like theirs.
+    this.#setAccount(client, undefined);
+    const result = exchange.login({
+      type: "loginRequest",
+      username,
+      password,
+      requestedSession: "",
+      requestedSequenceNumber: 0,
+    }, `web#${client.id}`, this.#now());
+    if (!result.accept) {
+      client.send({
+        type: "login",
+        ok: false,
+        error: `Cannot log in as "${username}": the trading day is not open to sessions`,
+      });
+      return;
+    }
     this.#setAccount(client, username);
+    client.session = result.handle;
     client.send({ type: "login", ok: true, account: username });
     const id = exchange.accountId(username);
     const items: WebResponse[] = [];
@@ -769,6 +794,10 @@ export class WebServer implements Subscriber {
   }
 
   #setAccount(client: WebClient, account: string | undefined): void {
+    if (client.session !== undefined) {
+      this.#exchange?.logout(client.session, this.#now());
+      client.session = undefined;
+    }
     if (client.account !== undefined) {
       const clients = this.#byAccount.get(client.account);
       clients?.delete(client);

@@ -256,6 +256,47 @@ Deno.test("WebServer: the page's replace asks for the open quantity; the total o
   });
 });
 
+Deno.test("WebServer: a logged-in page is a session of its account, so an OUCH session's end does not cancel the page's orders; the page's own end does (K13, K23)", async () => {
+  await withWeb(async (setup) => {
+    const exchange = setup.server.exchange;
+    const page = await PageClient.connect(setup);
+    try {
+      await page.login("bob", "pw-b");
+      await page.request(pageEnter({ quantity: 100 }), "ack");
+      assert.equal(exchange.sessions, 1, "the page's session");
+      // An OUCH session of the same account comes and goes.
+      const ouch = await TestClient.connect(setup.server);
+      await ouch.login("bob", "pw-b");
+      assert.equal(exchange.sessions, 2);
+      await ouch.logout();
+      await ouch.close();
+      while (exchange.sessions > 1) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await exchange.drain();
+      assert.deepEqual(
+        exchange.openOrders("bob").map((order) => order.orderToken),
+        [1],
+        "the page's order rests while the page is open",
+      );
+    } finally {
+      await page.close();
+    }
+    // The page was the account's last session: cancel on disconnect (reason L).
+    while (exchange.sessions > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await exchange.drain();
+    assert.deepEqual(exchange.openOrders("bob"), []);
+    const log = exchange.stream("bob")!;
+    const last = decodeOutbound(log.message(log.length));
+    assert.equal(
+      last.type === "orderCanceled" && last.orderCanceledReason,
+      "L",
+    );
+  });
+});
+
 Deno.test("WebServer's snapshot carries each orderbook's reference price and price limits (K17)", async () => {
   await withWeb(async (setup) => {
     await withPage(setup, (page) => {
