@@ -297,6 +297,31 @@ Deno.test("WebServer: a logged-in page is a session of its account, so an OUCH s
   });
 });
 
+Deno.test("WebServer lets only operator accounts open, close, halt and resume, and tells each page at login (issue #15 item 9)", async () => {
+  await withWeb(async (setup) => {
+    const exchange = setup.server.exchange;
+    await withPage(setup, async (page) => {
+      assert.equal((await page.login("bob", "pw-b")).operator, false);
+      const refused = await page.request(
+        { type: "operator", action: "halt", orderbookId: "1" },
+        "error",
+      );
+      assert.equal(
+        refused.message,
+        'Cannot halt orderbook "1": "bob" is not an operator (the users file marks operators with the word operator)',
+      );
+      assert.equal(exchange.isHalted("1"), false);
+      assert.equal((await page.login("alice", "pw-a")).operator, true);
+      await page.request(
+        { type: "operator", action: "halt", orderbookId: "1" },
+        "ack",
+      );
+      await exchange.drain();
+      assert.equal(exchange.isHalted("1"), true);
+    });
+  }, { operators: new Set(["alice"]) });
+});
+
 Deno.test("WebServer's snapshot carries each orderbook's reference price and price limits (K17)", async () => {
   await withWeb(async (setup) => {
     await withPage(setup, (page) => {
@@ -523,7 +548,12 @@ Deno.test("WebServer enters a page's order into the account's OUCH sequence with
       await ouch.messages(2); // System Event S (K24), Order Accepted
       await withPage(setup, async (page) => {
         const login = await page.login("alice", "pw-a");
-        assert.deepEqual(login, { type: "login", ok: true, account: "alice" });
+        assert.deepEqual(login, {
+          type: "login",
+          ok: true,
+          account: "alice",
+          operator: true,
+        });
         const history = await page.next("responses", (m) => m.history);
         assert.deepEqual(
           history.items.map((item: { sequenceNumber: number }) =>
