@@ -706,7 +706,7 @@ export class WebServer implements Subscriber {
       return;
     }
     // A logged-in page is a session of its account (K23): while it is open, the end of
-    // the account's OUCH sessions cancels nothing; its own end counts like theirs.
+    // the account's OUCH sessions cancels nothing.
     this.#setAccount(client, undefined);
     const result = exchange.login(
       {
@@ -832,7 +832,9 @@ export class WebServer implements Subscriber {
 
   #setAccount(client: WebClient, account: string | undefined): void {
     if (client.session !== undefined) {
-      this.#exchange?.logout(client.session, this.#now());
+      // A page's end cancels nothing: a closed tab or a network blip must not pull the
+      // trader's orders (an OUCH session's end still does when it is the last).
+      this.#exchange?.logout(client.session, this.#now(), false);
       client.session = undefined;
     }
     if (client.account !== undefined) {
