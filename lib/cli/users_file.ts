@@ -24,6 +24,8 @@ export interface UsersFile {
   readonly users: Map<string, string>;
   /** The limits of the accounts that have some, by username. */
   readonly limits: Map<string, AccountLimits>;
+  /** The accounts marked `operator`: the web page lets them open, close, halt and resume. */
+  readonly operators: Set<string>;
 }
 
 /** The limit keys of a users file line and what each means. */
@@ -65,15 +67,19 @@ const KEYS: Record<string, string> = {
 export function parseUsersText(text: string, path: string): UsersFile {
   const users = new Map<string, string>();
   const limits = new Map<string, AccountLimits>();
+  const operators = new Set<string>();
   const problems: string[] = [];
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) return;
     const where = `${path} line ${index + 1}`;
     try {
-      const [entry = "", ...words] = line.split(/\s+/);
+      const [entry = "", ...all] = line.split(/\s+/);
       const [name, password] = parseUser(entry, where);
+      // The word `operator` marks an operator account (issue #15 item 9).
+      const words = all.filter((word) => word !== "operator");
       const own = readLimits(words, where);
+      if (words.length < all.length) operators.add(name);
       if (users.has(name)) {
         problems.push(
           `Cannot add "${name}" from ${where}: it is already defined`,
@@ -87,7 +93,7 @@ export function parseUsersText(text: string, path: string): UsersFile {
     }
   });
   if (problems.length > 0) throw new AccountError(problems.join("\n"));
-  return { users, limits };
+  return { users, limits, operators };
 }
 
 function readLimits(

@@ -71,6 +71,8 @@ import { StreamFile } from "../server/stream_file.ts";
 
 /** Where journals go unless `--journal` says otherwise, relative to the working directory. */
 export const DEFAULT_DATA_DIRECTORY = "ouch-data";
+/** The demo account the web page lets act as the operator. */
+export const DEMO_OPERATOR = "demo1";
 /** The default SoupBinTCP port. */
 export const DEFAULT_PORT = 15000;
 /** The default address of the web page. */
@@ -90,8 +92,10 @@ Flags:
   --users FILE            a file of accounts, one NAME:PASS per line, # comments, each
                           optionally followed by its limits: throttle=N (messages per second,
                           F) max-value=YEN (price x quantity of one order, V) firms=1,2 (Firm
-                          IDs besides 0, L) groups=DAY,DAYX (boards, c)
+                          IDs besides 0, L) groups=DAY,DAYX (boards, c), and by the word
+                          operator for an account the web page lets open, close, halt, resume
                           (without --user/--users: demo accounts demo1..demo16, password "demo",
+                          demo1 the operator,
                           and only a loopback --host is allowed)
   --throttle N            flow control for every account without a throttle of its own: at
                           most N inbound messages per second, over it Enter is rejected and
@@ -165,6 +169,11 @@ export interface ServerConfig {
   users: ReadonlyMap<string, string>;
   /** Limits of single accounts from the users file. */
   limits: ReadonlyMap<string, AccountLimits>;
+  /**
+   * The accounts the web page lets open, close, halt and resume: those the users file marks
+   * `operator`; with the demo accounts, demo1.
+   */
+  operators: ReadonlySet<string>;
   /** `--throttle`: flow control of every account, 0 for off. */
   throttle: number;
   /** `--instruments`: the file's reference data, or `null` for the built-in. */
@@ -211,6 +220,7 @@ export async function parseServerArgs(
   );
   const users = new Map<string, string>();
   const limits = new Map<string, AccountLimits>();
+  const operators = new Set<string>();
   try {
     for (const entry of (values.user ?? []) as string[]) {
       const [name, password] = parseUser(entry, "--user");
@@ -220,6 +230,7 @@ export async function parseServerArgs(
       const file = await readUsersAndLimits(String(values.users));
       for (const [name, password] of file.users) users.set(name, password);
       for (const [name, own] of file.limits) limits.set(name, own);
+      for (const name of file.operators) operators.add(name);
     }
   } catch (error) {
     if (error instanceof AccountError) {
@@ -303,6 +314,7 @@ export async function parseServerArgs(
     version,
     users: demo ? DEMO_USERS : users,
     limits,
+    operators: demo ? new Set([DEMO_OPERATOR]) : operators,
     throttle: integerFlag("throttle", values.throttle, 0, {
       min: 0,
       max: MAX_THROTTLE,
@@ -838,6 +850,7 @@ export async function run(args: string[]): Promise<number> {
       web.listen({
         ...config.http,
         exchange,
+        operators: config.operators,
         listenerFailed: (error, count, retryInMs) =>
           display.warn(
             `web listener failed (${count} so far): ${error}; serving again in ${retryInMs} ms`,

@@ -557,13 +557,20 @@ export class Exchange {
    *
    * @param handle What {@linkcode Exchange.login} returned.
    * @param timestamp Nanoseconds since midnight.
+   * @param cancel Whether this session's end may cancel (a web page's does not).
+   *   @default {true}
    */
-  logout(handle: SessionHandle, timestamp: number): void {
+  logout(handle: SessionHandle, timestamp: number, cancel = true): void {
     const day = this.#day;
     if (day === undefined || handle.day !== this.#dayNumber) return;
     const account = day.accounts[handle.account];
     if (account === undefined) return;
-    day.sessionEnd(account, handle.host, this.#cancelOnDisconnect, timestamp);
+    day.sessionEnd(
+      account,
+      handle.host,
+      cancel && this.#cancelOnDisconnect,
+      timestamp,
+    );
     this.#touched();
   }
 

@@ -15,6 +15,7 @@ import type {
   MarketChange,
   MarketTrade,
   RecordBatch,
+  SessionHandle,
   Subscriber,
 } from "../exchange/mod.ts";
 import type { Depth, OpenOrder } from "../matcher/mod.ts";
@@ -29,6 +30,11 @@ import {
 export interface WebListenOptions {
   /** The address, e.g. `127.0.0.1`. */
   hostname: string;
+  /**
+   * The accounts allowed the operator actions (open, close, halt, resume) from the page;
+   * the login tells the page whether it is one. @default {every account}
+   */
+  operators?: ReadonlySet<string>;
   /** The port; `0` picks a free one. */
   port: number;
   /** The exchange core the page shows and trades on. */
@@ -116,7 +122,13 @@ export type WebServerMessage =
   }
   /** What is wrong with writing the journal (nothing is processed meanwhile), or `null`. */
   | { readonly type: "journal"; readonly problem: string | null }
-  | { readonly type: "login"; readonly ok: true; readonly account: string }
+  | {
+    readonly type: "login";
+    readonly ok: true;
+    readonly account: string;
+    /** Whether the page may send operator actions. */
+    readonly operator: boolean;
+  }
   | { readonly type: "login"; readonly ok: false; readonly error: string }
   | { readonly type: "logout" }
   | {
@@ -166,8 +178,13 @@ const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 /** One page's WebSocket and its login. */
 class WebClient {
+  static #nextId = 1;
   readonly socket: WebSocket;
+  /** Names the page's session: host `web#ID` (one session per page, K23). */
+  readonly id = WebClient.#nextId++;
   account: string | undefined;
+  /** The page's session of its account, while logged in. */
+  session: SessionHandle | undefined;
   /** The sequence number of the account's next message this page is to get. */
   nextSequence = 1;
   failedLogins = 0;
@@ -282,6 +299,7 @@ export class WebServer implements Subscriber {
   #unsubscribe: (() => void) | undefined;
   #http: Deno.HttpServer<Deno.NetAddr> | undefined;
   #loopbackOnly = false;
+  #operators: ReadonlySet<string> | undefined;
   #listenerErrors = 0;
   #retryMs = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -315,6 +333,7 @@ export class WebServer implements Subscriber {
     const exchange = options.exchange;
     this.#exchange = exchange;
     this.#now = options.now ?? SYSTEM_CLOCK.nowNs;
+    this.#operators = options.operators;
     this.#loopbackOnly = isLoopbackName(options.hostname);
     this.#serve(options, options.port);
     this.#rememberTrades();
@@ -686,8 +705,37 @@ export class WebServer implements Subscriber {
       }
       return;
     }
+    // A logged-in page is a session of its account (K23): while it is open, the end of
+    // the account's OUCH sessions cancels nothing.
+    this.#setAccount(client, undefined);
+    const result = exchange.login(
+      {
+        type: "loginRequest",
+        username,
+        password,
+        requestedSession: "",
+        requestedSequenceNumber: 0,
+      },
+      `web#${client.id}`,
+      this.#now(),
+    );
+    if (!result.accept) {
+      client.send({
+        type: "login",
+        ok: false,
+        error:
+          `Cannot log in as "${username}": the trading day is not open to sessions`,
+      });
+      return;
+    }
     this.#setAccount(client, username);
-    client.send({ type: "login", ok: true, account: username });
+    client.session = result.handle;
+    client.send({
+      type: "login",
+      ok: true,
+      account: username,
+      operator: this.#isOperator(username),
+    });
     const id = exchange.accountId(username);
     const items: WebResponse[] = [];
     if (id !== undefined) {
@@ -710,12 +758,26 @@ export class WebServer implements Subscriber {
     client.send(ordersMessage(exchange, username));
   }
 
+  #isOperator(account: string): boolean {
+    return this.#operators === undefined || this.#operators.has(account);
+  }
+
   #operator(
     client: WebClient,
     message: Extract<PageMessage, { type: "operator" }>,
   ): void {
     const exchange = this.#exchange!;
     const { action, orderbookId } = message;
+    if (!this.#isOperator(client.account!)) {
+      client.error(
+        `Cannot ${action} ${
+          orderbookId === undefined
+            ? "the market"
+            : `orderbook "${orderbookId}"`
+        }: "${client.account}" is not an operator (the users file marks operators with the word operator)`,
+      );
+      return;
+    }
     if (orderbookId === undefined) {
       const timestamp = this.#now();
       const changed = action === "open"
@@ -769,6 +831,12 @@ export class WebServer implements Subscriber {
   }
 
   #setAccount(client: WebClient, account: string | undefined): void {
+    if (client.session !== undefined) {
+      // A page's end cancels nothing: a closed tab or a network blip must not pull the
+      // trader's orders (an OUCH session's end still does when it is the last).
+      this.#exchange?.logout(client.session, this.#now(), false);
+      client.session = undefined;
+    }
     if (client.account !== undefined) {
       const clients = this.#byAccount.get(client.account);
       clients?.delete(client);

@@ -14,6 +14,19 @@ Deno.test("parseUsersText() reads plain NAME:PASS lines as before, with comments
   assert.deepEqual([...file.limits], []);
 });
 
+Deno.test("parseUsersText() reads the word operator anywhere after NAME:PASS (issue #15 item 9)", () => {
+  const file = parseUsersText(
+    "alice:secret operator\nbob:pw throttle=5 operator\ncarol:pw\n",
+    "u.txt",
+  );
+  assert.deepEqual([...file.operators], ["alice", "bob"]);
+  assert.deepEqual([...file.limits], [["bob", { throttle: 5 }]]);
+  assert.throws(() => parseUsersText("dave:pw operators\n", "u.txt"), {
+    name: "AccountError",
+    message: /line 1: "operators" is not a limit key=value/,
+  });
+});
+
 Deno.test("parseUsersText() reads each account's limits", () => {
   const file = parseUsersText(
     [

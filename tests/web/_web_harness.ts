@@ -35,7 +35,11 @@ const NO_RULES = {
  * day trades without reference data unless `matcher` gives its market rules.
  */
 export function startWeb(
-  options: { open?: boolean; matcher?: JsonObject } = {},
+  options: {
+    open?: boolean;
+    matcher?: JsonObject;
+    operators?: ReadonlySet<string>;
+  } = {},
 ): WebSetup {
   const web = new WebServer();
   const server = startServer({
@@ -43,7 +47,14 @@ export function startWeb(
       day: { open: options.open ?? true, matcher: options.matcher ?? NO_RULES },
     }),
   });
-  web.listen({ hostname: "127.0.0.1", port: 0, exchange: server.exchange });
+  web.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    exchange: server.exchange,
+    ...(options.operators === undefined
+      ? {}
+      : { operators: options.operators }),
+  });
   return {
     server,
     web,

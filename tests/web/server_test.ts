@@ -256,6 +256,69 @@ Deno.test("WebServer: the page's replace asks for the open quantity; the total o
   });
 });
 
+Deno.test("WebServer: a logged-in page is a session of its account, so an OUCH session's end does not cancel the page's orders, nor does the page's own end (K13, K23)", async () => {
+  await withWeb(async (setup) => {
+    const exchange = setup.server.exchange;
+    const page = await PageClient.connect(setup);
+    try {
+      await page.login("bob", "pw-b");
+      await page.request(pageEnter({ quantity: 100 }), "ack");
+      assert.equal(exchange.sessions, 1, "the page's session");
+      // An OUCH session of the same account comes and goes.
+      const ouch = await TestClient.connect(setup.server);
+      await ouch.login("bob", "pw-b");
+      assert.equal(exchange.sessions, 2);
+      await ouch.logout();
+      await ouch.close();
+      while (exchange.sessions > 1) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await exchange.drain();
+      assert.deepEqual(
+        exchange.openOrders("bob").map((order) => order.orderToken),
+        [1],
+        "the page's order rests while the page is open",
+      );
+    } finally {
+      await page.close();
+    }
+    // The page's end cancels nothing either: its order rests with no session left.
+    while (exchange.sessions > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await exchange.drain();
+    assert.deepEqual(
+      exchange.openOrders("bob").map((order) => order.orderToken),
+      [1],
+    );
+  });
+});
+
+Deno.test("WebServer lets only operator accounts open, close, halt and resume, and tells each page at login (issue #15 item 9)", async () => {
+  await withWeb(async (setup) => {
+    const exchange = setup.server.exchange;
+    await withPage(setup, async (page) => {
+      assert.equal((await page.login("bob", "pw-b")).operator, false);
+      const refused = await page.request(
+        { type: "operator", action: "halt", orderbookId: "1" },
+        "error",
+      );
+      assert.equal(
+        refused.message,
+        'Cannot halt orderbook "1": "bob" is not an operator (the users file marks operators with the word operator)',
+      );
+      assert.equal(exchange.isHalted("1"), false);
+      assert.equal((await page.login("alice", "pw-a")).operator, true);
+      await page.request(
+        { type: "operator", action: "halt", orderbookId: "1" },
+        "ack",
+      );
+      await exchange.drain();
+      assert.equal(exchange.isHalted("1"), true);
+    });
+  }, { operators: new Set(["alice"]) });
+});
+
 Deno.test("WebServer's snapshot carries each orderbook's reference price and price limits (K17)", async () => {
   await withWeb(async (setup) => {
     await withPage(setup, (page) => {
@@ -482,7 +545,12 @@ Deno.test("WebServer enters a page's order into the account's OUCH sequence with
       await ouch.messages(2); // System Event S (K24), Order Accepted
       await withPage(setup, async (page) => {
         const login = await page.login("alice", "pw-a");
-        assert.deepEqual(login, { type: "login", ok: true, account: "alice" });
+        assert.deepEqual(login, {
+          type: "login",
+          ok: true,
+          account: "alice",
+          operator: true,
+        });
         const history = await page.next("responses", (m) => m.history);
         assert.deepEqual(
           history.items.map((item: { sequenceNumber: number }) =>
