@@ -85,3 +85,8 @@ export {
   retryAdmin,
   type VenueOptions,
 } from "./venue.ts";
+export {
+  type FollowProgress,
+  followRecords,
+  JetStreamLog,
+} from "./exchange_log.ts";
