@@ -90,3 +90,10 @@ export {
   followRecords,
   JetStreamLog,
 } from "./exchange_log.ts";
+export {
+  decodeGatewayCommand,
+  encodeGatewayCommand,
+  EngineCommands,
+  type GatewayCommand,
+  GatewayCommandError,
+} from "./gateway_command.ts";
