@@ -97,3 +97,8 @@ export {
   type GatewayCommand,
   GatewayCommandError,
 } from "./gateway_command.ts";
+export {
+  ActiveEngine,
+  type ActiveEngineOptions,
+  readLogState,
+} from "./engine.ts";
