@@ -102,3 +102,4 @@ export {
   type ActiveEngineOptions,
   readLogState,
 } from "./engine.ts";
+export { GatewayCore } from "./gateway.ts";
