@@ -33,6 +33,16 @@ const COMMANDS = new Map<string, Command>([
       "run the exchange: SoupBinTCP sessions, matching, journal, web page",
     run: async (args) => (await import("./lib/entry/server.ts")).run(args),
   }],
+  ["engine", {
+    summary: "run a matching engine on NATS JetStream (active or standing by)",
+    run: async (args) =>
+      (await import("./lib/entry/cluster.ts")).runEngine(args),
+  }],
+  ["gateway", {
+    summary: "run an OUCH host on NATS JetStream, mirrored with the others",
+    run: async (args) =>
+      (await import("./lib/entry/cluster.ts")).runGateway(args),
+  }],
   ["client", {
     summary: "replay a scenario file, trade at a prompt, or generate load",
     run: async (args, output) =>

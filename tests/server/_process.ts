@@ -26,20 +26,24 @@ export interface ServerProcess {
  */
 export async function spawnServer(
   args: string[],
-  options: { cwd?: string; console?: boolean } = {},
+  options: {
+    cwd?: string;
+    console?: boolean;
+    /** What comes before `ARGS` instead of `server --port 0 --display quiet --no-http`. */
+    command?: string[];
+    /** The line that says it is up, when not a listening line (then `port` is 0). */
+    ready?: RegExp;
+  } = {},
 ): Promise<ServerProcess> {
   const cwd = options.cwd;
+  const command = options.command ??
+    ["server", "--port", "0", "--display", "quiet", "--no-http"];
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
       MAIN,
-      "server",
-      "--port",
-      "0",
-      "--display",
-      "quiet",
-      "--no-http",
+      ...command,
       ...args,
     ],
     stdin: options.console === true ? "piped" : "null",
@@ -92,10 +96,14 @@ export async function spawnServer(
     await pumping;
     return status!;
   };
-  let port: number;
+  let port = 0;
   try {
-    const line = await waitFor(/listening on 127\.0\.0\.1:(\d+)/);
-    port = Number(line.split(":").pop());
+    if (options.ready !== undefined) {
+      await waitFor(options.ready);
+    } else {
+      const line = await waitFor(/listening on 127\.0\.0\.1:(\d+)/);
+      port = Number(line.split(":").pop());
+    }
   } catch (error) {
     await stop("SIGKILL");
     throw error;

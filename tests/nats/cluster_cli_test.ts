@@ -1,0 +1,119 @@
+/**
+ * `ouch engine` and `ouch gateway` as real processes on a single-node NATS server: two
+ * engines (one active, one standing by), two gateways, real OUCH clients; then kill -9 of the
+ * active engine. Runs under `deno task test:cluster` (`OUCH_NATS_CLUSTER=1`): about 15 s.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import type { OuchServer } from "../../lib/server/server.ts";
+import { enterOrder } from "../_fixtures.ts";
+import { type Received, TestClient } from "../server/_harness.ts";
+import { type ServerProcess, spawnServer } from "../server/_process.ts";
+import { startNats } from "./_nats_harness.ts";
+
+const CLUSTER = Deno.env.get("OUCH_NATS_CLUSTER") === "1";
+const ACCOUNTS = ["--user", "alice:pw-a", "--user", "bob:pw-b"];
+
+function spawnGateway(servers: string, id: string): Promise<ServerProcess> {
+  return spawnServer([...ACCOUNTS, "--nats", servers, "--prefix", "cli"], {
+    command: ["gateway", "--host-id", id, "--port", "0"],
+  });
+}
+
+/** Something `TestClient.connect` can connect to. */
+function at(port: number): OuchServer {
+  return { address: { port } } as unknown as OuchServer;
+}
+
+function lines(received: Received[]): string[] {
+  return received.map(({ sequenceNumber, message }) =>
+    `${sequenceNumber} ${message.type}${
+      "orderToken" in message ? ` ${message.orderToken}` : ""
+    }`
+  );
+}
+
+Deno.test({
+  name:
+    "ouch engine + ouch gateway processes: mirrored hosts; kill -9 of the active engine, the standby takes over within 10 s and trading goes on",
+  ignore: !CLUSTER,
+  async fn() {
+    await using nats = await startNats();
+    const servers = nats.servers.join(",");
+    const processes: ServerProcess[] = [];
+    const clients: TestClient[] = [];
+    try {
+      const engines = await Promise.all(
+        ["e1", "e2"].map((id) => spawnEngine(servers, id)),
+      );
+      processes.push(...engines.map((e) => e.process));
+      const gw1 = await spawnGateway(servers, "gw1");
+      processes.push(gw1);
+      const gw2 = await spawnGateway(servers, "gw2");
+      processes.push(gw2);
+      const first = await Promise.race(
+        engines.map((e) =>
+          e.process.waitFor(/engine (e\d): active/).then(() => e)
+        ),
+      );
+      const other = engines.find((e) => e !== first)!;
+
+      const connect = async (port: number, name: string) => {
+        for (let i = 0;; i++) {
+          const client = await TestClient.connect(at(port));
+          await client.login(name, `pw-${name[0]}`);
+          // "S" until the gateway has followed the day's start.
+          if (client.loginResult !== "S" || i === 100) {
+            clients.push(client);
+            return client;
+          }
+          await client.close();
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      };
+      const alice1 = await connect(gw1.port, "alice");
+      const alice2 = await connect(gw2.port, "alice");
+      const bob = await connect(gw2.port, "bob");
+      await alice1.send(enterOrder(1));
+      await bob.send(enterOrder(1, { buySellIndicator: "S", quantity: 40 }));
+      await alice1.messages(3);
+      await alice2.messages(3);
+      assert.deepEqual(lines(alice1.received), [
+        "1 systemEvent",
+        "2 orderAccepted 1",
+        "3 orderExecuted 1",
+      ]);
+      assert.deepEqual(alice2.received, alice1.received);
+
+      const killed = performance.now();
+      await first.process.stop("SIGKILL");
+      await other.process.waitFor(/engine e\d: active, epoch 2/, 15_000);
+      const takeOver = performance.now() - killed;
+      assert.ok(takeOver < 10_000, `took over after ${takeOver} ms`);
+      // deno-lint-ignore no-console
+      console.log(`take-over after kill -9: ${Math.round(takeOver)} ms`);
+      await alice2.send(enterOrder(2));
+      await alice1.messages(4, 10_000);
+      await alice2.messages(4);
+      assert.deepEqual(lines(alice1.received).slice(3), ["4 orderAccepted 2"]);
+      assert.deepEqual(alice2.received, alice1.received);
+      // Resting orders are still cancelable through the new engine.
+      await alice1.send({ type: "cancelOrder", orderToken: 1, quantity: 0 });
+      await alice2.messages(5, 10_000);
+      assert.deepEqual(lines(alice2.received).slice(4), ["5 orderCanceled 1"]);
+    } finally {
+      await Promise.all(clients.map((client) => client.close()));
+      for (const process of processes.reverse()) await process.stop();
+    }
+  },
+});
+
+/** An engine process: it prints no listening line, so it is waited for by its first line. */
+async function spawnEngine(servers: string, id: string) {
+  const process = await spawnServer(
+    [...ACCOUNTS, "--nats", servers, "--prefix", "cli"],
+    { command: ["engine", "--id", id], ready: /engine e\d: standing by/ },
+  );
+  return { id, process };
+}
