@@ -43,6 +43,11 @@ const COMMANDS = new Map<string, Command>([
     run: async (args) =>
       (await import("./lib/entry/cluster.ts")).runGateway(args),
   }],
+  ["admin", {
+    summary: "send an operator action to the engine on NATS JetStream",
+    run: async (args) =>
+      (await import("./lib/entry/cluster.ts")).runAdmin(args),
+  }],
   ["client", {
     summary: "replay a scenario file, trade at a prompt, or generate load",
     run: async (args, output) =>

@@ -19,8 +19,10 @@ import { SYSTEM_CLOCK } from "../clock/clock.ts";
 import {
   ActiveEngine,
   CommandPublisher,
+  encodeGatewayCommand,
   ensureVenue,
   followRecords,
+  type GatewayCommand,
   GatewayCore,
   Lease,
   LeaseKeeper,
@@ -321,4 +323,135 @@ export async function runGateway(args: string[]): Promise<number> {
   await following.catch(() => {});
   await nc.close();
   return why === undefined ? 0 : 1;
+}
+
+/** `ouch admin --help`. */
+export const ADMIN_HELP =
+  `Usage: ouch admin --nats URL[,URL...] [--prefix NAME] ACTION
+
+Sends one operator action to the matching engine through the command stream, like an order:
+it is applied in turn with every gateway's commands and recorded in the log.
+
+Actions:
+  open | close            open or close the market (System Event S or E to every account)
+  halt ID | resume ID     halt or resume trading in an orderbook
+  ssr ID on|off           turn the short-sell price restriction of an orderbook on or off
+  cancel NAME             cancel every resting order of an account (reason S)
+  endday                  end the trading day: End of Session on every host`;
+
+/**
+ * Turns `ouch admin`'s action words into a command.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseAdminAction } from "./cluster.ts";
+ *
+ * assert.deepEqual(parseAdminAction(["ssr", "1", "on"]), { type: "ssr", orderbookId: "1", on: true });
+ * assert.throws(() => parseAdminAction(["halt"]), /halt needs an orderbook ID/);
+ * ```
+ *
+ * @param words The words after the flags.
+ * @returns The command.
+ * @throws {UsageError} For an unknown action or missing or extra words.
+ */
+export function parseAdminAction(words: string[]): GatewayCommand {
+  const [action, ...rest] = words;
+  const arity = (count: number, what: string) => {
+    if (rest.length !== count) {
+      throw new UsageError(
+        `Cannot run "${words.join(" ")}": ${action} ${
+          count === 0 ? "takes no argument" : `needs ${what}`
+        }`,
+      );
+    }
+  };
+  switch (action) {
+    case "open":
+    case "close":
+      arity(0, "");
+      return { type: action };
+    case "endday":
+      arity(0, "");
+      return { type: "endDay" };
+    case "halt":
+    case "resume":
+      arity(1, "an orderbook ID");
+      return { type: action, orderbookId: rest[0]! };
+    case "ssr":
+      arity(2, "an orderbook ID and on or off");
+      if (rest[1] !== "on" && rest[1] !== "off") {
+        throw new UsageError(
+          `Cannot run "${words.join(" ")}": ssr takes on or off, not "${
+            rest[1]
+          }"`,
+        );
+      }
+      return { type: "ssr", orderbookId: rest[0]!, on: rest[1] === "on" };
+    case "cancel":
+      arity(1, "an account name");
+      return { type: "cancel", account: rest[0]! };
+    case undefined:
+      throw new UsageError(
+        "Cannot run ouch admin without an action: open, close, halt ID, resume ID, ssr ID on|off, cancel NAME or endday",
+      );
+    default:
+      throw new UsageError(
+        `Cannot run unknown action "${action}": open, close, halt ID, resume ID, ssr ID on|off, cancel NAME or endday`,
+      );
+  }
+}
+
+/**
+ * Runs `ouch admin`: sends the action and waits until JetStream has it.
+ *
+ * @param args The arguments after `admin`.
+ * @returns 0 once the action is in the command stream.
+ * @throws {UsageError} For a bad command line.
+ */
+export async function runAdmin(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    say(ADMIN_HELP);
+    return 0;
+  }
+  const words: string[] = [];
+  const values = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--nats" || arg === "--prefix") {
+      const value = args[++i];
+      if (value === undefined || value === "") {
+        throw new UsageError(`Cannot use ${arg}: it needs a value`);
+      }
+      values.set(arg, value);
+    } else if (arg.startsWith("--")) {
+      throw new UsageError(`Cannot use ${arg} with ouch admin`);
+    } else {
+      words.push(arg);
+    }
+  }
+  const command = parseAdminAction(words);
+  const nats = values.get("--nats");
+  if (nats === undefined) {
+    throw new UsageError("Cannot start ouch admin without --nats URL");
+  }
+  const names = venueNames(values.get("--prefix") ?? "ouch");
+  const nc = await connectNats(nats.split(","), `admin-${Deno.pid}`);
+  try {
+    const publisher = new CommandPublisher(nc, {
+      gatewayId: `admin-${Deno.pid}`,
+      names,
+    });
+    publisher.send(encodeGatewayCommand(command));
+    await publisher.flushed();
+    publisher.close();
+    say(
+      `admin: ${
+        words.join(" ")
+      } sent (command stream sequence ${publisher.lastSeq})`,
+    );
+  } finally {
+    await nc.close();
+  }
+  return 0;
 }

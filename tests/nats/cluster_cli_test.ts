@@ -9,7 +9,11 @@ import assert from "node:assert/strict";
 import type { OuchServer } from "../../lib/server/server.ts";
 import { enterOrder } from "../_fixtures.ts";
 import { type Received, TestClient } from "../server/_harness.ts";
-import { type ServerProcess, spawnServer } from "../server/_process.ts";
+import {
+  runMain,
+  type ServerProcess,
+  spawnServer,
+} from "../server/_process.ts";
 import { startNats } from "./_nats_harness.ts";
 
 const CLUSTER = Deno.env.get("OUCH_NATS_CLUSTER") === "1";
@@ -36,7 +40,7 @@ function lines(received: Received[]): string[] {
 
 Deno.test({
   name:
-    "ouch engine + ouch gateway processes: mirrored hosts; kill -9 of the active engine, the standby takes over within 10 s and trading goes on",
+    "ouch engine + ouch gateway processes: mirrored hosts; kill -9 of the active engine, the standby takes over within 10 s and trading goes on; ouch admin halts and ends the day through the log",
   ignore: !CLUSTER,
   async fn() {
     await using nats = await startNats();
@@ -102,6 +106,35 @@ Deno.test({
       await alice1.send({ type: "cancelOrder", orderToken: 1, quantity: 0 });
       await alice2.messages(5, 10_000);
       assert.deepEqual(lines(alice2.received).slice(4), ["5 orderCanceled 1"]);
+
+      // Operator actions go through the log like orders, from ouch admin.
+      const admin = async (...words: string[]) => {
+        const result = await runMain([
+          "admin",
+          "--nats",
+          servers,
+          "--prefix",
+          "cli",
+          ...words,
+        ]);
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(
+          result.stdout,
+          /admin: .* sent \(command stream sequence \d+\)/,
+        );
+      };
+      await admin("halt", "1");
+      await alice1.send(enterOrder(3));
+      await alice2.messages(6, 10_000);
+      assert.deepEqual(lines(alice2.received).slice(5), ["6 orderRejected 3"]);
+      await admin("endday");
+      await alice1.until(() => alice1.ended, "End of Session", 10_000);
+      await alice2.until(() => alice2.ended, "End of Session", 10_000);
+      await bob.until(() => bob.ended, "End of Session", 10_000);
+      assert.deepEqual(alice2.received, alice1.received);
+      const usage = await runMain(["admin", "--nats", servers, "halt"]);
+      assert.equal(usage.code, 2);
+      assert.match(usage.stderr, /halt needs an orderbook ID/);
     } finally {
       await Promise.all(clients.map((client) => client.close()));
       for (const process of processes.reverse()) await process.stop();
