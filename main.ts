@@ -33,6 +33,11 @@ const COMMANDS = new Map<string, Command>([
       "run the exchange: SoupBinTCP sessions, matching, journal, web page",
     run: async (args) => (await import("./lib/entry/server.ts")).run(args),
   }],
+  ["client", {
+    summary: "replay a scenario file, trade at a prompt, or generate load",
+    run: async (args, output) =>
+      (await import("./lib/client/cli.ts")).run(args, output),
+  }],
   ["engine", {
     summary: "run a matching engine on NATS JetStream (active or standing by)",
     run: async (args) =>
@@ -47,11 +52,6 @@ const COMMANDS = new Map<string, Command>([
     summary: "send an operator action to the engine on NATS JetStream",
     run: async (args) =>
       (await import("./lib/entry/cluster.ts")).runAdmin(args),
-  }],
-  ["client", {
-    summary: "replay a scenario file, trade at a prompt, or generate load",
-    run: async (args, output) =>
-      (await import("./lib/client/cli.ts")).run(args, output),
   }],
 ]);
 
