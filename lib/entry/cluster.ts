@@ -293,6 +293,10 @@ export async function runGateway(args: string[]): Promise<number> {
   const core = new GatewayCore({ host, users: config.users, publisher });
   const reader = await LogReader.open(nc, { names });
   const following = followRecords(reader, [core]);
+  core.subscribe({
+    dayStarted: (day) => say(`gateway ${host}: trading day ${day.session}`),
+    dayEnded: () => say(`gateway ${host}: the trading day ended`),
+  });
   const server = OuchServer.start({
     exchange: core,
     host,
