@@ -10,6 +10,8 @@ import { spawnServer } from "../server/_process.ts";
 export interface ServerProcess {
   /** The port it listens on. */
   readonly port: number;
+  /** The venue's prefix on NATS (gateway + engine only). */
+  readonly prefix?: string;
   /** Stops it (SIGTERM) and waits for it to exit. */
   close(): Promise<void>;
 }
@@ -71,6 +73,7 @@ export async function startVenueProcess(
   }
   return {
     port: gateway.port,
+    prefix,
     close: async () => {
       await gateway.stop();
       await engine.stop();
