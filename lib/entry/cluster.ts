@@ -8,8 +8,9 @@
  * Both take `ouch server`'s account flags (`--user`, `--users`); the engine also takes its
  * day flags (`--protocol`, `--orderbooks`, `--instruments`, `--throttle`, `--closed`,
  * `--halted`, `--no-cancel-on-disconnect`). Not yet here: the web page, the display and the
- * console on a gateway, snapshots, and host liveness (a gateway killed with -9 leaves its
- * sessions open in the engine until the next day).
+ * console on a gateway, and snapshots. Each gateway beats every second; the engine ends the
+ * sessions of a host with sessions not heard from for 5 s (cancel on disconnect for the
+ * accounts left without a session anywhere).
  *
  * @module
  */
@@ -235,6 +236,10 @@ export async function runEngine(args: string[]): Promise<number> {
           halted: config.halted,
         },
         refused: (why) => say(`engine ${id}: refused: ${why}`),
+        hostDown: (host, silentMs) =>
+          say(
+            `engine ${id}: host "${host}" down: not heard from for ${silentMs} ms, its sessions ended`,
+          ),
       });
       say(
         `engine ${id}: active, epoch ${state.epoch}, fence at log sequence ${active.fenceSeq}, session ${active.exchange.session}`,
@@ -308,6 +313,7 @@ export async function runGateway(args: string[]): Promise<number> {
       parsed.servers.join(",")
     }`,
   );
+  const beating = setInterval(() => core.beat(), 1000);
   const failed = following.then(
     () => undefined,
     (error: unknown) => error,
@@ -320,6 +326,7 @@ export async function runGateway(args: string[]): Promise<number> {
       }`,
     );
   }
+  clearInterval(beating);
   await server.shutdown();
   await core.drain();
   publisher.close();

@@ -50,6 +50,15 @@ export interface ActiveEngineOptions {
   names?: VenueNames;
   /** Told about each command that recorded nothing, and why. */
   refused?: (why: string) => void;
+  /**
+   * A host with sessions that sends nothing (no beat, no command) for this long is declared
+   * down: its sessions end (cancel on disconnect for accounts left with none). @default {5000}
+   */
+  hostTimeoutMs?: number;
+  /** How often hosts are checked; 0 for never (tests call `checkHosts`). @default {1000} */
+  hostCheckMs?: number;
+  /** Told of each host declared down. */
+  hostDown?: (host: string, silentMs: number) => void;
 }
 
 /** What the log held when an engine took over. */
@@ -145,6 +154,11 @@ export class ActiveEngine {
   readonly #commands: CommandReader;
   readonly #running: Promise<void>;
   readonly #stop: (error: Error | undefined) => void;
+  readonly #engine: EngineCommands;
+  readonly #options: ActiveEngineOptions;
+  /** When each host was last heard from (the clock's milliseconds). */
+  readonly #heard = new Map<string, number>();
+  readonly #timer: ReturnType<typeof setInterval> | undefined;
   #applied = 0;
 
   private constructor(
@@ -161,6 +175,15 @@ export class ActiveEngine {
     this.#commands = commands;
     this.stopped = stopped.promise;
     this.#stop = stopped.resolve;
+    this.#engine = engine;
+    this.#options = options;
+    // A successor gives every host it inherits a full timeout to be heard from.
+    const now = options.clock.nowMs();
+    for (const host of engine.hosts()) this.#heard.set(host, now);
+    const every = options.hostCheckMs ?? 1000;
+    this.#timer = every > 0
+      ? setInterval(() => this.checkHosts(), every)
+      : undefined;
     this.#running = this.#run(engine, cursor, options);
   }
 
@@ -248,8 +271,34 @@ export class ActiveEngine {
     return this.#writer.fenceSeq;
   }
 
+  /**
+   * Declares down every host with sessions not heard from for `hostTimeoutMs`: its sessions
+   * end through the log, as if it had logged them all out. Runs every `hostCheckMs`.
+   *
+   * @returns The hosts declared down.
+   */
+  checkHosts(): string[] {
+    const now = this.#options.clock.nowMs();
+    const timeout = this.#options.hostTimeoutMs ?? 5000;
+    const down: string[] = [];
+    for (const host of this.#engine.hosts()) {
+      const heard = this.#heard.get(host) ?? now;
+      if (!this.#heard.has(host)) this.#heard.set(host, now);
+      if (now - heard < timeout) continue;
+      this.#engine.apply(
+        { type: "hostDown", host },
+        this.#options.clock.nowNs(),
+      );
+      this.#heard.delete(host);
+      this.#options.hostDown?.(host, now - heard);
+      down.push(host);
+    }
+    return down;
+  }
+
   /** Stops consuming commands and writing; what was appended but not acknowledged is abandoned. */
   async stop(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
     await this.#commands.close();
     await this.#running;
     this.#writer.close();
@@ -277,10 +326,11 @@ export class ActiveEngine {
       for (const [index, bytes] of batch.commands.entries()) {
         let why: string | undefined;
         try {
-          why = engine.apply(
-            decodeGatewayCommand(bytes),
-            options.clock.nowNs(),
-          );
+          const command = decodeGatewayCommand(bytes);
+          if ("host" in command) {
+            this.#heard.set(command.host, options.clock.nowMs());
+          }
+          why = engine.apply(command, options.clock.nowNs());
         } catch (error) {
           if (!(error instanceof GatewayCommandError)) throw error;
           why = `${batch.subject}: ${error.message}`;

@@ -210,6 +210,13 @@ export class GatewayCore implements Subscriber {
     }));
   }
 
+  /** Tells the engine this host is alive: call it every second (`ouch gateway` does). */
+  beat(): void {
+    this.#publisher.send(
+      encodeGatewayCommand({ type: "beat", host: this.#host }),
+    );
+  }
+
   /** Nothing to do: the publisher sends once per turn by itself. */
   flush(): void {}
 

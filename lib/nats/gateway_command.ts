@@ -31,6 +31,8 @@ export type GatewayCommand =
   }
   /** The account's session on `host` ended. */
   | { readonly type: "logout"; readonly host: string; readonly account: string }
+  /** `host` is alive: it sends one every second; the engine records nothing for it. */
+  | { readonly type: "beat"; readonly host: string }
   /** Every session on `host` ended (the host stopped or was declared dead). */
   | { readonly type: "hostDown"; readonly host: string }
   | { readonly type: "open" }
@@ -55,6 +57,7 @@ const CODES = {
   message: 0x4d, // M
   logout: 0x4f, // O
   hostDown: 0x44, // D
+  beat: 0x42, // B
   open: 0x6f, // o
   close: 0x63, // c
   halt: 0x68, // h
@@ -89,6 +92,7 @@ function fields(command: GatewayCommand): Uint8Array[] {
     case "logout":
       return [text(command.host), text(command.account)];
     case "hostDown":
+    case "beat":
       return [text(command.host)];
     case "halt":
     case "resume":
@@ -208,6 +212,7 @@ export function decodeGatewayCommand(bytes: Uint8Array): GatewayCommand {
     case "logout":
       return { type, host: text(0), account: text(1) };
     case "hostDown":
+    case "beat":
       return { type, host: text(0) };
     case "halt":
     case "resume":
@@ -247,6 +252,7 @@ const EMPTY: { readonly [T in GatewayCommand["type"]]: GatewayCommand } = {
   },
   logout: { type: "logout", host: "", account: "" },
   hostDown: { type: "hostDown", host: "" },
+  beat: { type: "beat", host: "" },
   open: { type: "open" },
   close: { type: "close" },
   halt: { type: "halt", orderbookId: "" },
@@ -289,6 +295,11 @@ export class EngineCommands {
   /** @param exchange The active engine's exchange. */
   constructor(exchange: Exchange) {
     this.#exchange = exchange;
+  }
+
+  /** The hosts with at least one session. */
+  hosts(): Set<string> {
+    return new Set([...this.#handles.values()].map((handle) => handle.host));
   }
 
   /** How many sessions the engine holds, over every host. */
@@ -354,6 +365,8 @@ export class EngineCommands {
         exchange.logout(handle, timestamp);
         return undefined;
       }
+      case "beat":
+        return undefined;
       case "hostDown": {
         let ended = 0;
         for (const [key, handle] of this.#handles) {

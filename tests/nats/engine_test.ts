@@ -188,3 +188,57 @@ Deno.test("ActiveEngine: a stalled engine that a successor fenced stops with Fen
     await nc.close();
   }
 });
+
+Deno.test("ActiveEngine.checkHosts(): a host not heard from for hostTimeoutMs is declared down; its accounts with no session elsewhere get cancel on disconnect; beats keep a host alive", async () => {
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  const gw1 = new CommandPublisher(nc, { gatewayId: "gw1", names });
+  const gw2 = new CommandPublisher(nc, { gatewayId: "gw2", names });
+  let ms = 0;
+  const down: string[] = [];
+  try {
+    await ensureVenue(nc, { names });
+    const engine = await ActiveEngine.start(nc, {
+      ...options(1),
+      clock: { nowMs: () => ms, nowNs: () => ++now },
+      hostTimeoutMs: 5_000,
+      hostCheckMs: 0,
+      hostDown: (host, silent) => void down.push(`${host} ${silent}`),
+    });
+    const log = await follower(nc);
+    gw1.send(encodeGatewayCommand(login("gw1", "alice")));
+    gw2.send(encodeGatewayCommand(login("gw2", "alice")));
+    gw2.send(encodeGatewayCommand(login("gw2", "bob")));
+    gw2.send(order("gw2", "bob", 1));
+    gw2.send(order("gw2", "alice", 1));
+    await until(
+      "two orders",
+      () => log.seen(0).length === 2 && log.seen(1).length === 2,
+    );
+    ms = 3_000;
+    gw1.send(encodeGatewayCommand({ type: "beat", host: "gw1" }));
+    await gw1.flushed();
+    await until("the beat", () => engine.applied === 6);
+    ms = 4_999;
+    assert.deepEqual(engine.checkHosts(), []);
+    ms = 5_000;
+    assert.deepEqual(engine.checkHosts(), ["gw2"]);
+    assert.deepEqual(down, ["gw2 5000"]);
+    await until("bob's cancel", () => log.seen(1).length === 3);
+    assert.deepEqual(log.seen(1), ["SS", "A1", "C1L"]);
+    // alice is still on gw1, heard from at 3 000: her order rests.
+    assert.deepEqual(log.seen(0), ["SS", "A1"]);
+    assert.equal(engine.exchange.sessions, 1);
+    ms = 8_000;
+    assert.deepEqual(engine.checkHosts(), ["gw1"]);
+    await until("alice's cancel", () => log.seen(0).length === 3);
+    assert.deepEqual(log.seen(0), ["SS", "A1", "C1L"]);
+    assert.equal(engine.exchange.sessions, 0);
+    await engine.stop();
+    await log.close();
+  } finally {
+    gw1.close();
+    gw2.close();
+    await nc.close();
+  }
+});

@@ -26,6 +26,7 @@ const ALL: GatewayCommand[] = [
   },
   { type: "logout", host: "gw-ü", account: "alice" },
   { type: "hostDown", host: "gw2" },
+  { type: "beat", host: "gw1" },
   { type: "open" },
   { type: "close" },
   { type: "halt", orderbookId: "1" },
@@ -235,4 +236,17 @@ Deno.test("EngineCommands: operator actions reach the exchange as they would fro
     commands.apply(login("gw1"), 13),
     'login of "alice" on "gw1" refused (S)',
   );
+});
+
+Deno.test("EngineCommands: a beat records nothing; hosts() lists the hosts with sessions", async () => {
+  const { exchange, commands } = engine();
+  await exchange.drain();
+  const before = exchange.messagesOut;
+  assert.equal(commands.apply({ type: "beat", host: "gw1" }, 1), undefined);
+  assert.deepEqual(commands.hosts(), new Set());
+  commands.apply(login("gw1"), 2);
+  commands.apply(login("gw2", "bob", "pw-b"), 3);
+  assert.deepEqual(commands.hosts(), new Set(["gw1", "gw2"]));
+  await exchange.drain();
+  assert.equal(exchange.messagesOut, before);
 });
