@@ -22,8 +22,10 @@ import {
 } from "../exchange/mod.ts";
 import { CommandReader } from "./command_reader.ts";
 import { JetStreamLog } from "./exchange_log.ts";
+import { CommandPublisher } from "./command_publisher.ts";
 import {
   decodeGatewayCommand,
+  encodeGatewayCommand,
   EngineCommands,
   GatewayCommandError,
 } from "./gateway_command.ts";
@@ -55,7 +57,13 @@ export interface ActiveEngineOptions {
    * down: its sessions end (cancel on disconnect for accounts left with none). @default {5000}
    */
   hostTimeoutMs?: number;
-  /** How often hosts are checked; 0 for never (tests call `checkHosts`). @default {1000} */
+  /**
+   * How often hosts are checked, and how often the engine sends itself a beat through the
+   * command stream; 0 for neither (tests call `checkHosts`). A host is only declared down
+   * while the engine's own beats come back within two intervals: a stalled command stream
+   * (a stream-leader election) silences every host at once, and declares none down.
+   * @default {1000}
+   */
   hostCheckMs?: number;
   /** Told of each host declared down. */
   hostDown?: (host: string, silentMs: number) => void;
@@ -159,9 +167,12 @@ export class ActiveEngine {
   /** When each host was last heard from (the clock's milliseconds). */
   readonly #heard = new Map<string, number>();
   readonly #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #self: CommandPublisher | undefined;
+  readonly #selfHost: string;
   #applied = 0;
 
   private constructor(
+    nc: NatsConnection,
     exchange: Exchange,
     writer: LogWriter,
     commands: CommandReader,
@@ -181,8 +192,20 @@ export class ActiveEngine {
     const now = options.clock.nowMs();
     for (const host of engine.hosts()) this.#heard.set(host, now);
     const every = options.hostCheckMs ?? 1000;
+    this.#selfHost = `engine-epoch-${options.epoch}`;
+    this.#self = every > 0
+      ? new CommandPublisher(nc, {
+        gatewayId: this.#selfHost,
+        names: options.names ?? venueNames(),
+      })
+      : undefined;
     this.#timer = every > 0
-      ? setInterval(() => this.checkHosts(), every)
+      ? setInterval(() => {
+        this.#self?.send(
+          encodeGatewayCommand({ type: "beat", host: this.#selfHost }),
+        );
+        this.checkHosts();
+      }, every)
       : undefined;
     this.#running = this.#run(engine, cursor, options);
   }
@@ -251,6 +274,7 @@ export class ActiveEngine {
       from: state.cursor,
     });
     return new ActiveEngine(
+      nc,
       exchange,
       writer,
       commands,
@@ -281,7 +305,13 @@ export class ActiveEngine {
     const now = this.#options.clock.nowMs();
     const timeout = this.#options.hostTimeoutMs ?? 5000;
     const down: string[] = [];
+    if (this.#self !== undefined) {
+      const flowing = this.#heard.get(this.#selfHost);
+      const every = this.#options.hostCheckMs ?? 1000;
+      if (flowing === undefined || now - flowing > 2 * every) return down;
+    }
     for (const host of this.#engine.hosts()) {
+      if (host === this.#selfHost) continue;
       const heard = this.#heard.get(host) ?? now;
       if (!this.#heard.has(host)) this.#heard.set(host, now);
       if (now - heard < timeout) continue;
@@ -299,6 +329,7 @@ export class ActiveEngine {
   /** Stops consuming commands and writing; what was appended but not acknowledged is abandoned. */
   async stop(): Promise<void> {
     if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#self?.close();
     await this.#commands.close();
     await this.#running;
     this.#writer.close();
@@ -328,7 +359,17 @@ export class ActiveEngine {
         try {
           const command = decodeGatewayCommand(bytes);
           if ("host" in command) {
-            this.#heard.set(command.host, options.clock.nowMs());
+            const now = options.clock.nowMs();
+            const self = this.#heard.get(this.#selfHost);
+            if (
+              command.host === this.#selfHost &&
+              (self === undefined ||
+                now - self > 2 * (options.hostCheckMs ?? 1000))
+            ) {
+              // The stream flows again after a stall: every host gets a full timeout.
+              for (const host of engine.hosts()) this.#heard.set(host, now);
+            }
+            this.#heard.set(command.host, now);
           }
           why = engine.apply(command, options.clock.nowNs());
         } catch (error) {
