@@ -38,6 +38,21 @@ const COMMANDS = new Map<string, Command>([
     run: async (args, output) =>
       (await import("./lib/client/cli.ts")).run(args, output),
   }],
+  ["engine", {
+    summary: "run a matching engine on NATS JetStream (active or standing by)",
+    run: async (args) =>
+      (await import("./lib/entry/cluster.ts")).runEngine(args),
+  }],
+  ["gateway", {
+    summary: "run an OUCH host on NATS JetStream, mirrored with the others",
+    run: async (args) =>
+      (await import("./lib/entry/cluster.ts")).runGateway(args),
+  }],
+  ["admin", {
+    summary: "send an operator action to the engine on NATS JetStream",
+    run: async (args) =>
+      (await import("./lib/entry/cluster.ts")).runAdmin(args),
+  }],
 ]);
 
 /**

@@ -392,7 +392,7 @@ export function tradingDate(nowMs: number): string {
  * reference data and tick tables, and `--throttle` as every account's limit. A journal
  * continued after a restart keeps the rules its day started with.
  */
-function matcherRules(config: ServerConfig): JsonObject {
+export function matcherRules(config: ServerConfig): JsonObject {
   return {
     ...(config.instruments === null ? {} : {
       instruments: config.instruments.instruments,
@@ -405,7 +405,7 @@ function matcherRules(config: ServerConfig): JsonObject {
 }
 
 /** Each account's recorded configuration: its own limits from the users file (K19-K21). */
-function accountConfig(config: ServerConfig): Map<string, JsonObject> {
+export function accountConfig(config: ServerConfig): Map<string, JsonObject> {
   const configs = new Map<string, JsonObject>();
   for (const [name, limits] of config.limits) {
     configs.set(name, { limits } as unknown as JsonObject);

@@ -85,3 +85,21 @@ export {
   retryAdmin,
   type VenueOptions,
 } from "./venue.ts";
+export {
+  type FollowProgress,
+  followRecords,
+  JetStreamLog,
+} from "./exchange_log.ts";
+export {
+  decodeGatewayCommand,
+  encodeGatewayCommand,
+  EngineCommands,
+  type GatewayCommand,
+  GatewayCommandError,
+} from "./gateway_command.ts";
+export {
+  ActiveEngine,
+  type ActiveEngineOptions,
+  readLogState,
+} from "./engine.ts";
+export { GatewayCore } from "./gateway.ts";

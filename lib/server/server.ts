@@ -25,6 +25,18 @@ import { describeClose, SoupBinTcpSocket } from "../net/soupbintcp_socket.ts";
 
 export { type Clock, SYSTEM_CLOCK } from "../clock/clock.ts";
 
+/**
+ * What the server needs of the core it serves: the {@linkcode Exchange} itself, or a
+ * gateway's stand-in that forwards commands to a remote engine and follows its records
+ * (`lib/nats/gateway.ts`).
+ */
+export type SessionCore =
+  & Pick<
+    Exchange,
+    "subscribe" | "flush" | "drain" | "login" | "handleMessage" | "logout"
+  >
+  & { readonly streams: { readonly touched: Iterable<number> } };
+
 /** What happens to connections, for the console and the debug display. */
 export interface ServerObserver {
   connected?(id: number, remote: string): void;
@@ -52,7 +64,7 @@ export interface ServerOptions {
   /** The port; 0 picks a free one. @default {15000} */
   port?: number;
   /** The exchange core the sessions trade on. */
-  exchange: Exchange;
+  exchange: SessionCore;
   /**
    * The host name of this server's sessions: an account has at most one session per host
    * (K14, K23). @default {"ouch"}
@@ -114,7 +126,7 @@ export class OuchServer implements Subscriber {
   readonly #observer: ServerObserver;
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #accepting: Promise<void>;
-  readonly #exchange: Exchange;
+  readonly #exchange: SessionCore;
   readonly #unsubscribe: () => void;
   #flushScheduled = false;
   #readingPaused = false;

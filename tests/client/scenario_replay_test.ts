@@ -9,43 +9,15 @@ import {
 } from "./_capture.ts";
 import { startServerProcess } from "./_server_process.ts";
 import { type ServerProcess, spawnServer } from "../server/_process.ts";
+import {
+  replay,
+  replayAll,
+  scenarioNames,
+  serverFlags,
+  TEST_INPUTS,
+} from "./_scenarios.ts";
 
-const TEST_INPUTS = new URL("../../test_inputs/", import.meta.url);
 const SEED = new URL("client_1.json", TEST_INPUTS).pathname;
-
-interface Replayed {
-  name: string;
-  code: number;
-  out: string[];
-  err: string[];
-  actions: number;
-}
-
-/** Server flags that name a file, whose value a scenario gives relative to `test_inputs/`. */
-const FILE_FLAGS = new Set(["--users", "--instruments"]);
-
-/**
- * A scenario's `_server_flags`, with the files they name made paths: the flags that only
- * a new server takes (`--users`, `--instruments`) and those a running server's console can
- * also set (`--closed`, `--halted LIST`).
- */
-function serverFlags(file: { _server_flags?: string[] }): {
-  start: string[];
-  live: string[];
-} {
-  const flags = file._server_flags ?? [];
-  const start: string[] = [];
-  const live: string[] = [];
-  for (let i = 0; i < flags.length; i++) {
-    if (FILE_FLAGS.has(flags[i]!)) {
-      start.push(flags[i]!, new URL(flags[++i]!, TEST_INPUTS).pathname);
-    } else {
-      live.push(flags[i]!);
-      if (flags[i] === "--halted") live.push(flags[++i]!);
-    }
-  }
-  return { start, live };
-}
 
 /** The account a scenario logs in as: `--user` in its `_client_flags`, else demo1. */
 function userOf(file: { _client_flags?: string[] }): string {
@@ -54,83 +26,9 @@ function userOf(file: { _client_flags?: string[] }): string {
   return at < 0 ? "demo1" : flags[at + 1]!;
 }
 
-async function replay(name: string, extra: string[] = []): Promise<Replayed> {
-  const path = new URL(name, TEST_INPUTS).pathname;
-  const file = JSON.parse(await Deno.readTextFile(path));
-  const flags = serverFlags(file);
-  const server = await startServerProcess([...flags.start, ...flags.live]);
-  try {
-    const { out, err, output } = capture();
-    const code = await run(
-      [
-        path,
-        "--auto",
-        "--port",
-        String(server.port),
-        ...(file._client_flags ?? []),
-        ...extra,
-      ],
-      output,
-    );
-    return { name, code, out, err, actions: file.actions.length };
-  } finally {
-    await server.close();
-  }
-}
-
 Deno.test("run() replays every file of test_inputs/ against a fresh server with every expectation passing", async () => {
-  const names: string[] = [];
-  for await (const entry of Deno.readDir(TEST_INPUTS)) {
-    if (entry.isFile && entry.name.endsWith(".json")) names.push(entry.name);
-  }
-  names.sort();
-  assert.ok(names.length >= 10, `only ${names.length} scenario files`);
-  for (const name of names) {
-    const file = JSON.parse(
-      await Deno.readTextFile(new URL(name, TEST_INPUTS)),
-    );
-    assert.ok(
-      file.actions.every((action: object) => "expect" in action),
-      `${name}: every action must carry "expect"`,
-    );
-  }
-  // The waits are mostly idle, so a few files run at a time, each with its own server.
-  const results: Replayed[] = [];
-  const queue = [...names];
-  await Promise.all(Array.from({ length: 4 }, async () => {
-    for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-      results.push(await replay(name));
-    }
-  }));
-  for (const result of results.sort((a, b) => a.name.localeCompare(b.name))) {
-    const failures = [
-      ...result.err,
-      ...result.out.filter((line) => /FAIL/.test(line)),
-    ];
-    assert.equal(result.code, 0, `${result.name}:\n${failures.join("\n")}`);
-    const n = result.actions;
-    assert.equal(
-      result.out.at(-1),
-      `ok: ${n} actions, ${n} sent: ${n} passed, 0 failed, 0 without expectations`,
-      result.name,
-    );
-    for (let action = 1; action <= n; action++) {
-      assert.ok(
-        result.out.some((line) => line.startsWith(`PASS action ${action} `)),
-        `${result.name}: no PASS line for action ${action}`,
-      );
-    }
-  }
+  await replayAll(startServerProcess);
 });
-
-/** The scenario files of `test_inputs/`, sorted. */
-async function scenarioNames(): Promise<string[]> {
-  const names: string[] = [];
-  for await (const entry of Deno.readDir(TEST_INPUTS)) {
-    if (entry.isFile && entry.name.endsWith(".json")) names.push(entry.name);
-  }
-  return names.sort();
-}
 
 /** Types a console command and waits for one more line matching `answer`. */
 async function consoleCommand(
@@ -412,7 +310,7 @@ Deno.test("run() fails a wrong expectation and shows what it got instead", async
 });
 
 Deno.test("run() with --json prints one object per line with the results", async () => {
-  const result = await replay("client_1.json", ["--json"]);
+  const result = await replay("client_1.json", startServerProcess, ["--json"]);
   assert.equal(result.code, 0);
   const events = result.out.map((line) => JSON.parse(line));
   assert.equal(events[0].event, "login");

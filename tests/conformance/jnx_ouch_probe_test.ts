@@ -3,7 +3,9 @@
 // for byte. Each answer's timestamp is the only field the probe cannot predict: it is
 // checked to be the same for every answer of one command and close to the probe's clock.
 import assert from "node:assert/strict";
-import { spawnServer } from "../server/_process.ts";
+import { runMain, spawnServer } from "../server/_process.ts";
+import { startVenueProcess } from "../client/_server_process.ts";
+import { startNats } from "../nats/_nats_harness.ts";
 import {
   accepted,
   canceled,
@@ -256,13 +258,71 @@ function hex(bytes: Uint8Array): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ");
 }
 
+/** What the probe talks to: an OUCH port and the operator. */
+interface Target {
+  readonly port: number;
+  /** Runs an operator action and waits until it is done (`answer`: the console's word for it). */
+  operator(action: string, answer?: RegExp): Promise<void>;
+  stop(): Promise<void>;
+}
+
 Deno.test("An OUCH client written from Japannext's tables sees the venue's semantics and every reject in K22's order, byte for byte", async () => {
+  await probeVenue(async (usersFile) => {
+    const server = await spawnServer(
+      ["--no-journal", "--closed", "--users", usersFile, "--display", "debug"],
+      { console: true },
+    );
+    return {
+      port: server.port,
+      operator: async (action, answer) => {
+        await server.type(action);
+        if (answer !== undefined) await server.waitFor(answer);
+      },
+      stop: async () => void await server.stop(),
+    };
+  });
+});
+
+Deno.test({
+  name:
+    "The same probe against ouch gateway + ouch engine on NATS, the operator's actions through ouch admin (deno task test:cluster)",
+  ignore: Deno.env.get("OUCH_NATS_CLUSTER") !== "1",
+  async fn() {
+    await using nats = await startNats();
+    const servers = nats.servers.join(",");
+    await probeVenue(async (usersFile) => {
+      const venue = await startVenueProcess(servers, [
+        "--closed",
+        "--users",
+        usersFile,
+      ]);
+      return {
+        port: venue.port,
+        // ouch admin returns once the action is in the command stream, ahead of
+        // everything the probe sends next.
+        operator: async (action) => {
+          const result = await runMain([
+            "admin",
+            "--nats",
+            servers,
+            "--prefix",
+            venue.prefix!,
+            ...action.split(" "),
+          ]);
+          assert.equal(result.code, 0, result.stderr);
+        },
+        stop: () => venue.close(),
+      };
+    });
+  },
+});
+
+async function probeVenue(
+  start: (usersFile: string) => Promise<Target>,
+): Promise<void> {
   const usersFile = await Deno.makeTempFile({ suffix: ".txt" });
   await Deno.writeTextFile(usersFile, USERS_FILE);
-  const server = await spawnServer(
-    ["--no-journal", "--closed", "--users", usersFile, "--display", "debug"],
-    { console: true },
-  );
+  const server = await start(usersFile);
   const probe = new Probe(server.port);
   try {
     const names = ["alice", "bob", "flow", "value", "mpid", "board"];
@@ -302,16 +362,14 @@ Deno.test("An OUCH client written from Japannext's tables sees the venue's seman
 
     // K22, in order. R: the market is closed.
     await reject("alice", {}, "R", "R: market closed");
-    await server.type("open");
+    await server.operator("open");
     await probe.expect("open", names.map((name) => [name, systemEvent("S")]));
     // S: orderbook unknown.
     await reject("alice", { book: "9999" }, "S", "S: unknown orderbook");
     // H: halted.
-    await server.type("halt 3");
-    await server.waitFor(/orderbook 3 halted/);
+    await server.operator("halt 3", /orderbook 3 halted/);
     await reject("alice", { book: "3", price: 1 }, "H", "H: halted");
-    await server.type("resume 3");
-    await server.waitFor(/orderbook 3 resumed/);
+    await server.operator("resume 3", /orderbook 3 resumed/);
     // c: a group the account may not trade, or no known group.
     await reject("board", { group: "DAYX" }, "c", "c: board not permitted");
     await reject("alice", { group: "ABCD" }, "c", "c: unknown group");
@@ -360,8 +418,7 @@ Deno.test("An OUCH client written from Japannext's tables sees the venue's seman
     await reject("value", { quantity: 200 }, "V", "V: order value");
     // i: the operator's short-sell restriction; before any trade the bar is the
     // reference price, 2,800.
-    await server.type("ssr 7203 on");
-    await server.waitFor(/short-sell price restriction on/);
+    await server.operator("ssr 7203 on", /short-sell price restriction on/);
     await reject("alice", { side: "T" }, "i", "i: short sell restriction");
     // O: a post-only order that would execute.
     const ask = await send("bob", { side: "S", price: 29_000 });
@@ -521,4 +578,4 @@ Deno.test("An OUCH client written from Japannext's tables sees the venue's seman
     await server.stop();
     await Deno.remove(usersFile);
   }
-});
+}

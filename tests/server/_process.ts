@@ -33,30 +33,30 @@ export async function spawnServer(
     nofile?: number;
     /** Serve the web page on 127.0.0.1 at this port instead of `--no-http`. */
     http?: number;
+    /** What comes before `ARGS` instead of `server --port 0 --display quiet --no-http`. */
+    command?: string[];
+    /** The line that says it is up, when not a listening line (then `port` is 0). */
+    ready?: RegExp;
   } = {},
 ): Promise<ServerProcess> {
   const cwd = options.cwd;
   const limit = options.nofile === undefined
     ? []
     : [`--nofile=${options.nofile}`, Deno.execPath()];
+  const command = options.command ?? [
+    "server",
+    "--port",
+    "0",
+    "--display",
+    "quiet",
+    ...(options.http === undefined
+      ? ["--no-http"]
+      : ["--http", `127.0.0.1:${options.http}`]),
+  ];
   const child = new Deno.Command(
     limit.length > 0 ? "prlimit" : Deno.execPath(),
     {
-      args: [
-        ...limit,
-        "run",
-        "-A",
-        MAIN,
-        "server",
-        "--port",
-        "0",
-        "--display",
-        "quiet",
-        ...(options.http === undefined
-          ? ["--no-http"]
-          : ["--http", `127.0.0.1:${options.http}`]),
-        ...args,
-      ],
+      args: [...limit, "run", "-A", MAIN, ...command, ...args],
       stdin: options.console === true ? "piped" : "null",
       stdout: "piped",
       stderr: "piped",
@@ -108,10 +108,14 @@ export async function spawnServer(
     await pumping;
     return status!;
   };
-  let port: number;
+  let port = 0;
   try {
-    const line = await waitFor(/listening on 127\.0\.0\.1:(\d+)/);
-    port = Number(line.split(":").pop());
+    if (options.ready !== undefined) {
+      await waitFor(options.ready);
+    } else {
+      const line = await waitFor(/listening on 127\.0\.0\.1:(\d+)/);
+      port = Number(line.split(":").pop());
+    }
   } catch (error) {
     await stop("SIGKILL");
     throw error;

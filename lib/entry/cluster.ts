@@ -1,0 +1,468 @@
+/**
+ * `ouch engine` and `ouch gateway`: the exchange split over processes on NATS JetStream
+ * (`lib/nats`). An engine follows the lease: the one holding it is the {@linkcode ActiveEngine}
+ * (commands in, records out), the others stand by and take over when it stops renewing. A
+ * gateway is an OUCH host: SoupBinTCP sessions on a {@linkcode GatewayCore}, which sends
+ * commands to the engine and builds the account streams from the log.
+ *
+ * Both take `ouch server`'s account flags (`--user`, `--users`); the engine also takes its
+ * day flags (`--protocol`, `--orderbooks`, `--instruments`, `--throttle`, `--closed`,
+ * `--halted`, `--no-cancel-on-disconnect`). Not yet here: the web page, the display and the
+ * console on a gateway, and snapshots. Each gateway beats every second; the engine ends the
+ * sessions of a host with sessions not heard from for 5 s (cancel on disconnect for the
+ * accounts left without a session anywhere).
+ *
+ * @module
+ */
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { UsageError } from "../cli/usage_error.ts";
+import { SYSTEM_CLOCK } from "../clock/clock.ts";
+import {
+  ActiveEngine,
+  CommandPublisher,
+  encodeGatewayCommand,
+  ensureVenue,
+  followRecords,
+  type GatewayCommand,
+  GatewayCore,
+  Lease,
+  LeaseKeeper,
+  type LeaseState,
+  LogReader,
+  venueNames,
+} from "../nats/mod.ts";
+import { OuchServer } from "../server/server.ts";
+import {
+  accountConfig,
+  matcherRules,
+  parseServerArgs,
+  type ServerConfig,
+  tradingDate,
+} from "./server.ts";
+
+/** `ouch engine --help`. */
+export const ENGINE_HELP = `Usage: ouch engine --nats URL[,URL...] [flags]
+
+Runs the matching engine on NATS JetStream. Start two or more: the one holding the lease is
+active (it applies the gateways' commands and writes the record log), the others stand by and
+take over within a few seconds when it stops; a successor fences the log, so nothing the old
+one writes afterwards reaches a client.
+
+Flags:
+  --nats URL[,URL...]     NATS servers (required)
+  --prefix NAME           names of the venue's streams and buckets (default ouch)
+  --id NAME               this engine's name in the lease (default engine-PID)
+  --replicas N            replicas of the streams it creates (default 1; 3 on an R3 cluster)
+  --user, --users, --protocol, --orderbooks, --instruments, --throttle, --closed, --halted,
+  --no-cancel-on-disconnect
+                          as for ouch server
+  -h, --help              show this help`;
+
+/** `ouch gateway --help`. */
+export const GATEWAY_HELP = `Usage: ouch gateway --nats URL[,URL...] [flags]
+
+Runs an OUCH host on NATS JetStream: SoupBinTCP sessions whose messages go to the engine
+through the command stream, and whose sequenced messages come from the engine's record log,
+the same on every host. An account may be logged in on several hosts at once.
+
+Flags:
+  --nats URL[,URL...]     NATS servers (required)
+  --prefix NAME           names of the venue's streams and buckets (default ouch)
+  --host-id NAME          this host's name: one session per account per host (default gw-PID)
+  --replicas N            replicas of the streams it creates (default 1; 3 on an R3 cluster)
+  --host HOST             address to listen on (default 127.0.0.1)
+  --port PORT             SoupBinTCP port; 0 picks a free one and prints it (default 15000)
+  --user, --users         as for ouch server
+  -h, --help              show this help`;
+
+/** Flags of ouch server that make no sense here. */
+const SERVER_ONLY = [
+  "--journal",
+  "--no-journal",
+  "--fresh",
+  "--fsync",
+  "--http",
+  "--no-http",
+  "--display",
+  "--trade-log",
+];
+
+interface ClusterArgs {
+  servers: string[];
+  prefix: string;
+  id: string | undefined;
+  replicas: number;
+  config: ServerConfig;
+}
+
+async function parseClusterArgs(
+  command: string,
+  args: string[],
+  own: readonly string[],
+  serverFlags: readonly string[] | undefined,
+): Promise<ClusterArgs | "help"> {
+  const rest: string[] = [];
+  const values = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const [name, inline] = arg.startsWith("--") && arg.includes("=")
+      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+      : [arg, undefined];
+    if (own.includes(name)) {
+      const value = inline ?? args[++i];
+      if (value === undefined || value === "") {
+        throw new UsageError(`Cannot use ${name}: it needs a value`);
+      }
+      values.set(name, value);
+    } else if (SERVER_ONLY.includes(name)) {
+      throw new UsageError(`Cannot use ${name} with ouch ${command}`);
+    } else if (
+      serverFlags !== undefined && name.startsWith("--") &&
+      !serverFlags.includes(name)
+    ) {
+      throw new UsageError(`Cannot use ${name} with ouch ${command}`);
+    } else {
+      rest.push(arg);
+    }
+  }
+  const config = await parseServerArgs([...rest, "--no-journal", "--no-http"]);
+  if (config === "help") return "help";
+  const nats = values.get("--nats");
+  if (nats === undefined) {
+    throw new UsageError(`Cannot start ouch ${command} without --nats URL`);
+  }
+  const servers = nats.split(",").map((url) => url.trim());
+  if (servers.some((url) => url === "")) {
+    throw new UsageError(`Cannot use --nats "${nats}": it has an empty item`);
+  }
+  const replicas = Number(values.get("--replicas") ?? "1");
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) {
+    throw new UsageError(
+      `Cannot use --replicas "${values.get("--replicas")}": it must be 1 to 5`,
+    );
+  }
+  return {
+    servers,
+    prefix: values.get("--prefix") ?? "ouch",
+    id: values.get("--id") ?? values.get("--host-id"),
+    replicas,
+    config,
+  };
+}
+
+function connectNats(servers: string[], name: string): Promise<NatsConnection> {
+  return connect({
+    servers,
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    timeout: 20_000,
+  });
+}
+
+function say(line: string): void {
+  // deno-lint-ignore no-console
+  console.log(line);
+}
+
+/** Resolves on SIGINT or SIGTERM. */
+function stopSignal(): Promise<void> {
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  const stop = () => {
+    for (const signal of signals) Deno.removeSignalListener(signal, stop);
+    resolve();
+  };
+  for (const signal of signals) Deno.addSignalListener(signal, stop);
+  return promise;
+}
+
+/**
+ * Runs `ouch engine`.
+ *
+ * @param args The arguments after `engine`.
+ * @returns The exit code once stopped (SIGINT, SIGTERM).
+ * @throws {UsageError} For a bad command line.
+ */
+export async function runEngine(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    say(ENGINE_HELP);
+    return 0;
+  }
+  const parsed = await parseClusterArgs(
+    "engine",
+    args,
+    ["--nats", "--prefix", "--id", "--replicas"],
+    undefined,
+  );
+  if (parsed === "help") return 0;
+  const { config } = parsed;
+  const id = parsed.id ?? `engine-${Deno.pid}`;
+  const names = venueNames(parsed.prefix);
+  const nc = await connectNats(parsed.servers, id);
+  await ensureVenue(nc, { names, replicas: parsed.replicas });
+  const lease = await Lease.open(nc, {
+    holder: id,
+    names,
+    replicas: parsed.replicas,
+  });
+  let active: ActiveEngine | undefined;
+  let work: Promise<void> = Promise.resolve();
+  const become = (state: LeaseState) => {
+    work = work.then(async () => {
+      if (state.role === "standby") {
+        if (active === undefined) return;
+        say(`engine ${id}: standing by (lease held by "${state.holder}")`);
+        await active.stop();
+        active = undefined;
+        return;
+      }
+      if (active !== undefined) await active.stop();
+      const now = Date.now();
+      active = await ActiveEngine.start(nc, {
+        epoch: state.epoch,
+        users: config.users,
+        accountConfig: accountConfig(config),
+        cancelOnDisconnect: config.cancelOnDisconnect,
+        clock: SYSTEM_CLOCK,
+        names,
+        day: {
+          created: Math.floor(now / 1000),
+          matcher: matcherRules(config),
+          tradingDate: tradingDate(now),
+          version: config.version,
+          orderbooks: config.orderbooks,
+          open: !config.closed,
+          halted: config.halted,
+        },
+        refused: (why) => say(`engine ${id}: refused: ${why}`),
+        hostDown: (host, silentMs) =>
+          say(
+            `engine ${id}: host "${host}" down: not heard from for ${silentMs} ms, its sessions ended`,
+          ),
+      });
+      say(
+        `engine ${id}: active, epoch ${state.epoch}, fence at log sequence ${active.fenceSeq}, session ${active.exchange.session}`,
+      );
+      const mine = active;
+      void mine.stopped.then((error) => {
+        if (error === undefined) return;
+        say(`engine ${id}: stopped writing: ${error.message}`);
+        if (active === mine) active = undefined;
+      });
+    }).catch((error) => {
+      say(
+        `engine ${id}: cannot become active: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+    });
+  };
+  say(`engine ${id}: standing by on ${parsed.servers.join(",")}`);
+  const keeper = new LeaseKeeper(lease, { onChange: become });
+  keeper.start();
+  await stopSignal();
+  await keeper.stop();
+  await work;
+  await active?.stop();
+  await lease.release().catch(() => {});
+  await nc.close();
+  return 0;
+}
+
+/**
+ * Runs `ouch gateway`.
+ *
+ * @param args The arguments after `gateway`.
+ * @returns The exit code once stopped (SIGINT, SIGTERM).
+ * @throws {UsageError} For a bad command line.
+ */
+export async function runGateway(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    say(GATEWAY_HELP);
+    return 0;
+  }
+  const parsed = await parseClusterArgs(
+    "gateway",
+    args,
+    ["--nats", "--prefix", "--host-id", "--replicas"],
+    ["--host", "--port", "--user", "--users"],
+  );
+  if (parsed === "help") return 0;
+  const { config } = parsed;
+  const host = parsed.id ?? `gw-${Deno.pid}`;
+  const names = venueNames(parsed.prefix);
+  const nc = await connectNats(parsed.servers, host);
+  await ensureVenue(nc, { names, replicas: parsed.replicas });
+  const publisher = new CommandPublisher(nc, { gatewayId: host, names });
+  const core = new GatewayCore({ host, users: config.users, publisher });
+  const reader = await LogReader.open(nc, { names });
+  const following = followRecords(reader, [core]);
+  core.subscribe({
+    dayStarted: (day) => say(`gateway ${host}: trading day ${day.session}`),
+    dayEnded: () => say(`gateway ${host}: the trading day ended`),
+  });
+  const server = OuchServer.start({
+    exchange: core,
+    host,
+    hostname: config.host,
+    port: config.port,
+  });
+  say(
+    `gateway ${host}: listening on ${config.host}:${server.address.port}, NATS ${
+      parsed.servers.join(",")
+    }`,
+  );
+  const beating = setInterval(() => core.beat(), 1000);
+  const failed = following.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  const why = await Promise.race([stopSignal().then(() => undefined), failed]);
+  if (why !== undefined) {
+    say(
+      `gateway ${host}: cannot follow the log: ${
+        why instanceof Error ? why.message : String(why)
+      }`,
+    );
+  }
+  clearInterval(beating);
+  await server.shutdown();
+  await core.drain();
+  publisher.close();
+  await reader.close();
+  await following.catch(() => {});
+  await nc.close();
+  return why === undefined ? 0 : 1;
+}
+
+/** `ouch admin --help`. */
+export const ADMIN_HELP =
+  `Usage: ouch admin --nats URL[,URL...] [--prefix NAME] ACTION
+
+Sends one operator action to the matching engine through the command stream, like an order:
+it is applied in turn with every gateway's commands and recorded in the log.
+
+Actions:
+  open | close            open or close the market (System Event S or E to every account)
+  halt ID | resume ID     halt or resume trading in an orderbook
+  ssr ID on|off           turn the short-sell price restriction of an orderbook on or off
+  cancel NAME             cancel every resting order of an account (reason S)
+  endday                  end the trading day: End of Session on every host`;
+
+/**
+ * Turns `ouch admin`'s action words into a command.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseAdminAction } from "./cluster.ts";
+ *
+ * assert.deepEqual(parseAdminAction(["ssr", "1", "on"]), { type: "ssr", orderbookId: "1", on: true });
+ * assert.throws(() => parseAdminAction(["halt"]), /halt needs an orderbook ID/);
+ * ```
+ *
+ * @param words The words after the flags.
+ * @returns The command.
+ * @throws {UsageError} For an unknown action or missing or extra words.
+ */
+export function parseAdminAction(words: string[]): GatewayCommand {
+  const [action, ...rest] = words;
+  const arity = (count: number, what: string) => {
+    if (rest.length !== count) {
+      throw new UsageError(
+        `Cannot run "${words.join(" ")}": ${action} ${
+          count === 0 ? "takes no argument" : `needs ${what}`
+        }`,
+      );
+    }
+  };
+  switch (action) {
+    case "open":
+    case "close":
+      arity(0, "");
+      return { type: action };
+    case "endday":
+      arity(0, "");
+      return { type: "endDay" };
+    case "halt":
+    case "resume":
+      arity(1, "an orderbook ID");
+      return { type: action, orderbookId: rest[0]! };
+    case "ssr":
+      arity(2, "an orderbook ID and on or off");
+      if (rest[1] !== "on" && rest[1] !== "off") {
+        throw new UsageError(
+          `Cannot run "${words.join(" ")}": ssr takes on or off, not "${
+            rest[1]
+          }"`,
+        );
+      }
+      return { type: "ssr", orderbookId: rest[0]!, on: rest[1] === "on" };
+    case "cancel":
+      arity(1, "an account name");
+      return { type: "cancel", account: rest[0]! };
+    case undefined:
+      throw new UsageError(
+        "Cannot run ouch admin without an action: open, close, halt ID, resume ID, ssr ID on|off, cancel NAME or endday",
+      );
+    default:
+      throw new UsageError(
+        `Cannot run unknown action "${action}": open, close, halt ID, resume ID, ssr ID on|off, cancel NAME or endday`,
+      );
+  }
+}
+
+/**
+ * Runs `ouch admin`: sends the action and waits until JetStream has it.
+ *
+ * @param args The arguments after `admin`.
+ * @returns 0 once the action is in the command stream.
+ * @throws {UsageError} For a bad command line.
+ */
+export async function runAdmin(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    say(ADMIN_HELP);
+    return 0;
+  }
+  const words: string[] = [];
+  const values = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--nats" || arg === "--prefix") {
+      const value = args[++i];
+      if (value === undefined || value === "") {
+        throw new UsageError(`Cannot use ${arg}: it needs a value`);
+      }
+      values.set(arg, value);
+    } else if (arg.startsWith("--")) {
+      throw new UsageError(`Cannot use ${arg} with ouch admin`);
+    } else {
+      words.push(arg);
+    }
+  }
+  const command = parseAdminAction(words);
+  const nats = values.get("--nats");
+  if (nats === undefined) {
+    throw new UsageError("Cannot start ouch admin without --nats URL");
+  }
+  const names = venueNames(values.get("--prefix") ?? "ouch");
+  const nc = await connectNats(nats.split(","), `admin-${Deno.pid}`);
+  try {
+    const publisher = new CommandPublisher(nc, {
+      gatewayId: `admin-${Deno.pid}`,
+      names,
+    });
+    publisher.send(encodeGatewayCommand(command));
+    await publisher.flushed();
+    publisher.close();
+    say(
+      `admin: ${
+        words.join(" ")
+      } sent (command stream sequence ${publisher.lastSeq})`,
+    );
+  } finally {
+    await nc.close();
+  }
+  return 0;
+}

@@ -1,0 +1,385 @@
+/**
+ * The active matching engine on JetStream: it rebuilds the day from the log (replaying every
+ * record's command and checking every output byte, as recovery from a journal does), fences
+ * the log with its epoch, and then consumes the command stream from the cursor of the log's
+ * last batch, applying each command to its {@linkcode Exchange}, whose batches go to the log
+ * through a {@linkcode JetStreamLog}. Each batch carries the cursor of the last command it
+ * reflects, so a successor resumes exactly after it: no command is applied twice or skipped.
+ *
+ * Who may be active (the lease) is the caller's business: `ouch engine` takes the lease
+ * first and passes its epoch.
+ *
+ * @module
+ */
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Clock } from "../clock/clock.ts";
+import {
+  checkFrame,
+  type DayOptions,
+  Exchange,
+  type JsonObject,
+  RecordBatch,
+} from "../exchange/mod.ts";
+import { CommandReader } from "./command_reader.ts";
+import { JetStreamLog } from "./exchange_log.ts";
+import { CommandPublisher } from "./command_publisher.ts";
+import {
+  decodeGatewayCommand,
+  encodeGatewayCommand,
+  EngineCommands,
+  GatewayCommandError,
+} from "./gateway_command.ts";
+import { LogReader } from "./log_reader.ts";
+import { type CommandCursor, LogWriter } from "./log_writer.ts";
+import { type VenueNames, venueNames } from "./names.ts";
+import { logTail } from "./venue.ts";
+
+/** How to start an {@linkcode ActiveEngine}. */
+export interface ActiveEngineOptions {
+  /** This engine's epoch (from the lease): larger than any before it. */
+  epoch: number;
+  /** The accounts that may log in: username to password. */
+  users: ReadonlyMap<string, string>;
+  /** Each account's configuration, recorded when it is registered. */
+  accountConfig?: ReadonlyMap<string, JsonObject>;
+  /** The day to start when the log holds none under way. */
+  day: DayOptions;
+  /** Cancel an account's orders when its last session anywhere ends (K13, K23). @default {true} */
+  cancelOnDisconnect?: boolean;
+  /** OUCH timestamps. */
+  clock: Clock;
+  /** The venue's names. @default venueNames() */
+  names?: VenueNames;
+  /** Told about each command that recorded nothing, and why. */
+  refused?: (why: string) => void;
+  /**
+   * A host with sessions that sends nothing (no beat, no command) for this long is declared
+   * down: its sessions end (cancel on disconnect for accounts left with none). @default {5000}
+   */
+  hostTimeoutMs?: number;
+  /**
+   * How often hosts are checked, and how often the engine sends itself a beat through the
+   * command stream; 0 for neither (tests call `checkHosts`). A host is only declared down
+   * while the engine's own beats come back within two intervals: a stalled command stream
+   * (a stream-leader election) silences every host at once, and declares none down.
+   * @default {1000}
+   */
+  hostCheckMs?: number;
+  /** Told of each host declared down. */
+  hostDown?: (host: string, silentMs: number) => void;
+}
+
+/** What the log held when an engine took over. */
+interface LogState {
+  /** The current day's records, framed one by one; empty when no day is under way. */
+  readonly records: Uint8Array[];
+  /** The command cursor of the log's last batch. */
+  readonly cursor: CommandCursor;
+  /** The log's last stream sequence. */
+  readonly tail: number;
+  /** The sessions open at the end of the log: account name and host. */
+  readonly sessions: { readonly account: string; readonly host: string }[];
+}
+
+/**
+ * Reads the whole log: the records of the day under way and the last command cursor.
+ *
+ * @param nc A connection.
+ * @param names The venue's names.
+ * @returns What the log holds.
+ */
+export async function readLogState(
+  nc: NatsConnection,
+  names: VenueNames,
+): Promise<LogState> {
+  const tail = (await logTail(nc, names)).seq;
+  let records: Uint8Array[] = [];
+  let cursor: CommandCursor = { seq: 0, done: 0 };
+  const accountNames = new Map<number, string>();
+  const open = new Map<string, { account: string; host: string }>();
+  if (tail <= 1) return { records, cursor, tail, sessions: [] };
+  const reader = await LogReader.open(nc, { names });
+  try {
+    for await (const entry of reader) {
+      if (entry.type === "batch") {
+        cursor = entry.cursor;
+        for (const bytes of entry.records) {
+          const batch = new RecordBatch(bytes);
+          if (batch.startsDay !== undefined) records = [];
+          for (const record of batch.records) {
+            const command = record.command;
+            switch (command.type) {
+              case "startDay":
+              case "restart":
+              case "endDay":
+                open.clear();
+                break;
+              case "account":
+                accountNames.set(command.account, command.name);
+                break;
+              case "sessionStart":
+                open.set(`${command.host}\u0000${command.account}`, {
+                  account: accountNames.get(command.account) ?? "",
+                  host: command.host,
+                });
+                break;
+              case "sessionEnd":
+                open.delete(`${command.host}\u0000${command.account}`);
+                break;
+            }
+          }
+          for (let at = 0; at < bytes.length;) {
+            const end = checkFrame(bytes, at);
+            records.push(bytes.subarray(at, end));
+            at = end;
+          }
+          if (batch.endsDay) records = [];
+        }
+      }
+      if (entry.seq >= tail) break;
+    }
+  } finally {
+    await reader.close();
+  }
+  return { records, cursor, tail, sessions: [...open.values()] };
+}
+
+/**
+ * The one engine that writes the log, until it is stopped or fenced.
+ *
+ * @example Needs a running `nats-server -js`, so it is not run here
+ * ```ts ignore
+ * const engine = await ActiveEngine.start(nc, { epoch, users, day, clock: SYSTEM_CLOCK });
+ * const why = await engine.stopped; // a FencedError once a successor took over
+ * ```
+ */
+export class ActiveEngine {
+  /** The exchange, rebuilt from the log. */
+  readonly exchange: Exchange;
+  /** Settles with the error that stopped the engine's writes (fenced, JetStream gone), or `undefined` after `stop()`. */
+  readonly stopped: Promise<Error | undefined>;
+  readonly #writer: LogWriter;
+  readonly #commands: CommandReader;
+  readonly #running: Promise<void>;
+  readonly #stop: (error: Error | undefined) => void;
+  readonly #engine: EngineCommands;
+  readonly #options: ActiveEngineOptions;
+  /** When each host was last heard from (the clock's milliseconds). */
+  readonly #heard = new Map<string, number>();
+  readonly #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #self: CommandPublisher | undefined;
+  readonly #selfHost: string;
+  #applied = 0;
+
+  private constructor(
+    nc: NatsConnection,
+    exchange: Exchange,
+    writer: LogWriter,
+    commands: CommandReader,
+    engine: EngineCommands,
+    cursor: { value: CommandCursor },
+    stopped: PromiseWithResolvers<Error | undefined>,
+    options: ActiveEngineOptions,
+  ) {
+    this.exchange = exchange;
+    this.#writer = writer;
+    this.#commands = commands;
+    this.stopped = stopped.promise;
+    this.#stop = stopped.resolve;
+    this.#engine = engine;
+    this.#options = options;
+    // A successor gives every host it inherits a full timeout to be heard from.
+    const now = options.clock.nowMs();
+    for (const host of engine.hosts()) this.#heard.set(host, now);
+    const every = options.hostCheckMs ?? 1000;
+    this.#selfHost = `engine-epoch-${options.epoch}`;
+    this.#self = every > 0
+      ? new CommandPublisher(nc, {
+        gatewayId: this.#selfHost,
+        names: options.names ?? venueNames(),
+      })
+      : undefined;
+    this.#timer = every > 0
+      ? setInterval(() => {
+        this.#self?.send(
+          encodeGatewayCommand({ type: "beat", host: this.#selfHost }),
+        );
+        this.checkHosts();
+      }, every)
+      : undefined;
+    this.#running = this.#run(engine, cursor, options);
+  }
+
+  /**
+   * Rebuilds the day from the log, fences it at `epoch` and starts consuming commands.
+   *
+   * @param nc A connection.
+   * @param options Epoch, accounts, day and clock.
+   * @returns The running engine.
+   * @throws {RecoveryError} When the log's records do not replay to the same bytes.
+   * @throws {FencedError} When the log moved while fencing (another engine is writing).
+   */
+  static async start(
+    nc: NatsConnection,
+    options: ActiveEngineOptions,
+  ): Promise<ActiveEngine> {
+    const names = options.names ?? venueNames();
+    const state = await readLogState(nc, names);
+    const writer = await LogWriter.open(nc, {
+      names,
+      epoch: options.epoch,
+      after: state.tail,
+    });
+    const cursor = { value: state.cursor };
+    const stopped = Promise.withResolvers<Error | undefined>();
+    const log = new JetStreamLog(writer, () => cursor.value, (error) => {
+      stopped.resolve(error);
+    });
+    const base = {
+      users: options.users,
+      log,
+      cancelOnDisconnect: options.cancelOnDisconnect ?? true,
+      timestamp: options.clock.nowNs(),
+      ...(options.accountConfig === undefined
+        ? {}
+        : { accountConfig: options.accountConfig }),
+    };
+    let exchange: Exchange;
+    try {
+      exchange = state.records.length > 0
+        ? Exchange.recover(state.records, base)
+        : new Exchange({ ...base, day: options.day });
+    } catch (error) {
+      writer.close();
+      throw error;
+    }
+    // Recovery records a restart, which ends every session without canceling anything;
+    // the gateways' sessions are still there, so they start again (recorded).
+    const engine = new EngineCommands(exchange);
+    for (const { account, host } of state.sessions) {
+      const password = options.users.get(account);
+      const why = password === undefined
+        ? `session of "${account}" on "${host}" not resumed: the account is not configured`
+        : engine.apply({
+          type: "login",
+          host,
+          username: account,
+          password,
+          requestedSession: "",
+        }, options.clock.nowNs());
+      if (why !== undefined) options.refused?.(why);
+    }
+    const commands = await CommandReader.open(nc, {
+      names,
+      from: state.cursor,
+    });
+    return new ActiveEngine(
+      nc,
+      exchange,
+      writer,
+      commands,
+      engine,
+      cursor,
+      stopped,
+      options,
+    );
+  }
+
+  /** Commands applied (or refused) since the engine started. */
+  get applied(): number {
+    return this.#applied;
+  }
+
+  /** The stream sequence of this engine's epoch fence. */
+  get fenceSeq(): number {
+    return this.#writer.fenceSeq;
+  }
+
+  /**
+   * Declares down every host with sessions not heard from for `hostTimeoutMs`: its sessions
+   * end through the log, as if it had logged them all out. Runs every `hostCheckMs`.
+   *
+   * @returns The hosts declared down.
+   */
+  checkHosts(): string[] {
+    const now = this.#options.clock.nowMs();
+    const timeout = this.#options.hostTimeoutMs ?? 5000;
+    const down: string[] = [];
+    if (this.#self !== undefined) {
+      const flowing = this.#heard.get(this.#selfHost);
+      const every = this.#options.hostCheckMs ?? 1000;
+      if (flowing === undefined || now - flowing > 2 * every) return down;
+    }
+    for (const host of this.#engine.hosts()) {
+      if (host === this.#selfHost) continue;
+      const heard = this.#heard.get(host) ?? now;
+      if (!this.#heard.has(host)) this.#heard.set(host, now);
+      if (now - heard < timeout) continue;
+      this.#engine.apply(
+        { type: "hostDown", host },
+        this.#options.clock.nowNs(),
+      );
+      this.#heard.delete(host);
+      this.#options.hostDown?.(host, now - heard);
+      down.push(host);
+    }
+    return down;
+  }
+
+  /** Stops consuming commands and writing; what was appended but not acknowledged is abandoned. */
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#self?.close();
+    await this.#commands.close();
+    await this.#running;
+    this.#writer.close();
+    this.#stop(undefined);
+  }
+
+  async #run(
+    engine: EngineCommands,
+    cursor: { value: CommandCursor },
+    options: ActiveEngineOptions,
+  ): Promise<void> {
+    try {
+      await this.#consume(engine, cursor, options);
+    } catch (error) {
+      this.#stop(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  async #consume(
+    engine: EngineCommands,
+    cursor: { value: CommandCursor },
+    options: ActiveEngineOptions,
+  ): Promise<void> {
+    for await (const batch of this.#commands) {
+      for (const [index, bytes] of batch.commands.entries()) {
+        let why: string | undefined;
+        try {
+          const command = decodeGatewayCommand(bytes);
+          if ("host" in command) {
+            const now = options.clock.nowMs();
+            const self = this.#heard.get(this.#selfHost);
+            if (
+              command.host === this.#selfHost &&
+              (self === undefined ||
+                now - self > 2 * (options.hostCheckMs ?? 1000))
+            ) {
+              // The stream flows again after a stall: every host gets a full timeout.
+              for (const host of engine.hosts()) this.#heard.set(host, now);
+            }
+            this.#heard.set(command.host, now);
+          }
+          why = engine.apply(command, options.clock.nowNs());
+        } catch (error) {
+          if (!(error instanceof GatewayCommandError)) throw error;
+          why = `${batch.subject}: ${error.message}`;
+        }
+        cursor.value = { seq: batch.seq, done: batch.first + index + 1 };
+        this.#applied++;
+        if (why !== undefined) options.refused?.(why);
+      }
+    }
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The exchange core on JetStream: {@linkcode JetStreamLog} is the core's `DurableLog` backed
+ * by a fenced {@linkcode LogWriter} (the active engine's side), and {@linkcode followRecords}
+ * feeds the records a {@linkcode LogReader} reads to the core's subscribers in another
+ * process (a gateway's `AccountStreams` and `MarketData`), so that every process sees the
+ * same sequenced messages the engine delivered.
+ *
+ * One core batch (the framed records of one turn) is one record of one `LogWriter.append`;
+ * a large batch may be split over several log messages by the writer, and the reader
+ * reassembles it before yielding it.
+ *
+ * @module
+ */
+import {
+  deliver,
+  type DurableLog,
+  RecordBatch,
+  type Subscriber,
+} from "../exchange/mod.ts";
+import type { LogReader } from "./log_reader.ts";
+import type { CommandCursor, LogWriter } from "./log_writer.ts";
+
+/**
+ * A `DurableLog` on a fenced JetStream log writer: each appended batch is durable once the
+ * writer's promise settles (acknowledged, in order, after this writer's epoch fence). When
+ * the writer fails (fenced by a successor, or JetStream unreachable for too long), the
+ * batch's promise never settles, so the core delivers nothing from then on, and `failed` is
+ * told once: the engine steps down.
+ *
+ * @example Wiring an exchange to the log (needs a NATS server, so not run here)
+ * ```ts ignore
+ * const writer = await LogWriter.open(nc, { names, epoch, after });
+ * const exchange = new Exchange({ users, day, timestamp: 0,
+ *   log: new JetStreamLog(writer, () => commands.cursor, stepDown) });
+ * ```
+ */
+export class JetStreamLog implements DurableLog {
+  readonly #writer: LogWriter;
+  readonly #cursor: () => CommandCursor;
+  readonly #failed: (error: Error) => void;
+  #failure: Error | undefined;
+
+  /**
+   * @param writer The active engine's writer.
+   * @param cursor The command-stream position each batch reflects: recorded with it, so
+   *   that a successor resumes consuming commands right after it.
+   * @param failed Told once, with the writer's error, when a batch cannot be made durable.
+   */
+  constructor(
+    writer: LogWriter,
+    cursor: () => CommandCursor,
+    failed: (error: Error) => void,
+  ) {
+    this.#writer = writer;
+    this.#cursor = cursor;
+    this.#failed = failed;
+  }
+
+  /** Why batches stopped becoming durable, once they did. */
+  get failure(): Error | undefined {
+    return this.#failure;
+  }
+
+  /**
+   * Appends one batch (copied: the core reuses its bytes).
+   *
+   * @param batch The framed records of one turn.
+   * @returns Resolves once the batch is acknowledged by JetStream; never settles when it
+   *   cannot be.
+   */
+  append(batch: Uint8Array): Promise<void> {
+    return this.#writer.append([batch.slice()], this.#cursor()).then(
+      () => undefined,
+      (error: unknown) => {
+        if (this.#failure === undefined) {
+          this.#failure = error instanceof Error
+            ? error
+            : new Error(String(error));
+          this.#failed(this.#failure);
+        }
+        return new Promise<void>(() => {});
+      },
+    );
+  }
+}
+
+/** What {@linkcode followRecords} has read so far. */
+export interface FollowProgress {
+  /** The stream sequence of the last log message read. */
+  readonly position: number;
+  /** Core batches delivered to the subscribers. */
+  readonly batches: number;
+}
+
+/**
+ * Follows the log and delivers every core batch in it to `subscribers`, in log order, in the
+ * order `deliver` documents (day start, batch, day end). Fences and messages of fenced
+ * writers never reach the subscribers: the reader drops them.
+ *
+ * @param reader The log reader; closing it ends the loop.
+ * @param subscribers The subscribers, in the order they are served.
+ * @param progress Called after each delivered batch.
+ * @returns Resolves when the reader is closed.
+ * @throws {RecordError} When a batch in the log is not well-formed records: the follower
+ *   stops rather than show a client anything it cannot check.
+ */
+export async function followRecords(
+  reader: LogReader,
+  subscribers: readonly Subscriber[],
+  progress?: (progress: FollowProgress) => void,
+): Promise<void> {
+  let batches = 0;
+  for await (const entry of reader) {
+    if (entry.type !== "batch") continue;
+    for (const bytes of entry.records) {
+      const batch = new RecordBatch(bytes);
+      // Check every record before anyone sees any of them.
+      void batch.records;
+      deliver(subscribers, batch);
+      batches++;
+    }
+    progress?.({ position: entry.seq, batches });
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * An OUCH host's core on JetStream: the stand-in for the {@linkcode Exchange} that an
+ * `OuchServer` serves when the engine is another process. Logins are decided here (password,
+ * the day's session id, one session per account on this host: K14) and go to the engine as
+ * session starts; inbound messages are checked here (a malformed one closes the session,
+ * as on `ouch server`) and go to the engine as they are; the account streams are built from
+ * the records the engine wrote to the log ({@linkcode followRecords}), so every host gives
+ * an account the same messages at the same sequence numbers. It has the shape of the
+ * server's `SessionCore` (checked where a server is given one: `lib/nats` may not import
+ * `lib/server`).
+ *
+ * @module
+ */
+import { decodeInbound, type LoginRequestPacket } from "../codec/mod.ts";
+import {
+  AccountStreams,
+  type DayConfig,
+  type LoginResult,
+  type RecordBatch,
+  type SessionHandle,
+  type Subscriber,
+} from "../exchange/mod.ts";
+import type { CommandPublisher } from "./command_publisher.ts";
+import { encodeGatewayCommand } from "./gateway_command.ts";
+
+/**
+ * The gateway's view of the venue, fed by the log; see the module documentation.
+ *
+ * @example Needs a running `nats-server -js` and an engine, so it is not run here
+ * ```ts ignore
+ * const gateway = new GatewayCore({ host: "gw1", users, publisher });
+ * const following = followRecords(await LogReader.open(nc), [gateway]);
+ * const server = OuchServer.start({ exchange: gateway, host: "gw1", port: 15000 });
+ * ```
+ */
+export class GatewayCore implements Subscriber {
+  /** The account streams, as the log gives them. */
+  readonly streams: AccountStreams = new AccountStreams();
+  readonly #host: string;
+  readonly #users: ReadonlyMap<string, string>;
+  readonly #publisher: CommandPublisher;
+  readonly #subscribers: Subscriber[] = [];
+  readonly #ids = new Map<string, number>();
+  /** Accounts with a session on this host. */
+  readonly #sessions = new Set<number>();
+  #day: DayConfig | undefined;
+  #dayNumber = 0;
+
+  /**
+   * @param options This host's name (the engine counts one session per account per host),
+   *   the accounts that may log in, and where commands go.
+   */
+  constructor(options: {
+    host: string;
+    users: ReadonlyMap<string, string>;
+    publisher: CommandPublisher;
+  }) {
+    this.#host = options.host;
+    this.#users = options.users;
+    this.#publisher = options.publisher;
+  }
+
+  /** The day under way, as the log says. */
+  get day(): DayConfig | undefined {
+    return this.#day;
+  }
+
+  /** Sessions on this host. */
+  get sessions(): number {
+    return this.#sessions.size;
+  }
+
+  /**
+   * Adds a subscriber, served after the account streams.
+   *
+   * @param subscriber The subscriber.
+   * @returns A function that removes it.
+   */
+  subscribe(subscriber: Subscriber): () => void {
+    this.#subscribers.push(subscriber);
+    return () => {
+      const at = this.#subscribers.indexOf(subscriber);
+      if (at >= 0) this.#subscribers.splice(at, 1);
+    };
+  }
+
+  /** A day started in the log: a {@linkcode Subscriber} call. */
+  dayStarted(day: DayConfig): void {
+    this.#day = day;
+    this.#dayNumber++;
+    this.#ids.clear();
+    this.#sessions.clear();
+    this.streams.dayStarted(day);
+    for (const subscriber of this.#subscribers) subscriber.dayStarted?.(day);
+  }
+
+  /** A batch of the log: a {@linkcode Subscriber} call. */
+  delivered(batch: RecordBatch): void {
+    for (const record of batch.records) {
+      if (record.command.type === "account") {
+        this.#ids.set(record.command.name, record.command.account);
+      }
+    }
+    this.streams.delivered(batch);
+    for (const subscriber of this.#subscribers) subscriber.delivered?.(batch);
+  }
+
+  /** The day ended in the log: a {@linkcode Subscriber} call. */
+  dayEnded(): void {
+    this.#day = undefined;
+    this.#sessions.clear();
+    for (const subscriber of this.#subscribers) subscriber.dayEnded?.();
+  }
+
+  /**
+   * Decides a Login Request as the exchange would (`A`: bad username or password; `S`: no
+   * day, another session id, or the account already has a session on this host), and sends
+   * the engine the session start.
+   *
+   * @param request The Login Request.
+   * @param host Must be this gateway's host.
+   * @param _timestamp Unused: the engine stamps the session start.
+   * @returns The decision, with the account's stream as the log gives it.
+   */
+  login(
+    request: LoginRequestPacket,
+    host: string,
+    _timestamp: number,
+  ): LoginResult {
+    const expected = this.#users.get(request.username);
+    if (expected === undefined || expected !== request.password) {
+      return { accept: false, code: "A" };
+    }
+    const day = this.#day;
+    const id = this.#ids.get(request.username);
+    if (
+      day === undefined || id === undefined || host !== this.#host ||
+      (request.requestedSession !== "" &&
+        request.requestedSession !== day.session) ||
+      this.#sessions.has(id)
+    ) {
+      return { accept: false, code: "S" };
+    }
+    this.#sessions.add(id);
+    this.#publisher.send(encodeGatewayCommand({
+      type: "login",
+      host,
+      username: request.username,
+      password: request.password,
+      requestedSession: request.requestedSession,
+    }));
+    const stream = this.streams.stream(id);
+    return {
+      accept: true,
+      session: day.session,
+      stream,
+      sequenced: stream.length,
+      handle: {
+        account: id,
+        name: request.username,
+        host,
+        day: this.#dayNumber,
+      },
+    };
+  }
+
+  /**
+   * Ends a session: the engine is told (and cancels on disconnect when it was the account's
+   * last session on any host). A handle of an earlier day is ignored.
+   *
+   * @param handle What {@linkcode GatewayCore.login} returned.
+   * @param _timestamp Unused: the engine stamps the session end.
+   */
+  logout(handle: SessionHandle, _timestamp: number): void {
+    if (handle.day !== this.#dayNumber) return;
+    if (!this.#sessions.delete(handle.account)) return;
+    this.#publisher.send(encodeGatewayCommand({
+      type: "logout",
+      host: handle.host,
+      account: handle.name,
+    }));
+  }
+
+  /**
+   * Checks an inbound message and sends it to the engine.
+   *
+   * @param handle The session.
+   * @param message The message bytes (copied).
+   * @param _timestamp Unused: the engine stamps it.
+   * @throws {OuchDecodeError} When the bytes are not a valid inbound message; nothing is sent.
+   * @throws {RangeError} When the session is not of the current day.
+   */
+  handleMessage(
+    handle: SessionHandle,
+    message: Uint8Array,
+    _timestamp: number,
+  ): void {
+    const day = this.#day;
+    if (day === undefined || handle.day !== this.#dayNumber) {
+      throw new RangeError(
+        `Cannot handle a message of account "${handle.name}": its session is not of the current trading day`,
+      );
+    }
+    decodeInbound(message, { version: day.version });
+    this.#publisher.send(encodeGatewayCommand({
+      type: "message",
+      host: handle.host,
+      account: handle.name,
+      message,
+    }));
+  }
+
+  /** Tells the engine this host is alive: call it every second (`ouch gateway` does). */
+  beat(): void {
+    this.#publisher.send(
+      encodeGatewayCommand({ type: "beat", host: this.#host }),
+    );
+  }
+
+  /** Nothing to do: the publisher sends once per turn by itself. */
+  flush(): void {}
+
+  /** @returns Once every command sent so far is acknowledged by JetStream. */
+  drain(): Promise<void> {
+    return this.#publisher.flushed();
+  }
+}

@@ -1,0 +1,415 @@
+/**
+ * What gateways and `ouch admin` send the engine through the command stream, and how the
+ * engine applies it to its {@linkcode Exchange}: logins and logouts (session start and end,
+ * so that the engine counts an account's sessions across hosts, K23), inbound OUCH messages,
+ * and operator actions. Each command is one record of a command-stream message (see
+ * `CommandPublisher`).
+ *
+ * Wire form: one code byte, then the fields in order, each a 16-bit big-endian length and
+ * that many bytes (UTF-8 for text); an inbound message's OUCH bytes are the last field.
+ *
+ * @module
+ */
+import type { Exchange, SessionHandle } from "../exchange/mod.ts";
+
+/** One command for the engine. */
+export type GatewayCommand =
+  /** A Login Request the gateway accepted: a session start on `host` once the engine agrees. */
+  | {
+    readonly type: "login";
+    readonly host: string;
+    readonly username: string;
+    readonly password: string;
+    readonly requestedSession: string;
+  }
+  /** An inbound OUCH message (type byte first) of the account's session on `host`. */
+  | {
+    readonly type: "message";
+    readonly host: string;
+    readonly account: string;
+    readonly message: Uint8Array;
+  }
+  /** The account's session on `host` ended. */
+  | { readonly type: "logout"; readonly host: string; readonly account: string }
+  /** `host` is alive: it sends one every second; the engine records nothing for it. */
+  | { readonly type: "beat"; readonly host: string }
+  /** Every session on `host` ended (the host stopped or was declared dead). */
+  | { readonly type: "hostDown"; readonly host: string }
+  | { readonly type: "open" }
+  | { readonly type: "close" }
+  | { readonly type: "halt"; readonly orderbookId: string }
+  | { readonly type: "resume"; readonly orderbookId: string }
+  | { readonly type: "ssr"; readonly orderbookId: string; readonly on: boolean }
+  | { readonly type: "cancel"; readonly account: string }
+  | { readonly type: "endDay" };
+
+/** A command's bytes could not be read. */
+export class GatewayCommandError extends Error {
+  /** @param message What is wrong. */
+  constructor(message: string) {
+    super(message);
+    this.name = "GatewayCommandError";
+  }
+}
+
+const CODES = {
+  login: 0x4c, // L
+  message: 0x4d, // M
+  logout: 0x4f, // O
+  hostDown: 0x44, // D
+  beat: 0x42, // B
+  open: 0x6f, // o
+  close: 0x63, // c
+  halt: 0x68, // h
+  resume: 0x72, // r
+  ssr: 0x73, // s
+  cancel: 0x78, // x
+  endDay: 0x65, // e
+} as const satisfies Record<GatewayCommand["type"], number>;
+
+const TYPES = new Map<number, GatewayCommand["type"]>(
+  Object.entries(CODES).map(([type, code]) => [
+    code,
+    type as GatewayCommand["type"],
+  ]),
+);
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+function fields(command: GatewayCommand): Uint8Array[] {
+  const text = (value: string) => encoder.encode(value);
+  switch (command.type) {
+    case "login":
+      return [
+        text(command.host),
+        text(command.username),
+        text(command.password),
+        text(command.requestedSession),
+      ];
+    case "message":
+      return [text(command.host), text(command.account), command.message];
+    case "logout":
+      return [text(command.host), text(command.account)];
+    case "hostDown":
+    case "beat":
+      return [text(command.host)];
+    case "halt":
+    case "resume":
+      return [text(command.orderbookId)];
+    case "ssr":
+      return [text(command.orderbookId), text(command.on ? "1" : "0")];
+    case "cancel":
+      return [text(command.account)];
+    case "open":
+    case "close":
+    case "endDay":
+      return [];
+  }
+}
+
+/**
+ * Encodes a command.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeGatewayCommand, encodeGatewayCommand } from "./gateway_command.ts";
+ *
+ * const bytes = encodeGatewayCommand({ type: "halt", orderbookId: "1" });
+ * assert.deepEqual([...bytes], [0x68, 0, 1, 0x31]);
+ * assert.deepEqual(decodeGatewayCommand(bytes), { type: "halt", orderbookId: "1" });
+ * ```
+ *
+ * @param command The command.
+ * @returns Its bytes.
+ * @throws {RangeError} When a field is longer than 65,535 bytes.
+ */
+export function encodeGatewayCommand(command: GatewayCommand): Uint8Array {
+  const parts = fields(command);
+  const length = parts.reduce((sum, part) => sum + 2 + part.length, 1);
+  const bytes = new Uint8Array(length);
+  const view = new DataView(bytes.buffer);
+  bytes[0] = CODES[command.type];
+  let at = 1;
+  for (const part of parts) {
+    if (part.length > 0xffff) {
+      throw new RangeError(
+        `Cannot encode a ${command.type} command: a field of ${part.length} bytes is longer than 65535`,
+      );
+    }
+    view.setUint16(at, part.length);
+    bytes.set(part, at + 2);
+    at += 2 + part.length;
+  }
+  return bytes;
+}
+
+/**
+ * Decodes a command.
+ *
+ * @param bytes One command's bytes.
+ * @returns The command (an inbound message's bytes are a view into `bytes`).
+ * @throws {GatewayCommandError} When the code is unknown, a field is cut short, a text field
+ *   is not UTF-8, the field count is wrong, or bytes are left over.
+ */
+export function decodeGatewayCommand(bytes: Uint8Array): GatewayCommand {
+  if (bytes.length === 0) {
+    throw new GatewayCommandError("Cannot decode a command: it is empty");
+  }
+  const type = TYPES.get(bytes[0]!);
+  if (type === undefined) {
+    throw new GatewayCommandError(
+      `Cannot decode a command: unknown code 0x${
+        bytes[0]!.toString(16).padStart(2, "0")
+      }`,
+    );
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parts: Uint8Array[] = [];
+  let at = 1;
+  while (at < bytes.length) {
+    if (at + 2 > bytes.length) {
+      throw new GatewayCommandError(
+        `Cannot decode a ${type} command: a field length is cut short at byte ${at}`,
+      );
+    }
+    const length = view.getUint16(at);
+    if (at + 2 + length > bytes.length) {
+      throw new GatewayCommandError(
+        `Cannot decode a ${type} command: a field of ${length} bytes at byte ${at} runs past the end (${bytes.length} bytes)`,
+      );
+    }
+    parts.push(bytes.subarray(at + 2, at + 2 + length));
+    at += 2 + length;
+  }
+  const expected = fields(EMPTY[type]).length;
+  if (parts.length !== expected) {
+    throw new GatewayCommandError(
+      `Cannot decode a ${type} command: it has ${parts.length} fields, not ${expected}`,
+    );
+  }
+  const text = (index: number) => {
+    try {
+      return decoder.decode(parts[index]!);
+    } catch {
+      throw new GatewayCommandError(
+        `Cannot decode a ${type} command: field ${index + 1} is not UTF-8`,
+      );
+    }
+  };
+  switch (type) {
+    case "login":
+      return {
+        type,
+        host: text(0),
+        username: text(1),
+        password: text(2),
+        requestedSession: text(3),
+      };
+    case "message":
+      return { type, host: text(0), account: text(1), message: parts[2]! };
+    case "logout":
+      return { type, host: text(0), account: text(1) };
+    case "hostDown":
+    case "beat":
+      return { type, host: text(0) };
+    case "halt":
+    case "resume":
+      return { type, orderbookId: text(0) };
+    case "ssr": {
+      const on = text(1);
+      if (on !== "0" && on !== "1") {
+        throw new GatewayCommandError(
+          `Cannot decode a ssr command: its switch is "${on}", not "0" or "1"`,
+        );
+      }
+      return { type, orderbookId: text(0), on: on === "1" };
+    }
+    case "cancel":
+      return { type, account: text(0) };
+    case "open":
+    case "close":
+    case "endDay":
+      return { type };
+  }
+}
+
+/** A command of each type with empty fields: how many fields each type has. */
+const EMPTY: { readonly [T in GatewayCommand["type"]]: GatewayCommand } = {
+  login: {
+    type: "login",
+    host: "",
+    username: "",
+    password: "",
+    requestedSession: "",
+  },
+  message: {
+    type: "message",
+    host: "",
+    account: "",
+    message: new Uint8Array(),
+  },
+  logout: { type: "logout", host: "", account: "" },
+  hostDown: { type: "hostDown", host: "" },
+  beat: { type: "beat", host: "" },
+  open: { type: "open" },
+  close: { type: "close" },
+  halt: { type: "halt", orderbookId: "" },
+  resume: { type: "resume", orderbookId: "" },
+  ssr: { type: "ssr", orderbookId: "", on: false },
+  cancel: { type: "cancel", account: "" },
+  endDay: { type: "endDay" },
+};
+
+/**
+ * The engine's side: applies commands to an {@linkcode Exchange}, keeping the session handle
+ * of each account on each host. A command the exchange refuses (a login it rejects, a
+ * message of a session it does not know, an undecodable OUCH message) records nothing and is
+ * reported in the returned text: a gateway's mistake never stops the engine.
+ *
+ * @example A login and an order from host "gw1"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Exchange } from "../exchange/mod.ts";
+ * import { encodeMessage } from "../codec/mod.ts";
+ * import { EngineCommands } from "./gateway_command.ts";
+ *
+ * const exchange = new Exchange({
+ *   users: new Map([["demo1", "demo"]]),
+ *   day: { session: "2026112501", tradingDate: "20261125", created: 1 },
+ *   timestamp: 0,
+ * });
+ * const engine = new EngineCommands(exchange);
+ * assert.equal(engine.apply({ type: "login", host: "gw1", username: "demo1",
+ *   password: "demo", requestedSession: "" }, 1), undefined);
+ * assert.equal(exchange.sessions, 1);
+ * assert.match(engine.apply({ type: "message", host: "gw2", account: "demo1",
+ *   message: new Uint8Array([0x4f]) }, 2)!, /no session/);
+ * ```
+ */
+export class EngineCommands {
+  readonly #exchange: Exchange;
+  readonly #handles = new Map<string, SessionHandle>();
+
+  /** @param exchange The active engine's exchange. */
+  constructor(exchange: Exchange) {
+    this.#exchange = exchange;
+  }
+
+  /** The hosts with at least one session. */
+  hosts(): Set<string> {
+    return new Set([...this.#handles.values()].map((handle) => handle.host));
+  }
+
+  /** How many sessions the engine holds, over every host. */
+  get sessions(): number {
+    return this.#handles.size;
+  }
+
+  /**
+   * Applies one command.
+   *
+   * @param command The command.
+   * @param timestamp Nanoseconds since midnight.
+   * @returns `undefined` when applied, or why nothing was recorded.
+   */
+  apply(command: GatewayCommand, timestamp: number): string | undefined {
+    const exchange = this.#exchange;
+    switch (command.type) {
+      case "login": {
+        const key = sessionKey(command.host, command.username);
+        if (this.#handles.has(key)) {
+          return `login of "${command.username}" on "${command.host}" refused: it has a session there`;
+        }
+        const result = exchange.login(
+          {
+            type: "loginRequest",
+            username: command.username,
+            password: command.password,
+            requestedSession: command.requestedSession,
+            requestedSequenceNumber: 0,
+          },
+          command.host,
+          timestamp,
+        );
+        if (!result.accept) {
+          return `login of "${command.username}" on "${command.host}" refused (${result.code})`;
+        }
+        this.#handles.set(key, result.handle);
+        return undefined;
+      }
+      case "message": {
+        const handle = this.#handles.get(
+          sessionKey(command.host, command.account),
+        );
+        if (handle === undefined) {
+          return `message of "${command.account}" on "${command.host}" dropped: no session there`;
+        }
+        try {
+          exchange.handleMessage(handle, command.message, timestamp);
+        } catch (error) {
+          return `message of "${command.account}" on "${command.host}" dropped: ${
+            error instanceof Error ? error.message : String(error)
+          }`;
+        }
+        return undefined;
+      }
+      case "logout": {
+        const key = sessionKey(command.host, command.account);
+        const handle = this.#handles.get(key);
+        if (handle === undefined) {
+          return `logout of "${command.account}" on "${command.host}" ignored: no session there`;
+        }
+        this.#handles.delete(key);
+        exchange.logout(handle, timestamp);
+        return undefined;
+      }
+      case "beat":
+        return undefined;
+      case "hostDown": {
+        let ended = 0;
+        for (const [key, handle] of this.#handles) {
+          if (handle.host !== command.host) continue;
+          this.#handles.delete(key);
+          exchange.logout(handle, timestamp);
+          ended++;
+        }
+        return ended === 0
+          ? `host "${command.host}" down: it had no session`
+          : undefined;
+      }
+      case "open":
+        return exchange.open(timestamp) ? undefined : "already open";
+      case "close":
+        return exchange.close(timestamp) ? undefined : "already closed";
+      case "halt":
+        return exchange.halt(command.orderbookId, timestamp)
+          ? undefined
+          : `orderbook "${command.orderbookId}" not halted`;
+      case "resume":
+        return exchange.resume(command.orderbookId, timestamp)
+          ? undefined
+          : `orderbook "${command.orderbookId}" not resumed`;
+      case "ssr":
+        return exchange.setShortSellRestricted(
+            command.orderbookId,
+            command.on,
+            timestamp,
+          )
+          ? undefined
+          : `short-sell restriction of "${command.orderbookId}" unchanged`;
+      case "cancel":
+        exchange.cancelAccount(command.account, timestamp);
+        return undefined;
+      case "endDay":
+        this.#handles.clear();
+        void exchange.endDay(timestamp);
+        return undefined;
+    }
+  }
+}
+
+function sessionKey(host: string, account: string): string {
+  return `${host}\u0000${account}`;
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Starts, on loopback, a 3-node NATS JetStream cluster (R3), two matching engines (one
+# active, one standing by) and two OUCH gateways (ports 15000 and 15010), each in a tmux
+# window of the session "ouch-cluster". Stop everything with: tmux kill-session -t ouch-cluster
+# Accounts: demo1..demo16, password "demo" (pass --user/--users after the script's name to
+# change them: every engine and gateway gets them).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=$(mktemp -d /tmp/ouch-cluster.XXXXXX)
+routes="nats-route://127.0.0.1:16222,nats-route://127.0.0.1:16223,nats-route://127.0.0.1:16224"
+nats="nats://127.0.0.1:14222,nats://127.0.0.1:14223,nats://127.0.0.1:14224"
+accounts=("$@")
+tmux new-session -d -s ouch-cluster -n n1 \
+  "nats-server -js -a 127.0.0.1 -p 14222 --cluster_name ouch --cluster nats://127.0.0.1:16222 --routes $routes -n n1 -sd $dir/n1"
+for i in 2 3; do
+  tmux new-window -t ouch-cluster -n "n$i" \
+    "nats-server -js -a 127.0.0.1 -p 1422$((i + 1)) --cluster_name ouch --cluster nats://127.0.0.1:1622$((i + 1)) --routes $routes -n n$i -sd $dir/n$i"
+done
+sleep 3
+for id in e1 e2; do
+  tmux new-window -t ouch-cluster -n "$id" \
+    "deno run -A main.ts engine --nats $nats --replicas 3 --id $id ${accounts[*]-}; read"
+done
+tmux new-window -t ouch-cluster -n gw1 \
+  "deno run -A main.ts gateway --nats $nats --replicas 3 --host-id gw1 --port 15000 ${accounts[*]-}; read"
+tmux new-window -t ouch-cluster -n gw2 \
+  "deno run -A main.ts gateway --nats $nats --replicas 3 --host-id gw2 --port 15010 ${accounts[*]-}; read"
+echo "Started: tmux attach -t ouch-cluster (NATS $nats; gateways 127.0.0.1:15000 and :15010)"

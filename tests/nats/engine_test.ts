@@ -1,0 +1,244 @@
+import assert from "node:assert/strict";
+import { decodeOutbound, encodeMessage } from "../../lib/codec/mod.ts";
+import { AccountStreams } from "../../lib/exchange/mod.ts";
+import {
+  ActiveEngine,
+  CommandPublisher,
+  encodeGatewayCommand,
+  ensureVenue,
+  FencedError,
+  followRecords,
+  type GatewayCommand,
+  LogReader,
+  venueNames,
+} from "../../lib/nats/mod.ts";
+import { enterOrder } from "../_fixtures.ts";
+import { connectTest, startNats } from "./_nats_harness.ts";
+
+const names = venueNames("e");
+const USERS = new Map([["alice", "pw-a"], ["bob", "pw-b"]]);
+const DAY = { session: "2026112501", tradingDate: "20261125", created: 1 };
+let now = 0;
+const clock = { nowMs: () => now, nowNs: () => ++now };
+
+function options(epoch: number, refused: string[] = []) {
+  return {
+    epoch,
+    users: USERS,
+    day: DAY,
+    clock,
+    names,
+    refused: (why: string) => void refused.push(why),
+  };
+}
+
+/** Follows the log into account streams, in the background. */
+async function follower(nc: Parameters<typeof LogReader.open>[0]) {
+  const streams = new AccountStreams();
+  const reader = await LogReader.open(nc, { names });
+  const running = followRecords(reader, [streams]);
+  return {
+    streams,
+    /** The account's messages so far, as "type token reason". */
+    seen(account: number): string[] {
+      const stream = streams.stream(account);
+      return Array.from({ length: stream.length }, (_, i) => {
+        const m = decodeOutbound(stream.message(i + 1));
+        switch (m.type) {
+          case "orderAccepted":
+            return `A${m.orderToken}`;
+          case "orderCanceled":
+            return `C${m.orderToken}${m.orderCanceledReason}`;
+          case "orderRejected":
+            return `J${m.orderToken}${m.orderRejectedReason}`;
+          case "systemEvent":
+            return `S${m.eventCode}`;
+          default:
+            return m.type;
+        }
+      });
+    },
+    async close() {
+      await reader.close();
+      await running;
+    },
+  };
+}
+
+async function until(what: string, ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (ok()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+const login = (host: string, username: string): GatewayCommand => ({
+  type: "login",
+  host,
+  username,
+  password: USERS.get(username)!,
+  requestedSession: "",
+});
+const order = (host: string, account: string, token: number) =>
+  encodeGatewayCommand({
+    type: "message",
+    host,
+    account,
+    message: encodeMessage(enterOrder(token)),
+  });
+
+Deno.test("ActiveEngine: gateways' commands in, records out; a successor rebuilds the day from the log, keeps the sessions and resumes after the last command", async () => {
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  const gw1 = new CommandPublisher(nc, { gatewayId: "gw1", names });
+  const gw2 = new CommandPublisher(nc, { gatewayId: "gw2", names });
+  const refused: string[] = [];
+  try {
+    await ensureVenue(nc, { names });
+    const first = await ActiveEngine.start(nc, options(1, refused));
+    const log = await follower(nc);
+    gw1.send(encodeGatewayCommand(login("gw1", "alice")));
+    gw2.send(encodeGatewayCommand(login("gw2", "alice")));
+    gw2.send(encodeGatewayCommand(login("gw2", "bob")));
+    gw1.send(order("gw1", "alice", 1));
+    gw2.send(order("gw2", "alice", 2));
+    gw2.send(order("gw2", "bob", 1));
+    await until(
+      "three orders",
+      () => log.seen(0).length === 3 && log.seen(1).length === 2,
+    );
+    assert.deepEqual(log.seen(0), ["SS", "A1", "A2"]);
+    assert.deepEqual(log.seen(1), ["SS", "A1"]);
+    await first.stop();
+    assert.equal(await first.stopped, undefined);
+
+    // Commands sent while no engine runs wait in the command stream.
+    gw1.send(order("gw1", "alice", 3));
+    gw1.send(order("gw1", "alice", 2)); // a re-sent token: ignored (K4)
+    const second = await ActiveEngine.start(nc, options(2, refused));
+    await until("order 3", () => log.seen(0).length === 4);
+    assert.equal(second.exchange.sessions, 3);
+    assert.equal(second.exchange.openOrders("alice").length, 3);
+    assert.equal(second.exchange.nextToken("alice"), 4);
+    // alice is still on gw2: gw1's end cancels nothing; gw2's death ends both accounts there.
+    gw1.send(
+      encodeGatewayCommand({ type: "logout", host: "gw1", account: "alice" }),
+    );
+    gw1.send(encodeGatewayCommand({ type: "hostDown", host: "gw2" }));
+    await until(
+      "cancels",
+      () => log.seen(0).length === 7 && log.seen(1).length === 3,
+    );
+    assert.deepEqual(log.seen(0), [
+      "SS",
+      "A1",
+      "A2",
+      "A3",
+      "C1L",
+      "C2L",
+      "C3L",
+    ]);
+    assert.deepEqual(log.seen(1), ["SS", "A1", "C1L"]);
+    for (const [id, name] of [[0, "alice"], [1, "bob"]] as const) {
+      const engineStream = second.exchange.stream(name)!;
+      assert.equal(engineStream.length, log.streams.stream(id).length);
+      for (let seq = 1; seq <= engineStream.length; seq++) {
+        assert.deepEqual(
+          log.streams.stream(id).message(seq),
+          engineStream.message(seq),
+        );
+      }
+    }
+    assert.deepEqual(refused, []);
+    await second.stop();
+    await log.close();
+  } finally {
+    gw1.close();
+    gw2.close();
+    await nc.close();
+  }
+});
+
+Deno.test("ActiveEngine: a stalled engine that a successor fenced stops with FencedError and none of its records reach a follower", async () => {
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  const gw1 = new CommandPublisher(nc, { gatewayId: "gw1", names });
+  try {
+    await ensureVenue(nc, { names });
+    const zombie = await ActiveEngine.start(nc, options(1));
+    const log = await follower(nc);
+    gw1.send(encodeGatewayCommand(login("gw1", "alice")));
+    gw1.send(order("gw1", "alice", 1));
+    await until("order 1", () => log.seen(0).length === 2);
+    const successor = await ActiveEngine.start(nc, options(2));
+    // Both consume the next command; only the successor's records may land.
+    gw1.send(order("gw1", "alice", 2));
+    const error = await zombie.stopped;
+    assert.ok(error instanceof FencedError, String(error));
+    await until("order 2", () => log.seen(0).length === 3);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(log.seen(0), ["SS", "A1", "A2"]);
+    assert.equal(successor.exchange.stream("alice")!.length, 3);
+    await zombie.stop();
+    await successor.stop();
+    await log.close();
+  } finally {
+    gw1.close();
+    await nc.close();
+  }
+});
+
+Deno.test("ActiveEngine.checkHosts(): a host not heard from for hostTimeoutMs is declared down; its accounts with no session elsewhere get cancel on disconnect; beats keep a host alive", async () => {
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  const gw1 = new CommandPublisher(nc, { gatewayId: "gw1", names });
+  const gw2 = new CommandPublisher(nc, { gatewayId: "gw2", names });
+  let ms = 0;
+  const down: string[] = [];
+  try {
+    await ensureVenue(nc, { names });
+    const engine = await ActiveEngine.start(nc, {
+      ...options(1),
+      clock: { nowMs: () => ms, nowNs: () => ++now },
+      hostTimeoutMs: 5_000,
+      hostCheckMs: 0,
+      hostDown: (host, silent) => void down.push(`${host} ${silent}`),
+    });
+    const log = await follower(nc);
+    gw1.send(encodeGatewayCommand(login("gw1", "alice")));
+    gw2.send(encodeGatewayCommand(login("gw2", "alice")));
+    gw2.send(encodeGatewayCommand(login("gw2", "bob")));
+    gw2.send(order("gw2", "bob", 1));
+    gw2.send(order("gw2", "alice", 1));
+    await until(
+      "two orders",
+      () => log.seen(0).length === 2 && log.seen(1).length === 2,
+    );
+    ms = 3_000;
+    gw1.send(encodeGatewayCommand({ type: "beat", host: "gw1" }));
+    await gw1.flushed();
+    await until("the beat", () => engine.applied === 6);
+    ms = 4_999;
+    assert.deepEqual(engine.checkHosts(), []);
+    ms = 5_000;
+    assert.deepEqual(engine.checkHosts(), ["gw2"]);
+    assert.deepEqual(down, ["gw2 5000"]);
+    await until("bob's cancel", () => log.seen(1).length === 3);
+    assert.deepEqual(log.seen(1), ["SS", "A1", "C1L"]);
+    // alice is still on gw1, heard from at 3 000: her order rests.
+    assert.deepEqual(log.seen(0), ["SS", "A1"]);
+    assert.equal(engine.exchange.sessions, 1);
+    ms = 8_000;
+    assert.deepEqual(engine.checkHosts(), ["gw1"]);
+    await until("alice's cancel", () => log.seen(0).length === 3);
+    assert.deepEqual(log.seen(0), ["SS", "A1", "C1L"]);
+    assert.equal(engine.exchange.sessions, 0);
+    await engine.stop();
+    await log.close();
+  } finally {
+    gw1.close();
+    gw2.close();
+    await nc.close();
+  }
+});

@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import {
+  AccountStreams,
+  Exchange,
+  MarketData,
+  type RecordBatch,
+} from "../../lib/exchange/mod.ts";
+import {
+  ensureVenue,
+  FencedError,
+  type FollowProgress,
+  followRecords,
+  JetStreamLog,
+  LogReader,
+  logTail,
+  LogWriter,
+  venueNames,
+} from "../../lib/nats/mod.ts";
+import { enterOrder } from "../_fixtures.ts";
+import { connectTest, startNats } from "./_nats_harness.ts";
+
+const names = venueNames("x");
+const USERS = new Map([["alice", "pw-a"], ["bob", "pw-b"]]);
+const DAY = { session: "2026112501", tradingDate: "20261125", created: 1 };
+
+/** Follows the log until `batches` core batches were delivered, then closes the reader. */
+async function follow(
+  reader: LogReader,
+  subscribers: Parameters<typeof followRecords>[1],
+  batches: number,
+): Promise<FollowProgress> {
+  let last: FollowProgress = { position: 0, batches: 0 };
+  const done = followRecords(reader, subscribers, (progress) => {
+    last = progress;
+    if (progress.batches >= batches) void reader.close();
+  });
+  await done;
+  return last;
+}
+
+Deno.test("JetStreamLog + followRecords: a follower's account streams and market data equal the engine's, byte for byte", async () => {
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  try {
+    await ensureVenue(nc, { names });
+    const tail = await logTail(nc, names);
+    const writer = await LogWriter.open(nc, {
+      names,
+      epoch: 1,
+      after: tail.seq,
+    });
+    let done = 0;
+    const engine = new Exchange({
+      users: USERS,
+      day: DAY,
+      timestamp: 0,
+      log: new JetStreamLog(writer, () => ({ seq: done, done: 0 }), (error) => {
+        throw error;
+      }),
+    });
+    const engineBatches: RecordBatch[] = [];
+    engine.subscribe({ delivered: (batch) => void engineBatches.push(batch) });
+    for (let i = 1; i <= 20; i++) {
+      done = i;
+      engine.submit("alice", enterOrder(i, { price: 23000 + i }), 1_000 + i);
+      engine.submit(
+        "bob",
+        enterOrder(i, {
+          buySellIndicator: "S",
+          price: 23000 + i,
+          quantity: 40,
+        }),
+        2_000 + i,
+      );
+      await engine.drain();
+    }
+    const batches = engineBatches.length;
+    assert.equal(batches, 20);
+    writer.close();
+
+    const streams = new AccountStreams();
+    const market = new MarketData();
+    const reader = await LogReader.open(nc, { names });
+    const progress = await follow(reader, [streams, market], batches);
+    assert.equal(progress.batches, batches);
+    for (const name of ["alice", "bob"]) {
+      const id = engine.accountId(name)!;
+      const original = engine.stream(name)!;
+      const copy = streams.stream(id);
+      // System Event S, then per order Accepted and an Executed on each side.
+      assert.equal(original.length, 41);
+      assert.equal(copy.length, original.length, name);
+      for (let seq = 1; seq <= original.length; seq++) {
+        assert.deepEqual(
+          copy.message(seq),
+          original.message(seq),
+          `${name} ${seq}`,
+        );
+      }
+    }
+    assert.deepEqual(market.depth("1"), engine.market.depth("1"));
+    assert.deepEqual(market.trades("1"), engine.market.trades("1"));
+    assert.equal(market.trades("1").length, 20);
+  } finally {
+    await nc.close();
+  }
+});
+
+Deno.test("JetStreamLog: once a successor fences the log, the old engine's batches are refused and no follower delivers them", async () => {
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  try {
+    await ensureVenue(nc, { names });
+    const tail = await logTail(nc, names);
+    const stopped = Promise.withResolvers<Error>();
+    const old = await LogWriter.open(nc, { names, epoch: 1, after: tail.seq });
+    const zombie = new Exchange({
+      users: USERS,
+      day: DAY,
+      timestamp: 0,
+      log: new JetStreamLog(old, () => ({ seq: 1, done: 0 }), stopped.resolve),
+    });
+    const delivered: number[] = [];
+    zombie.subscribe({
+      delivered: (b) => void delivered.push(b.records.length),
+    });
+    zombie.submit("alice", enterOrder(1), 1_000);
+    await zombie.drain();
+    assert.deepEqual(delivered, [4]); // start of day, two accounts, the order
+
+    // A successor fences right after what it read.
+    const successor = await LogWriter.open(nc, {
+      names,
+      epoch: 2,
+      after: (await logTail(nc, names)).seq,
+    });
+    zombie.submit("alice", enterOrder(2), 2_000);
+    zombie.flush();
+    const error = await stopped.promise;
+    assert.ok(
+      error instanceof FencedError,
+      `expected a FencedError, got ${error}`,
+    );
+    assert.match(error.message, /wrong last sequence/);
+    assert.deepEqual(delivered, [4]);
+    successor.close();
+    old.close();
+
+    const streams = new AccountStreams();
+    const reader = await LogReader.open(nc, { names });
+    const progress = await follow(reader, [streams], 1);
+    assert.equal(progress.batches, 1);
+    assert.equal(streams.stream(0).length, 2); // System Event S, Order Accepted of token 1
+    assert.deepEqual(
+      streams.stream(0).message(2),
+      zombie.stream("alice")!.message(2),
+    );
+  } finally {
+    await nc.close();
+  }
+});

@@ -1,0 +1,252 @@
+import assert from "node:assert/strict";
+import { decodeOutbound, encodeMessage } from "../../lib/codec/mod.ts";
+import { Exchange } from "../../lib/exchange/mod.ts";
+import {
+  decodeGatewayCommand,
+  encodeGatewayCommand,
+  EngineCommands,
+  type GatewayCommand,
+  GatewayCommandError,
+} from "../../lib/nats/mod.ts";
+import { enterOrder } from "../_fixtures.ts";
+
+const ALL: GatewayCommand[] = [
+  {
+    type: "login",
+    host: "gw1",
+    username: "alice",
+    password: "pw-a",
+    requestedSession: "2026112501",
+  },
+  {
+    type: "message",
+    host: "gw1",
+    account: "alice",
+    message: new Uint8Array([0x58, 0, 0, 0, 7, 0, 0, 0, 0]),
+  },
+  { type: "logout", host: "gw-ü", account: "alice" },
+  { type: "hostDown", host: "gw2" },
+  { type: "beat", host: "gw1" },
+  { type: "open" },
+  { type: "close" },
+  { type: "halt", orderbookId: "1" },
+  { type: "resume", orderbookId: "1" },
+  { type: "ssr", orderbookId: "2", on: true },
+  { type: "ssr", orderbookId: "2", on: false },
+  { type: "cancel", account: "bob" },
+  { type: "endDay" },
+];
+
+Deno.test("encodeGatewayCommand()/decodeGatewayCommand() round-trip every command type; the bytes are code then length-prefixed fields", () => {
+  for (const command of ALL) {
+    assert.deepEqual(
+      decodeGatewayCommand(encodeGatewayCommand(command)),
+      command,
+    );
+  }
+  assert.deepEqual(
+    [...encodeGatewayCommand({ type: "logout", host: "g", account: "ab" })],
+    [0x4f, 0, 1, 0x67, 0, 2, 0x61, 0x62],
+  );
+  assert.deepEqual([...encodeGatewayCommand({ type: "open" })], [0x6f]);
+});
+
+Deno.test("decodeGatewayCommand() names what is wrong with bad bytes", () => {
+  const bad: [number[], RegExp][] = [
+    [[], /it is empty/],
+    [[0x21], /unknown code 0x21/],
+    [[0x68, 0], /halt command: a field length is cut short at byte 1/],
+    [
+      [0x68, 0, 5, 0x31],
+      /a field of 5 bytes at byte 1 runs past the end \(4 bytes\)/,
+    ],
+    [[0x68], /halt command: it has 0 fields, not 1/],
+    [[0x6f, 0, 0], /open command: it has 1 fields, not 0/],
+    [[0x68, 0, 1, 0xff], /halt command: field 1 is not UTF-8/],
+    [[0x73, 0, 1, 0x31, 0, 1, 0x32], /ssr command: its switch is "2"/],
+  ];
+  for (const [bytes, message] of bad) {
+    assert.throws(
+      () => decodeGatewayCommand(new Uint8Array(bytes)),
+      (error: unknown) =>
+        error instanceof GatewayCommandError && message.test(error.message),
+      String(bytes),
+    );
+  }
+  assert.throws(
+    () => encodeGatewayCommand({ type: "cancel", account: "x".repeat(70_000) }),
+    /a field of 70000 bytes is longer than 65535/,
+  );
+});
+
+function engine() {
+  const exchange = new Exchange({
+    users: new Map([["alice", "pw-a"], ["bob", "pw-b"]]),
+    day: { session: "2026112501", tradingDate: "20261125", created: 1 },
+    timestamp: 0,
+  });
+  return { exchange, commands: new EngineCommands(exchange) };
+}
+
+function types(exchange: Exchange, name: string): string[] {
+  const stream = exchange.stream(name)!;
+  return Array.from(
+    { length: stream.length },
+    (_, i) => {
+      const message = decodeOutbound(stream.message(i + 1));
+      return message.type === "orderCanceled"
+        ? `orderCanceled ${message.orderCanceledReason}`
+        : message.type;
+    },
+  );
+}
+
+const login = (host: string, username = "alice", password = "pw-a") =>
+  ({ type: "login", host, username, password, requestedSession: "" }) as const;
+const order = (host: string, token: number) =>
+  ({
+    type: "message",
+    host,
+    account: "alice",
+    message: encodeMessage(enterOrder(token)),
+  }) as const;
+
+Deno.test("EngineCommands: an account on two hosts keeps its orders until its last session ends anywhere (K23), then they are canceled", async () => {
+  const { exchange, commands } = engine();
+  assert.equal(commands.apply(login("gw1"), 1), undefined);
+  assert.equal(commands.apply(login("gw2"), 2), undefined);
+  assert.equal(exchange.sessions, 2);
+  assert.equal(commands.apply(order("gw1", 1), 3), undefined);
+  assert.equal(commands.apply(order("gw2", 2), 4), undefined);
+  assert.equal(
+    commands.apply({ type: "logout", host: "gw1", account: "alice" }, 5),
+    undefined,
+  );
+  await exchange.drain();
+  assert.deepEqual(types(exchange, "alice"), [
+    "systemEvent",
+    "orderAccepted",
+    "orderAccepted",
+  ]);
+  assert.equal(exchange.openOrders("alice").length, 2);
+  // The other host dies: its sessions end, and alice has none left.
+  assert.equal(commands.apply({ type: "hostDown", host: "gw2" }, 6), undefined);
+  await exchange.drain();
+  assert.equal(exchange.sessions, 0);
+  assert.equal(commands.sessions, 0);
+  assert.deepEqual(types(exchange, "alice"), [
+    "systemEvent",
+    "orderAccepted",
+    "orderAccepted",
+    "orderCanceled L",
+    "orderCanceled L",
+  ]);
+});
+
+Deno.test("EngineCommands: refused commands record nothing and say why", async () => {
+  const { exchange, commands } = engine();
+  await exchange.drain();
+  const before = exchange.messagesOut;
+  assert.equal(
+    commands.apply(login("gw1", "alice", "wrong"), 1),
+    'login of "alice" on "gw1" refused (A)',
+  );
+  assert.equal(commands.apply(login("gw1"), 2), undefined);
+  assert.equal(
+    commands.apply(login("gw1"), 3),
+    'login of "alice" on "gw1" refused: it has a session there',
+  );
+  assert.equal(
+    commands.apply(order("gw2", 1), 4),
+    'message of "alice" on "gw2" dropped: no session there',
+  );
+  assert.match(
+    commands.apply({
+      type: "message",
+      host: "gw1",
+      account: "alice",
+      message: new Uint8Array([0x4f, 1]),
+    }, 5)!,
+    /^message of "alice" on "gw1" dropped: /,
+  );
+  assert.equal(
+    commands.apply({ type: "logout", host: "gw2", account: "alice" }, 6),
+    'logout of "alice" on "gw2" ignored: no session there',
+  );
+  assert.equal(
+    commands.apply({ type: "hostDown", host: "gw9" }, 7),
+    'host "gw9" down: it had no session',
+  );
+  assert.equal(commands.apply({ type: "open" }, 8), "already open");
+  await exchange.drain();
+  assert.equal(exchange.messagesOut, before);
+  assert.equal(exchange.sessions, 1);
+});
+
+Deno.test("EngineCommands: operator actions reach the exchange as they would from its console", async () => {
+  const { exchange, commands } = engine();
+  commands.apply(login("gw1"), 1);
+  assert.equal(
+    commands.apply({ type: "halt", orderbookId: "1" }, 2),
+    undefined,
+  );
+  assert.equal(exchange.isHalted("1"), true);
+  assert.equal(
+    commands.apply({ type: "halt", orderbookId: "1" }, 3),
+    'orderbook "1" not halted',
+  );
+  assert.equal(
+    commands.apply({ type: "resume", orderbookId: "1" }, 4),
+    undefined,
+  );
+  assert.equal(exchange.isHalted("1"), false);
+  assert.equal(
+    commands.apply({ type: "ssr", orderbookId: "1", on: true }, 5),
+    undefined,
+  );
+  assert.equal(exchange.isShortSellRestricted("1"), true);
+  assert.equal(
+    commands.apply({ type: "ssr", orderbookId: "1", on: true }, 6),
+    'short-sell restriction of "1" unchanged',
+  );
+  commands.apply(order("gw1", 1), 7);
+  assert.equal(
+    commands.apply({ type: "cancel", account: "alice" }, 8),
+    undefined,
+  );
+  assert.equal(exchange.openOrders("alice").length, 0);
+  assert.equal(commands.apply({ type: "close" }, 9), undefined);
+  assert.equal(exchange.isOpen, false);
+  assert.equal(commands.apply({ type: "close" }, 10), "already closed");
+  assert.equal(commands.apply({ type: "open" }, 11), undefined);
+  assert.equal(exchange.isOpen, true);
+  await exchange.drain();
+  assert.deepEqual(types(exchange, "alice"), [
+    "systemEvent",
+    "orderAccepted",
+    "orderCanceled S",
+    "systemEvent",
+    "systemEvent",
+  ]);
+  assert.equal(commands.apply({ type: "endDay" }, 12), undefined);
+  await exchange.drain();
+  assert.equal(commands.sessions, 0);
+  assert.equal(exchange.session, "2026112501");
+  assert.equal(
+    commands.apply(login("gw1"), 13),
+    'login of "alice" on "gw1" refused (S)',
+  );
+});
+
+Deno.test("EngineCommands: a beat records nothing; hosts() lists the hosts with sessions", async () => {
+  const { exchange, commands } = engine();
+  await exchange.drain();
+  const before = exchange.messagesOut;
+  assert.equal(commands.apply({ type: "beat", host: "gw1" }, 1), undefined);
+  assert.deepEqual(commands.hosts(), new Set());
+  commands.apply(login("gw1"), 2);
+  commands.apply(login("gw2", "bob", "pw-b"), 3);
+  assert.deepEqual(commands.hosts(), new Set(["gw1", "gw2"]));
+  await exchange.drain();
+  assert.equal(exchange.messagesOut, before);
+});

@@ -1,0 +1,163 @@
+import assert from "node:assert/strict";
+import type { NatsConnection } from "@nats-io/transport-node";
+import {
+  ActiveEngine,
+  CommandPublisher,
+  ensureVenue,
+  followRecords,
+  GatewayCore,
+  LogReader,
+  venueNames,
+} from "../../lib/nats/mod.ts";
+import { OuchServer } from "../../lib/server/server.ts";
+import { enterOrder } from "../_fixtures.ts";
+import { type Received, TestClient } from "../server/_harness.ts";
+import { connectTest, startNats } from "./_nats_harness.ts";
+
+const names = venueNames("g");
+const USERS = new Map([["alice", "pw-a"], ["bob", "pw-b"]]);
+const DAY = { session: "2026112501", tradingDate: "20261125", created: 1 };
+let now = 0;
+const clock = { nowMs: () => performance.now(), nowNs: () => ++now };
+
+/** One OUCH host on the venue: a gateway core following the log, served by an OuchServer. */
+async function startGateway(nc: NatsConnection, host: string) {
+  const publisher = new CommandPublisher(nc, { gatewayId: host, names });
+  const core = new GatewayCore({ host, users: USERS, publisher });
+  const reader = await LogReader.open(nc, { names });
+  const following = followRecords(reader, [core]);
+  const server = OuchServer.start({ exchange: core, host, port: 0 });
+  return {
+    core,
+    server,
+    async stop() {
+      await server.shutdown();
+      await core.drain();
+      publisher.close();
+      await reader.close();
+      await following;
+    },
+  };
+}
+
+async function until(what: string, ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (ok()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+/** The messages as "sequence type token" lines. */
+function lines(received: Received[]): string[] {
+  return received.map(({ sequenceNumber, message }) => {
+    const token = "orderToken" in message ? ` ${message.orderToken}` : "";
+    const reason = message.type === "orderCanceled"
+      ? ` ${message.orderCanceledReason}`
+      : "";
+    return `${sequenceNumber} ${message.type}${token}${reason}`;
+  });
+}
+
+Deno.test("Two gateways and an engine on NATS: an account on both hosts gets the same messages at the same sequence numbers; its orders are canceled only when its last session anywhere ends", async () => {
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  await ensureVenue(nc, { names });
+  const engine = await ActiveEngine.start(nc, {
+    epoch: 1,
+    users: USERS,
+    day: DAY,
+    clock,
+    names,
+  });
+  const gw1 = await startGateway(nc, "gw1");
+  const gw2 = await startGateway(nc, "gw2");
+  const clients: TestClient[] = [];
+  const connect = async (gateway: typeof gw1) => {
+    const client = await TestClient.connect(gateway.server);
+    clients.push(client);
+    return client;
+  };
+  try {
+    await until(
+      "the day on both hosts",
+      () => gw1.core.day !== undefined && gw2.core.day !== undefined,
+    );
+    const alice1 = await (await connect(gw1)).login("alice", "pw-a");
+    const alice2 = await (await connect(gw2)).login("alice", "pw-a");
+    const bob = await (await connect(gw2)).login("bob", "pw-b");
+    assert.deepEqual(alice1.loginResult, {
+      session: "2026112501",
+      sequenceNumber: 1,
+    });
+    assert.deepEqual(alice2.loginResult, alice1.loginResult);
+    // Refused at the gateway: a wrong password, a second session on the same host.
+    assert.equal(
+      (await (await connect(gw1)).login("alice", "nope")).loginResult,
+      "A",
+    );
+    assert.equal(
+      (await (await connect(gw1)).login("alice", "pw-a")).loginResult,
+      "S",
+    );
+    assert.equal(
+      (await (await connect(gw2)).login("bob", "pw-b", 1, "2026112502"))
+        .loginResult,
+      "S",
+    );
+
+    await alice1.send(enterOrder(1, { quantity: 300 }));
+    await alice1.messages(2);
+    await bob.send(enterOrder(1, { buySellIndicator: "S", quantity: 100 }));
+    await alice2.send(enterOrder(2, { price: 22000 })); // through the other host
+    await alice1.messages(4);
+    await alice2.messages(4);
+    await bob.messages(3);
+    assert.deepEqual(lines(alice1.received), [
+      "1 systemEvent",
+      "2 orderAccepted 1",
+      "3 orderExecuted 1",
+      "4 orderAccepted 2",
+    ]);
+    assert.deepEqual(lines(alice2.received), lines(alice1.received));
+    assert.deepEqual(alice2.received, alice1.received);
+    assert.deepEqual(lines(bob.received), [
+      "1 systemEvent",
+      "2 orderAccepted 1",
+      "3 orderExecuted 1",
+    ]);
+
+    // A malformed message closes that session alone, at the gateway.
+    await alice1.raw(new Uint8Array([0, 2, 0x55, 0x51]));
+    await alice1.closedByServer();
+    await bob.send(enterOrder(2, { buySellIndicator: "S", price: 25000 }));
+    await bob.messages(4);
+    assert.equal(engine.exchange.openOrders("alice").length, 2);
+    // alice's last session ends (on gw2): the engine cancels her orders (K13, K23).
+    await alice2.logout();
+    await alice2.closedByServer();
+    await until(
+      "cancels",
+      () => engine.exchange.openOrders("alice").length === 0,
+    );
+    const stream = gw1.core.streams.stream(engine.exchange.accountId("alice")!);
+    await until("cancels on gw1", () => stream.length === 6);
+    assert.deepEqual(engine.exchange.stream("alice")!.length, 6);
+    for (let seq = 1; seq <= 6; seq++) {
+      assert.deepEqual(
+        stream.message(seq),
+        engine.exchange.stream("alice")!.message(seq),
+      );
+      assert.deepEqual(
+        gw2.core.streams.stream(0).message(seq),
+        engine.exchange.stream("alice")!.message(seq),
+      );
+    }
+  } finally {
+    await Promise.all(clients.map((client) => client.close()));
+    await gw1.stop();
+    await gw2.stop();
+    await engine.stop();
+    await nc.close();
+  }
+});
