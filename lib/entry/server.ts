@@ -8,6 +8,7 @@
  */
 import { PROTOCOL_VERSIONS, type ProtocolVersion } from "../codec/messages.ts";
 import { choiceFlag, integerFlag, parseFlags } from "../cli/flags.ts";
+import { commandLine, currentStart } from "../cli/invocation.ts";
 import { UsageError } from "../cli/usage_error.ts";
 import {
   type InstrumentsFile,
@@ -71,6 +72,8 @@ import { StreamFile } from "../server/stream_file.ts";
 
 /** Where journals go unless `--journal` says otherwise, relative to the working directory. */
 export const DEFAULT_DATA_DIRECTORY = "ouch-data";
+const MAIN_MODULE = new URL("../../main.ts", import.meta.url).href;
+
 /** The demo account the web page lets act as the operator. */
 export const DEMO_OPERATOR = "demo1";
 /** The default SoupBinTCP port. */
@@ -662,7 +665,12 @@ export async function run(args: string[]): Promise<number> {
   const config = await parseServerArgs(args);
   if (config === "help") {
     // deno-lint-ignore no-console
-    console.log(SERVER_HELP);
+    console.log(
+      SERVER_HELP.replace(
+        "Usage: ouch server",
+        `Usage: ${commandLine(currentStart(MAIN_MODULE), "server")}`,
+      ),
+    );
     return 0;
   }
   const publisher = createPublisher(config.marketData);
