@@ -446,6 +446,21 @@ export function renderTable(
     const needed = Math.max(
       ...books.map((b) => Math.max(b.depth.bids.length, b.depth.asks.length)),
     );
+    if (fit < Math.min(2, levels, needed)) {
+      // Too little room for ladders of every book (issue #12 item 6): one line per book
+      // instead, so that no book is dropped; a larger window shows the ladders again.
+      lines.push("");
+      for (const book of books) {
+        lines.push(
+          renderSummary(book.depth, book.trades, {
+            halted: book.halted,
+            restricted: book.restricted ?? false,
+            color: options.color ?? false,
+          }),
+        );
+      }
+      return fitRows(lines, options);
+    }
     if (fit < Math.min(levels, needed)) blocks = render(Math.max(1, fit));
     const blockWidth = Math.max(...blocks.flat().map(visibleLength));
     for (let row = 0; row < blockRows; row++) {
@@ -462,6 +477,11 @@ export function renderTable(
       }
     }
   }
+  return fitRows(lines, options);
+}
+
+/** Cuts a table to the rows and columns it has, saying how many lines were left out. */
+function fitRows(lines: string[], options: TableOptions): string[] {
   if (lines.length > options.rows) {
     const kept = Math.max(0, options.rows - 1);
     const hidden = lines.length - kept;
@@ -691,6 +711,8 @@ export class Display implements Subscriber {
   #columns = 0;
   #rows = 0;
   #tableRows = 0;
+  /** Rows of the console below the table: more while a long answer is on screen. */
+  #consoleRows = CONSOLE_ROWS;
   #laidOut = false;
   #promptShown = false;
   // Market tracking for the table.
@@ -787,6 +809,21 @@ export class Display implements Subscriber {
    */
   error(line: string): void {
     this.#line(colors(this.#color).red(line));
+  }
+
+  /**
+   * A console command was typed: the console goes back to its usual height, the table gets
+   * its rows back.
+   */
+  commandTyped(): void {
+    if (this.#consoleRows === CONSOLE_ROWS) return;
+    this.#consoleRows = CONSOLE_ROWS;
+    if (this.#terminal && !this.#closed && this.#laidOut) this.#relayOut();
+  }
+
+  /** Lays the screen out again at the same size (the console's height changed). */
+  #relayOut(): void {
+    this.#layOut(false, true);
   }
 
   /** Draws the prompt `> ` on the terminal's last row; does nothing when not a terminal. */
@@ -890,6 +927,21 @@ export class Display implements Subscriber {
       return;
     }
     this.#layOut();
+    // A long answer (help, accounts, book) gets the room it needs: the live table shrinks
+    // until the next command (issue #12 item 6).
+    // Rows, not lines: a line wider than the terminal wraps.
+    const count = text.split("\n").reduce(
+      (rows, line) =>
+        rows + Math.max(1, Math.ceil(visibleLength(line) / this.#columns)),
+      0,
+    );
+    if (
+      this.mode === "table" && count + 1 > this.#consoleRows &&
+      this.#rows >= 2 * CONSOLE_ROWS
+    ) {
+      this.#consoleRows = Math.min(count + 1, this.#rows - 2);
+      this.#relayOut();
+    }
     const top = this.#tableRows + 1;
     const bottom = this.#rows - 1;
     // Scroll only the rows above the prompt, so the prompt row and its cursor stay put.
@@ -905,12 +957,15 @@ export class Display implements Subscriber {
    * Sets up the terminal layout the first time, and again when the size changed (when
    * `reread`, the size is read again, as at every refresh).
    */
-  #layOut(reread = false): void {
-    if (this.#laidOut && !reread) return;
+  #layOut(reread = false, force = false): void {
+    if (this.#laidOut && !reread && !force) return;
     const size = this.#size();
     const columns = Math.max(20, Math.floor(size.columns));
     const rows = Math.max(4, Math.floor(size.rows));
-    if (this.#laidOut && columns === this.#columns && rows === this.#rows) {
+    if (
+      this.#laidOut && !force && columns === this.#columns &&
+      rows === this.#rows
+    ) {
       return;
     }
     const first = !this.#laidOut;
@@ -920,7 +975,7 @@ export class Display implements Subscriber {
     let out = "";
     if (this.mode === "table") {
       this.#tableRows = rows >= 2 * CONSOLE_ROWS
-        ? rows - CONSOLE_ROWS
+        ? Math.max(1, rows - Math.min(this.#consoleRows, rows - 1))
         : rows - Math.max(2, Math.floor(rows / 2));
       // Push what was on the screen into the scrollback before taking the screen over.
       if (first) out += `${moveTo(rows)}${"\n".repeat(rows)}`;

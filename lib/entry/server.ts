@@ -906,6 +906,7 @@ export async function run(args: string[]): Promise<number> {
     1000,
   );
   const input = readConsole(async (line) => {
+    display.commandTyped();
     await runConsoleCommand(line, {
       exchange,
       server,

@@ -316,31 +316,77 @@ Deno.test("renderTable() places ladders side by side when the width allows", () 
   );
 });
 
-Deno.test("renderTable() shows fewer levels, then cuts, when the books do not fit", () => {
+Deno.test("renderTable() shows fewer levels, then one line per book, then cuts, when the books do not fit", () => {
   const books = [
     { depth: DEPTH, trades: [], halted: false },
     { depth: { ...DEPTH, orderbookId: "6758" }, trades: [], halted: false },
   ];
-  // Two blocks of title + header + 1 level, a blank between: 2 + 3 + 1 + 3 = 9 rows.
-  const lines = renderTable(STATUS, books, { columns: 60, rows: 9 });
+  // Two blocks of title + header + 2 levels, a blank between: 2 + 4 + 1 + 4 = 11 rows.
+  const lines = renderTable(STATUS, books, { columns: 60, rows: 11 });
   assert.deepEqual(lines.slice(2), [
     "7203  last -",
     "Orders  Quantity      Bid |     Ask  Quantity  Orders",
     "     2       300   2300.0 |  2301.0        50       1",
+    "     1       100   2299.0 |",
     "",
     "6758  last -",
     "Orders  Quantity      Bid |     Ask  Quantity  Orders",
     "     2       300   2300.0 |  2301.0        50       1",
+    "     1       100   2299.0 |",
   ]);
-  const cut = renderTable(STATUS, books, { columns: 30, rows: 6 });
+  // Room for fewer than two levels each: one line per book, none dropped (issue #12 item 6).
+  assert.deepEqual(
+    renderTable(STATUS, books, { columns: 60, rows: 9 }).slice(1),
+    [
+      "",
+      "7203  bid 300 @ 2300.0  ask 50 @ 2301.0  last -",
+      "6758  bid 300 @ 2300.0  ask 50 @ 2301.0  last -",
+    ],
+  );
+  const cut = renderTable(STATUS, books, { columns: 30, rows: 3 });
   assert.deepEqual(cut, [
     "OPEN  session 2026112501  2 se",
     "",
-    "7203  last -",
-    "Orders  Quantity      Bid |   ",
-    "     2       300   2300.0 |  2",
-    "… 4 more lines",
+    "… 2 more lines",
   ]);
+});
+
+Deno.test("renderTable() fits four books to 80x24, 120x40 and 200x60 terminals (the table gets the rows above the 8-row console)", () => {
+  const books = ["7203", "6758", "9984", "8306"].map((orderbookId) => ({
+    depth: { ...DEPTH, orderbookId },
+    trades: [],
+    halted: false,
+  }));
+  const shown = (columns: number, rows: number) => {
+    const lines = renderTable(STATUS, books, { columns, rows: rows - 8 });
+    assert.ok(lines.length <= rows - 8);
+    assert.ok(lines.every((line) => line.length <= columns));
+    return {
+      books:
+        ["7203", "6758", "9984", "8306"].filter((id) =>
+          lines.some((line) => line.includes(`${id}  `))
+        ).length,
+      ladders: lines.filter((line) => line.includes("Bid |")).length,
+      // Books whose third level (1,000,000 at 2295.0) is on screen.
+      levels: lines.reduce(
+        (n, line) => n + line.split("12   1000000").length - 1,
+        0,
+      ),
+    };
+  };
+  // 80x24: no room for ladders of four books: a line each, all four there.
+  assert.deepEqual(shown(80, 24), { books: 4, ladders: 0, levels: 0 });
+  // 120x40: two ladders per row, every level.
+  assert.deepEqual(shown(120, 40), { books: 4, ladders: 2, levels: 4 });
+  // 200x60: three per row, every level.
+  assert.deepEqual(shown(200, 60), { books: 4, ladders: 2, levels: 4 });
+  // 80x24 with a taller console answer on screen (the table has 6 rows): still all four.
+  assert.equal(
+    renderTable(STATUS, books, { columns: 80, rows: 6 }).filter((line) =>
+      /^\d{4} {2}bid/.test(line)
+    ).length,
+    4,
+  );
 });
 
 Deno.test("renderDebugInbound() shows time, account, direction and the message", () => {
@@ -655,6 +701,34 @@ Deno.test("Display in table mode on a terminal lays out a scroll region and rest
   display.close();
   display.info("after");
   assert.equal(take(out), "after\n");
+});
+
+Deno.test("Display in table mode gives a long console answer the rows it needs, until the next command (issue #12 item 6)", () => {
+  const { display, out } = recorder("table", {
+    isTerminal: true,
+    size: () => ({ columns: 80, rows: 24 }),
+  });
+  display.info("started");
+  take(out);
+  // Twelve lines (help, accounts, book): the console grows to 13 rows, the table keeps 11.
+  const answer = Array.from({ length: 12 }, (_, i) => `line ${i + 1}`).join(
+    "\n",
+  );
+  display.info(answer);
+  const grown = take(out);
+  assert.ok(
+    grown.startsWith(`${ESC}[2J${ESC}[12;24r${ESC}[24;1H`),
+    JSON.stringify(grown.slice(0, 40)),
+  );
+  assert.ok(grown.includes("\r\nline 1\r\n") && grown.includes("line 12"));
+  // A short line keeps the room; the next command gives the table its rows back.
+  display.info("short");
+  assert.equal(take(out).includes(`${ESC}[2J`), false);
+  display.commandTyped();
+  assert.ok(take(out).startsWith(`${ESC}[2J${ESC}[17;24r`));
+  display.commandTyped();
+  assert.equal(take(out), "", "already back: nothing to do");
+  display.close();
 });
 
 Deno.test("Display in table mode on a terminal redraws the table in place", () => {
