@@ -10,9 +10,9 @@ import { acceptLoop } from "../net/accept_loop.ts";
 import { describeClose, SoupBinTcpSocket } from "../net/soupbintcp_socket.ts";
 import { MessageLog } from "../session/message_log.ts";
 import {
+  describeSessionEnd,
   firstSequenceNumber,
   ServerSession,
-  type ServerSessionEnd,
 } from "../session/server_session.ts";
 import type { ItchPublisher } from "./itch_publisher.ts";
 
@@ -276,7 +276,7 @@ export class ItchTcpServer {
           // Nothing is read from a feed reader but its login, heartbeats and logout.
         },
         end: (end) => {
-          connection.ending ??= describeEnd(end);
+          connection.ending ??= describeSessionEnd(end);
           connection.socket.end(connection.ending);
         },
       },
@@ -299,19 +299,4 @@ interface FeedConnection {
   session: ServerSession;
   username: string | undefined;
   ending: string | undefined;
-}
-
-function describeEnd(end: ServerSessionEnd): string {
-  switch (end.reason) {
-    case "logout":
-      return "logout";
-    case "loginRejected":
-      return `login rejected (${end.code})`;
-    case "loginTimeout":
-      return `no Login Request within ${Math.round(end.afterMs)} ms`;
-    case "idleTimeout":
-      return `no client traffic for ${Math.round(end.afterMs)} ms`;
-    case "endOfSession":
-      return "end of session";
-  }
 }

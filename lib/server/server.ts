@@ -15,9 +15,9 @@ import type {
   Subscriber,
 } from "../exchange/mod.ts";
 import {
+  describeSessionEnd,
   firstSequenceNumber,
   ServerSession,
-  type ServerSessionEnd,
 } from "../session/server_session.ts";
 import { WriteBuffer } from "../session/write_buffer.ts";
 import { acceptLoop } from "../net/accept_loop.ts";
@@ -370,7 +370,7 @@ export class OuchServer implements Subscriber {
           );
         },
         end: (end) => {
-          connection.ending = describeEnd(end);
+          connection.ending = describeSessionEnd(end);
           connection.closeAfterWrite();
         },
       },
@@ -429,21 +429,6 @@ export class OuchServer implements Subscriber {
   #drop(connection: Connection, reason: string): void {
     connection.ending = reason;
     connection.abort();
-  }
-}
-
-function describeEnd(end: ServerSessionEnd): string {
-  switch (end.reason) {
-    case "logout":
-      return "logout";
-    case "loginRejected":
-      return `login rejected (${end.code})`;
-    case "loginTimeout":
-      return `no Login Request within ${Math.round(end.afterMs)} ms`;
-    case "idleTimeout":
-      return `no client traffic for ${Math.round(end.afterMs)} ms`;
-    case "endOfSession":
-      return "end of session";
   }
 }
 

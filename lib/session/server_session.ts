@@ -63,6 +63,35 @@ export type ServerSessionState = "awaitingLogin" | "active" | "ended";
 const SCRATCH_PACKET_SIZE = 64;
 
 /**
+ * Says why a session ended, for a log line or a close reason.
+ *
+ * @param end How it ended.
+ * @returns For example `no client traffic for 15000 ms` or `login rejected (A)`.
+ *
+ * @example
+ * ```ts
+ * import { describeSessionEnd } from "./server_session.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(describeSessionEnd({ reason: "loginRejected", code: "A" }), "login rejected (A)");
+ * ```
+ */
+export function describeSessionEnd(end: ServerSessionEnd): string {
+  switch (end.reason) {
+    case "logout":
+      return "logout";
+    case "loginRejected":
+      return `login rejected (${end.code})`;
+    case "loginTimeout":
+      return `no Login Request within ${Math.round(end.afterMs)} ms`;
+    case "idleTimeout":
+      return `no client traffic for ${Math.round(end.afterMs)} ms`;
+    case "endOfSession":
+      return "end of session";
+  }
+}
+
+/**
  * The first sequence number a session sends after its Login Request (K2): `0` asks for no
  * replay and a number beyond the stream (a 20-digit one included) for the next new message;
  * otherwise the number asked for.
