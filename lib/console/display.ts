@@ -402,12 +402,18 @@ export function renderStatus(
  *   bids: [{ price: 100, quantity: 1, orders: 1 }, { price: 90, quantity: 1, orders: 1 }],
  *   asks: [],
  * };
- * assert.deepEqual(renderTable(status, [{ depth, trades: [], halted: false }], { columns: 40, rows: 5 }), [
+ * const book = { depth, trades: [], halted: false };
+ * assert.deepEqual(renderTable(status, [book], { columns: 40, rows: 6 }), [
  *   "CLOSED  session S1  0 sessions  0 connec",
  *   "",
  *   "1  last -",
  *   "Orders  Quantity      Bid |     Ask  Qua",
  *   "     1         1     10.0 |",
+ *   "     1         1      9.0 |",
+ * ]);
+ * // No room for two levels: one line per book.
+ * assert.deepEqual(renderTable(status, [book], { columns: 40, rows: 5 }).slice(2), [
+ *   "1  bid 1 @ 10.0  ask -  last -",
  * ]);
  * ```
  */

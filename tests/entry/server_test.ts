@@ -242,7 +242,7 @@ Deno.test("ouch server exits 2 with a one-line reason for a bad command line, 0 
   // It shows how it was invoked (issue #12 item 5), not an "ouch" command that may not exist.
   assert.match(
     help.stdout,
-    /^Usage: deno run -A \S*main\.ts server \[flags\]\n/,
+    /^Usage: (npx -y deno@\S+|deno) run -A \S*main\.ts server \[flags\]\n/,
   );
   for (
     const flag of [
