@@ -15,3 +15,4 @@
  * @module
  */
 export * from "./accounts.ts";
+export * from "./login_throttle.ts";

@@ -32,8 +32,10 @@ import {
   venueNames,
 } from "../nats/mod.ts";
 import { OuchServer } from "../server/server.ts";
+import { LoginThrottle } from "../accounts/login_throttle.ts";
 import {
   accountConfig,
+  lockWarnings,
   matcherRules,
   parseServerArgs,
   type ServerConfig,
@@ -73,6 +75,7 @@ Flags:
   --host HOST             address to listen on (default 127.0.0.1)
   --port PORT             SoupBinTCP port; 0 picks a free one and prints it (default 15000)
   --user, --users         as for ouch server
+  --login-throttle on|off as for ouch server (default on)
   -h, --help              show this help`;
 
 /** Flags of ouch server that make no sense here. */
@@ -286,7 +289,7 @@ export async function runGateway(args: string[]): Promise<number> {
     "gateway",
     args,
     ["--nats", "--prefix", "--host-id", "--replicas"],
-    ["--host", "--port", "--user", "--users"],
+    ["--host", "--port", "--user", "--users", "--login-throttle"],
   );
   if (parsed === "help") return 0;
   const { config } = parsed;
@@ -307,6 +310,9 @@ export async function runGateway(args: string[]): Promise<number> {
     host,
     hostname: config.host,
     port: config.port,
+    ...(config.loginThrottle
+      ? { loginThrottle: new LoginThrottle({}, lockWarnings(say)) }
+      : {}),
   });
   say(
     `gateway ${host}: listening on ${config.host}:${server.address.port}, NATS ${

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import type { LoginThrottle } from "../accounts/login_throttle.ts";
+import { SYSTEM_CLOCK } from "../clock/clock.ts";
 import { integerFlag } from "../cli/flags.ts";
 import { UsageError } from "../cli/usage_error.ts";
 import { deliver, type Exchange, RecordBatch } from "../exchange/mod.ts";
@@ -192,6 +194,7 @@ export function attachPublisher(
  * @param publisher The publisher, attached to `exchange`.
  * @param exchange The exchange (its accounts log in to the feed).
  * @param host The address to listen on.
+ * @param loginThrottle Throttles failed logins (shared with the other listeners).
  * @returns The running edges, once every listener is bound.
  * @throws {UsageError} When a listener cannot be bound.
  */
@@ -200,12 +203,20 @@ export async function startMarketData(
   publisher: ItchPublisher | undefined,
   exchange: Exchange,
   host: string,
+  loginThrottle?: LoginThrottle,
 ): Promise<MarketDataEdges> {
   if (publisher === undefined) {
     return { publisher, notices: [], stop: () => Promise.resolve() };
   }
-  const authenticate = (username: string, password: string) =>
-    exchange.authenticate(username, password);
+  const authenticate = (username: string, password: string, address: string) =>
+    loginThrottle === undefined
+      ? exchange.authenticate(username, password)
+      : loginThrottle.attempt(
+        address,
+        username,
+        SYSTEM_CLOCK.nowMs(),
+        () => exchange.authenticate(username, password),
+      ) === "ok";
   const servers: ItchTcpServer[] = [];
   const notices: string[] = [];
   const started: { stop(): Promise<void> }[] = [];

@@ -26,6 +26,7 @@ import {
   isLoopback,
   parseUser,
 } from "../accounts/accounts.ts";
+import { type LoginLock, LoginThrottle } from "../accounts/login_throttle.ts";
 import { SYSTEM_CLOCK } from "../clock/clock.ts";
 import {
   CONSOLE_HELP,
@@ -132,6 +133,11 @@ Flags:
   --http HOST:PORT        serve the web page here (default ${DEFAULT_HTTP}; with --port 0 a free port)
   --no-http               do not serve the web page
   --trade-log FILE        append one line per trade to FILE
+  --login-throttle on|off after 5 failed logins from one address, or 20 for one account,
+                          within a minute, refuse logins from it (for the account: except
+                          from addresses it logged in from) for 1 s, doubling with each
+                          further failure up to 5 min; on OUCH, the ITCH feed and the web
+                          page alike (default on)
 ${MARKET_DATA_HELP}
   -h, --help              show this help
 
@@ -160,6 +166,7 @@ const FLAGS = {
   http: { type: "string" },
   "no-http": { type: "boolean" },
   "trade-log": { type: "string" },
+  "login-throttle": { type: "string" },
   ...MARKET_DATA_FLAGS,
   help: { type: "boolean", short: "h" },
 } as const;
@@ -194,6 +201,8 @@ export interface ServerConfig {
   display: "table" | "debug" | "quiet" | undefined;
   http: { hostname: string; port: number } | null;
   tradeLog: string | undefined;
+  /** `--login-throttle`: whether failed logins are throttled. */
+  loginThrottle: boolean;
   /** `--itch-port`, `--snapshot-port`, `--mold`, `--mold-request-port`, `--itch-log`. */
   marketData: MarketDataConfig;
 }
@@ -352,6 +361,9 @@ export async function parseServerArgs(
     tradeLog: values["trade-log"] === undefined
       ? undefined
       : String(values["trade-log"]),
+    loginThrottle:
+      choiceFlag("login-throttle", values["login-throttle"], ["on", "off"]) ===
+        "on",
     marketData: parseMarketDataFlags(values, port),
   };
 }
@@ -445,6 +457,42 @@ export function acceptWarnings(
       `Cannot accept a connection: ${reason}${more}; the listener carries on${
         retryMs > 0 ? ` in ${retryMs} ms` : ""
       }`,
+    );
+  };
+}
+
+/**
+ * The console's warnings for failed-login locks: the first at once, then at most one every
+ * 10 s saying how many more locks started since (a guesser must not flood the console).
+ *
+ * @param warn Prints one warning line.
+ * @param nowMs The clock. @default {Date.now}
+ * @returns The throttle's `onLock`.
+ */
+export function lockWarnings(
+  warn: (line: string) => void,
+  nowMs: () => number = Date.now,
+): (lock: LoginLock) => void {
+  let lastMs = -Infinity;
+  let quiet = 0;
+  return (lock) => {
+    const now = nowMs();
+    if (now - lastMs < 10_000) {
+      quiet++;
+      return;
+    }
+    lastMs = now;
+    const more = quiet === 0
+      ? ""
+      : ` (and ${quiet} more locks since the last warning)`;
+    quiet = 0;
+    const what = lock.kind === "address"
+      ? `logins from ${lock.key}`
+      : `logins as "${lock.key}" from addresses it has not logged in from`;
+    warn(
+      `login throttle: ${lock.failures} failed logins; ${what} refused for ${
+        lock.lockoutMs / 1000
+      } s${more}`,
     );
   };
 }
@@ -705,6 +753,9 @@ export async function run(args: string[]): Promise<number> {
     ? undefined
     : TradeLog.open(config.tradeLog);
   if (tradeLog !== undefined) exchange.subscribe(tradeLog);
+  const loginThrottle = config.loginThrottle
+    ? new LoginThrottle({}, lockWarnings((line) => display.warn(line)))
+    : undefined;
   let marketData;
   try {
     marketData = await startMarketData(
@@ -712,6 +763,7 @@ export async function run(args: string[]): Promise<number> {
       publisher,
       exchange,
       config.host,
+      loginThrottle,
     );
   } catch (error) {
     tradeLog?.close();
@@ -745,6 +797,7 @@ export async function run(args: string[]): Promise<number> {
       hostname: listening.host,
       port: listening.port,
       exchange,
+      ...(loginThrottle === undefined ? {} : { loginThrottle }),
       observer: {
         connected: (id, remote) =>
           display.connectionEvent({ type: "connected", id, remote }),
@@ -859,6 +912,7 @@ export async function run(args: string[]): Promise<number> {
         ...config.http,
         exchange,
         operators: config.operators,
+        ...(loginThrottle === undefined ? {} : { loginThrottle }),
         listenerFailed: (error, count, retryInMs) =>
           display.warn(
             `web listener failed (${count} so far): ${error}; serving again in ${retryInMs} ms`,

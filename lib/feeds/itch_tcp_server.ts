@@ -26,8 +26,11 @@ export interface ItchServerObserver {
 export interface ItchTcpServerOptions {
   /** The feed it serves. */
   publisher: ItchPublisher;
-  /** Whether a username and password may log in (M13: any OUCH account's). */
-  authenticate(username: string, password: string): boolean;
+  /**
+   * Whether a username and password may log in (M13: any OUCH account's), given the peer's
+   * IP address (for a failed-login throttle).
+   */
+  authenticate(username: string, password: string, address: string): boolean;
   /**
    * `feed`: the day's messages from the requested sequence number, then live, then End of
    * Session at the end of the day. `snapshot`: the state so far, `G`, End of Session.
@@ -206,6 +209,12 @@ export class ItchTcpServer {
     const id = this.#nextId++;
     const connection = {} as FeedConnection;
     connection.id = id;
+    let address = "unknown";
+    try {
+      address = conn.remoteAddr.hostname;
+    } catch {
+      // a connection reset at once: its reads will end it
+    }
     connection.socket = new SoupBinTcpSocket(conn, {
       // A reader that logs in after the day ended gets the day and End of Session.
       receive: (chunk, nowMs) => {
@@ -237,7 +246,11 @@ export class ItchTcpServer {
           const publisher = this.#publisher;
           const session = publisher.session;
           if (
-            !this.#options.authenticate(request.username, request.password)
+            !this.#options.authenticate(
+              request.username,
+              request.password,
+              address,
+            )
           ) {
             return { accept: false, code: "A" };
           }

@@ -7,6 +7,7 @@
  * @module
  */
 import { type Clock, SYSTEM_CLOCK } from "../clock/clock.ts";
+import type { LoginThrottle } from "../accounts/login_throttle.ts";
 import type { LoginRejectCode } from "../codec/packets.ts";
 import type {
   Exchange,
@@ -86,6 +87,11 @@ export interface ServerOptions {
   maxPacketLength?: number;
   /** How often heartbeats and timeouts are checked. @default {100} */
   tickMs?: number;
+  /**
+   * Refuses logins from an address or for an account that failed too often (shared with
+   * the process's other listeners). @default {no throttling}
+   */
+  loginThrottle?: LoginThrottle;
 }
 
 /** A connection as the operator sees it. */
@@ -121,8 +127,12 @@ export class OuchServer implements Subscriber {
   readonly #handles = new Map<Connection, SessionHandle>();
   readonly #touched = new Set<Connection>();
   readonly #options: Required<
-    Omit<ServerOptions, "observer" | "hostname" | "port" | "exchange">
+    Omit<
+      ServerOptions,
+      "observer" | "hostname" | "port" | "exchange" | "loginThrottle"
+    >
   >;
+  readonly #throttle: LoginThrottle | undefined;
   readonly #observer: ServerObserver;
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #accepting: Promise<void>;
@@ -138,6 +148,7 @@ export class OuchServer implements Subscriber {
     this.#listener = listener;
     this.#exchange = options.exchange;
     this.#observer = options.observer ?? {};
+    this.#throttle = options.loginThrottle;
     this.#options = {
       host: options.host ?? "ouch",
       clock: options.clock ?? SYSTEM_CLOCK,
@@ -335,10 +346,31 @@ export class OuchServer implements Subscriber {
     return new ServerSession(
       {
         login: (request) => {
+          const throttle = this.#throttle;
+          const address = addressOf(connection.remote);
+          const nowMs = clock.nowMs();
+          if (
+            throttle !== undefined &&
+            !throttle.allowed(address, request.username, nowMs)
+          ) {
+            // Answered as a wrong password: a guesser learns nothing.
+            this.#observer.loginRejected?.(
+              connection.id,
+              request.username,
+              "A",
+            );
+            return { accept: false, code: "A" };
+          }
           const decision = this.#exchange.login(
             request,
             this.#options.host,
             clock.nowNs(),
+          );
+          throttle?.record(
+            address,
+            request.username,
+            decision.accept || decision.code !== "A",
+            nowMs,
           );
           if (decision.accept) {
             connection.account = request.username;
@@ -430,6 +462,12 @@ export class OuchServer implements Subscriber {
     connection.ending = reason;
     connection.abort();
   }
+}
+
+/** The address part of `host:port` (an IPv6 host keeps its colons). */
+function addressOf(remote: string): string {
+  const colon = remote.lastIndexOf(":");
+  return colon < 0 ? remote : remote.slice(0, colon);
 }
 
 /** One TCP connection: its session on a {@linkcode SoupBinTcpSocket}. */

@@ -6,6 +6,7 @@
  * @module
  */
 import { SYSTEM_CLOCK } from "../clock/clock.ts";
+import type { LoginThrottle } from "../accounts/login_throttle.ts";
 import { stringifyJson } from "../format/format.ts";
 import { decodeOutbound } from "../codec/mod.ts";
 import type { OutboundMessage } from "../codec/messages.ts";
@@ -51,6 +52,13 @@ export interface WebListenOptions {
    * `retryInMs`, doubling up to 5 s while it keeps failing.
    */
   listenerFailed?: (error: string, count: number, retryInMs: number) => void;
+  /**
+   * Refuses logins from an address or for an account that failed too often (shared with
+   * the process's other listeners). @default {no throttling}
+   */
+  loginThrottle?: LoginThrottle;
+  /** The throttle's clock, milliseconds. @default {SYSTEM_CLOCK.nowMs} */
+  nowMs?: () => number;
 }
 
 /** A price level as sent to the page. */
@@ -180,6 +188,8 @@ const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 class WebClient {
   static #nextId = 1;
   readonly socket: WebSocket;
+  /** The peer's IP address (for the failed-login throttle). */
+  readonly address: string;
   /** Names the page's session: host `web#ID` (one session per page, K23). */
   readonly id = WebClient.#nextId++;
   account: string | undefined;
@@ -199,8 +209,9 @@ class WebClient {
   readonly closed: Promise<void>;
   #resolveClosed!: () => void;
 
-  constructor(socket: WebSocket) {
+  constructor(socket: WebSocket, address: string) {
     this.socket = socket;
+    this.address = address;
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
   }
 
@@ -300,6 +311,8 @@ export class WebServer implements Subscriber {
   #http: Deno.HttpServer<Deno.NetAddr> | undefined;
   #loopbackOnly = false;
   #operators: ReadonlySet<string> | undefined;
+  #loginThrottle: LoginThrottle | undefined;
+  #nowMs: () => number = SYSTEM_CLOCK.nowMs;
   #listenerErrors = 0;
   #retryMs = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -334,6 +347,8 @@ export class WebServer implements Subscriber {
     this.#exchange = exchange;
     this.#now = options.now ?? SYSTEM_CLOCK.nowNs;
     this.#operators = options.operators;
+    this.#loginThrottle = options.loginThrottle;
+    this.#nowMs = options.nowMs ?? SYSTEM_CLOCK.nowMs;
     this.#loopbackOnly = isLoopbackName(options.hostname);
     this.#serve(options, options.port);
     this.#rememberTrades();
@@ -443,7 +458,7 @@ export class WebServer implements Subscriber {
           status: 500,
           headers: responseHeaders("text/plain; charset=utf-8"),
         }),
-    }, (request) => this.#respond(request));
+    }, (request, info) => this.#respond(request, info.remoteAddr.hostname));
     this.#http = http;
     this.#retryMs = 0;
     http.finished.catch((error) => {
@@ -477,13 +492,13 @@ export class WebServer implements Subscriber {
     }, retryMs);
   }
 
-  async #respond(request: Request): Promise<Response> {
+  async #respond(request: Request, address: string): Promise<Response> {
     const host = request.headers.get("host");
     if (this.#loopbackOnly && !isLoopbackHost(host)) {
       return plain(403, "Forbidden: this server only answers loopback names");
     }
     const path = new URL(request.url).pathname;
-    if (path === "/ws") return this.#upgrade(request, host);
+    if (path === "/ws") return this.#upgrade(request, host, address);
     if (request.method !== "GET" && request.method !== "HEAD") {
       const response = plain(405, "Method Not Allowed");
       response.headers.set("allow", "GET, HEAD");
@@ -497,7 +512,7 @@ export class WebServer implements Subscriber {
     });
   }
 
-  #upgrade(request: Request, host: string | null): Response {
+  #upgrade(request: Request, host: string | null, address: string): Response {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return plain(426, "Upgrade Required: /ws is a WebSocket");
     }
@@ -509,7 +524,7 @@ export class WebServer implements Subscriber {
     }
     if (this.#closing) return plain(503, "Service Unavailable");
     const { socket, response } = Deno.upgradeWebSocket(request);
-    const client = new WebClient(socket);
+    const client = new WebClient(socket, address);
     socket.onopen = () => this.#connect(client);
     socket.onmessage = (event) => this.#receive(client, event.data);
     socket.onclose = () => this.#disconnect(client);
@@ -693,7 +708,16 @@ export class WebServer implements Subscriber {
 
   #login(client: WebClient, username: string, password: string): void {
     const exchange = this.#exchange!;
-    if (!exchange.authenticate(username, password)) {
+    const verdict = this.#loginThrottle === undefined
+      ? (exchange.authenticate(username, password) ? "ok" : "wrong")
+      : this.#loginThrottle.attempt(
+        client.address,
+        username,
+        this.#nowMs(),
+        () => exchange.authenticate(username, password),
+      );
+    // A refused attempt is answered as a wrong password: a guesser learns nothing.
+    if (verdict !== "ok") {
       client.failedLogins++;
       client.send({
         type: "login",
