@@ -210,6 +210,7 @@ Deno.test("parseServerArgs() refuses each bad flag with a one-line reason", asyn
     [["--no-journal", "--fresh"], /--no-journal with --journal or --fresh/],
     [["--fsync", "always"], /--fsync as one of interval, batch, none/],
     [["--display", "fancy"], /--display as one of table, debug, quiet/],
+    [["--login-throttle", "maybe"], /--login-throttle as one of on, off/],
     [["--http", "8080"], /HOST:PORT/],
     [["--no-http", "--http", "127.0.0.1:1"], /--no-http with --http/],
     [["--bogus"], /unknown flag --bogus/],
