@@ -217,6 +217,7 @@ async function client(args: string[]): Promise<void> {
       ? await attackOuch(Number(a), until)
       : await attackWeb(a!, until);
     const seconds = (performance.now() - t0) / 1000;
+    // deno-lint-ignore no-console
     console.log(JSON.stringify({ attempts, seconds }));
   } else {
     const until = performance.now() + Number(b);
@@ -226,6 +227,7 @@ async function client(args: string[]): Promise<void> {
       1_000_000,
       () => performance.now() >= until,
     );
+    // deno-lint-ignore no-console
     console.log(JSON.stringify(good));
   }
   Deno.exit(0);
@@ -240,6 +242,7 @@ async function run<T>(args: string[]): Promise<T> {
   }).spawn();
   // A client that does not finish in time is killed: its figures are then missing.
   const watchdog = setTimeout(() => {
+    // deno-lint-ignore no-console
     console.error(`login bench: ${args.join(" ")} did not finish; killed`);
     child.kill("SIGKILL");
   }, Number(args.at(-1)) + 30_000);
@@ -295,6 +298,7 @@ async function measure(throttle: boolean) {
     }
     return result;
   } finally {
+    // deno-lint-ignore no-console
     console.error("login bench: stopping the venue");
     await venue.stop();
   }
@@ -307,8 +311,10 @@ if (Deno.args[0] === "--attack" || Deno.args[0] === "--good") {
   for (const throttle of [false, true, false, true]) {
     const result = await measure(throttle);
     results.push(result);
+    // deno-lint-ignore no-console
     console.log(JSON.stringify(result));
   }
+  // deno-lint-ignore no-console
   console.log(
     JSON.stringify({ attackMs: ATTACK_MS, attackers: ATTACKERS, results }),
   );

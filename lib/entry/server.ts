@@ -68,7 +68,7 @@ import {
   listSnapshots,
   Snapshotter,
 } from "../server/snapshot_file.ts";
-import { WebServer } from "../web/server.ts";
+import { type WebLimit, WebServer } from "../web/server.ts";
 import { StreamFile } from "../server/stream_file.ts";
 
 /** Where journals go unless `--journal` says otherwise, relative to the working directory. */
@@ -497,6 +497,44 @@ export function lockWarnings(
   };
 }
 
+const WEB_LIMITS: Record<WebLimit, string> = {
+  connections: "refused a connection over the cap of 256 connections",
+  websockets: "refused a page over the cap of 64 open pages",
+  "header timeout":
+    "closed a connection whose request head did not come within 10 s",
+  "idle timeout": "closed a connection idle for 60 s",
+  body: "refused a request with a chunked or too large body",
+};
+
+/**
+ * The console's warnings for the web listener's limits: the first at once, then at most one
+ * every 5 s saying how many more there were since.
+ *
+ * @param warn Prints one warning line.
+ * @param nowMs The clock. @default {Date.now}
+ * @returns The web listener's `limited`.
+ */
+export function webLimitWarnings(
+  warn: (line: string) => void,
+  nowMs: () => number = Date.now,
+): (what: WebLimit) => void {
+  let lastMs = -Infinity;
+  let quiet = 0;
+  return (what) => {
+    const now = nowMs();
+    if (now - lastMs < 5_000) {
+      quiet++;
+      return;
+    }
+    lastMs = now;
+    const more = quiet === 0
+      ? ""
+      : ` (and ${quiet} more since the last warning)`;
+    quiet = 0;
+    warn(`web page: ${WEB_LIMITS[what]}${more}`);
+  };
+}
+
 /** Where a trading day is written and what opening it found. */
 interface OpenedDay {
   /** The journal, or `null` without one. */
@@ -917,6 +955,7 @@ export async function run(args: string[]): Promise<number> {
           display.warn(
             `web listener failed (${count} so far): ${error}; serving again in ${retryInMs} ms`,
           ),
+        limited: webLimitWarnings((line) => display.warn(line)),
       });
     } catch (error) {
       await stopAll();

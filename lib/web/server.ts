@@ -21,6 +21,7 @@ import type {
 } from "../exchange/mod.ts";
 import type { Depth, OpenOrder } from "../matcher/mod.ts";
 import { readAsset, responseHeaders } from "./_assets.ts";
+import { HttpFront, type HttpFrontLimits } from "./_http_front.ts";
 import {
   MAX_PAGE_MESSAGE_LENGTH,
   type PageMessage,
@@ -59,7 +60,22 @@ export interface WebListenOptions {
   loginThrottle?: LoginThrottle;
   /** The throttle's clock, milliseconds. @default {SYSTEM_CLOCK.nowMs} */
   nowMs?: () => number;
+  /** Timeouts and caps of the HTTP listener (defaults: 10 s, 60 s, 256, 64). */
+  limits?: HttpFrontLimits & {
+    /** Pages' WebSockets open at once at most; the excess is answered `503`. */
+    maxWebSockets?: number;
+  };
+  /** A connection was refused or closed by a limit (count them; warn sparingly). */
+  limited?: (what: WebLimit) => void;
 }
+
+/** Which limit of the web listener refused or closed a connection. */
+export type WebLimit =
+  | "connections"
+  | "websockets"
+  | "header timeout"
+  | "idle timeout"
+  | "body";
 
 /** A price level as sent to the page. */
 export interface WebLevel {
@@ -309,6 +325,9 @@ export class WebServer implements Subscriber {
   #now: () => number = SYSTEM_CLOCK.nowNs;
   #unsubscribe: (() => void) | undefined;
   #http: Deno.HttpServer<Deno.NetAddr> | undefined;
+  #front: HttpFront | undefined;
+  #maxWebSockets = 64;
+  #limited: ((what: WebLimit) => void) | undefined;
   #loopbackOnly = false;
   #operators: ReadonlySet<string> | undefined;
   #loginThrottle: LoginThrottle | undefined;
@@ -350,6 +369,8 @@ export class WebServer implements Subscriber {
     this.#loginThrottle = options.loginThrottle;
     this.#nowMs = options.nowMs ?? SYSTEM_CLOCK.nowMs;
     this.#loopbackOnly = isLoopbackName(options.hostname);
+    this.#maxWebSockets = options.limits?.maxWebSockets ?? 64;
+    this.#limited = options.limited;
     this.#serve(options, options.port);
     this.#rememberTrades();
     this.#shownDay = exchange.market.day;
@@ -408,8 +429,8 @@ export class WebServer implements Subscriber {
 
   /** The address served, e.g. `127.0.0.1:8080`, with the real port once listening. */
   get address(): string {
-    if (this.#http === undefined) return "";
-    const addr = this.#http.addr;
+    if (this.#front === undefined) return "";
+    const addr = this.#front.addr;
     const host = addr.hostname.includes(":")
       ? `[${addr.hostname}]`
       : addr.hostname;
@@ -440,6 +461,7 @@ export class WebServer implements Subscriber {
       new Promise((resolve) => timer = setTimeout(resolve, CLOSE_WAIT_MS)),
     ]);
     clearTimeout(timer);
+    await this.#front?.close();
     await this.#http?.shutdown();
   }
 
@@ -449,16 +471,47 @@ export class WebServer implements Subscriber {
   }
 
   #serve(options: WebListenOptions, port: number): void {
+    // Deno's HTTP server listens on an internal loopback port behind the public front,
+    // which enforces the timeouts and the connection cap Deno.serve lacks.
     const http = Deno.serve({
-      hostname: options.hostname,
-      port,
+      hostname: "127.0.0.1",
+      port: 0,
       onListen: () => {},
       onError: () =>
         new Response("Internal Server Error", {
           status: 500,
           headers: responseHeaders("text/plain; charset=utf-8"),
         }),
-    }, (request, info) => this.#respond(request, info.remoteAddr.hostname));
+    }, (request, info) =>
+      this.#respond(
+        request,
+        this.#front?.peer(info.remoteAddr.port) ?? info.remoteAddr.hostname,
+      ));
+    if (this.#front === undefined) {
+      try {
+        this.#front = new HttpFront(
+          { hostname: options.hostname, port },
+          http.addr,
+          options.limits,
+          {
+            limited: (what) => options.limited?.(what),
+            acceptError: (error, retryMs) => {
+              this.#listenerErrors++;
+              options.listenerFailed?.(
+                error instanceof Error ? error.message : String(error),
+                this.#listenerErrors,
+                retryMs,
+              );
+            },
+          },
+        );
+      } catch (error) {
+        http.shutdown().catch(() => {});
+        throw error;
+      }
+    } else {
+      this.#front.inner = http.addr;
+    }
     this.#http = http;
     this.#retryMs = 0;
     http.finished.catch((error) => {
@@ -523,6 +576,13 @@ export class WebServer implements Subscriber {
       );
     }
     if (this.#closing) return plain(503, "Service Unavailable");
+    if (this.#clients.size >= this.#maxWebSockets) {
+      this.#limited?.("websockets");
+      return plain(
+        503,
+        "Service Unavailable: too many pages open on this server",
+      );
+    }
     const { socket, response } = Deno.upgradeWebSocket(request);
     const client = new WebClient(socket, address);
     socket.onopen = () => this.#connect(client);

@@ -23,6 +23,7 @@ Deno.test("parseServerArgs() has the embedded defaults", async () => {
     version: "1.12",
     users: [...DEMO_USERS.keys()],
     limits: new Map(),
+    loginThrottle: true,
     operators: new Set(["demo1"]),
     throttle: 0,
     instruments: null,

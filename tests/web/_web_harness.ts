@@ -6,7 +6,7 @@
  */
 import type { JsonObject } from "../../lib/exchange/mod.ts";
 import { DEFAULT_ORDERBOOKS } from "../../lib/matcher/mod.ts";
-import { WebServer } from "../../lib/web/server.ts";
+import { type WebListenOptions, WebServer } from "../../lib/web/server.ts";
 import {
   startServer,
   testExchange,
@@ -39,6 +39,8 @@ export function startWeb(
     open?: boolean;
     matcher?: JsonObject;
     operators?: ReadonlySet<string>;
+    /** More listen options (limits, a throttle). */
+    listen?: Partial<WebListenOptions>;
   } = {},
 ): WebSetup {
   const web = new WebServer();
@@ -54,6 +56,7 @@ export function startWeb(
     ...(options.operators === undefined
       ? {}
       : { operators: options.operators }),
+    ...options.listen,
   });
   return {
     server,
