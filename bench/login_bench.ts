@@ -9,8 +9,9 @@
  * OUCH port). The server runs in this process (so the guesses checked can be counted), on
  * 127.0.0.1; the guesser and the good client are two other processes.
  *
- * Run: `deno task bench:login` (about 40 s); `-- --seconds S` per attack (default 5). The
- * last line is one JSON object.
+ * Run: `deno task bench:login` (about 2 minutes: four rounds, off, on, off, on; the first
+ * round's quiet figures include the JIT's warm-up); `-- --seconds S` per attack (default 5).
+ * The last line is one JSON object.
  *
  * @module
  */
@@ -257,13 +258,7 @@ async function measure(throttle: boolean) {
   const venue = startVenue(throttle);
   try {
     // Warm-up, then good logins with no attack.
-    const warm = await run<Good | null>([
-      "--good",
-      `${venue.port}`,
-      "0",
-      "1000",
-    ]);
-    let next = warm?.next ?? 10_000;
+    let next = 0;
     const quiet = await run<Good>([
       "--good",
       `${venue.port}`,
