@@ -465,6 +465,11 @@ export class WebServer implements Subscriber {
     await this.#http?.shutdown();
   }
 
+  /** HTTP connections open now (the page's WebSockets included). */
+  get connections(): number {
+    return this.#front?.connections ?? 0;
+  }
+
   /** How many times the HTTP listener failed and was started again. */
   get listenerErrors(): number {
     return this.#listenerErrors;
