@@ -36,7 +36,7 @@ interface Venue {
   stop(): Promise<void>;
 }
 
-function startVenue(throttle: boolean): Venue {
+async function startVenue(throttle: boolean): Promise<Venue> {
   const users = new Map<string, string>([["victim", "secret"]]);
   for (let i = 0; i < 20_000; i++) users.set(`g${i}`, "pw");
   const exchange = new Exchange({
@@ -57,6 +57,8 @@ function startVenue(throttle: boolean): Venue {
     exchange,
     ...(loginThrottle === undefined ? {} : { loginThrottle }),
   });
+  // The day's start is delivered in a later turn: wait for it before the first login.
+  await exchange.drain();
   const web = new WebServer();
   web.listen({
     hostname: "127.0.0.1",
@@ -255,7 +257,7 @@ async function run<T>(args: string[]): Promise<T> {
 type Good = { ms: number[]; failed: number; next: number };
 
 async function measure(throttle: boolean) {
-  const venue = startVenue(throttle);
+  const venue = await startVenue(throttle);
   try {
     // Warm-up, then good logins with no attack.
     let next = 0;

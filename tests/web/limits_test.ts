@@ -131,8 +131,10 @@ Deno.test("web listener: connections over the cap get 503 and are closed; after 
     { limits: { maxConnections: 3 } },
     async (setup, limited) => {
       const held = await Promise.all([0, 1, 2].map(() => connect(setup)));
-      // The front counts a connection once accepted: let the three be accepted.
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The front counts a connection once accepted: wait for the three.
+      while (setup.web.connections < 3) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       const extra = await connect(setup);
       const refused = await readToEnd(extra);
       assert.equal(
@@ -141,7 +143,9 @@ Deno.test("web listener: connections over the cap get 503 and are closed; after 
       );
       assert.deepEqual(limited, ["connections"]);
       for (const conn of held) conn.close();
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      while (setup.web.connections > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       const page = await fetch(`${setup.origin}/`);
       assert.equal(page.status, 200);
       await page.body?.cancel();
