@@ -25,6 +25,7 @@ import {
   TIME_IN_FORCE_DAY,
   TIME_IN_FORCE_IMMEDIATE,
 } from "../codec/mod.ts";
+import { PAGE_TOKEN_BASE } from "../matcher/mod.ts";
 import type { WriteBuffer } from "../session/write_buffer.ts";
 import {
   type HistogramBucket,
@@ -1063,7 +1064,10 @@ class SessionLoad {
   /** A message replayed at login: remember the highest token the account used. */
   #history(token: number): void {
     this.received.history++;
-    if (token > this.#historyToken) this.#historyToken = token;
+    // The web page's tokens are a range of their own: this run's tokens stay below it.
+    if (token > this.#historyToken && token < PAGE_TOKEN_BASE) {
+      this.#historyToken = token;
+    }
   }
 
   receiveBytes(bytes: Uint8Array, nowMs: number): void {
@@ -1205,10 +1209,11 @@ class SessionLoad {
     }
   }
 
-  // Each handler takes the local token; 0 or less is a token of an earlier run.
+  // Each handler takes the local token; 0 or less is a token of an earlier run, one above
+  // the highest this run registered is another client's (the web page's range).
 
   #accepted(token: number, quantity: number, live: boolean, nowMs: number) {
-    if (token <= 0) return this.#earlier();
+    if (!this.#mine(token)) return this.#earlier();
     this.received.accepted++;
     this.#settle(this.#packetEnd[token]);
     const checker = this.checker;
@@ -1219,7 +1224,7 @@ class SessionLoad {
   }
 
   #rejected(token: number, nowMs: number) {
-    if (token <= 0) return this.#earlier();
+    if (!this.#mine(token)) return this.#earlier();
     this.received.rejected++;
     this.#settle(this.#packetEnd[token]);
     if (this.checker.rejected(token)) {
@@ -1229,7 +1234,7 @@ class SessionLoad {
   }
 
   #replaced(token: number, previous: number, quantity: number, live: boolean) {
-    if (token <= 0) return this.#earlier();
+    if (!this.#mine(token)) return this.#earlier();
     this.received.replaced++;
     this.#settle(this.#packetEnd[token]);
     const checker = this.checker;
@@ -1242,14 +1247,14 @@ class SessionLoad {
   }
 
   #executed(token: number, quantity: number) {
-    if (token <= 0) return this.#earlier();
+    if (!this.#mine(token)) return this.#earlier();
     this.received.executed++;
     const order = this.checker.executed(token, quantity);
     if (order !== 0 && !this.checker.isLive(order)) this.#ended(order);
   }
 
   #canceled(token: number, quantity: number, reason: string) {
-    if (token <= 0) return this.#earlier();
+    if (!this.#mine(token)) return this.#earlier();
     this.received.canceled++;
     const order = this.checker.canceled(token, quantity, reason);
     if (reason === "U" && order > 0) this.#settle(this.#cancelEnd[order]);
@@ -1257,13 +1262,18 @@ class SessionLoad {
   }
 
   #aiqCanceled(token: number, quantity: number) {
-    if (token <= 0) return this.#earlier();
+    if (!this.#mine(token)) return this.#earlier();
     this.received.aiqCanceled++;
     const order = this.checker.aiqCanceled(token, quantity);
     if (order !== 0 && !this.checker.isLive(order)) this.#ended(order);
   }
 
-  /** A message about an order of an earlier run on the account. */
+  /** Whether a local token is one this run sent (not an earlier run's, nor the page's). */
+  #mine(token: number): boolean {
+    return token > 0 && token <= this.checker.highestToken;
+  }
+
+  /** A message about an order of an earlier run on the account, or the web page's. */
   #earlier(): void {
     this.received.history++;
   }

@@ -5,6 +5,7 @@
  */
 
 import type { OutboundMessage } from "../codec/mod.ts";
+import { PAGE_TOKEN_BASE } from "../matcher/mod.ts";
 
 /** An open order as the responses describe it. */
 export interface TrackedOrder {
@@ -69,7 +70,10 @@ export class OrderTracker {
   readonly #orders = new Map<number, TrackedOrder>();
   #highestToken = 0;
 
-  /** The highest token seen in an Order Accepted, Order Rejected or Order Replaced; 0 before. */
+  /**
+   * The highest token seen in an Order Accepted, Order Rejected or Order Replaced, below the
+   * web page's range ({@linkcode PAGE_TOKEN_BASE}); 0 before.
+   */
   get highestToken(): number {
     return this.#highestToken;
   }
@@ -162,7 +166,10 @@ export class OrderTracker {
   }
 
   #see(token: number): void {
-    if (token > this.#highestToken) this.#highestToken = token;
+    // The web page's tokens are a range of their own: the client's sequence ignores them.
+    if (token > this.#highestToken && token < PAGE_TOKEN_BASE) {
+      this.#highestToken = token;
+    }
   }
 
   #reduce(token: number, quantity: number, executed: number): void {

@@ -15,6 +15,7 @@ import {
   DEFAULT_ORDERBOOKS,
   type Instrument,
   type OpenOrder,
+  PAGE_TOKEN_BASE,
 } from "../matcher/mod.ts";
 import type { MarketEvent } from "../matcher/market_event.ts";
 import { WriteBuffer } from "../session/write_buffer.ts";
@@ -479,6 +480,21 @@ export class Exchange {
   }
 
   /**
+   * The next token of the web page's own range for an account (from
+   * {@linkcode PAGE_TOKEN_BASE} up, apart from its OUCH sessions' tokens).
+   *
+   * @param name The account.
+   * @returns Its highest page token so far plus one.
+   */
+  nextPageToken(name: string): number {
+    const day = this.#day;
+    const account = day?.byName.get(name);
+    return account === undefined
+      ? PAGE_TOKEN_BASE
+      : day!.matcher.nextPageToken(account.id);
+  }
+
+  /**
    * Checks a username and password without logging in (the web page).
    *
    * @param username The account.
@@ -594,6 +610,15 @@ export class Exchange {
       throw new RangeError(
         `Cannot handle a message of account "${handle.name}": its session is not of the current trading day`,
       );
+    }
+    // Tokens from PAGE_TOKEN_BASE (0xF0000000) up are the web page's own sequence: an OUCH
+    // session's Enter or Replace with one is out of its sequence, silently ignored (K4).
+    const type = message[0];
+    if (
+      (type === 0x4f && message.length > 1 && message[1]! >= 0xf0) ||
+      (type === 0x55 && message.length > 5 && message[5]! >= 0xf0)
+    ) {
+      return;
     }
     day.message(day.accounts[handle.account]!, "session", message, timestamp);
     this.#touched();

@@ -379,6 +379,8 @@ export interface MatcherState {
 export interface MatcherAccountState {
   id: number;
   highestToken: number;
+  /** The highest token of the web page's range (0: none yet; absent in older snapshots). */
+  highestPageToken?: number;
   orders: TokenIndexState;
   lastReference: string;
   limits: AccountLimits;
@@ -400,6 +402,25 @@ export interface MatcherVenueState {
 }
 
 /**
+ * The first token of the web page's own range: the page's orders take tokens from here up,
+ * the OUCH sessions' stay below, each range strictly increasing on its own (K4 within each).
+ */
+export const PAGE_TOKEN_BASE = 0xf0000000;
+
+/** Whether `token` is above the highest of its range (K4). */
+function freshToken(account: Account, token: number): boolean {
+  return token < PAGE_TOKEN_BASE
+    ? token > account.highestToken
+    : token > account.highestPageToken;
+}
+
+/** Consumes `token` in its range. */
+function useToken(account: Account, token: number): void {
+  if (token < PAGE_TOKEN_BASE) account.highestToken = token;
+  else account.highestPageToken = token;
+}
+
+/**
  * Per account and trading day: the highest token seen, the live orders by token, and the
  * account's limits (K19–K21) in the form the checks read.
  */
@@ -407,6 +428,8 @@ class Account {
   /** The caller's id, also the position in the matcher's account list, kept per order. */
   readonly id: number;
   highestToken = 0;
+  /** The highest token at or above {@linkcode PAGE_TOKEN_BASE} seen today; 0 for none. */
+  highestPageToken = 0;
   /** Token → order handle. */
   readonly orders: TokenIndex = new TokenIndex();
   /** The Client Reference of the account's latest order. */
@@ -1013,6 +1036,7 @@ export class Matcher {
       accounts: core.accountList.map((account) => ({
         id: account.id,
         highestToken: account.highestToken,
+        highestPageToken: account.highestPageToken,
         orders: account.orders.exportState(),
         lastReference: account.lastReference,
         limits: account.limits,
@@ -1067,6 +1091,7 @@ export class Matcher {
     for (const saved of state.accounts) {
       const account = new Account(saved.id, Object.freeze({ ...saved.limits }));
       account.highestToken = saved.highestToken;
+      account.highestPageToken = saved.highestPageToken ?? 0;
       account.orders.importState(saved.orders);
       account.lastReference = saved.lastReference;
       if ((saved.ring?.length ?? 0) !== (account.ring?.length ?? 0)) {
@@ -1708,6 +1733,31 @@ export class Matcher {
     return (this.#core.accounts[account]?.highestToken ?? 0) + 1;
   }
 
+  /**
+   * Returns the smallest token the web page can use next for the account: tokens from
+   * {@linkcode PAGE_TOKEN_BASE} up are the page's own sequence, apart from the OUCH
+   * sessions' (ours, not JNX's: so the two never collide).
+   *
+   * @param account The account id.
+   * @returns The next usable page token ({@linkcode PAGE_TOKEN_BASE} for an account not seen today).
+   * @throws {RangeError} If `account` is not an integer from 0 to 2^31 - 1.
+   *
+   * @example The page's range is apart from the OUCH tokens
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Matcher, PAGE_TOKEN_BASE } from "./matcher.ts";
+   *
+   * const matcher = new Matcher({ message() {}, market() {} }, { tradingDate: "20261128" });
+   * assert.equal(matcher.nextPageToken(0), PAGE_TOKEN_BASE);
+   * assert.equal(matcher.nextToken(0), 1);
+   * ```
+   */
+  nextPageToken(account: number): number {
+    checkAccount(account, "read the next page token");
+    const highest = this.#core.accounts[account]?.highestPageToken ?? 0;
+    return highest === 0 ? PAGE_TOKEN_BASE : highest + 1;
+  }
+
   #begin(timestamp: number): void {
     if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
       throw new RangeError(
@@ -1900,8 +1950,8 @@ export class Matcher {
     checkUint32(timeInForce, "timeInForce");
     checkUint32(firmId, "firmId");
     checkUint32(minimumQuantity, "minimumQuantity");
-    if (token <= account.highestToken) return;
-    account.highestToken = token;
+    if (!freshToken(account, token)) return;
+    useToken(account, token);
 
     if (!this.#open) return this.#reject(account, token, "R");
     const venue = this.#venue(message.orderbookId);
@@ -2087,7 +2137,7 @@ export class Matcher {
     const minimumQuantity = message.minimumQuantity;
     checkReplace(message);
     const order = account.orders.get(existing);
-    if (order === NO_ORDER || token <= account.highestToken) return;
+    if (order === NO_ORDER || !freshToken(account, token)) return;
 
     const core = this.#core;
     const store = core.store;
@@ -2138,7 +2188,7 @@ export class Matcher {
       return;
     }
 
-    account.highestToken = token;
+    useToken(account, token);
     account.orders.delete(existing);
     const immediate = timeInForce === TIME_IN_FORCE_IMMEDIATE;
     const key = store.selfMatchKey(order);

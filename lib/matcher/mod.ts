@@ -57,6 +57,7 @@ export {
   type MatcherState,
   type MatcherVenueState,
   type OpenOrder,
+  PAGE_TOKEN_BASE,
   resolveOrderbooks,
   type Trade,
 } from "./matcher.ts";

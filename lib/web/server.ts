@@ -288,7 +288,8 @@ class WebClient {
  * order the page entered itself is never dropped and is sent at once) and its open orders
  * (the first 100, at most four times a second). Orders from the page enter through
  * `Exchange.submit`, the same path as a SoupBinTCP message, with tokens the server assigns
- * (`Exchange.nextToken`); they appear in the account's OUCH sequence.
+ * (`Exchange.nextPageToken`: the page's own range from 0xF0000000, so they never collide with
+ * an OUCH session's); they appear in the account's OUCH sequence.
  *
  * Security: the WebSocket is accepted only from the page's own origin (the `Origin` host must
  * equal the `Host` header, else 403). When listening on a loopback address, any request whose
@@ -679,7 +680,7 @@ export class WebServer implements Subscriber {
     switch (message.type) {
       case "enter": {
         const { type: _, ...fields } = message;
-        const orderToken = exchange.nextToken(account);
+        const orderToken = exchange.nextPageToken(account);
         // Before the submit: its responses are the page's own as they are sent.
         client.own.add(orderToken);
         exchange.submit(
@@ -714,7 +715,7 @@ export class WebServer implements Subscriber {
           );
           return;
         }
-        const orderToken = exchange.nextToken(account);
+        const orderToken = exchange.nextPageToken(account);
         client.own.add(orderToken);
         exchange.submit(
           account,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { decodeOutbound } from "../../lib/codec/mod.ts";
+import { PAGE_TOKEN_BASE as P } from "../../lib/matcher/mod.ts";
 import { WebServer } from "../../lib/web/server.ts";
 import { enter, TestClient, types } from "../server/_harness.ts";
 import {
@@ -225,7 +226,7 @@ Deno.test("WebServer: the page's replace asks for the open quantity; the total o
       await setup.server.exchange.drain();
       const ack = await page.request({
         type: "replace",
-        existingOrderToken: 1,
+        existingOrderToken: P,
         quantity: 30,
         price: "2300.0",
         timeInForce: 99999,
@@ -234,15 +235,17 @@ Deno.test("WebServer: the page's replace asks for the open quantity; the total o
       }, "ack");
       assert.equal(
         ack.text,
-        "Replace of order #1 by #2 sent: Quantity 70 = 30 open + 40 already executed (the total of the order chain)",
+        `Replace of order #${P} by #${
+          P + 1
+        } sent: Quantity 70 = 30 open + 40 already executed (the total of the order chain)`,
       );
       await setup.server.exchange.drain();
       const [order] = setup.server.exchange.openOrders("bob");
-      assert.equal(order?.orderToken, 2);
+      assert.equal(order?.orderToken, P + 1);
       assert.equal(order?.openQuantity, 30);
       assert.equal(order?.executedQuantity, 40);
       // The cancel without a quantity (the page's) removes all of it.
-      await page.request({ type: "cancel", orderToken: 2 }, "ack");
+      await page.request({ type: "cancel", orderToken: P + 1 }, "ack");
       await setup.server.exchange.drain();
       assert.deepEqual(setup.server.exchange.openOrders("bob"), []);
       const log = setup.server.exchange.stream("bob")!;
@@ -276,7 +279,7 @@ Deno.test("WebServer: a logged-in page is a session of its account, so an OUCH s
       await exchange.drain();
       assert.deepEqual(
         exchange.openOrders("bob").map((order) => order.orderToken),
-        [1],
+        [P],
         "the page's order rests while the page is open",
       );
     } finally {
@@ -289,7 +292,7 @@ Deno.test("WebServer: a logged-in page is a session of its account, so an OUCH s
     await exchange.drain();
     assert.deepEqual(
       exchange.openOrders("bob").map((order) => order.orderToken),
-      [1],
+      [P],
     );
   });
 });
@@ -562,7 +565,11 @@ Deno.test("WebServer enters a page's order into the account's OUCH sequence with
           pageEnter({ clientReference: "<b>x</b>", quantity: 50 }),
           "ack",
         );
-        assert.equal(ack.orderToken, 2, "the server assigns the next token");
+        assert.equal(
+          ack.orderToken,
+          P,
+          "the server assigns the first token of the page's own range",
+        );
         const received = await ouch.messages(3);
         assert.deepEqual(types(received), [
           "system:S",
@@ -572,7 +579,7 @@ Deno.test("WebServer enters a page's order into the account's OUCH sequence with
         assert.equal(ouch.received[2]!.sequenceNumber, 3);
         assert.deepEqual(received[2], {
           ...received[2],
-          orderToken: 2,
+          orderToken: P,
           clientReference: "<b>x</b>",
           quantity: 50,
           price: 23000,
@@ -595,14 +602,19 @@ Deno.test("WebServer enters a page's order into the account's OUCH sequence with
           orders.orders.map((
             o: { orderToken: number; orderNumber: string },
           ) => [o.orderToken, o.orderNumber]),
-          [[1, "202611250000000001"], [2, "202611250000000002"]],
+          [[1, "202611250000000001"], [P, "202611250000000002"]],
         );
-        // The OUCH session keeps going; the page's next token follows its tokens.
-        await ouch.send(enter(3));
-        await ouch.messages(4);
+        // The OUCH session counts its own tokens: its next, 2, is not taken by the page's
+        // order (issue #15 item 2), and the page's next token follows the page's.
+        await ouch.send(enter(2));
+        const [, , , accepted2] = await ouch.messages(4);
+        assert.deepEqual(
+          accepted2?.type === "orderAccepted" && accepted2.orderToken,
+          2,
+        );
         assert.equal(
           (await page.request(pageEnter(), "ack")).orderToken,
-          4,
+          P + 1,
         );
         await ouch.messages(5);
         assert.deepEqual(
@@ -623,23 +635,30 @@ Deno.test("WebServer replaces and cancels the page account's orders and relays t
       await page.request(pageEnter({ quantity: 100 }), "ack");
       const replaced = await page.request({
         type: "replace",
-        existingOrderToken: 1,
+        existingOrderToken: P,
         quantity: 80,
         price: "2299.5",
         timeInForce: 99999,
         display: " ",
         minimumQuantity: 0,
       }, "ack");
-      assert.equal(replaced.orderToken, 2);
+      assert.equal(replaced.orderToken, P + 1);
       assert.match(
         (await page.request(
-          { type: "cancel", orderToken: 2, quantity: 10 },
+          { type: "cancel", orderToken: P + 1, quantity: 10 },
           "error",
         ))
           .message,
-        /Cannot cancel order #2 leaving 10 open: a cancel removes the whole order \(K10\)/,
+        new RegExp(
+          `Cannot cancel order #${
+            P + 1
+          } leaving 10 open: a cancel removes the whole order \\(K10\\)`,
+        ),
       );
-      await page.request({ type: "cancel", orderToken: 2, quantity: 0 }, "ack");
+      await page.request(
+        { type: "cancel", orderToken: P + 1, quantity: 0 },
+        "ack",
+      );
       await page.request(pageEnter({ price: "0" }), "ack");
       const log = setup.server.exchange.stream("bob")!;
       await page.next(
@@ -659,28 +678,28 @@ Deno.test("WebServer replaces and cancels the page account's orders and relays t
             ...messages[1],
             timestamp: 0,
             type: "orderAccepted",
-            orderToken: 1,
+            orderToken: P,
           },
           {
             ...messages[2],
             timestamp: 0,
             type: "orderReplaced",
-            previousOrderToken: 1,
-            replacementOrderToken: 2,
+            previousOrderToken: P,
+            replacementOrderToken: P + 1,
             price: 22995,
             quantity: 80,
           },
           {
             type: "orderCanceled",
             timestamp: 0,
-            orderToken: 2,
+            orderToken: P + 1,
             decrementQuantity: 80,
             orderCanceledReason: "U",
           },
           {
             type: "orderRejected",
             timestamp: 0,
-            orderToken: 3,
+            orderToken: P + 2,
             orderRejectedReason: "X",
           },
         ],
@@ -1060,12 +1079,12 @@ Deno.test("WebServer keeps every response about the page's order when that order
         pageEnter({ quantity: 300, price: "2030.0", timeInForce: 0 }),
         "ack",
       );
-      assert.equal(ack.orderToken, 301);
+      assert.equal(ack.orderToken, P);
       const own = () =>
         page.received.slice(from).filter((m) => m.type === "responses")
           .flatMap((m) => m.items)
           .filter((i: { message: { orderToken?: number } }) =>
-            i.message.orderToken === 301
+            i.message.orderToken === P
           );
       await page.next("responses", () => own().length === 301, from);
       assert.deepEqual(
