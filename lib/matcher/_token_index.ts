@@ -71,10 +71,16 @@ export class TokenIndex {
   }
 
   /**
-   * Adds the order `handle` with `token`, a uint32 above every token added before.
+   * Adds the order `handle` with `token`, a uint32 not added before: above every token
+   * added before is the fast case; one below the window (an account's OUCH tokens after
+   * one of the web page's range) is kept in the map behind it.
    */
   add(token: number, handle: number): void {
     let at = token - this.#base;
+    if (this.#base >= 0 && at < 0) {
+      this.#behind.set(token, handle);
+      return;
+    }
     if (this.#base < 0) {
       this.#base = token;
       at = 0;

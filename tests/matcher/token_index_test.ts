@@ -144,3 +144,38 @@ Deno.test("TokenMap switches to hashed slots when tokens alias", () => {
   for (let i = 1; i <= 100_000; i++) sequential.set(i, i);
   assert.equal(sequential.hashed, false);
 });
+
+Deno.test("TokenIndex answers like a Map for two growing ranges interleaved (OUCH tokens and the web page's from 0xF0000000)", () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({ page: fc.boolean(), drop: fc.nat(40) }),
+        { maxLength: 3_000 },
+      ),
+      (steps) => {
+        const index = new TokenIndex();
+        const model = new Map<number, number>();
+        const live: number[] = [];
+        let ouch = 0;
+        let page = 0xf000_0000 - 1;
+        let handle = 0;
+        for (const step of steps) {
+          const token = step.page ? ++page : ++ouch;
+          index.add(token, handle);
+          model.set(token, handle++);
+          live.push(token);
+          if (step.drop > 0) {
+            const victim = live.splice(step.drop % live.length, 1)[0]!;
+            assert.equal(index.delete(victim), true);
+            model.delete(victim);
+          }
+        }
+        assert.equal(index.size, model.size);
+        for (const [t, h] of model) assert.equal(index.get(t), h);
+        assert.equal(index.get(ouch + 1), -1);
+        assert.equal(index.get(page + 1), -1);
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
