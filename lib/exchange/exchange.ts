@@ -567,6 +567,36 @@ export class Exchange {
   }
 
   /**
+   * Opens a session of the current day for an account that proved its password earlier
+   * (a web page logged in before a day roll keeps being a session of its account on the
+   * next day, K23). A session start is a record, as for {@linkcode Exchange.login}.
+   *
+   * @param name The account.
+   * @param host Where the session is: one session per account per host.
+   * @param timestamp Nanoseconds since midnight.
+   * @returns The session's handle, or `undefined` without a day, for an account not
+   *   configured, or when the account already has a session on `host`.
+   */
+  resumeSession(
+    name: string,
+    host: string,
+    timestamp: number,
+  ): SessionHandle | undefined {
+    const day = this.#day;
+    if (day === undefined || !this.#users.has(name)) return undefined;
+    const account = day.byName.get(name) ??
+      this.#register(day, name, timestamp);
+    if (!day.sessionStart(account, host, timestamp)) return undefined;
+    this.#touched();
+    return {
+      account: account.id,
+      name: account.name,
+      host,
+      day: this.#dayNumber,
+    };
+  }
+
+  /**
    * Ends a session: when it was the account's last, its resting orders are canceled with
    * reason `L` (K13) unless that is turned off. A handle of an earlier day, or one already
    * handed back, is ignored.

@@ -1087,6 +1087,13 @@ export class WebServer implements Subscriber {
     this.#broadcast(this.#snapshot(exchange));
     for (const client of this.#clients) {
       if (client.account === undefined) continue;
+      // The page stays a session of its account on the new day (K23): its orders there
+      // are not canceled by the end of the account's OUCH sessions.
+      client.session = exchange.resumeSession(
+        client.account,
+        `web#${client.id}`,
+        this.#now(),
+      );
       client.responses = [];
       client.skipped = 0;
       client.ordersDirty = false;

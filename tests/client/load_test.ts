@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { run } from "../../lib/client/cli.ts";
 import { runLoad } from "../../lib/client/load.ts";
 import { OUTCOMES_OK } from "../../lib/client/load_report.ts";
-import { startServer } from "../server/_harness.ts";
+import { enter, startServer } from "../server/_harness.ts";
 import { capture } from "./_capture.ts";
 import { assertEveryOrderEndedOnce } from "./_load_checks.ts";
 import { startServerProcess } from "./_server_process.ts";
@@ -194,6 +194,66 @@ Deno.test("runLoad() keeps the mix and settles every order with count or duratio
         }
       }
     }
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("runLoad() on an account whose web page enters orders before and during the run: the page's orders are not the generator's, rest untouched, and every count is the run's own (issue #15 item 2)", async () => {
+  const server = startServer({ market: { orderbooks: ["7203", "6758"] } });
+  const account = ACCOUNTS[0]!.username;
+  const page = (price: number) =>
+    server.run((exchange, ts) => {
+      const token = exchange.nextPageToken(account);
+      exchange.submit(
+        account,
+        enter(token, { orderbookId: "6758", price, quantity: 100 }),
+        ts,
+      );
+      return token;
+    });
+  try {
+    // A logged-in page is a session of the account (K23): the generator's sessions ending
+    // cancel nothing while it is open.
+    const session = server.run((exchange, ts) =>
+      exchange.login(
+        {
+          type: "loginRequest",
+          username: account,
+          password: ACCOUNTS[0]!.password,
+          requestedSession: "",
+          requestedSequenceNumber: 0,
+        },
+        "web#1",
+        ts,
+      )
+    );
+    assert.ok(session.accept);
+    const first = page(30000);
+    let second = 0;
+    const during = setTimeout(() => second = page(30010), 5);
+    const report = await runLoad({
+      port: server.address.port,
+      accounts: ACCOUNTS.slice(0, 1),
+      count: 3000,
+      window: 20,
+      seed: 3,
+    });
+    clearTimeout(during);
+    if (second === 0) second = page(30010);
+    assert.deepEqual(report.errors, []);
+    assert.deepEqual(report.outcomes.violations, []);
+    assert.equal(report.ok, true);
+    assert.equal(report.outcomes.entered, report.sent.enter);
+    assert.equal(report.outcomes.accepted, report.sent.enter);
+    assert.equal(report.outcomes.open, 0);
+    assertEveryOrderEndedOnce(report);
+    await server.exchange.drain();
+    assert.deepEqual(
+      server.exchange.openOrders(account).map((o) => o.orderToken),
+      [first, second],
+      "the page's orders rest: the clean-up canceled only the generator's",
+    );
   } finally {
     await server.shutdown();
   }

@@ -907,6 +907,43 @@ Deno.test("WebServer sends a new snapshot when the trading day rolls", async () 
   });
 });
 
+Deno.test("WebServer: a page logged in across a day roll is a session of its account on the new day, so an OUCH session's end does not cancel its order (issue #15 item 2)", async () => {
+  await withWeb(async (setup) => {
+    await withPage(setup, async (page) => {
+      await page.login("bob", "pw-b");
+      const from = page.received.length;
+      const exchange = setup.server.exchange;
+      exchange.close(1);
+      await exchange.endDay(2);
+      assert.equal(exchange.sessions, 0);
+      exchange.startDay(
+        { session: "2026112601", tradingDate: "20261126", created: 1795651200 },
+        { timestamp: 3, log: null },
+      );
+      await page.next(
+        "snapshot",
+        (m) => m.session === "2026112601",
+        from,
+        3000,
+      );
+      assert.equal(exchange.sessions, 1, "the page's session of the new day");
+      const ack = await page.request(pageEnter({ quantity: 100 }), "ack");
+      const ouch = await TestClient.connect(setup.server);
+      await ouch.login("bob", "pw-b");
+      await ouch.logout();
+      await ouch.close();
+      while (exchange.sessions > 1) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await exchange.drain();
+      assert.deepEqual(
+        exchange.openOrders("bob").map((order) => order.orderToken),
+        [ack.orderToken],
+      );
+    });
+  });
+});
+
 Deno.test("WebServer.shutdown() closes the pages' WebSockets", async () => {
   const setup = startWeb();
   const page = await PageClient.connect(setup);
