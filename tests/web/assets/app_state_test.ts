@@ -6,6 +6,7 @@
  * closing the market.
  */
 import assert from "node:assert/strict";
+import { PAGE_TOKEN_BASE as P } from "../../../lib/matcher/mod.ts";
 import {
   browserTest,
   enterOrder,
@@ -76,7 +77,7 @@ browserTest(
     assert.equal(await page.locator("#feed li.kind-executed").count(), 1);
     assert.equal(await page.locator("#buy-button").isDisabled(), false);
     await enterOrder(page, { side: "B", quantity: "5", price: "2299.0" });
-    await waitText(page, "#feed li", "Accepted #2 Buy 5 of 1 @ 2299.0");
+    await waitText(page, "#feed li", `Accepted #${P} Buy 5 of 1 @ 2299.0`);
   },
 );
 
@@ -155,7 +156,7 @@ browserTest(
       quantity: "10",
       price: "2300.0",
     });
-    await waitText(alice, "#status", /Order #1 sent/);
+    await waitText(alice, "#status", new RegExp(String.raw`Order #${P} sent`));
     await enterOrder(alice, {
       orderbook: "1",
       side: "B",

@@ -3,6 +3,7 @@
  * rejected. Saves screenshots of each page under `test-results/` when it fails.
  */
 import assert from "node:assert/strict";
+import { PAGE_TOKEN_BASE as P } from "../../../lib/matcher/mod.ts";
 import { decodeOutbound } from "../../../lib/codec/mod.ts";
 import {
   browserTest,
@@ -47,7 +48,7 @@ browserTest(
         price: "2300.0",
         reference: "<b>x</b>",
       });
-      await waitText(alice, "#feed li", "Accepted #1 Buy 100 of 1 @ 2300.0");
+      await waitText(alice, "#feed li", `Accepted #${P} Buy 100 of 1 @ 2300.0`);
       await waitText(bob, ladderCell("1", "bid"), "100");
       await waitText(alice, "#orders td.reference", "<b>x</b>");
       assert.equal(await alice.locator("#orders b, #feed b").count(), 0);
@@ -62,18 +63,18 @@ browserTest(
           .getAttribute("d");
         assert.equal(line?.match(/M/g)?.length, 1, `${line}`);
       }
-      await waitText(alice, "#feed li", "Executed #1 Buy 40 of 1 @ 2300.0");
-      await waitText(bob, "#feed li", "Executed #1 Sell 40 of 1 @ 2300.0");
+      await waitText(alice, "#feed li", `Executed #${P} Buy 40 of 1 @ 2300.0`);
+      await waitText(bob, "#feed li", `Executed #${P} Sell 40 of 1 @ 2300.0`);
       assert.equal(await alice.locator(tapeRow("1")).count(), 1);
 
       // Alice cancels her resting order, picked from her open orders.
       await alice.locator('#orders tr[data-token="1"] button.select').click();
-      await waitText(alice, "#amend-selected", "#1 Buy 60 of 1 @ 2300.0");
+      await waitText(alice, "#amend-selected", `#${P} Buy 60 of 1 @ 2300.0`);
       await alice.locator("#cancel-button").click();
       await waitText(
         alice,
         "#feed li",
-        "Canceled #1 Buy 60 of 1 @ 2300.0: canceled on request (U User requested cancel)",
+        `Canceled #${P} Buy 60 of 1 @ 2300.0: canceled on request (U User requested cancel)`,
       );
       for (const page of [alice, bob]) {
         await waitText(page, '[data-orderbook="1"] .ladder td', "no orders");
@@ -87,7 +88,9 @@ browserTest(
       await waitText(
         bob,
         "#feed li",
-        "Rejected #2 Sell 10 of 1 @ 0.0: the price must be above zero (X Invalid price)",
+        `Rejected #${
+          P + 1
+        } Sell 10 of 1 @ 0.0: the price must be above zero (X Invalid price)`,
       );
 
       // The operator halts an orderbook; an order there is rejected; it resumes.
@@ -104,7 +107,9 @@ browserTest(
       await waitText(
         bob,
         "#feed li",
-        "Rejected #3 Buy 10 of 7203 @ 100.0: orderbook 7203 is halted (H Trading halt)",
+        `Rejected #${
+          P + 2
+        } Buy 10 of 7203 @ 100.0: orderbook 7203 is halted (H Trading halt)`,
       );
       await bob.locator('[data-orderbook="7203"] button.halt').click();
       await alice.locator('[data-orderbook="7203"]:not(.is-halted)').waitFor();
@@ -119,7 +124,7 @@ browserTest(
       // The Replace form shows the order's open quantity as it changes, and asks for the
       // open quantity wanted: the server sends the total of the chain (K9).
       await enterOrder(alice, { side: "B", quantity: "100", price: "2200.0" });
-      await waitText(alice, "#feed li", "Accepted #2");
+      await waitText(alice, "#feed li", `Accepted #${P + 1}`);
       await alice.locator('#orders tr[data-token="2"] button.select').click();
       const quantity = alice.locator("#replace-quantity");
       assert.equal(await quantity.inputValue(), "100");
@@ -140,7 +145,9 @@ browserTest(
       await waitText(
         alice,
         "#status",
-        "Replace of order #2 by #3 sent: Quantity 90 = 50 open + 40 already executed",
+        `Replace of order #${P + 1} by #${
+          P + 2
+        } sent: Quantity 90 = 50 open + 40 already executed`,
       );
       await setup.server.exchange.drain();
       const [replaced] = setup.server.exchange.openOrders("alice");

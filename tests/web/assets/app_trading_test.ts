@@ -6,6 +6,7 @@
  * problem, full-width digits, and an over-long client reference refused.
  */
 import assert from "node:assert/strict";
+import { PAGE_TOKEN_BASE as P } from "../../../lib/matcher/mod.ts";
 import type { Page } from "playwright-core";
 import { enter } from "../../server/_harness.ts";
 import {
@@ -57,9 +58,9 @@ browserTest(
     await login(page, "alice", "pw-a");
     await enterOrder(page, { side: "B", quantity: "100", price: "2300.0" });
     await enterOrder(page, { side: "B", quantity: "50", price: "2301.0" });
-    await waitText(page, "#feed li", "Accepted #2");
+    await waitText(page, "#feed li", `Accepted #${P + 1}`);
     ouch(setup, "bob", 1, { buySellIndicator: "S", quantity: 150 });
-    await waitText(page, "#feed li", "Executed #1 Buy 100 of 1 @ 2300.0");
+    await waitText(page, "#feed li", `Executed #${P} Buy 100 of 1 @ 2300.0`);
     // The fill comes at once; the last price with the next market update.
     await waitText(page, '#positions tr[data-book="1"]', "-50.0");
     assert.deepEqual(await rows(page, "#positions"), [
@@ -67,7 +68,11 @@ browserTest(
     ]);
     // Alice sells 60 at 2302.0 to Bob: 60 × (2302.0 - 2300.333…) realised.
     await enterOrder(page, { side: "S", quantity: "60", price: "2302.0" });
-    await waitText(page, "#feed li", "Accepted #3 Sell 60 of 1 @ 2302.0");
+    await waitText(
+      page,
+      "#feed li",
+      `Accepted #${P + 2} Sell 60 of 1 @ 2302.0`,
+    );
     ouch(setup, "bob", 2, { quantity: 60, price: 23020 });
     await waitText(page, '#positions tr[data-book="1"]', "+150.0");
     assert.deepEqual(await rows(page, "#positions"), [
@@ -89,7 +94,7 @@ browserTest(
 
     // The feed filter: a reject, an order of the account's OUCH session, fills.
     await enterOrder(page, { side: "B", quantity: "10", price: "0" });
-    await waitText(page, "#feed li", "Rejected #4");
+    await waitText(page, "#feed li", `Rejected #${P + 3}`);
     ouch(setup, "alice", 5, { price: 20000, quantity: 7 });
     await waitText(page, "#feed li", "Accepted #5 Buy 7 of 1 @ 2000.0");
     const all = await visibleFeed(page);
@@ -97,13 +102,19 @@ browserTest(
     assert.equal(all.length, 9);
     await page.locator('#feed-filter input[value="fills"]').check();
     assert.deepEqual(await visibleFeed(page), [
-      "Executed #3 Sell 60 of 1 @ 2302.0 (match 202611250000000003, added liquidity)",
-      "Executed #1 Buy 100 of 1 @ 2300.0 (match 202611250000000002, added liquidity)",
-      "Executed #2 Buy 50 of 1 @ 2301.0 (match 202611250000000001, added liquidity)",
+      `Executed #${
+        P + 2
+      } Sell 60 of 1 @ 2302.0 (match 202611250000000003, added liquidity)`,
+      `Executed #${P} Buy 100 of 1 @ 2300.0 (match 202611250000000002, added liquidity)`,
+      `Executed #${
+        P + 1
+      } Buy 50 of 1 @ 2301.0 (match 202611250000000001, added liquidity)`,
     ]);
     await page.locator('#feed-filter input[value="rejects"]').check();
     assert.deepEqual(await visibleFeed(page), [
-      "Rejected #4 Buy 10 of 1 @ 0.0: the price must be above zero (X Invalid price)",
+      `Rejected #${
+        P + 3
+      } Buy 10 of 1 @ 0.0: the price must be above zero (X Invalid price)`,
     ]);
     await page.locator('#feed-filter input[value="mine"]').check();
     const mine = await visibleFeed(page);
@@ -232,7 +243,7 @@ browserTest(
     );
     await page.keyboard.type("50");
     await page.keyboard.press("Enter");
-    await waitText(page, "#feed li", "Executed #1 Buy 50 of 1 @ 2301.0");
+    await waitText(page, "#feed li", `Executed #${P} Buy 50 of 1 @ 2301.0`);
 
     // A bid: sell there, with the Sell button.
     await page.locator('[data-orderbook="1"] .ladder tr.bid.level td.bid-qty')
@@ -241,19 +252,27 @@ browserTest(
     assert.equal(await page.locator("#enter-price").inputValue(), "2299.0");
     await page.locator("#enter-quantity").fill("30");
     await page.locator("#sell-button").click();
-    await waitText(page, "#feed li", "Executed #2 Sell 30 of 1 @ 2299.0");
+    await waitText(
+      page,
+      "#feed li",
+      `Executed #${P + 1} Sell 30 of 1 @ 2299.0`,
+    );
 
     // Buy with Sell chosen in the form: the button decides.
     await page.locator("#enter-side").selectOption("S");
     await page.locator("#enter-price").fill("2200.0");
     await page.locator("#enter-quantity").fill("3");
     await page.locator("#buy-button").click();
-    await waitText(page, "#feed li", "Accepted #3 Buy 3 of 1 @ 2200.0");
+    await waitText(page, "#feed li", `Accepted #${P + 2} Buy 3 of 1 @ 2200.0`);
     // Enter in a field sends with the side chosen in the form.
     await page.locator("#enter-side").selectOption("T");
     await page.locator("#enter-price").fill("2500.0");
     await page.locator("#enter-price").press("Enter");
-    await waitText(page, "#feed li", "Accepted #4 Short sell 3 of 1 @ 2500.0");
+    await waitText(
+      page,
+      "#feed li",
+      `Accepted #${P + 3} Short sell 3 of 1 @ 2500.0`,
+    );
 
     // The order line: "/" jumps there; Enter sends.
     await page.locator("#feed-panel h2").click();
@@ -266,7 +285,7 @@ browserTest(
     );
     await page.keyboard.type("b 10 @ 2290");
     await page.keyboard.press("Enter");
-    await waitText(page, "#feed li", "Accepted #5 Buy 10 of 1 @ 2290.0");
+    await waitText(page, "#feed li", `Accepted #${P + 4} Buy 10 of 1 @ 2290.0`);
     assert.equal(await page.locator("#command").inputValue(), "");
     await page.locator("#command").fill("ｓ　１０　７２０３　＠　２９００ ioc");
     await page.locator("#command").press("Enter");
@@ -274,7 +293,11 @@ browserTest(
     await waitText(
       page,
       "#feed li",
-      /Accepted #6 Sell 10 of 7203 @ 2900\.0 IOC \(order \d{18}, dead on arrival\)/,
+      new RegExp(
+        String.raw`Accepted #${
+          P + 5
+        } Sell 10 of 7203 @ 2900\.0 IOC \(order \d{18}, dead on arrival\)`,
+      ),
     );
     await page.locator("#command").fill("b 10");
     await page.locator("#command").press("Enter");
@@ -312,7 +335,7 @@ browserTest(
     await waitText(
       page,
       "#feed li",
-      "Rejected #1 Buy 10 of 1 @ 2301.0 post-only: post-only order would have traded (O Other)",
+      `Rejected #${P} Buy 10 of 1 @ 2301.0 post-only: post-only order would have traded (O Other)`,
     );
     await enterOrder(page, {
       side: "B",
@@ -326,7 +349,11 @@ browserTest(
     await waitText(
       page,
       "#feed li",
-      /Accepted #2 Buy 100 of 1 @ 2301\.0 IOC min 60 \(order \d{18}, dead on arrival\)/,
+      new RegExp(
+        String.raw`Accepted #${
+          P + 1
+        } Buy 100 of 1 @ 2301\.0 IOC min 60 \(order \d{18}, dead on arrival\)`,
+      ),
     );
     await enterOrder(page, {
       side: "B",
@@ -334,12 +361,18 @@ browserTest(
       price: "２０００",
       minimum: "0",
     });
-    await waitText(page, "#feed li", "Accepted #3 Buy 100 of 1 @ 2000.0");
+    await waitText(
+      page,
+      "#feed li",
+      `Accepted #${P + 2} Buy 100 of 1 @ 2000.0`,
+    );
     setup.server.run((exchange, ts) => exchange.close(ts));
     await waitText(
       page,
       "#feed li",
-      "Canceled #3 Buy 100 of 1 @ 2000.0: canceled at market close (O Other)",
+      `Canceled #${
+        P + 2
+      } Buy 100 of 1 @ 2000.0: canceled at market close (O Other)`,
     );
     setup.server.run((exchange, ts) => exchange.open(ts));
 
