@@ -68,7 +68,8 @@ browserTest(
       assert.equal(await alice.locator(tapeRow("1")).count(), 1);
 
       // Alice cancels her resting order, picked from her open orders.
-      await alice.locator('#orders tr[data-token="1"] button.select').click();
+      await alice.locator(`#orders tr[data-token="${P}"] button.select`)
+        .click();
       await waitText(alice, "#amend-selected", `#${P} Buy 60 of 1 @ 2300.0`);
       await alice.locator("#cancel-button").click();
       await waitText(
@@ -125,7 +126,8 @@ browserTest(
       // open quantity wanted: the server sends the total of the chain (K9).
       await enterOrder(alice, { side: "B", quantity: "100", price: "2200.0" });
       await waitText(alice, "#feed li", `Accepted #${P + 1}`);
-      await alice.locator('#orders tr[data-token="2"] button.select').click();
+      await alice.locator(`#orders tr[data-token="${P + 1}"] button.select`)
+        .click();
       const quantity = alice.locator("#replace-quantity");
       assert.equal(await quantity.inputValue(), "100");
       setup.server.run((exchange, ts) =>
@@ -157,7 +159,7 @@ browserTest(
           replaced?.openQuantity,
           replaced?.executedQuantity,
         ],
-        [3, 50, 40],
+        [P + 2, 50, 40],
       );
 
       // What the page did is in Alice's OUCH sequence like any other order.
