@@ -69,6 +69,10 @@ let active = false;
 let writer: LogWriter | undefined;
 let stopping = false;
 let refused = 0;
+/** Appends not settled yet, counted here: the writer's own count may already exclude one
+ * whose settling callback has not run yet, which made the report off by one. */
+let outstanding = 0;
+let refusedAtStop = 0;
 let lateAccepted = 0; // acknowledged after it noticed it was fenced or lost the lease
 let lateMaxSeq = 0;
 
@@ -82,10 +86,17 @@ function late(seq: number): void {
 async function stop(ev: "fenced" | "lost", code: number, message = "") {
   if (stopping) return;
   stopping = true;
-  const pending = writer?.pending ?? 0;
+  const pending = outstanding;
+  refusedAtStop = refused;
   emit({ ev, epoch: writer?.epoch ?? 0, pending, message });
   await writer?.flushed();
-  emit({ ev: "exit", refused, pending, lateAccepted, lateMaxSeq });
+  emit({
+    ev: "exit",
+    refused: refused - refusedAtStop,
+    pending,
+    lateAccepted,
+    lateMaxSeq,
+  });
   Deno.exit(code);
 }
 const lease = await Lease.open(nc, {
@@ -150,9 +161,16 @@ async function run(epoch: number): Promise<void> {
     const fill = () => {
       if (stopping) return;
       while (out.pending < FLOOD) {
+        outstanding++;
         out.append([encoder.encode(`fill:${epoch}:${n++}`)], cursor).then(
-          (ack) => late(ack.seq),
-          () => refused++,
+          (ack) => {
+            outstanding--;
+            late(ack.seq);
+          },
+          () => {
+            outstanding--;
+            refused++;
+          },
         );
       }
       setTimeout(fill, 1);
@@ -177,12 +195,15 @@ async function run(epoch: number): Promise<void> {
     const first = decoder.decode(records[0]!);
     if (stopping) break;
     cursor = { seq: batch.seq, done: batch.first + batch.commands.length };
+    outstanding++;
     out.append(records, cursor).then(
       (ack) => {
+        outstanding--;
         late(ack.seq);
         emit({ ev: "ack", epoch, seq: ack.seq, first });
       },
       (error) => {
+        outstanding--;
         refused++;
         if (error instanceof FencedError) {
           stop("fenced", 3, error.message);
