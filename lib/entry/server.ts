@@ -440,24 +440,45 @@ export function acceptWarnings(
   warn: (line: string) => void,
   nowMs: () => number = Date.now,
 ): (reason: string, retryMs: number) => void {
+  const say = sparingly<[string, number]>(
+    5_000,
+    nowMs,
+    ([reason, retryMs], quiet) =>
+      warn(
+        `Cannot accept a connection: ${reason}${
+          quiet === 0 ? "" : ` (and ${quiet} more since the last warning)`
+        }; the listener carries on${retryMs > 0 ? ` in ${retryMs} ms` : ""}`,
+      ),
+  );
+  return (reason, retryMs) => say([reason, retryMs]);
+}
+
+/**
+ * Calls `say` at most once every `intervalMs`, with how many calls it skipped since the
+ * last time (a flood must not flood the console).
+ *
+ * @param intervalMs The least time between two calls of `say`.
+ * @param nowMs The clock.
+ * @param say Prints one warning from a value and the number of calls skipped.
+ * @returns The function to call for every event.
+ */
+function sparingly<T>(
+  intervalMs: number,
+  nowMs: () => number,
+  say: (value: T, skipped: number) => void,
+): (value: T) => void {
   let lastMs = -Infinity;
-  let quiet = 0;
-  return (reason, retryMs) => {
+  let skipped = 0;
+  return (value) => {
     const now = nowMs();
-    if (now - lastMs < 5_000) {
-      quiet++;
+    if (now - lastMs < intervalMs) {
+      skipped++;
       return;
     }
     lastMs = now;
-    const more = quiet === 0
-      ? ""
-      : ` (and ${quiet} more since the last warning)`;
-    quiet = 0;
-    warn(
-      `Cannot accept a connection: ${reason}${more}; the listener carries on${
-        retryMs > 0 ? ` in ${retryMs} ms` : ""
-      }`,
-    );
+    const count = skipped;
+    skipped = 0;
+    say(value, count);
   };
 }
 
@@ -473,28 +494,18 @@ export function lockWarnings(
   warn: (line: string) => void,
   nowMs: () => number = Date.now,
 ): (lock: LoginLock) => void {
-  let lastMs = -Infinity;
-  let quiet = 0;
-  return (lock) => {
-    const now = nowMs();
-    if (now - lastMs < 10_000) {
-      quiet++;
-      return;
-    }
-    lastMs = now;
-    const more = quiet === 0
-      ? ""
-      : ` (and ${quiet} more locks since the last warning)`;
-    quiet = 0;
+  return sparingly<LoginLock>(10_000, nowMs, (lock, quiet) => {
     const what = lock.kind === "address"
       ? `logins from ${lock.key}`
       : `logins as "${lock.key}" from addresses it has not logged in from`;
     warn(
       `login throttle: ${lock.failures} failed logins; ${what} refused for ${
         lock.lockoutMs / 1000
-      } s${more}`,
+      } s${
+        quiet === 0 ? "" : ` (and ${quiet} more locks since the last warning)`
+      }`,
     );
-  };
+  });
 }
 
 const WEB_LIMITS: Record<WebLimit, string> = {
@@ -518,21 +529,12 @@ export function webLimitWarnings(
   warn: (line: string) => void,
   nowMs: () => number = Date.now,
 ): (what: WebLimit) => void {
-  let lastMs = -Infinity;
-  let quiet = 0;
-  return (what) => {
-    const now = nowMs();
-    if (now - lastMs < 5_000) {
-      quiet++;
-      return;
-    }
-    lastMs = now;
-    const more = quiet === 0
-      ? ""
-      : ` (and ${quiet} more since the last warning)`;
-    quiet = 0;
-    warn(`web page: ${WEB_LIMITS[what]}${more}`);
-  };
+  return sparingly<WebLimit>(5_000, nowMs, (what, quiet) =>
+    warn(
+      `web page: ${WEB_LIMITS[what]}${
+        quiet === 0 ? "" : ` (and ${quiet} more since the last warning)`
+      }`,
+    ));
 }
 
 /** Where a trading day is written and what opening it found. */

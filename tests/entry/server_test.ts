@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import {
+  acceptWarnings,
+  lockWarnings,
   parseServerArgs,
   type ServerConfig,
   tradingDate,
+  webLimitWarnings,
 } from "../../lib/entry/server.ts";
 import { DEMO_USERS } from "../../lib/accounts/accounts.ts";
 import type { OuchServer } from "../../lib/server/server.ts";
@@ -439,4 +442,33 @@ Deno.test("ouch server without a journal has a session id that is the time too (
   } finally {
     await server.stop("SIGKILL");
   }
+});
+
+Deno.test("the console's warnings for accept errors, login locks and web limits come at most once per interval, with the count of those left out", () => {
+  let now = 0;
+  const lines: string[] = [];
+  const warn = (line: string) => lines.push(line);
+  const accept = acceptWarnings(warn, () => now);
+  const lock = lockWarnings(warn, () => now);
+  const web = webLimitWarnings(warn, () => now);
+  accept("Too many open files", 10);
+  accept("Too many open files", 20);
+  lock({ kind: "address", key: "10.0.0.9", lockoutMs: 1000, failures: 5 });
+  lock({ kind: "account", key: "alice", lockoutMs: 2000, failures: 20 });
+  web("header timeout");
+  web("connections");
+  now = 5_000;
+  accept("Too many open files", 0);
+  web("idle timeout");
+  lock({ kind: "address", key: "10.0.0.9", lockoutMs: 4000, failures: 7 });
+  now = 10_000;
+  lock({ kind: "address", key: "10.0.0.9", lockoutMs: 8000, failures: 8 });
+  assert.deepEqual(lines, [
+    "Cannot accept a connection: Too many open files; the listener carries on in 10 ms",
+    "login throttle: 5 failed logins; logins from 10.0.0.9 refused for 1 s",
+    "web page: closed a connection whose request head did not come within 10 s",
+    "Cannot accept a connection: Too many open files (and 1 more since the last warning); the listener carries on",
+    "web page: closed a connection idle for 60 s (and 1 more since the last warning)",
+    "login throttle: 8 failed logins; logins from 10.0.0.9 refused for 8 s (and 2 more locks since the last warning)",
+  ]);
 });
