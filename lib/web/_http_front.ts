@@ -152,6 +152,8 @@ export class HttpFront {
     try {
       let address = "unknown";
       try {
+        // Small WebSocket frames must not wait for Nagle's algorithm on either hop.
+        client.setNoDelay(true);
         address = client.remoteAddr.hostname;
       } catch {
         // reset at once: the reads below end it
@@ -166,6 +168,7 @@ export class HttpFront {
         await refuse(client, BUSY);
         return;
       }
+      inner.setNoDelay(true);
       const port = inner.localAddr.port;
       this.#peers.set(port, address);
       const connected = inner;
