@@ -29,16 +29,15 @@ export const MARKET_DATA_FLAGS = {
 
 /** The help lines of the market-data flags. */
 export const MARKET_DATA_HELP =
-  `  --itch-port PORT|off    ITCH feed over SoupBinTCP (any account's login); 0 picks a free
-                          port (default ${DEFAULT_ITCH_PORT}; with --port 0, a free one)
-  --snapshot-port PORT|off
-                          ITCH snapshot channel: the state so far, G, End of Session (default
-                          ${DEFAULT_SNAPSHOT_PORT}; with --port 0, a free one)
+  `  --itch-port PORT        ITCH feed over SoupBinTCP (any account's login); 0 or off turns it
+                          off (default ${DEFAULT_ITCH_PORT}; with --port 0, a free port)
+  --snapshot-port PORT    ITCH snapshot channel: the state so far, G, End of Session; 0 or off
+                          turns it off (default ${DEFAULT_SNAPSHOT_PORT}; with --port 0, a free port)
   --mold HOST:PORT        also send the feed as MoldUDP64 datagrams to HOST:PORT (loopback
                           unicast or a multicast group); off by default
-  --mold-request-port PORT|off
-                          MoldUDP64 re-request server (UDP) with --mold; 0 picks a free port
-                          (default: the --mold port + 1; with --port 0, a free one)
+  --mold-request-port PORT
+                          MoldUDP64 re-request server (UDP) with --mold; 0 or off turns it off
+                          (default: the --mold port + 1; with --port 0, a free port)
   --itch-log FILE         write the day's ITCH feed to FILE as a SoupBin file (u16 length +
                           message), rewritten from the journal at a restart`;
 
@@ -52,9 +51,10 @@ export interface MarketDataConfig {
 }
 
 /**
- * Reads the market-data flags. A port is `off`, or a number (`0`: a free port); left out it
- * is its default, or a free port when the OUCH `--port` is 0 (so that servers started on
- * free ports in parallel do not clash on the feed's defaults).
+ * Reads the market-data flags. A port is a number, `0` or `off` turning its listener off (the
+ * issue's rule: "0 turns it off"); left out it is its default, or a free port when the OUCH
+ * `--port` is 0 (so that servers started on free ports in parallel do not clash on the feed's
+ * defaults). In the returned configuration `0` means a free port and `null` off.
  *
  * @param values The parsed flags.
  * @param ouchPort The OUCH `--port`.
@@ -69,6 +69,7 @@ export interface MarketDataConfig {
  * assert.equal(parseMarketDataFlags({}, 15000).itchPort, 15001);
  * assert.equal(parseMarketDataFlags({}, 0).snapshotPort, 0);
  * assert.equal(parseMarketDataFlags({ "itch-port": "off" }, 0).itchPort, null);
+ * assert.equal(parseMarketDataFlags({ "itch-port": "0" }, 15000).itchPort, null);
  * ```
  */
 export function parseMarketDataFlags(
@@ -78,10 +79,11 @@ export function parseMarketDataFlags(
   const port = (name: string, fallback: number): number | null => {
     const value = values[name];
     if (value === "off") return null;
-    return integerFlag(name, value, ouchPort === 0 ? 0 : fallback, {
+    const chosen = integerFlag(name, value, ouchPort === 0 ? 0 : fallback, {
       min: 0,
       max: 65535,
     });
+    return value !== undefined && chosen === 0 ? null : chosen;
   };
   let mold: MarketDataConfig["mold"] = null;
   if (values.mold !== undefined) {
@@ -270,7 +272,7 @@ export async function startMarketData(
     throw new UsageError(
       `Cannot serve market data: ${
         error instanceof Error ? error.message : error
-      } (use --itch-port, --snapshot-port, --mold-request-port PORT or off)`,
+      } (use --itch-port, --snapshot-port, --mold-request-port PORT, or 0 to turn one off)`,
     );
   }
   return {

@@ -18,7 +18,7 @@ Deno.test("parseMarketDataFlags() reads ports, off, --mold and its request port"
       mold: "239.1.1.1:30001",
     }, 15000),
     {
-      itchPort: 0,
+      itchPort: null,
       snapshotPort: null,
       itchLog: "day.itch",
       mold: { hostname: "239.1.1.1", port: 30001 },
@@ -38,6 +38,30 @@ Deno.test("parseMarketDataFlags() reads ports, off, --mold and its request port"
       moldRequestPort: null,
     },
   );
+  // 0 turns a listener off, as the issue says; --port 0 still gives free ports.
+  assert.deepEqual(
+    parseMarketDataFlags(
+      { "snapshot-port": "0", mold: "127.0.0.1:9", "mold-request-port": "0" },
+      0,
+    ),
+    {
+      itchPort: 0,
+      snapshotPort: null,
+      itchLog: undefined,
+      mold: { hostname: "127.0.0.1", port: 9 },
+      moldRequestPort: null,
+    },
+  );
+});
+
+Deno.test("ouch server --itch-port 0 turns the SoupBinTCP feed off and keeps the snapshot channel", async () => {
+  const server = await spawnServer(["--no-journal", "--itch-port", "0"]);
+  try {
+    await server.waitFor(/itch snapshot listening on 127\.0\.0\.1:\d+/);
+    assert.doesNotMatch(server.output(), /itch feed listening/);
+  } finally {
+    await server.stop();
+  }
 });
 
 Deno.test("parseMarketDataFlags() refuses bad values with the flag's name", () => {
@@ -76,7 +100,7 @@ Deno.test("ouch server refuses an ITCH port that is taken, naming the flags", as
     assert.notEqual(result.code, 0);
     assert.match(
       result.stderr,
-      /Cannot serve market data: .*\(use --itch-port, --snapshot-port, --mold-request-port PORT or off\)/,
+      /Cannot serve market data: .*\(use --itch-port, --snapshot-port, --mold-request-port PORT, or 0 to turn one off\)/,
     );
   } finally {
     taken.close();

@@ -41,8 +41,6 @@ Deno.test("MoldUDP64 from a real server: datagrams dropped on purpose are recove
     "--no-journal",
     "--mold",
     `127.0.0.1:${port}`,
-    "--mold-request-port",
-    "0",
   ]);
   const clients: TestClient[] = [];
   try {
