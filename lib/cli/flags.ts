@@ -122,6 +122,44 @@ export function integerFlag(
 }
 
 /**
+ * Reads a `HOST:PORT` flag.
+ *
+ * @param name The flag name, for the error messages.
+ * @param value The raw value.
+ * @param minPort The lowest port accepted (0 where 0 picks a free port).
+ * @returns The host name and the port.
+ * @throws {UsageError} When the value is not `HOST:PORT` or the port is out of range.
+ *
+ * @example Usage
+ * ```ts
+ * import { hostPortFlag } from "./flags.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(hostPortFlag("mold", "127.0.0.1:30001", 1), { hostname: "127.0.0.1", port: 30001 });
+ * assert.throws(() => hostPortFlag("mold", "nowhere", 1), {
+ *   message: 'Cannot use --mold "nowhere" as HOST:PORT',
+ * });
+ * ```
+ */
+export function hostPortFlag(
+  name: string,
+  value: string,
+  minPort: number,
+): { hostname: string; port: number } {
+  const match = value.match(/^(.+):(\d+)$/);
+  if (match === null) {
+    throw new UsageError(`Cannot use --${name} "${value}" as HOST:PORT`);
+  }
+  return {
+    hostname: match[1]!,
+    port: integerFlag(`${name} port`, match[2], 0, {
+      min: minPort,
+      max: 65535,
+    }),
+  };
+}
+
+/**
  * Reads a flag whose value must be one of `choices`.
  *
  * @param name The flag name, for the error message.

@@ -1,12 +1,13 @@
 /**
  * `ouch client --itch`: reads the ITCH feed. Joins through the snapshot channel, then the
- * SoupBinTCP feed from the snapshot's sequence number + 1, rebuilds every book, and prints
- * the books (or one JSON object per message); survives a server restart by reconnecting
- * and resuming by sequence number.
+ * SoupBinTCP feed (or MoldUDP64 datagrams with gap requests) from the snapshot's sequence
+ * number + 1, rebuilds every book, and prints the books (or one JSON object per message);
+ * survives a server restart by reconnecting and resuming by sequence number (over
+ * MoldUDP64: by asking for what was missed).
  *
  * @module
  */
-import { integerFlag, parseFlags } from "../cli/flags.ts";
+import { hostPortFlag, integerFlag, parseFlags } from "../cli/flags.ts";
 import { UsageError } from "../cli/usage_error.ts";
 import {
   BookBuilder,
@@ -18,14 +19,16 @@ import { formatPrice, stringifyJson } from "../format/format.ts";
 import { SoupBinTcpSocket } from "../net/soupbintcp_socket.ts";
 import { ClientSession } from "../session/client_session.ts";
 import type { ClientOutput } from "./client_io.ts";
+import { MoldReader } from "./mold_reader.ts";
 
 /** The help text of `ouch client --itch`. */
 export const ITCH_CLIENT_HELP = `Usage: ouch client --itch [flags]
 
-Reads the server's ITCH feed: the snapshot, then the live SoupBinTCP feed; rebuilds every
-book and prints them every second (or each message with --json). Reconnects and resumes by
-sequence number when the server restarts. Stops at the feed's End of Session (end of day),
-after --duration, or at Ctrl-C.
+Reads the server's ITCH feed: the snapshot, then the live SoupBinTCP feed (or, with --mold,
+MoldUDP64 datagrams); rebuilds every book and prints them every second (or each message with
+--json). Reconnects and resumes by sequence number when the server restarts; over MoldUDP64 a
+lost datagram is asked for again from the re-request server. Stops at the feed's End of
+Session (end of day), after --duration, or at Ctrl-C.
 
 Flags:
   --host HOST             server address (default 127.0.0.1)
@@ -33,6 +36,16 @@ Flags:
   --snapshot-port PORT    the server's snapshot port (default 15002)
   --user NAME             account (default demo1)
   --password PASS         password (default demo)
+  --mold HOST:PORT        take the live feed from MoldUDP64 datagrams arriving on HOST:PORT (the
+                          server's --mold destination: a loopback address, or a multicast
+                          group joined on --mold-interface) instead of SoupBinTCP
+  --mold-request HOST:PORT
+                          the server's MoldUDP64 re-request server (default: --host and the
+                          --mold port + 1, the server's default)
+  --mold-interface ADDR   the interface a multicast group is joined on (default 127.0.0.1)
+  --mold-timeout SEC      give up (exit 1) when missing messages are not received within SEC
+                          seconds of asking the re-request server, a request every 250 ms
+                          (default 10)
   --protocol 1.12|1.11    the server's OUCH version: ITCH 1.7 (1.12) or 1.6 (1.11) (default 1.12)
   --json                  one JSON object per ITCH message (64-bit numbers as decimal strings),
                           "sequence" its feed sequence number (null in the snapshot)
@@ -48,6 +61,10 @@ const FLAGS = {
   host: { type: "string" },
   "itch-port": { type: "string" },
   "snapshot-port": { type: "string" },
+  mold: { type: "string" },
+  "mold-request": { type: "string" },
+  "mold-interface": { type: "string" },
+  "mold-timeout": { type: "string" },
   user: { type: "string" },
   password: { type: "string" },
   protocol: { type: "string" },
@@ -57,6 +74,9 @@ const FLAGS = {
   duration: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/** How long the MoldUDP64 client waits for an answer before asking again. */
+const MOLD_RETRY_MS = 250;
 
 interface Target {
   host: string;
@@ -71,7 +91,9 @@ function readSoupBin(
   sequenceNumber: number,
   onMessage: (message: Uint8Array, sequenceNumber: number) => void,
 ): {
-  done: Promise<{ endOfSession: boolean; rejected?: string }>;
+  done: Promise<
+    { endOfSession: boolean; rejected?: string; session?: string }
+  >;
   close(): void;
 } {
   let socket: SoupBinTcpSocket | undefined;
@@ -84,13 +106,16 @@ function readSoupBin(
     });
     let endOfSession = false;
     let rejected: string | undefined;
+    let accepted: string | undefined;
     const holder: { session?: ClientSession } = {};
     socket = new SoupBinTcpSocket(conn, {
       receive: (chunk, nowMs) => holder.session?.receive(chunk, nowMs),
     });
     const session = holder.session = new ClientSession(
       {
-        loginAccepted: () => {},
+        loginAccepted: (session) => {
+          accepted = session.trim();
+        },
         loginRejected: (code) => {
           rejected = code;
           socket!.end("login rejected");
@@ -120,9 +145,11 @@ function readSoupBin(
     if (closed) socket.close("closed");
     await socket.closed;
     clearInterval(timer);
-    return rejected === undefined
-      ? { endOfSession }
-      : { endOfSession, rejected };
+    return {
+      endOfSession,
+      ...(rejected === undefined ? {} : { rejected }),
+      ...(accepted === undefined ? {} : { session: accepted }),
+    };
   })();
   done.catch(() => clearInterval(timer));
   return {
@@ -144,7 +171,9 @@ async function takeSnapshot(
   target: Target,
   version: ItchVersion,
   onMessage?: (message: Uint8Array) => void,
-): Promise<{ books: BookBuilder; sequenceNumber: number }> {
+): Promise<
+  { books: BookBuilder; sequenceNumber: number; session: string | undefined }
+> {
   const books = new BookBuilder({ version });
   const read = readSoupBin(target, 1, (message) => {
     books.applyMessage(message);
@@ -162,7 +191,7 @@ async function takeSnapshot(
       "Cannot join the feed: the snapshot ended without End of Snapshot",
     );
   }
-  return { books, sequenceNumber: g };
+  return { books, sequenceNumber: g, session: result.session };
 }
 
 /**
@@ -210,18 +239,73 @@ export function renderItchBooks(books: BookBuilder, next: number): string[] {
 }
 
 /**
- * The books of two builders, order by order, as comparable text.
+ * The first difference between two rebuilt states, book by book, side by side, order by
+ * order (in priority order); `null` when they are equal.
+ *
+ * @param rebuilt The books rebuilt from the feed.
+ * @param snapshot The books of a snapshot at the same sequence number.
+ * @returns The difference, naming the orderbook, the side and the order.
+ *
+ * @example An order missing from the rebuilt book
+ * ```ts
+ * import { compareBooks } from "./itch_client.ts";
+ * import { BookBuilder } from "../itch/mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const a = new BookBuilder();
+ * const b = new BookBuilder();
+ * for (const books of [a, b]) {
+ *   books.apply({ type: "orderbookDirectory", nanoseconds: 0, orderbookId: "7203",
+ *     isin: "JP3633400001", group: "DAY", roundLotSize: 100, tickTableId: 1,
+ *     priceDecimals: 1, upperPriceLimit: 33_000, lowerPriceLimit: 23_000 });
+ * }
+ * b.apply({ type: "orderAdded", nanoseconds: 1, orderNumber: 5n, side: "B",
+ *   quantity: 100, orderbookId: "7203", group: "DAY", price: 27_990 });
+ * assert.equal(compareBooks(a, a), null);
+ * assert.equal(compareBooks(a, b), "orderbook 7203, buy side: order 5 (100@2799.0) is missing");
+ * ```
  */
-function bookState(books: BookBuilder): string {
-  return stringifyJson(
-    books.orderbooks.map((id) => ({
-      id,
-      state: books.orderbook(id)!.tradingState,
-      ssr: books.orderbook(id)!.shortSellingState,
-      bids: books.orders(id, "B"),
-      asks: books.orders(id, "S"),
-    })),
-  );
+export function compareBooks(
+  rebuilt: BookBuilder,
+  snapshot: BookBuilder,
+): string | null {
+  const ids = [...new Set([...snapshot.orderbooks, ...rebuilt.orderbooks])];
+  const show = (o: { orderNumber: bigint; price: number; quantity: number }) =>
+    `order ${o.orderNumber} (${o.quantity}@${formatPrice(o.price)})`;
+  for (const id of ids) {
+    const mine = rebuilt.orderbook(id);
+    const theirs = snapshot.orderbook(id);
+    if (mine === undefined) return `orderbook ${id} is missing`;
+    if (theirs === undefined) return `orderbook ${id} is not in the snapshot`;
+    if (mine.tradingState !== theirs.tradingState) {
+      return `orderbook ${id}: trading state ${mine.tradingState}, the snapshot's ${theirs.tradingState}`;
+    }
+    if (mine.shortSellingState !== theirs.shortSellingState) {
+      return `orderbook ${id}: short-sell state ${mine.shortSellingState}, the snapshot's ${theirs.shortSellingState}`;
+    }
+    for (const side of ["B", "S"] as const) {
+      const a = rebuilt.orders(id, side);
+      const b = snapshot.orders(id, side);
+      const where = `orderbook ${id}, ${side === "B" ? "buy" : "sell"} side`;
+      for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        const x = a[i];
+        const y = b[i];
+        if (x === undefined) return `${where}: ${show(y!)} is missing`;
+        if (y === undefined) {
+          return `${where}: ${show(x)} is not in the snapshot`;
+        }
+        if (
+          x.orderNumber !== y.orderNumber || x.price !== y.price ||
+          x.quantity !== y.quantity
+        ) {
+          return `${where}, position ${i + 1}: ${show(x)}, the snapshot's ${
+            show(y)
+          }`;
+        }
+      }
+    }
+  }
+  return null;
 }
 
 /**
@@ -281,6 +365,28 @@ export async function runItchClient(
     ? Infinity
     : integerFlag("duration", values.duration, 0, { min: 1, max: 86_400 }) *
       1000;
+  const mold = values.mold === undefined
+    ? undefined
+    : hostPortFlag("mold", String(values.mold), 1);
+  if (mold === undefined) {
+    for (
+      const name of ["mold-request", "mold-interface", "mold-timeout"] as const
+    ) {
+      if (values[name] !== undefined) {
+        throw new UsageError(`Cannot use --${name} without --mold`);
+      }
+    }
+  }
+  const moldRequest = mold === undefined
+    ? undefined
+    : values["mold-request"] === undefined
+    ? { hostname: host, port: mold.port === 65535 ? 65535 : mold.port + 1 }
+    : hostPortFlag("mold-request", String(values["mold-request"]), 1);
+  const moldTimeoutMs =
+    integerFlag("mold-timeout", values["mold-timeout"], 10, {
+      min: 1,
+      max: 3600,
+    }) * 1000;
   const record = values.record === undefined
     ? undefined
     : openRecord(String(values.record));
@@ -303,92 +409,78 @@ export async function runItchClient(
     );
   };
 
+  // Bound before the snapshot, so that no datagram sent meanwhile is missed.
+  let moldReader: MoldReader | undefined;
+  if (mold !== undefined) {
+    try {
+      moldReader = await MoldReader.open({
+        listen: mold,
+        request: moldRequest!,
+        retryMs: MOLD_RETRY_MS,
+        maxRequests: Math.max(1, Math.round(moldTimeoutMs / MOLD_RETRY_MS)),
+        ...(values["mold-interface"] === undefined
+          ? {}
+          : { multicastInterface: String(values["mold-interface"]) }),
+      });
+    } catch (error) {
+      record?.close();
+      throw new UsageError(
+        `Cannot receive MoldUDP64 on --mold ${mold.hostname}:${mold.port}: ${
+          error instanceof Error ? error.message : error
+        }`,
+      );
+    }
+  }
+
   try {
     const joined = await takeSnapshot(snapshotTarget, version, (message) => {
       print(message, null);
       recordMessage(message);
     });
     const books = joined.books;
-    const sequencer = new FeedSequencer<Uint8Array>({
-      nextSequenceNumber: joined.sequenceNumber + 1,
-    });
+    const apply = (message: Uint8Array, n: number) => {
+      books.applyMessage(message);
+      print(message, n);
+      recordMessage(message);
+    };
+    const feed: FeedTransport = moldReader === undefined
+      ? new SoupBinFeed(
+        feedTarget,
+        joined.sequenceNumber + 1,
+        apply,
+        output,
+        json,
+      )
+      : new MoldFeedTransport(moldReader, joined, apply);
     if (!json) {
       output.out(
-        `joined by snapshot at sequence ${joined.sequenceNumber}: ${books.orderbooks.length} orderbooks, ${books.orderCount} orders`,
+        `joined by snapshot at sequence ${joined.sequenceNumber}: ${books.orderbooks.length} orderbooks, ${books.orderCount} orders${
+          mold === undefined
+            ? ""
+            : `; MoldUDP64 on ${mold.hostname}:${mold.port}, re-requests to ${
+              moldRequest!.hostname
+            }:${moldRequest!.port}`
+        }`,
       );
     }
     const started = performance.now();
-    let stop = false;
-    let current: ReturnType<typeof readSoupBin> | undefined;
     const stopTimer = Number.isFinite(durationMs)
-      ? setTimeout(() => {
-        stop = true;
-        current?.close();
-      }, durationMs)
+      ? setTimeout(() => feed.stop(), durationMs)
       : undefined;
-    const onSignal = () => {
-      stop = true;
-      current?.close();
-    };
+    const onSignal = () => feed.stop();
     try {
       Deno.addSignalListener("SIGINT", onSignal);
     } catch {
       // no signals here
     }
     const display = json ? undefined : setInterval(() => {
-      for (const line of renderItchBooks(books, sequencer.nextSequenceNumber)) {
+      for (const line of renderItchBooks(books, feed.nextSequenceNumber)) {
         output.out(line);
       }
     }, 1000);
     let endOfSession = false;
-    let reconnects = 0;
     try {
-      while (!stop) {
-        current = readSoupBin(
-          feedTarget,
-          sequencer.nextSequenceNumber,
-          (message, n) => {
-            for (const ready of sequencer.receive(n, message.slice())) {
-              books.applyMessage(ready);
-              print(ready, n);
-              recordMessage(ready);
-            }
-          },
-        );
-        let result;
-        try {
-          result = await current.done;
-        } catch (error) {
-          if (stop) break;
-          // The server is away (a restart): try again.
-          if (reconnects++ === 0 && !json) {
-            output.err(
-              `feed connection failed (${
-                error instanceof Error ? error.message : error
-              }); reconnecting from sequence ${sequencer.nextSequenceNumber}`,
-            );
-          }
-          await new Promise((resolve) => setTimeout(resolve, 250));
-          continue;
-        }
-        if (result.rejected !== undefined) {
-          throw new UsageError(
-            `Cannot log in to the ITCH feed as "${feedTarget.username}": rejected (${result.rejected})`,
-          );
-        }
-        if (result.endOfSession) {
-          endOfSession = true;
-          break;
-        }
-        if (!stop) {
-          if (!json) {
-            output.err(
-              `feed connection closed; reconnecting from sequence ${sequencer.nextSequenceNumber}`,
-            );
-          }
-          await new Promise((resolve) => setTimeout(resolve, 250));
-        }
-      }
+      endOfSession = await feed.read() === "endOfSession";
     } finally {
       clearTimeout(stopTimer);
       if (display !== undefined) clearInterval(display);
@@ -398,46 +490,164 @@ export async function runItchClient(
         // no signals here
       }
     }
+    const summary = feed.summary();
     if (!json) {
-      for (const line of renderItchBooks(books, sequencer.nextSequenceNumber)) {
+      for (const line of renderItchBooks(books, feed.nextSequenceNumber)) {
         output.out(line);
       }
       output.out(
         `${endOfSession ? "End of Session" : "stopped"} at sequence ${
-          sequencer.nextSequenceNumber - 1
-        } after ${Math.round((performance.now() - started) / 1000)} s`,
+          feed.nextSequenceNumber - 1
+        } after ${Math.round((performance.now() - started) / 1000)} s${
+          summary === "" ? "" : `; ${summary}`
+        }`,
       );
-    }
+    } else if (summary !== "") output.err(summary);
     if (values.verify !== true) return 0;
     // A fresh snapshot, and the feed up to it.
     const fresh = await takeSnapshot(snapshotTarget, version);
-    if (fresh.sequenceNumber >= sequencer.nextSequenceNumber) {
-      const catchUp = readSoupBin(
-        feedTarget,
-        sequencer.nextSequenceNumber,
-        (message, n) => {
-          if (n > fresh.sequenceNumber) return;
-          for (const ready of sequencer.receive(n, message.slice())) {
-            books.applyMessage(ready);
-          }
-          if (sequencer.nextSequenceNumber > fresh.sequenceNumber) {
-            catchUp.close();
-          }
-        },
-      );
-      await catchUp.done.catch(() => {});
+    if (fresh.sequenceNumber >= feed.nextSequenceNumber) {
+      await feed.read(fresh.sequenceNumber);
     }
-    const same = sequencer.nextSequenceNumber === fresh.sequenceNumber + 1 &&
-      bookState(books) === bookState(fresh.books);
-    const verdict = same
+    const difference = feed.nextSequenceNumber !== fresh.sequenceNumber + 1
+      ? `rebuilt to sequence ${feed.nextSequenceNumber - 1}`
+      : compareBooks(books, fresh.books);
+    const verdict = difference === null
       ? `verify: ok, the rebuilt books equal a fresh snapshot at sequence ${fresh.sequenceNumber}`
-      : `verify: DIFFERENT from a fresh snapshot at sequence ${fresh.sequenceNumber} (rebuilt to ${
-        sequencer.nextSequenceNumber - 1
-      })`;
+      : `verify: DIFFERENT from a fresh snapshot at sequence ${fresh.sequenceNumber}: ${difference}`;
     if (json) output.err(verdict);
     else output.out(verdict);
-    return same ? 0 : 1;
+    return difference === null ? 0 : 1;
   } finally {
     record?.close();
+    await moldReader?.close();
+  }
+}
+
+/** Where the live feed comes from after the snapshot. */
+interface FeedTransport {
+  /** The next message to apply. */
+  readonly nextSequenceNumber: number;
+  /**
+   * Applies messages in order until End of Session, {@linkcode stop}, or (with `until`)
+   * until that message is applied; may be called again to go on.
+   */
+  read(until?: number): Promise<"endOfSession" | "stopped" | "reached">;
+  /** Makes `read` return. */
+  stop(): void;
+  /** A line on what the transport did (empty when nothing to say). */
+  summary(): string;
+}
+
+/** The SoupBinTCP feed: reconnects after a lost connection and resumes by sequence number. */
+class SoupBinFeed implements FeedTransport {
+  readonly #sequencer: FeedSequencer<Uint8Array>;
+  #current: ReturnType<typeof readSoupBin> | undefined;
+  #stopped = false;
+  #reconnects = 0;
+
+  constructor(
+    readonly target: Target,
+    next: number,
+    readonly apply: (message: Uint8Array, n: number) => void,
+    readonly output: ClientOutput,
+    readonly quiet: boolean,
+  ) {
+    this.#sequencer = new FeedSequencer({ nextSequenceNumber: next });
+  }
+
+  get nextSequenceNumber(): number {
+    return this.#sequencer.nextSequenceNumber;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#current?.close();
+  }
+
+  summary(): string {
+    return this.#reconnects === 0 ? "" : `${this.#reconnects} reconnects`;
+  }
+
+  async read(
+    until = Infinity,
+  ): Promise<"endOfSession" | "stopped" | "reached"> {
+    this.#stopped = false;
+    const sequencer = this.#sequencer;
+    while (!this.#stopped) {
+      if (sequencer.nextSequenceNumber > until) return "reached";
+      const current = this.#current = readSoupBin(
+        this.target,
+        sequencer.nextSequenceNumber,
+        (message, n) => {
+          let at = sequencer.nextSequenceNumber;
+          for (const ready of sequencer.receive(n, message.slice())) {
+            this.apply(ready, at++);
+          }
+          if (sequencer.nextSequenceNumber > until) current.close();
+        },
+      );
+      let result;
+      try {
+        result = await current.done;
+      } catch (error) {
+        if (this.#stopped) break;
+        // The server is away (a restart): try again.
+        if (this.#reconnects++ === 0 && !this.quiet) {
+          this.output.err(
+            `feed connection failed (${
+              error instanceof Error ? error.message : error
+            }); reconnecting from sequence ${sequencer.nextSequenceNumber}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        continue;
+      }
+      if (result.rejected !== undefined) {
+        throw new UsageError(
+          `Cannot log in to the ITCH feed as "${this.target.username}": rejected (${result.rejected})`,
+        );
+      }
+      if (sequencer.nextSequenceNumber > until) return "reached";
+      if (result.endOfSession) return "endOfSession";
+      if (!this.#stopped) {
+        this.#reconnects++;
+        if (!this.quiet) {
+          this.output.err(
+            `feed connection closed; reconnecting from sequence ${sequencer.nextSequenceNumber}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+    return "stopped";
+  }
+}
+
+/** MoldUDP64 datagrams, gaps asked for from the re-request server. */
+class MoldFeedTransport implements FeedTransport {
+  constructor(
+    readonly reader: MoldReader,
+    joined: { sequenceNumber: number; session: string | undefined },
+    apply: (message: Uint8Array, n: number) => void,
+  ) {
+    reader.begin(joined.sequenceNumber + 1, joined.session, apply);
+  }
+
+  get nextSequenceNumber(): number {
+    return this.reader.nextSequenceNumber;
+  }
+
+  read(until?: number): Promise<"endOfSession" | "stopped" | "reached"> {
+    return this.reader.read(until);
+  }
+
+  stop(): void {
+    this.reader.stop();
+  }
+
+  summary(): string {
+    const stats = this.reader.stats;
+    return `moldudp64: ${stats.datagrams} datagrams, ${stats.requests} requests, ${stats.duplicates} duplicate messages, ${stats.ignored} ignored datagrams`;
   }
 }

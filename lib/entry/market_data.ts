@@ -6,7 +6,7 @@
  */
 import type { LoginThrottle } from "../accounts/login_throttle.ts";
 import { SYSTEM_CLOCK } from "../clock/clock.ts";
-import { integerFlag } from "../cli/flags.ts";
+import { hostPortFlag, integerFlag } from "../cli/flags.ts";
 import { UsageError } from "../cli/usage_error.ts";
 import { deliver, type Exchange, RecordBatch } from "../exchange/mod.ts";
 import { ItchLogFile, ItchPublisher } from "../feeds/itch_publisher.ts";
@@ -87,16 +87,7 @@ export function parseMarketDataFlags(
   };
   let mold: MarketDataConfig["mold"] = null;
   if (values.mold !== undefined) {
-    const match = String(values.mold).match(/^(.+):(\d+)$/);
-    if (match === null) {
-      throw new UsageError(
-        `Cannot use --mold "${values.mold}" as HOST:PORT`,
-      );
-    }
-    mold = {
-      hostname: match[1]!,
-      port: integerFlag("mold port", match[2], 0, { min: 1, max: 65535 }),
-    };
+    mold = hostPortFlag("mold", String(values.mold), 1);
   } else if (values["mold-request-port"] !== undefined) {
     throw new UsageError("Cannot use --mold-request-port without --mold");
   }

@@ -7,7 +7,12 @@
  * @module
  */
 import { PROTOCOL_VERSIONS, type ProtocolVersion } from "../codec/messages.ts";
-import { choiceFlag, integerFlag, parseFlags } from "../cli/flags.ts";
+import {
+  choiceFlag,
+  hostPortFlag,
+  integerFlag,
+  parseFlags,
+} from "../cli/flags.ts";
 import { commandLine, currentStart } from "../cli/invocation.ts";
 import { UsageError } from "../cli/usage_error.ts";
 import {
@@ -307,10 +312,12 @@ export async function parseServerArgs(
   // --port 0 picks a free port for every listener the flags leave at its default, the
   // web page's included, so that a second server never collides on one (issue #12 item 7).
   const http = values["no-http"] === true ? null : hostPortFlag(
+    "http",
     String(
       values.http ??
         (port === 0 ? `${DEFAULT_HTTP.split(":")[0]}:0` : DEFAULT_HTTP),
     ),
+    0,
   );
   if (http !== null && demo && !isLoopback(http.hostname)) {
     throw new UsageError(
@@ -376,17 +383,6 @@ function listFlag(name: string, value: string): string[] {
     );
   }
   return items;
-}
-
-function hostPortFlag(value: string): { hostname: string; port: number } {
-  const match = value.match(/^(.+):(\d+)$/);
-  if (match === null) {
-    throw new UsageError(`Cannot use --http "${value}" as HOST:PORT`);
-  }
-  return {
-    hostname: match[1]!,
-    port: integerFlag("http port", match[2], 0, { min: 0, max: 65535 }),
-  };
 }
 
 /**

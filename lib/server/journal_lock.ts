@@ -73,7 +73,7 @@ export class JournalLock {
     }
     const text = JSON.stringify({
       pid: Deno.pid,
-      host: Deno.hostname(),
+      host: hostname(),
       started: new Date(now).toISOString(),
     }) + "\n";
     await file.truncate(0);
@@ -102,5 +102,14 @@ function describeHolder(text: string): string {
     return `PID ${holder.pid} on ${holder.host}, started ${holder.started}`;
   } catch {
     return "its lock file does not say who";
+  }
+}
+
+/** This machine's name for the lock file, or "unknown" without the `sys` permission. */
+function hostname(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "unknown";
   }
 }
