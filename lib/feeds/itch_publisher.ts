@@ -124,8 +124,11 @@ export function referenceDataOf(day: DayConfig): FeedReferenceData {
 /**
  * A subscriber of the exchange core that turns its output records into the day's ITCH feed
  * (`FeedGenerator`, M3–M9) and keeps it: every message in {@linkcode ItchPublisher.log}
- * (numbered from 1, framed for SoupBinTCP), in a book builder for snapshots, and in the
- * optional log file. The start of day takes its time from the day's start record, the end
+ * (numbered from 1, framed for SoupBinTCP) and in the optional log file. The book builder
+ * the snapshot channel answers from is brought up to date from the log when it is asked for
+ * ({@linkcode ItchPublisher.books}, or in slices with
+ * {@linkcode ItchPublisher.booksCurrent}), not message by message: a day without snapshot
+ * readers never pays for it. The start of day takes its time from the day's start record, the end
  * of day from its end record (closing the market first, `S M` `S E`, if it is open), so the
  * feed is a function of the records alone: regenerated from a replayed journal it is
  * byte-identical (M11).
@@ -162,6 +165,9 @@ export function referenceDataOf(day: DayConfig): FeedReferenceData {
 export class ItchPublisher implements Subscriber {
   #log = new MessageLog();
   #books = new BookBuilder();
+  /** How many of the log's messages the books hold. */
+  #booksAt = 0;
+  #catchingUp: Promise<void> | undefined;
   #generator: FeedGenerator | undefined;
   #session: string | undefined;
   #version: ItchVersion = "1.7";
@@ -183,9 +189,50 @@ export class ItchPublisher implements Subscriber {
     return this.#log;
   }
 
-  /** The books as the feed so far builds them (the snapshot's source). */
+  /**
+   * The books as the feed so far builds them (the snapshot's source), brought up to date
+   * with the log first (synchronously: see {@linkcode booksCurrent} for a long backlog).
+   */
   get books(): BookBuilder {
+    this.#catchUp(Infinity);
     return this.#books;
+  }
+
+  /** How many of the log's messages are not in the books yet. */
+  get booksBehind(): number {
+    return this.#log.length - this.#booksAt;
+  }
+
+  /**
+   * Brings the books within `slice` messages of the log, applying at most `slice` messages
+   * per macrotask so that order entry goes on meanwhile; concurrent callers share one
+   * catch-up. Then {@linkcode books} finishes synchronously.
+   *
+   * @param slice The most messages applied per turn of the event loop.
+   * @returns When the books are within `slice` messages of the log.
+   */
+  booksCurrent(slice = 50_000): Promise<void> {
+    this.#catchingUp ??= (async () => {
+      try {
+        while (this.booksBehind > slice) {
+          this.#catchUp(slice);
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        }
+      } finally {
+        this.#catchingUp = undefined;
+      }
+    })();
+    return this.#catchingUp;
+  }
+
+  #catchUp(max: number): void {
+    const log = this.#log;
+    const books = this.#books;
+    const last = Math.min(log.length, this.#booksAt + max);
+    for (let n = this.#booksAt + 1; n <= last; n++) {
+      books.applyMessage(log.message(n));
+    }
+    this.#booksAt = last;
   }
 
   /** The session id of the day (M12), `undefined` before the first day. */
@@ -260,17 +307,16 @@ export class ItchPublisher implements Subscriber {
     this.#version = itchVersionOf(day.version);
     this.#log = new MessageLog();
     this.#books = new BookBuilder({ version: this.#version });
+    this.#booksAt = 0;
     this.#session = day.session;
     this.#ended = false;
     this.#file?.reset(previous);
     const log = this.#log;
-    const books = this.#books;
     const file = this.#file;
     const generator = new FeedGenerator(
       {
         append: (message) => {
           log.append(message);
-          books.applyMessage(message);
           file?.append(message);
         },
       },

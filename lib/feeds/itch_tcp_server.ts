@@ -61,6 +61,14 @@ export interface ItchTcpServerOptions {
   highWaterBytes?: number;
   /** How often heartbeats and timeouts are checked. @default {100} */
   tickMs?: number;
+  /**
+   * Snapshot mode: a login waits while the snapshot's books are more than this many messages
+   * behind the feed, and they catch up this many per turn of the event loop (order entry
+   * goes on meanwhile).
+   *
+   * @default {50000}
+   */
+  catchUpSlice?: number;
   observer?: ItchServerObserver;
 }
 
@@ -106,6 +114,7 @@ export class ItchTcpServer {
       writeTimeoutMs: options.writeTimeoutMs ?? 10000,
       highWaterBytes: options.highWaterBytes ?? 256 * 1024,
       tickMs: options.tickMs ?? 100,
+      catchUpSlice: options.catchUpSlice ?? SNAPSHOT_CATCH_UP_SLICE,
     };
     this.#unlisten = this.#publisher.listen({
       appended: () => this.#scheduleKick(),
@@ -204,6 +213,17 @@ export class ItchTcpServer {
     });
   }
 
+  #receive(connection: FeedConnection, chunk: Uint8Array, nowMs: number): void {
+    connection.session.receive(chunk, nowMs);
+    if (
+      (this.#options.mode === "snapshot" || this.#publisher.ended) &&
+      connection.session.state === "active"
+    ) {
+      connection.session.endSession();
+    }
+    connection.socket.requestFlush();
+  }
+
   #connect(conn: Deno.TcpConn): FeedConnection {
     const clock = this.#options.clock;
     const id = this.#nextId++;
@@ -218,14 +238,28 @@ export class ItchTcpServer {
     connection.socket = new SoupBinTcpSocket(conn, {
       // A reader that logs in after the day ended gets the day and End of Session.
       receive: (chunk, nowMs) => {
-        connection.session.receive(chunk, nowMs);
+        // A snapshot reader waits, without stopping order entry, while the books catch up
+        // with a long backlog of the log; its bytes are taken in order afterwards.
         if (
-          (this.#options.mode === "snapshot" || this.#publisher.ended) &&
-          connection.session.state === "active"
+          this.#options.mode === "snapshot" &&
+          (connection.waiting !== undefined ||
+            this.#publisher.booksBehind > this.#options.catchUpSlice)
         ) {
-          connection.session.endSession();
+          const copy = chunk.slice();
+          const waiting = (connection.waiting ??
+            this.#publisher.booksCurrent(this.#options.catchUpSlice)).then(
+              () => {
+                if (connection.waiting === waiting) {
+                  connection.waiting = undefined;
+                }
+                if (!this.#connections.has(connection)) return;
+                this.#receive(connection, copy, clock.nowMs());
+              },
+            );
+          connection.waiting = waiting;
+          return;
         }
-        connection.socket.requestFlush();
+        this.#receive(connection, chunk, nowMs);
       },
       beforeWrite: (maxBytes) => connection.session.pump(maxBytes),
       closed: (reason) => {
@@ -306,10 +340,18 @@ export class ItchTcpServer {
   }
 }
 
+/**
+ * A snapshot reader's login waits while the books are more than this many messages behind
+ * the log, and they catch up this many per turn of the event loop.
+ */
+const SNAPSHOT_CATCH_UP_SLICE = 50_000;
+
 interface FeedConnection {
   id: number;
   socket: SoupBinTcpSocket;
   session: ServerSession;
   username: string | undefined;
   ending: string | undefined;
+  /** A snapshot reader's bytes wait for the books to catch up. */
+  waiting?: Promise<void> | undefined;
 }

@@ -47,6 +47,8 @@ export class MoldFeed {
   readonly #unlisten: () => void;
   readonly #heartbeatMs: number;
   #packer: MoldUdp64Packer | undefined;
+  readonly #add = (bytes: Uint8Array, start: number, end: number) =>
+    this.#packer!.addFrom(bytes, start, end);
   #sent = 0;
   #lastSentAt = 0;
   #requestPort: number | null = null;
@@ -173,8 +175,9 @@ export class MoldFeed {
   #pump(last: number): void {
     const packer = this.#packer;
     if (packer === undefined) return;
-    const log = this.#publisher.log;
-    for (let n = this.#sent + 1; n <= last; n++) packer.add(log.message(n));
+    if (last > this.#sent) {
+      this.#publisher.log.forEachMessage(this.#sent + 1, last, this.#add);
+    }
     this.#sent = last;
     packer.flush();
   }

@@ -135,20 +135,50 @@ export class MoldUdp64Packer {
    * ```
    */
   add(message: Uint8Array): void {
-    const length = message.length;
+    this.addFrom(message, 0, message.length);
+  }
+
+  /**
+   * Adds the message at `start` to `end` of `bytes` (copied), as {@linkcode add} does,
+   * without making a view of it.
+   *
+   * @param bytes The bytes holding the message.
+   * @param start Where the message starts.
+   * @param end Where it ends.
+   * @throws {ItchEncodeError} If the message is empty or cannot fit even an empty datagram.
+   *
+   * @example Usage
+   * ```ts
+   * import { MoldUdp64Packer } from "./mold_packer.ts";
+   * import { toHex } from "../codec/hex.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const sent: Uint8Array[] = [];
+   * const packer = new MoldUdp64Packer((d) => sent.push(d), { session: "S" });
+   * packer.addFrom(new Uint8Array([9, 0x44, 7, 9]), 1, 3);
+   * packer.flush();
+   * assert.equal(toHex(sent[0]!.subarray(18)), "0001" + "0002" + "4407");
+   * ```
+   */
+  addFrom(bytes: Uint8Array, start: number, end: number): void {
+    const length = end - start;
     const maxPayload = this.#maxPayload;
-    if (length === 0 || length + 2 > maxPayload) {
-      failMessageSize(maxPayload, length);
+    if (length <= 0 || length + 2 > maxPayload) {
+      failMessageSize(maxPayload, Math.max(0, length));
     }
     if (this.#end + 2 + length > MOLD_UDP64_HEADER_LENGTH + maxPayload) {
       this.flush();
     }
     const buffer = this.#buffer;
-    const end = this.#end;
-    buffer[end] = length >>> 8;
-    buffer[end + 1] = length;
-    buffer.set(message, end + 2);
-    this.#end = end + 2 + length;
+    const at = this.#end;
+    buffer[at] = length >>> 8;
+    buffer[at + 1] = length;
+    if (length <= 64) {
+      for (let i = 0; i < length; i++) buffer[at + 2 + i] = bytes[start + i]!;
+    } else {
+      buffer.set(bytes.subarray(start, end), at + 2);
+    }
+    this.#end = at + 2 + length;
     this.#count++;
     this.#next++;
     if (

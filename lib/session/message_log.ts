@@ -186,6 +186,49 @@ export class MessageLog implements PacketStream {
   }
 
   /**
+   * Calls `visit` with each stored message from `from` to `to`, in order, as the bytes that
+   * hold it and its start and end in them (no view is made: copy what you keep).
+   *
+   * @param from The first sequence number.
+   * @param to The last sequence number.
+   * @param visit Takes the bytes, the message's start and its end.
+   * @throws {RangeError} When `from` to `to` is not within 1 to {@linkcode MessageLog.length}.
+   *
+   * @example Usage
+   * ```ts
+   * import { MessageLog } from "./message_log.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new MessageLog();
+   * log.append(new Uint8Array([0x41, 1]));
+   * log.append(new Uint8Array([0x44, 2, 3]));
+   * const seen: number[][] = [];
+   * log.forEachMessage(1, 2, (bytes, start, end) => seen.push([...bytes.subarray(start, end)]));
+   * assert.deepEqual(seen, [[0x41, 1], [0x44, 2, 3]]);
+   * ```
+   */
+  forEachMessage(
+    from: number,
+    to: number,
+    visit: (bytes: Uint8Array, start: number, end: number) => void,
+  ): void {
+    if (!(from >= 1 && to <= this.#count && from <= to + 1)) {
+      throw new RangeError(
+        `Cannot read messages ${from} to ${to}: the log holds 1 to ${this.#count}`,
+      );
+    }
+    const starts = this.#starts;
+    const chunks = this.#chunks;
+    for (let n = from; n <= to; n++) {
+      const start = starts[n - 1]!;
+      const chunk = chunks[Math.floor(start / CHUNK_SIZE)]!;
+      const at = start % CHUNK_SIZE;
+      const length = ((chunk[at]! << 8) | chunk[at + 1]!) - 1;
+      visit(chunk, at + HEADER, at + HEADER + length);
+    }
+  }
+
+  /**
    * Copies Sequenced Data packets from `from` onwards into `output`, stopping before the one
    * that would take `output` past `maxBytes` (at least one packet is copied when any remain).
    *
