@@ -7,8 +7,13 @@
  * as a slow reader). The subscribers and the UDP sink run in a process of their own. Runs
  * alternate between the servers after a warm-up of each; the best of each is reported.
  *
- * Run: `deno task bench:feed` (about a minute; `-- --quick` for less). The last line is one
- * JSON object.
+ * Besides throughput (best and median of the rounds) it reports each server's CPU time (user +
+ * system, from `/proc/PID/stat`) per order, which contention on a shared machine moves much
+ * less than throughput: feed off over feed on is the throughput ratio the server would reach
+ * with a core of its own.
+ *
+ * Run: `deno task bench:feed` (about a minute; `-- --quick` for less, `-- --rounds N` for more
+ * rounds). The last line is one JSON object.
  *
  * @module
  */
@@ -18,9 +23,23 @@ import { type LoadReport, runLoad } from "../lib/client/load.ts";
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const QUICK = Deno.args.includes("--quick");
 const COUNT = QUICK ? 100_000 : 400_000;
-const ROUNDS = QUICK ? 1 : 2;
+const roundsFlag = Deno.args.indexOf("--rounds");
+const ROUNDS = roundsFlag >= 0
+  ? Number(Deno.args[roundsFlag + 1])
+  : QUICK
+  ? 1
+  : 2;
+const TICKS = 100; // clock ticks per second of /proc/PID/stat (USER_HZ on Linux)
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+}
 
 interface Server {
+  pid: number;
   port: number;
   itchPort: number | null;
   stop(): Promise<void>;
@@ -66,6 +85,7 @@ async function spawn(args: string[]): Promise<Server> {
   const port = Number(text.match(/listening on 127\.0\.0\.1:(\d+)/)![1]);
   const itch = text.match(/itch feed listening on 127\.0\.0\.1:(\d+)/);
   return {
+    pid: child.pid,
     port,
     itchPort: itch === null ? null : Number(itch[1]),
     async stop() {
@@ -244,6 +264,7 @@ async function main(): Promise<void> {
     text = "";
   }
   const results: Record<string, number[]> = { off: [], on: [], stalled: [] };
+  const cpu: Record<string, number[]> = { off: [], on: [], stalled: [] };
   let counts = { datagrams: 0, bytes: [0] };
   try {
     for (const server of [off, on, stalled]) {
@@ -256,9 +277,11 @@ async function main(): Promise<void> {
           stalled,
         ]] as const
       ) {
+        const before = cpuSeconds(server.pid);
         results[name]!.push(
           (await measure(server.port, COUNT)).throughput.entersPerSecond,
         );
+        cpu[name]!.push((cpuSeconds(server.pid) - before) / COUNT * 1e6);
       }
     }
   } finally {
@@ -270,6 +293,14 @@ async function main(): Promise<void> {
     await Promise.all(dirs.map((dir) => Deno.remove(dir, { recursive: true })));
   }
   const best = (values: number[]) => Math.round(Math.max(...values));
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1
+      ? sorted[middle]!
+      : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  };
+  const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
   const summary = {
     orders: COUNT,
     rounds: ROUNDS,
@@ -280,12 +311,21 @@ async function main(): Promise<void> {
     stalledRatio: Number(
       (best(results.stalled!) / best(results.off!)).toFixed(3),
     ),
+    medianOnRatio: ratio(median(results.on!), median(results.off!)),
+    /** The server's CPU time (user + system) per Enter (and its cancel at logout), µs. */
+    cpuMicrosPerOrder: {
+      off: Number(median(cpu.off!).toFixed(2)),
+      on: Number(median(cpu.on!).toFixed(2)),
+      stalled: Number(median(cpu.stalled!).toFixed(2)),
+    },
+    /** Feed off over feed on: the throughput ratio a server alone on its core would reach. */
+    cpuRatio: ratio(median(cpu.off!), median(cpu.on!)),
     subscriberBytes: counts.bytes[0],
     moldDatagrams: counts.datagrams,
   };
   // deno-lint-ignore no-console
   console.log(
-    `Enter→Accepted/s, 4 sessions, journal on: feed off ${summary.feedOff}, feed on (1 SoupBinTCP reader + MoldUDP64) ${summary.feedOn} (${summary.feedOnRatio}), plus a stalled reader ${summary.feedOnWithStalledReader} (${summary.stalledRatio})`,
+    `Enter→Accepted/s, 4 sessions, journal on: feed off ${summary.feedOff}, feed on (1 SoupBinTCP reader + MoldUDP64) ${summary.feedOn} (${summary.feedOnRatio}), plus a stalled reader ${summary.feedOnWithStalledReader} (${summary.stalledRatio}); median ratio ${summary.medianOnRatio}; server CPU per order ${summary.cpuMicrosPerOrder.off} µs off, ${summary.cpuMicrosPerOrder.on} µs on (${summary.cpuRatio})`,
   );
   // deno-lint-ignore no-console
   console.log(JSON.stringify(summary));

@@ -31,8 +31,10 @@ export interface MoldFeedOptions {
 
 /**
  * Sends every message of the feed as MoldUDP64 downstream datagrams (at most 1,400 bytes of
- * message blocks, numbered as the feed, M2), as the publisher appends them: one or more
- * datagrams per delivered batch. When idle for a second it sends a heartbeat (count 0, the
+ * message blocks, numbered as the feed, M2), as the publisher appends them: at once when the
+ * feed is quiet; under load (a datagram sent less than a millisecond before) the last, partly
+ * filled datagram of a batch waits for the next timer, so that the batches arriving meanwhile
+ * fill it (at most about a millisecond later). When idle for a second it sends a heartbeat (count 0, the
  * next sequence number); after the day's last message, End of Session (count 0xFFFF) every
  * second instead. The re-request server answers a request with one downstream datagram of
  * as many of the asked messages as fit, sent to the asker; requests for another session or
@@ -47,6 +49,11 @@ export class MoldFeed {
   readonly #unlisten: () => void;
   readonly #heartbeatMs: number;
   #packer: MoldUdp64Packer | undefined;
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #flushLater = () => {
+    this.#flushTimer = undefined;
+    this.#packer?.flush();
+  };
   readonly #add = (bytes: Uint8Array, start: number, end: number) =>
     this.#packer!.addFrom(bytes, start, end);
   #sent = 0;
@@ -127,6 +134,7 @@ export class MoldFeed {
   /** Stops sending and answering. */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
+    clearTimeout(this.#flushTimer);
     this.#unlisten();
     this.#packer?.flush();
     await new Promise<void>((resolve) => this.#socket.close(() => resolve()));
@@ -179,7 +187,12 @@ export class MoldFeed {
       this.#publisher.log.forEachMessage(this.#sent + 1, last, this.#add);
     }
     this.#sent = last;
-    packer.flush();
+    // The partly filled datagram goes out now, unless one went out less than a millisecond
+    // ago: then at the next timer (within about a millisecond), so that under load the
+    // batches of several turns share datagrams (fewer, fuller sends).
+    if (packer.pendingCount === 0 || this.#flushTimer !== undefined) return;
+    if (performance.now() - this.#lastSentAt >= COALESCE_MS) packer.flush();
+    else this.#flushTimer = setTimeout(this.#flushLater, 0);
   }
 
   #idle(): void {
@@ -200,6 +213,9 @@ export class MoldFeed {
     );
   }
 }
+
+/** Datagrams closer together than this are coalesced. */
+const COALESCE_MS = 1;
 
 function isMulticast(hostname: string): boolean {
   const first = Number(hostname.split(".")[0]);

@@ -171,7 +171,7 @@ Deno.test("ouch client --itch --mold: datagrams dropped on purpose (every 3rd, a
       /moldudp64: (\d+) datagrams, (\d+) requests, (\d+) duplicate messages, (\d+) ignored datagrams/,
     );
     assert.ok(stats !== null, err);
-    assert.ok(proxy.dropped() > 20 + 150 / 3 - 10, String(proxy.dropped()));
+    assert.ok(proxy.dropped() >= 20 + 10, String(proxy.dropped()));
     assert.ok(Number(stats[2]) > 0, "requests were sent");
     assert.ok(Number(stats[4]) >= 1, "the bad datagram was ignored");
     const lines = new TextDecoder().decode(stdout).trim().split("\n").map((
@@ -288,12 +288,19 @@ Deno.test("ouch client --itch --verify exits 1 and names the order when the rebu
   let changed = 0;
   let armed = false;
   const proxy = await moldProxy(clientPort, (datagram) => {
+    if (!armed) return datagram;
     const packet = decodeMold(datagram);
-    if (armed && packet.count === 1 && packet.messages[0]![0] === 0x41) {
-      armed = false;
-      changed++;
-      const view = new DataView(datagram.buffer, datagram.byteOffset);
-      view.setUint32(22 + 14, view.getUint32(22 + 14) + 100);
+    // The first Order Added of the datagram, wherever it is in it.
+    let at = 20;
+    for (const message of packet.messages) {
+      if (message[0] === 0x41) {
+        armed = false;
+        changed++;
+        const view = new DataView(datagram.buffer, datagram.byteOffset);
+        view.setUint32(at + 2 + 14, view.getUint32(at + 2 + 14) + 100);
+        break;
+      }
+      at += 2 + message.length;
     }
     return datagram;
   });
