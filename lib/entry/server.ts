@@ -634,6 +634,8 @@ async function openLockedExchange(
   const streamFile = config.journal === null
     ? null
     : StreamFile.open(config.journal);
+  // The feed's log keeps its older messages in the same scratch file.
+  if (streamFile !== null) publisher?.spillTo(streamFile);
   const options = {
     users: config.users,
     accountConfig: accountConfig(config),

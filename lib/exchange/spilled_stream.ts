@@ -235,6 +235,42 @@ export class SpilledStream implements AccountStream {
     return next;
   }
 
+  /**
+   * Calls `visit` with each stored message from `from` to `to`, in order, as the bytes that
+   * hold it and its start and end in them (no view is made: copy what you keep; bytes of a
+   * stored chunk are valid until the next read of this or another stream).
+   *
+   * @param from The first sequence number.
+   * @param to The last sequence number.
+   * @param visit Takes the bytes, the message's start and its end.
+   * @throws {RangeError} When `from` to `to` is not within 1 to `length`.
+   */
+  forEachMessage(
+    from: number,
+    to: number,
+    visit: (bytes: Uint8Array, start: number, end: number) => void,
+  ): void {
+    if (!(from >= 1 && to <= this.#count && from <= to + 1)) {
+      throw new RangeError(
+        `Cannot read messages ${from} to ${to}: the log holds 1 to ${this.#count}`,
+      );
+    }
+    let n = from;
+    while (n <= to) {
+      const chunk = this.#locate(n);
+      const used = this.#lengths[this.#cursorChunk]!;
+      let at = this.#cursorAt;
+      while (at < used && n <= to) {
+        const end = at + 2 + ((chunk[at]! << 8) | chunk[at + 1]!);
+        visit(chunk, at + HEADER, end);
+        at = end;
+        n++;
+      }
+      this.#cursorSeq = n;
+      this.#cursorAt = at;
+    }
+  }
+
   /** Stores the oldest chunk still in memory beyond the kept ones. */
   #spill(): void {
     const oldest = this.#chunks.length - CHUNKS_KEPT;

@@ -5,11 +5,15 @@
  *
  * @module
  */
-import type {
-  DayConfig,
-  JsonObject,
-  RecordBatch,
-  Subscriber,
+import {
+  type AccountStream,
+  ChunkCache,
+  type ChunkStore,
+  type DayConfig,
+  type JsonObject,
+  type RecordBatch,
+  SpilledStream,
+  type Subscriber,
 } from "../exchange/mod.ts";
 import {
   BookBuilder,
@@ -122,6 +126,19 @@ export function referenceDataOf(day: DayConfig): FeedReferenceData {
 }
 
 /**
+ * The day's messages as the publisher keeps them: in memory ({@linkcode MessageLog}) or with
+ * older chunks on disk ({@linkcode SpilledStream}).
+ */
+export type FeedLog = AccountStream & {
+  append(message: Uint8Array): number;
+  forEachMessage(
+    from: number,
+    to: number,
+    visit: (bytes: Uint8Array, start: number, end: number) => void,
+  ): void;
+};
+
+/**
  * A subscriber of the exchange core that turns its output records into the day's ITCH feed
  * (`FeedGenerator`, M3–M9) and keeps it: every message in {@linkcode ItchPublisher.log}
  * (numbered from 1, framed for SoupBinTCP) and in the optional log file. The book builder
@@ -133,8 +150,9 @@ export function referenceDataOf(day: DayConfig): FeedReferenceData {
  * feed is a function of the records alone: regenerated from a replayed journal it is
  * byte-identical (M11).
  *
- * The day's messages are held in memory (about 35 bytes each), like the OUCH account
- * streams; the log file holds them on disk too.
+ * The day's messages are held in memory (about 35 bytes each), or, after
+ * {@linkcode ItchPublisher.spillTo}, the newest in memory and the rest on disk, like the OUCH
+ * account streams; the log file holds them on disk too.
  *
  * @example One order's day
  * ```ts
@@ -163,7 +181,8 @@ export function referenceDataOf(day: DayConfig): FeedReferenceData {
  * ```
  */
 export class ItchPublisher implements Subscriber {
-  #log = new MessageLog();
+  #log: FeedLog = new MessageLog();
+  #cache: ChunkCache | undefined;
   #books = new BookBuilder();
   /** How many of the log's messages the books hold. */
   #booksAt = 0;
@@ -185,7 +204,7 @@ export class ItchPublisher implements Subscriber {
   }
 
   /** The day's messages so far, from 1. */
-  get log(): MessageLog {
+  get log(): FeedLog {
     return this.#log;
   }
 
@@ -251,6 +270,17 @@ export class ItchPublisher implements Subscriber {
   }
 
   /**
+   * Keeps the days' logs in bounded memory from the next day on (the first, if it has not
+   * started): older chunks of messages go to `store` and come back through a small cache
+   * when a reader replays them (as the OUCH account streams do).
+   *
+   * @param store Where older chunks go: the server's scratch file.
+   */
+  spillTo(store: ChunkStore): void {
+    this.#cache = new ChunkCache(store);
+  }
+
+  /**
    * Adds a listener.
    *
    * @param listener Told of new days, messages and the end of day.
@@ -305,7 +335,9 @@ export class ItchPublisher implements Subscriber {
   #startDay(day: DayConfig, timestamp: number): void {
     const previous = this.#session;
     this.#version = itchVersionOf(day.version);
-    this.#log = new MessageLog();
+    this.#log = this.#cache === undefined
+      ? new MessageLog()
+      : new SpilledStream(this.#cache);
     this.#books = new BookBuilder({ version: this.#version });
     this.#booksAt = 0;
     this.#session = day.session;
