@@ -32,7 +32,7 @@ export interface MoldFeedOptions {
 /**
  * Sends every message of the feed as MoldUDP64 downstream datagrams (at most 1,400 bytes of
  * message blocks, numbered as the feed, M2), as the publisher appends them: at once when the
- * feed is quiet; under load (a datagram sent less than a millisecond before) the last, partly
+ * feed is quiet; under load (a datagram sent in the same millisecond) the last, partly
  * filled datagram of a batch waits for the next timer, so that the batches arriving meanwhile
  * fill it (at most about a millisecond later). When idle for a second it sends a heartbeat (count 0, the
  * next sequence number); after the day's last message, End of Session (count 0xFFFF) every
@@ -187,16 +187,17 @@ export class MoldFeed {
       this.#publisher.log.forEachMessage(this.#sent + 1, last, this.#add);
     }
     this.#sent = last;
-    // The partly filled datagram goes out now, unless one went out less than a millisecond
-    // ago: then at the next timer (within about a millisecond), so that under load the
-    // batches of several turns share datagrams (fewer, fuller sends).
+    // The partly filled datagram goes out now, unless one went out in the same millisecond
+    // (Date.now(): no op call, unlike performance.now()): then at the next timer (within
+    // about a millisecond), so that under load the batches of several turns share datagrams
+    // (fewer, fuller sends).
     if (packer.pendingCount === 0 || this.#flushTimer !== undefined) return;
-    if (performance.now() - this.#lastSentAt >= COALESCE_MS) packer.flush();
+    if (Date.now() - this.#lastSentAt >= COALESCE_MS) packer.flush();
     else this.#flushTimer = setTimeout(this.#flushLater, 0);
   }
 
   #idle(): void {
-    const now = performance.now();
+    const now = Date.now();
     if (now - this.#lastSentAt < this.#heartbeatMs) return;
     const packer = this.#packer;
     if (packer === undefined) return;
@@ -205,7 +206,7 @@ export class MoldFeed {
   }
 
   #send(datagram: Uint8Array): void {
-    this.#lastSentAt = performance.now();
+    this.#lastSentAt = Date.now();
     this.#socket.send(
       datagram,
       this.#destination.port,
