@@ -215,7 +215,11 @@ export async function run(
   const lines = output ?? CONSOLE_OUTPUT;
   const terminal = io ?? (processConsole ? consoleIo() : {});
   if (args.includes("--itch")) {
-    return (await import("./itch_client.ts")).runItchClient(args, lines);
+    return (await import("./itch_client.ts")).runItchClient(
+      args,
+      lines,
+      terminal,
+    );
   }
   const { values, positionals } = parseFlags(args, FLAGS);
   if (values.help === true) {

@@ -18,7 +18,7 @@ import {
 import { formatPrice, stringifyJson } from "../format/format.ts";
 import { SoupBinTcpSocket } from "../net/soupbintcp_socket.ts";
 import { ClientSession } from "../session/client_session.ts";
-import type { ClientOutput } from "./client_io.ts";
+import type { ClientIo, ClientOutput } from "./client_io.ts";
 import { MoldReader } from "./mold_reader.ts";
 
 /** The help text of `ouch client --itch`. */
@@ -74,6 +74,9 @@ const FLAGS = {
   duration: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/** Cursor home and clear the screen. */
+const CLEAR_SCREEN = "\x1b[H\x1b[2J";
 
 /** How long the MoldUDP64 client waits for an answer before asking again. */
 const MOLD_RETRY_MS = 250;
@@ -319,6 +322,7 @@ export function compareBooks(
 export async function runItchClient(
   args: string[],
   output: ClientOutput,
+  io: ClientIo = {},
 ): Promise<number> {
   const { values, positionals } = parseFlags(args, FLAGS);
   if (values.help === true) {
@@ -473,10 +477,28 @@ export async function runItchClient(
     } catch {
       // no signals here
     }
+    // On a terminal the books are redrawn in place, as the server's display is; otherwise
+    // (a pipe, a file) they are printed every second.
+    const redraw = io.write;
+    const joinedLine =
+      `joined by snapshot at sequence ${joined.sequenceNumber}`;
     const display = json ? undefined : setInterval(() => {
-      for (const line of renderItchBooks(books, feed.nextSequenceNumber)) {
-        output.out(line);
+      const lines = renderItchBooks(books, feed.nextSequenceNumber);
+      if (redraw === undefined) {
+        for (const line of lines) output.out(line);
+        return;
       }
+      const status = feed.summary();
+      redraw(
+        CLEAR_SCREEN +
+          [
+            ...lines,
+            "",
+            `${joinedLine}${
+              status === "" ? "" : `; ${status}`
+            }; Ctrl-C to stop`,
+          ].join("\n") + "\n",
+      );
     }, 1000);
     let endOfSession = false;
     try {

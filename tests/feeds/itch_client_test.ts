@@ -163,3 +163,47 @@ Deno.test("ouch client --itch joins by snapshot, survives a kill -9 and restart 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("ouch client --itch on a terminal redraws the books in place every second; on a pipe it prints them", async () => {
+  const { run } = await import("../../lib/client/cli.ts");
+  const server = await spawnServer(["--no-journal"]);
+  try {
+    const feed = await server.waitFor(/itch feed listening on .*:\d+/);
+    const line = await server.waitFor(/itch snapshot listening on .*:\d+/);
+    const port = line.split(":").pop()!;
+    const drawn: string[] = [];
+    const lines: string[] = [];
+    const output = { out: (l: string) => lines.push(l), err: () => {} };
+    const args = [
+      "--itch",
+      "--itch-port",
+      feed.split(":").pop()!,
+      "--snapshot-port",
+      port,
+      "--duration",
+      "2",
+    ];
+    assert.equal(
+      await run(args, output, { write: (text) => drawn.push(text) }),
+      0,
+    );
+    assert.ok(drawn.length >= 1);
+    assert.ok(drawn[0]!.startsWith("\x1b[H\x1b[2JITCH feed at sequence "));
+    assert.match(drawn[0]!, /\n7203 trading {2}bid - \| ask -\n/);
+    assert.match(
+      drawn[0]!,
+      /joined by snapshot at sequence \d+; Ctrl-C to stop\n$/,
+    );
+    // Only the final books and the end line went to the output.
+    assert.equal(lines.filter((l) => l.startsWith("ITCH feed at")).length, 1);
+    const piped: string[] = [];
+    assert.equal(
+      await run(args, { out: (l) => piped.push(l), err: () => {} }, {}),
+      0,
+    );
+    assert.ok(piped.filter((l) => l.startsWith("ITCH feed at")).length >= 2);
+    assert.ok(piped.every((l) => !l.includes("\x1b[")));
+  } finally {
+    await server.stop();
+  }
+});
