@@ -213,8 +213,11 @@ export async function startMarketData(
   const servers: ItchTcpServer[] = [];
   const notices: string[] = [];
   const started: { stop(): Promise<void> }[] = [];
+  /** Which listener is being started, for the error. */
+  let starting = "";
   try {
     if (config.itchPort !== null) {
+      starting = `the ITCH feed on ${host}:${config.itchPort} (--itch-port)`;
       const server = ItchTcpServer.start({
         publisher,
         authenticate,
@@ -227,6 +230,8 @@ export async function startMarketData(
       );
     }
     if (config.snapshotPort !== null) {
+      starting =
+        `the snapshot channel on ${host}:${config.snapshotPort} (--snapshot-port)`;
       const server = ItchTcpServer.start({
         publisher,
         authenticate,
@@ -240,6 +245,9 @@ export async function startMarketData(
       );
     }
     if (config.mold !== null) {
+      starting = config.moldRequestPort === null
+        ? `MoldUDP64 to ${config.mold.hostname}:${config.mold.port} (--mold)`
+        : `the MoldUDP64 re-request server on ${host}:${config.moldRequestPort} (--mold-request-port)`;
       const mold = MoldFeed.start({
         publisher,
         destination: config.mold,
@@ -261,7 +269,7 @@ export async function startMarketData(
     for (const other of started) other.stop();
     publisher.close();
     throw new UsageError(
-      `Cannot serve market data: ${
+      `Cannot serve market data: ${starting}: ${
         error instanceof Error ? error.message : error
       } (use --itch-port, --snapshot-port, --mold-request-port PORT, or 0 to turn one off)`,
     );

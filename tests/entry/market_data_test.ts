@@ -100,7 +100,11 @@ Deno.test("ouch server refuses an ITCH port that is taken, naming the flags", as
     assert.notEqual(result.code, 0);
     assert.match(
       result.stderr,
-      /Cannot serve market data: .*\(use --itch-port, --snapshot-port, --mold-request-port PORT, or 0 to turn one off\)/,
+      new RegExp(
+        `Cannot serve market data: the ITCH feed on 127\\.0\\.0\\.1:${
+          (taken.addr as Deno.NetAddr).port
+        } \\(--itch-port\\): .*\\(use --itch-port, --snapshot-port, --mold-request-port PORT, or 0 to turn one off\\)`,
+      ),
     );
   } finally {
     taken.close();
