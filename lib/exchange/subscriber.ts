@@ -45,6 +45,7 @@ export class RecordBatch {
   readonly bytes: Uint8Array;
   #events: readonly MarketEvent[] | undefined;
   #records: readonly OutputRecord[] | undefined;
+  #endsDay: boolean | undefined;
 
   /**
    * Wraps a batch.
@@ -82,8 +83,12 @@ export class RecordBatch {
     return record.command.type === "startDay" ? record.command.day : undefined;
   }
 
-  /** Whether the batch's last record ends the day. */
+  /** Whether the batch's last record ends the day (found once, then remembered). */
   get endsDay(): boolean {
+    return this.#endsDay ??= this.#findEndsDay();
+  }
+
+  #findEndsDay(): boolean {
     let at = 0;
     let kind = -1;
     const bytes = this.bytes;
