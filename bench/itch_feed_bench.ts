@@ -13,7 +13,7 @@
  * with a core of its own.
  *
  * Run: `deno task bench:feed` (about a minute; `-- --quick` for less, `-- --rounds N` for more
- * rounds). The last line is one JSON object.
+ * rounds, `--count N` for orders per run). The last line is one JSON object.
  *
  * @module
  */
@@ -22,7 +22,12 @@ import { type LoadReport, runLoad } from "../lib/client/load.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const QUICK = Deno.args.includes("--quick");
-const COUNT = QUICK ? 100_000 : 400_000;
+const countFlag = Deno.args.indexOf("--count");
+const COUNT = countFlag >= 0
+  ? Number(Deno.args[countFlag + 1])
+  : QUICK
+  ? 100_000
+  : 400_000;
 const roundsFlag = Deno.args.indexOf("--rounds");
 const ROUNDS = roundsFlag >= 0
   ? Number(Deno.args[roundsFlag + 1])
@@ -312,6 +317,10 @@ async function main(): Promise<void> {
       (best(results.stalled!) / best(results.off!)).toFixed(3),
     ),
     medianOnRatio: ratio(median(results.on!), median(results.off!)),
+    /** The median over rounds of each round's on / off (adjacent runs share the machine's state). */
+    medianRoundRatio: Number(
+      median(results.on!.map((on, i) => on / results.off![i]!)).toFixed(3),
+    ),
     /** The server's CPU time (user + system) per Enter (and its cancel at logout), µs. */
     cpuMicrosPerOrder: {
       off: Number(median(cpu.off!).toFixed(2)),
@@ -325,7 +334,7 @@ async function main(): Promise<void> {
   };
   // deno-lint-ignore no-console
   console.log(
-    `Enter→Accepted/s, 4 sessions, journal on: feed off ${summary.feedOff}, feed on (1 SoupBinTCP reader + MoldUDP64) ${summary.feedOn} (${summary.feedOnRatio}), plus a stalled reader ${summary.feedOnWithStalledReader} (${summary.stalledRatio}); median ratio ${summary.medianOnRatio}; server CPU per order ${summary.cpuMicrosPerOrder.off} µs off, ${summary.cpuMicrosPerOrder.on} µs on (${summary.cpuRatio})`,
+    `Enter→Accepted/s, 4 sessions, journal on: feed off ${summary.feedOff}, feed on (1 SoupBinTCP reader + MoldUDP64) ${summary.feedOn} (${summary.feedOnRatio}), plus a stalled reader ${summary.feedOnWithStalledReader} (${summary.stalledRatio}); median ratio ${summary.medianOnRatio}, median of the rounds' ratios ${summary.medianRoundRatio}; server CPU per order ${summary.cpuMicrosPerOrder.off} µs off, ${summary.cpuMicrosPerOrder.on} µs on (${summary.cpuRatio})`,
   );
   // deno-lint-ignore no-console
   console.log(JSON.stringify(summary));
