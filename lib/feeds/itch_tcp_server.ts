@@ -255,7 +255,12 @@ export class ItchTcpServer {
                 if (!this.#connections.has(connection)) return;
                 this.#receive(connection, copy, clock.nowMs());
               },
-            );
+            ).catch((error: unknown) => {
+              // Malformed input (or books that cannot be built) closes this reader only.
+              connection.socket.close(
+                error instanceof Error ? error.message : String(error),
+              );
+            });
           connection.waiting = waiting;
           return;
         }

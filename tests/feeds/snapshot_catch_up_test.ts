@@ -111,3 +111,59 @@ Deno.test("a snapshot login behind a long backlog waits for the books to catch u
     await server.shutdown();
   }
 });
+
+Deno.test("a snapshot reader whose bytes waited for the catch-up and turn out malformed is closed alone", async () => {
+  const exchange = testExchange();
+  const publisher = new ItchPublisher();
+  exchange.subscribe(publisher);
+  const server = startServer({ exchange });
+  const closed: string[] = [];
+  const snapshots = ItchTcpServer.start({
+    publisher,
+    authenticate: (user, password) => exchange.authenticate(user, password),
+    port: 0,
+    mode: "snapshot",
+    catchUpSlice: 5,
+    observer: { disconnected: (_id, _user, reason) => closed.push(reason) },
+  });
+  const alice = await TestClient.connect(server);
+  try {
+    await alice.login("alice", "pw-a", 1);
+    await alice.send(
+      ...Array.from(
+        { length: 50 },
+        (_, i) => enter(i + 1, { price: 10000 + i }),
+      ),
+    );
+    await alice.messages(51);
+    await exchange.drain();
+    assert.ok(publisher.booksBehind > 5);
+    const conn = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: snapshots.address.port,
+    });
+    // A packet of unknown type "Z" where a Login Request must come.
+    await conn.write(new Uint8Array([0, 1, 0x5a]));
+    const buffer = new Uint8Array(1024);
+    while ((await conn.read(buffer)) !== null) {
+      // until the server closes it
+    }
+    conn.close();
+    assert.equal(closed.length, 1);
+    assert.match(closed[0]!, /Z|unknown|packet/i);
+    // The server carries on: a good reader gets its snapshot.
+    const reader = await SoupBinReader.open(
+      snapshots.address.port,
+      "carol",
+      "pw-c",
+      1,
+    );
+    await reader.until(() => reader.read.endOfSession, "the snapshot");
+    await reader.close();
+    assert.equal(decode(reader.read.messages.at(-1)!).type, "G");
+  } finally {
+    await alice.close();
+    await snapshots.shutdown();
+    await server.shutdown();
+  }
+});
