@@ -32,6 +32,7 @@ import {
   venueNames,
 } from "../nats/mod.ts";
 import { OuchServer } from "../server/server.ts";
+import { createPublisher, startMarketData } from "./market_data.ts";
 import { LoginThrottle } from "../accounts/login_throttle.ts";
 import {
   accountConfig,
@@ -76,7 +77,21 @@ Flags:
   --port PORT             SoupBinTCP port; 0 picks a free one and prints it (default 15000)
   --user, --users         as for ouch server
   --login-throttle on|off as for ouch server (default on)
+  --itch-port PORT        serve the ITCH feed over SoupBinTCP (off unless given): made from the
+                          record log, the same messages at the same numbers on every gateway
+  --snapshot-port PORT    serve the ITCH snapshot channel (off unless given)
+  --mold HOST:PORT, --mold-request-port PORT, --itch-log FILE
+                          MoldUDP64 and the ITCH log file, as for ouch server (off unless given)
   -h, --help              show this help`;
+
+/** The market-data flags a gateway takes: each transport is off unless given. */
+const GATEWAY_MARKET_DATA = [
+  "--itch-port",
+  "--snapshot-port",
+  "--mold",
+  "--mold-request-port",
+  "--itch-log",
+];
 
 /** Flags of ouch server that make no sense here. */
 const SERVER_ONLY = [
@@ -289,36 +304,76 @@ export async function runGateway(args: string[]): Promise<number> {
     "gateway",
     args,
     ["--nats", "--prefix", "--host-id", "--replicas"],
-    ["--host", "--port", "--user", "--users", "--login-throttle"],
+    [
+      "--host",
+      "--port",
+      "--user",
+      "--users",
+      "--login-throttle",
+      ...GATEWAY_MARKET_DATA,
+    ],
   );
   if (parsed === "help") return 0;
   const { config } = parsed;
+  const given = (flag: string) =>
+    args.some((arg) => arg === flag || arg.startsWith(`${flag}=`));
+  // On a gateway a transport is on only when asked for: two gateways on one machine must not
+  // both take the feed's default ports.
+  const marketData = {
+    ...config.marketData,
+    itchPort: given("--itch-port") ? config.marketData.itchPort : null,
+    snapshotPort: given("--snapshot-port")
+      ? config.marketData.snapshotPort
+      : null,
+  };
   const host = parsed.id ?? `gw-${Deno.pid}`;
   const names = venueNames(parsed.prefix);
   const nc = await connectNats(parsed.servers, host);
   await ensureVenue(nc, { names, replicas: parsed.replicas });
   const publisher = new CommandPublisher(nc, { gatewayId: host, names });
   const core = new GatewayCore({ host, users: config.users, publisher });
+  // The ITCH feed, made from the log's records as ouch server makes it from its own.
+  const itch = createPublisher(marketData);
+  if (itch !== undefined) core.subscribe(itch);
   const reader = await LogReader.open(nc, { names });
   const following = followRecords(reader, [core]);
   core.subscribe({
     dayStarted: (day) => say(`gateway ${host}: trading day ${day.session}`),
     dayEnded: () => say(`gateway ${host}: the trading day ended`),
   });
+  const throttle = config.loginThrottle
+    ? new LoginThrottle({}, lockWarnings(say))
+    : undefined;
   const server = OuchServer.start({
     exchange: core,
     host,
     hostname: config.host,
     port: config.port,
-    ...(config.loginThrottle
-      ? { loginThrottle: new LoginThrottle({}, lockWarnings(say)) }
-      : {}),
+    ...(throttle === undefined ? {} : { loginThrottle: throttle }),
   });
   say(
     `gateway ${host}: listening on ${config.host}:${server.address.port}, NATS ${
       parsed.servers.join(",")
     }`,
   );
+  let feeds;
+  try {
+    feeds = await startMarketData(
+      marketData,
+      itch,
+      core,
+      config.host,
+      throttle,
+    );
+  } catch (error) {
+    await server.shutdown();
+    publisher.close();
+    await reader.close();
+    await following.catch(() => {});
+    await nc.close();
+    throw error;
+  }
+  for (const notice of feeds.notices) say(`gateway ${host}: ${notice}`);
   const beating = setInterval(() => core.beat(), 1000);
   const failed = following.then(
     () => undefined,
@@ -333,6 +388,8 @@ export async function runGateway(args: string[]): Promise<number> {
     );
   }
   clearInterval(beating);
+  await feeds.stop();
+  itch?.close();
   await server.shutdown();
   await core.drain();
   publisher.close();

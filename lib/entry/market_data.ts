@@ -185,7 +185,7 @@ export function attachPublisher(
  *
  * @param config The market-data flags.
  * @param publisher The publisher, attached to `exchange`.
- * @param exchange The exchange (its accounts log in to the feed).
+ * @param exchange The exchange, or a gateway (its accounts log in to the feed).
  * @param host The address to listen on.
  * @param loginThrottle Throttles failed logins (shared with the other listeners).
  * @returns The running edges, once every listener is bound.
@@ -194,7 +194,7 @@ export function attachPublisher(
 export async function startMarketData(
   config: MarketDataConfig,
   publisher: ItchPublisher | undefined,
-  exchange: Exchange,
+  exchange: Pick<Exchange, "authenticate">,
   host: string,
   loginThrottle?: LoginThrottle,
 ): Promise<MarketDataEdges> {

@@ -60,6 +60,18 @@ export class GatewayCore implements Subscriber {
     this.#publisher = options.publisher;
   }
 
+  /**
+   * Whether a username and password are an account's (the ITCH feed's login, M13).
+   *
+   * @param username The username.
+   * @param password The password.
+   * @returns Whether they match.
+   */
+  authenticate(username: string, password: string): boolean {
+    const expected = this.#users.get(username);
+    return expected !== undefined && expected === password;
+  }
+
   /** The day under way, as the log says. */
   get day(): DayConfig | undefined {
     return this.#day;
