@@ -24,7 +24,7 @@ const hex = (m: Uint8Array) =>
 
 Deno.test({
   name:
-    "ouch gateway --itch-port --snapshot-port: two gateways serve the same ITCH feed byte for byte, made from the record log; the snapshot joins it; a gateway without the flags serves none",
+    "ouch gateway --itch-port --snapshot-port: two gateways serve the same ITCH feed byte for byte, made from the record log (a gateway started late too); the snapshot joins it; a gateway without the flags serves none",
   async fn() {
     await using nats = await startNats();
     const servers = nats.servers.join(",");
@@ -118,6 +118,15 @@ Deno.test({
       for (const type of ["T", "S", "L", "R", "A", "H", "E", "D"]) {
         assert.ok(types.includes(type), `${type} in ${types.join("")}`);
       }
+      // A gateway started after the trading rebuilds the same feed from the log.
+      const [late] = freePorts(1) as [number];
+      const gw4 = await gateway("gw4", ["--itch-port", String(late)]);
+      await gw4.waitFor(/gateway gw4: itch feed listening on /);
+      const four = await read(late, "bob", "pw-b");
+      await four.until(() => deleted(four), "gw4's Order Deleted");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await four.close();
+      assert.deepEqual(four.read.messages.map(hex), one.read.messages.map(hex));
       // The snapshot of gw2: alice's two bids left (1,000 and 999 canceled), bob's sell
       // filled 40 of 1,001; G equals the feed so far.
       const snapshot = await read(snap2, "alice", "pw-a");
