@@ -33,12 +33,16 @@ import {
 } from "../nats/mod.ts";
 import { OuchServer } from "../server/server.ts";
 import { createPublisher, startMarketData } from "./market_data.ts";
+import { runGatewayConsoleCommand } from "./gateway_console.ts";
+import { Display } from "../console/display.ts";
+import { MarketData } from "../exchange/mod.ts";
 import { LoginThrottle } from "../accounts/login_throttle.ts";
 import {
   accountConfig,
   lockWarnings,
   matcherRules,
   parseServerArgs,
+  readConsole,
   type ServerConfig,
   tradingDate,
 } from "./server.ts";
@@ -93,6 +97,15 @@ const GATEWAY_MARKET_DATA = [
   "--itch-log",
 ];
 
+/** Flags of ouch server that are a gateway's, not the engine's. */
+const ENGINE_REFUSES = [
+  "--host",
+  "--port",
+  "--login-throttle",
+  "--display",
+  ...GATEWAY_MARKET_DATA,
+];
+
 /** Flags of ouch server that make no sense here. */
 const SERVER_ONLY = [
   "--journal",
@@ -101,7 +114,6 @@ const SERVER_ONLY = [
   "--fsync",
   "--http",
   "--no-http",
-  "--display",
   "--trade-log",
 ];
 
@@ -207,6 +219,16 @@ export async function runEngine(args: string[]): Promise<number> {
     say(ENGINE_HELP);
     return 0;
   }
+  const clientSide = args.find((arg) =>
+    ENGINE_REFUSES.includes(
+      arg.includes("=") ? arg.slice(0, arg.indexOf("=")) : arg,
+    )
+  );
+  if (clientSide !== undefined) {
+    throw new UsageError(
+      `Cannot use ${clientSide} with ouch engine: it serves no clients (give it to ouch gateway)`,
+    );
+  }
   const parsed = await parseClusterArgs(
     "engine",
     args,
@@ -310,6 +332,7 @@ export async function runGateway(args: string[]): Promise<number> {
       "--user",
       "--users",
       "--login-throttle",
+      "--display",
       ...GATEWAY_MARKET_DATA,
     ],
   );
@@ -335,14 +358,27 @@ export async function runGateway(args: string[]): Promise<number> {
   // The ITCH feed, made from the log's records as ouch server makes it from its own.
   const itch = createPublisher(marketData);
   if (itch !== undefined) core.subscribe(itch);
+  // The market as the log tells it, for the console and the display.
+  const market = new MarketData();
+  core.subscribe(market);
+  const display = config.display === undefined ? undefined : gatewayDisplay(
+    config.display,
+    market,
+    (id) => core.accountName(id) ?? String(id),
+  );
+  if (display !== undefined) core.subscribe(display);
+  const notice = (line: string) =>
+    display === undefined ? say(line) : display.notice(line);
+  const warn = (line: string) =>
+    display === undefined ? say(line) : display.warn(line);
   const reader = await LogReader.open(nc, { names });
   const following = followRecords(reader, [core]);
   core.subscribe({
-    dayStarted: (day) => say(`gateway ${host}: trading day ${day.session}`),
-    dayEnded: () => say(`gateway ${host}: the trading day ended`),
+    dayStarted: (day) => notice(`gateway ${host}: trading day ${day.session}`),
+    dayEnded: () => notice(`gateway ${host}: the trading day ended`),
   });
   const throttle = config.loginThrottle
-    ? new LoginThrottle({}, lockWarnings(say))
+    ? new LoginThrottle({}, lockWarnings(warn))
     : undefined;
   const server = OuchServer.start({
     exchange: core,
@@ -351,7 +387,7 @@ export async function runGateway(args: string[]): Promise<number> {
     port: config.port,
     ...(throttle === undefined ? {} : { loginThrottle: throttle }),
   });
-  say(
+  notice(
     `gateway ${host}: listening on ${config.host}:${server.address.port}, NATS ${
       parsed.servers.join(",")
     }`,
@@ -373,21 +409,64 @@ export async function runGateway(args: string[]): Promise<number> {
     await nc.close();
     throw error;
   }
-  for (const notice of feeds.notices) say(`gateway ${host}: ${notice}`);
+  for (const line of feeds.notices) notice(`gateway ${host}: ${line}`);
   const beating = setInterval(() => core.beat(), 1000);
+  const refresh = display === undefined ? undefined : setInterval(() => {
+    display.refresh({
+      session: core.day?.session ?? "-",
+      messagesIn: core.messagesIn,
+      messagesOut: core.messagesOut,
+      sessions: core.sessions,
+      connections: server.connections().length,
+    }, Date.now());
+  }, 1000);
   const failed = following.then(
     () => undefined,
     (error: unknown) => error,
   );
-  const why = await Promise.race([stopSignal().then(() => undefined), failed]);
+  // The operator console: actions go to the engine on a publisher of their own.
+  const quit = Promise.withResolvers<void>();
+  const operator = new CommandPublisher(nc, {
+    gatewayId: `${host}-console`,
+    names,
+  });
+  const input = readConsole(async (line) => {
+    display?.commandTyped();
+    await runGatewayConsoleCommand(line, {
+      core,
+      server,
+      market,
+      send: async (command) => {
+        operator.send(encodeGatewayCommand(command));
+        await operator.flushed();
+        return operator.lastSeq;
+      },
+      display: {
+        info: (text) => display === undefined ? say(text) : display.info(text),
+        warn,
+      },
+      stop: () => quit.resolve(),
+    });
+    display?.prompt();
+  });
+  display?.info(`type "help" for console commands`);
+  display?.prompt();
+  const why = await Promise.race([
+    stopSignal().then(() => undefined),
+    quit.promise,
+    failed,
+  ]);
   if (why !== undefined) {
-    say(
+    warn(
       `gateway ${host}: cannot follow the log: ${
         why instanceof Error ? why.message : String(why)
       }`,
     );
   }
+  input.cancel();
   clearInterval(beating);
+  if (refresh !== undefined) clearInterval(refresh);
+  operator.close();
   await feeds.stop();
   itch?.close();
   await server.shutdown();
@@ -396,7 +475,37 @@ export async function runGateway(args: string[]): Promise<number> {
   await reader.close();
   await following.catch(() => {});
   await nc.close();
+  display?.close();
   return why === undefined ? 0 : 1;
+}
+
+/** The console display of a gateway (`--display`), as `ouch server` makes its own. */
+function gatewayDisplay(
+  mode: "table" | "debug" | "quiet",
+  market: MarketData,
+  accountName: (id: number) => string,
+): Display {
+  const isTerminal = Deno.stdout.isTerminal();
+  const encoder = new TextEncoder();
+  return new Display(mode, {
+    write: (text) => {
+      const bytes = encoder.encode(text);
+      let at = 0;
+      while (at < bytes.length) at += Deno.stdout.writeSync(bytes.subarray(at));
+    },
+    isTerminal,
+    color: isTerminal && !Deno.noColor,
+    size: () => {
+      try {
+        return Deno.consoleSize();
+      } catch {
+        return { columns: 80, rows: 24 };
+      }
+    },
+    now: SYSTEM_CLOCK.nowNs,
+    market,
+    accountName,
+  });
 }
 
 /** `ouch admin --help`. */

@@ -42,6 +42,7 @@ import {
   type DayOptions,
   Exchange,
   type JsonObject,
+  type MarketData,
   RecoveryError,
   SnapshotError,
 } from "../exchange/mod.ts";
@@ -1111,48 +1112,12 @@ async function runConsoleCommand(
     case "book": {
       // What the market-data model shows is what is durable: wait for the last commands.
       await exchange.drain();
-      const ids = command.orderbookId === undefined
-        ? market.orderbooks.filter((id) => {
-          const depth = market.depth(id, 1);
-          return depth !== undefined &&
-            (depth.bids.length > 0 || depth.asks.length > 0);
-        })
-        : [command.orderbookId];
-      if (ids.length === 0) {
-        display.info("no orderbook has resting orders");
-        return;
-      }
-      for (const id of ids) {
-        const depth = market.depth(id, 10);
-        if (depth === undefined) {
-          display.warn(`Cannot show unknown orderbook "${id}"`);
-          continue;
-        }
-        const last = market.lastTrade(id);
-        const instrument = market.instrument(id);
-        display.info(
-          renderLadder(depth, last === undefined ? [] : [last], {
-            halted: market.isHalted(id),
-            restricted: market.isShortSellRestricted(id),
-            ...(instrument === undefined ? {} : { instrument }),
-          }).join("\n"),
-        );
-      }
+      showBooks(market, command.orderbookId, display);
       return;
     }
-    case "sessions": {
-      const connections = server.connections();
-      display.info(
-        connections.length === 0
-          ? "no connections"
-          : connections.map((c) =>
-            `#${c.id} ${c.remote} ${
-              c.account ?? "-"
-            } ${c.state} next ${c.nextSequenceNumber} backlog ${c.backlog}`
-          ).join("\n"),
-      );
+    case "sessions":
+      showSessions(server, display);
       return;
-    }
     case "accounts":
       display.info(
         exchange.accounts().map((a) =>
@@ -1188,6 +1153,70 @@ async function runConsoleCommand(
 }
 
 /**
+ * The console's `book [ID]`: the ladder of an orderbook, or of every one with resting
+ * orders, from a market-data model.
+ *
+ * @param market The model.
+ * @param orderbookId The orderbook, or `undefined` for every active one.
+ * @param display Where the lines go.
+ */
+export function showBooks(
+  market: MarketData,
+  orderbookId: string | undefined,
+  display: Pick<Display, "info" | "warn">,
+): void {
+  const ids = orderbookId === undefined
+    ? market.orderbooks.filter((id) => {
+      const depth = market.depth(id, 1);
+      return depth !== undefined &&
+        (depth.bids.length > 0 || depth.asks.length > 0);
+    })
+    : [orderbookId];
+  if (ids.length === 0) {
+    display.info("no orderbook has resting orders");
+    return;
+  }
+  for (const id of ids) {
+    const depth = market.depth(id, 10);
+    if (depth === undefined) {
+      display.warn(`Cannot show unknown orderbook "${id}"`);
+      continue;
+    }
+    const last = market.lastTrade(id);
+    const instrument = market.instrument(id);
+    display.info(
+      renderLadder(depth, last === undefined ? [] : [last], {
+        halted: market.isHalted(id),
+        restricted: market.isShortSellRestricted(id),
+        ...(instrument === undefined ? {} : { instrument }),
+      }).join("\n"),
+    );
+  }
+}
+
+/**
+ * The console's `sessions`: the server's connections.
+ *
+ * @param server The OUCH server.
+ * @param display Where the lines go.
+ */
+export function showSessions(
+  server: OuchServer,
+  display: Pick<Display, "info">,
+): void {
+  const connections = server.connections();
+  display.info(
+    connections.length === 0
+      ? "no connections"
+      : connections.map((c) =>
+        `#${c.id} ${c.remote} ${
+          c.account ?? "-"
+        } ${c.state} next ${c.nextSequenceNumber} backlog ${c.backlog}`
+      ).join("\n"),
+  );
+}
+
+/**
  * What a journal takes on disk: its segments are preallocated at the default size (the
  * next one while the current one fills), e.g. `disk 32 MiB (2 segments of 16 MiB, one more
  * per 16 MiB written)`.
@@ -1217,7 +1246,7 @@ function writeAll(bytes: Uint8Array): void {
 }
 
 /** Reads standard input line by line; the end of input is not a quit. */
-function readConsole(
+export function readConsole(
   onLine: (line: string) => Promise<void>,
 ): { cancel(): void } {
   const reader = Deno.stdin.readable.pipeThrough(new TextDecoderStream())

@@ -45,6 +45,7 @@ export class GatewayCore implements Subscriber {
   readonly #sessions = new Set<number>();
   #day: DayConfig | undefined;
   #dayNumber = 0;
+  #messagesIn = 0;
 
   /**
    * @param options This host's name (the engine counts one session per account per host),
@@ -70,6 +71,43 @@ export class GatewayCore implements Subscriber {
   authenticate(username: string, password: string): boolean {
     const expected = this.#users.get(username);
     return expected !== undefined && expected === password;
+  }
+
+  /** Inbound messages sent to the engine so far. */
+  get messagesIn(): number {
+    return this.#messagesIn;
+  }
+
+  /** Sequenced messages of the day's accounts so far, as the log gives them. */
+  get messagesOut(): number {
+    let total = 0;
+    for (const id of this.#ids.values()) total += this.streams.stream(id).length;
+    return total;
+  }
+
+  /**
+   * An account's name by its id in the day's log.
+   *
+   * @param id The account id.
+   * @returns The name, or `undefined` for an id the log has not announced.
+   */
+  accountName(id: number): string | undefined {
+    for (const [name, known] of this.#ids) if (known === id) return name;
+    return undefined;
+  }
+
+  /**
+   * The day's accounts, as the log announced them: each with whether it has a session on
+   * this host and how many sequenced messages it has.
+   *
+   * @returns One entry per account, in the order the log announced them.
+   */
+  accounts(): { account: string; connected: boolean; messages: number }[] {
+    return [...this.#ids].map(([account, id]) => ({
+      account,
+      connected: this.#sessions.has(id),
+      messages: this.streams.stream(id).length,
+    }));
   }
 
   /** The day under way, as the log says. */
@@ -214,6 +252,7 @@ export class GatewayCore implements Subscriber {
       );
     }
     decodeInbound(message, { version: day.version });
+    this.#messagesIn++;
     this.#publisher.send(encodeGatewayCommand({
       type: "message",
       host: handle.host,
