@@ -7,8 +7,10 @@
  *
  * Both take `ouch server`'s account flags (`--user`, `--users`); the engine also takes its
  * day flags (`--protocol`, `--orderbooks`, `--instruments`, `--throttle`, `--closed`,
- * `--halted`, `--no-cancel-on-disconnect`). Not yet here: the web page, the display and the
- * console on a gateway, and snapshots. Each gateway beats every second; the engine ends the
+ * `--halted`, `--no-cancel-on-disconnect`). A gateway also takes `--display`, reads operator
+ * commands on its console (sent to the engine through the command stream) and can serve the
+ * ITCH feed made from the log. Not yet here: the web page on a gateway. Each gateway beats
+ * every second; the engine ends the
  * sessions of a host with sessions not heard from for 5 s (cancel on disconnect for the
  * accounts left without a session anywhere).
  *
@@ -70,7 +72,9 @@ export const GATEWAY_HELP = `Usage: ouch gateway --nats URL[,URL...] [flags]
 
 Runs an OUCH host on NATS JetStream: SoupBinTCP sessions whose messages go to the engine
 through the command stream, and whose sequenced messages come from the engine's record log,
-the same on every host. An account may be logged in on several hosts at once.
+the same on every host. An account may be logged in on several hosts at once. Console
+commands as for ouch server (type "help"): operator actions go to the engine through the
+command stream, like ouch admin's.
 
 Flags:
   --nats URL[,URL...]     NATS servers (required)
@@ -81,6 +85,9 @@ Flags:
   --port PORT             SoupBinTCP port; 0 picks a free one and prints it (default 15000)
   --user, --users         as for ouch server
   --login-throttle on|off as for ouch server (default on)
+  --display table|debug|quiet
+                          the console display of ouch server, from the log (default: none, plain
+                          lines)
   --itch-port PORT        serve the ITCH feed over SoupBinTCP (off unless given): made from the
                           record log, the same messages at the same numbers on every gateway
   --snapshot-port PORT    serve the ITCH snapshot channel (off unless given)
