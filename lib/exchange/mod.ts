@@ -87,6 +87,7 @@ export {
   encodeSnapshot,
   type SnapshotContents,
   SnapshotError,
+  snapshotPosition,
 } from "./snapshot.ts";
 export {
   CHUNK_BYTES,

@@ -19,7 +19,15 @@ import {
   Exchange,
   type JsonObject,
   RecordBatch,
+  RecoveryError,
+  SnapshotError,
+  snapshotPosition,
 } from "../exchange/mod.ts";
+import {
+  type SnapshotCadence,
+  type SnapshotEvent,
+  Snapshotter,
+} from "../server/snapshot_file.ts";
 import { CommandReader } from "./command_reader.ts";
 import { JetStreamLog } from "./exchange_log.ts";
 import { CommandPublisher } from "./command_publisher.ts";
@@ -32,6 +40,7 @@ import {
 import { LogReader } from "./log_reader.ts";
 import { type CommandCursor, LogWriter } from "./log_writer.ts";
 import { type VenueNames, venueNames } from "./names.ts";
+import type { SnapshotStore } from "./snapshot_store.ts";
 import { logTail } from "./venue.ts";
 
 /** How to start an {@linkcode ActiveEngine}. */
@@ -67,6 +76,36 @@ export interface ActiveEngineOptions {
   hostCheckMs?: number;
   /** Told of each host declared down. */
   hostDown?: (host: string, silentMs: number) => void;
+  /**
+   * Where snapshots are found (to recover from the newest that fits the log) and written
+   * (at `cadence`, each tagged with the log sequence and epoch of the batch it follows,
+   * once that batch is durable); without it, every start replays the whole day.
+   */
+  snapshots?: {
+    readonly store: SnapshotStore;
+    /** When to write one; `{ records: 0, seconds: 0 }` only reads them. */
+    readonly cadence: SnapshotCadence;
+    /** Told of each snapshot written (and how long taking it stalled the engine) or not. */
+    readonly report?: (event: SnapshotEvent) => void;
+  };
+}
+
+/** How an {@linkcode ActiveEngine} rebuilt the day. */
+export interface EngineRecovery {
+  /** The day's records in the log when it started. */
+  readonly records: number;
+  /** The snapshot it started from, if any: its log sequence, epoch and record position. */
+  readonly snapshot?: {
+    readonly seq: number;
+    readonly epoch: number;
+    readonly position: number;
+  };
+  /** Records replayed through the engine and checked byte for byte (the rest came with the snapshot). */
+  readonly replayed: number;
+  /** Snapshots passed over, newest first, and why. */
+  readonly refused: readonly string[];
+  /** How long reading the log and rebuilding took, in milliseconds. */
+  readonly ms: number;
 }
 
 /** What the log held when an engine took over. */
@@ -169,6 +208,8 @@ export class ActiveEngine {
   readonly #timer: ReturnType<typeof setInterval> | undefined;
   readonly #self: CommandPublisher | undefined;
   readonly #selfHost: string;
+  readonly #snapshotter: Snapshotter | undefined;
+  readonly #recovery: EngineRecovery;
   #applied = 0;
 
   private constructor(
@@ -180,8 +221,12 @@ export class ActiveEngine {
     cursor: { value: CommandCursor },
     stopped: PromiseWithResolvers<Error | undefined>,
     options: ActiveEngineOptions,
+    recovery: EngineRecovery,
+    snapshotter: Snapshotter | undefined,
   ) {
     this.exchange = exchange;
+    this.#recovery = recovery;
+    this.#snapshotter = snapshotter;
     this.#writer = writer;
     this.#commands = commands;
     this.stopped = stopped.promise;
@@ -205,6 +250,7 @@ export class ActiveEngine {
           encodeGatewayCommand({ type: "beat", host: this.#selfHost }),
         );
         this.checkHosts();
+        this.#snapshotter?.tick(options.clock.nowMs());
       }, every)
       : undefined;
     this.#running = this.#run(engine, cursor, options);
@@ -224,6 +270,7 @@ export class ActiveEngine {
     options: ActiveEngineOptions,
   ): Promise<ActiveEngine> {
     const names = options.names ?? venueNames();
+    const started = performance.now();
     const state = await readLogState(nc, names);
     const writer = await LogWriter.open(nc, {
       names,
@@ -245,14 +292,21 @@ export class ActiveEngine {
         : { accountConfig: options.accountConfig }),
     };
     let exchange: Exchange;
+    let recovery: EngineRecovery;
     try {
-      exchange = state.records.length > 0
-        ? Exchange.recover(state.records, base)
-        : new Exchange({ ...base, day: options.day });
+      [exchange, recovery] = state.records.length > 0
+        ? await recover(state, base, options.snapshots?.store)
+        : [new Exchange({ ...base, day: options.day }), {
+          records: 0,
+          replayed: 0,
+          refused: [],
+          ms: 0,
+        }];
     } catch (error) {
       writer.close();
       throw error;
     }
+    recovery = { ...recovery, ms: performance.now() - started };
     // Recovery records a restart, which ends every session without canceling anything;
     // the gateways' sessions are still there, so they start again (recorded).
     const engine = new EngineCommands(exchange);
@@ -273,6 +327,28 @@ export class ActiveEngine {
       names,
       from: state.cursor,
     });
+    const snapshots = options.snapshots;
+    const cadence = snapshots?.cadence;
+    const snapshotter = snapshots === undefined ||
+        (cadence!.records <= 0 && cadence!.seconds <= 0)
+      ? undefined
+      : new Snapshotter({
+        exchange,
+        cadence: cadence!,
+        report: snapshots.report ?? (() => {}),
+        now: options.clock.nowMs(),
+        put: async (_journal, _position, bytes) => {
+          // The snapshot's flush appended the batch it ends with, if any was pending;
+          // otherwise the last one appended ends with the same record.
+          const landed = log.landed;
+          if (landed === undefined) {
+            throw new RangeError("this engine has written no batch yet");
+          }
+          const { seq } = await landed;
+          await snapshots.store.put({ seq, epoch: options.epoch, bytes });
+          return `log sequence ${seq}, epoch ${options.epoch}`;
+        },
+      });
     return new ActiveEngine(
       nc,
       exchange,
@@ -282,7 +358,19 @@ export class ActiveEngine {
       cursor,
       stopped,
       options,
+      recovery,
+      snapshotter,
     );
+  }
+
+  /** How the engine rebuilt the day: from which snapshot, how many records it replayed. */
+  get recovery(): EngineRecovery {
+    return this.#recovery;
+  }
+
+  /** The snapshot being stored, if one is. */
+  get snapshotting(): Promise<void> | undefined {
+    return this.#snapshotter?.writing;
   }
 
   /** Commands applied (or refused) since the engine started. */
@@ -333,6 +421,7 @@ export class ActiveEngine {
     await this.#commands.close();
     await this.#running;
     this.#writer.close();
+    await this.#snapshotter?.writing;
     this.#stop(undefined);
   }
 
@@ -380,6 +469,51 @@ export class ActiveEngine {
         this.#applied++;
         if (why !== undefined) options.refused?.(why);
       }
+      this.#snapshotter?.tick(options.clock.nowMs());
     }
   }
+}
+
+/**
+ * Rebuilds the day of `state` from the newest stored snapshot that fits the log (only the
+ * records after it are replayed and checked), else the one before, else from all records.
+ */
+async function recover(
+  state: LogState,
+  options: ConstructorParameters<typeof Exchange>[0],
+  store: SnapshotStore | undefined,
+): Promise<[Exchange, EngineRecovery]> {
+  const records = state.records.length;
+  const refused: string[] = [];
+  for await (const snapshot of store?.all() ?? []) {
+    const name =
+      `the snapshot at log sequence ${snapshot.seq} (epoch ${snapshot.epoch})`;
+    if (snapshot.seq > state.tail) {
+      refused.push(
+        `${name}: it is newer than the log, which ends at sequence ${state.tail}`,
+      );
+      continue;
+    }
+    try {
+      const exchange = Exchange.recover(state.records, {
+        ...options,
+        snapshot: snapshot.bytes,
+      });
+      const position = snapshotPosition(snapshot.bytes);
+      return [exchange, {
+        records,
+        snapshot: { seq: snapshot.seq, epoch: snapshot.epoch, position },
+        replayed: records - position,
+        refused,
+        ms: 0,
+      }];
+    } catch (error) {
+      if (!(error instanceof SnapshotError || error instanceof RecoveryError)) {
+        throw error;
+      }
+      refused.push(`${name}: ${error.message}`);
+    }
+  }
+  const exchange = Exchange.recover(state.records, options);
+  return [exchange, { records, replayed: records, refused, ms: 0 }];
 }

@@ -118,13 +118,23 @@ export class SnapshotStore {
    * @returns It, or `undefined` when there is none.
    */
   async latest(): Promise<Snapshot | undefined> {
+    for await (const snapshot of this.all()) return snapshot;
+    return undefined;
+  }
+
+  /**
+   * Every stored snapshot, newest first, each read only when the caller asks for it (so
+   * that one that turns out unusable can be passed over for the one before).
+   *
+   * @returns The snapshots whose objects are complete.
+   */
+  async *all(): AsyncGenerator<Snapshot> {
     for (const candidate of await this.#list()) {
       const bytes = await this.#os.getBlob(candidate.name);
       if (bytes !== null) {
-        return { seq: candidate.seq, epoch: candidate.epoch, bytes };
+        yield { seq: candidate.seq, epoch: candidate.epoch, bytes };
       }
     }
-    return undefined;
   }
 
   /** Sequences of the stored snapshots, newest first. */
