@@ -1,0 +1,148 @@
+/**
+ * What a snapshot costs the engine: `ouch server` writes it to a file next to the journal,
+ * `ouch engine` to the venue's JetStream object store. Both take it the same way (the
+ * synchronous `Exchange.snapshot()`: that is the engine's pause); this measures what storing
+ * it adds on top, as the longest gap of the event loop (a `setTimeout(0)` chain: while it
+ * is stalled, no command is applied) and the time until stored, alternating the two stores
+ * in the same run on the same snapshot.
+ *
+ * Run: `deno task bench:snapshot` (`-- --orders N` resting orders, default 200,000). Needs
+ * `/usr/sbin/nats-server`. The last line is one JSON object.
+ *
+ * @module
+ */
+import { encodeMessage } from "../lib/codec/mod.ts";
+import { Exchange, type SessionHandle } from "../lib/exchange/mod.ts";
+import { SnapshotStore, venueNames } from "../lib/nats/mod.ts";
+import { writeSnapshot } from "../lib/server/snapshot_file.ts";
+import { connectTest, startNats } from "../tests/nats/_nats_harness.ts";
+
+const ACCOUNTS = 16;
+const ROUNDS = 5;
+
+const at = Deno.args.indexOf("--orders");
+const orders = at >= 0 ? Number(Deno.args[at + 1]) : 200_000;
+
+/** Runs `work` while sampling the event loop; returns its duration and the longest gap. */
+async function measured(
+  work: () => Promise<unknown>,
+): Promise<{ ms: number; maxGapMs: number }> {
+  let running = true;
+  let maxGap = 0;
+  let last = performance.now();
+  const sampler = (async () => {
+    while (running) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const t = performance.now();
+      maxGap = Math.max(maxGap, t - last);
+      last = t;
+    }
+  })();
+  const started = performance.now();
+  await work();
+  const ms = performance.now() - started;
+  running = false;
+  await sampler;
+  return { ms, maxGapMs: maxGap };
+}
+
+const users = new Map(
+  Array.from({ length: ACCOUNTS }, (_, i) => [`demo${i + 1}`, "demo"]),
+);
+const exchange = new Exchange({
+  users,
+  log: null,
+  schedule: () => {},
+  day: { tradingDate: "20261125", created: 1795564800 },
+  timestamp: 0,
+});
+const handles: SessionHandle[] = [];
+for (const username of users.keys()) {
+  const result = exchange.login(
+    {
+      type: "loginRequest",
+      username,
+      password: "demo",
+      requestedSession: "",
+      requestedSequenceNumber: 1,
+    },
+    "bench",
+    0,
+  );
+  if (!result.accept) throw new Error(`login of ${username} refused`);
+  handles.push(result.handle);
+}
+for (let i = 0; i < orders; i++) {
+  const buy = i % 2 === 0;
+  exchange.handleMessage(
+    handles[i % ACCOUNTS]!,
+    encodeMessage({
+      type: "enterOrder",
+      orderToken: Math.floor(i / ACCOUNTS) + 1,
+      clientReference: "bench",
+      buySellIndicator: buy ? "B" : "S",
+      quantity: 100,
+      orderbookId: "7203",
+      group: "DAY",
+      price: buy ? 22000 - (i % 500) : 24000 + (i % 500),
+      timeInForce: 99999,
+      firmId: 0,
+      display: " ",
+      capacity: "P",
+      minimumQuantity: 0,
+      orderClassification: "1",
+      cashMarginType: "1",
+    }),
+    1000 + i,
+  );
+  if (i % 64 === 63) exchange.flush();
+}
+exchange.flush();
+await exchange.drain();
+
+const takeMs: number[] = [];
+let bytes: Uint8Array = new Uint8Array();
+for (let i = 0; i < ROUNDS; i++) {
+  const t = performance.now();
+  bytes = exchange.snapshot();
+  takeMs.push(performance.now() - t);
+}
+
+await using nats = await startNats();
+const nc = await connectTest(nats.servers);
+const directory = await Deno.makeTempDir({ prefix: "ouch-snapbench-" });
+const store = await SnapshotStore.open(nc, { names: venueNames("bench") });
+const file: { ms: number; maxGapMs: number }[] = [];
+const object: { ms: number; maxGapMs: number }[] = [];
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    file.push(
+      await measured(() => writeSnapshot(directory, "bench", round + 1, bytes)),
+    );
+    object.push(
+      await measured(() => store.put({ seq: round + 1, epoch: 1, bytes })),
+    );
+  }
+} finally {
+  await nc.close();
+  await Deno.remove(directory, { recursive: true });
+}
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const summary = {
+  orders,
+  snapshotMb: bytes.length / 1e6,
+  takeMsMedian: median(takeMs),
+  file: {
+    msMedian: median(file.map((r) => r.ms)),
+    maxGapMsMedian: median(file.map((r) => r.maxGapMs)),
+    maxGapMsWorst: Math.max(...file.map((r) => r.maxGapMs)),
+  },
+  objectStore: {
+    msMedian: median(object.map((r) => r.ms)),
+    maxGapMsMedian: median(object.map((r) => r.maxGapMs)),
+    maxGapMsWorst: Math.max(...object.map((r) => r.maxGapMs)),
+  },
+};
+// deno-lint-ignore no-console
+console.log(JSON.stringify(summary));
