@@ -25,6 +25,7 @@ import {
   encodeGatewayCommand,
   type EngineRecovery,
   ensureVenue,
+  FencedError,
   followRecords,
   type GatewayCommand,
   GatewayCore,
@@ -257,15 +258,28 @@ export async function runEngine(args: string[]): Promise<number> {
   });
   let active: ActiveEngine | undefined;
   let work: Promise<void> = Promise.resolve();
+  // An active engine that finds another engine holding the lease, or its writes fenced,
+  // was stalled or cut off (a zombie): it exits, and a supervisor may start it afresh.
+  const zombie = Promise.withResolvers<string>();
+  /** Whether this engine lost the lease while active, and has not held it since. */
+  let deposed = false;
   const become = (state: LeaseState) => {
     work = work.then(async () => {
       if (state.role === "standby") {
-        if (active === undefined) return;
-        say(`engine ${id}: standing by (lease held by "${state.holder}")`);
-        await active.stop();
-        active = undefined;
+        if (active !== undefined) {
+          say(`engine ${id}: standing by (lease held by "${state.holder}")`);
+          await active.stop();
+          active = undefined;
+          deposed = true;
+        }
+        if (deposed && state.holder !== "" && state.holder !== id) {
+          zombie.resolve(
+            `the lease moved to "${state.holder}" (epoch ${state.epoch}) while this engine was active`,
+          );
+        }
         return;
       }
+      deposed = false;
       if (active !== undefined) await active.stop();
       const now = Date.now();
       active = await ActiveEngine.start(nc, {
@@ -311,6 +325,11 @@ export async function runEngine(args: string[]): Promise<number> {
         if (error === undefined) return;
         say(`engine ${id}: stopped writing: ${error.message}`);
         if (active === mine) active = undefined;
+        if (error instanceof FencedError) {
+          zombie.resolve(
+            `its writes were fenced by a newer engine (this one had epoch ${error.epoch})`,
+          );
+        }
       });
     }).catch((error) => {
       say(
@@ -323,13 +342,20 @@ export async function runEngine(args: string[]): Promise<number> {
   say(`engine ${id}: standing by on ${parsed.servers.join(",")}`);
   const keeper = new LeaseKeeper(lease, { onChange: become });
   keeper.start();
-  await stopSignal();
+  const why = await Promise.race([
+    stopSignal().then(() => undefined),
+    zombie.promise,
+  ]);
   await keeper.stop();
   await work;
   await active?.stop();
-  await lease.release().catch(() => {});
+  if (why === undefined) await lease.release().catch(() => {});
   await nc.close();
-  return 0;
+  if (why === undefined) return 0;
+  say(
+    `engine ${id}: exiting: ${why}; the log is fenced against it, so nothing it writes from now on reaches a client`,
+  );
+  return 3;
 }
 
 /**
