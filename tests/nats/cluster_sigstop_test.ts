@@ -141,7 +141,7 @@ Deno.test({
       await alice1.messages(before + 20, 20_000);
 
       first.signal("SIGCONT");
-      const exit = await first.waitFor(
+      await first.waitFor(
         new RegExp(`engine ${firstId}: exiting: [^\\n]*`),
         20_000,
       );
@@ -210,7 +210,13 @@ Deno.test({
           Math.round(takeOver)
         } ms, longest stall (last answer before to first answer after) ${
           Math.round(stall)
-        } ms; ${recovered}; ${exit}; ${sent.alice + sent.bob} orders`,
+        } ms; ${recovered}; ${
+          sent.alice + sent.bob
+        } orders; the zombie after SIGCONT: ${
+          first.output().split("\n").filter((line) =>
+            /stopped writing|standing by \(|exiting/.test(line)
+          ).join(" | ")
+        }`,
       );
     } finally {
       streaming = false;
