@@ -29,6 +29,9 @@ export interface SnapshotStoreOptions {
   keep?: number;
 }
 
+/** The object store's chunk size (its default). */
+const CHUNK = 128 * 1024;
+
 const NAME = /^snapshot\.(\d{16})\.(\d+)$/;
 
 /**
@@ -107,7 +110,23 @@ export class SnapshotStore {
     const name = `snapshot.${
       String(snapshot.seq).padStart(16, "0")
     }.${snapshot.epoch}`;
-    await this.#os.putBlob({ name }, snapshot.bytes);
+    // Handed over a chunk at a time (not in one piece, as `putBlob` would): the store then
+    // copies and hashes a chunk per turn, and the engine keeps running in between.
+    const bytes = snapshot.bytes;
+    let at = 0;
+    await this.#os.put(
+      { name },
+      new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (at >= bytes.length) {
+            controller.close();
+            return;
+          }
+          controller.enqueue(bytes.subarray(at, at + CHUNK));
+          at += CHUNK;
+        },
+      }),
+    );
     const stored = await this.#list();
     for (const old of stored.slice(this.#keep)) await this.#os.delete(old.name);
   }
