@@ -15,6 +15,7 @@ import { encodeMessage } from "../lib/codec/mod.ts";
 import { Exchange, type SessionHandle } from "../lib/exchange/mod.ts";
 import { SnapshotStore, venueNames } from "../lib/nats/mod.ts";
 import { writeSnapshot } from "../lib/server/snapshot_file.ts";
+import { enterOrder } from "../tests/_fixtures.ts";
 import { connectTest, startNats } from "../tests/nats/_nats_harness.ts";
 
 const ACCOUNTS = 16;
@@ -76,23 +77,12 @@ for (let i = 0; i < orders; i++) {
   const buy = i % 2 === 0;
   exchange.handleMessage(
     handles[i % ACCOUNTS]!,
-    encodeMessage({
-      type: "enterOrder",
-      orderToken: Math.floor(i / ACCOUNTS) + 1,
+    encodeMessage(enterOrder(Math.floor(i / ACCOUNTS) + 1, {
       clientReference: "bench",
       buySellIndicator: buy ? "B" : "S",
-      quantity: 100,
       orderbookId: "7203",
-      group: "DAY",
       price: buy ? 22000 - (i % 500) : 24000 + (i % 500),
-      timeInForce: 99999,
-      firmId: 0,
-      display: " ",
-      capacity: "P",
-      minimumQuantity: 0,
-      orderClassification: "1",
-      cashMarginType: "1",
-    }),
+    })),
     1000 + i,
   );
   if (i % 64 === 63) exchange.flush();
