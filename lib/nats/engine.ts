@@ -6,6 +6,10 @@
  * through a {@linkcode JetStreamLog}. Each batch carries the cursor of the last command it
  * reflects, so a successor resumes exactly after it: no command is applied twice or skipped.
  *
+ * With a {@linkcode SnapshotStore}, the engine stores a snapshot of its state at a cadence,
+ * tagged with the log sequence and epoch of the batch it ends with; a successor starts from
+ * the newest one that fits the log and replays (and checks) only the records after it.
+ *
  * Who may be active (the lease) is the caller's business: `ouch engine` takes the lease
  * first and passes its epoch.
  *
@@ -328,13 +332,12 @@ export class ActiveEngine {
       from: state.cursor,
     });
     const snapshots = options.snapshots;
-    const cadence = snapshots?.cadence;
     const snapshotter = snapshots === undefined ||
-        (cadence!.records <= 0 && cadence!.seconds <= 0)
+        (snapshots.cadence.records <= 0 && snapshots.cadence.seconds <= 0)
       ? undefined
       : new Snapshotter({
         exchange,
-        cadence: cadence!,
+        cadence: snapshots.cadence,
         report: snapshots.report ?? (() => {}),
         now: options.clock.nowMs(),
         put: async (_journal, _position, bytes) => {
