@@ -64,8 +64,8 @@ Flags:
   --prefix NAME           names of the venue's streams and buckets (default ouch)
   --id NAME               this engine's name in the lease (default engine-PID)
   --replicas N            replicas of the streams it creates (default 1; 3 on an R3 cluster)
-  --snapshot-records N    store an engine snapshot in the venue's object store every N records
-                          (default ${DEFAULT_SNAPSHOT_RECORDS}; 0: never), so that a successor or a
+  --snapshot-records N    store a snapshot of the engine in the venue's object store every
+                          N records (default ${DEFAULT_SNAPSHOT_RECORDS}; 0: never): a successor or a
                           late start replays only the records after the newest one
   --snapshot-seconds S    ... or every S seconds when records came (default ${DEFAULT_SNAPSHOT_SECONDS}; 0: never)
   --user, --users, --protocol, --orderbooks, --instruments, --throttle, --closed, --halted,
