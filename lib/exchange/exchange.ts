@@ -136,6 +136,13 @@ export interface ExchangeOptions {
    * their memory stays bounded; without it they stay in memory. @default {undefined}
    */
   streamStore?: ChunkStore;
+  /**
+   * Whether the exchange feeds its own account streams and market-data model. An engine
+   * whose hosts rebuild both from its log (`ouch engine`) needs neither, and without them
+   * it can recover from a snapshot and the records after it alone (`tail`).
+   * @default {true}
+   */
+  followers?: boolean;
 }
 
 /** One account as the operator sees it. */
@@ -263,6 +270,8 @@ export class Exchange {
   };
   #lastDay: DayConfig | undefined;
   readonly #subscribers: Subscriber[];
+  /** How many of `#subscribers` are the exchange's own. */
+  readonly #builtIn: number;
   readonly #pending: { batch: RecordBatch; durable: boolean }[] = [];
   #waiters: (() => void)[] = [];
   #scheduled = false;
@@ -280,7 +289,10 @@ export class Exchange {
    */
   constructor(options: ExchangeOptions & { day?: DayOptions }) {
     this.streams = new AccountStreams(options.streamStore);
-    this.#subscribers = [this.streams, this.market];
+    this.#subscribers = options.followers === false
+      ? []
+      : [this.streams, this.market];
+    this.#builtIn = this.#subscribers.length;
     this.#users = options.users;
     this.#accountConfig = options.accountConfig ?? new Map();
     this.#cancelOnDisconnect = options.cancelOnDisconnect ?? true;
@@ -309,20 +321,42 @@ export class Exchange {
    *
    * @throws {RecoveryError} When the records do not start with a day's start, a record is
    *   unreadable, or the engine's output differs from a record's.
+   * With `tail` as well (and `followers: false`), `records` are only those after the
+   * snapshot: `tail.lastRecordCrc` is the CRC field of the record just before them, which
+   * must be the last one the snapshot includes.
+   *
    * @throws {SnapshotError} When the snapshot is damaged, not this engine's, or not of
    *   these records (then nothing was changed: recover again with an older snapshot or
    *   none).
+   * @throws {RangeError} When `tail` is given without a snapshot, or with followers.
    */
   static recover(
     records: Iterable<Uint8Array>,
-    options: ExchangeOptions & { snapshot?: Uint8Array },
+    options: ExchangeOptions & {
+      snapshot?: Uint8Array;
+      tail?: { lastRecordCrc: number };
+    },
   ): Exchange {
-    const { log: _, snapshot, ...rest } = options;
+    const { log: _, snapshot, tail, ...rest } = options;
+    if (
+      tail !== undefined && (snapshot === undefined || rest.followers !== false)
+    ) {
+      throw new RangeError(
+        "Cannot recover from the records after a snapshot: it needs the snapshot, and followers: false (the streams need every record)",
+      );
+    }
     const exchange = new Exchange(rest);
     const from = snapshot === undefined
       ? undefined
       : exchange.#restore(snapshot);
-    exchange.#replay(records, from);
+    if (tail !== undefined && tail.lastRecordCrc !== from!.crc) {
+      throw new SnapshotError(
+        `Cannot use the snapshot at record ${
+          from!.position
+        }: the record before the ones given is another`,
+      );
+    }
+    exchange.#replay(records, from, tail !== undefined);
     exchange.#log = options.log ?? null;
     const day = exchange.#day;
     if (day !== undefined) {
@@ -516,7 +550,7 @@ export class Exchange {
     this.#subscribers.push(subscriber);
     return () => {
       const at = this.#subscribers.indexOf(subscriber);
-      if (at >= 2) this.#subscribers.splice(at, 1);
+      if (at >= this.#builtIn) this.#subscribers.splice(at, 1);
     };
   }
 
@@ -1045,10 +1079,14 @@ export class Exchange {
   #replay(
     records: Iterable<Uint8Array>,
     from?: { position: number; crc: number },
+    tailOnly = false,
   ): void {
     let index = 0;
     const iterator = records[Symbol.iterator]();
-    if (from !== undefined) {
+    if (from !== undefined && tailOnly) {
+      index = from.position;
+      this.#lastCrc = from.crc;
+    } else if (from !== undefined) {
       const day = this.#day!.config;
       while (index < from.position) {
         const next = iterator.next();
