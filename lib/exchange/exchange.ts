@@ -145,6 +145,23 @@ export interface ExchangeOptions {
   followers?: boolean;
 }
 
+/** What a snapshot says about its accounts and sessions: see {@linkcode Exchange.describeSnapshot}. */
+export interface SnapshotSummary {
+  /** How many of the day's records it follows. */
+  readonly position: number;
+  /** The CRC field of the last record it includes. */
+  readonly lastRecordCrc: number;
+  /** The day's session id. */
+  readonly session: string;
+  /** The accounts' names, by account id. */
+  readonly accounts: readonly string[];
+  /** The sessions open at its position: account name and host. */
+  readonly sessions: readonly {
+    readonly account: string;
+    readonly host: string;
+  }[];
+}
+
 /** One account as the operator sees it. */
 export interface AccountStatus {
   readonly account: string;
@@ -365,6 +382,36 @@ export class Exchange {
     }
     exchange.#touched();
     return exchange;
+  }
+
+  /**
+   * Reads a snapshot's accounts and open sessions, checking it as `recover` does but
+   * building nothing: what a caller needs to follow the records after it.
+   *
+   * @param bytes A snapshot from {@linkcode Exchange.snapshot}.
+   * @returns Its position, last record CRC, session id, accounts and sessions.
+   * @throws {SnapshotError} When it is damaged or not this engine's.
+   */
+  static describeSnapshot(bytes: Uint8Array): SnapshotSummary {
+    const { position, lastRecordCrc, state } = decodeSnapshot(bytes);
+    const saved = state as SnapshotState;
+    if (saved?.engine !== "ouch-exchange-1") {
+      throw new SnapshotError(
+        `Cannot use the snapshot: it is of engine "${
+          String(saved?.engine)
+        }", not "ouch-exchange-1"`,
+      );
+    }
+    const accounts = saved.tradingDay.accounts;
+    return {
+      position,
+      lastRecordCrc,
+      session: saved.day.session,
+      accounts: accounts.map((account) => account.name),
+      sessions: accounts.flatMap((account) =>
+        account.hosts.map((host) => ({ account: account.name, host }))
+      ),
+    };
   }
 
   /** The current day's configuration; `undefined` between a day's end and the next start. */

@@ -51,6 +51,7 @@ export {
   RecoveryError,
   type SessionHandle,
   sessionId,
+  type SnapshotSummary,
 } from "./exchange.ts";
 export {
   DEFAULT_TRADE_HISTORY,

@@ -258,7 +258,13 @@ export class LogReader implements AsyncIterable<LogEntry> {
   }
 }
 
-function parseCursor(value: string): CommandCursor | undefined {
+/**
+ * Reads an `Ouch-Cmd` header: the command cursor a batch reflects.
+ *
+ * @param value The header, `SEQ.DONE`.
+ * @returns The cursor, or `undefined` when it is not one.
+ */
+export function parseCursor(value: string): CommandCursor | undefined {
   const match = /^(\d+)\.(\d+)$/.exec(value);
   if (match === null) return undefined;
   return { seq: Number(match[1]), done: Number(match[2]) };
