@@ -391,6 +391,27 @@ export class Exchange {
    * @param bytes A snapshot from {@linkcode Exchange.snapshot}.
    * @returns Its position, last record CRC, session id, accounts and sessions.
    * @throws {SnapshotError} When it is damaged or not this engine's.
+   *
+   * @example The accounts and sessions of a snapshot
+   * ```ts
+   * import { Exchange } from "./exchange.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const exchange = new Exchange({
+   *   users: new Map([["demo1", "demo"], ["demo2", "demo"]]),
+   *   log: null,
+   *   timestamp: 0,
+   *   day: { session: "2026112501", tradingDate: "20261125", created: 1795564800 },
+   * });
+   * exchange.login({
+   *   type: "loginRequest", username: "demo2", password: "demo", requestedSession: "",
+   *   requestedSequenceNumber: 1,
+   * }, "gw1", 1);
+   * const summary = Exchange.describeSnapshot(exchange.snapshot());
+   * assert.deepEqual(summary.accounts, ["demo1", "demo2"]);
+   * assert.deepEqual(summary.sessions, [{ account: "demo2", host: "gw1" }]);
+   * assert.equal(summary.position, exchange.position);
+   * ```
    */
   static describeSnapshot(bytes: Uint8Array): SnapshotSummary {
     const { position, lastRecordCrc, state } = decodeSnapshot(bytes);
