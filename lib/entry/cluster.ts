@@ -7,10 +7,12 @@
  *
  * Both take `ouch server`'s account flags (`--user`, `--users`); the engine also takes its
  * day flags (`--protocol`, `--orderbooks`, `--instruments`, `--throttle`, `--closed`,
- * `--halted`, `--no-cancel-on-disconnect`). A gateway also takes `--display`, reads operator
- * commands on its console (sent to the engine through the command stream) and can serve the
- * ITCH feed made from the log. Not yet here: the web page on a gateway. Each gateway beats
- * every second; the engine ends the
+ * `--halted`, `--no-cancel-on-disconnect`) and snapshot flags (`--snapshot-records`,
+ * `--snapshot-seconds`: snapshots go to the venue's object store, and a successor starts from
+ * the newest that fits the log). A gateway also takes `--display`, reads operator commands on
+ * its console (sent to the engine through the command stream) and can serve the ITCH feed
+ * made from the log. Not yet here: the web page on a gateway. Each gateway beats every
+ * second; the engine ends the
  * sessions of a host with sessions not heard from for 5 s (cancel on disconnect for the
  * accounts left without a session anywhere).
  *
@@ -23,7 +25,9 @@ import {
   ActiveEngine,
   CommandPublisher,
   encodeGatewayCommand,
+  type EngineRecovery,
   ensureVenue,
+  FencedError,
   followRecords,
   type GatewayCommand,
   GatewayCore,
@@ -31,8 +35,13 @@ import {
   LeaseKeeper,
   type LeaseState,
   LogReader,
+  SnapshotStore,
   venueNames,
 } from "../nats/mod.ts";
+import {
+  DEFAULT_SNAPSHOT_RECORDS,
+  DEFAULT_SNAPSHOT_SECONDS,
+} from "../server/snapshot_file.ts";
 import { OuchServer } from "../server/server.ts";
 import { createPublisher, startMarketData } from "./market_data.ts";
 import { runGatewayConsoleCommand } from "./gateway_console.ts";
@@ -62,6 +71,10 @@ Flags:
   --prefix NAME           names of the venue's streams and buckets (default ouch)
   --id NAME               this engine's name in the lease (default engine-PID)
   --replicas N            replicas of the streams it creates (default 1; 3 on an R3 cluster)
+  --snapshot-records N    store a snapshot of the engine in the venue's object store every
+                          N records (default ${DEFAULT_SNAPSHOT_RECORDS}; 0: never): a successor or a
+                          late start replays only the records after the newest one
+  --snapshot-seconds S    ... or every S seconds when records came (default ${DEFAULT_SNAPSHOT_SECONDS}; 0: never)
   --user, --users, --protocol, --orderbooks, --instruments, --throttle, --closed, --halted,
   --no-cancel-on-disconnect
                           as for ouch server
@@ -215,6 +228,36 @@ function stopSignal(): Promise<void> {
 }
 
 /**
+ * One line on how an engine rebuilt the day.
+ *
+ * @param recovery The engine's figures.
+ * @returns The line, such as "recovered from the snapshot at record 1000 (log sequence 40,
+ *   epoch 2), read 200 and replayed 200 of 1200 records in 0.1 s".
+ *
+ * @example A full replay after a damaged snapshot
+ * ```ts
+ * import { describeRecovery } from "./cluster.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   describeRecovery({ records: 12, read: 12, replayed: 12, refused: ["the snapshot at log sequence 9 (epoch 1): bad"], ms: 50 }),
+ *   "recovered by a full replay, read 12 and replayed 12 of 12 records in 0.1 s; passed over the snapshot at log sequence 9 (epoch 1): bad",
+ * );
+ * ```
+ */
+export function describeRecovery(recovery: EngineRecovery): string {
+  const { snapshot, replayed, read, records, refused, ms } = recovery;
+  const from = snapshot === undefined
+    ? "a full replay"
+    : `the snapshot at record ${snapshot.position} (log sequence ${snapshot.seq}, epoch ${snapshot.epoch})`;
+  return `recovered ${
+    snapshot === undefined ? "by" : "from"
+  } ${from}, read ${read} and replayed ${replayed} of ${records} records in ${
+    (ms / 1000).toFixed(1)
+  } s${refused.map((why) => `; passed over ${why}`).join("")}`;
+}
+
+/**
  * Runs `ouch engine`.
  *
  * @param args The arguments after `engine`.
@@ -253,17 +296,34 @@ export async function runEngine(args: string[]): Promise<number> {
     names,
     replicas: parsed.replicas,
   });
+  const snapshots = await SnapshotStore.open(nc, {
+    names,
+    replicas: parsed.replicas,
+  });
   let active: ActiveEngine | undefined;
   let work: Promise<void> = Promise.resolve();
+  // An active engine that finds another engine holding the lease, or its writes fenced,
+  // was stalled or cut off (a zombie): it exits, and a supervisor may start it afresh.
+  const zombie = Promise.withResolvers<string>();
+  /** Whether this engine lost the lease while active, and has not held it since. */
+  let deposed = false;
   const become = (state: LeaseState) => {
     work = work.then(async () => {
       if (state.role === "standby") {
-        if (active === undefined) return;
-        say(`engine ${id}: standing by (lease held by "${state.holder}")`);
-        await active.stop();
-        active = undefined;
+        if (active !== undefined) {
+          say(`engine ${id}: standing by (lease held by "${state.holder}")`);
+          await active.stop();
+          active = undefined;
+          deposed = true;
+        }
+        if (deposed && state.holder !== "" && state.holder !== id) {
+          zombie.resolve(
+            `the lease moved to "${state.holder}" (epoch ${state.epoch}) while this engine was active`,
+          );
+        }
         return;
       }
+      deposed = false;
       if (active !== undefined) await active.stop();
       const now = Date.now();
       active = await ActiveEngine.start(nc, {
@@ -287,15 +347,36 @@ export async function runEngine(args: string[]): Promise<number> {
           say(
             `engine ${id}: host "${host}" down: not heard from for ${silentMs} ms, its sessions ended`,
           ),
+        // The gateways keep the account streams and the market model: the engine
+        // needs neither, and then reads only the log after its newest snapshot.
+        followers: false,
+        snapshots: {
+          store: snapshots,
+          cadence: config.snapshots,
+          report: (event) =>
+            say(
+              "error" in event
+                ? `engine ${id}: snapshot: ${event.error}`
+                : `engine ${id}: snapshot at record ${event.position} stored (${event.written}, ${event.bytes} bytes, engine paused ${
+                  event.ms.toFixed(1)
+                } ms)`,
+            ),
+        },
       });
       say(
         `engine ${id}: active, epoch ${state.epoch}, fence at log sequence ${active.fenceSeq}, session ${active.exchange.session}`,
       );
+      say(`engine ${id}: ${describeRecovery(active.recovery)}`);
       const mine = active;
       void mine.stopped.then((error) => {
         if (error === undefined) return;
         say(`engine ${id}: stopped writing: ${error.message}`);
         if (active === mine) active = undefined;
+        if (error instanceof FencedError) {
+          zombie.resolve(
+            `its writes were fenced by a newer engine (this one had epoch ${error.epoch})`,
+          );
+        }
       });
     }).catch((error) => {
       say(
@@ -308,13 +389,20 @@ export async function runEngine(args: string[]): Promise<number> {
   say(`engine ${id}: standing by on ${parsed.servers.join(",")}`);
   const keeper = new LeaseKeeper(lease, { onChange: become });
   keeper.start();
-  await stopSignal();
+  const why = await Promise.race([
+    stopSignal().then(() => undefined),
+    zombie.promise,
+  ]);
   await keeper.stop();
   await work;
   await active?.stop();
-  await lease.release().catch(() => {});
+  if (why === undefined) await lease.release().catch(() => {});
   await nc.close();
-  return 0;
+  if (why === undefined) return 0;
+  say(
+    `engine ${id}: exiting: ${why}; the log is fenced against it, so nothing it writes from now on reaches a client`,
+  );
+  return 3;
 }
 
 /**

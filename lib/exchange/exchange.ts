@@ -136,6 +136,30 @@ export interface ExchangeOptions {
    * their memory stays bounded; without it they stay in memory. @default {undefined}
    */
   streamStore?: ChunkStore;
+  /**
+   * Whether the exchange feeds its own account streams and market-data model. An engine
+   * whose hosts rebuild both from its log (`ouch engine`) needs neither, and without them
+   * it can recover from a snapshot and the records after it alone (`tail`).
+   * @default {true}
+   */
+  followers?: boolean;
+}
+
+/** What a snapshot says about its accounts and sessions: see {@linkcode Exchange.describeSnapshot}. */
+export interface SnapshotSummary {
+  /** How many of the day's records it follows. */
+  readonly position: number;
+  /** The CRC field of the last record it includes. */
+  readonly lastRecordCrc: number;
+  /** The day's session id. */
+  readonly session: string;
+  /** The accounts' names, by account id. */
+  readonly accounts: readonly string[];
+  /** The sessions open at its position: account name and host. */
+  readonly sessions: readonly {
+    readonly account: string;
+    readonly host: string;
+  }[];
 }
 
 /** One account as the operator sees it. */
@@ -263,6 +287,8 @@ export class Exchange {
   };
   #lastDay: DayConfig | undefined;
   readonly #subscribers: Subscriber[];
+  /** How many of `#subscribers` are the exchange's own. */
+  readonly #builtIn: number;
   readonly #pending: { batch: RecordBatch; durable: boolean }[] = [];
   #waiters: (() => void)[] = [];
   #scheduled = false;
@@ -280,7 +306,10 @@ export class Exchange {
    */
   constructor(options: ExchangeOptions & { day?: DayOptions }) {
     this.streams = new AccountStreams(options.streamStore);
-    this.#subscribers = [this.streams, this.market];
+    this.#subscribers = options.followers === false
+      ? []
+      : [this.streams, this.market];
+    this.#builtIn = this.#subscribers.length;
     this.#users = options.users;
     this.#accountConfig = options.accountConfig ?? new Map();
     this.#cancelOnDisconnect = options.cancelOnDisconnect ?? true;
@@ -309,20 +338,42 @@ export class Exchange {
    *
    * @throws {RecoveryError} When the records do not start with a day's start, a record is
    *   unreadable, or the engine's output differs from a record's.
+   * With `tail` as well (and `followers: false`), `records` are only those after the
+   * snapshot: `tail.lastRecordCrc` is the CRC field of the record just before them, which
+   * must be the last one the snapshot includes.
+   *
    * @throws {SnapshotError} When the snapshot is damaged, not this engine's, or not of
    *   these records (then nothing was changed: recover again with an older snapshot or
    *   none).
+   * @throws {RangeError} When `tail` is given without a snapshot, or with followers.
    */
   static recover(
     records: Iterable<Uint8Array>,
-    options: ExchangeOptions & { snapshot?: Uint8Array },
+    options: ExchangeOptions & {
+      snapshot?: Uint8Array;
+      tail?: { lastRecordCrc: number };
+    },
   ): Exchange {
-    const { log: _, snapshot, ...rest } = options;
+    const { log: _, snapshot, tail, ...rest } = options;
+    if (
+      tail !== undefined && (snapshot === undefined || rest.followers !== false)
+    ) {
+      throw new RangeError(
+        "Cannot recover from the records after a snapshot: it needs the snapshot, and followers: false (the streams need every record)",
+      );
+    }
     const exchange = new Exchange(rest);
     const from = snapshot === undefined
       ? undefined
       : exchange.#restore(snapshot);
-    exchange.#replay(records, from);
+    if (tail !== undefined && tail.lastRecordCrc !== from!.crc) {
+      throw new SnapshotError(
+        `Cannot use the snapshot at record ${
+          from!.position
+        }: the record before the ones given is another`,
+      );
+    }
+    exchange.#replay(records, from, tail !== undefined);
     exchange.#log = options.log ?? null;
     const day = exchange.#day;
     if (day !== undefined) {
@@ -331,6 +382,57 @@ export class Exchange {
     }
     exchange.#touched();
     return exchange;
+  }
+
+  /**
+   * Reads a snapshot's accounts and open sessions, checking it as `recover` does but
+   * building nothing: what a caller needs to follow the records after it.
+   *
+   * @param bytes A snapshot from {@linkcode Exchange.snapshot}.
+   * @returns Its position, last record CRC, session id, accounts and sessions.
+   * @throws {SnapshotError} When it is damaged or not this engine's.
+   *
+   * @example The accounts and sessions of a snapshot
+   * ```ts
+   * import { Exchange } from "./exchange.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const exchange = new Exchange({
+   *   users: new Map([["demo1", "demo"], ["demo2", "demo"]]),
+   *   log: null,
+   *   timestamp: 0,
+   *   day: { session: "2026112501", tradingDate: "20261125", created: 1795564800 },
+   * });
+   * exchange.login({
+   *   type: "loginRequest", username: "demo2", password: "demo", requestedSession: "",
+   *   requestedSequenceNumber: 1,
+   * }, "gw1", 1);
+   * const summary = Exchange.describeSnapshot(exchange.snapshot());
+   * assert.deepEqual(summary.accounts, ["demo1", "demo2"]);
+   * assert.deepEqual(summary.sessions, [{ account: "demo2", host: "gw1" }]);
+   * assert.equal(summary.position, exchange.position);
+   * ```
+   */
+  static describeSnapshot(bytes: Uint8Array): SnapshotSummary {
+    const { position, lastRecordCrc, state } = decodeSnapshot(bytes);
+    const saved = state as SnapshotState;
+    if (saved?.engine !== "ouch-exchange-1") {
+      throw new SnapshotError(
+        `Cannot use the snapshot: it is of engine "${
+          String(saved?.engine)
+        }", not "ouch-exchange-1"`,
+      );
+    }
+    const accounts = saved.tradingDay.accounts;
+    return {
+      position,
+      lastRecordCrc,
+      session: saved.day.session,
+      accounts: accounts.map((account) => account.name),
+      sessions: accounts.flatMap((account) =>
+        account.hosts.map((host) => ({ account: account.name, host }))
+      ),
+    };
   }
 
   /** The current day's configuration; `undefined` between a day's end and the next start. */
@@ -516,7 +618,7 @@ export class Exchange {
     this.#subscribers.push(subscriber);
     return () => {
       const at = this.#subscribers.indexOf(subscriber);
-      if (at >= 2) this.#subscribers.splice(at, 1);
+      if (at >= this.#builtIn) this.#subscribers.splice(at, 1);
     };
   }
 
@@ -1045,10 +1147,14 @@ export class Exchange {
   #replay(
     records: Iterable<Uint8Array>,
     from?: { position: number; crc: number },
+    tailOnly = false,
   ): void {
     let index = 0;
     const iterator = records[Symbol.iterator]();
-    if (from !== undefined) {
+    if (from !== undefined && tailOnly) {
+      index = from.position;
+      this.#lastCrc = from.crc;
+    } else if (from !== undefined) {
       const day = this.#day!.config;
       while (index < from.position) {
         const next = iterator.next();

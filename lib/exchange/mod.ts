@@ -51,6 +51,7 @@ export {
   RecoveryError,
   type SessionHandle,
   sessionId,
+  type SnapshotSummary,
 } from "./exchange.ts";
 export {
   DEFAULT_TRADE_HISTORY,
@@ -87,6 +88,7 @@ export {
   encodeSnapshot,
   type SnapshotContents,
   SnapshotError,
+  snapshotPosition,
 } from "./snapshot.ts";
 export {
   CHUNK_BYTES,

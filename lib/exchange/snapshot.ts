@@ -77,14 +77,23 @@ export function encodeSnapshot(contents: SnapshotContents): Uint8Array {
 }
 
 /**
- * Decodes a snapshot and checks it.
+ * Reads only a snapshot's position from its header (no check of its state: that is
+ * {@linkcode decodeSnapshot}'s job), to tell how many records it spares a recovery.
  *
  * @param bytes The snapshot.
- * @returns Its position, last record CRC and state.
- * @throws {SnapshotError} When it is not a snapshot, was written on a host of the other
- *   byte order, is cut short, or fails its CRC check.
+ * @returns The number of the day's records its state follows.
+ * @throws {SnapshotError} When it does not start like a snapshot.
+ *
+ * @example Usage
+ * ```ts
+ * import { encodeSnapshot, snapshotPosition } from "./snapshot.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(snapshotPosition(encodeSnapshot({ position: 7, lastRecordCrc: 1, state: 0 })), 7);
+ * assert.throws(() => snapshotPosition(new Uint8Array(40)), { name: "SnapshotError" });
+ * ```
  */
-export function decodeSnapshot(bytes: Uint8Array): SnapshotContents {
+export function snapshotPosition(bytes: Uint8Array): number {
   if (
     bytes.length < HEADER + 4 ||
     new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC
@@ -93,13 +102,26 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotContents {
       `Cannot read the snapshot: it does not start with "${MAGIC}" (${bytes.length} bytes)`,
     );
   }
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .getFloat64(12);
+}
+
+/**
+ * Decodes a snapshot and checks it.
+ *
+ * @param bytes The snapshot.
+ * @returns Its position, last record CRC and state.
+ * @throws {SnapshotError} When it is not a snapshot, was written on a host of the other
+ *   byte order, is cut short, or fails its CRC check.
+ */
+export function decodeSnapshot(bytes: Uint8Array): SnapshotContents {
+  const position = snapshotPosition(bytes);
   if (bytes[8] !== (LITTLE ? 1 : 2)) {
     throw new SnapshotError(
       "Cannot read the snapshot: it was written on a host of the other byte order",
     );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const position = view.getFloat64(12);
   const lastRecordCrc = view.getUint32(20);
   const length = view.getUint32(24);
   if (HEADER + length + 4 !== bytes.length) {

@@ -6,12 +6,17 @@
  * through a {@linkcode JetStreamLog}. Each batch carries the cursor of the last command it
  * reflects, so a successor resumes exactly after it: no command is applied twice or skipped.
  *
+ * With a {@linkcode SnapshotStore}, the engine stores a snapshot of its state at a cadence,
+ * tagged with the log sequence and epoch of the batch it ends with; a successor starts from
+ * the newest one that fits the log and replays (and checks) only the records after it.
+ *
  * Who may be active (the lease) is the caller's business: `ouch engine` takes the lease
  * first and passes its epoch.
  *
  * @module
  */
 import type { NatsConnection } from "@nats-io/transport-node";
+import { jetstreamManager } from "@nats-io/jetstream";
 import type { Clock } from "../clock/clock.ts";
 import {
   checkFrame,
@@ -19,7 +24,16 @@ import {
   Exchange,
   type JsonObject,
   RecordBatch,
+  RecoveryError,
+  SnapshotError,
+  snapshotPosition,
+  type SnapshotSummary,
 } from "../exchange/mod.ts";
+import {
+  type SnapshotCadence,
+  type SnapshotEvent,
+  Snapshotter,
+} from "../server/snapshot_file.ts";
 import { CommandReader } from "./command_reader.ts";
 import { JetStreamLog } from "./exchange_log.ts";
 import { CommandPublisher } from "./command_publisher.ts";
@@ -29,9 +43,16 @@ import {
   EngineCommands,
   GatewayCommandError,
 } from "./gateway_command.ts";
-import { LogReader } from "./log_reader.ts";
+import { LogReader, parseCursor } from "./log_reader.ts";
 import { type CommandCursor, LogWriter } from "./log_writer.ts";
-import { type VenueNames, venueNames } from "./names.ts";
+import {
+  HEADER_COMMAND,
+  HEADER_EPOCH,
+  HEADER_FENCE,
+  type VenueNames,
+  venueNames,
+} from "./names.ts";
+import type { SnapshotStore } from "./snapshot_store.ts";
 import { logTail } from "./venue.ts";
 
 /** How to start an {@linkcode ActiveEngine}. */
@@ -67,6 +88,44 @@ export interface ActiveEngineOptions {
   hostCheckMs?: number;
   /** Told of each host declared down. */
   hostDown?: (host: string, silentMs: number) => void;
+  /**
+   * Whether the exchange keeps its own account streams and market-data model (the
+   * gateways keep theirs). Without them, a start with a usable snapshot reads only the log
+   * after it. `ouch engine` runs without. @default {true}
+   */
+  followers?: boolean;
+  /**
+   * Where snapshots are found (to recover from the newest that fits the log) and written
+   * (at `cadence`, each tagged with the log sequence and epoch of the batch it follows,
+   * once that batch is durable); without it, every start replays the whole day.
+   */
+  snapshots?: {
+    readonly store: SnapshotStore;
+    /** When to write one; `{ records: 0, seconds: 0 }` only reads them. */
+    readonly cadence: SnapshotCadence;
+    /** Told of each snapshot written (and how long taking it stalled the engine) or not. */
+    readonly report?: (event: SnapshotEvent) => void;
+  };
+}
+
+/** How an {@linkcode ActiveEngine} rebuilt the day. */
+export interface EngineRecovery {
+  /** The day's records in the log when it started. */
+  readonly records: number;
+  /** The records it read from the log: all the day's, or (without followers) those after the snapshot. */
+  readonly read: number;
+  /** The snapshot it started from, if any: its log sequence, epoch and record position. */
+  readonly snapshot?: {
+    readonly seq: number;
+    readonly epoch: number;
+    readonly position: number;
+  };
+  /** Records replayed through the engine and checked byte for byte (the rest came with the snapshot). */
+  readonly replayed: number;
+  /** Snapshots passed over, newest first, and why. */
+  readonly refused: readonly string[];
+  /** How long reading the log and rebuilding took, in milliseconds. */
+  readonly ms: number;
 }
 
 /** What the log held when an engine took over. */
@@ -77,34 +136,70 @@ interface LogState {
   readonly cursor: CommandCursor;
   /** The log's last stream sequence. */
   readonly tail: number;
-  /** The sessions open at the end of the log: account name and host. */
+  /** The sessions open at the end of the log (account name and host), by host, then account. */
   readonly sessions: { readonly account: string; readonly host: string }[];
+  /** Whether a day started or ended in what was read (`records` are then the whole day under way, if any). */
+  readonly dayChanged: boolean;
+}
+
+/** Where to start reading the log instead of its beginning: a snapshot's place. */
+export interface LogStart {
+  /** Read after this stream sequence. */
+  readonly after: number;
+  /** The epoch in force there. */
+  readonly epoch: number;
+  /** The command cursor of the batch there. */
+  readonly cursor: CommandCursor;
+  /** The accounts' names by id, as of there. */
+  readonly accounts: readonly string[];
+  /** The sessions open there. */
+  readonly sessions: readonly {
+    readonly account: string;
+    readonly host: string;
+  }[];
 }
 
 /**
- * Reads the whole log: the records of the day under way and the last command cursor.
+ * Reads the log: the records of the day under way, the last command cursor and the
+ * sessions open at its end; from its beginning, or only after `from` (then `records` are
+ * only those after it, unless a day started since).
  *
  * @param nc A connection.
  * @param names The venue's names.
+ * @param from Where to start, and what held there.
  * @returns What the log holds.
  */
 export async function readLogState(
   nc: NatsConnection,
   names: VenueNames,
+  from?: LogStart,
 ): Promise<LogState> {
   const tail = (await logTail(nc, names)).seq;
   let records: Uint8Array[] = [];
-  let cursor: CommandCursor = { seq: 0, done: 0 };
-  const accountNames = new Map<number, string>();
-  const open = new Map<string, { account: string; host: string }>();
-  if (tail <= 1) return { records, cursor, tail, sessions: [] };
-  const reader = await LogReader.open(nc, { names });
+  let cursor: CommandCursor = from?.cursor ?? { seq: 0, done: 0 };
+  let dayChanged = false;
+  const accountNames = new Map<number, string>(
+    from?.accounts.map((name, id) => [id, name]),
+  );
+  const open = new Map<string, { account: string; host: string }>(
+    from?.sessions.map((s) => [`${s.host}\u0000${s.account}`, { ...s }]),
+  );
+  if (tail <= (from?.after ?? 1)) {
+    return { records, cursor, tail, sessions: sorted(open), dayChanged };
+  }
+  const reader = await LogReader.open(nc, {
+    names,
+    ...(from === undefined ? {} : { after: from.after, epoch: from.epoch }),
+  });
   try {
     for await (const entry of reader) {
       if (entry.type === "batch") {
         cursor = entry.cursor;
         for (const bytes of entry.records) {
           const batch = new RecordBatch(bytes);
+          if (batch.startsDay !== undefined || batch.endsDay) {
+            dayChanged = true;
+          }
           if (batch.startsDay !== undefined) records = [];
           for (const record of batch.records) {
             const command = record.command;
@@ -141,7 +236,7 @@ export async function readLogState(
   } finally {
     await reader.close();
   }
-  return { records, cursor, tail, sessions: [...open.values()] };
+  return { records, cursor, tail, sessions: sorted(open), dayChanged };
 }
 
 /**
@@ -169,6 +264,8 @@ export class ActiveEngine {
   readonly #timer: ReturnType<typeof setInterval> | undefined;
   readonly #self: CommandPublisher | undefined;
   readonly #selfHost: string;
+  readonly #snapshotter: Snapshotter | undefined;
+  readonly #recovery: EngineRecovery;
   #applied = 0;
 
   private constructor(
@@ -180,8 +277,12 @@ export class ActiveEngine {
     cursor: { value: CommandCursor },
     stopped: PromiseWithResolvers<Error | undefined>,
     options: ActiveEngineOptions,
+    recovery: EngineRecovery,
+    snapshotter: Snapshotter | undefined,
   ) {
     this.exchange = exchange;
+    this.#recovery = recovery;
+    this.#snapshotter = snapshotter;
     this.#writer = writer;
     this.#commands = commands;
     this.stopped = stopped.promise;
@@ -205,6 +306,7 @@ export class ActiveEngine {
           encodeGatewayCommand({ type: "beat", host: this.#selfHost }),
         );
         this.checkHosts();
+        this.#snapshotter?.tick(options.clock.nowMs());
       }, every)
       : undefined;
     this.#running = this.#run(engine, cursor, options);
@@ -224,7 +326,15 @@ export class ActiveEngine {
     options: ActiveEngineOptions,
   ): Promise<ActiveEngine> {
     const names = options.names ?? venueNames();
-    const state = await readLogState(nc, names);
+    const started = performance.now();
+    const followers = options.followers ?? true;
+    const store = options.snapshots?.store;
+    const refused: string[] = [];
+    // Without followers, the log is read only after the newest usable snapshot.
+    const planned = !followers && store !== undefined
+      ? await planFromSnapshot(nc, names, store, refused)
+      : undefined;
+    let state = planned?.state ?? await readLogState(nc, names);
     const writer = await LogWriter.open(nc, {
       names,
       epoch: options.epoch,
@@ -240,19 +350,68 @@ export class ActiveEngine {
       log,
       cancelOnDisconnect: options.cancelOnDisconnect ?? true,
       timestamp: options.clock.nowNs(),
+      followers,
       ...(options.accountConfig === undefined
         ? {}
         : { accountConfig: options.accountConfig }),
     };
     let exchange: Exchange;
+    let recovery: EngineRecovery;
     try {
-      exchange = state.records.length > 0
-        ? Exchange.recover(state.records, base)
-        : new Exchange({ ...base, day: options.day });
+      let result: [Exchange, EngineRecovery] | undefined;
+      const snapshot = planned?.snapshot;
+      if (snapshot !== undefined) {
+        const tail = state.records.length;
+        try {
+          result = [
+            Exchange.recover(state.records, {
+              ...base,
+              snapshot: snapshot.bytes,
+              tail: { lastRecordCrc: snapshot.lastRecordCrc },
+            }),
+            {
+              records: snapshot.position + tail,
+              read: tail,
+              replayed: tail,
+              snapshot: {
+                seq: snapshot.seq,
+                epoch: snapshot.epoch,
+                position: snapshot.position,
+              },
+              refused,
+              ms: 0,
+            },
+          ];
+        } catch (error) {
+          if (
+            !(error instanceof SnapshotError || error instanceof RecoveryError)
+          ) throw error;
+          refused.push(`${snapshotName(snapshot)}: ${error.message}`);
+          // The whole log, up to this engine's fence: nothing else was written since.
+          state = await readLogState(nc, names);
+          cursor.value = state.cursor;
+        }
+      }
+      result ??= state.records.length > 0
+        ? await recover(
+          state,
+          base,
+          followers ? store : undefined,
+          refused,
+        )
+        : [new Exchange({ ...base, day: options.day }), {
+          records: 0,
+          read: 0,
+          replayed: 0,
+          refused,
+          ms: 0,
+        }];
+      [exchange, recovery] = result;
     } catch (error) {
       writer.close();
       throw error;
     }
+    recovery = { ...recovery, ms: performance.now() - started };
     // Recovery records a restart, which ends every session without canceling anything;
     // the gateways' sessions are still there, so they start again (recorded).
     const engine = new EngineCommands(exchange);
@@ -273,6 +432,27 @@ export class ActiveEngine {
       names,
       from: state.cursor,
     });
+    const snapshots = options.snapshots;
+    const snapshotter = snapshots === undefined ||
+        (snapshots.cadence.records <= 0 && snapshots.cadence.seconds <= 0)
+      ? undefined
+      : new Snapshotter({
+        exchange,
+        cadence: snapshots.cadence,
+        report: snapshots.report ?? (() => {}),
+        now: options.clock.nowMs(),
+        put: async (_journal, _position, bytes) => {
+          // The snapshot's flush appended the batch it ends with, if any was pending;
+          // otherwise the last one appended ends with the same record.
+          const landed = log.landed;
+          if (landed === undefined) {
+            throw new RangeError("this engine has written no batch yet");
+          }
+          const { seq } = await landed;
+          await snapshots.store.put({ seq, epoch: options.epoch, bytes });
+          return `log sequence ${seq}, epoch ${options.epoch}`;
+        },
+      });
     return new ActiveEngine(
       nc,
       exchange,
@@ -282,7 +462,19 @@ export class ActiveEngine {
       cursor,
       stopped,
       options,
+      recovery,
+      snapshotter,
     );
+  }
+
+  /** How the engine rebuilt the day: from which snapshot, how many records it replayed. */
+  get recovery(): EngineRecovery {
+    return this.#recovery;
+  }
+
+  /** The snapshot being stored, if one is. */
+  get snapshotting(): Promise<void> | undefined {
+    return this.#snapshotter?.writing;
   }
 
   /** Commands applied (or refused) since the engine started. */
@@ -333,6 +525,7 @@ export class ActiveEngine {
     await this.#commands.close();
     await this.#running;
     this.#writer.close();
+    await this.#snapshotter?.writing;
     this.#stop(undefined);
   }
 
@@ -380,6 +573,181 @@ export class ActiveEngine {
         this.#applied++;
         if (why !== undefined) options.refused?.(why);
       }
+      this.#snapshotter?.tick(options.clock.nowMs());
     }
   }
+}
+
+/**
+ * Rebuilds the day of `state` from the newest stored snapshot that fits the log (only the
+ * records after it are replayed and checked), else the one before, else from all records.
+ */
+async function recover(
+  state: LogState,
+  options: ConstructorParameters<typeof Exchange>[0],
+  store: SnapshotStore | undefined,
+  refused: string[],
+): Promise<[Exchange, EngineRecovery]> {
+  const records = state.records.length;
+  for await (const snapshot of store?.all() ?? []) {
+    const name = snapshotName(snapshot);
+    if (snapshot.seq > state.tail) {
+      refused.push(
+        `${name}: it is newer than the log, which ends at sequence ${state.tail}`,
+      );
+      continue;
+    }
+    try {
+      const exchange = Exchange.recover(state.records, {
+        ...options,
+        snapshot: snapshot.bytes,
+      });
+      const position = snapshotPosition(snapshot.bytes);
+      return [exchange, {
+        records,
+        read: records,
+        snapshot: { seq: snapshot.seq, epoch: snapshot.epoch, position },
+        replayed: records - position,
+        refused,
+        ms: 0,
+      }];
+    } catch (error) {
+      if (!(error instanceof SnapshotError || error instanceof RecoveryError)) {
+        throw error;
+      }
+      refused.push(`${name}: ${error.message}`);
+    }
+  }
+  const exchange = Exchange.recover(state.records, options);
+  return [exchange, {
+    records,
+    read: records,
+    replayed: records,
+    refused,
+    ms: 0,
+  }];
+}
+
+/** The sessions in one order whichever way they were found: by host, then account. */
+function sorted(
+  open: Map<string, { account: string; host: string }>,
+): { account: string; host: string }[] {
+  return [...open.keys()].sort().map((key) => open.get(key)!);
+}
+
+function snapshotName(snapshot: { seq: number; epoch: number }): string {
+  return `the snapshot at log sequence ${snapshot.seq} (epoch ${snapshot.epoch})`;
+}
+
+/** A snapshot that fits the log, and the log after it. */
+interface Plan {
+  /** The log after the snapshot, or (without one) the whole log. */
+  readonly state: LogState;
+  readonly snapshot?: {
+    readonly seq: number;
+    readonly epoch: number;
+    readonly bytes: Uint8Array;
+    readonly position: number;
+    readonly lastRecordCrc: number;
+  };
+}
+
+/**
+ * Finds the newest snapshot that fits the log (not newer than it, intact, this engine's,
+ * its last record's CRC the same as the log's batch at its sequence, no day started or
+ * ended since) and reads the log after it; else reads the whole log.
+ */
+async function planFromSnapshot(
+  nc: NatsConnection,
+  names: VenueNames,
+  store: SnapshotStore,
+  refused: string[],
+): Promise<Plan> {
+  const tail = (await logTail(nc, names)).seq;
+  for await (const snapshot of store.all()) {
+    const name = snapshotName(snapshot);
+    if (snapshot.seq > tail) {
+      refused.push(
+        `${name}: it is newer than the log, which ends at sequence ${tail}`,
+      );
+      continue;
+    }
+    let summary: SnapshotSummary;
+    try {
+      summary = Exchange.describeSnapshot(snapshot.bytes);
+    } catch (error) {
+      if (!(error instanceof SnapshotError)) throw error;
+      refused.push(`${name}: ${error.message}`);
+      continue;
+    }
+    const at = await logBatchAt(nc, names, snapshot.seq);
+    if (
+      at === undefined || at.epoch !== snapshot.epoch ||
+      at.lastRecordCrc !== summary.lastRecordCrc
+    ) {
+      refused.push(
+        `${name}: ${
+          at === undefined
+            ? "the log holds no batch at that sequence"
+            : at.epoch !== snapshot.epoch
+            ? `the log's batch there is of epoch ${at.epoch}`
+            : "the log's record there is another"
+        }`,
+      );
+      continue;
+    }
+    const state = await readLogState(nc, names, {
+      after: snapshot.seq,
+      epoch: snapshot.epoch,
+      cursor: at.cursor,
+      accounts: summary.accounts,
+      sessions: summary.sessions,
+    });
+    if (state.dayChanged) {
+      refused.push(`${name}: a day started or ended after it`);
+      return { state: await readLogState(nc, names) };
+    }
+    return {
+      state,
+      snapshot: {
+        seq: snapshot.seq,
+        epoch: snapshot.epoch,
+        bytes: snapshot.bytes,
+        position: summary.position,
+        lastRecordCrc: summary.lastRecordCrc,
+      },
+    };
+  }
+  return { state: await readLogState(nc, names) };
+}
+
+/**
+ * The log's batch message at `seq` (the last one of its batch): its epoch, command cursor
+ * and the CRC field of its last record; `undefined` when there is none (a fence, a purged
+ * or foreign message).
+ */
+async function logBatchAt(
+  nc: NatsConnection,
+  names: VenueNames,
+  seq: number,
+): Promise<
+  { epoch: number; cursor: CommandCursor; lastRecordCrc: number } | undefined
+> {
+  const jsm = await jetstreamManager(nc, { checkAPI: false });
+  const msg = await jsm.streams.getMessage(names.logStream, { seq }).catch(
+    () => null,
+  );
+  if (msg === null || msg.header.get(HEADER_FENCE) === "1") return undefined;
+  const epoch = Number(msg.header.get(HEADER_EPOCH));
+  const cursor = parseCursor(msg.header.get(HEADER_COMMAND));
+  const data = msg.data;
+  if (!Number.isSafeInteger(epoch) || cursor === undefined || data.length < 4) {
+    return undefined;
+  }
+  const lastRecordCrc = new DataView(
+    data.buffer,
+    data.byteOffset,
+    data.byteLength,
+  ).getUint32(data.length - 4);
+  return { epoch, cursor, lastRecordCrc };
 }

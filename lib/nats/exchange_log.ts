@@ -18,7 +18,7 @@ import {
   type Subscriber,
 } from "../exchange/mod.ts";
 import type { LogReader } from "./log_reader.ts";
-import type { CommandCursor, LogWriter } from "./log_writer.ts";
+import type { CommandCursor, LogAck, LogWriter } from "./log_writer.ts";
 
 /**
  * A `DurableLog` on a fenced JetStream log writer: each appended batch is durable once the
@@ -39,6 +39,7 @@ export class JetStreamLog implements DurableLog {
   readonly #cursor: () => CommandCursor;
   readonly #failed: (error: Error) => void;
   #failure: Error | undefined;
+  #landed: Promise<LogAck> | undefined;
 
   /**
    * @param writer The active engine's writer.
@@ -56,6 +57,15 @@ export class JetStreamLog implements DurableLog {
     this.#failed = failed;
   }
 
+  /**
+   * Where the last appended batch landed, once it is durable (rejects with the writer's
+   * error when it cannot be); `undefined` before the first append. A snapshot taken right
+   * after a flush reflects the log up to this batch.
+   */
+  get landed(): Promise<LogAck> | undefined {
+    return this.#landed;
+  }
+
   /** Why batches stopped becoming durable, once they did. */
   get failure(): Error | undefined {
     return this.#failure;
@@ -69,7 +79,9 @@ export class JetStreamLog implements DurableLog {
    *   cannot be.
    */
   append(batch: Uint8Array): Promise<void> {
-    return this.#writer.append([batch.slice()], this.#cursor()).then(
+    const landed = this.#writer.append([batch.slice()], this.#cursor());
+    this.#landed = landed;
+    return landed.then(
       () => undefined,
       (error: unknown) => {
         if (this.#failure === undefined) {

@@ -258,7 +258,22 @@ export class LogReader implements AsyncIterable<LogEntry> {
   }
 }
 
-function parseCursor(value: string): CommandCursor | undefined {
+/**
+ * Reads an `Ouch-Cmd` header: the command cursor a batch reflects.
+ *
+ * @param value The header, `SEQ.DONE`.
+ * @returns The cursor, or `undefined` when it is not one.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseCursor } from "./log_reader.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(parseCursor("12.3"), { seq: 12, done: 3 });
+ * assert.equal(parseCursor("12"), undefined);
+ * ```
+ */
+export function parseCursor(value: string): CommandCursor | undefined {
   const match = /^(\d+)\.(\d+)$/.exec(value);
   if (match === null) return undefined;
   return { seq: Number(match[1]), done: Number(match[2]) };

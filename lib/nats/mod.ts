@@ -100,6 +100,7 @@ export {
 export {
   ActiveEngine,
   type ActiveEngineOptions,
+  type EngineRecovery,
   readLogState,
 } from "./engine.ts";
 export { GatewayCore } from "./gateway.ts";

@@ -29,6 +29,9 @@ export interface SnapshotStoreOptions {
   keep?: number;
 }
 
+/** The object store's chunk size (its default). */
+const CHUNK = 128 * 1024;
+
 const NAME = /^snapshot\.(\d{16})\.(\d+)$/;
 
 /**
@@ -107,7 +110,23 @@ export class SnapshotStore {
     const name = `snapshot.${
       String(snapshot.seq).padStart(16, "0")
     }.${snapshot.epoch}`;
-    await this.#os.putBlob({ name }, snapshot.bytes);
+    // Handed over a chunk at a time (not in one piece, as `putBlob` would): the store then
+    // copies and hashes a chunk per turn, and the engine keeps running in between.
+    const bytes = snapshot.bytes;
+    let at = 0;
+    await this.#os.put(
+      { name },
+      new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (at >= bytes.length) {
+            controller.close();
+            return;
+          }
+          controller.enqueue(bytes.subarray(at, at + CHUNK));
+          at += CHUNK;
+        },
+      }),
+    );
     const stored = await this.#list();
     for (const old of stored.slice(this.#keep)) await this.#os.delete(old.name);
   }
@@ -118,13 +137,23 @@ export class SnapshotStore {
    * @returns It, or `undefined` when there is none.
    */
   async latest(): Promise<Snapshot | undefined> {
+    for await (const snapshot of this.all()) return snapshot;
+    return undefined;
+  }
+
+  /**
+   * Every stored snapshot, newest first, each read only when the caller asks for it (so
+   * that one that turns out unusable can be passed over for the one before).
+   *
+   * @returns The snapshots whose objects are complete.
+   */
+  async *all(): AsyncGenerator<Snapshot> {
     for (const candidate of await this.#list()) {
       const bytes = await this.#os.getBlob(candidate.name);
       if (bytes !== null) {
-        return { seq: candidate.seq, epoch: candidate.epoch, bytes };
+        yield { seq: candidate.seq, epoch: candidate.epoch, bytes };
       }
     }
-    return undefined;
   }
 
   /** Sequences of the stored snapshots, newest first. */

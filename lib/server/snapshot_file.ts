@@ -129,11 +129,25 @@ export interface SnapshotCadence {
 }
 
 /**
- * Takes the exchange's snapshots at a cadence and writes them next to its journal, one at
- * a time. Call {@linkcode Snapshotter.tick} every second or so.
+ * Stores a snapshot somewhere.
+ *
+ * @param journal The journal's name (see `journalName`).
+ * @param position The position the snapshot follows.
+ * @param bytes The snapshot.
+ * @returns Where it went (a path, an object's name), once it is stored.
+ */
+export type SnapshotPut = (
+  journal: string,
+  position: number,
+  bytes: Uint8Array,
+) => Promise<string>;
+
+/**
+ * Takes the exchange's snapshots at a cadence and writes them next to its journal (or
+ * hands them to `put`), one at a time. Call {@linkcode Snapshotter.tick} every second or so.
  */
 export class Snapshotter {
-  readonly #directory: string;
+  readonly #put: SnapshotPut;
   readonly #exchange: Exchange;
   readonly #cadence: SnapshotCadence;
   readonly #report: (event: SnapshotEvent) => void;
@@ -145,17 +159,22 @@ export class Snapshotter {
   /**
    * Watches an exchange.
    *
-   * @param options The journal directory, the exchange, the cadence, who hears of each
-   *   snapshot or failure, and the time now (milliseconds).
+   * @param options The journal directory (or where to `put` snapshots instead), the
+   *   exchange, the cadence, who hears of each snapshot or failure, and the time now
+   *   (milliseconds).
    */
-  constructor(options: {
-    directory: string;
-    exchange: Exchange;
-    cadence: SnapshotCadence;
-    report: (event: SnapshotEvent) => void;
-    now: number;
-  }) {
-    this.#directory = options.directory;
+  constructor(
+    options: {
+      exchange: Exchange;
+      cadence: SnapshotCadence;
+      report: (event: SnapshotEvent) => void;
+      now: number;
+    } & ({ directory: string } | { put: SnapshotPut }),
+  ) {
+    this.#put = "put" in options
+      ? options.put
+      : (journal, position, bytes) =>
+        writeSnapshot(options.directory, journal, position, bytes);
     this.#exchange = options.exchange;
     this.#cadence = options.cadence;
     this.#report = options.report;
@@ -199,7 +218,7 @@ export class Snapshotter {
     this.#lastPosition = taken;
     this.#lastAt = now;
     const journal = journalName(day.tradingDate, day.session);
-    this.#writing = writeSnapshot(this.#directory, journal, taken, bytes).then(
+    this.#writing = this.#put(journal, taken, bytes).then(
       (path) =>
         this.#report({
           written: path,

@@ -18,6 +18,10 @@ export interface ServerProcess {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Types a line at the console (only with `{ console: true }`). */
   type(line: string): Promise<void>;
+  /** Sends a signal without waiting for an exit (e.g. `SIGSTOP`, `SIGCONT`). */
+  signal(signal: Deno.Signal): void;
+  /** Its exit status once it exited, else `undefined`. */
+  readonly status: Deno.CommandStatus | undefined;
 }
 
 /**
@@ -120,7 +124,17 @@ export async function spawnServer(
     await stop("SIGKILL");
     throw error;
   }
-  return { port, output: () => text, stop, waitFor, type };
+  return {
+    port,
+    output: () => text,
+    stop,
+    waitFor,
+    type,
+    signal: (signal) => child.kill(signal),
+    get status() {
+      return status;
+    },
+  };
 }
 
 /** Runs `deno run -A main.ts ARGS` to completion. */
