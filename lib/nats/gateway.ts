@@ -81,7 +81,9 @@ export class GatewayCore implements Subscriber {
   /** Sequenced messages of the day's accounts so far, as the log gives them. */
   get messagesOut(): number {
     let total = 0;
-    for (const id of this.#ids.values()) total += this.streams.stream(id).length;
+    for (const id of this.#ids.values()) {
+      total += this.streams.stream(id).length;
+    }
     return total;
   }
 
