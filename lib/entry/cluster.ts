@@ -101,6 +101,8 @@ Flags:
   --display table|debug|quiet
                           the console display of ouch server, from the log (default: none, plain
                           lines)
+  --protocol 1.12|1.11    the OUCH version this host serves: the engine's day decides it, and a
+                          day of another version stops the gateway (exit 1); default: the day's
   --itch-port PORT        serve the ITCH feed over SoupBinTCP (off unless given): made from the
                           record log, the same messages at the same numbers on every gateway
   --snapshot-port PORT    serve the ITCH snapshot channel (off unless given)
@@ -428,6 +430,7 @@ export async function runGateway(args: string[]): Promise<number> {
       "--users",
       "--login-throttle",
       "--display",
+      "--protocol",
       ...GATEWAY_MARKET_DATA,
     ],
   );
@@ -468,8 +471,22 @@ export async function runGateway(args: string[]): Promise<number> {
     display === undefined ? say(line) : display.warn(line);
   const reader = await LogReader.open(nc, { names });
   const following = followRecords(reader, [core]);
+  // --protocol: the OUCH version this host is meant to serve; the engine's day decides it,
+  // so a day of another version stops the gateway rather than serving what was not asked.
+  const expected = given("--protocol") ? config.version : undefined;
+  const mismatch = Promise.withResolvers<Error>();
   core.subscribe({
-    dayStarted: (day) => notice(`gateway ${host}: trading day ${day.session}`),
+    dayStarted: (day) => {
+      if (expected !== undefined && day.version !== expected) {
+        mismatch.resolve(
+          new Error(
+            `the engine's trading day ${day.session} is OUCH ${day.version}, and this gateway was started with --protocol ${expected}`,
+          ),
+        );
+        return;
+      }
+      notice(`gateway ${host}: trading day ${day.session}`);
+    },
     dayEnded: () => notice(`gateway ${host}: the trading day ended`),
   });
   const throttle = config.loginThrottle
@@ -550,12 +567,16 @@ export async function runGateway(args: string[]): Promise<number> {
     stopSignal().then(() => undefined),
     quit.promise,
     failed,
+    mismatch.promise,
   ]);
   if (why !== undefined) {
     warn(
-      `gateway ${host}: cannot follow the log: ${
-        why instanceof Error ? why.message : String(why)
-      }`,
+      `gateway ${host}: cannot ${
+        why instanceof Error &&
+          why.message.startsWith("the engine's trading day")
+          ? "serve"
+          : "follow the log"
+      }: ${why instanceof Error ? why.message : String(why)}`,
     );
   }
   input.cancel();

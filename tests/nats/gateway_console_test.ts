@@ -135,3 +135,42 @@ Deno.test("ouch gateway's console: halt, resume and cancel go to the engine thro
     for (const process of processes.reverse()) await process.stop();
   }
 });
+
+Deno.test("ouch gateway --protocol: a host meant for OUCH 1.11 serves the engine's 1.11 day; one started with 1.12 stops with exit 1 and says why", async () => {
+  await using nats = await startNats();
+  const servers = nats.servers.join(",");
+  const processes: ServerProcess[] = [];
+  try {
+    const engine = await spawnServer(
+      [...ACCOUNTS, "--nats", servers, "--prefix", "pv", "--protocol", "1.11"],
+      { command: ["engine", "--id", "e1"], ready: /engine e1: standing by/ },
+    );
+    processes.push(engine);
+    const gateway = (version: string, id: string) =>
+      spawnServer(
+        [
+          ...ACCOUNTS,
+          "--nats",
+          servers,
+          "--prefix",
+          "pv",
+          "--protocol",
+          version,
+        ],
+        { command: ["gateway", "--host-id", id, "--port", "0"] },
+      );
+    const right = await gateway("1.11", "gw1");
+    processes.push(right);
+    const wrong = await gateway("1.12", "gw2");
+    await engine.waitFor(/engine e1: active/);
+    await right.waitFor(/gateway gw1: trading day \d+/);
+    await wrong.waitFor(
+      /gateway gw2: cannot serve: the engine's trading day \d+ is OUCH 1\.11, and this gateway was started with --protocol 1\.12/,
+    );
+    const status = await wrong.stop(null);
+    assert.equal(status.code, 1);
+    assert.doesNotMatch(wrong.output(), /gateway gw2: trading day/);
+  } finally {
+    for (const process of processes.reverse()) await process.stop();
+  }
+});
