@@ -52,7 +52,8 @@ Flags:
   --record FILE           write every message applied (snapshot, then feed) to FILE as a
                           SoupBin file (u16 length + message)
   --verify                at the end, compare every rebuilt book with a fresh snapshot, order
-                          by order; exit 1 on a difference
+                          by order; exit 1 on a difference (after End of Session, when the
+                          snapshot channel serves the next day: check every book is empty)
   --duration SEC          stop after SEC seconds (default: at End of Session)
   -h, --help              show this help`;
 
@@ -312,6 +313,28 @@ export function compareBooks(
 }
 
 /**
+ * The first order still resting in any book, named; `null` when every book is empty.
+ *
+ * @param books The rebuilt books.
+ * @returns The order's orderbook, side and fields, or `null`.
+ */
+function restingOrder(books: BookBuilder): string | null {
+  for (const id of books.orderbooks) {
+    for (const side of ["B", "S"] as const) {
+      const order = books.orders(id, side)[0];
+      if (order !== undefined) {
+        return `orderbook ${id}, ${
+          side === "B" ? "buy" : "sell"
+        } side: order ${order.orderNumber} (${order.quantity}@${
+          formatPrice(order.price)
+        })`;
+      }
+    }
+  }
+  return null;
+}
+
+/**
  * Runs `ouch client --itch`.
  *
  * @param args The client's arguments (with `--itch`).
@@ -528,17 +551,38 @@ export async function runItchClient(
     if (values.verify !== true) return 0;
     // A fresh snapshot, and the feed up to it.
     const fresh = await takeSnapshot(snapshotTarget, version);
+    const say = (line: string) => json ? output.err(line) : output.out(line);
+    if (
+      fresh.session !== undefined && joined.session !== undefined &&
+      fresh.session !== joined.session
+    ) {
+      // The day is over: the snapshot channel serves the next one. The close that ends a
+      // day cancels every resting order, so the books must be empty.
+      if (!endOfSession) {
+        say(
+          `verify: cannot verify: the server now serves another trading day (session ${fresh.session}; the feed read was of session ${joined.session})`,
+        );
+        return 1;
+      }
+      const left = restingOrder(books);
+      say(
+        left === null
+          ? `verify: ok, the day ended (End of Session) with every rebuilt book empty, as the close leaves it (the snapshot channel now serves session ${fresh.session})`
+          : `verify: DIFFERENT at End of Session: ${left} still rests after the close`,
+      );
+      return left === null ? 0 : 1;
+    }
     if (fresh.sequenceNumber >= feed.nextSequenceNumber) {
       await feed.read(fresh.sequenceNumber);
     }
     const difference = feed.nextSequenceNumber !== fresh.sequenceNumber + 1
       ? `rebuilt to sequence ${feed.nextSequenceNumber - 1}`
       : compareBooks(books, fresh.books);
-    const verdict = difference === null
-      ? `verify: ok, the rebuilt books equal a fresh snapshot at sequence ${fresh.sequenceNumber}`
-      : `verify: DIFFERENT from a fresh snapshot at sequence ${fresh.sequenceNumber}: ${difference}`;
-    if (json) output.err(verdict);
-    else output.out(verdict);
+    say(
+      difference === null
+        ? `verify: ok, the rebuilt books equal a fresh snapshot at sequence ${fresh.sequenceNumber}`
+        : `verify: DIFFERENT from a fresh snapshot at sequence ${fresh.sequenceNumber}: ${difference}`,
+    );
     return difference === null ? 0 : 1;
   } finally {
     record?.close();

@@ -207,3 +207,55 @@ Deno.test("ouch client --itch on a terminal redraws the books in place every sec
     await server.stop();
   }
 });
+
+Deno.test("ouch client --itch --verify at the end of the day: End of Session, every rebuilt book empty after the close (the snapshot channel already serves the next day)", async () => {
+  const server = await spawnServer(["--no-journal"], { console: true });
+  const clients: TestClient[] = [];
+  try {
+    const feed = await server.waitFor(/itch feed listening on .*:\d+/);
+    const snapshot = await server.waitFor(/itch snapshot listening on .*:\d+/);
+    const alice = await TestClient.connect(at(server.port));
+    clients.push(alice);
+    await alice.login("demo1", "demo", 1);
+    await alice.send(
+      enter(1, { orderbookId: "1", price: 1000 }),
+      enter(2, { orderbookId: "1", price: 1001 }),
+    );
+    await alice.messages(3);
+    const client = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        MAIN,
+        "client",
+        "--itch",
+        "--itch-port",
+        feed.split(":").pop()!,
+        "--snapshot-port",
+        snapshot.split(":").pop()!,
+        "--verify",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    const output = client.output();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await server.type("endday");
+    const { code, stdout, stderr } = await output;
+    const out = new TextDecoder().decode(stdout);
+    assert.equal(code, 0, out + new TextDecoder().decode(stderr));
+    assert.match(
+      out,
+      /joined by snapshot at sequence \d+: 8 orderbooks, 2 orders/,
+    );
+    assert.match(out, /End of Session at sequence \d+/);
+    assert.match(
+      out,
+      /verify: ok, the day ended \(End of Session\) with every rebuilt book empty, as the close leaves it \(the snapshot channel now serves session \d+\)/,
+    );
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+    await server.stop();
+  }
+});
