@@ -119,6 +119,9 @@ const GATEWAY_MARKET_DATA = [
   "--itch-log",
 ];
 
+/** Failed starts in a row after which an engine gives the lease up and exits. */
+const MAX_FAILED_STARTS = 3;
+
 /** Flags of ouch server that are a gateway's, not the engine's. */
 const ENGINE_REFUSES = [
   "--host",
@@ -309,6 +312,10 @@ export async function runEngine(args: string[]): Promise<number> {
   const zombie = Promise.withResolvers<string>();
   /** Whether this engine lost the lease while active, and has not held it since. */
   let deposed = false;
+  // Holding the lease without being active would stop the venue: a failed start is tried
+  // again, then the lease is given up for a standby.
+  let failedStarts = 0;
+  const gaveUp = Promise.withResolvers<string>();
   const become = (state: LeaseState) => {
     work = work.then(async () => {
       if (state.role === "standby") {
@@ -380,12 +387,25 @@ export async function runEngine(args: string[]): Promise<number> {
           );
         }
       });
+      failedStarts = 0;
     }).catch((error) => {
+      const why = error instanceof Error ? error.message : String(error);
+      failedStarts++;
       say(
-        `engine ${id}: cannot become active: ${
-          error instanceof Error ? error.message : String(error)
+        `engine ${id}: cannot become active: ${why}${
+          failedStarts < MAX_FAILED_STARTS ? "; trying again in 1 s" : ""
         }`,
       );
+      if (failedStarts >= MAX_FAILED_STARTS) {
+        gaveUp.resolve(
+          `it could not become active ${failedStarts} times (${why}); the lease is given up for a standby`,
+        );
+        return;
+      }
+      setTimeout(() => {
+        const now = lease.state;
+        if (now.role === "active" && active === undefined) become(now);
+      }, 1000);
     });
   };
   say(`engine ${id}: standing by on ${parsed.servers.join(",")}`);
@@ -394,13 +414,20 @@ export async function runEngine(args: string[]): Promise<number> {
   const why = await Promise.race([
     stopSignal().then(() => undefined),
     zombie.promise,
+    gaveUp.promise.then((reason) => ({ reason })),
   ]);
   await keeper.stop();
   await work;
   await active?.stop();
-  if (why === undefined) await lease.release().catch(() => {});
+  if (why === undefined || typeof why === "object") {
+    await lease.release().catch(() => {});
+  }
   await nc.close();
   if (why === undefined) return 0;
+  if (typeof why === "object") {
+    say(`engine ${id}: exiting: ${why.reason}`);
+    return 1;
+  }
   say(
     `engine ${id}: exiting: ${why}; the log is fenced against it, so nothing it writes from now on reaches a client`,
   );

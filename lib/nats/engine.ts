@@ -52,7 +52,7 @@ import {
   type VenueNames,
   venueNames,
 } from "./names.ts";
-import type { SnapshotStore } from "./snapshot_store.ts";
+import type { Snapshot, SnapshotStore } from "./snapshot_store.ts";
 import { logTail } from "./venue.ts";
 
 /** How to start an {@linkcode ActiveEngine}. */
@@ -653,6 +653,33 @@ interface Plan {
 }
 
 /**
+ * The stored snapshots, newest first; a store that cannot be read (a bucket just created on
+ * a cluster whose stream has no leader yet answers with a timeout) yields none, and says
+ * so: snapshots only spare reading the log, they must never stop an engine from starting.
+ */
+async function* listed(
+  store: SnapshotStore,
+  refused: string[],
+): AsyncGenerator<Snapshot> {
+  const snapshots = store.all();
+  while (true) {
+    let next: IteratorResult<Snapshot>;
+    try {
+      next = await snapshots.next();
+    } catch (error) {
+      refused.push(
+        `the snapshots could not be read (${
+          error instanceof Error ? error.message : String(error)
+        }): the whole log is read`,
+      );
+      return;
+    }
+    if (next.done === true) return;
+    yield next.value;
+  }
+}
+
+/**
  * Finds the newest snapshot that fits the log (not newer than it, intact, this engine's,
  * its last record's CRC the same as the log's batch at its sequence, no day started or
  * ended since) and reads the log after it; else reads the whole log.
@@ -664,7 +691,7 @@ async function planFromSnapshot(
   refused: string[],
 ): Promise<Plan> {
   const tail = (await logTail(nc, names)).seq;
-  for await (const snapshot of store.all()) {
+  for await (const snapshot of listed(store, refused)) {
     const name = snapshotName(snapshot);
     if (snapshot.seq > tail) {
       refused.push(

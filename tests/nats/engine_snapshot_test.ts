@@ -306,3 +306,34 @@ for (const followers of [true, false]) {
     },
   );
 }
+
+Deno.test("ActiveEngine starts by reading the whole log when its snapshot store cannot be read (a fresh bucket on a cluster answers with a timeout), and says so", async () => {
+  const names = venueNames("snapfail");
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  try {
+    await ensureVenue(nc, { names });
+    const unreadable = {
+      // deno-lint-ignore require-yield
+      async *all() {
+        throw new Error("timeout");
+      },
+      put: () => Promise.reject(new Error("timeout")),
+    } as unknown as SnapshotStore;
+    const engine = await ActiveEngine.start(
+      nc,
+      options({ names, followers: false }, 1, unreadable),
+    );
+    try {
+      assert.deepEqual(engine.recovery.refused, [
+        "the snapshots could not be read (timeout): the whole log is read",
+      ]);
+      assert.equal(engine.recovery.snapshot, undefined);
+      assert.equal(engine.recovery.records, 0);
+    } finally {
+      await engine.stop();
+    }
+  } finally {
+    await nc.close();
+  }
+});
