@@ -414,15 +414,7 @@ export class Exchange {
    * ```
    */
   static describeSnapshot(bytes: Uint8Array): SnapshotSummary {
-    const { position, lastRecordCrc, state } = decodeSnapshot(bytes);
-    const saved = state as SnapshotState;
-    if (saved?.engine !== "ouch-exchange-1") {
-      throw new SnapshotError(
-        `Cannot use the snapshot: it is of engine "${
-          String(saved?.engine)
-        }", not "ouch-exchange-1"`,
-      );
-    }
+    const { position, lastRecordCrc, saved } = readSnapshot(bytes);
     const accounts = saved.tradingDay.accounts;
     return {
       position,
@@ -1114,15 +1106,7 @@ export class Exchange {
    * last record must have.
    */
   #restore(bytes: Uint8Array): { position: number; crc: number } {
-    const { position, lastRecordCrc, state } = decodeSnapshot(bytes);
-    const saved = state as SnapshotState;
-    if (saved?.engine !== "ouch-exchange-1") {
-      throw new SnapshotError(
-        `Cannot use the snapshot: it is of engine "${
-          String(saved?.engine)
-        }", not "ouch-exchange-1"`,
-      );
-    }
+    const { position, lastRecordCrc, saved } = readSnapshot(bytes);
     try {
       const day = this.#newDay(saved.day);
       day.importState(saved.tradingDay);
@@ -1389,6 +1373,22 @@ export class Exchange {
 }
 
 /** What a snapshot holds: see {@linkcode Exchange.snapshot}. */
+/** Decodes a snapshot and checks that it is this engine's. */
+function readSnapshot(
+  bytes: Uint8Array,
+): { position: number; lastRecordCrc: number; saved: SnapshotState } {
+  const { position, lastRecordCrc, state } = decodeSnapshot(bytes);
+  const saved = state as SnapshotState;
+  if (saved?.engine !== "ouch-exchange-1") {
+    throw new SnapshotError(
+      `Cannot use the snapshot: it is of engine "${
+        String(saved?.engine)
+      }", not "ouch-exchange-1"`,
+    );
+  }
+  return { position, lastRecordCrc, saved };
+}
+
 interface SnapshotState {
   engine: "ouch-exchange-1";
   day: DayConfig;

@@ -91,6 +91,13 @@ export {
   snapshotPosition,
 } from "./snapshot.ts";
 export {
+  type SnapshotCadence,
+  type SnapshotEvent,
+  type SnapshotPut,
+  Snapshotter,
+  type SnapshotterOptions,
+} from "./snapshotter.ts";
+export {
   CHUNK_BYTES,
   ChunkCache,
   CHUNKS_CACHED,

@@ -25,15 +25,13 @@ import {
   type JsonObject,
   RecordBatch,
   RecoveryError,
+  type SnapshotCadence,
   SnapshotError,
+  type SnapshotEvent,
   snapshotPosition,
   type SnapshotSummary,
-} from "../exchange/mod.ts";
-import {
-  type SnapshotCadence,
-  type SnapshotEvent,
   Snapshotter,
-} from "../server/snapshot_file.ts";
+} from "../exchange/mod.ts";
 import { CommandReader } from "./command_reader.ts";
 import { JetStreamLog } from "./exchange_log.ts";
 import { CommandPublisher } from "./command_publisher.ts";
@@ -441,7 +439,8 @@ export class ActiveEngine {
         cadence: snapshots.cadence,
         report: snapshots.report ?? (() => {}),
         now: options.clock.nowMs(),
-        put: async (_journal, _position, bytes) => {
+        elapsed: () => performance.now(),
+        put: async (_day, _position, bytes) => {
           // The snapshot's flush appended the batch it ends with, if any was pending;
           // otherwise the last one appended ends with the same record.
           const landed = log.landed;

@@ -5,8 +5,15 @@
  *
  * @module
  */
-import type { Exchange } from "../exchange/mod.ts";
+import {
+  type Exchange,
+  type SnapshotCadence,
+  type SnapshotEvent,
+  Snapshotter as CoreSnapshotter,
+} from "../exchange/mod.ts";
 import { journalName } from "./journal_file.ts";
+
+export type { SnapshotCadence, SnapshotEvent } from "../exchange/mod.ts";
 
 /** Snapshots kept per journal: the newest and the one before, in case the newest is bad. */
 export const SNAPSHOTS_KEPT = 2;
@@ -115,124 +122,35 @@ async function syncDirectory(directory: string): Promise<void> {
   }
 }
 
-/** What became of a snapshot: written (and how long taking it stalled the engine), or not. */
-export type SnapshotEvent =
-  | { written: string; position: number; ms: number; bytes: number }
-  | { error: string };
-
-/** When {@linkcode Snapshotter} takes snapshots. */
-export interface SnapshotCadence {
-  /** A snapshot once this many records were written since the last; 0 for never. */
-  records: number;
-  /** A snapshot once this many seconds passed since the last, if records came; 0 for never. */
-  seconds: number;
-}
-
 /**
- * Stores a snapshot somewhere.
- *
- * @param journal The journal's name (see `journalName`).
- * @param position The position the snapshot follows.
- * @param bytes The snapshot.
- * @returns Where it went (a path, an object's name), once it is stored.
+ * Takes the exchange's snapshots at a cadence and writes them next to its journal, one at
+ * a time (the core's `Snapshotter` with this directory as its store). Call
+ * {@linkcode Snapshotter.tick} every second or so.
  */
-export type SnapshotPut = (
-  journal: string,
-  position: number,
-  bytes: Uint8Array,
-) => Promise<string>;
-
-/**
- * Takes the exchange's snapshots at a cadence and writes them next to its journal (or
- * hands them to `put`), one at a time. Call {@linkcode Snapshotter.tick} every second or so.
- */
-export class Snapshotter {
-  readonly #put: SnapshotPut;
-  readonly #exchange: Exchange;
-  readonly #cadence: SnapshotCadence;
-  readonly #report: (event: SnapshotEvent) => void;
-  #session = "";
-  #lastPosition = 0;
-  #lastAt = 0;
-  #writing: Promise<void> | undefined;
-
+export class Snapshotter extends CoreSnapshotter {
   /**
    * Watches an exchange.
    *
-   * @param options The journal directory (or where to `put` snapshots instead), the
-   *   exchange, the cadence, who hears of each snapshot or failure, and the time now
-   *   (milliseconds).
+   * @param options The journal directory, the exchange, the cadence, who hears of each
+   *   snapshot or failure, and the time now (milliseconds).
    */
-  constructor(
-    options: {
-      exchange: Exchange;
-      cadence: SnapshotCadence;
-      report: (event: SnapshotEvent) => void;
-      now: number;
-    } & ({ directory: string } | { put: SnapshotPut }),
-  ) {
-    this.#put = "put" in options
-      ? options.put
-      : (journal, position, bytes) =>
-        writeSnapshot(options.directory, journal, position, bytes);
-    this.#exchange = options.exchange;
-    this.#cadence = options.cadence;
-    this.#report = options.report;
-    this.#lastAt = options.now;
-    this.#session = options.exchange.session;
-    this.#lastPosition = options.exchange.position;
-  }
-
-  /** A write in progress, if any. */
-  get writing(): Promise<void> | undefined {
-    return this.#writing;
-  }
-
-  /**
-   * Takes a snapshot when the cadence says so (and none is being written).
-   *
-   * @param now Milliseconds, from any fixed origin.
-   * @returns Whether one was taken.
-   */
-  tick(now: number): boolean {
-    const exchange = this.#exchange;
-    const day = exchange.day;
-    if (day === undefined || this.#writing !== undefined) return false;
-    if (exchange.session !== this.#session) {
-      // A new day: count from its start.
-      this.#session = exchange.session;
-      this.#lastPosition = 0;
-      this.#lastAt = now;
-    }
-    const position = exchange.position;
-    const since = position - this.#lastPosition;
-    const { records, seconds } = this.#cadence;
-    const due = since > 0 &&
-      ((records > 0 && since >= records) ||
-        (seconds > 0 && now - this.#lastAt >= seconds * 1000));
-    if (!due) return false;
-    const started = performance.now();
-    const bytes = exchange.snapshot();
-    const taken = exchange.position;
-    const ms = performance.now() - started;
-    this.#lastPosition = taken;
-    this.#lastAt = now;
-    const journal = journalName(day.tradingDate, day.session);
-    this.#writing = this.#put(journal, taken, bytes).then(
-      (path) =>
-        this.#report({
-          written: path,
-          position: taken,
-          ms,
-          bytes: bytes.length,
-        }),
-      (error) =>
-        this.#report({
-          error: `Cannot write the snapshot at record ${taken}: ${
-            error instanceof Error ? error.message : String(error)
-          }`,
-        }),
-    ).finally(() => this.#writing = undefined);
-    return true;
+  constructor(options: {
+    directory: string;
+    exchange: Exchange;
+    cadence: SnapshotCadence;
+    report: (event: SnapshotEvent) => void;
+    now: number;
+  }) {
+    super({
+      ...options,
+      put: (day, position, bytes) =>
+        writeSnapshot(
+          options.directory,
+          journalName(day.tradingDate, day.session),
+          position,
+          bytes,
+        ),
+      elapsed: () => performance.now(),
+    });
   }
 }

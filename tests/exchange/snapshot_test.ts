@@ -241,6 +241,22 @@ function day(before: readonly Step[], after: readonly Step[]) {
   return { ex, records, snapshot, position };
 }
 
+/** Plays the same steps on two exchanges of the same state, then writes their batches. */
+function playBoth(full: Exchange, other: Exchange, steps: readonly Step[]) {
+  const a = new Player(full);
+  const b = new Player(other);
+  for (const who of [0, 1, 2]) {
+    a.tokens[who] = b.tokens[who] = full.nextToken(NAMES[who]!) - 1;
+  }
+  a.time = b.time = 10_000_000_000;
+  for (const s of steps) {
+    a.play(s);
+    b.play(s);
+  }
+  full.flush();
+  other.flush();
+}
+
 Deno.test("Exchange.snapshot() + the tail recovers the same exchange as a full replay, at any cut point", () => {
   fc.assert(
     fc.property(
@@ -276,18 +292,7 @@ Deno.test("Exchange.snapshot() + the tail recovers the same exchange as a full r
         }
         assert.equal(from.messagesOut, full.messagesOut);
         // The same records from here on, for the same commands.
-        const a = new Player(full);
-        const b = new Player(from);
-        for (const who of [0, 1, 2]) {
-          a.tokens[who] = b.tokens[who] = full.nextToken(NAMES[who]!) - 1;
-        }
-        a.time = b.time = 10_000_000_000;
-        for (const s of later) {
-          a.play(s);
-          b.play(s);
-        }
-        full.flush();
-        from.flush();
+        playBoth(full, from, later);
         assert.deepEqual(concat(fromLog), concat(fullLog));
       },
     ),
@@ -321,18 +326,7 @@ Deno.test("Exchange.recover() without followers, from a snapshot and only the re
         assert.deepEqual(tail.snapshot(), full.snapshot());
         // It keeps no streams: its hosts do.
         assert.deepEqual(streams(tail).map((s) => s.length), [0, 0, 0]);
-        const a = new Player(full);
-        const b = new Player(tail);
-        for (const who of [0, 1, 2]) {
-          a.tokens[who] = b.tokens[who] = full.nextToken(NAMES[who]!) - 1;
-        }
-        a.time = b.time = 10_000_000_000;
-        for (const s of later) {
-          a.play(s);
-          b.play(s);
-        }
-        full.flush();
-        tail.flush();
+        playBoth(full, tail, later);
         assert.deepEqual(concat(tailLog), concat(fullLog));
       },
     ),
