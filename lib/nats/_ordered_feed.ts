@@ -18,19 +18,33 @@ import { retryAdmin } from "./venue.ts";
 export interface OrderedFeedOptions {
   /** Messages the ordered consumer asks for at once. */
   maxMessages: number;
-  /** Pull request lifetime; also the watchdog period. */
+  /**
+   * The heartbeat period of a pull request is half of it, and the watchdog replaces a
+   * consumer that left a message in the stream undelivered for half of it (see
+   * {@linkcode OrderedFeed}). Pull requests themselves live {@linkcode PULL_EXPIRES_MS}.
+   */
   expiresMs: number;
   /** How long creating a consumer is retried. */
   retryMs: number;
 }
 
 /**
+ * How long one pull request lives. nats-server 2.9.10 sometimes loses the pull request the
+ * library sends the moment the previous one expired (measured: no message, no heartbeat, no
+ * 408 for it), and the consumer then stalls until the library misses two heartbeats; with
+ * 2-second requests that hit a paced load every few seconds (a 2 s stall). Long requests make
+ * the expiry, and with it the race, rare; heartbeats and the watchdog still come every
+ * `expiresMs / 2`.
+ */
+export const PULL_EXPIRES_MS = 30_000;
+
+/**
  * The library's ordered consumer recreates itself after missed heartbeats, but after a
  * reconnect it first asks for its consumer's info and waits for an answer; when that consumer
  * lived on a node that was killed, no answer comes until the node returns. So a watchdog
- * checks every `expiresMs`: when the caller has been waiting for the next message for a whole
- * period although the stream's last sequence is at or past it, it stops that consumer and
- * starts a new one at the next sequence. Messages are never repeated or skipped: anything below the next
+ * checks every `expiresMs / 4`: when the caller has been waiting for the next message for
+ * `expiresMs / 2` although the stream's last sequence is at or past it, it stops that consumer
+ * and starts a new one at the next sequence. Messages are never repeated or skipped: anything below the next
  * expected sequence is ignored.
  */
 export class OrderedFeed implements AsyncIterable<JsMsg> {
@@ -67,7 +81,10 @@ export class OrderedFeed implements AsyncIterable<JsMsg> {
   ): Promise<OrderedFeed> {
     const feed = new OrderedFeed(nc, stream, Math.max(1, start), options);
     feed.#current = await feed.#consume();
-    feed.#timer = setInterval(() => feed.#watch(), options.expiresMs);
+    feed.#timer = setInterval(
+      () => feed.#watch(),
+      Math.max(50, options.expiresMs / 4),
+    );
     return feed;
   }
 
@@ -136,14 +153,15 @@ export class OrderedFeed implements AsyncIterable<JsMsg> {
       });
       return await consumer.consume({
         max_messages: this.#options.maxMessages,
-        expires: this.#options.expiresMs,
+        expires: Math.max(PULL_EXPIRES_MS, this.#options.expiresMs),
+        idle_heartbeat: Math.max(500, this.#options.expiresMs / 2),
       });
     });
   }
 
   #stalled(): boolean {
     return this.#waitingSince !== undefined &&
-      performance.now() - this.#waitingSince >= this.#options.expiresMs;
+      performance.now() - this.#waitingSince >= this.#options.expiresMs / 2;
   }
 
   #watch(): void {

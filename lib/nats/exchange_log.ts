@@ -5,9 +5,10 @@
  * process (a gateway's `AccountStreams` and `MarketData`), so that every process sees the
  * same sequenced messages the engine delivered.
  *
- * One core batch (the framed records of one turn) is one record of one `LogWriter.append`;
- * a large batch may be split over several log messages by the writer, and the reader
- * reassembles it before yielding it.
+ * One core batch (the framed records of one turn) is one `LogWriter.append`: one record when
+ * it is small, or pieces of at most {@linkcode BATCH_PIECE_BYTES}, cut between its framed
+ * records (so each piece is a core batch of its own for a follower); the writer may spread
+ * them over several log messages, and the reader reassembles those before yielding them.
  *
  * @module
  */
@@ -19,6 +20,46 @@ import {
 } from "../exchange/mod.ts";
 import type { LogReader } from "./log_reader.ts";
 import type { CommandCursor, LogAck, LogWriter } from "./log_writer.ts";
+
+/** The most bytes of one piece of a core batch (a single larger framed record stays whole). */
+export const BATCH_PIECE_BYTES = 64 * 1024;
+
+/**
+ * Cuts a core batch (framed records: a big-endian uint32 body length, the body, a 4-byte
+ * CRC) between its records into pieces of at most `maxBytes` (a record larger than that is
+ * a piece of its own). The pieces are copies: the core reuses its bytes.
+ *
+ * @param batch The framed records of one turn.
+ * @param maxBytes The bound on one piece.
+ * @returns The pieces, in order; one copy of `batch` when it fits.
+ *
+ * @example Three 10-byte records, at most 20 bytes a piece
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { splitBatch } from "./exchange_log.ts";
+ *
+ * const frame = [0, 0, 0, 2, 1, 2, 0, 0, 0, 0];
+ * const pieces = splitBatch(new Uint8Array([...frame, ...frame, ...frame]), 20);
+ * assert.deepEqual(pieces.map((piece) => piece.length), [20, 10]);
+ * ```
+ */
+export function splitBatch(batch: Uint8Array, maxBytes: number): Uint8Array[] {
+  if (batch.length <= maxBytes) return [batch.slice()];
+  const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
+  const pieces: Uint8Array[] = [];
+  let start = 0;
+  let at = 0;
+  while (at + 4 <= batch.length) {
+    const end = Math.min(batch.length, at + 8 + view.getUint32(at));
+    if (end - start > maxBytes && at > start) {
+      pieces.push(batch.slice(start, at));
+      start = at;
+    }
+    at = end;
+  }
+  pieces.push(batch.slice(start));
+  return pieces;
+}
 
 /**
  * A `DurableLog` on a fenced JetStream log writer: each appended batch is durable once the
@@ -72,14 +113,18 @@ export class JetStreamLog implements DurableLog {
   }
 
   /**
-   * Appends one batch (copied: the core reuses its bytes).
+   * Appends one batch (copied: the core reuses its bytes), cut by {@linkcode splitBatch}.
    *
    * @param batch The framed records of one turn.
    * @returns Resolves once the batch is acknowledged by JetStream; never settles when it
-   *   cannot be.
+   *   cannot be. The first batch that cannot be closes the writer, so that no later batch
+   *   lands after the hole.
    */
   append(batch: Uint8Array): Promise<void> {
-    const landed = this.#writer.append([batch.slice()], this.#cursor());
+    const landed = this.#writer.append(
+      splitBatch(batch, BATCH_PIECE_BYTES),
+      this.#cursor(),
+    );
     this.#landed = landed;
     return landed.then(
       () => undefined,
@@ -88,6 +133,7 @@ export class JetStreamLog implements DurableLog {
           this.#failure = error instanceof Error
             ? error
             : new Error(String(error));
+          this.#writer.close();
           this.#failed(this.#failure);
         }
         return new Promise<void>(() => {});

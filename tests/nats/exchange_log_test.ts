@@ -159,3 +159,65 @@ Deno.test("JetStreamLog: once a successor fences the log, the old engine's batch
     await nc.close();
   }
 });
+
+Deno.test("JetStreamLog: a turn's batch larger than a log message (5,000 orders) is cut between records, and a follower's stream equals the engine's", async () => {
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  try {
+    await ensureVenue(nc, { names });
+    const tail = await logTail(nc, names);
+    const writer = await LogWriter.open(nc, {
+      names,
+      epoch: 1,
+      after: tail.seq,
+    });
+    const failures: Error[] = [];
+    const failed = Promise.withResolvers<void>();
+    const engine = new Exchange({
+      users: USERS,
+      day: DAY,
+      timestamp: 0,
+      log: new JetStreamLog(
+        writer,
+        () => ({ seq: 1, done: 0 }),
+        (error) => {
+          failures.push(error);
+          failed.resolve();
+        },
+      ),
+    });
+    const sizes: number[] = [];
+    engine.subscribe({
+      delivered: (batch) => void sizes.push(batch.bytes.length),
+    });
+    await engine.drain();
+    for (let i = 1; i <= 5000; i++) {
+      engine.submit("alice", enterOrder(i, { price: 20000 + (i % 100) }), i);
+    }
+    // A batch that cannot be made durable never settles: stop waiting once it failed.
+    await Promise.race([engine.drain(), failed.promise]);
+    assert.deepEqual(failures, []);
+    // One turn, one core batch, larger than the writer's 256 KiB messages.
+    assert.equal(sizes.length, 2);
+    assert.ok(sizes[1]! > 256 * 1024, `the batch has ${sizes[1]} bytes`);
+    writer.close();
+
+    const streams = new AccountStreams();
+    const reader = await LogReader.open(nc, { names });
+    const id = engine.accountId("alice")!;
+    let pieces = 0;
+    await followRecords(reader, [streams], (progress) => {
+      pieces = progress.batches;
+      if ((streams.stream(id)?.length ?? 0) >= 5001) void reader.close();
+    });
+    assert.ok(pieces > 2, `${pieces} batches followed`);
+    const original = engine.stream("alice")!;
+    const copy = streams.stream(id);
+    assert.equal(copy.length, 5001);
+    for (let seq = 1; seq <= original.length; seq++) {
+      assert.deepEqual(copy.message(seq), original.message(seq), `${seq}`);
+    }
+  } finally {
+    await nc.close();
+  }
+});

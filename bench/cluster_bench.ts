@@ -1,0 +1,408 @@
+/**
+ * Cluster benchmark: the load generator through 2 gateways (`ouch gateway`) to 1 active engine
+ * (`ouch engine`, with a second one standing by) on (a) a single-node NATS server and (b) a
+ * 3-node R3 NATS cluster, against `ouch server` (journal on, its default `--fsync`) in the same
+ * run. Every process shares the machine.
+ *
+ * The load is what a user would run against mirrored hosts: two generators at once, one per
+ * gateway (each logs in on its own gateway, with the other as the mirror to fail over to), two
+ * sessions each. Against `ouch server` the two generators both use its one port. Measured:
+ *
+ * - throughput: a fixed count of Enter Orders (no crossing), the two generators' Accepted
+ *   orders over the longer of their two runs;
+ * - latency at a paced 5,000 orders/s (2,500 per generator): Enter write to Accepted read,
+ *   p50/p90/p99/max, each the worse of the two generators' (an upper bound of the percentile
+ *   of all orders).
+ *
+ * Each measurement follows a warm-up of the same kind on the same processes (not reported). The
+ * three setups are started once and measured in alternating rounds (server, single node, R3;
+ * then again); the best round of each is reported, with every round's figures.
+ *
+ * Run: `deno task bench:cluster` (a few minutes). The last line is one JSON object.
+ * `-- --rounds N` (default 2), `-- --count N` (orders per throughput run, default 100,000),
+ * `-- --quick` (one round, 30,000 orders, 3 s paced), `-- --profile DIR` (the active engine
+ * and the first gateway run with `--cpu-prof` into DIR/single and DIR/r3, written when they
+ * stop), `-- --only single|r3` (skip the other NATS setup).
+ *
+ * @module
+ */
+import {
+  type LoadOptions,
+  type LoadReport,
+  runLoad,
+} from "../lib/client/load.ts";
+import {
+  type NatsCluster,
+  startNats,
+  startNatsCluster,
+} from "../tests/nats/_nats_harness.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const ARGS = Deno.args;
+const QUICK = ARGS.includes("--quick");
+const flag = (name: string): string | undefined => {
+  const at = ARGS.indexOf(name);
+  return at >= 0 ? ARGS[at + 1] : undefined;
+};
+const ROUNDS = Number(flag("--rounds") ?? (QUICK ? 1 : 2));
+const COUNT = Number(flag("--count") ?? (QUICK ? 30_000 : 100_000));
+const PACED_MS = QUICK ? 3_000 : 5_000;
+const RATE = 5_000;
+const PROFILE = flag("--profile");
+const ONLY = flag("--only");
+const VERBOSE = ARGS.includes("--verbose");
+/** Sessions per generator; two generators. */
+const SESSIONS = 2;
+/** Accounts used per measurement (warm-ups included): fresh accounts, no history to replay. */
+const PER_ROUND = 4 * 2 * SESSIONS;
+const ACCOUNT_COUNT = PER_ROUND * ROUNDS;
+const ACCOUNT_FLAGS = Array.from(
+  { length: ACCOUNT_COUNT },
+  (_, i) => ["--user", `b${i + 1}:pw`],
+).flat();
+
+interface Process {
+  port: number;
+  stop(): Promise<void>;
+}
+
+async function spawn(
+  args: string[],
+  pattern: RegExp,
+  v8: string[] = [],
+): Promise<Process> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--max-semi-space-size=64",
+      ...v8,
+      MAIN,
+      ...args,
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!pattern.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) {
+      throw new Error(`The process exited before printing ${pattern}: ${text}`);
+    }
+    text += value;
+  }
+  const port = Number(text.match(pattern)![1] ?? 0);
+  const draining = (async () => {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      if (VERBOSE) {
+        // deno-lint-ignore no-console
+        console.error(`[${args[0]}] ${value.trimEnd()}`);
+      }
+    }
+  })();
+  return {
+    port,
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already gone
+      }
+      await child.status;
+      await draining;
+    },
+  };
+}
+
+/** One setup under test: the ports of its OUCH hosts, and how to stop it. */
+interface Setup {
+  name: "server" | "single" | "r3";
+  ports: [number, number];
+  stop(): Promise<void>;
+}
+
+async function startServer(directory: string): Promise<Setup> {
+  const server = await spawn([
+    "server",
+    ...ACCOUNT_FLAGS,
+    "--port",
+    "0",
+    "--no-http",
+    "--display",
+    "quiet",
+    "--journal",
+    directory,
+  ], /listening on 127\.0\.0\.1:(\d+)/);
+  return {
+    name: "server",
+    ports: [server.port, server.port],
+    stop: () => server.stop(),
+  };
+}
+
+async function startCluster(
+  name: "single" | "r3",
+  nats: NatsCluster,
+): Promise<Setup> {
+  const replicas = name === "single" ? "1" : "3";
+  const common = [
+    ...ACCOUNT_FLAGS,
+    "--nats",
+    nats.servers.join(","),
+    "--replicas",
+    replicas,
+  ];
+  const profile = (file: string) =>
+    PROFILE === undefined ? [] : [
+      "--cpu-prof",
+      `--cpu-prof-dir=${PROFILE}/${name}`,
+      `--cpu-prof-name=${file}.cpuprofile`,
+    ];
+  const processes: Process[] = [];
+  const stop = async () => {
+    for (const process of processes.reverse()) await process.stop();
+    await nats.close();
+  };
+  try {
+    // The first engine takes the lease (it is active before the second one starts).
+    processes.push(
+      await spawn(
+        ["engine", ...common, "--id", "e1"],
+        /engine e1: active()/,
+        profile("engine"),
+      ),
+    );
+    processes.push(
+      await spawn(
+        ["engine", ...common, "--id", "e2"],
+        /engine e2: standing by()/,
+      ),
+    );
+    const gw1 = await spawn(
+      ["gateway", ...common, "--host-id", "gw1", "--port", "0"],
+      /listening on 127\.0\.0\.1:(\d+)/,
+      profile("gateway"),
+    );
+    processes.push(gw1);
+    const gw2 = await spawn(
+      ["gateway", ...common, "--host-id", "gw2", "--port", "0"],
+      /listening on 127\.0\.0\.1:(\d+)/,
+    );
+    processes.push(gw2);
+    return { name, ports: [gw1.port, gw2.port], stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** What two generators at once measured. */
+interface Measured {
+  ordersPerSecond: number;
+  orders: number;
+  latency: { p50: number; p90: number; p99: number; max: number };
+}
+
+/** Runs two generators at once, one per host, `SESSIONS` fresh accounts each. */
+async function measure(
+  setup: Setup,
+  first: number,
+  options: Partial<LoadOptions>,
+): Promise<Measured> {
+  const [a, b] = setup.ports;
+  const run = (index: number, hosts: number[]) =>
+    runLoad({
+      hosts: hosts.map((port) => ({ hostname: "127.0.0.1", port })),
+      accounts: Array.from({ length: SESSIONS }, (_, i) => ({
+        username: `b${first + index * SESSIONS + i}`,
+        password: "pw",
+      })),
+      mix: { enter: 100, cancel: 0, replace: 0 },
+      crossPercent: 0,
+      window: 1000,
+      ...options,
+    });
+  const reports = await Promise.all([
+    run(0, a === b ? [a] : [a, b]),
+    run(1, a === b ? [b] : [b, a]),
+  ]);
+  for (const report of reports) {
+    if (!report.ok || report.failovers.length > 0) {
+      throw new Error(
+        `The load run on ${setup.name} failed: ${
+          [...report.errors, ...report.failovers].join("; ")
+        } ${JSON.stringify(report.outcomes)}`,
+      );
+    }
+  }
+  return combine(reports);
+}
+
+/**
+ * Both generators' figures as one: their Accepted orders over the longer of their runs, and
+ * each percentile as the worse of the two generators' exact ones (the merged percentile is at
+ * or below it).
+ */
+export function combine(reports: readonly LoadReport[]): Measured {
+  const orders = reports.reduce((sum, r) => sum + r.received.accepted, 0);
+  const runMs = Math.max(...reports.map((r) => r.runMs));
+  const worst = (key: "p50" | "p90" | "p99" | "max") =>
+    Math.max(...reports.map((r) => r.latency[key]));
+  return {
+    orders,
+    ordersPerSecond: orders / (runMs / 1000),
+    latency: {
+      p50: worst("p50"),
+      p90: worst("p90"),
+      p99: worst("p99"),
+      max: worst("max"),
+    },
+  };
+}
+
+interface Round {
+  throughput: Measured;
+  paced: Measured;
+}
+
+async function round(setup: Setup, index: number): Promise<Round> {
+  const base = 1 + index * PER_ROUND;
+  await measure(setup, base, { count: Math.ceil(COUNT / 4) });
+  const throughput = await measure(setup, base + 2 * SESSIONS, {
+    count: COUNT,
+  });
+  await measure(setup, base + 4 * SESSIONS, { durationMs: 1000, rate: RATE });
+  const paced = await measure(setup, base + 6 * SESSIONS, {
+    durationMs: PACED_MS,
+    rate: RATE,
+  });
+  return { throughput, paced };
+}
+
+async function main(): Promise<void> {
+  const directory = await Deno.makeTempDir({ prefix: "ouch-cluster-bench-" });
+  if (PROFILE !== undefined) {
+    await Deno.mkdir(`${PROFILE}/single`, { recursive: true });
+    await Deno.mkdir(`${PROFILE}/r3`, { recursive: true });
+  }
+  const setups: Setup[] = [];
+  const results = new Map<Setup["name"], Round[]>();
+  try {
+    setups.push(await startServer(directory));
+    if (ONLY !== "r3") {
+      setups.push(await startCluster("single", await startNats()));
+    }
+    if (ONLY !== "single") {
+      setups.push(await startCluster("r3", await startNatsCluster()));
+    }
+    for (let i = 0; i < ROUNDS; i++) {
+      for (const setup of setups) {
+        const result = await round(setup, i);
+        const list = results.get(setup.name) ?? [];
+        list.push(result);
+        results.set(setup.name, list);
+        progress(setup.name, i, result);
+      }
+    }
+  } finally {
+    for (const setup of setups) await setup.stop();
+    await Deno.remove(directory, { recursive: true });
+  }
+  report(results);
+}
+
+const ms = (value: number) => Math.round(value * 1000) / 1000;
+
+function progress(name: string, index: number, result: Round): void {
+  const { p50, p90, p99, max } = result.paced.latency;
+  // deno-lint-ignore no-console
+  console.log(
+    `round ${index + 1} ${name.padEnd(6)}: ${
+      Math.round(result.throughput.ordersPerSecond)
+    } orders/s; at ${RATE}/s p50 ${ms(p50)} p90 ${ms(p90)} p99 ${ms(p99)} max ${
+      ms(max)
+    } ms`,
+  );
+}
+
+/** The best round: highest throughput, and separately the paced run with the lowest p99. */
+function best(rounds: readonly Round[]): Round {
+  const throughput = rounds.map((r) => r.throughput).sort((x, y) =>
+    y.ordersPerSecond - x.ordersPerSecond
+  )[0]!;
+  const paced = rounds.map((r) => r.paced).sort((x, y) =>
+    x.latency.p99 - y.latency.p99
+  )[0]!;
+  return { throughput, paced };
+}
+
+function report(results: Map<Setup["name"], Round[]>): void {
+  const server = best(results.get("server")!);
+  const names = (["single", "r3"] as const).filter((n) => results.has(n));
+  const row = (label: string, cells: (string | number)[]) =>
+    `${label.padEnd(30)}${cells.map((c) => String(c).padStart(16)).join("")}`;
+  const lines = [
+    row(
+      "",
+      ["ouch server", ...names.flatMap((n) => [n, `${n}/server`])],
+    ),
+  ];
+  const bests = new Map(names.map((n) => [n, best(results.get(n)!)]));
+  const ratio = (a: number, b: number) => (a / b).toFixed(2);
+  lines.push(row(`Enter→Accepted (/s)`, [
+    Math.round(server.throughput.ordersPerSecond),
+    ...names.flatMap((n) => [
+      Math.round(bests.get(n)!.throughput.ordersPerSecond),
+      ratio(
+        bests.get(n)!.throughput.ordersPerSecond,
+        server.throughput.ordersPerSecond,
+      ),
+    ]),
+  ]));
+  for (const key of ["p50", "p90", "p99", "max"] as const) {
+    lines.push(row(`${key} at ${RATE}/s (ms)`, [
+      ms(server.paced.latency[key]),
+      ...names.flatMap((n) => [
+        ms(bests.get(n)!.paced.latency[key]),
+        ratio(bests.get(n)!.paced.latency[key], server.paced.latency[key]),
+      ]),
+    ]));
+  }
+  // deno-lint-ignore no-console
+  console.log(lines.join("\n"));
+  const figures = (r: Round) => ({
+    ordersPerSecond: Math.round(r.throughput.ordersPerSecond),
+    orders: r.throughput.orders,
+    paced: {
+      rate: RATE,
+      orders: r.paced.orders,
+      p50: ms(r.paced.latency.p50),
+      p90: ms(r.paced.latency.p90),
+      p99: ms(r.paced.latency.p99),
+      max: ms(r.paced.latency.max),
+    },
+  });
+  // deno-lint-ignore no-console
+  console.log(JSON.stringify({
+    rounds: ROUNDS,
+    count: COUNT,
+    server: figures(server),
+    ...Object.fromEntries(names.map((n) => [n, {
+      ...figures(bests.get(n)!),
+      ratio: Math.round(
+        bests.get(n)!.throughput.ordersPerSecond /
+          server.throughput.ordersPerSecond * 100,
+      ) / 100,
+    }])),
+    allRounds: Object.fromEntries(
+      [...results].map(([n, rounds]) => [n, rounds.map(figures)]),
+    ),
+  }));
+}
+
+if (import.meta.main) await main();
