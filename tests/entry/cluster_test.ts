@@ -68,8 +68,16 @@ Deno.test("ouch engine, gateway and admin refuse bad command lines with exit cod
       /Cannot use --closed with ouch gateway/,
     ],
     [
-      ["gateway", "--nats", "nats://127.0.0.1:1", "--display", "debug"],
-      /Cannot use --display with ouch gateway/,
+      ["gateway", "--nats", "nats://127.0.0.1:1", "--http", "127.0.0.1:0"],
+      /Cannot use --http with ouch gateway/,
+    ],
+    [
+      ["engine", "--nats", "nats://127.0.0.1:1", "--display", "debug"],
+      /Cannot use --display with ouch engine: it serves no clients \(give it to ouch gateway\)/,
+    ],
+    [
+      ["engine", "--nats", "nats://127.0.0.1:1", "--itch-port=15001"],
+      /Cannot use --itch-port=15001 with ouch engine: it serves no clients/,
     ],
     [
       ["engine", "--nats", "nats://127.0.0.1:1,", "--id", "e"],
