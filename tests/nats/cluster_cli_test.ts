@@ -14,7 +14,8 @@ import {
   type ServerProcess,
   spawnServer,
 } from "../server/_process.ts";
-import { startNats, startNatsCluster } from "./_nats_harness.ts";
+import { connectTest, startNats, startNatsCluster } from "./_nats_harness.ts";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { venueNames } from "../../lib/nats/mod.ts";
 
 const CLUSTER = Deno.env.get("OUCH_NATS_CLUSTER") === "1";
@@ -58,9 +59,16 @@ for (const replicas of [1, 3]) {
         ? "a single NATS node"
         : "a 3-node R3 NATS cluster (and kill -9 of the log's stream leader)"
     }: mirrored hosts; kill -9 of the active engine, the standby takes over within 10 s and trading goes on; kill -9 of a gateway ends its sessions (cancel on disconnect across hosts); ouch admin halts and ends the day through the log`,
-    // The R3 variant is not yet reliable: after kill -9 of the log's stream leader the
-    // next answer came 5.6 to 26 s later, and in one run the operator's halt sent after it
-    // was not answered within 30 s (not diagnosed yet), so it stays off until it is.
+    // The R3 variant is not yet reliable. After kill -9 of the log's stream leader the
+    // next answer comes 4.3 to 7.0 s later (the engine's publishes get 503 until JetStream
+    // has elected a new leader, 4.4-4.9 s, re-sent every 100 ms). Then the Enter Order sent
+    // right after the operator's halt is never answered on gw1 (5 of 5 runs on 2026-11-28):
+    // the engine consumes the halt and the order and the log holds both batches (acknowledged
+    // within 3 ms), and the gateway's replacement ordered consumer has delivered the log's
+    // last message to gw1 (consumer info: delivered = last, 0 pending), yet the session never
+    // gets it: the loss is inside gw1, between its OrderedFeed after a consumer replacement
+    // and the session (not found yet). On failure the test prints each process's output and
+    // the streams' consumers.
     ignore: !CLUSTER || replicas === 3,
     async fn() {
       await using nats = replicas === 1
@@ -213,6 +221,41 @@ for (const replicas of [1, 3]) {
         const usage = await runMain(["admin", "--nats", servers, "halt"]);
         assert.equal(usage.code, 2);
         assert.match(usage.stderr, /halt needs an orderbook ID/);
+      } catch (error) {
+        // What each process said, to tell which one waited on what.
+        for (const [index, process] of processes.entries()) {
+          // deno-lint-ignore no-console
+          console.log(`--- process ${index + 1}:\n${process.output()}`);
+        }
+        const nc = await connectTest(
+          nats.nodes.filter((n) => n.running).map((n) => n.url),
+          "diagnosis",
+        );
+        try {
+          const jsm = await jetstreamManager(nc, { timeout: 5000 });
+          const names = venueNames("cli");
+          for (const stream of [names.commandStream, names.logStream]) {
+            const info = await jsm.streams.info(stream);
+            // deno-lint-ignore no-console
+            console.log(
+              `${stream}: last ${info.state.last_seq} at ${info.state.last_ts}, leader ${info.cluster?.leader}`,
+            );
+            for await (const c of jsm.consumers.list(stream)) {
+              // deno-lint-ignore no-console
+              console.log(
+                `  consumer ${c.name} from ${c.config.opt_start_seq}: delivered ${
+                  JSON.stringify(c.delivered)
+                }, pending ${c.num_pending}, waiting ${c.num_waiting}`,
+              );
+            }
+          }
+        } catch (e) {
+          // deno-lint-ignore no-console
+          console.log(`cannot read the streams: ${e}`);
+        } finally {
+          await nc.close();
+        }
+        throw error;
       } finally {
         clearInterval(heartbeats);
         await Promise.all(clients.map((client) => client.close()));
