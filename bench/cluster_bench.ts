@@ -16,7 +16,9 @@
  *
  * Each measurement follows a warm-up of the same kind on the same processes (not reported). The
  * three setups are started once and measured in alternating rounds (server, single node, R3;
- * then again); the best round of each is reported, with every round's figures.
+ * then again); the best round of each is reported, with every round's figures, and the
+ * median over the rounds of each round's throughput ratio to the server's in that round (the
+ * fairest figure on a shared machine, whose load changes between rounds).
  *
  * Run: `deno task bench:cluster` (a few minutes). The last line is one JSON object.
  * `-- --rounds N` (default 2), `-- --count N` (orders per throughput run, default 100,000),
@@ -306,7 +308,7 @@ async function main(): Promise<void> {
         const list = results.get(setup.name) ?? [];
         list.push(result);
         results.set(setup.name, list);
-        progress(setup.name, i, result);
+        progress(setup.name, i, result, results.get("server")?.[i]);
       }
     }
   } finally {
@@ -318,16 +320,42 @@ async function main(): Promise<void> {
 
 const ms = (value: number) => Math.round(value * 1000) / 1000;
 
-function progress(name: string, index: number, result: Round): void {
+function progress(
+  name: string,
+  index: number,
+  result: Round,
+  server: Round | undefined,
+): void {
   const { p50, p90, p99, max } = result.paced.latency;
+  const ratio = server === undefined || name === "server"
+    ? ""
+    : ` (${
+      (result.throughput.ordersPerSecond / server.throughput.ordersPerSecond)
+        .toFixed(2)
+    }x the server's this round)`;
   // deno-lint-ignore no-console
   console.log(
     `round ${index + 1} ${name.padEnd(6)}: ${
       Math.round(result.throughput.ordersPerSecond)
-    } orders/s; at ${RATE}/s p50 ${ms(p50)} p90 ${ms(p90)} p99 ${ms(p99)} max ${
-      ms(max)
-    } ms`,
+    } orders/s${ratio}; at ${RATE}/s p50 ${ms(p50)} p90 ${ms(p90)} p99 ${
+      ms(p99)
+    } max ${ms(max)} ms`,
   );
+}
+
+/** The median of each round's throughput ratio to the server's in the same round. */
+function roundRatio(
+  rounds: readonly Round[],
+  server: readonly Round[],
+): number {
+  const ratios = rounds.map((r, i) =>
+    r.throughput.ordersPerSecond / server[i]!.throughput.ordersPerSecond
+  ).sort((a, b) => a - b);
+  const middle = Math.floor(ratios.length / 2);
+  const median = ratios.length % 2 === 1
+    ? ratios[middle]!
+    : (ratios[middle - 1]! + ratios[middle]!) / 2;
+  return Math.round(median * 100) / 100;
 }
 
 /** The best round: highest throughput, and separately the paced run with the lowest p99. */
@@ -373,6 +401,13 @@ function report(results: Map<Setup["name"], Round[]>): void {
       ]),
     ]));
   }
+  for (const n of names) {
+    lines.push(
+      `${n}: median of the rounds' throughput ratios to the same round's server: ${
+        roundRatio(results.get(n)!, results.get("server")!).toFixed(2)
+      }`,
+    );
+  }
   // deno-lint-ignore no-console
   console.log(lines.join("\n"));
   const figures = (r: Round) => ({
@@ -398,6 +433,7 @@ function report(results: Map<Setup["name"], Round[]>): void {
         bests.get(n)!.throughput.ordersPerSecond /
           server.throughput.ordersPerSecond * 100,
       ) / 100,
+      roundRatio: roundRatio(results.get(n)!, results.get("server")!),
     }])),
     allRounds: Object.fromEntries(
       [...results].map(([n, rounds]) => [n, rounds.map(figures)]),

@@ -183,7 +183,7 @@ export function decodeGatewayCommand(bytes: Uint8Array): GatewayCommand {
     parts.push(bytes.subarray(at + 2, at + 2 + length));
     at += 2 + length;
   }
-  const expected = fields(EMPTY[type]).length;
+  const expected = FIELD_COUNTS.get(type)!;
   if (parts.length !== expected) {
     throw new GatewayCommandError(
       `Cannot decode a ${type} command: it has ${parts.length} fields, not ${expected}`,
@@ -261,6 +261,13 @@ const EMPTY: { readonly [T in GatewayCommand["type"]]: GatewayCommand } = {
   cancel: { type: "cancel", account: "" },
   endDay: { type: "endDay" },
 };
+
+/** Fields of each command type, counted once (not by encoding an empty command per decode). */
+const FIELD_COUNTS = new Map(
+  Object.entries(EMPTY).map((
+    [type, command],
+  ) => [type, fields(command).length]),
+);
 
 /**
  * The engine's side: applies commands to an {@linkcode Exchange}, keeping the session handle

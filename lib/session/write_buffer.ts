@@ -149,8 +149,11 @@ export class WriteBuffer {
     this.#spare = undefined;
     this.#bytes = spare !== undefined && spare.length >= DEFAULT_CAPACITY
       ? spare
+      // Sized by this write, not by the old capacity: a buffer that once grew to 1 MiB
+      // (a busy turn) must not make every later small turn allocate 1 MiB again (taken
+      // views that are never released, e.g. batches held until durable).
       : new Uint8Array(
-        Math.max(DEFAULT_CAPACITY, Math.min(this.#bytes.length, 1 << 20)),
+        Math.max(DEFAULT_CAPACITY, Math.min(this.#length, 1 << 20)),
       );
     this.#length = 0;
     return taken;
