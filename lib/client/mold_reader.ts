@@ -108,13 +108,14 @@ export function isMulticastAddress(hostname: string): boolean {
  * in sequence order. A gap (a datagram ahead of the next expected message, or a heartbeat or
  * end of session announcing more) is asked for from the re-request server every `retryMs`
  * until filled; after `maxRequests` unanswered requests for the same message the read fails
- * with a {@linkcode MoldGapError}. The first datagram's session is the feed's: datagrams of
- * another session are ignored.
+ * with a {@linkcode MoldGapError}. The feed's session is the one given to
+ * {@linkcode begin} (the snapshot login's), else the first datagram's: datagrams of another
+ * session are ignored.
  */
 export class MoldReader {
   readonly #socket: dgram.Socket;
   readonly #options: Required<MoldReaderOptions>;
-  /** Datagrams received before {@linkcode read} started, in order of arrival. */
+  /** Datagrams received before {@linkcode begin}, in order of arrival. */
   #early: Uint8Array[] | null = [];
   #session: string | undefined;
   #sequencer: FeedSequencer<Uint8Array> | undefined;
