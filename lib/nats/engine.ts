@@ -33,7 +33,7 @@ import {
   Snapshotter,
 } from "../exchange/mod.ts";
 import { CommandReader } from "./command_reader.ts";
-import { JetStreamLog } from "./exchange_log.ts";
+import { JetStreamLog, joinPieces } from "./exchange_log.ts";
 import { CommandPublisher } from "./command_publisher.ts";
 import {
   decodeGatewayCommand,
@@ -193,7 +193,11 @@ export async function readLogState(
     for await (const entry of reader) {
       if (entry.type === "batch") {
         cursor = entry.cursor;
-        for (const bytes of entry.records) {
+        for (
+          const bytes of entry.records.length === 0
+            ? []
+            : [joinPieces(entry.records)]
+        ) {
           const batch = new RecordBatch(bytes);
           if (batch.startsDay !== undefined || batch.endsDay) {
             dayChanged = true;

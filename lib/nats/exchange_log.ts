@@ -7,8 +7,10 @@
  *
  * One core batch (the framed records of one turn) is one `LogWriter.append`: one record when
  * it is small, or pieces of at most {@linkcode BATCH_PIECE_BYTES}, cut between its framed
- * records (so each piece is a core batch of its own for a follower); the writer may spread
- * them over several log messages, and the reader reassembles those before yielding them.
+ * records where it can, and inside a record larger than that (a cancel on disconnect of
+ * thousands of orders is one record); the writer may spread them over several log messages,
+ * the reader reassembles those before yielding them, and a follower joins the pieces back
+ * into the batch ({@linkcode joinPieces}).
  *
  * @module
  */
@@ -21,13 +23,14 @@ import {
 import type { LogReader } from "./log_reader.ts";
 import type { CommandCursor, LogAck, LogWriter } from "./log_writer.ts";
 
-/** The most bytes of one piece of a core batch (a single larger framed record stays whole). */
+/** The most bytes of one piece of a core batch. */
 export const BATCH_PIECE_BYTES = 64 * 1024;
 
 /**
  * Cuts a core batch (framed records: a big-endian uint32 body length, the body, a 4-byte
- * CRC) between its records into pieces of at most `maxBytes` (a record larger than that is
- * a piece of its own). The pieces are copies: the core reuses its bytes.
+ * CRC) into pieces of at most `maxBytes`, between its records where it can; a record larger
+ * than that is cut into pieces of its own (join them with {@linkcode joinPieces}). The pieces
+ * are copies: the core reuses its bytes.
  *
  * @param batch The framed records of one turn.
  * @param maxBytes The bound on one piece.
@@ -41,6 +44,9 @@ export const BATCH_PIECE_BYTES = 64 * 1024;
  * const frame = [0, 0, 0, 2, 1, 2, 0, 0, 0, 0];
  * const pieces = splitBatch(new Uint8Array([...frame, ...frame, ...frame]), 20);
  * assert.deepEqual(pieces.map((piece) => piece.length), [20, 10]);
+ * // A 30-byte record in pieces of at most 20 bytes.
+ * const big = [0, 0, 0, 22, ...new Array(22).fill(1), 0, 0, 0, 0];
+ * assert.deepEqual(splitBatch(new Uint8Array(big), 20).map((piece) => piece.length), [20, 10]);
  * ```
  */
 export function splitBatch(batch: Uint8Array, maxBytes: number): Uint8Array[] {
@@ -55,10 +61,42 @@ export function splitBatch(batch: Uint8Array, maxBytes: number): Uint8Array[] {
       pieces.push(batch.slice(start, at));
       start = at;
     }
+    // A record larger than a piece: cut it where it must.
+    while (end - start > maxBytes) {
+      pieces.push(batch.slice(start, start + maxBytes));
+      start += maxBytes;
+    }
     at = end;
   }
   pieces.push(batch.slice(start));
   return pieces;
+}
+
+/**
+ * The core batch a log entry holds: its pieces ({@linkcode splitBatch}) joined.
+ *
+ * @param pieces The entry's records.
+ * @returns The batch's bytes (the one piece itself when there is only one).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { joinPieces } from "./exchange_log.ts";
+ *
+ * assert.deepEqual([...joinPieces([new Uint8Array([1, 2]), new Uint8Array([3])])], [1, 2, 3]);
+ * ```
+ */
+export function joinPieces(pieces: readonly Uint8Array[]): Uint8Array {
+  if (pieces.length === 1) return pieces[0]!;
+  let length = 0;
+  for (const piece of pieces) length += piece.length;
+  const joined = new Uint8Array(length);
+  let at = 0;
+  for (const piece of pieces) {
+    joined.set(piece, at);
+    at += piece.length;
+  }
+  return joined;
 }
 
 /**
@@ -170,13 +208,12 @@ export async function followRecords(
   let batches = 0;
   for await (const entry of reader) {
     if (entry.type !== "batch") continue;
-    for (const bytes of entry.records) {
-      const batch = new RecordBatch(bytes);
-      // Check every record before anyone sees any of them.
-      void batch.records;
-      deliver(subscribers, batch);
-      batches++;
-    }
+    if (entry.records.length === 0) continue;
+    const batch = new RecordBatch(joinPieces(entry.records));
+    // Check every record before anyone sees any of them.
+    void batch.records;
+    deliver(subscribers, batch);
+    batches++;
     progress?.({ position: entry.seq, batches });
   }
 }

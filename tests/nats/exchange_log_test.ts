@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   AccountStreams,
+  checkFrame,
   Exchange,
   MarketData,
   type RecordBatch,
@@ -16,6 +17,7 @@ import {
   LogWriter,
   venueNames,
 } from "../../lib/nats/mod.ts";
+import { encodeMessage } from "../../lib/codec/mod.ts";
 import { enterOrder } from "../_fixtures.ts";
 import { connectTest, startNats } from "./_nats_harness.ts";
 
@@ -210,10 +212,102 @@ Deno.test("JetStreamLog: a turn's batch larger than a log message (5,000 orders)
       pieces = progress.batches;
       if ((streams.stream(id)?.length ?? 0) >= 5001) void reader.close();
     });
-    assert.ok(pieces > 2, `${pieces} batches followed`);
+    // The batch crossed several log messages and was delivered whole.
+    assert.equal(pieces, 2);
+    assert.ok((await logTail(nc, names)).seq > 3);
     const original = engine.stream("alice")!;
     const copy = streams.stream(id);
     assert.equal(copy.length, 5001);
+    for (let seq = 1; seq <= original.length; seq++) {
+      assert.deepEqual(copy.message(seq), original.message(seq), `${seq}`);
+    }
+  } finally {
+    await nc.close();
+  }
+});
+
+Deno.test("JetStreamLog: one record larger than a log message (a cancel on disconnect of 6,000 orders) is cut inside the record, and a follower's stream equals the engine's", async () => {
+  const venue = venueNames("xbig");
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  try {
+    await ensureVenue(nc, { names: venue });
+    const tail = await logTail(nc, venue);
+    const writer = await LogWriter.open(nc, {
+      names: venue,
+      epoch: 1,
+      after: tail.seq,
+    });
+    const failures: Error[] = [];
+    const failed = Promise.withResolvers<void>();
+    const engine = new Exchange({
+      users: USERS,
+      day: DAY,
+      timestamp: 0,
+      log: new JetStreamLog(
+        writer,
+        () => ({ seq: 1, done: 0 }),
+        (error) => {
+          failures.push(error);
+          failed.resolve();
+        },
+      ),
+    });
+    const records: number[] = [];
+    engine.subscribe({
+      delivered: (batch) => {
+        for (let at = 0; at < batch.bytes.length;) {
+          const end = checkFrame(batch.bytes, at);
+          records.push(end - at);
+          at = end;
+        }
+      },
+    });
+    await engine.drain();
+    const login = engine.login(
+      {
+        type: "loginRequest",
+        username: "alice",
+        password: "pw-a",
+        requestedSession: "",
+        requestedSequenceNumber: 0,
+      },
+      "h",
+      1,
+    );
+    assert.ok(login.accept);
+    for (let i = 1; i <= 6000; i++) {
+      engine.handleMessage(
+        login.handle,
+        encodeMessage(enterOrder(i, { price: 20000 + (i % 100) })),
+        i + 1,
+      );
+      if (i % 500 === 0) {
+        await Promise.race([engine.drain(), failed.promise]);
+      }
+    }
+    // The session ends: every resting order is canceled, in one record.
+    engine.logout(login.handle, 9000);
+    await Promise.race([engine.drain(), failed.promise]);
+    assert.deepEqual(failures, []);
+    assert.ok(
+      Math.max(...records) > 256 * 1024,
+      `the largest record has ${Math.max(...records)} bytes`,
+    );
+    writer.close();
+
+    const streams = new AccountStreams();
+    const reader = await LogReader.open(nc, { names: venue });
+    const id = engine.accountId("alice")!;
+    const original = engine.stream("alice")!;
+    await followRecords(reader, [streams], () => {
+      if ((streams.stream(id)?.length ?? 0) >= original.length) {
+        void reader.close();
+      }
+    });
+    const copy = streams.stream(id);
+    assert.equal(copy.length, original.length);
+    assert.equal(original.length, 1 + 6000 + 6000);
     for (let seq = 1; seq <= original.length; seq++) {
       assert.deepEqual(copy.message(seq), original.message(seq), `${seq}`);
     }
