@@ -6,7 +6,6 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { OuchServer } from "../../lib/server/server.ts";
 import { enterOrder } from "../_fixtures.ts";
 import { TestClient } from "../server/_harness.ts";
 import {
@@ -14,13 +13,10 @@ import {
   type ServerProcess,
   spawnServer,
 } from "../server/_process.ts";
+import { connectClient } from "./_cluster_processes.ts";
 import { startNats } from "./_nats_harness.ts";
 
 const ACCOUNTS = ["--user", "alice:pw-a", "--user", "bob:pw-b"];
-
-function at(port: number): OuchServer {
-  return { address: { port } } as unknown as OuchServer;
-}
 
 Deno.test("ouch gateway's console: halt, resume and cancel go to the engine through the log and reach every host; book, sessions and accounts answer from the gateway; bad lines are refused; quit stops it; --display shows the market", async () => {
   await using nats = await startNats();
@@ -51,16 +47,9 @@ Deno.test("ouch gateway's console: halt, resume and cancel go to the engine thro
     await gw2.waitFor(/gateway gw2: trading day/);
 
     const connect = async (port: number, name: string) => {
-      for (let i = 0;; i++) {
-        const client = await TestClient.connect(at(port));
-        await client.login(name, `pw-${name[0]}`);
-        if (client.loginResult !== "S" || i === 100) {
-          clients.push(client);
-          return client;
-        }
-        await client.close();
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const client = await connectClient(port, name, `pw-${name[0]}`);
+      clients.push(client);
+      return client;
     };
     const alice = await connect(gw1.port, "alice");
     const bob = await connect(gw2.port, "bob");

@@ -6,18 +6,14 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { OuchServer } from "../../lib/server/server.ts";
 import { enterOrder } from "../_fixtures.ts";
 import { TestClient } from "../server/_harness.ts";
 import { type ServerProcess, spawnServer } from "../server/_process.ts";
 import { decode, SoupBinReader } from "../feeds/_itch_decoder.ts";
+import { connectClient } from "./_cluster_processes.ts";
 import { freePorts, startNats } from "./_nats_harness.ts";
 
 const ACCOUNTS = ["--user", "alice:pw-a", "--user", "bob:pw-b"];
-
-function at(port: number): OuchServer {
-  return { address: { port } } as unknown as OuchServer;
-}
 
 const hex = (m: Uint8Array) =>
   [...m].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -71,16 +67,9 @@ Deno.test({
       assert.doesNotMatch(gw3.output(), /itch/);
 
       const connect = async (port: number, name: string) => {
-        for (let i = 0;; i++) {
-          const client = await TestClient.connect(at(port));
-          await client.login(name, `pw-${name[0]}`);
-          if (client.loginResult !== "S" || i === 100) {
-            clients.push(client);
-            return client;
-          }
-          await client.close();
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
+        const client = await connectClient(port, name, `pw-${name[0]}`);
+        clients.push(client);
+        return client;
       };
       const alice = await connect(gw1.port, "alice");
       const bob = await connect(gw2.port, "bob");
