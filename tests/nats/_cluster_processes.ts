@@ -42,13 +42,19 @@ export function spawnEngineProcess(
   });
 }
 
-/** Starts `ouch gateway --host-id ID --port 0` and waits for its listening line. */
+/**
+ * Starts `ouch gateway --host-id ID --port 0` with extra `flags` and waits for its listening
+ * line; `console` pipes its standard input (for `type`).
+ */
 export function spawnGatewayProcess(
   venue: Venue,
   id: string,
+  flags: string[] = [],
+  options: { console?: boolean } = {},
 ): Promise<ServerProcess> {
-  return spawnServer(common(venue), {
+  return spawnServer([...common(venue), ...flags], {
     command: ["gateway", "--host-id", id, "--port", "0"],
+    ...options,
   });
 }
 

@@ -9,7 +9,11 @@
 import assert from "node:assert/strict";
 import type { OuchServer } from "../../lib/server/server.ts";
 import { TestClient } from "../server/_harness.ts";
-import { type ServerProcess, spawnServer } from "../server/_process.ts";
+import type { ServerProcess } from "../server/_process.ts";
+import {
+  spawnEngineProcess,
+  spawnGatewayProcess,
+} from "./_cluster_processes.ts";
 import { startNats } from "./_nats_harness.ts";
 
 const CLUSTER = Deno.env.get("OUCH_NATS_CLUSTER") === "1";
@@ -50,16 +54,11 @@ Deno.test({
     const processes: ServerProcess[] = [];
     let client: Deno.ChildProcess | undefined;
     try {
-      const engine = await spawnServer(
-        [...ACCOUNTS, "--nats", servers, "--prefix", "cg"],
-        { command: ["engine", "--id", "e1"], ready: /engine e1: standing by/ },
-      );
+      const venue = { servers, prefix: "cg", accounts: ACCOUNTS, replicas: 1 };
+      const engine = await spawnEngineProcess(venue, "e1");
       processes.push(engine);
       const gateway = async (id: string) => {
-        const process = await spawnServer(
-          [...ACCOUNTS, "--nats", servers, "--prefix", "cg"],
-          { command: ["gateway", "--host-id", id, "--port", "0"] },
-        );
+        const process = await spawnGatewayProcess(venue, id);
         processes.push(process);
         return process;
       };

@@ -8,12 +8,12 @@
 import assert from "node:assert/strict";
 import { enterOrder } from "../_fixtures.ts";
 import { TestClient } from "../server/_harness.ts";
+import { runMain, type ServerProcess } from "../server/_process.ts";
 import {
-  runMain,
-  type ServerProcess,
-  spawnServer,
-} from "../server/_process.ts";
-import { connectClient } from "./_cluster_processes.ts";
+  connectClient,
+  spawnEngineProcess,
+  spawnGatewayProcess,
+} from "./_cluster_processes.ts";
 import { startNats } from "./_nats_harness.ts";
 
 const ACCOUNTS = ["--user", "alice:pw-a", "--user", "bob:pw-b"];
@@ -24,23 +24,12 @@ Deno.test("ouch gateway's console: halt, resume and cancel go to the engine thro
   const processes: ServerProcess[] = [];
   const clients: TestClient[] = [];
   try {
-    const engine = await spawnServer(
-      [...ACCOUNTS, "--nats", servers, "--prefix", "con"],
-      { command: ["engine", "--id", "e1"], ready: /engine e1: standing by/ },
-    );
+    const venue = { servers, prefix: "con", accounts: ACCOUNTS, replicas: 1 };
+    const engine = await spawnEngineProcess(venue, "e1");
     processes.push(engine);
-    const gw1 = await spawnServer(
-      [...ACCOUNTS, "--nats", servers, "--prefix", "con"],
-      {
-        command: ["gateway", "--host-id", "gw1", "--port", "0"],
-        console: true,
-      },
-    );
+    const gw1 = await spawnGatewayProcess(venue, "gw1", [], { console: true });
     processes.push(gw1);
-    const gw2 = await spawnServer(
-      [...ACCOUNTS, "--nats", servers, "--prefix", "con", "--display", "debug"],
-      { command: ["gateway", "--host-id", "gw2", "--port", "0"] },
-    );
+    const gw2 = await spawnGatewayProcess(venue, "gw2", ["--display", "debug"]);
     processes.push(gw2);
     await engine.waitFor(/engine e1: active/);
     await gw1.waitFor(/gateway gw1: trading day/);
@@ -130,24 +119,14 @@ Deno.test("ouch gateway --protocol: a host meant for OUCH 1.11 serves the engine
   const servers = nats.servers.join(",");
   const processes: ServerProcess[] = [];
   try {
-    const engine = await spawnServer(
-      [...ACCOUNTS, "--nats", servers, "--prefix", "pv", "--protocol", "1.11"],
-      { command: ["engine", "--id", "e1"], ready: /engine e1: standing by/ },
-    );
+    const venue = { servers, prefix: "pv", accounts: ACCOUNTS, replicas: 1 };
+    const engine = await spawnEngineProcess(venue, "e1", [
+      "--protocol",
+      "1.11",
+    ]);
     processes.push(engine);
     const gateway = (version: string, id: string) =>
-      spawnServer(
-        [
-          ...ACCOUNTS,
-          "--nats",
-          servers,
-          "--prefix",
-          "pv",
-          "--protocol",
-          version,
-        ],
-        { command: ["gateway", "--host-id", id, "--port", "0"] },
-      );
+      spawnGatewayProcess(venue, id, ["--protocol", version]);
     const right = await gateway("1.11", "gw1");
     processes.push(right);
     const wrong = await gateway("1.12", "gw2");

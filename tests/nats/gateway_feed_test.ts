@@ -8,9 +8,13 @@
 import assert from "node:assert/strict";
 import { enterOrder } from "../_fixtures.ts";
 import { TestClient } from "../server/_harness.ts";
-import { type ServerProcess, spawnServer } from "../server/_process.ts";
+import type { ServerProcess } from "../server/_process.ts";
 import { decode, SoupBinReader } from "../feeds/_itch_decoder.ts";
-import { connectClient } from "./_cluster_processes.ts";
+import {
+  connectClient,
+  spawnEngineProcess,
+  spawnGatewayProcess,
+} from "./_cluster_processes.ts";
 import { freePorts, startNats } from "./_nats_harness.ts";
 
 const ACCOUNTS = ["--user", "alice:pw-a", "--user", "bob:pw-b"];
@@ -27,10 +31,13 @@ Deno.test({
     const processes: ServerProcess[] = [];
     const clients: TestClient[] = [];
     try {
-      const engine = await spawnServer(
-        [...ACCOUNTS, "--nats", servers, "--prefix", "feed"],
-        { command: ["engine", "--id", "e1"], ready: /engine e1: standing by/ },
-      );
+      const venue = {
+        servers,
+        prefix: "feed",
+        accounts: ACCOUNTS,
+        replicas: 1,
+      };
+      const engine = await spawnEngineProcess(venue, "e1");
       processes.push(engine);
       const [itch1, snap1, itch2, snap2] = freePorts(4) as [
         number,
@@ -39,10 +46,7 @@ Deno.test({
         number,
       ];
       const gateway = async (id: string, feed: string[]) => {
-        const process = await spawnServer(
-          [...ACCOUNTS, "--nats", servers, "--prefix", "feed", ...feed],
-          { command: ["gateway", "--host-id", id, "--port", "0"] },
-        );
+        const process = await spawnGatewayProcess(venue, id, feed);
         processes.push(process);
         return process;
       };
