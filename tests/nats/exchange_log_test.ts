@@ -15,8 +15,10 @@ import {
   LogReader,
   logTail,
   LogWriter,
+  type VenueNames,
   venueNames,
 } from "../../lib/nats/mod.ts";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { encodeMessage } from "../../lib/codec/mod.ts";
 import { enterOrder } from "../_fixtures.ts";
 import { connectTest, startNats } from "./_nats_harness.ts";
@@ -24,6 +26,36 @@ import { connectTest, startNats } from "./_nats_harness.ts";
 const names = venueNames("x");
 const USERS = new Map([["alice", "pw-a"], ["bob", "pw-b"]]);
 const DAY = { session: "2026112501", tradingDate: "20261125", created: 1 };
+
+/**
+ * An exchange whose durable log is a fresh epoch-1 writer on `venue`'s log; `failures` collects
+ * the writer's errors and `failed` resolves at the first.
+ */
+async function engineOnLog(nc: NatsConnection, venue: VenueNames) {
+  await ensureVenue(nc, { names: venue });
+  const tail = await logTail(nc, venue);
+  const writer = await LogWriter.open(nc, {
+    names: venue,
+    epoch: 1,
+    after: tail.seq,
+  });
+  const failures: Error[] = [];
+  const failed = Promise.withResolvers<void>();
+  const engine = new Exchange({
+    users: USERS,
+    day: DAY,
+    timestamp: 0,
+    log: new JetStreamLog(
+      writer,
+      () => ({ seq: 1, done: 0 }),
+      (error) => {
+        failures.push(error);
+        failed.resolve();
+      },
+    ),
+  });
+  return { writer, engine, failures, failed };
+}
 
 /** Follows the log until `batches` core batches were delivered, then closes the reader. */
 async function follow(
@@ -166,28 +198,7 @@ Deno.test("JetStreamLog: a turn's batch larger than a log message (5,000 orders)
   await using nats = await startNats();
   const nc = await connectTest(nats.servers);
   try {
-    await ensureVenue(nc, { names });
-    const tail = await logTail(nc, names);
-    const writer = await LogWriter.open(nc, {
-      names,
-      epoch: 1,
-      after: tail.seq,
-    });
-    const failures: Error[] = [];
-    const failed = Promise.withResolvers<void>();
-    const engine = new Exchange({
-      users: USERS,
-      day: DAY,
-      timestamp: 0,
-      log: new JetStreamLog(
-        writer,
-        () => ({ seq: 1, done: 0 }),
-        (error) => {
-          failures.push(error);
-          failed.resolve();
-        },
-      ),
-    });
+    const { writer, engine, failures, failed } = await engineOnLog(nc, names);
     const sizes: number[] = [];
     engine.subscribe({
       delivered: (batch) => void sizes.push(batch.bytes.length),
@@ -231,28 +242,7 @@ Deno.test("JetStreamLog: one record larger than a log message (a cancel on disco
   await using nats = await startNats();
   const nc = await connectTest(nats.servers);
   try {
-    await ensureVenue(nc, { names: venue });
-    const tail = await logTail(nc, venue);
-    const writer = await LogWriter.open(nc, {
-      names: venue,
-      epoch: 1,
-      after: tail.seq,
-    });
-    const failures: Error[] = [];
-    const failed = Promise.withResolvers<void>();
-    const engine = new Exchange({
-      users: USERS,
-      day: DAY,
-      timestamp: 0,
-      log: new JetStreamLog(
-        writer,
-        () => ({ seq: 1, done: 0 }),
-        (error) => {
-          failures.push(error);
-          failed.resolve();
-        },
-      ),
-    });
+    const { writer, engine, failures, failed } = await engineOnLog(nc, venue);
     const records: number[] = [];
     engine.subscribe({
       delivered: (batch) => {
