@@ -36,7 +36,7 @@ export * from "./line_editor.ts";
 export * from "./load.ts";
 export * from "./load_generator.ts";
 export * from "./load_report.ts";
-export * from "./order_tracker.ts";
+export * from "../exchange/order_tracker.ts";
 export * from "./orders_table.ts";
 export * from "./outcome_checker.ts";
 export * from "./printer.ts";

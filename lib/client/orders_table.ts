@@ -6,7 +6,7 @@
 
 import Table from "cli-table3";
 import { formatPrice } from "../format/format.ts";
-import type { TrackedOrder } from "./order_tracker.ts";
+import type { TrackedOrder } from "../exchange/order_tracker.ts";
 
 const SIDE_NAMES: Readonly<Record<string, string>> = {
   B: "buy",

@@ -7,7 +7,7 @@
 
 import type { ProtocolVersion } from "../codec/mod.ts";
 import type { OuchConnection } from "./connection.ts";
-import type { OrderTracker } from "./order_tracker.ts";
+import type { OrderTracker } from "../exchange/order_tracker.ts";
 import { formatOrdersTable } from "./orders_table.ts";
 import type { Printer } from "./printer.ts";
 import {

@@ -16,7 +16,7 @@ import {
   TIME_IN_FORCE_DAY,
   TIME_IN_FORCE_IMMEDIATE,
 } from "../codec/mod.ts";
-import type { OrderTracker } from "./order_tracker.ts";
+import type { OrderTracker } from "../exchange/order_tracker.ts";
 
 /** A new order: `buy`, `sell` or `short`. */
 export interface OrderCommand {
@@ -436,7 +436,7 @@ function parseReference(text: string): string {
  * @example A market buy
  * ```ts
  * import { parsePromptCommand, promptMessage, type OrderCommand } from "./prompt_command.ts";
- * import { OrderTracker } from "./order_tracker.ts";
+ * import { OrderTracker } from "../exchange/order_tracker.ts";
  * import assert from "node:assert/strict";
  *
  * const command = parsePromptCommand("buy 100 7203") as OrderCommand;
@@ -525,7 +525,7 @@ export function promptMessage(
  * @example 60 open wanted after 40 executed
  * ```ts
  * import { parsePromptCommand, promptMessage, promptNote } from "./prompt_command.ts";
- * import { OrderTracker } from "./order_tracker.ts";
+ * import { OrderTracker } from "../exchange/order_tracker.ts";
  * import assert from "node:assert/strict";
  *
  * const orders = new OrderTracker();

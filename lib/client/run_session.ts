@@ -17,7 +17,7 @@ import { type ConnectionEnd, OuchConnection } from "./connection.ts";
 import { formatHost, type HostAddress } from "./hosts.ts";
 import { InputReader, readEditedLine } from "./input.ts";
 import { LineEditor } from "./line_editor.ts";
-import { OrderTracker } from "./order_tracker.ts";
+import { OrderTracker } from "../exchange/order_tracker.ts";
 import { Printer } from "./printer.ts";
 import { type PromptEnd, runPrompt } from "./prompt.ts";
 import { ScenarioReplay } from "./replay.ts";

@@ -11,10 +11,11 @@
  * `--snapshot-seconds`: snapshots go to the venue's object store, and a successor starts from
  * the newest that fits the log). A gateway also takes `--display`, reads operator commands on
  * its console (sent to the engine through the command stream) and can serve the ITCH feed
- * made from the log. Not yet here: the web page on a gateway. Each gateway beats every
- * second; the engine ends the
- * sessions of a host with sessions not heard from for 5 s (cancel on disconnect for the
- * accounts left without a session anywhere).
+ * made from the log, and the web page (`--http`: the market and account streams from the
+ * log, the page's orders and operator actions sent to the engine, see `GatewayPages`). Each
+ * gateway beats every second; the engine ends the sessions of a host with sessions not heard
+ * from for 5 s (its pages' too; cancel on disconnect for the accounts left without a session
+ * anywhere).
  *
  * @module
  */
@@ -31,6 +32,7 @@ import {
   followRecords,
   type GatewayCommand,
   GatewayCore,
+  GatewayPages,
   Lease,
   LeaseKeeper,
   type LeaseState,
@@ -48,6 +50,7 @@ import { runGatewayConsoleCommand } from "./gateway_console.ts";
 import { Display } from "../console/display.ts";
 import { MarketData } from "../exchange/mod.ts";
 import { LoginThrottle } from "../accounts/login_throttle.ts";
+import { WebServer } from "../web/server.ts";
 import {
   accountConfig,
   lockWarnings,
@@ -56,6 +59,7 @@ import {
   readConsole,
   type ServerConfig,
   tradingDate,
+  webLimitWarnings,
 } from "./server.ts";
 
 /** `ouch engine --help`. */
@@ -103,6 +107,11 @@ Flags:
                           lines)
   --protocol 1.12|1.11    the OUCH version this host serves: the engine's day decides it, and a
                           day of another version stops the gateway (exit 1); default: the day's
+  --http HOST:PORT        serve the web page here (off unless given; 0 as the port picks a free
+                          one): the market and the account's messages from the log, its orders
+                          and operator actions sent to the engine; a page is a session of its
+                          account (its end cancels nothing)
+  --no-http               do not serve the web page (the default)
   --itch-port PORT        serve the ITCH feed over SoupBinTCP (off unless given): made from the
                           record log, the same messages at the same numbers on every gateway
   --snapshot-port PORT    serve the ITCH snapshot channel (off unless given)
@@ -128,6 +137,8 @@ const ENGINE_REFUSES = [
   "--port",
   "--login-throttle",
   "--display",
+  "--http",
+  "--no-http",
   ...GATEWAY_MARKET_DATA,
 ];
 
@@ -137,8 +148,6 @@ const SERVER_ONLY = [
   "--no-journal",
   "--fresh",
   "--fsync",
-  "--http",
-  "--no-http",
   "--trade-log",
 ];
 
@@ -180,7 +189,15 @@ async function parseClusterArgs(
       rest.push(arg);
     }
   }
-  const config = await parseServerArgs([...rest, "--no-journal", "--no-http"]);
+  // The web page is off unless --http is given: gateways on one machine must not clash.
+  const http = rest.some((arg) =>
+    arg === "--http" || arg.startsWith("--http=") || arg === "--no-http"
+  );
+  const config = await parseServerArgs([
+    ...rest,
+    "--no-journal",
+    ...(http ? [] : ["--no-http"]),
+  ]);
   if (config === "help") return "help";
   const nats = values.get("--nats");
   if (nats === undefined) {
@@ -458,6 +475,8 @@ export async function runGateway(args: string[]): Promise<number> {
       "--login-throttle",
       "--display",
       "--protocol",
+      "--http",
+      "--no-http",
       ...GATEWAY_MARKET_DATA,
     ],
   );
@@ -475,6 +494,11 @@ export async function runGateway(args: string[]): Promise<number> {
       : null,
   };
   const host = parsed.id ?? `gw-${Deno.pid}`;
+  if (host.includes("/")) {
+    throw new UsageError(
+      `Cannot use --host-id "${host}": it may not contain "/" (the gateway's web pages are ${host}/web#N)`,
+    );
+  }
   const names = venueNames(parsed.prefix);
   const nc = await connectNats(parsed.servers, host);
   await ensureVenue(nc, { names, replicas: parsed.replicas });
@@ -486,6 +510,14 @@ export async function runGateway(args: string[]): Promise<number> {
   // The market as the log tells it, for the console and the display.
   const market = new MarketData();
   core.subscribe(market);
+  // The web page: reads from the log, actions to the engine on the gateway's publisher.
+  const pages = config.http === null ? undefined : new GatewayPages({
+    core,
+    publisher,
+    market,
+    host,
+    users: config.users,
+  });
   const display = config.display === undefined ? undefined : gatewayDisplay(
     config.display,
     market,
@@ -549,6 +581,36 @@ export async function runGateway(args: string[]): Promise<number> {
     throw error;
   }
   for (const line of feeds.notices) notice(`gateway ${host}: ${line}`);
+  const web = pages === undefined ? undefined : new WebServer();
+  if (web !== undefined && pages !== undefined && config.http !== null) {
+    try {
+      web.listen({
+        ...config.http,
+        exchange: pages,
+        operators: config.operators,
+        ...(throttle === undefined ? {} : { loginThrottle: throttle }),
+        listenerFailed: (error, count, retryInMs) =>
+          warn(
+            `gateway ${host}: web listener failed (${count} so far): ${error}; serving again in ${retryInMs} ms`,
+          ),
+        limited: webLimitWarnings(warn),
+      });
+    } catch (error) {
+      await feeds.stop();
+      itch?.close();
+      await server.shutdown();
+      publisher.close();
+      await reader.close();
+      await following.catch(() => {});
+      await nc.close();
+      throw new UsageError(
+        `Cannot serve the web page on ${config.http.hostname}:${config.http.port}: ${
+          error instanceof Error ? error.message : error
+        } (use another --http HOST:PORT)`,
+      );
+    }
+    notice(`gateway ${host}: web page: http://${web.address}/`);
+  }
   const beating = setInterval(() => core.beat(), 1000);
   const refresh = display === undefined ? undefined : setInterval(() => {
     display.refresh({
@@ -610,6 +672,7 @@ export async function runGateway(args: string[]): Promise<number> {
   clearInterval(beating);
   if (refresh !== undefined) clearInterval(refresh);
   operator.close();
+  await web?.shutdown();
   await feeds.stop();
   itch?.close();
   await server.shutdown();

@@ -106,3 +106,8 @@ export {
   SpilledStream,
 } from "./spilled_stream.ts";
 export { deliver, RecordBatch, type Subscriber } from "./subscriber.ts";
+export {
+  OrderTracker,
+  toOpenOrder,
+  type TrackedOrder,
+} from "./order_tracker.ts";

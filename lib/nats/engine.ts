@@ -40,6 +40,7 @@ import {
   encodeGatewayCommand,
   EngineCommands,
   GatewayCommandError,
+  gatewayOf,
 } from "./gateway_command.ts";
 import { LogReader, parseCursor } from "./log_reader.ts";
 import { type CommandCursor, LogWriter } from "./log_writer.ts";
@@ -565,7 +566,8 @@ export class ActiveEngine {
               // The stream flows again after a stall: every host gets a full timeout.
               for (const host of engine.hosts()) this.#heard.set(host, now);
             }
-            this.#heard.set(command.host, now);
+            // A page's command is its gateway's sign of life.
+            this.#heard.set(gatewayOf(command.host), now);
           }
           why = engine.apply(command, options.clock.nowNs());
         } catch (error) {

@@ -50,12 +50,18 @@ export class GatewayCore implements Subscriber {
   /**
    * @param options This host's name (the engine counts one session per account per host),
    *   the accounts that may log in, and where commands go.
+   * @throws {RangeError} When the host's name is empty or has a `/`.
    */
   constructor(options: {
     host: string;
     users: ReadonlyMap<string, string>;
     publisher: CommandPublisher;
   }) {
+    if (options.host === "" || options.host.includes("/")) {
+      throw new RangeError(
+        `Cannot use the host id "${options.host}": it must be non-empty and without "/" (its web pages are HOST/web#N)`,
+      );
+    }
     this.#host = options.host;
     this.#users = options.users;
     this.#publisher = options.publisher;
@@ -85,6 +91,16 @@ export class GatewayCore implements Subscriber {
       total += this.streams.stream(id).length;
     }
     return total;
+  }
+
+  /**
+   * An account's id in the day's log.
+   *
+   * @param name The account.
+   * @returns The id, or `undefined` before the log announced the account.
+   */
+  accountId(name: string): number | undefined {
+    return this.#ids.get(name);
   }
 
   /**

@@ -8,8 +8,14 @@
  * Wire form: one code byte, then the fields in order, each a 16-bit big-endian length and
  * that many bytes (UTF-8 for text); an inbound message's OUCH bytes are the last field.
  *
+ * A gateway's web pages are sessions of their own: a page logged in on gateway `gw1` has the
+ * host `gw1/web#N` (see {@linkcode pageHost}). The gateway's beats keep its pages alive, the
+ * gateway's end ends them, and a page's end never cancels the account's orders (as on
+ * `ouch server`, K23): only an OUCH session's end does, when it was the account's last.
+ *
  * @module
  */
+import { decodeInbound } from "../codec/mod.ts";
 import type { Exchange, SessionHandle } from "../exchange/mod.ts";
 
 /** One command for the engine. */
@@ -25,6 +31,17 @@ export type GatewayCommand =
   /** An inbound OUCH message (type byte first) of the account's session on `host`. */
   | {
     readonly type: "message";
+    readonly host: string;
+    readonly account: string;
+    readonly message: Uint8Array;
+  }
+  /**
+   * An order, replace or cancel from a web page logged in as `account` on `host` (a
+   * {@linkcode pageHost}): Enter, Replace or Cancel Order bytes, with a token of the page's
+   * range (from 0xF0000000); the engine raises a token another page used meanwhile.
+   */
+  | {
+    readonly type: "page";
     readonly host: string;
     readonly account: string;
     readonly message: Uint8Array;
@@ -55,6 +72,7 @@ export class GatewayCommandError extends Error {
 const CODES = {
   login: 0x4c, // L
   message: 0x4d, // M
+  page: 0x57, // W
   logout: 0x4f, // O
   hostDown: 0x44, // D
   beat: 0x42, // B
@@ -88,6 +106,7 @@ function fields(command: GatewayCommand): Uint8Array[] {
         text(command.requestedSession),
       ];
     case "message":
+    case "page":
       return [text(command.host), text(command.account), command.message];
     case "logout":
       return [text(command.host), text(command.account)];
@@ -208,6 +227,7 @@ export function decodeGatewayCommand(bytes: Uint8Array): GatewayCommand {
         requestedSession: text(3),
       };
     case "message":
+    case "page":
       return { type, host: text(0), account: text(1), message: parts[2]! };
     case "logout":
       return { type, host: text(0), account: text(1) };
@@ -250,6 +270,7 @@ const EMPTY: { readonly [T in GatewayCommand["type"]]: GatewayCommand } = {
     account: "",
     message: new Uint8Array(),
   },
+  page: { type: "page", host: "", account: "", message: new Uint8Array() },
   logout: { type: "logout", host: "", account: "" },
   hostDown: { type: "hostDown", host: "" },
   beat: { type: "beat", host: "" },
@@ -304,9 +325,11 @@ export class EngineCommands {
     this.#exchange = exchange;
   }
 
-  /** The hosts with at least one session. */
+  /** The hosts (gateways) with at least one session, their pages' sessions included. */
   hosts(): Set<string> {
-    return new Set([...this.#handles.values()].map((handle) => handle.host));
+    return new Set(
+      [...this.#handles.values()].map((handle) => gatewayOf(handle.host)),
+    );
   }
 
   /** How many sessions the engine holds, over every host. */
@@ -369,18 +392,28 @@ export class EngineCommands {
           return `logout of "${command.account}" on "${command.host}" ignored: no session there`;
         }
         this.#handles.delete(key);
-        exchange.logout(handle, timestamp);
+        // A page's end cancels nothing (K23, as on ouch server).
+        exchange.logout(handle, timestamp, !isPageHost(command.host));
         return undefined;
       }
+      case "page":
+        return this.#page(command, timestamp);
       case "beat":
         return undefined;
       case "hostDown": {
+        // The host's pages end first: its OUCH sessions' ends then cancel the orders of
+        // the accounts left without a session anywhere.
         let ended = 0;
-        for (const [key, handle] of this.#handles) {
-          if (handle.host !== command.host) continue;
-          this.#handles.delete(key);
-          exchange.logout(handle, timestamp);
-          ended++;
+        for (const pages of [true, false]) {
+          for (const [key, handle] of this.#handles) {
+            if (
+              gatewayOf(handle.host) !== command.host ||
+              isPageHost(handle.host) !== pages
+            ) continue;
+            this.#handles.delete(key);
+            exchange.logout(handle, timestamp, !pages);
+            ended++;
+          }
         }
         return ended === 0
           ? `host "${command.host}" down: it had no session`
@@ -415,6 +448,94 @@ export class EngineCommands {
         return undefined;
     }
   }
+
+  /**
+   * A web page's order: decoded, its new token raised above the account's page tokens when
+   * another page took it meanwhile (two gateways' pages pick tokens apart), and submitted as
+   * `ouch server` submits its page's orders (recorded with origin `web`).
+   */
+  #page(
+    command: Extract<GatewayCommand, { type: "page" }>,
+    timestamp: number,
+  ): string | undefined {
+    const exchange = this.#exchange;
+    const what = `page order of "${command.account}" on "${command.host}"`;
+    if (
+      !isPageHost(command.host) ||
+      !this.#handles.has(sessionKey(command.host, command.account))
+    ) {
+      return `${what} dropped: no page session there`;
+    }
+    let message;
+    try {
+      message = decodeInbound(command.message, { version: exchange.version });
+    } catch (error) {
+      return `${what} dropped: ${
+        error instanceof Error ? error.message : String(error)
+      }`;
+    }
+    const next = exchange.nextPageToken(command.account);
+    if (message.type === "enterOrder" && message.orderToken < next) {
+      message = { ...message, orderToken: next };
+    } else if (
+      message.type === "replaceOrder" && message.replacementOrderToken < next
+    ) {
+      message = { ...message, replacementOrderToken: next };
+    }
+    try {
+      exchange.submit(command.account, message, timestamp);
+    } catch (error) {
+      return `${what} dropped: ${
+        error instanceof Error ? error.message : String(error)
+      }`;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * The session host of a web page on a gateway: the gateway's beats keep it alive and its
+ * end (or its `hostDown`) ends it; its own end cancels nothing.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { gatewayOf, isPageHost, pageHost } from "./gateway_command.ts";
+ *
+ * assert.equal(pageHost("gw1", "web#3"), "gw1/web#3");
+ * assert.equal(gatewayOf("gw1/web#3"), "gw1");
+ * assert.equal(gatewayOf("gw1"), "gw1");
+ * assert.equal(isPageHost("gw1/web#3"), true);
+ * assert.equal(isPageHost("gw1"), false);
+ * ```
+ *
+ * @param gateway The gateway's host id (without `/`).
+ * @param page The page's name on it, e.g. `web#3`.
+ * @returns `GATEWAY/PAGE`.
+ */
+export function pageHost(gateway: string, page: string): string {
+  return `${gateway}/${page}`;
+}
+
+/**
+ * The gateway a session host belongs to: itself, or the gateway of a page's host.
+ *
+ * @param host A session's host.
+ * @returns The part before the first `/`.
+ */
+export function gatewayOf(host: string): string {
+  const slash = host.indexOf("/");
+  return slash < 0 ? host : host.slice(0, slash);
+}
+
+/**
+ * Whether a session's host is a web page's ({@linkcode pageHost}).
+ *
+ * @param host A session's host.
+ * @returns Whether it has a `/`.
+ */
+export function isPageHost(host: string): boolean {
+  return host.includes("/");
 }
 
 function sessionKey(host: string, account: string): string {

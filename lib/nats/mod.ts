@@ -96,6 +96,9 @@ export {
   EngineCommands,
   type GatewayCommand,
   GatewayCommandError,
+  gatewayOf,
+  isPageHost,
+  pageHost,
 } from "./gateway_command.ts";
 export {
   ActiveEngine,
@@ -104,3 +107,4 @@ export {
   readLogState,
 } from "./engine.ts";
 export { GatewayCore } from "./gateway.ts";
+export { GatewayPages } from "./gateway_pages.ts";

@@ -11,9 +11,15 @@ import { stringifyJson } from "../format/format.ts";
 import { decodeOutbound } from "../codec/mod.ts";
 import type { OutboundMessage } from "../codec/messages.ts";
 import type {
+  InboundMessage,
+  LoginRequestPacket,
+  ProtocolVersion,
+} from "../codec/mod.ts";
+import type {
+  AccountStreams,
   DayConfig,
-  Exchange,
   MarketChange,
+  MarketData,
   MarketTrade,
   RecordBatch,
   SessionHandle,
@@ -28,6 +34,58 @@ import {
   validatePageMessage,
 } from "./assets/view.js";
 
+/**
+ * What the web page shows and trades on: the exchange core (`Exchange` of `ouch server`
+ * is one), or a gateway's view of the engine's log (`GatewayPages` of `ouch gateway`), whose
+ * actions go to the engine as commands.
+ */
+export interface WebVenue {
+  /** The market-data model: depth, trades, state, the day. */
+  readonly market: MarketData;
+  /** The account streams, as the venue sequences them. */
+  readonly streams: AccountStreams;
+  /** The OUCH version of the day. */
+  readonly version: ProtocolVersion;
+  /** The configured orderbooks. */
+  readonly orderbooks: readonly string[];
+  /** Adds a subscriber, called after the venue's own streams and market model are fed. */
+  subscribe(subscriber: Subscriber): () => void;
+  /** An account's id in the day's streams. */
+  accountId(name: string): number | undefined;
+  /** An account's name by its id. */
+  accountName(id: number): string | undefined;
+  /** Whether a username and password are an account's. */
+  authenticate(username: string, password: string): boolean;
+  /** Starts a page's session of an account (K23); `host` names the page. */
+  login(
+    request: LoginRequestPacket,
+    host: string,
+    timestamp: number,
+  ): { accept: true; handle: SessionHandle } | { accept: false };
+  /** Ends a page's session; a page's end cancels nothing (`cancel` false). */
+  logout(handle: SessionHandle, timestamp: number, cancel?: boolean): void;
+  /** Starts a page's session again on a new day. */
+  resumeSession(
+    name: string,
+    host: string,
+    timestamp: number,
+  ): SessionHandle | undefined;
+  /** An account's open orders, oldest first. */
+  openOrders(name: string): OpenOrder[];
+  /** The next token of the page's range for an account. */
+  nextPageToken(name: string): number;
+  /** Enters a page's order, replace or cancel for an account. */
+  submit(name: string, message: InboundMessage, timestamp: number): void;
+  /** Opens the market; `false` when it is open already. */
+  open(timestamp: number): boolean;
+  /** Closes the market; `false` when it is closed already. */
+  close(timestamp: number): boolean;
+  /** Halts an orderbook; `false` when it is halted already. */
+  halt(orderbookId: string, timestamp: number): boolean;
+  /** Resumes an orderbook; `false` when it is not halted. */
+  resume(orderbookId: string, timestamp: number): boolean;
+}
+
 /** Where and for which exchange a {@linkcode WebServer} listens. */
 export interface WebListenOptions {
   /** The address, e.g. `127.0.0.1`. */
@@ -39,8 +97,8 @@ export interface WebListenOptions {
   operators?: ReadonlySet<string>;
   /** The port; `0` picks a free one. */
   port: number;
-  /** The exchange core the page shows and trades on. */
-  exchange: Exchange;
+  /** The exchange core the page shows and trades on, or a gateway's view of it. */
+  exchange: WebVenue;
   /**
    * The time of the page's commands, nanoseconds since midnight (JST).
    *
@@ -321,7 +379,7 @@ class WebClient {
  * ```
  */
 export class WebServer implements Subscriber {
-  #exchange: Exchange | undefined;
+  #exchange: WebVenue | undefined;
   #journalProblem: string | null = null;
   #now: () => number = SYSTEM_CLOCK.nowNs;
   #unsubscribe: (() => void) | undefined;
@@ -1078,7 +1136,7 @@ export class WebServer implements Subscriber {
   }
 
   /** A new trading day: every page gets a snapshot and its orders. */
-  #startDay(exchange: Exchange): void {
+  #startDay(exchange: WebVenue): void {
     this.#newDay = false;
     this.#dirtyDepth.clear();
     this.#dirtyTrades.clear();
@@ -1102,7 +1160,7 @@ export class WebServer implements Subscriber {
     }
   }
 
-  #snapshot(exchange: Exchange): WebServerMessage {
+  #snapshot(exchange: WebVenue): WebServerMessage {
     const market = exchange.market;
     const day = market.day;
     this.#shownDay = day;
@@ -1208,7 +1266,7 @@ function isOwnResponse(
   }
 }
 
-function stateMessage(exchange: Exchange): WebServerMessage {
+function stateMessage(exchange: WebVenue): WebServerMessage {
   const market = exchange.market;
   return {
     type: "state",
@@ -1217,7 +1275,10 @@ function stateMessage(exchange: Exchange): WebServerMessage {
   };
 }
 
-function ordersMessage(exchange: Exchange, account: string): WebServerMessage {
+function ordersMessage(
+  exchange: WebVenue,
+  account: string,
+): WebServerMessage {
   const orders = exchange.openOrders(account);
   return {
     type: "orders",

@@ -5,7 +5,7 @@ import {
   promptMessage,
   promptNote,
 } from "../../lib/client/prompt_command.ts";
-import { OrderTracker } from "../../lib/client/order_tracker.ts";
+import { OrderTracker } from "../../lib/exchange/order_tracker.ts";
 import type { OrderAccepted } from "../../lib/codec/mod.ts";
 
 const ORDER: OrderCommand = {

@@ -8,6 +8,7 @@ import {
   type GatewayCommand,
   GatewayCommandError,
 } from "../../lib/nats/mod.ts";
+import { PAGE_TOKEN_BASE as P } from "../../lib/matcher/mod.ts";
 import { enterOrder } from "../_fixtures.ts";
 
 const ALL: GatewayCommand[] = [
@@ -23,6 +24,12 @@ const ALL: GatewayCommand[] = [
     host: "gw1",
     account: "alice",
     message: new Uint8Array([0x58, 0, 0, 0, 7, 0, 0, 0, 0]),
+  },
+  {
+    type: "page",
+    host: "gw1/web#2",
+    account: "alice",
+    message: new Uint8Array([0x58, 0xf0, 0, 0, 1, 0, 0, 0, 0]),
   },
   { type: "logout", host: "gw-ü", account: "alice" },
   { type: "hostDown", host: "gw2" },
@@ -49,6 +56,17 @@ Deno.test("encodeGatewayCommand()/decodeGatewayCommand() round-trip every comman
     [0x4f, 0, 1, 0x67, 0, 2, 0x61, 0x62],
   );
   assert.deepEqual([...encodeGatewayCommand({ type: "open" })], [0x6f]);
+  assert.deepEqual(
+    [
+      ...encodeGatewayCommand({
+        type: "page",
+        host: "g/w",
+        account: "a",
+        message: new Uint8Array([0x58]),
+      }),
+    ],
+    [0x57, 0, 3, 0x67, 0x2f, 0x77, 0, 1, 0x61, 0, 1, 0x58],
+  );
 });
 
 Deno.test("decodeGatewayCommand() names what is wrong with bad bytes", () => {
@@ -249,4 +267,139 @@ Deno.test("EngineCommands: a beat records nothing; hosts() lists the hosts with 
   assert.deepEqual(commands.hosts(), new Set(["gw1", "gw2"]));
   await exchange.drain();
   assert.equal(exchange.messagesOut, before);
+});
+
+/** A page's order command: an Enter Order with `token` from alice's page on `host`. */
+const pageOrder = (host: string, token: number, fields = {}) =>
+  ({
+    type: "page",
+    host,
+    account: "alice",
+    message: encodeMessage(enterOrder(token, fields)),
+  }) as const;
+
+/** Alice's stream as "type token" lines. */
+function tokens(exchange: Exchange): string[] {
+  const stream = exchange.stream("alice")!;
+  return Array.from({ length: stream.length }, (_, i) => {
+    const message = decodeOutbound(stream.message(i + 1));
+    return message.type === "orderAccepted" ||
+        message.type === "orderCanceled"
+      ? `${message.type} ${message.orderToken}`
+      : message.type === "orderReplaced"
+      ? `${message.type} ${message.replacementOrderToken}`
+      : message.type;
+  });
+}
+
+Deno.test("EngineCommands: a page's orders need its page session, go in as ouch server's page orders (origin web), and a token another page took meanwhile is raised", async () => {
+  const { exchange, commands } = engine();
+  assert.equal(
+    commands.apply(pageOrder("gw1/web#1", P), 1),
+    'page order of "alice" on "gw1/web#1" dropped: no page session there',
+  );
+  commands.apply(login("gw1"), 2);
+  assert.equal(
+    commands.apply({ ...pageOrder("gw1", P) }, 3),
+    'page order of "alice" on "gw1" dropped: no page session there',
+  );
+  assert.equal(commands.apply(login("gw1/web#1"), 4), undefined);
+  assert.equal(commands.apply(login("gw2/web#7"), 5), undefined);
+  assert.equal(commands.apply(pageOrder("gw1/web#1", P), 6), undefined);
+  // Both gateways picked P + 1: the later one becomes P + 2.
+  assert.equal(commands.apply(pageOrder("gw1/web#1", P + 1), 7), undefined);
+  assert.equal(commands.apply(pageOrder("gw2/web#7", P + 1), 8), undefined);
+  // A replace's new token is raised too; a cancel keeps its token.
+  const replace = encodeMessage({
+    type: "replaceOrder",
+    existingOrderToken: P,
+    replacementOrderToken: P + 1,
+    quantity: 50,
+    price: 23_000,
+    timeInForce: 99999,
+    display: " ",
+    minimumQuantity: 0,
+  });
+  assert.equal(
+    commands.apply(
+      { type: "page", host: "gw2/web#7", account: "alice", message: replace },
+      9,
+    ),
+    undefined,
+  );
+  assert.equal(
+    commands.apply({
+      type: "page",
+      host: "gw1/web#1",
+      account: "alice",
+      message: encodeMessage({
+        type: "cancelOrder",
+        orderToken: P + 1,
+        quantity: 0,
+      }),
+    }, 10),
+    undefined,
+  );
+  assert.match(
+    commands.apply({
+      type: "page",
+      host: "gw1/web#1",
+      account: "alice",
+      message: new Uint8Array([0x4f, 1]),
+    }, 11)!,
+    /^page order of "alice" on "gw1\/web#1" dropped: /,
+  );
+  await exchange.drain();
+  assert.deepEqual(tokens(exchange), [
+    "systemEvent",
+    `orderAccepted ${P}`,
+    `orderAccepted ${P + 1}`,
+    `orderAccepted ${P + 2}`,
+    `orderReplaced ${P + 3}`,
+    `orderCanceled ${P + 1}`,
+  ]);
+  assert.equal(exchange.nextPageToken("alice"), P + 4);
+});
+
+Deno.test("EngineCommands: a page's end cancels nothing; a gateway's pages count as its sessions (hosts(), hostDown), and when it dies its pages end first, so accounts left with no session anywhere get cancel on disconnect", async () => {
+  const { exchange, commands } = engine();
+  commands.apply(login("gw1"), 1);
+  commands.apply(login("gw1/web#1"), 2);
+  commands.apply(login("gw2/web#3", "bob", "pw-b"), 3);
+  assert.deepEqual(commands.hosts(), new Set(["gw1", "gw2"]));
+  commands.apply(order("gw1", 1), 4);
+  // The page's end, with the OUCH session still there: nothing canceled.
+  assert.equal(
+    commands.apply({ type: "logout", host: "gw1/web#1", account: "alice" }, 5),
+    undefined,
+  );
+  // The OUCH session's end while a page of the account is open: nothing canceled (K23).
+  commands.apply(login("gw1/web#2"), 6);
+  commands.apply({ type: "logout", host: "gw1", account: "alice" }, 7);
+  // The page's end, the account's last session: a page's end cancels nothing.
+  commands.apply({ type: "logout", host: "gw1/web#2", account: "alice" }, 8);
+  await exchange.drain();
+  assert.deepEqual(tokens(exchange), ["systemEvent", "orderAccepted 1"]);
+  assert.equal(exchange.sessions, 1);
+  // gw1 dies with an OUCH session and a page of alice: the page ends first, then the OUCH
+  // session's end leaves alice with none, and her orders are canceled.
+  commands.apply(login("gw1"), 9);
+  commands.apply(login("gw1/web#4"), 10);
+  assert.equal(
+    commands.apply({ type: "hostDown", host: "gw1" }, 11),
+    undefined,
+  );
+  await exchange.drain();
+  assert.deepEqual(tokens(exchange), [
+    "systemEvent",
+    "orderAccepted 1",
+    "orderCanceled 1",
+  ]);
+  // gw2 dies with only bob's page: its end cancels nothing.
+  assert.equal(
+    commands.apply({ type: "hostDown", host: "gw2" }, 12),
+    undefined,
+  );
+  assert.equal(commands.sessions, 0);
+  assert.deepEqual(commands.hosts(), new Set());
 });

@@ -1,11 +1,13 @@
 /**
- * The open orders of one account, followed from the exchange's outbound messages.
+ * The open orders of one account, followed from the exchange's outbound messages: the
+ * client's view of its orders, and a gateway's view of an account's orders for its web page
+ * (equal to the engine's {@linkcode OpenOrder}s, see {@linkcode toOpenOrder}).
  *
  * @module
  */
 
 import type { OutboundMessage } from "../codec/mod.ts";
-import { PAGE_TOKEN_BASE } from "../matcher/mod.ts";
+import { type OpenOrder, PAGE_TOKEN_BASE } from "../matcher/mod.ts";
 
 /** An open order as the responses describe it. */
 export interface TrackedOrder {
@@ -26,6 +28,11 @@ export interface TrackedOrder {
   readonly minimumQuantity: number;
   readonly firmId: number;
   readonly clientReference: string;
+  /** Group without padding. */
+  readonly group: string;
+  readonly capacity: string;
+  readonly orderClassification: string;
+  readonly cashMarginType: string;
 }
 
 /**
@@ -69,6 +76,7 @@ export interface TrackedOrder {
 export class OrderTracker {
   readonly #orders = new Map<number, TrackedOrder>();
   #highestToken = 0;
+  #highestPageToken = 0;
 
   /**
    * The highest token seen in an Order Accepted, Order Rejected or Order Replaced, below the
@@ -76,6 +84,14 @@ export class OrderTracker {
    */
   get highestToken(): number {
     return this.#highestToken;
+  }
+
+  /**
+   * The highest token of the web page's range ({@linkcode PAGE_TOKEN_BASE} up) seen in an
+   * Order Accepted, Order Rejected or Order Replaced; 0 before.
+   */
+  get highestPageToken(): number {
+    return this.#highestPageToken;
   }
 
   /**
@@ -101,6 +117,10 @@ export class OrderTracker {
             minimumQuantity: message.minimumQuantity,
             firmId: message.firmId,
             clientReference: message.clientReference,
+            group: message.group,
+            capacity: message.capacity,
+            orderClassification: message.orderClassification,
+            cashMarginType: message.cashMarginType,
           });
         }
         return;
@@ -125,6 +145,10 @@ export class OrderTracker {
           minimumQuantity: message.minimumQuantity,
           firmId: order?.firmId ?? 0,
           clientReference: order?.clientReference ?? "",
+          group: message.group,
+          capacity: order?.capacity ?? "",
+          orderClassification: order?.orderClassification ?? "",
+          cashMarginType: order?.cashMarginType ?? "",
         });
         return;
       }
@@ -167,7 +191,9 @@ export class OrderTracker {
 
   #see(token: number): void {
     // The web page's tokens are a range of their own: the client's sequence ignores them.
-    if (token > this.#highestToken && token < PAGE_TOKEN_BASE) {
+    if (token >= PAGE_TOKEN_BASE) {
+      if (token > this.#highestPageToken) this.#highestPageToken = token;
+    } else if (token > this.#highestToken) {
       this.#highestToken = token;
     }
   }
@@ -186,4 +212,32 @@ export class OrderTracker {
       executedQuantity: order.executedQuantity + executed,
     });
   }
+}
+
+/**
+ * An open order in the engine's shape ({@linkcode OpenOrder}, as `Exchange.openOrders` gives
+ * it): what a gateway's web page shows.
+ *
+ * @param order A tracked order.
+ * @returns The same order with the engine's field names.
+ */
+export function toOpenOrder(order: TrackedOrder): OpenOrder {
+  return {
+    orderToken: order.token,
+    orderNumber: order.orderNumber,
+    orderbookId: order.orderbookId,
+    buySellIndicator: order.side,
+    price: order.price,
+    openQuantity: order.openQuantity,
+    executedQuantity: order.executedQuantity,
+    timeInForce: order.timeInForce,
+    display: order.display,
+    minimumQuantity: order.minimumQuantity,
+    clientReference: order.clientReference,
+    group: order.group,
+    firmId: order.firmId,
+    capacity: order.capacity,
+    orderClassification: order.orderClassification,
+    cashMarginType: order.cashMarginType,
+  };
 }

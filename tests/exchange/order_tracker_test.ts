@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { OrderTracker } from "../../lib/client/order_tracker.ts";
+import { OrderTracker } from "../../lib/exchange/order_tracker.ts";
 import { formatOrdersTable } from "../../lib/client/orders_table.ts";
 import type { OrderAccepted, OutboundMessage } from "../../lib/codec/mod.ts";
 
@@ -117,6 +117,10 @@ Deno.test("OrderTracker.update() follows a replace to its new token and to zero"
     minimumQuantity: 0,
     firmId: 7,
     clientReference: "ref",
+    group: "DAY",
+    capacity: "P",
+    orderClassification: "1",
+    cashMarginType: "1",
   });
   orders.update({
     ...replaced,
