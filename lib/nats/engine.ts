@@ -553,6 +553,10 @@ export class ActiveEngine {
     for await (const batch of this.#commands) {
       for (const [index, bytes] of batch.commands.entries()) {
         let why: string | undefined;
+        // Counted before it is applied: a command whose records are written during the
+        // call (endday flushes its End of Session at once) is in that batch's cursor, so a
+        // successor does not apply it again (it ended the next day as it started).
+        cursor.value = { seq: batch.seq, done: batch.first + index + 1 };
         try {
           const command = decodeGatewayCommand(bytes);
           if ("host" in command) {
@@ -574,7 +578,6 @@ export class ActiveEngine {
           if (!(error instanceof GatewayCommandError)) throw error;
           why = `${batch.subject}: ${error.message}`;
         }
-        cursor.value = { seq: batch.seq, done: batch.first + index + 1 };
         this.#applied++;
         if (why !== undefined) options.refused?.(why);
       }

@@ -68,8 +68,24 @@ Deno.test("ouch engine, gateway and admin refuse bad command lines with exit cod
       /Cannot use --closed with ouch gateway/,
     ],
     [
-      ["gateway", "--nats", "nats://127.0.0.1:1", "--http", "127.0.0.1:0"],
-      /Cannot use --http with ouch gateway/,
+      ["engine", "--nats", "nats://127.0.0.1:1", "--http", "127.0.0.1:0"],
+      /Cannot use --http with ouch engine: it serves no clients/,
+    ],
+    [
+      ["engine", "--nats", "nats://127.0.0.1:1", "--no-http"],
+      /Cannot use --no-http with ouch engine: it serves no clients/,
+    ],
+    [
+      ["gateway", "--nats", "nats://127.0.0.1:1", "--http", "0.0.0.0:8080"],
+      /Cannot serve the web page on non-loopback --http "0.0.0.0" with the demo accounts/,
+    ],
+    [
+      ["gateway", "--nats", "nats://127.0.0.1:1", "--http", "x"],
+      /--http/,
+    ],
+    [
+      ["gateway", "--nats", "nats://127.0.0.1:1", "--host-id", "gw/1"],
+      /Cannot use --host-id "gw\/1": it may not contain "\/"/,
     ],
     [
       ["engine", "--nats", "nats://127.0.0.1:1", "--display", "debug"],

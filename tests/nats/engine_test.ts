@@ -242,3 +242,33 @@ Deno.test("ActiveEngine.checkHosts(): a host not heard from for hostTimeoutMs is
     await nc.close();
   }
 });
+
+Deno.test("ActiveEngine: after endday, the next engine starts the next day and does not apply the endday again (it ended that day as it started)", async () => {
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  const admin = new CommandPublisher(nc, { gatewayId: "admin", names });
+  try {
+    await ensureVenue(nc, { names });
+    const first = await ActiveEngine.start(nc, options(1));
+    admin.send(encodeGatewayCommand({ type: "endDay" }));
+    await until("the day's end", () => first.exchange.day === undefined);
+    await first.stop();
+    const refused: string[] = [];
+    const second = await ActiveEngine.start(nc, {
+      ...options(2, refused),
+      day: { ...DAY, session: "2026112601", tradingDate: "20261126" },
+    });
+    const applied = second.applied;
+    admin.send(encodeGatewayCommand(login("gw1", "alice")));
+    await until("the login", () => second.applied > applied);
+    assert.equal(second.applied, applied + 1);
+    assert.equal(second.exchange.session, "2026112601");
+    assert.notEqual(second.exchange.day, undefined);
+    assert.equal(second.exchange.sessions, 1);
+    assert.deepEqual(refused, []);
+    await second.stop();
+  } finally {
+    admin.close();
+    await nc.close();
+  }
+});
