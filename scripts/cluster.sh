@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts, on loopback, a 3-node NATS JetStream cluster (R3), two matching engines (one
 # active, one standing by) and two OUCH gateways (ports 15000 and 15010, each with its live
-# table and console, and the ITCH feed on 15001/15011, snapshots on 15002/15012), each in a tmux
+# table and console, the ITCH feed on 15001/15011, snapshots on 15002/15012, the web page on
+# 8080/8081), each in a tmux
 # window of the session "ouch-cluster". Stop everything with: tmux kill-session -t ouch-cluster
 # Accounts: demo1..demo16, password "demo" (pass --user/--users after the script's name to
 # change them: every engine and gateway gets them).
@@ -23,7 +24,7 @@ for id in e1 e2; do
     "deno run -A main.ts engine --nats $nats --replicas 3 --id $id ${accounts[*]-}; read"
 done
 tmux new-window -t ouch-cluster -n gw1 \
-  "deno run -A main.ts gateway --nats $nats --replicas 3 --host-id gw1 --port 15000 --itch-port 15001 --snapshot-port 15002 --display table ${accounts[*]-}; read"
+  "deno run -A main.ts gateway --nats $nats --replicas 3 --host-id gw1 --port 15000 --itch-port 15001 --snapshot-port 15002 --http 127.0.0.1:8080 --display table ${accounts[*]-}; read"
 tmux new-window -t ouch-cluster -n gw2 \
-  "deno run -A main.ts gateway --nats $nats --replicas 3 --host-id gw2 --port 15010 --itch-port 15011 --snapshot-port 15012 --display table ${accounts[*]-}; read"
-echo "Started: tmux attach -t ouch-cluster (NATS $nats; gateways 127.0.0.1:15000 and :15010, ITCH feeds :15001 and :15011)"
+  "deno run -A main.ts gateway --nats $nats --replicas 3 --host-id gw2 --port 15010 --itch-port 15011 --snapshot-port 15012 --http 127.0.0.1:8081 --display table ${accounts[*]-}; read"
+echo "Started: tmux attach -t ouch-cluster (NATS $nats; gateways 127.0.0.1:15000 and :15010, ITCH feeds :15001 and :15011, web pages http://127.0.0.1:8080/ and :8081/)"

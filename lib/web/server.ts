@@ -333,10 +333,10 @@ class WebClient {
 }
 
 /**
- * Serves the web page of an {@linkcode Exchange}: one page (`/`), its files, and a WebSocket
- * at `/ws`. An edge of the exchange core: it subscribes to the core, reads the market from
- * its market-data model, and sends the page's orders and operator actions to it as
- * commands; it never polls.
+ * Serves the web page of a {@linkcode WebVenue} (the `Exchange` of `ouch server`, or a
+ * gateway's `GatewayPages`): one page (`/`), its files, and a WebSocket at `/ws`. An edge of
+ * the exchange core: it subscribes to the core, reads the market from its market-data
+ * model, and sends the page's orders and operator actions to it as commands; it never polls.
  *
  * Market data (depth, trades, market state and halts) is coalesced: every page gets at most
  * one update per orderbook every 100 ms, however many orders arrive, and a new snapshot
