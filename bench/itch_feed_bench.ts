@@ -10,7 +10,9 @@
  * Besides throughput (best and median of the rounds) it reports each server's CPU time (user +
  * system, from `/proc/PID/stat`) per order, which contention on a shared machine moves much
  * less than throughput: feed off over feed on is the throughput ratio the server would reach
- * with a core of its own.
+ * with a core of its own; and the same for the server's main thread alone. After each run it
+ * waits until the readers have received nothing for 300 ms before the next (so that no run
+ * pays for the feed of another) and reports how long they kept receiving (`feedBehindMs`).
  *
  * Run: `deno task bench:feed` (about a minute; `-- --quick` for less, `-- --rounds N` for more
  * rounds, `--count N` for orders per run). The last line is one JSON object.
@@ -36,9 +38,14 @@ const ROUNDS = roundsFlag >= 0
   : 2;
 const TICKS = 100; // clock ticks per second of /proc/PID/stat (USER_HZ on Linux)
 
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+/**
+ * CPU seconds (user + system) a process has used so far, or (`thread`) its main thread alone
+ * (order entry's: the feed has a thread of its own).
+ */
+function cpuSeconds(pid: number, thread = false): number {
+  const stat = Deno.readTextFileSync(
+    thread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`,
+  );
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / TICKS;
 }
@@ -191,6 +198,18 @@ async function subscriberProcess(): Promise<void> {
   const readers: { bytes: () => number; close(): void }[] = [];
   for await (const chunk of lines) {
     for (const line of chunk.split("\n").filter((l) => l !== "")) {
+      if (line === "count") {
+        // deno-lint-ignore no-console
+        console.log(
+          `count ${
+            JSON.stringify({
+              datagrams,
+              bytes: readers.reduce((sum, r) => sum + r.bytes(), 0),
+            })
+          }`,
+        );
+        continue;
+      }
       if (line === "stop") {
         // deno-lint-ignore no-console
         console.log(
@@ -268,8 +287,29 @@ async function main(): Promise<void> {
     await until(new RegExp(`subscribed ${port}[\\s\\S]*$`));
     text = "";
   }
+  /**
+   * Waits until the readers have received nothing new for 300 ms.
+   *
+   * @returns When they last received something, ms from the call.
+   */
+  const caughtUp = async (): Promise<number> => {
+    const start = performance.now();
+    let last = "";
+    let changed = 0;
+    while (true) {
+      text = "";
+      await say("count");
+      const now = (await until(/count (\{.*\})/))[1]!;
+      if (now === last) return changed;
+      if (last !== "") changed = performance.now() - start;
+      last = now;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  };
+  const lag: Record<string, number[]> = { on: [], stalled: [] };
   const results: Record<string, number[]> = { off: [], on: [], stalled: [] };
   const cpu: Record<string, number[]> = { off: [], on: [], stalled: [] };
+  const mainCpu: Record<string, number[]> = { off: [], on: [], stalled: [] };
   let counts = { datagrams: 0, bytes: [0] };
   try {
     for (const server of [off, on, stalled]) {
@@ -283,13 +323,23 @@ async function main(): Promise<void> {
         ]] as const
       ) {
         const before = cpuSeconds(server.pid);
+        const beforeMain = cpuSeconds(server.pid, true);
         results[name]!.push(
           (await measure(server.port, COUNT)).throughput.entersPerSecond,
         );
+        // The feed may still be sending what the run made (its thread works behind order
+        // entry): the next run starts once the readers have had everything, and the
+        // server's CPU time is read then, so no run pays for another's feed.
+        const behind = await caughtUp();
+        if (name !== "off") lag[name]!.push(behind);
         cpu[name]!.push((cpuSeconds(server.pid) - before) / COUNT * 1e6);
+        mainCpu[name]!.push(
+          (cpuSeconds(server.pid, true) - beforeMain) / COUNT * 1e6,
+        );
       }
     }
   } finally {
+    text = "";
     await say("stop");
     counts = JSON.parse((await until(/\{.*\}/))[0]);
     await input.close();
@@ -329,6 +379,21 @@ async function main(): Promise<void> {
     },
     /** Feed off over feed on: the throughput ratio a server alone on its core would reach. */
     cpuRatio: ratio(median(cpu.off!), median(cpu.on!)),
+    /** The same for the server's main thread alone (order entry), µs per order. */
+    mainThreadMicrosPerOrder: {
+      off: Number(median(mainCpu.off!).toFixed(2)),
+      on: Number(median(mainCpu.on!).toFixed(2)),
+      stalled: Number(median(mainCpu.stalled!).toFixed(2)),
+    },
+    mainThreadRatio: ratio(median(mainCpu.off!), median(mainCpu.on!)),
+    /**
+     * After each run, how long the readers kept receiving (ms, median; a poll every 300 ms):
+     * how far the feed's thread was behind order entry.
+     */
+    feedBehindMs: {
+      on: Math.round(median(lag.on!)),
+      stalled: Math.round(median(lag.stalled!)),
+    },
     subscriberBytes: counts.bytes[0],
     moldDatagrams: counts.datagrams,
   };
