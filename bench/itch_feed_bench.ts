@@ -42,12 +42,17 @@ const TICKS = 100; // clock ticks per second of /proc/PID/stat (USER_HZ on Linux
  * CPU seconds (user + system) a process has used so far, or (`thread`) its main thread alone
  * (order entry's: the feed has a thread of its own).
  */
-function cpuSeconds(pid: number, thread = false): number {
+function cpuSeconds(
+  pid: number,
+  thread = false,
+  which: "all" | "system" = "all",
+): number {
   const stat = Deno.readTextFileSync(
     thread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`,
   );
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  const system = Number(fields[12]);
+  return (which === "system" ? system : Number(fields[11]) + system) / TICKS;
 }
 
 interface Server {
@@ -310,6 +315,7 @@ async function main(): Promise<void> {
   const results: Record<string, number[]> = { off: [], on: [], stalled: [] };
   const cpu: Record<string, number[]> = { off: [], on: [], stalled: [] };
   const mainCpu: Record<string, number[]> = { off: [], on: [], stalled: [] };
+  const systemCpu: Record<string, number[]> = { off: [], on: [], stalled: [] };
   let counts = { datagrams: 0, bytes: [0] };
   try {
     for (const server of [off, on, stalled]) {
@@ -324,6 +330,7 @@ async function main(): Promise<void> {
       ) {
         const before = cpuSeconds(server.pid);
         const beforeMain = cpuSeconds(server.pid, true);
+        const beforeSystem = cpuSeconds(server.pid, false, "system");
         results[name]!.push(
           (await measure(server.port, COUNT)).throughput.entersPerSecond,
         );
@@ -333,6 +340,10 @@ async function main(): Promise<void> {
         const behind = await caughtUp();
         if (name !== "off") lag[name]!.push(behind);
         cpu[name]!.push((cpuSeconds(server.pid) - before) / COUNT * 1e6);
+        systemCpu[name]!.push(
+          (cpuSeconds(server.pid, false, "system") - beforeSystem) / COUNT *
+            1e6,
+        );
         mainCpu[name]!.push(
           (cpuSeconds(server.pid, true) - beforeMain) / COUNT * 1e6,
         );
@@ -379,6 +390,15 @@ async function main(): Promise<void> {
     },
     /** Feed off over feed on: the throughput ratio a server alone on its core would reach. */
     cpuRatio: ratio(median(cpu.off!), median(cpu.on!)),
+    /**
+     * The kernel's part of it (system time), µs per order: on loopback a send also runs the
+     * receiving side's network stack.
+     */
+    systemMicrosPerOrder: {
+      off: Number(median(systemCpu.off!).toFixed(2)),
+      on: Number(median(systemCpu.on!).toFixed(2)),
+      stalled: Number(median(systemCpu.stalled!).toFixed(2)),
+    },
     /** The same for the server's main thread alone (order entry), µs per order. */
     mainThreadMicrosPerOrder: {
       off: Number(median(mainCpu.off!).toFixed(2)),
