@@ -23,6 +23,8 @@ export const SAVE_CURSOR = `${ESC}7`;
 export const RESTORE_CURSOR = `${ESC}8`;
 /** `ESC[K`: clears from the cursor to the end of the line. */
 export const CLEAR_TO_END_OF_LINE = `${ESC}[K`;
+/** `ESC[J`: clears from the cursor to the end of the screen. */
+export const CLEAR_TO_END_OF_SCREEN = `${ESC}[J`;
 /** `ESC[2K`: clears the whole line the cursor is on. */
 export const CLEAR_LINE = `${ESC}[2K`;
 /** `ESC[2J`: clears the screen. */
