@@ -218,7 +218,7 @@ Deno.test("ouch client --itch on a terminal redraws the server's ladders in plac
     // Drawn at once, then every second, then a line break before the final lines.
     assert.ok(drawn.length >= 3, String(drawn.length));
     assert.equal(drawn.at(-1), "\n");
-    assert.match(drawn[0]!, /\n1 {2}last - ?\x1b\[K\n/);
+    assert.ok(drawn[0]!.includes("\n1  last -\x1b[K\n"), drawn[0]);
     const screen = drawn.at(-2)!;
     assert.ok(screen.startsWith("\x1b[1;1H"), JSON.stringify(screen));
     assert.ok(screen.endsWith("\x1b[K\x1b[J"), JSON.stringify(screen));
