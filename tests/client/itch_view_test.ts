@@ -6,6 +6,7 @@ import {
   renderItchView,
 } from "../../lib/client/itch_view.ts";
 import { renderLadder } from "../../lib/console/display.ts";
+import type { TableOptions } from "../../lib/render/mod.ts";
 import {
   BookBuilder,
   encodeItch,
@@ -67,6 +68,20 @@ function added(
   };
 }
 
+/** The view over SoupBinTCP at `next` with `perSecond`, in a terminal of `size`. */
+function soupBinView(
+  books: BookBuilder,
+  next: number,
+  perSecond: number,
+  size: TableOptions,
+): string[] {
+  return renderItchView(books, {
+    transport: "SoupBinTCP",
+    nextSequenceNumber: next,
+    perSecond,
+  }, size);
+}
+
 /** 7203 with three bids on two levels, two asks, and a trade of 100 at 2301.0. */
 const TRADED: ItchMessage[] = [
   { type: "timestampSeconds", seconds: 34_200 },
@@ -92,11 +107,7 @@ const TRADED: ItchMessage[] = [
 Deno.test("renderItchView() draws the server's ladder from the books rebuilt from ITCH: levels, last trade with its time, reference price and limits", () => {
   const books = built(TRADED);
   assert.deepEqual(
-    renderItchView(
-      books,
-      { transport: "SoupBinTCP", nextSequenceNumber: 18, perSecond: 12 },
-      { columns: 80, rows: 12 },
-    ),
+    soupBinView(books, 18, 12, { columns: 80, rows: 12 }),
     [
       "OPEN  system Q  SoupBinTCP  next 18  12 msg/s  5 orders",
       "",
@@ -167,11 +178,7 @@ Deno.test("renderItchView() marks a halted book HALTED and a restricted one SSR,
     { type: "systemEvent", nanoseconds: 4, group: "", eventCode: "M" },
   ]);
   assert.deepEqual(
-    renderItchView(books, {
-      transport: "SoupBinTCP",
-      nextSequenceNumber: 12,
-      perSecond: 0,
-    }, { columns: 160, rows: 10 }),
+    soupBinView(books, 12, 0, { columns: 160, rows: 10 }),
     [
       "CLOSED  system M  SoupBinTCP  next 12  0 msg/s  0 orders",
       "",
@@ -198,11 +205,7 @@ Deno.test("renderItchView() marks a halted book HALTED and a restricted one SSR,
 Deno.test("renderItchView() reads ITCH 1.6 (uint32 orderbook ids) the same way", () => {
   const books = built(TRADED, "1.6");
   assert.deepEqual(
-    renderItchView(books, {
-      transport: "SoupBinTCP",
-      nextSequenceNumber: 18,
-      perSecond: 12,
-    }, { columns: 80, rows: 12 }).slice(2, 3),
+    soupBinView(books, 18, 12, { columns: 80, rows: 12 }).slice(2, 3),
     [
       "7203  last 100 @ 2301.0 09:30:00.123  ref 2300.0  limits 2000.0-2600.0",
     ],
@@ -216,11 +219,7 @@ Deno.test("renderItchView() falls back to one line per book when the terminal is
     added(7n, "B", 100, 999, "6758"),
   ]);
   assert.deepEqual(
-    renderItchView(books, {
-      transport: "SoupBinTCP",
-      nextSequenceNumber: 20,
-      perSecond: 1,
-    }, { columns: 60, rows: 5 }),
+    soupBinView(books, 20, 1, { columns: 60, rows: 5 }),
     [
       "OPEN  system Q  SoupBinTCP  next 20  1 msg/s  7 orders",
       "",
@@ -240,11 +239,11 @@ Deno.test("renderItchStatus() colours OPEN green and the transport bold; renderI
     }, { color: true }),
     `${ESC}[32m${ESC}[1mOPEN${ESC}[22m${ESC}[39m  system Q  ${ESC}[1mSoupBinTCP${ESC}[22m  next 18  3 msg/s  5 orders`,
   );
-  const lines = renderItchView(books, {
-    transport: "SoupBinTCP",
-    nextSequenceNumber: 18,
-    perSecond: 3,
-  }, { columns: 80, rows: 12, color: true });
+  const lines = soupBinView(books, 18, 3, {
+    columns: 80,
+    rows: 12,
+    color: true,
+  });
   assert.equal(
     lines[4],
     `${ESC}[32m     2       500   2300.0${ESC}[39m | ${ESC}[31m 2301.0       400       1${ESC}[39m`,
@@ -341,11 +340,7 @@ Deno.test("itchBookViews() shows no limits for an orderbook whose announced limi
     upperLimit: 0,
   });
   assert.equal(
-    renderItchView(books, {
-      transport: "SoupBinTCP",
-      nextSequenceNumber: 3,
-      perSecond: 0,
-    }, { columns: 80, rows: 8 })[2],
+    soupBinView(books, 3, 0, { columns: 80, rows: 8 })[2],
     "1  last -  HALTED",
   );
 });
