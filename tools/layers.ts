@@ -39,7 +39,7 @@ export interface Layer {
 }
 
 const PURE = ["codec", "orderbook", "matcher", "session", "itch"];
-const SHARED = ["accounts", "format", "clock", "cli", "net"];
+const SHARED = ["accounts", "format", "render", "clock", "cli", "net"];
 
 /** The layers, lowest first. */
 export const LAYERS: readonly Layer[] = [
@@ -85,6 +85,16 @@ export const LAYERS: readonly Layer[] = [
     kind: "shared",
     pure: true,
     may: ["codec"],
+  },
+  // Orderbooks as text (ladders, summaries, colours, escape sequences): pure functions of
+  // depth and trades shared by the edges that draw books (console, client). It sits above
+  // the pure layers whose types it draws (matcher's depth) and format, and below every edge.
+  {
+    name: "render",
+    path: "lib/render",
+    kind: "shared",
+    pure: true,
+    may: ["matcher", "format"],
   },
   {
     name: "exchange",

@@ -20,6 +20,11 @@ export interface ClientIo {
   color?: boolean;
   /** Writes text as-is (line editing, the progress bar); without it they are left out. */
   write?: (text: string) => void;
+  /**
+   * The terminal's size, read at every redraw of a live view (`--itch`).
+   * @default {() => ({ columns: 80, rows: 24 })}
+   */
+  size?: () => { columns: number; rows: number };
   /** Stops a replay, the prompt or a load run early, as Ctrl-C does. */
   signal?: AbortSignal;
 }
@@ -65,6 +70,13 @@ export function consoleIo(): ClientIo {
       let at = 0;
       while (at < bytes.length) {
         at += Deno.stdout.writeSync(bytes.subarray(at));
+      }
+    };
+    io.size = () => {
+      try {
+        return Deno.consoleSize();
+      } catch {
+        return { columns: 80, rows: 24 };
       }
     };
   }

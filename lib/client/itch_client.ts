@@ -19,14 +19,18 @@ import { formatPrice, stringifyJson } from "../format/format.ts";
 import { SoupBinTcpSocket } from "../net/soupbintcp_socket.ts";
 import { ClientSession } from "../session/client_session.ts";
 import type { ClientIo, ClientOutput } from "./client_io.ts";
+import { ItchLiveView } from "./itch_view.ts";
 import { MoldReader } from "./mold_reader.ts";
 
 /** The help text of `ouch client --itch`. */
 export const ITCH_CLIENT_HELP = `Usage: ouch client --itch [flags]
 
 Reads the server's ITCH feed: the snapshot, then the live SoupBinTCP feed (or, with --mold,
-MoldUDP64 datagrams); rebuilds every book and prints them every second (or each message with
---json). Reconnects and resumes by sequence number when the server restarts; over MoldUDP64 a
+MoldUDP64 datagrams); rebuilds every book and shows them (or each message with --json): on a
+terminal, redrawn in place every second as the server's display draws its books (a ladder per
+orderbook with orders, trades, a halt or the short-sell restriction; a status line with the
+transport, the next sequence number and messages/s; colours unless NO_COLOR is set); to a pipe
+or a file, a line per orderbook every second. Reconnects and resumes by sequence number when the server restarts; over MoldUDP64 a
 lost datagram is asked for again from the re-request server. Stops at the feed's End of
 Session (end of day), after --duration, or at Ctrl-C.
 
@@ -75,9 +79,6 @@ const FLAGS = {
   duration: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
-
-/** Cursor home and clear the screen. */
-const CLEAR_SCREEN = "\x1b[H\x1b[2J";
 
 /** How long the MoldUDP64 client waits for an answer before asking again. */
 const MOLD_RETRY_MS = 250;
@@ -500,35 +501,44 @@ export async function runItchClient(
     } catch {
       // no signals here
     }
-    // On a terminal the books are redrawn in place, as the server's display is; otherwise
-    // (a pipe, a file) they are printed every second.
+    // On a terminal the books are redrawn in place as the server's display draws its own;
+    // otherwise (a pipe, a file) they are printed every second, a line per orderbook.
     const redraw = io.write;
     const joinedLine =
       `joined by snapshot at sequence ${joined.sequenceNumber}`;
-    const display = json ? undefined : setInterval(() => {
-      const lines = renderItchBooks(books, feed.nextSequenceNumber);
-      if (redraw === undefined) {
-        for (const line of lines) output.out(line);
+    const liveView = json || redraw === undefined
+      ? undefined
+      : new ItchLiveView(books, {
+        transport: mold === undefined ? "SoupBinTCP" : "MoldUDP64",
+        color: io.color ?? false,
+        ...(io.size === undefined ? {} : { size: io.size }),
+      });
+    const draw = () => {
+      if (liveView === undefined) {
+        for (const line of renderItchBooks(books, feed.nextSequenceNumber)) {
+          output.out(line);
+        }
         return;
       }
       const status = feed.summary();
-      redraw(
-        CLEAR_SCREEN +
-          [
-            ...lines,
-            "",
-            `${joinedLine}${
-              status === "" ? "" : `; ${status}`
-            }; Ctrl-C to stop`,
-          ].join("\n") + "\n",
-      );
-    }, 1000);
+      redraw!(liveView.draw({
+        nextSequenceNumber: feed.nextSequenceNumber,
+        nowMs: performance.now(),
+        footer: `${joinedLine}${
+          status === "" ? "" : `; ${status}`
+        }; Ctrl-C to stop`,
+      }));
+    };
+    if (liveView !== undefined) draw();
+    const display = json ? undefined : setInterval(draw, 1000);
     let endOfSession = false;
     try {
       endOfSession = await feed.read() === "endOfSession";
     } finally {
       clearTimeout(stopTimer);
       if (display !== undefined) clearInterval(display);
+      // What follows the live view starts on a line of its own.
+      if (liveView !== undefined) redraw!("\n");
       try {
         Deno.removeSignalListener("SIGINT", onSignal);
       } catch {

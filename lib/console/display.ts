@@ -25,12 +25,7 @@
  *
  * @module
  */
-import pc from "picocolors";
-import {
-  formatMessage,
-  formatPrice,
-  formatTimestamp,
-} from "../format/format.ts";
+import { formatMessage, formatTimestamp } from "../format/format.ts";
 import { decodeInbound, decodeOutbound } from "../codec/mod.ts";
 import type {
   InboundMessage,
@@ -41,24 +36,42 @@ import { LOGIN_REJECT_CODES, type LoginRejectCode } from "../codec/packets.ts";
 import type {
   DayConfig,
   MarketData,
-  MarketTrade,
   RecordBatch,
   Subscriber,
 } from "../exchange/mod.ts";
-import type { Depth, DepthLevel, Instrument } from "../matcher/mod.ts";
+import type { Depth } from "../matcher/mod.ts";
 import {
+  type BookView,
+  checkLevels,
   CLEAR_LINE,
   CLEAR_SCREEN,
   CLEAR_TO_END_OF_LINE,
+  colors,
+  DEFAULT_LEVELS,
   moveTo,
-  padVisible,
+  renderBookTable,
+  type RenderOptions,
+  renderSummary,
   RESET_SCROLL_REGION,
   RESTORE_CURSOR,
   SAVE_CURSOR,
   scrollRegion,
-  truncateVisible,
+  type ShownTrade,
+  type TableOptions,
   visibleLength,
-} from "./_display_terminal.ts";
+} from "../render/mod.ts";
+
+// The ladder and its types moved to lib/render (shared with the ITCH client); the console
+// exports them still.
+export {
+  type BookView,
+  type LadderOptions,
+  renderLadder,
+  type RenderOptions,
+  renderSummary,
+  type ShownTrade,
+  type TableOptions,
+} from "../render/mod.ts";
 
 /** How the server shows what happens: see {@linkcode Display}. */
 export type DisplayMode = "table" | "debug" | "quiet";
@@ -80,50 +93,6 @@ export const DISPLAY_MODES: readonly ["table", "debug", "quiet"] = Object
     ["table", "debug", "quiet"] as const,
   );
 
-type Colors = ReturnType<typeof pc.createColors>;
-const COLORS_ON: Colors = pc.createColors(true);
-const COLORS_OFF: Colors = pc.createColors(false);
-
-function colors(enabled: boolean | undefined): Colors {
-  return enabled === true ? COLORS_ON : COLORS_OFF;
-}
-
-/** Whether a renderer colours its text. */
-export interface RenderOptions {
-  /** Use ANSI colours. @default {false} */
-  color?: boolean;
-}
-
-/** How {@linkcode renderLadder} draws one orderbook. */
-export interface LadderOptions extends RenderOptions {
-  /** Show the halted marker. @default {false} */
-  halted?: boolean;
-  /** Show the short-sell price restriction marker `SSR` (K18). @default {false} */
-  restricted?: boolean;
-  /**
-   * The orderbook's reference data (K17): its reference price and price limits are shown
-   * in the title when it has them. @default {none}
-   */
-  instrument?: Pick<Instrument, "referencePrice" | "lowerLimit" | "upperLimit">;
-  /** The most price levels shown per side. @default {10} */
-  levels?: number;
-}
-
-/** A trade as the display shows it: the last one of an orderbook. */
-export type ShownTrade = Pick<MarketTrade, "price" | "quantity" | "timestamp">;
-
-/** What an orderbook looks like at a refresh: its depth, its trades and whether it is halted. */
-export interface BookView {
-  readonly depth: Depth;
-  /** The orderbook's trades, oldest first; only the last one is shown. */
-  readonly trades: readonly ShownTrade[];
-  readonly halted: boolean;
-  /** Whether the short-sell price restriction is in effect. @default {false} */
-  readonly restricted?: boolean;
-  /** Its reference data, shown in the title when it has a reference price or limits. */
-  readonly instrument?: LadderOptions["instrument"];
-}
-
 /** The figures of the status line. */
 export interface StatusInfo {
   /** Whether the market is open. */
@@ -138,16 +107,6 @@ export interface StatusInfo {
   readonly inPerSecond: number | undefined;
   /** Outbound messages per second, or `undefined` when not known yet. */
   readonly outPerSecond: number | undefined;
-}
-
-/** How {@linkcode renderTable} fits the orderbooks on the screen. */
-export interface TableOptions extends RenderOptions {
-  /** Width of the table in columns; longer lines are cut. */
-  columns: number;
-  /** Height of the table in rows, status line included. */
-  rows: number;
-  /** The most price levels per side. @default {10} */
-  levels?: number;
 }
 
 /** One inbound OUCH message for the debug display. */
@@ -203,142 +162,10 @@ export interface ConnectionEventOptions extends RenderOptions {
   timestamp: number;
 }
 
-const DEFAULT_LEVELS = 10;
 const ACCOUNT_WIDTH = 6; // the SoupBinTCP Username field
-const BLOCK_GAP = 3;
 const SUMMARY_INTERVAL_MS = 5_000;
 const CONSOLE_ROWS = 8;
 const PROMPT = "> ";
-
-/**
- * Draws one orderbook: a title line (id, last trade, halted marker), a header, then one row
- * per price level with the bids on the left (orders, quantity, price) and the asks on the
- * right (price, quantity, orders), best prices on the first row. A side with fewer levels
- * leaves its cells blank; a book without orders has no rows.
- *
- * @param depth The orderbook's aggregated depth, best levels first.
- * @param trades Its trades, oldest first; the last one is shown as `last QUANTITY @ PRICE TIME`
- * (time to the millisecond), or `last -` when there is none.
- * @param options Halted marker, levels and colour. Bids are green and asks red.
- * @returns The lines, without line breaks.
- * @throws {RangeError} When `levels` is not a positive integer, or a price is invalid.
- *
- * @example More bids than asks, a trade and a halt
- * ```ts
- * import { renderLadder } from "./display.ts";
- * import assert from "node:assert/strict";
- *
- * const depth = {
- *   orderbookId: "7203",
- *   bids: [
- *     { price: 23_000, quantity: 300, orders: 2 },
- *     { price: 22_990, quantity: 100, orders: 1 },
- *   ],
- *   asks: [{ price: 23_010, quantity: 50, orders: 1 }],
- * };
- * const trade = {
- *   matchNumber: 202611280000000001n, orderbookId: "7203", price: 23_005, quantity: 10,
- *   timestamp: 34_200_123_456_789, buyer: 0, seller: 1, aggressor: "B" as const,
- * };
- * assert.deepEqual(renderLadder(depth, [trade], { halted: true }), [
- *   "7203  last 10 @ 2300.5 09:30:00.123  HALTED",
- *   "Orders  Quantity      Bid |     Ask  Quantity  Orders",
- *   "     2       300   2300.0 |  2301.0        50       1",
- *   "     1       100   2299.0 |",
- * ]);
- * ```
- */
-export function renderLadder(
-  depth: Depth,
-  trades: readonly ShownTrade[],
-  options: LadderOptions = {},
-): string[] {
-  const c = colors(options.color);
-  const levels = checkLevels(options.levels ?? DEFAULT_LEVELS);
-  const bids = depth.bids.slice(0, levels);
-  const asks = depth.asks.slice(0, levels);
-  let ordersWidth = "Orders".length;
-  let quantityWidth = "Quantity".length;
-  let priceWidth = 7;
-  for (const level of [...bids, ...asks]) {
-    ordersWidth = Math.max(ordersWidth, String(level.orders).length);
-    quantityWidth = Math.max(quantityWidth, String(level.quantity).length);
-    priceWidth = Math.max(priceWidth, formatPrice(level.price).length);
-  }
-  const side = (level: DepthLevel, bid: boolean): string => {
-    const cells = [
-      String(level.orders).padStart(ordersWidth),
-      String(level.quantity).padStart(quantityWidth),
-      formatPrice(level.price).padStart(priceWidth),
-    ];
-    return bid ? cells.join("  ") : cells.reverse().join("  ");
-  };
-  const blank = " ".repeat(ordersWidth + quantityWidth + priceWidth + 4);
-  const lines = [
-    renderTitle(depth.orderbookId, trades, options, c),
-    c.dim(
-      `${"Orders".padStart(ordersWidth)}  ${
-        "Quantity".padStart(quantityWidth)
-      }  ${"Bid".padStart(priceWidth)} | ${"Ask".padStart(priceWidth)}  ${
-        "Quantity".padStart(quantityWidth)
-      }  ${"Orders".padStart(ordersWidth)}`,
-    ),
-  ];
-  for (let i = 0; i < Math.max(bids.length, asks.length); i++) {
-    const bid = bids[i];
-    const ask = asks[i];
-    const left = bid === undefined ? blank : c.green(side(bid, true));
-    lines.push(
-      ask === undefined ? `${left} |` : `${left} | ${c.red(side(ask, false))}`,
-    );
-  }
-  return lines;
-}
-
-/**
- * Draws one orderbook on one line, for a log: best bid, best ask, last trade, halted marker.
- *
- * @param depth The orderbook's depth; only the best level of each side is shown.
- * @param trades Its trades, oldest first; only the last one is shown.
- * @param options Halted marker and colour.
- * @returns `ID  bid QTY @ PRICE  ask QTY @ PRICE  last QTY @ PRICE TIME`, with `-` for a
- * missing side or trade, and `  HALTED` when halted.
- * @throws {RangeError} When a price or timestamp is invalid.
- *
- * @example A book with bids only
- * ```ts
- * import { renderSummary } from "./display.ts";
- * import assert from "node:assert/strict";
- *
- * const depth = { orderbookId: "1", bids: [{ price: 23_000, quantity: 100, orders: 1 }], asks: [] };
- * assert.equal(renderSummary(depth, []), "1  bid 100 @ 2300.0  ask -  last -");
- * ```
- */
-export function renderSummary(
-  depth: Depth,
-  trades: readonly ShownTrade[],
-  options: Omit<LadderOptions, "levels"> = {},
-): string {
-  const c = colors(options.color);
-  const bid = depth.bids[0];
-  const ask = depth.asks[0];
-  const parts = [
-    c.bold(depth.orderbookId),
-    `bid ${
-      bid === undefined
-        ? "-"
-        : c.green(`${bid.quantity} @ ${formatPrice(bid.price)}`)
-    }`,
-    `ask ${
-      ask === undefined
-        ? "-"
-        : c.red(`${ask.quantity} @ ${formatPrice(ask.price)}`)
-    }`,
-    `last ${renderTrade(trades)}`,
-  ];
-  if (options.halted === true) parts.push(c.yellow(c.bold("HALTED")));
-  return parts.join("  ");
-}
 
 /**
  * Draws the status line: market state, session id, sessions, connections and message rates.
@@ -422,79 +249,7 @@ export function renderTable(
   books: readonly BookView[],
   options: TableOptions,
 ): string[] {
-  const levels = checkLevels(options.levels ?? DEFAULT_LEVELS);
-  const lines = [renderStatus(status, options)];
-  if (books.length === 0) {
-    lines.push("", "No orders");
-  } else {
-    const render = (shown: number) =>
-      books.map((book) =>
-        renderLadder(book.depth, book.trades, {
-          halted: book.halted,
-          restricted: book.restricted ?? false,
-          ...(book.instrument === undefined
-            ? {}
-            : { instrument: book.instrument }),
-          levels: shown,
-          color: options.color ?? false,
-        })
-      );
-    let blocks = render(levels);
-    const width = Math.max(...blocks.flat().map(visibleLength));
-    const perRow = Math.max(
-      1,
-      Math.floor((options.columns + BLOCK_GAP) / (width + BLOCK_GAP)),
-    );
-    const blockRows = Math.ceil(blocks.length / perRow);
-    // Each row of blocks takes a title, a header and its levels; rows are apart by a blank.
-    const fit = Math.floor((options.rows - 2 - (blockRows - 1)) / blockRows) -
-      2;
-    const needed = Math.max(
-      ...books.map((b) => Math.max(b.depth.bids.length, b.depth.asks.length)),
-    );
-    if (fit < Math.min(2, levels, needed)) {
-      // Too little room for ladders of every book (issue #12 item 6): one line per book
-      // instead, so that no book is dropped; a larger window shows the ladders again.
-      lines.push("");
-      for (const book of books) {
-        lines.push(
-          renderSummary(book.depth, book.trades, {
-            halted: book.halted,
-            restricted: book.restricted ?? false,
-            color: options.color ?? false,
-          }),
-        );
-      }
-      return fitRows(lines, options);
-    }
-    if (fit < Math.min(levels, needed)) blocks = render(Math.max(1, fit));
-    const blockWidth = Math.max(...blocks.flat().map(visibleLength));
-    for (let row = 0; row < blockRows; row++) {
-      const group = blocks.slice(row * perRow, (row + 1) * perRow);
-      const height = Math.max(...group.map((block) => block.length));
-      lines.push("");
-      for (let i = 0; i < height; i++) {
-        const cells = group.map((block, j) =>
-          j === group.length - 1
-            ? block[i] ?? ""
-            : padVisible(block[i] ?? "", blockWidth)
-        );
-        lines.push(cells.join(" ".repeat(BLOCK_GAP)).trimEnd());
-      }
-    }
-  }
-  return fitRows(lines, options);
-}
-
-/** Cuts a table to the rows and columns it has, saying how many lines were left out. */
-function fitRows(lines: string[], options: TableOptions): string[] {
-  if (lines.length > options.rows) {
-    const kept = Math.max(0, options.rows - 1);
-    const hidden = lines.length - kept;
-    lines.length = kept;
-    if (options.rows > 0) lines.push(`… ${hidden} more lines`);
-  }
-  return lines.map((line) => truncateVisible(line, options.columns));
+  return renderBookTable(renderStatus(status, options), books, options);
 }
 
 /**
@@ -1146,50 +901,8 @@ export class Display implements Subscriber {
   }
 }
 
-function renderTitle(
-  id: string,
-  trades: readonly ShownTrade[],
-  options: LadderOptions,
-  c: Colors,
-): string {
-  let title = `${c.bold(id)}  last ${renderTrade(trades)}`;
-  const instrument = options.instrument;
-  if (instrument !== undefined && instrument.referencePrice > 0) {
-    title += c.dim(`  ref ${formatPrice(instrument.referencePrice)}`);
-  }
-  if (instrument !== undefined && instrument.upperLimit > 0) {
-    title += c.dim(
-      `  limits ${formatPrice(instrument.lowerLimit)}-${
-        formatPrice(instrument.upperLimit)
-      }`,
-    );
-  }
-  if (options.restricted === true) title += `  ${c.yellow("SSR")}`;
-  return options.halted === true
-    ? `${title}  ${c.yellow(c.bold("HALTED"))}`
-    : title;
-}
-
-function renderTrade(trades: readonly ShownTrade[]): string {
-  const last = trades[trades.length - 1];
-  if (last === undefined) return "-";
-  // Milliseconds are enough for the operator: HH:MM:SS.mmm.
-  return `${last.quantity} @ ${formatPrice(last.price)} ${
-    formatTimestamp(last.timestamp).slice(0, 12)
-  }`;
-}
-
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-
-function checkLevels(levels: number): number {
-  if (!Number.isSafeInteger(levels) || levels < 1) {
-    throw new RangeError(
-      `Cannot show ${levels} price levels as it must be a positive integer`,
-    );
-  }
-  return levels;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -164,13 +164,29 @@ Deno.test("ouch client --itch joins by snapshot, survives a kill -9 and restart 
   }
 });
 
-Deno.test("ouch client --itch on a terminal redraws the books in place every second; on a pipe it prints them", async () => {
+Deno.test("ouch client --itch on a terminal redraws the server's ladders in place every second; on a pipe it prints a line per book", async () => {
   const { run } = await import("../../lib/client/cli.ts");
   const server = await spawnServer(["--no-journal"]);
+  const clients: TestClient[] = [];
   try {
     const feed = await server.waitFor(/itch feed listening on .*:\d+/);
     const line = await server.waitFor(/itch snapshot listening on .*:\d+/);
     const port = line.split(":").pop()!;
+    // Known orders on orderbook 1: bids of 300 @ 100.0 and 100 @ 99.0, an ask of 200 @ 101.0.
+    const alice = await TestClient.connect(at(server.port));
+    clients.push(alice);
+    await alice.login("demo1", "demo", 1);
+    await alice.send(
+      enter(1, { orderbookId: "1", price: 1000, quantity: 300 }),
+      enter(2, { orderbookId: "1", price: 990, quantity: 100 }),
+      enter(3, {
+        orderbookId: "1",
+        price: 1010,
+        quantity: 200,
+        buySellIndicator: "S",
+      }),
+    );
+    await alice.messages(4);
     const drawn: string[] = [];
     const lines: string[] = [];
     const output = { out: (l: string) => lines.push(l), err: () => {} };
@@ -181,29 +197,70 @@ Deno.test("ouch client --itch on a terminal redraws the books in place every sec
       "--snapshot-port",
       port,
       "--duration",
-      "2",
+      "3",
     ];
-    assert.equal(
-      await run(args, output, { write: (text) => drawn.push(text) }),
-      0,
-    );
-    assert.ok(drawn.length >= 1);
-    assert.ok(drawn[0]!.startsWith("\x1b[H\x1b[2JITCH feed at sequence "));
-    assert.match(drawn[0]!, /\n7203 trading {2}bid - \| ask -\n/);
+    const running = run(args, output, {
+      write: (text) => drawn.push(text),
+      size: () => ({ columns: 100, rows: 12 }),
+    });
+    // A trade after the client joined (the snapshot carries orders, not trades): another
+    // account buys 50 of the ask.
+    const started = Date.now();
+    while (drawn.length === 0 && Date.now() - started < 10_000) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const bob = await TestClient.connect(at(server.port));
+    clients.push(bob);
+    await bob.login("demo2", "demo", 1);
+    await bob.send(enter(1, { orderbookId: "1", price: 1010, quantity: 50 }));
+    await bob.messages(3);
+    assert.equal(await running, 0);
+    // Drawn at once, then every second, then a line break before the final lines.
+    assert.ok(drawn.length >= 3, String(drawn.length));
+    assert.equal(drawn.at(-1), "\n");
+    assert.ok(drawn[0]!.includes("\n1  last -\x1b[K\n"), drawn[0]);
+    const screen = drawn.at(-2)!;
+    assert.ok(screen.startsWith("\x1b[1;1H"), JSON.stringify(screen));
+    assert.ok(screen.endsWith("\x1b[K\x1b[J"), JSON.stringify(screen));
+    const rows = screen.slice(6, -6).split("\x1b[K\n");
+    assert.equal(rows.length, 12);
     assert.match(
-      drawn[0]!,
-      /joined by snapshot at sequence \d+; Ctrl-C to stop\n$/,
+      rows[0]!,
+      /^OPEN {2}system Q {2}SoupBinTCP {2}next \d+ {2}\d+ msg\/s {2}3 orders$/,
     );
-    // Only the final books and the end line went to the output.
+    assert.equal(rows[1], "");
+    assert.match(rows[2]!, /^1 {2}last 50 @ 101\.0 \d\d:\d\d:\d\d\.\d{3}$/);
+    assert.deepEqual(rows.slice(3, 6), [
+      "Orders  Quantity      Bid |     Ask  Quantity  Orders",
+      "     1       300    100.0 |   101.0       150       1",
+      "     1       100     99.0 |",
+    ]);
+    assert.match(
+      rows[11]!,
+      /^joined by snapshot at sequence \d+; Ctrl-C to stop$/,
+    );
+    assert.ok(!screen.includes("\x1b[3"), "no colour without io.color");
+    // Only the final books (one line per book) and the end line went to the output.
     assert.equal(lines.filter((l) => l.startsWith("ITCH feed at")).length, 1);
+    assert.ok(
+      lines.includes(
+        "1    trading  bid 300@100.0 100@99.0 | ask 150@101.0  last 50@101.0 (1 trades)",
+      ),
+      lines.join("\n"),
+    );
     const piped: string[] = [];
     assert.equal(
-      await run(args, { out: (l) => piped.push(l), err: () => {} }, {}),
+      await run(
+        [...args.slice(0, -1), "2"],
+        { out: (l) => piped.push(l), err: () => {} },
+        {},
+      ),
       0,
     );
     assert.ok(piped.filter((l) => l.startsWith("ITCH feed at")).length >= 2);
     assert.ok(piped.every((l) => !l.includes("\x1b[")));
   } finally {
+    await Promise.all(clients.map((c) => c.close()));
     await server.stop();
   }
 });

@@ -1,5 +1,16 @@
 /**
- * ANSI escape sequences and width helpers for the console display. Private to `lib/server/`.
+ * ANSI escape sequences and width helpers for text drawn in place on a terminal: the
+ * server's console display and the ITCH client's live view. Pure.
+ *
+ * @example Cutting a coloured line to the terminal's width
+ * ```ts
+ * import { truncateVisible, visibleLength } from "./terminal.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const line = "\x1b[32mbid\x1b[39m 2300.0";
+ * assert.equal(visibleLength(line), 10);
+ * assert.equal(truncateVisible(line, 2), "\x1b[32mbi\x1b[0m");
+ * ```
  *
  * @module
  */
@@ -12,6 +23,8 @@ export const SAVE_CURSOR = `${ESC}7`;
 export const RESTORE_CURSOR = `${ESC}8`;
 /** `ESC[K`: clears from the cursor to the end of the line. */
 export const CLEAR_TO_END_OF_LINE = `${ESC}[K`;
+/** `ESC[J`: clears from the cursor to the end of the screen. */
+export const CLEAR_TO_END_OF_SCREEN = `${ESC}[J`;
 /** `ESC[2K`: clears the whole line the cursor is on. */
 export const CLEAR_LINE = `${ESC}[2K`;
 /** `ESC[2J`: clears the screen. */
