@@ -30,9 +30,9 @@ MoldUDP64 datagrams); rebuilds every book and shows them (or each message with -
 terminal, redrawn in place every second as the server's display draws its books (a ladder per
 orderbook with orders, trades, a halt or the short-sell restriction; a status line with the
 transport, the next sequence number and messages/s; colours unless NO_COLOR is set); to a pipe
-or a file, a line per orderbook every second. Reconnects and resumes by sequence number when the server restarts; over MoldUDP64 a
-lost datagram is asked for again from the re-request server. Stops at the feed's End of
-Session (end of day), after --duration, or at Ctrl-C.
+or a file, a line per orderbook every second. Reconnects and resumes by sequence number when
+the server restarts; over MoldUDP64 a lost datagram is asked for again from the re-request
+server. Stops at the feed's End of Session (end of day), after --duration, or at Ctrl-C.
 
 Flags:
   --host HOST             server address (default 127.0.0.1)
