@@ -15,7 +15,8 @@
  * pays for the feed of another) and reports how long they kept receiving (`feedBehindMs`).
  *
  * Run: `deno task bench:feed` (about a minute; `-- --quick` for less, `-- --rounds N` for more
- * rounds, `--count N` for orders per run). The last line is one JSON object.
+ * rounds, `--count N` for orders per run, `--pin` for the servers on a core of their own).
+ * The last line is one JSON object.
  *
  * @module
  */
@@ -36,6 +37,12 @@ const ROUNDS = roundsFlag >= 0
   : QUICK
   ? 1
   : 2;
+/**
+ * `--pin`: every server on CPU 1, this process (the load generator) and the readers on CPU 0
+ * (`taskset`), so that the servers' CPU time is theirs alone and the readers take nothing
+ * from them.
+ */
+const PIN = Deno.args.includes("--pin");
 const TICKS = 100; // clock ticks per second of /proc/PID/stat (USER_HZ on Linux)
 
 /**
@@ -63,11 +70,16 @@ interface Server {
 }
 
 async function spawn(args: string[]): Promise<Server> {
-  const child = new Deno.Command(Deno.execPath(), {
+  const deno = [
+    Deno.execPath(),
+    "run",
+    "-A",
+    "--v8-flags=--max-semi-space-size=64",
+  ];
+  const command = PIN ? ["taskset", "-c", "1", ...deno] : deno;
+  const child = new Deno.Command(command[0]!, {
     args: [
-      "run",
-      "-A",
-      "--v8-flags=--max-semi-space-size=64",
+      ...command.slice(1),
       MAIN,
       "server",
       "--port",
@@ -239,6 +251,13 @@ async function subscriberProcess(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (PIN) {
+    const pinned = await new Deno.Command("taskset", {
+      args: ["-a", "-p", "-c", "0", String(Deno.pid)],
+      stdout: "null",
+    }).output();
+    if (!pinned.success) throw new Error("taskset failed: --pin needs taskset");
+  }
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL(import.meta.url).pathname, "--subscriber"],
     stdin: "piped",
@@ -370,6 +389,7 @@ async function main(): Promise<void> {
   const summary = {
     orders: COUNT,
     rounds: ROUNDS,
+    pinned: PIN,
     feedOff: best(results.off!),
     feedOn: best(results.on!),
     feedOnWithStalledReader: best(results.stalled!),
