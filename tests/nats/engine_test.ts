@@ -272,3 +272,53 @@ Deno.test("ActiveEngine: after endday, the next engine starts the next day and d
     await nc.close();
   }
 });
+
+Deno.test("ActiveEngine.checkHosts(): a gateway's web pages live by its beats (a page's own commands count as the gateway's), and end with it, pages first, so an account left with no session gets cancel on disconnect", async () => {
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  const gw1 = new CommandPublisher(nc, { gatewayId: "gw1", names });
+  let ms = 0;
+  const down: string[] = [];
+  try {
+    await ensureVenue(nc, { names });
+    const engine = await ActiveEngine.start(nc, {
+      ...options(1),
+      clock: { nowMs: () => ms, nowNs: () => ++now },
+      hostTimeoutMs: 5_000,
+      hostCheckMs: 0,
+      hostDown: (host, silent) => void down.push(`${host} ${silent}`),
+    });
+    const log = await follower(nc);
+    gw1.send(encodeGatewayCommand(login("gw1/web#1", "bob")));
+    gw1.send(encodeGatewayCommand(login("gw1", "alice")));
+    gw1.send(encodeGatewayCommand(login("gw1/web#2", "alice")));
+    gw1.send(order("gw1", "alice", 1));
+    await until("alice's order", () => log.seen(0).length === 2);
+    // At 4 000 only bob's page says something: that is gw1 heard from.
+    ms = 4_000;
+    gw1.send(encodeGatewayCommand({
+      type: "page",
+      host: "gw1/web#1",
+      account: "bob",
+      message: encodeMessage(enterOrder(0xf0000000)),
+    }));
+    await until("bob's page order", () => log.seen(1).length === 2);
+    ms = 8_999;
+    assert.deepEqual(engine.checkHosts(), []);
+    assert.equal(engine.exchange.sessions, 3);
+    ms = 9_000;
+    assert.deepEqual(engine.checkHosts(), ["gw1"]);
+    assert.deepEqual(down, ["gw1 5000"]);
+    // alice's page ended before her OUCH session: she has none left, her order is
+    // canceled; bob had only a page, whose end cancels nothing.
+    await until("alice's cancel", () => log.seen(0).length === 3);
+    assert.deepEqual(log.seen(0), ["SS", "A1", "C1L"]);
+    assert.deepEqual(log.seen(1), ["SS", "A4026531840"]);
+    assert.equal(engine.exchange.sessions, 0);
+    await engine.stop();
+    await log.close();
+  } finally {
+    gw1.close();
+    await nc.close();
+  }
+});
