@@ -73,6 +73,24 @@ async function until(what: string, ok: () => boolean): Promise<void> {
   assert.fail(`timed out waiting for ${what}`);
 }
 
+/**
+ * An engine on the test's clock `ms` whose hosts are checked only when the test calls
+ * `checkHosts()` (timeout 5 s); the hosts declared down go to `down` as "HOST SILENT_MS".
+ */
+function checkingEngine(
+  nc: Parameters<typeof ActiveEngine.start>[0],
+  ms: () => number,
+  down: string[],
+): Promise<ActiveEngine> {
+  return ActiveEngine.start(nc, {
+    ...options(1),
+    clock: { nowMs: ms, nowNs: () => ++now },
+    hostTimeoutMs: 5_000,
+    hostCheckMs: 0,
+    hostDown: (host, silent) => void down.push(`${host} ${silent}`),
+  });
+}
+
 const login = (host: string, username: string): GatewayCommand => ({
   type: "login",
   host,
@@ -198,13 +216,7 @@ Deno.test("ActiveEngine.checkHosts(): a host not heard from for hostTimeoutMs is
   const down: string[] = [];
   try {
     await ensureVenue(nc, { names });
-    const engine = await ActiveEngine.start(nc, {
-      ...options(1),
-      clock: { nowMs: () => ms, nowNs: () => ++now },
-      hostTimeoutMs: 5_000,
-      hostCheckMs: 0,
-      hostDown: (host, silent) => void down.push(`${host} ${silent}`),
-    });
+    const engine = await checkingEngine(nc, () => ms, down);
     const log = await follower(nc);
     gw1.send(encodeGatewayCommand(login("gw1", "alice")));
     gw2.send(encodeGatewayCommand(login("gw2", "alice")));
@@ -281,13 +293,7 @@ Deno.test("ActiveEngine.checkHosts(): a gateway's web pages live by its beats (a
   const down: string[] = [];
   try {
     await ensureVenue(nc, { names });
-    const engine = await ActiveEngine.start(nc, {
-      ...options(1),
-      clock: { nowMs: () => ms, nowNs: () => ++now },
-      hostTimeoutMs: 5_000,
-      hostCheckMs: 0,
-      hostDown: (host, silent) => void down.push(`${host} ${silent}`),
-    });
+    const engine = await checkingEngine(nc, () => ms, down);
     const log = await follower(nc);
     gw1.send(encodeGatewayCommand(login("gw1/web#1", "bob")));
     gw1.send(encodeGatewayCommand(login("gw1", "alice")));

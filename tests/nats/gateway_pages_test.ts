@@ -7,28 +7,21 @@
  */
 import assert from "node:assert/strict";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { MarketData } from "../../lib/exchange/mod.ts";
 import { PAGE_TOKEN_BASE as P } from "../../lib/matcher/mod.ts";
 import {
   ActiveEngine,
   CommandPublisher,
   encodeGatewayCommand,
   ensureVenue,
-  followRecords,
-  GatewayCore,
-  GatewayPages,
-  LogReader,
   venueNames,
 } from "../../lib/nats/mod.ts";
-import { OuchServer } from "../../lib/server/server.ts";
-import { WebServer } from "../../lib/web/server.ts";
 import { TestClient } from "../server/_harness.ts";
 import {
-  PageClient,
+  type PageClient,
   pageEnter,
   type Received,
-  type WebSetup,
 } from "../web/_web_harness.ts";
+import { startGatewayHost } from "./_gateway_host.ts";
 import { connectTest, startNats } from "./_nats_harness.ts";
 
 const names = venueNames("gp");
@@ -38,38 +31,8 @@ let now = 0;
 const clock = { nowMs: () => performance.now(), nowNs: () => ++now };
 
 /** An OUCH host with its web page, as `ouch gateway --http` makes it. */
-async function startGateway(nc: NatsConnection, host: string) {
-  const publisher = new CommandPublisher(nc, { gatewayId: host, names });
-  const core = new GatewayCore({ host, users: USERS, publisher });
-  const market = new MarketData();
-  core.subscribe(market);
-  const pages = new GatewayPages({
-    core,
-    publisher,
-    market,
-    host,
-    users: USERS,
-  });
-  const reader = await LogReader.open(nc, { names });
-  const following = followRecords(reader, [core]);
-  const server = OuchServer.start({ exchange: core, host, port: 0 });
-  const web = new WebServer();
-  web.listen({ hostname: "127.0.0.1", port: 0, exchange: pages });
-  const setup = { web, origin: `http://${web.address}` } as WebSetup;
-  return {
-    core,
-    pages,
-    server,
-    page: () => PageClient.connect(setup),
-    async stop() {
-      await web.shutdown();
-      await server.shutdown();
-      await core.drain();
-      publisher.close();
-      await reader.close();
-      await following;
-    },
-  };
+function startGateway(nc: NatsConnection, host: string) {
+  return startGatewayHost(nc, { host, names, users: USERS, web: true });
 }
 
 async function until(what: string, ok: () => boolean): Promise<void> {

@@ -1,17 +1,9 @@
 import assert from "node:assert/strict";
 import type { NatsConnection } from "@nats-io/transport-node";
-import {
-  ActiveEngine,
-  CommandPublisher,
-  ensureVenue,
-  followRecords,
-  GatewayCore,
-  LogReader,
-  venueNames,
-} from "../../lib/nats/mod.ts";
-import { OuchServer } from "../../lib/server/server.ts";
+import { ActiveEngine, ensureVenue, venueNames } from "../../lib/nats/mod.ts";
 import { enterOrder } from "../_fixtures.ts";
 import { type Received, TestClient } from "../server/_harness.ts";
+import { startGatewayHost } from "./_gateway_host.ts";
 import { connectTest, startNats } from "./_nats_harness.ts";
 
 const names = venueNames("g");
@@ -20,24 +12,8 @@ const DAY = { session: "2026112501", tradingDate: "20261125", created: 1 };
 let now = 0;
 const clock = { nowMs: () => performance.now(), nowNs: () => ++now };
 
-/** One OUCH host on the venue: a gateway core following the log, served by an OuchServer. */
-async function startGateway(nc: NatsConnection, host: string) {
-  const publisher = new CommandPublisher(nc, { gatewayId: host, names });
-  const core = new GatewayCore({ host, users: USERS, publisher });
-  const reader = await LogReader.open(nc, { names });
-  const following = followRecords(reader, [core]);
-  const server = OuchServer.start({ exchange: core, host, port: 0 });
-  return {
-    core,
-    server,
-    async stop() {
-      await server.shutdown();
-      await core.drain();
-      publisher.close();
-      await reader.close();
-      await following;
-    },
-  };
+function startGateway(nc: NatsConnection, host: string) {
+  return startGatewayHost(nc, { host, names, users: USERS });
 }
 
 async function until(what: string, ok: () => boolean): Promise<void> {
