@@ -65,6 +65,13 @@ export class GatewayCore implements Subscriber {
     this.#host = options.host;
     this.#users = options.users;
     this.#publisher = options.publisher;
+    // A process restarted with this host id within the engine's host timeout keeps beating
+    // under the same name: the sessions its previous process left at the engine (OUCH
+    // sessions and pages, whose clients are gone) are ended first, with cancel on disconnect
+    // for accounts left with no session anywhere, as if that host had been declared down.
+    this.#publisher.send(
+      encodeGatewayCommand({ type: "hostDown", host: options.host }),
+    );
   }
 
   /**

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { ActiveEngine, ensureVenue, venueNames } from "../../lib/nats/mod.ts";
+import {
+  ActiveEngine,
+  CommandPublisher,
+  encodeGatewayCommand,
+  ensureVenue,
+  venueNames,
+} from "../../lib/nats/mod.ts";
+import { encodeMessage } from "../../lib/codec/mod.ts";
 import { enterOrder } from "../_fixtures.ts";
 import { type Received, TestClient } from "../server/_harness.ts";
 import { startGatewayHost } from "./_gateway_host.ts";
@@ -133,6 +140,77 @@ Deno.test("Two gateways and an engine on NATS: an account on both hosts gets the
     await Promise.all(clients.map((client) => client.close()));
     await gw1.stop();
     await gw2.stop();
+    await engine.stop();
+    await nc.close();
+  }
+});
+
+Deno.test("A gateway started under a host id whose previous process died (within the engine's host timeout) first ends the sessions that process left at the engine: cancel on disconnect for accounts with none left; logins then work", async () => {
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  await ensureVenue(nc, { names });
+  const engine = await ActiveEngine.start(nc, {
+    epoch: 1,
+    users: USERS,
+    day: DAY,
+    clock,
+    names,
+  });
+  // What a killed gw1 left: alice's OUCH session with a resting order, bob's page.
+  const old = new CommandPublisher(nc, { gatewayId: "gw1", names });
+  const login = (host: string, username: string) =>
+    encodeGatewayCommand({
+      type: "login",
+      host,
+      username,
+      password: USERS.get(username)!,
+      requestedSession: "",
+    });
+  old.send(login("gw1", "alice"));
+  old.send(login("gw1/web#1", "bob"));
+  old.send(encodeGatewayCommand({
+    type: "message",
+    host: "gw1",
+    account: "alice",
+    message: encodeMessage(enterOrder(1)),
+  }));
+  await old.flushed();
+  old.close();
+  const clients: TestClient[] = [];
+  let gw1: Awaited<ReturnType<typeof startGateway>> | undefined;
+  let beating: ReturnType<typeof setInterval> | undefined;
+  try {
+    await until("the old sessions", () => engine.exchange.sessions === 2);
+    await until(
+      "alice's order",
+      () => engine.exchange.openOrders("alice").length === 1,
+    );
+    gw1 = await startGateway(nc, "gw1");
+    // The new process beats under the same name, as ouch gateway does every second: the
+    // engine's host timeout never ends the old sessions.
+    const host = gw1;
+    beating = setInterval(() => host.core.beat(), 200);
+    await until("the old sessions ended", () => engine.exchange.sessions === 0);
+    assert.equal(engine.exchange.openOrders("alice").length, 0);
+    await until("the day on gw1", () => gw1!.core.day !== undefined);
+    const alice = await TestClient.connect(gw1.server);
+    clients.push(alice);
+    await alice.login("alice", "pw-a");
+    assert.deepEqual(alice.loginResult, {
+      session: "2026112501",
+      sequenceNumber: 1,
+    });
+    await until("alice's new session", () => engine.exchange.sessions === 1);
+    await alice.messages(3);
+    assert.deepEqual(lines(alice.received), [
+      "1 systemEvent",
+      "2 orderAccepted 1",
+      "3 orderCanceled 1 L",
+    ]);
+  } finally {
+    clearInterval(beating);
+    await Promise.all(clients.map((client) => client.close()));
+    await gw1?.stop();
     await engine.stop();
     await nc.close();
   }
