@@ -24,7 +24,10 @@
  * `-- --rounds N` (default 2), `-- --count N` (orders per throughput run, default 100,000),
  * `-- --quick` (one round, 30,000 orders, 3 s paced), `-- --profile DIR` (the active engine
  * and the first gateway run with `--cpu-prof` into DIR/single and DIR/r3, written when they
- * stop), `-- --only single|r3` (skip the other NATS setup).
+ * stop), `-- --only single|r3` (skip the other NATS setup), `-- --hops` (after each paced
+ * run on NATS, the engine's hop from the streams' own timestamps: a command message stored ->
+ * the log message whose `Ouch-Cmd` cursor first covers it stored; the rest of a client's
+ * latency is the gateways' and the client's).
  *
  * @module
  */
@@ -38,6 +41,9 @@ import {
   startNats,
   startNatsCluster,
 } from "../tests/nats/_nats_harness.ts";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { HEADER_COMMAND, venueNames } from "../lib/nats/names.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const ARGS = Deno.args;
@@ -53,6 +59,7 @@ const RATE = 5_000;
 const PROFILE = flag("--profile");
 const ONLY = flag("--only");
 const VERBOSE = ARGS.includes("--verbose");
+const HOPS = ARGS.includes("--hops");
 /** Sessions per generator; two generators. */
 const SESSIONS = 2;
 /** Accounts used per measurement (warm-ups included): fresh accounts, no history to replay. */
@@ -126,6 +133,8 @@ interface Setup {
   name: "server" | "single" | "r3";
   ports: [number, number];
   stop(): Promise<void>;
+  /** The NATS server URLs (not for `server`). */
+  nats?: string[];
 }
 
 async function startServer(directory: string): Promise<Setup> {
@@ -196,7 +205,7 @@ async function startCluster(
       /listening on 127\.0\.0\.1:(\d+)/,
     );
     processes.push(gw2);
-    return { name, ports: [gw1.port, gw2.port], stop };
+    return { name, ports: [gw1.port, gw2.port], stop, nats: nats.servers };
   } catch (error) {
     await stop();
     throw error;
@@ -279,11 +288,86 @@ async function round(setup: Setup, index: number): Promise<Round> {
     count: COUNT,
   });
   await measure(setup, base + 4 * SESSIONS, { durationMs: 1000, rate: RATE });
+  const nc = HOPS && setup.nats !== undefined
+    ? await connect({ servers: setup.nats })
+    : undefined;
+  const before = nc === undefined ? undefined : await lastSeqs(nc);
   const paced = await measure(setup, base + 6 * SESSIONS, {
     durationMs: PACED_MS,
     rate: RATE,
   });
+  if (nc !== undefined && before !== undefined) {
+    await engineHop(nc, before, setup.name);
+    await nc.close();
+  }
   return { throughput, paced };
+}
+
+/** The last sequences of the command and log streams. */
+async function lastSeqs(nc: NatsConnection): Promise<[number, number]> {
+  const names = venueNames();
+  const jsm = await jetstreamManager(nc);
+  const command = await jsm.streams.info(names.commandStream);
+  const log = await jsm.streams.info(names.logStream);
+  return [command.state.last_seq, log.state.last_seq];
+}
+
+/** The stored timestamps (ns) of a stream's messages after `after`, up to its last one. */
+async function stored(
+  nc: NatsConnection,
+  stream: string,
+  after: number,
+  last: number,
+): Promise<{ seq: number; ns: number; cursor: string | undefined }[]> {
+  const found: { seq: number; ns: number; cursor: string | undefined }[] = [];
+  if (last <= after) return found;
+  const consumer = await jetstream(nc).consumers.get(stream, {
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: after + 1,
+  });
+  const messages = await consumer.consume({ max_messages: 10_000 });
+  for await (const msg of messages) {
+    found.push({
+      seq: msg.seq,
+      ns: msg.info.timestampNanos,
+      cursor: msg.headers?.get(HEADER_COMMAND),
+    });
+    if (msg.seq >= last) break;
+  }
+  return found;
+}
+
+/** Prints the engine hop's percentiles for the messages after `before`. */
+async function engineHop(
+  nc: NatsConnection,
+  before: [number, number],
+  name: string,
+): Promise<void> {
+  const names = venueNames();
+  const after = await lastSeqs(nc);
+  const commands = await stored(nc, names.commandStream, before[0], after[0]);
+  const logs = await stored(nc, names.logStream, before[1], after[1]);
+  const at = new Map(commands.map((c) => [c.seq, c.ns]));
+  const hops: number[] = [];
+  let covered = before[0];
+  for (const log of logs) {
+    const cursor = Number(log.cursor?.split(".")[0] ?? 0);
+    // Every command message up to the cursor's is covered by this log message.
+    for (let seq = covered + 1; seq <= cursor; seq++) {
+      const ns = at.get(seq);
+      if (ns !== undefined) hops.push((log.ns - ns) / 1e6);
+    }
+    covered = Math.max(covered, cursor);
+  }
+  hops.sort((a, b) => a - b);
+  const pick = (q: number) =>
+    ms(hops[Math.min(hops.length - 1, Math.floor(q * hops.length))] ?? 0);
+  // deno-lint-ignore no-console
+  console.log(
+    `${name} engine hop (command stored -> its log batch stored), ${hops.length} command messages in ${logs.length} log messages: p50 ${
+      pick(0.5)
+    } p90 ${pick(0.9)} p99 ${pick(0.99)} p999 ${pick(0.999)} max ${pick(1)} ms`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -17,6 +17,7 @@
  */
 import type { NatsConnection } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
+import { setImmediate } from "node:timers";
 import type { Clock } from "../clock/clock.ts";
 import {
   checkFrame,
@@ -350,6 +351,10 @@ export class ActiveEngine {
     const base = {
       users: options.users,
       log,
+      // One log batch per turn of the event loop, not per command message: the messages of
+      // one read from NATS are applied in microtasks of that turn, and a batch flushed in a
+      // microtask would cut a log message after each of them.
+      schedule: (task: () => void) => void setImmediate(task),
       cancelOnDisconnect: options.cancelOnDisconnect ?? true,
       timestamp: options.clock.nowNs(),
       followers,
