@@ -9,7 +9,9 @@
  * sessions each. Against `ouch server` the two generators both use its one port. Measured:
  *
  * - throughput: a fixed count of Enter Orders (no crossing), the two generators' Accepted
- *   orders over the longer of their two runs;
+ *   orders over the longer of their two runs, and the CPU time (user + system, from
+ *   `/proc`) that the setup's processes (engines, gateways, NATS nodes; the server) used per
+ *   1,000 of them, a figure that depends far less on the machine's other load;
  * - latency at a paced 5,000 orders/s (2,500 per generator): Enter write to Accepted read,
  *   p50/p90/p99/max, each the worse of the two generators' (an upper bound of the percentile
  *   of all orders).
@@ -24,7 +26,8 @@
  * `-- --rounds N` (default 2), `-- --count N` (orders per throughput run, default 100,000),
  * `-- --quick` (one round, 30,000 orders, 3 s paced), `-- --profile DIR` (the active engine
  * and the first gateway run with `--cpu-prof` into DIR/single and DIR/r3, written when they
- * stop), `-- --only single|r3` (skip the other NATS setup), `-- --hops` (after each paced
+ * stop), `-- --only single|r3` (skip the other NATS setup), `-- --main PATH` (run that
+ * checkout's `main.ts`: a baseline measured the same way), `-- --hops` (after each paced
  * run on NATS, the engine's hop from the streams' own timestamps: a command message stored ->
  * the log message whose `Ouch-Cmd` cursor first covers it stored; the rest of a client's
  * latency is the gateways' and the client's).
@@ -45,13 +48,14 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { HEADER_COMMAND, venueNames } from "../lib/nats/names.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const ARGS = Deno.args;
 const QUICK = ARGS.includes("--quick");
 const flag = (name: string): string | undefined => {
   const at = ARGS.indexOf(name);
   return at >= 0 ? ARGS[at + 1] : undefined;
 };
+/** `--main PATH`: run another checkout's `main.ts` (a baseline measured by this bench). */
+const MAIN = flag("--main") ?? new URL("../main.ts", import.meta.url).pathname;
 const ROUNDS = Number(flag("--rounds") ?? (QUICK ? 1 : 2));
 const COUNT = Number(flag("--count") ?? (QUICK ? 30_000 : 100_000));
 const PACED_MS = QUICK ? 3_000 : 5_000;
@@ -72,6 +76,7 @@ const ACCOUNT_FLAGS = Array.from(
 
 interface Process {
   port: number;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -116,6 +121,7 @@ async function spawn(
   })();
   return {
     port,
+    pid: child.pid,
     async stop() {
       try {
         child.kill("SIGTERM");
@@ -135,6 +141,8 @@ interface Setup {
   stop(): Promise<void>;
   /** The NATS server URLs (not for `server`). */
   nats?: string[];
+  /** Its processes (engines, gateways, NATS nodes; the server), for their CPU time. */
+  pids(): number[];
 }
 
 async function startServer(directory: string): Promise<Setup> {
@@ -153,6 +161,7 @@ async function startServer(directory: string): Promise<Setup> {
     name: "server",
     ports: [server.port, server.port],
     stop: () => server.stop(),
+    pids: () => [server.pid],
   };
 }
 
@@ -205,7 +214,16 @@ async function startCluster(
       /listening on 127\.0\.0\.1:(\d+)/,
     );
     processes.push(gw2);
-    return { name, ports: [gw1.port, gw2.port], stop, nats: nats.servers };
+    return {
+      name,
+      ports: [gw1.port, gw2.port],
+      stop,
+      nats: nats.servers,
+      pids: () => [
+        ...processes.map((p) => p.pid),
+        ...nats.nodes.map((node) => node.pid),
+      ],
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -214,6 +232,8 @@ async function startCluster(
 
 /** What two generators at once measured. */
 interface Measured {
+  /** CPU time (user + system) of the setup's processes per 1,000 orders. */
+  cpuMsPer1000?: number;
   ordersPerSecond: number;
   orders: number;
   latency: { p50: number; p90: number; p99: number; max: number };
@@ -284,9 +304,12 @@ interface Round {
 async function round(setup: Setup, index: number): Promise<Round> {
   const base = 1 + index * PER_ROUND;
   await measure(setup, base, { count: Math.ceil(COUNT / 4) });
+  const cpuBefore = await cpuMs(setup.pids());
   const throughput = await measure(setup, base + 2 * SESSIONS, {
     count: COUNT,
   });
+  throughput.cpuMsPer1000 = (await cpuMs(setup.pids()) - cpuBefore) /
+    (throughput.orders / 1000);
   await measure(setup, base + 4 * SESSIONS, { durationMs: 1000, rate: RATE });
   const nc = HOPS && setup.nats !== undefined
     ? await connect({ servers: setup.nats })
@@ -301,6 +324,19 @@ async function round(setup: Setup, index: number): Promise<Round> {
     await nc.close();
   }
   return { throughput, paced };
+}
+
+/** The CPU time (user + system, ms) the processes have used so far. */
+async function cpuMs(pids: readonly number[]): Promise<number> {
+  const tick = 10; // USER_HZ is 100 on Linux
+  let total = 0;
+  for (const pid of pids) {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    // Fields after the command name (which may hold spaces) in parentheses.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    total += (Number(fields[11]) + Number(fields[12])) * tick;
+  }
+  return total;
 }
 
 /** The last sequences of the command and log streams. */
@@ -421,7 +457,9 @@ function progress(
   console.log(
     `round ${index + 1} ${name.padEnd(6)}: ${
       Math.round(result.throughput.ordersPerSecond)
-    } orders/s${ratio}; at ${RATE}/s p50 ${ms(p50)} p90 ${ms(p90)} p99 ${
+    } orders/s${ratio}, ${
+      Math.round(result.throughput.cpuMsPer1000 ?? 0)
+    } ms CPU per 1,000 orders; at ${RATE}/s p50 ${ms(p50)} p90 ${ms(p90)} p99 ${
       ms(p99)
     } max ${ms(max)} ms`,
   );
@@ -496,6 +534,7 @@ function report(results: Map<Setup["name"], Round[]>): void {
   console.log(lines.join("\n"));
   const figures = (r: Round) => ({
     ordersPerSecond: Math.round(r.throughput.ordersPerSecond),
+    cpuMsPer1000: Math.round(r.throughput.cpuMsPer1000 ?? 0),
     orders: r.throughput.orders,
     paced: {
       rate: RATE,
