@@ -304,12 +304,30 @@ interface Round {
 async function round(setup: Setup, index: number): Promise<Round> {
   const base = 1 + index * PER_ROUND;
   await measure(setup, base, { count: Math.ceil(COUNT / 4) });
+  const each = HOPS
+    ? await Promise.all(setup.pids().map((pid) => cpuMs([pid])))
+    : [];
   const cpuBefore = await cpuMs(setup.pids());
   const throughput = await measure(setup, base + 2 * SESSIONS, {
     count: COUNT,
   });
   throughput.cpuMsPer1000 = (await cpuMs(setup.pids()) - cpuBefore) /
     (throughput.orders / 1000);
+  if (HOPS) {
+    const used = await Promise.all(
+      setup.pids().map(async (pid, i) => await cpuMs([pid]) - each[i]!),
+    );
+    // deno-lint-ignore no-console
+    console.log(
+      `${setup.name} CPU ms per 1,000 orders by process (${
+        setup.name === "server"
+          ? "server"
+          : "engine, standby, gateway 1, gateway 2, NATS nodes"
+      }): ${
+        used.map((ms) => (ms / (throughput.orders / 1000)).toFixed(1)).join(" ")
+      }`,
+    );
+  }
   await measure(setup, base + 4 * SESSIONS, { durationMs: 1000, rate: RATE });
   const nc = HOPS && setup.nats !== undefined
     ? await connect({ servers: setup.nats })
