@@ -555,12 +555,13 @@ export class ActiveEngine {
     options: ActiveEngineOptions,
   ): Promise<void> {
     for await (const batch of this.#commands) {
+      // Hosts are heard at the time of their command's message (one clock read a message).
+      const now = options.clock.nowMs();
       for (const [index, bytes] of batch.commands.entries()) {
         let why: string | undefined;
         try {
           const command = decodeGatewayCommand(bytes);
           if ("host" in command) {
-            const now = options.clock.nowMs();
             const self = this.#heard.get(this.#selfHost);
             if (
               command.host === this.#selfHost &&
@@ -581,7 +582,7 @@ export class ActiveEngine {
         this.#applied++;
         if (why !== undefined) options.refused?.(why);
       }
-      this.#snapshotter?.tick(options.clock.nowMs());
+      this.#snapshotter?.tick(now);
     }
   }
 }
