@@ -9,7 +9,9 @@
  * sessions each. Against `ouch server` the two generators both use its one port. Measured:
  *
  * - throughput: a fixed count of Enter Orders (no crossing), the two generators' Accepted
- *   orders over the longer of their two runs;
+ *   orders over the longer of their two runs, and the CPU time (user + system, from
+ *   `/proc`) that the setup's processes (engines, gateways, NATS nodes; the server) used per
+ *   1,000 of them, a figure that depends far less on the machine's other load;
  * - latency at a paced 5,000 orders/s (2,500 per generator): Enter write to Accepted read,
  *   p50/p90/p99/max, each the worse of the two generators' (an upper bound of the percentile
  *   of all orders).
@@ -24,7 +26,11 @@
  * `-- --rounds N` (default 2), `-- --count N` (orders per throughput run, default 100,000),
  * `-- --quick` (one round, 30,000 orders, 3 s paced), `-- --profile DIR` (the active engine
  * and the first gateway run with `--cpu-prof` into DIR/single and DIR/r3, written when they
- * stop), `-- --only single|r3` (skip the other NATS setup).
+ * stop), `-- --only single|r3` (skip the other NATS setup), `-- --main PATH` (run that
+ * checkout's `main.ts`: a baseline measured the same way), `-- --hops` (after each paced
+ * run on NATS, the engine's hop from the streams' own timestamps: a command message stored ->
+ * the log message whose `Ouch-Cmd` cursor first covers it stored; the rest of a client's
+ * latency is the gateways' and the client's).
  *
  * @module
  */
@@ -38,14 +44,18 @@ import {
   startNats,
   startNatsCluster,
 } from "../tests/nats/_nats_harness.ts";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { HEADER_COMMAND, venueNames } from "../lib/nats/names.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const ARGS = Deno.args;
 const QUICK = ARGS.includes("--quick");
 const flag = (name: string): string | undefined => {
   const at = ARGS.indexOf(name);
   return at >= 0 ? ARGS[at + 1] : undefined;
 };
+/** `--main PATH`: run another checkout's `main.ts` (a baseline measured by this bench). */
+const MAIN = flag("--main") ?? new URL("../main.ts", import.meta.url).pathname;
 const ROUNDS = Number(flag("--rounds") ?? (QUICK ? 1 : 2));
 const COUNT = Number(flag("--count") ?? (QUICK ? 30_000 : 100_000));
 const PACED_MS = QUICK ? 3_000 : 5_000;
@@ -53,6 +63,7 @@ const RATE = 5_000;
 const PROFILE = flag("--profile");
 const ONLY = flag("--only");
 const VERBOSE = ARGS.includes("--verbose");
+const HOPS = ARGS.includes("--hops");
 /** Sessions per generator; two generators. */
 const SESSIONS = 2;
 /** Accounts used per measurement (warm-ups included): fresh accounts, no history to replay. */
@@ -65,6 +76,7 @@ const ACCOUNT_FLAGS = Array.from(
 
 interface Process {
   port: number;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -109,6 +121,7 @@ async function spawn(
   })();
   return {
     port,
+    pid: child.pid,
     async stop() {
       try {
         child.kill("SIGTERM");
@@ -126,6 +139,10 @@ interface Setup {
   name: "server" | "single" | "r3";
   ports: [number, number];
   stop(): Promise<void>;
+  /** The NATS server URLs (not for `server`). */
+  nats?: string[];
+  /** Its processes (engines, gateways, NATS nodes; the server), for their CPU time. */
+  pids(): number[];
 }
 
 async function startServer(directory: string): Promise<Setup> {
@@ -144,6 +161,7 @@ async function startServer(directory: string): Promise<Setup> {
     name: "server",
     ports: [server.port, server.port],
     stop: () => server.stop(),
+    pids: () => [server.pid],
   };
 }
 
@@ -196,7 +214,16 @@ async function startCluster(
       /listening on 127\.0\.0\.1:(\d+)/,
     );
     processes.push(gw2);
-    return { name, ports: [gw1.port, gw2.port], stop };
+    return {
+      name,
+      ports: [gw1.port, gw2.port],
+      stop,
+      nats: nats.servers,
+      pids: () => [
+        ...processes.map((p) => p.pid),
+        ...nats.nodes.map((node) => node.pid),
+      ],
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -205,6 +232,8 @@ async function startCluster(
 
 /** What two generators at once measured. */
 interface Measured {
+  /** CPU time (user + system) of the setup's processes per 1,000 orders. */
+  cpuMsPer1000?: number;
   ordersPerSecond: number;
   orders: number;
   latency: { p50: number; p90: number; p99: number; max: number };
@@ -275,15 +304,124 @@ interface Round {
 async function round(setup: Setup, index: number): Promise<Round> {
   const base = 1 + index * PER_ROUND;
   await measure(setup, base, { count: Math.ceil(COUNT / 4) });
+  const each = HOPS
+    ? await Promise.all(setup.pids().map((pid) => cpuMs([pid])))
+    : [];
+  const cpuBefore = await cpuMs(setup.pids());
   const throughput = await measure(setup, base + 2 * SESSIONS, {
     count: COUNT,
   });
+  throughput.cpuMsPer1000 = (await cpuMs(setup.pids()) - cpuBefore) /
+    (throughput.orders / 1000);
+  if (HOPS) {
+    const used = await Promise.all(
+      setup.pids().map(async (pid, i) => await cpuMs([pid]) - each[i]!),
+    );
+    // deno-lint-ignore no-console
+    console.log(
+      `${setup.name} CPU ms per 1,000 orders by process (${
+        setup.name === "server"
+          ? "server"
+          : "engine, standby, gateway 1, gateway 2, NATS nodes"
+      }): ${
+        used.map((ms) => (ms / (throughput.orders / 1000)).toFixed(1)).join(" ")
+      }`,
+    );
+  }
   await measure(setup, base + 4 * SESSIONS, { durationMs: 1000, rate: RATE });
+  const nc = HOPS && setup.nats !== undefined
+    ? await connect({ servers: setup.nats })
+    : undefined;
+  const before = nc === undefined ? undefined : await lastSeqs(nc);
   const paced = await measure(setup, base + 6 * SESSIONS, {
     durationMs: PACED_MS,
     rate: RATE,
   });
+  if (nc !== undefined && before !== undefined) {
+    await engineHop(nc, before, setup.name);
+    await nc.close();
+  }
   return { throughput, paced };
+}
+
+/** The CPU time (user + system, ms) the processes have used so far. */
+async function cpuMs(pids: readonly number[]): Promise<number> {
+  const tick = 10; // USER_HZ is 100 on Linux
+  let total = 0;
+  for (const pid of pids) {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    // Fields after the command name (which may hold spaces) in parentheses.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    total += (Number(fields[11]) + Number(fields[12])) * tick;
+  }
+  return total;
+}
+
+/** The last sequences of the command and log streams. */
+async function lastSeqs(nc: NatsConnection): Promise<[number, number]> {
+  const names = venueNames();
+  const jsm = await jetstreamManager(nc);
+  const command = await jsm.streams.info(names.commandStream);
+  const log = await jsm.streams.info(names.logStream);
+  return [command.state.last_seq, log.state.last_seq];
+}
+
+/** The stored timestamps (ns) of a stream's messages after `after`, up to its last one. */
+async function stored(
+  nc: NatsConnection,
+  stream: string,
+  after: number,
+  last: number,
+): Promise<{ seq: number; ns: number; cursor: string | undefined }[]> {
+  const found: { seq: number; ns: number; cursor: string | undefined }[] = [];
+  if (last <= after) return found;
+  const consumer = await jetstream(nc).consumers.get(stream, {
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: after + 1,
+  });
+  const messages = await consumer.consume({ max_messages: 10_000 });
+  for await (const msg of messages) {
+    found.push({
+      seq: msg.seq,
+      ns: msg.info.timestampNanos,
+      cursor: msg.headers?.get(HEADER_COMMAND),
+    });
+    if (msg.seq >= last) break;
+  }
+  return found;
+}
+
+/** Prints the engine hop's percentiles for the messages after `before`. */
+async function engineHop(
+  nc: NatsConnection,
+  before: [number, number],
+  name: string,
+): Promise<void> {
+  const names = venueNames();
+  const after = await lastSeqs(nc);
+  const commands = await stored(nc, names.commandStream, before[0], after[0]);
+  const logs = await stored(nc, names.logStream, before[1], after[1]);
+  const at = new Map(commands.map((c) => [c.seq, c.ns]));
+  const hops: number[] = [];
+  let covered = before[0];
+  for (const log of logs) {
+    const cursor = Number(log.cursor?.split(".")[0] ?? 0);
+    // Every command message up to the cursor's is covered by this log message.
+    for (let seq = covered + 1; seq <= cursor; seq++) {
+      const ns = at.get(seq);
+      if (ns !== undefined) hops.push((log.ns - ns) / 1e6);
+    }
+    covered = Math.max(covered, cursor);
+  }
+  hops.sort((a, b) => a - b);
+  const pick = (q: number) =>
+    ms(hops[Math.min(hops.length - 1, Math.floor(q * hops.length))] ?? 0);
+  // deno-lint-ignore no-console
+  console.log(
+    `${name} engine hop (command stored -> its log batch stored), ${hops.length} command messages in ${logs.length} log messages: p50 ${
+      pick(0.5)
+    } p90 ${pick(0.9)} p99 ${pick(0.99)} p999 ${pick(0.999)} max ${pick(1)} ms`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -337,7 +475,9 @@ function progress(
   console.log(
     `round ${index + 1} ${name.padEnd(6)}: ${
       Math.round(result.throughput.ordersPerSecond)
-    } orders/s${ratio}; at ${RATE}/s p50 ${ms(p50)} p90 ${ms(p90)} p99 ${
+    } orders/s${ratio}, ${
+      Math.round(result.throughput.cpuMsPer1000 ?? 0)
+    } ms CPU per 1,000 orders; at ${RATE}/s p50 ${ms(p50)} p90 ${ms(p90)} p99 ${
       ms(p99)
     } max ${ms(max)} ms`,
   );
@@ -412,6 +552,7 @@ function report(results: Map<Setup["name"], Round[]>): void {
   console.log(lines.join("\n"));
   const figures = (r: Round) => ({
     ordersPerSecond: Math.round(r.throughput.ordersPerSecond),
+    cpuMsPer1000: Math.round(r.throughput.cpuMsPer1000 ?? 0),
     orders: r.throughput.orders,
     paced: {
       rate: RATE,

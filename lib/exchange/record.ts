@@ -624,7 +624,9 @@ export function encodeRecords(records: readonly OutputRecord[]): Uint8Array {
  * Reads a batch: framed records back to back, each checked against its CRC.
  *
  * @param bytes The batch.
- * @returns The records, in order. Message bytes are copies.
+ * @param views Whether message bytes are views into `bytes` (valid as long as `bytes` is
+ *   unchanged) rather than copies. @default {false}
+ * @returns The records, in order.
  * @throws {RecordError} When a record is cut short, fails its CRC check, or is malformed
  *   (unknown command kind or item tag, a wrong length, a value out of range, bad JSON).
  *
@@ -638,12 +640,15 @@ export function encodeRecords(records: readonly OutputRecord[]): Uint8Array {
  * assert.throws(() => decodeRecords(bytes), { name: "RecordError", message: /CRC/ });
  * ```
  */
-export function decodeRecords(bytes: Uint8Array): OutputRecord[] {
+export function decodeRecords(
+  bytes: Uint8Array,
+  views = false,
+): OutputRecord[] {
   const records: OutputRecord[] = [];
   let at = 0;
   while (at < bytes.length) {
     const end = checkFrame(bytes, at);
-    records.push(decodeBody(bytes, at + 4, end - 4, at));
+    records.push(decodeBody(bytes, at + 4, end - 4, at, views));
     at = end;
   }
   return records;

@@ -46,6 +46,7 @@ export class RecordBatch {
   #events: readonly MarketEvent[] | undefined;
   #records: readonly OutputRecord[] | undefined;
   #endsDay: boolean | undefined;
+  readonly #views: boolean;
 
   /**
    * Wraps a batch.
@@ -53,10 +54,18 @@ export class RecordBatch {
    * @param bytes The framed records.
    * @param events The batch's market events in order, when the caller has them already
    *   (the core hands over the matcher's own objects); read from the bytes otherwise.
+   * @param views Whether the decoded records' message bytes are views into `bytes` rather
+   *   than copies: for bytes that nothing changes afterwards (a message read from NATS).
+   *   @default {false}
    */
-  constructor(bytes: Uint8Array, events?: readonly MarketEvent[]) {
+  constructor(
+    bytes: Uint8Array,
+    events?: readonly MarketEvent[],
+    views = false,
+  ) {
     this.bytes = bytes;
     this.#events = events;
+    this.#views = views;
   }
 
   /**
@@ -65,7 +74,7 @@ export class RecordBatch {
    * @throws {RecordError} When the bytes are not well-formed records.
    */
   get records(): readonly OutputRecord[] {
-    return this.#records ??= decodeRecords(this.bytes);
+    return this.#records ??= decodeRecords(this.bytes, this.#views);
   }
 
   /** Every market event of the batch, in order. */

@@ -17,6 +17,7 @@
  */
 import type { NatsConnection } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
+import { setImmediate } from "node:timers";
 import type { Clock } from "../clock/clock.ts";
 import {
   checkFrame,
@@ -351,6 +352,10 @@ export class ActiveEngine {
     const base = {
       users: options.users,
       log,
+      // One log batch per turn of the event loop, not per command message: the messages of
+      // one read from NATS are applied in microtasks of that turn, and a batch flushed in a
+      // microtask would cut a log message after each of them.
+      schedule: (task: () => void) => void setImmediate(task),
       cancelOnDisconnect: options.cancelOnDisconnect ?? true,
       timestamp: options.clock.nowNs(),
       followers,
@@ -551,6 +556,8 @@ export class ActiveEngine {
     options: ActiveEngineOptions,
   ): Promise<void> {
     for await (const batch of this.#commands) {
+      // Hosts are heard at the time of their command's message (one clock read a message).
+      const now = options.clock.nowMs();
       for (const [index, bytes] of batch.commands.entries()) {
         let why: string | undefined;
         // Counted before it is applied: a command whose records are written during the
@@ -560,7 +567,6 @@ export class ActiveEngine {
         try {
           const command = decodeGatewayCommand(bytes);
           if ("host" in command) {
-            const now = options.clock.nowMs();
             const self = this.#heard.get(this.#selfHost);
             if (
               command.host === this.#selfHost &&
@@ -581,7 +587,7 @@ export class ActiveEngine {
         this.#applied++;
         if (why !== undefined) options.refused?.(why);
       }
-      this.#snapshotter?.tick(options.clock.nowMs());
+      this.#snapshotter?.tick(now);
     }
   }
 }

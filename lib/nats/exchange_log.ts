@@ -209,7 +209,8 @@ export async function followRecords(
   for await (const entry of reader) {
     if (entry.type !== "batch") continue;
     if (entry.records.length === 0) continue;
-    const batch = new RecordBatch(joinPieces(entry.records));
+    // Views, not copies, of the message bytes: the log message's bytes never change.
+    const batch = new RecordBatch(joinPieces(entry.records), undefined, true);
     // Check every record before anyone sees any of them.
     void batch.records;
     deliver(subscribers, batch);

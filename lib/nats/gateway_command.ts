@@ -95,6 +95,33 @@ const TYPES = new Map<number, GatewayCommand["type"]>(
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/** Host and account names, encoded once: every command of a session carries both. */
+const names = new Map<string, Uint8Array>();
+
+/** `value`'s UTF-8 bytes, kept for the next command when it is a host or account name. */
+function nameBytes(value: string): Uint8Array {
+  let bytes = names.get(value);
+  if (bytes === undefined) {
+    if (names.size >= 10_000) names.clear();
+    bytes = encoder.encode(value);
+    names.set(value, bytes);
+  }
+  return bytes;
+}
+
+/** UTF-8 text; a short ASCII field is read without a call into the runtime. */
+function decodeText(bytes: Uint8Array): string {
+  if (bytes.length <= 64) {
+    let text = "";
+    for (const byte of bytes) {
+      if (byte >= 0x80) return decoder.decode(bytes);
+      text += String.fromCharCode(byte);
+    }
+    return text;
+  }
+  return decoder.decode(bytes);
+}
+
 function fields(command: GatewayCommand): Uint8Array[] {
   const text = (value: string) => encoder.encode(value);
   switch (command.type) {
@@ -107,7 +134,11 @@ function fields(command: GatewayCommand): Uint8Array[] {
       ];
     case "message":
     case "page":
-      return [text(command.host), text(command.account), command.message];
+      return [
+        nameBytes(command.host),
+        nameBytes(command.account),
+        command.message,
+      ];
     case "logout":
       return [text(command.host), text(command.account)];
     case "hostDown":
@@ -210,7 +241,7 @@ export function decodeGatewayCommand(bytes: Uint8Array): GatewayCommand {
   }
   const text = (index: number) => {
     try {
-      return decoder.decode(parts[index]!);
+      return decodeText(parts[index]!);
     } catch {
       throw new GatewayCommandError(
         `Cannot decode a ${type} command: field ${index + 1} is not UTF-8`,

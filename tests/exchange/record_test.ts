@@ -498,3 +498,28 @@ Deno.test("crc32() matches the IEEE check values and the bitwise definition over
     ),
   );
 });
+
+Deno.test("decodeRecords() and RecordBatch copy message bytes unless asked for views into the batch", () => {
+  const bytes = encodeRecords([{
+    timestamp: 1,
+    command: { type: "close" },
+    messages: [{
+      account: 0,
+      sequenceNumber: 1,
+      message: Uint8Array.of(83, 67),
+    }],
+    events: [],
+  }]);
+  const copied = decodeRecords(bytes)[0]!.messages[0]!.message;
+  const viewed = decodeRecords(bytes, true)[0]!.messages[0]!.message;
+  assert.deepEqual([...copied], [83, 67]);
+  assert.deepEqual([...viewed], [83, 67]);
+  assert.notEqual(copied.buffer, bytes.buffer);
+  assert.equal(viewed.buffer, bytes.buffer);
+  const batch = new RecordBatch(bytes, undefined, true);
+  assert.equal(batch.records[0]!.messages[0]!.message.buffer, bytes.buffer);
+  assert.notEqual(
+    new RecordBatch(bytes).records[0]!.messages[0]!.message.buffer,
+    bytes.buffer,
+  );
+});

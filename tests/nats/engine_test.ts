@@ -13,6 +13,7 @@ import {
   venueNames,
 } from "../../lib/nats/mod.ts";
 import { enterOrder } from "../_fixtures.ts";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { connectTest, startNats } from "./_nats_harness.ts";
 
 const names = venueNames("e");
@@ -325,6 +326,44 @@ Deno.test("ActiveEngine.checkHosts(): a gateway's web pages live by its beats (a
     await log.close();
   } finally {
     gw1.close();
+    await nc.close();
+  }
+});
+
+Deno.test("ActiveEngine: the command messages of one read from NATS become one log batch, not one log message each", async () => {
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  const gw = new CommandPublisher(nc, { gatewayId: "gw1", names });
+  try {
+    await ensureVenue(nc, { names });
+    // Eleven command messages wait in the stream before the engine reads any.
+    gw.send(encodeGatewayCommand(login("gw1", "alice")));
+    await gw.flushed();
+    for (let token = 1; token <= 10; token++) {
+      gw.send(order("gw1", "alice", token));
+      await gw.flushed();
+    }
+    assert.equal(gw.lastSeq, 11);
+    const jsm = await jetstreamManager(nc);
+    const before = (await jsm.streams.info(names.logStream)).state.last_seq;
+    const engine = await ActiveEngine.start(nc, options(1));
+    const log = await follower(nc);
+    await until("ten orders", () => log.seen(0).length === 11);
+    assert.deepEqual(log.seen(0), [
+      "SS",
+      ...Array.from({ length: 10 }, (_, i) => `A${i + 1}`),
+    ]);
+    const after = (await jsm.streams.info(names.logStream)).state.last_seq;
+    // The fence, then the batches: one per command message would be 11 (and a day start).
+    const batches = after - before - 1;
+    assert.ok(
+      batches >= 1 && batches <= 4,
+      `expected 1 to 4 log batches, got ${batches}`,
+    );
+    await engine.stop();
+    await log.close();
+  } finally {
+    gw.close();
     await nc.close();
   }
 });

@@ -403,3 +403,31 @@ Deno.test("EngineCommands: a page's end cancels nothing; a gateway's pages count
   assert.equal(commands.sessions, 0);
   assert.deepEqual(commands.hosts(), new Set());
 });
+
+Deno.test("message commands: names are encoded the same every time (ASCII, non-ASCII, longer than 64 bytes) and a name that is not UTF-8 is refused", () => {
+  const long = "a".repeat(70);
+  for (
+    const [host, account] of [["gw1", "alice"], ["gw-ü", "アリス"], [
+      long,
+      long,
+    ]]
+  ) {
+    const command: GatewayCommand = {
+      type: "message",
+      host: host!,
+      account: account!,
+      message: new Uint8Array([0x4f]),
+    };
+    const first = encodeGatewayCommand(command);
+    assert.deepEqual(encodeGatewayCommand(command), first);
+    assert.deepEqual(decodeGatewayCommand(first), command);
+  }
+  // host "g", account 0xc3 0x28 (a broken two-byte sequence), message "O"
+  assert.throws(
+    () =>
+      decodeGatewayCommand(
+        new Uint8Array([0x4d, 0, 1, 0x67, 0, 2, 0xc3, 0x28, 0, 1, 0x4f]),
+      ),
+    /message command: field 2 is not UTF-8/,
+  );
+});
