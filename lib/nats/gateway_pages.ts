@@ -19,13 +19,13 @@
  * @module
  */
 import {
+  decodeOutbound,
   DEFAULT_PROTOCOL_VERSION,
   encodeMessage,
   type InboundMessage,
   type LoginRequestPacket,
   type ProtocolVersion,
 } from "../codec/mod.ts";
-import { decodeOutbound } from "../codec/mod.ts";
 import {
   type AccountStreams,
   type DayConfig,
