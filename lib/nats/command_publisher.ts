@@ -5,6 +5,7 @@
  * @module
  */
 import { headers, type NatsConnection, nuid } from "@nats-io/transport-node";
+import { setImmediate } from "node:timers";
 import { AckPublisher, type PublishResult } from "./_ack_publisher.ts";
 import { JetStreamUnavailableError } from "./errors.ts";
 import { HEADER_MSG_ID, type VenueNames, venueNames } from "./names.ts";
@@ -27,7 +28,8 @@ export interface CommandPublisherOptions {
 /**
  * Publishes a gateway's inbound commands to the command stream, in order.
  *
- * `send()` queues a command; at the end of the current turn of the event loop everything
+ * `send()` queues a command; at the end of the current turn of the event loop (after the
+ * input that the turn read from every socket, not after the first one) everything
  * queued goes out as one message (up to `maxMessageBytes`), with `Nats-Msg-Id`
  * `GATEWAY.INCARNATION.N`. Only one message is in flight: while it waits for its
  * acknowledgement, new commands gather for the next one, so a busy gateway sends larger
@@ -118,7 +120,8 @@ export class CommandPublisher {
     this.#queuedBytes += bytes;
     if (!this.#scheduled && !this.#busy) {
       this.#scheduled = true;
-      queueMicrotask(() => {
+      // At the end of the turn: every session's input read in this turn goes in one message.
+      setImmediate(() => {
         this.#scheduled = false;
         this.#next();
       });

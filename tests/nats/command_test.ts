@@ -157,3 +157,30 @@ Deno.test("CommandReader.open() resumes from a cursor without repeating or skipp
     await nc.close();
   }
 });
+
+Deno.test("CommandPublisher gathers the commands of several callbacks of one turn (input from several sessions) into one message", async () => {
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  try {
+    await ensureVenue(nc, { names });
+    const g1 = new CommandPublisher(nc, { names, gatewayId: "g1" });
+    // Two timers due at once run in one turn, each as its own task (microtasks between).
+    await new Promise<void>((done) => {
+      setTimeout(() => g1.send(utf8("s1")), 0);
+      setTimeout(() => {
+        g1.send(utf8("s2"));
+        done();
+      }, 0);
+    });
+    await g1.flushed();
+    assert.equal(g1.lastSeq, 1);
+    g1.close();
+    const [batch] = await readCommands(
+      await CommandReader.open(nc, { names }),
+      1,
+    );
+    assert.deepEqual(text(batch!), ["s1", "s2"]);
+  } finally {
+    await nc.close();
+  }
+});
