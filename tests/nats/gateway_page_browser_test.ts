@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { PAGE_TOKEN_BASE as P } from "../../lib/matcher/mod.ts";
-import type { ServerProcess } from "../server/_process.ts";
+import { runMain, type ServerProcess } from "../server/_process.ts";
 import {
   browserTest,
   enterOrder,
@@ -88,3 +88,33 @@ browserTest(
     });
   },
 );
+
+Deno.test("ouch gateway --http on a port already taken stops with exit 2, naming the address and the flag, and leaves nothing behind", async () => {
+  await using nats = await startNats();
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const result = await runMain([
+      "gateway",
+      "--nats",
+      nats.servers.join(","),
+      "--prefix",
+      "webtaken",
+      "--host-id",
+      "gw1",
+      "--port",
+      "0",
+      "--http",
+      `127.0.0.1:${taken.addr.port}`,
+      ...ACCOUNTS,
+    ]);
+    assert.equal(result.code, 2, result.stdout + result.stderr);
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `Cannot serve the web page on 127\\.0\\.0\\.1:${taken.addr.port}: .*\\(use another --http HOST:PORT\\)`,
+      ),
+    );
+  } finally {
+    taken.close();
+  }
+});
