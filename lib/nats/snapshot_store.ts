@@ -84,6 +84,16 @@ export class SnapshotStore {
           replicas: options.replicas ?? 1,
         }),
     );
+    // A bucket just made on a cluster still electing its stream's leader answers nothing
+    // yet, and the first listing would wait out a 5 s timeout (an engine started with the
+    // cluster then passed over the snapshots and took 5 s longer): it is asked every half
+    // second until it answers (at most 30 s; a store that never answers is no reason not
+    // to start, the engine reads the whole log then).
+    try {
+      await retryAdmin(30_000, () => within(os.status(), 500));
+    } catch {
+      // the listing will say why
+    }
     return new SnapshotStore(os, keep);
   }
 
@@ -174,4 +184,19 @@ export class SnapshotStore {
     }
     return found.sort((a, b) => b.seq - a.seq);
   }
+}
+
+/** `promise`, or a rejection after `ms` (the promise's own outcome is then ignored). */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  promise.catch(() => {});
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${ms} ms`)),
+        ms,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
