@@ -412,3 +412,18 @@ async function waitListening(node: NatsNode, timeoutMs: number) {
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Polls `ok` every 25 ms until it holds.
+ *
+ * @param what Named in the error.
+ * @param ok What to wait for.
+ * @throws {Error} After 10 s.
+ */
+export async function until(what: string, ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (ok()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

@@ -14,7 +14,7 @@ import {
 } from "../../lib/nats/mod.ts";
 import { enterOrder } from "../_fixtures.ts";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connectTest, startNats } from "./_nats_harness.ts";
+import { connectTest, startNats, until } from "./_nats_harness.ts";
 
 const names = venueNames("e");
 const USERS = new Map([["alice", "pw-a"], ["bob", "pw-b"]]);
@@ -64,14 +64,6 @@ async function follower(nc: Parameters<typeof LogReader.open>[0]) {
       await running;
     },
   };
-}
-
-async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (ok()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 /**

@@ -22,7 +22,7 @@ import {
   type Received,
 } from "../web/_web_harness.ts";
 import { startGatewayHost } from "./_gateway_host.ts";
-import { connectTest, startNats } from "./_nats_harness.ts";
+import { connectTest, startNats, until } from "./_nats_harness.ts";
 
 const names = venueNames("gp");
 const USERS = new Map([["alice", "pw-a"], ["bob", "pw-b"]]);
@@ -33,14 +33,6 @@ const clock = { nowMs: () => performance.now(), nowNs: () => ++now };
 /** An OUCH host with its web page, as `ouch gateway --http` makes it. */
 function startGateway(nc: NatsConnection, host: string) {
   return startGatewayHost(nc, { host, names, users: USERS, web: true });
-}
-
-async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (ok()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 /** A page's sequenced messages so far, as "sequence type token" lines. */

@@ -11,7 +11,7 @@ import { encodeMessage } from "../../lib/codec/mod.ts";
 import { enterOrder } from "../_fixtures.ts";
 import { type Received, TestClient } from "../server/_harness.ts";
 import { startGatewayHost } from "./_gateway_host.ts";
-import { connectTest, startNats } from "./_nats_harness.ts";
+import { connectTest, startNats, until } from "./_nats_harness.ts";
 
 const names = venueNames("g");
 const USERS = new Map([["alice", "pw-a"], ["bob", "pw-b"]]);
@@ -21,14 +21,6 @@ const clock = { nowMs: () => performance.now(), nowNs: () => ++now };
 
 function startGateway(nc: NatsConnection, host: string) {
   return startGatewayHost(nc, { host, names, users: USERS });
-}
-
-async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (ok()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 /** The messages as "sequence type token" lines. */
