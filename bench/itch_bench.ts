@@ -31,6 +31,8 @@ import { decodeItch } from "../lib/itch/message.ts";
 import type { MarketEvent } from "../lib/matcher/market_event.ts";
 import { Matcher } from "../lib/matcher/matcher.ts";
 import { MessageLog } from "../lib/session/message_log.ts";
+import type { DayConfig } from "../lib/exchange/mod.ts";
+import { referenceDataOf } from "../lib/feeds/itch_publisher.ts";
 
 const COMMANDS = 200_000;
 const ORDERBOOKS = ["7203", "6758", "9984", "8306"];
@@ -50,19 +52,25 @@ function prng(seed: number): () => number {
   };
 }
 
-const REFERENCE: FeedReferenceData = {
-  tickTables: [{ tickTableId: 1, bands: [{ tickSize: 1, priceStart: 0 }] }],
-  orderbooks: ORDERBOOKS.map((orderbookId, i) => ({
-    orderbookId,
-    isin: "",
-    group: "DAY",
-    roundLotSize: 100,
-    tickTableId: 1,
-    referencePrice: MIDS[i]!,
-    upperPriceLimit: 0x7ffffffe,
-    lowerPriceLimit: 1,
-  })),
+/**
+ * The day's configuration: the built-in instruments of the four orderbooks, with their real
+ * tick tables (tick 5 below 50,000 tenths, 10 up to 100,000) and price limits, so that every
+ * price below is on the tick and within the limits.
+ */
+const DAY: DayConfig = {
+  session: "1795824000",
+  tradingDate: "20261128",
+  created: 1795824000,
+  version: "1.12",
+  orderbooks: ORDERBOOKS,
+  open: true,
+  halted: [],
+  matcher: {},
 };
+/** The directory the server would announce for that day. */
+const REFERENCE: FeedReferenceData = referenceDataOf(DAY);
+/** The tick size at each orderbook's mid price. */
+const TICKS = MIDS.map((mid) => (mid < 50_000 ? 5 : 10));
 
 /** The day: the matcher's market events and the ITCH feed made from them. */
 function makeDay(): {
@@ -81,7 +89,7 @@ function makeDay(): {
       events.push(event);
       feed.marketEvent(event);
     },
-  }, { tradingDate: "20261128", orderbooks: ORDERBOOKS });
+  }, { tradingDate: DAY.tradingDate, orderbooks: ORDERBOOKS });
   feed.startOfDay(NINE);
   const next = new Array<number>(ACCOUNTS).fill(1);
   const resting: { account: number; token: number; book: number }[] = [];
@@ -89,6 +97,7 @@ function makeDay(): {
     const account = int(ACCOUNTS);
     const book = int(ORDERBOOKS.length);
     const mid = MIDS[book]!;
+    const tick = TICKS[book]!;
     const token = next[account]!++;
     const roll = random();
     let message: InboundMessage;
@@ -112,7 +121,7 @@ function makeDay(): {
         existingOrderToken: target.token,
         replacementOrderToken: replacement,
         quantity: 100 * (1 + int(10)),
-        price: MIDS[target.book]! - 10 + int(21),
+        price: MIDS[target.book]! + (int(21) - 10) * TICKS[target.book]!,
         timeInForce: 99999,
         display: " ",
         minimumQuantity: 0,
@@ -133,8 +142,8 @@ function makeDay(): {
       orderbookId: ORDERBOOKS[book]!,
       group: "DAY",
       price: buy
-        ? mid - 5 + (crossing ? 5 + offset : -offset)
-        : mid + 5 - (crossing ? 5 + offset : -offset),
+        ? mid + tick * (crossing ? offset : -5 - offset)
+        : mid - tick * (crossing ? offset : -5 - offset),
       timeInForce: roll > 0.95 ? 0 : 99999,
       firmId: 0,
       display: " ",
