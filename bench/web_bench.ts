@@ -34,7 +34,8 @@ import { clickToResponse, instrument } from "../tests/web/_page_probe.ts";
 const HERE = new URL("..", import.meta.url).pathname;
 
 const { values } = parseArgs({
-  args: Deno.args,
+  // `deno task bench:web -- --rate 5000` passes the "--" on: options follow it too.
+  args: Deno.args.filter((arg, i) => !(i === 0 && arg === "--")),
   options: {
     rate: { type: "string", default: "20000" },
     duration: { type: "string", default: "20" },
