@@ -171,7 +171,7 @@ export class GatewayCore implements Subscriber {
 
   /** A batch of the log: a {@linkcode Subscriber} call. */
   delivered(batch: RecordBatch): void {
-    for (const record of batch.records) {
+    for (const record of batch.recordsOf("account")) {
       if (record.command.type === "account") {
         this.#ids.set(record.command.name, record.command.account);
       }
