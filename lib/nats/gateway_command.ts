@@ -109,6 +109,33 @@ function nameBytes(value: string): Uint8Array {
   return bytes;
 }
 
+/** Host and account names decoded lately, by a hash of their bytes. */
+const texts = new Map<number, { bytes: Uint8Array; text: string }>();
+
+/**
+ * A host or account name's text: the string decoded last time for the same bytes, so that
+ * the engine builds no new string per command and its maps find the key's hash cached.
+ */
+function nameText(bytes: Uint8Array): string {
+  if (bytes.length > 64) return decodeText(bytes);
+  let hash = bytes.length;
+  for (let i = 0; i < bytes.length; i++) {
+    hash = (Math.imul(hash, 31) + bytes[i]!) | 0;
+  }
+  const known = texts.get(hash);
+  if (known !== undefined && known.bytes.length === bytes.length) {
+    let same = true;
+    for (let i = 0; i < bytes.length && same; i++) {
+      same = known.bytes[i] === bytes[i];
+    }
+    if (same) return known.text;
+  }
+  const text = decodeText(bytes);
+  if (texts.size >= 10_000) texts.clear();
+  texts.set(hash, { bytes: bytes.slice(), text });
+  return text;
+}
+
 /** UTF-8 text; a short ASCII field is read without a call into the runtime. */
 function decodeText(bytes: Uint8Array): string {
   if (bytes.length <= 64) {
@@ -176,6 +203,9 @@ function fields(command: GatewayCommand): Uint8Array[] {
  * @throws {RangeError} When a field is longer than 65,535 bytes.
  */
 export function encodeGatewayCommand(command: GatewayCommand): Uint8Array {
+  if (command.type === "message" || command.type === "page") {
+    return encodeMessageCommand(command);
+  }
   const parts = fields(command);
   const length = parts.reduce((sum, part) => sum + 2 + part.length, 1);
   const bytes = new Uint8Array(length);
@@ -191,6 +221,38 @@ export function encodeGatewayCommand(command: GatewayCommand): Uint8Array {
     view.setUint16(at, part.length);
     bytes.set(part, at + 2);
     at += 2 + part.length;
+  }
+  return bytes;
+}
+
+/** A message or page command (one per inbound message): written without building a field list. */
+function encodeMessageCommand(
+  command: Extract<GatewayCommand, { type: "message" | "page" }>,
+): Uint8Array {
+  const host = nameBytes(command.host);
+  const account = nameBytes(command.account);
+  const message = command.message;
+  const longest = Math.max(host.length, account.length, message.length);
+  if (longest > 0xffff) {
+    throw new RangeError(
+      `Cannot encode a ${command.type} command: a field of ${longest} bytes is longer than 65535`,
+    );
+  }
+  const bytes = new Uint8Array(
+    7 + host.length + account.length + message.length,
+  );
+  bytes[0] = CODES[command.type];
+  let at = 1;
+  for (const part of [host, account, message]) {
+    bytes[at] = part.length >>> 8;
+    bytes[at + 1] = part.length & 0xff;
+    at += 2;
+    if (part.length <= 32) {
+      for (let i = 0; i < part.length; i++) bytes[at + i] = part[i]!;
+    } else {
+      bytes.set(part, at);
+    }
+    at += part.length;
   }
   return bytes;
 }
@@ -239,9 +301,9 @@ export function decodeGatewayCommand(bytes: Uint8Array): GatewayCommand {
       `Cannot decode a ${type} command: it has ${parts.length} fields, not ${expected}`,
     );
   }
-  const text = (index: number) => {
+  const text = (index: number, name = false) => {
     try {
-      return decodeText(parts[index]!);
+      return name ? nameText(parts[index]!) : decodeText(parts[index]!);
     } catch {
       throw new GatewayCommandError(
         `Cannot decode a ${type} command: field ${index + 1} is not UTF-8`,
@@ -259,7 +321,12 @@ export function decodeGatewayCommand(bytes: Uint8Array): GatewayCommand {
       };
     case "message":
     case "page":
-      return { type, host: text(0), account: text(1), message: parts[2]! };
+      return {
+        type,
+        host: text(0, true),
+        account: text(1, true),
+        message: parts[2]!,
+      };
     case "logout":
       return { type, host: text(0), account: text(1) };
     case "hostDown":
@@ -567,6 +634,21 @@ export function isPageHost(host: string): boolean {
   return host.includes("/");
 }
 
+/** Session keys made lately, by host and account: one string per session, not per command. */
+const keys = new Map<string, Map<string, string>>();
+
 function sessionKey(host: string, account: string): string {
-  return `${host}\u0000${account}`;
+  let byAccount = keys.get(host);
+  if (byAccount === undefined) {
+    if (keys.size >= 1_000) keys.clear();
+    byAccount = new Map();
+    keys.set(host, byAccount);
+  }
+  let key = byAccount.get(account);
+  if (key === undefined) {
+    if (byAccount.size >= 10_000) byAccount.clear();
+    key = `${host}\u0000${account}`;
+    byAccount.set(account, key);
+  }
+  return key;
 }
