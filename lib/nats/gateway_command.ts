@@ -229,21 +229,75 @@ export function encodeGatewayCommand(command: GatewayCommand): Uint8Array {
 function encodeMessageCommand(
   command: Extract<GatewayCommand, { type: "message" | "page" }>,
 ): Uint8Array {
-  const host = nameBytes(command.host);
-  const account = nameBytes(command.account);
-  const message = command.message;
-  const longest = Math.max(host.length, account.length, message.length);
+  const bytes = new Uint8Array(messageCommandLength(command));
+  writeMessageCommand(command, bytes, 0);
+  return bytes;
+}
+
+/**
+ * The length of a message or page command's encoding ({@linkcode encodeGatewayCommand}).
+ *
+ * @param command The command.
+ * @returns Its length in bytes.
+ * @throws {RangeError} When a field is longer than 65,535 bytes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { messageCommandLength } from "./gateway_command.ts";
+ *
+ * const message = new Uint8Array([0x4f]);
+ * assert.equal(messageCommandLength({ type: "message", host: "g", account: "al", message }), 11);
+ * ```
+ */
+export function messageCommandLength(
+  command: Extract<GatewayCommand, { type: "message" | "page" }>,
+): number {
+  const host = nameBytes(command.host).length;
+  const account = nameBytes(command.account).length;
+  const message = command.message.length;
+  const longest = Math.max(host, account, message);
   if (longest > 0xffff) {
     throw new RangeError(
       `Cannot encode a ${command.type} command: a field of ${longest} bytes is longer than 65535`,
     );
   }
-  const bytes = new Uint8Array(
-    7 + host.length + account.length + message.length,
-  );
-  bytes[0] = CODES[command.type];
-  let at = 1;
-  for (const part of [host, account, message]) {
+  return 7 + host + account + message;
+}
+
+/**
+ * Writes a message or page command's encoding ({@linkcode encodeGatewayCommand}) in place:
+ * a gateway queues one per inbound message straight into its outgoing message.
+ *
+ * @param command The command.
+ * @param bytes Where it goes, with {@linkcode messageCommandLength} bytes from `at`.
+ * @param at Where it starts.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeGatewayCommand, messageCommandLength, writeMessageCommand } from "./gateway_command.ts";
+ *
+ * const command = { type: "message", host: "g", account: "al", message: new Uint8Array([0x4f]) } as const;
+ * const bytes = new Uint8Array(1 + messageCommandLength(command));
+ * writeMessageCommand(command, bytes, 1);
+ * assert.deepEqual(bytes.subarray(1), encodeGatewayCommand(command));
+ * ```
+ */
+export function writeMessageCommand(
+  command: Extract<GatewayCommand, { type: "message" | "page" }>,
+  bytes: Uint8Array,
+  at: number,
+): void {
+  bytes[at] = CODES[command.type];
+  at++;
+  for (
+    const part of [
+      nameBytes(command.host),
+      nameBytes(command.account),
+      command.message,
+    ]
+  ) {
     bytes[at] = part.length >>> 8;
     bytes[at + 1] = part.length & 0xff;
     at += 2;
@@ -254,7 +308,6 @@ function encodeMessageCommand(
     }
     at += part.length;
   }
-  return bytes;
 }
 
 /**
