@@ -116,25 +116,30 @@ const texts = new Map<number, { bytes: Uint8Array; text: string }>();
  * A host or account name's text: the string decoded last time for the same bytes, so that
  * the engine builds no new string per command and its maps find the key's hash cached.
  */
-function nameText(bytes: Uint8Array): string {
-  if (bytes.length > 64) return decodeText(bytes);
-  let hash = bytes.length;
-  for (let i = 0; i < bytes.length; i++) {
+function nameText(bytes: Uint8Array, start: number, end: number): string {
+  const length = end - start;
+  if (length > 64) return decodeText(bytes.subarray(start, end));
+  let hash = length;
+  for (let i = start; i < end; i++) {
     hash = (Math.imul(hash, 31) + bytes[i]!) | 0;
   }
   const known = texts.get(hash);
-  if (known !== undefined && known.bytes.length === bytes.length) {
+  if (known !== undefined && known.bytes.length === length) {
     let same = true;
-    for (let i = 0; i < bytes.length && same; i++) {
-      same = known.bytes[i] === bytes[i];
+    for (let i = 0; i < length && same; i++) {
+      same = known.bytes[i] === bytes[start + i];
     }
     if (same) return known.text;
   }
-  const text = decodeText(bytes);
+  const text = decodeText(bytes.subarray(start, end));
   if (texts.size >= 10_000) texts.clear();
-  texts.set(hash, { bytes: bytes.slice(), text });
+  texts.set(hash, { bytes: bytes.slice(start, end), text });
   return text;
 }
+
+/** Where the fields of the command being decoded start and end (reused: decoding is synchronous). */
+const fieldStarts: number[] = [];
+const fieldEnds: number[] = [];
 
 /** UTF-8 text; a short ASCII field is read without a call into the runtime. */
 function decodeText(bytes: Uint8Array): string {
@@ -330,8 +335,8 @@ export function decodeGatewayCommand(bytes: Uint8Array): GatewayCommand {
       }`,
     );
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const parts: Uint8Array[] = [];
+  // Offsets, not a view per field: a subarray costs more than the rest of a command.
+  let fields = 0;
   let at = 1;
   while (at < bytes.length) {
     if (at + 2 > bytes.length) {
@@ -339,24 +344,30 @@ export function decodeGatewayCommand(bytes: Uint8Array): GatewayCommand {
         `Cannot decode a ${type} command: a field length is cut short at byte ${at}`,
       );
     }
-    const length = view.getUint16(at);
+    const length = (bytes[at]! << 8) | bytes[at + 1]!;
     if (at + 2 + length > bytes.length) {
       throw new GatewayCommandError(
         `Cannot decode a ${type} command: a field of ${length} bytes at byte ${at} runs past the end (${bytes.length} bytes)`,
       );
     }
-    parts.push(bytes.subarray(at + 2, at + 2 + length));
+    fieldStarts[fields] = at + 2;
+    fieldEnds[fields] = at + 2 + length;
+    fields++;
     at += 2 + length;
   }
   const expected = FIELD_COUNTS.get(type)!;
-  if (parts.length !== expected) {
+  if (fields !== expected) {
     throw new GatewayCommandError(
-      `Cannot decode a ${type} command: it has ${parts.length} fields, not ${expected}`,
+      `Cannot decode a ${type} command: it has ${fields} fields, not ${expected}`,
     );
   }
   const text = (index: number, name = false) => {
+    const start = fieldStarts[index]!;
+    const end = fieldEnds[index]!;
     try {
-      return name ? nameText(parts[index]!) : decodeText(parts[index]!);
+      return name
+        ? nameText(bytes, start, end)
+        : decodeText(bytes.subarray(start, end));
     } catch {
       throw new GatewayCommandError(
         `Cannot decode a ${type} command: field ${index + 1} is not UTF-8`,
@@ -378,7 +389,7 @@ export function decodeGatewayCommand(bytes: Uint8Array): GatewayCommand {
         type,
         host: text(0, true),
         account: text(1, true),
-        message: parts[2]!,
+        message: bytes.subarray(fieldStarts[2]!, fieldEnds[2]!),
       };
     case "logout":
       return { type, host: text(0), account: text(1) };
