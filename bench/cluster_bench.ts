@@ -30,7 +30,9 @@
  * checkout's `main.ts`: a baseline measured the same way), `-- --hops` (after each paced
  * run on NATS, the engine's hop from the streams' own timestamps: a command message stored ->
  * the log message whose `Ouch-Cmd` cursor first covers it stored; the rest of a client's
- * latency is the gateways' and the client's).
+ * latency is the gateways' and the client's). An engine's snapshot (every 1,000,000 records
+ * by default: about once in a two-round run) is printed when it lands, as it stalls the
+ * engine and loads NATS for that round.
  *
  * @module
  */
@@ -116,6 +118,14 @@ async function spawn(
       if (VERBOSE) {
         // deno-lint-ignore no-console
         console.error(`[${args[0]}] ${value.trimEnd()}`);
+      } else {
+        // A snapshot pauses the engine and loads NATS: say when one lands in a run.
+        for (const line of value.split("\n")) {
+          if (/snapshot at record/.test(line)) {
+            // deno-lint-ignore no-console
+            console.error(`[${args[0]}] ${line.trim()}`);
+          }
+        }
       }
     }
   })();

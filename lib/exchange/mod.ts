@@ -62,11 +62,13 @@ export {
 } from "./market_data.ts";
 export {
   checkFrame,
+  checkRecords,
   type Command,
   COMMAND_CODES,
   crc32,
   type DayConfig,
   decodeBody,
+  decodeEvents,
   decodeRecords,
   encodeRecords,
   EVENT_CODES,

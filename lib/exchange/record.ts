@@ -656,11 +656,12 @@ export function decodeRecords(
 
 /**
  * The market events of a batch whose frames were checked already (a journal's, read by
- * `JournalReader`): CRCs are not checked again and no message bytes are copied.
+ * `JournalReader`, or one passed by {@linkcode checkRecords}): CRCs are not checked again,
+ * and commands and OUCH message items are skipped unread, so no objects are built for them.
  *
  * @param bytes The batch.
  * @returns Its events, in order.
- * @throws {RecordError} When a record is malformed.
+ * @throws {RecordError} When a record's layout or an event item is malformed.
  *
  * @example Usage
  * ```ts
@@ -668,7 +669,9 @@ export function decodeRecords(
  * import assert from "node:assert/strict";
  *
  * const event = { type: "marketState", timestamp: 1, open: false } as const;
- * const bytes = encodeRecords([{ timestamp: 1, command: { type: "close" }, messages: [], events: [event] }]);
+ * const bytes = encodeRecords([{ timestamp: 1, command: { type: "close" }, messages: [
+ *   { account: 3, sequenceNumber: 1, message: new Uint8Array([0x53]) },
+ * ], events: [event] }]);
  * assert.deepEqual(decodeEvents(bytes), [event]);
  * ```
  */
@@ -677,11 +680,103 @@ export function decodeEvents(bytes: Uint8Array): MarketEvent[] {
   let at = 0;
   while (at + FRAME_LENGTH <= bytes.length) {
     const end = at + 4 + readUint32(bytes, at);
-    const record = decodeBody(bytes, at + 4, end, at, true);
-    for (const event of record.events) events.push(event);
+    const head = new Reader(bytes, at + 4, Math.min(end, bytes.length), at);
+    head.uint8("the command kind");
+    const timestamp = head.uint64Number("the timestamp");
+    head.skip(head.uint32("the command length"), "the command");
+    const count = head.uint32("the item count");
+    for (let i = 0; i < count; i++) {
+      const tag = head.uint8("an item tag");
+      const length = head.uint16("an item length");
+      const itemEnd = head.skip(length, `item ${i}`);
+      if (tag === MESSAGE_TAG) continue;
+      events.push(
+        decodeEvent(
+          new Reader(bytes, itemEnd - length, itemEnd, at, true),
+          tag,
+          timestamp,
+          i,
+        ),
+      );
+    }
+    head.finish("the record");
     at = end + 4;
   }
   return events;
+}
+
+const COMMAND_KINDS: ReadonlySet<number> = new Set(
+  Object.values(COMMAND_CODES),
+);
+
+/**
+ * Checks a batch without building objects: every record's frame and CRC, its command kind,
+ * its timestamp, its command and items lying exactly within its body, and each OUCH message
+ * item's account, sequence number and message. A command's and an event's fields are read
+ * (and checked) by {@linkcode decodeBody} or {@linkcode decodeEvents} when someone needs
+ * them; a reader that keeps only the messages (a gateway) needs no more.
+ *
+ * @param bytes The batch.
+ * @throws {RecordError} When a record is cut short, fails its CRC check, or its layout or a
+ *   message item is malformed.
+ *
+ * @example A damaged record is refused
+ * ```ts
+ * import { checkRecords, encodeRecords } from "./record.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = encodeRecords([{ timestamp: 1, command: { type: "open" }, events: [], messages: [
+ *   { account: 3, sequenceNumber: 1, message: new Uint8Array([0x53]) },
+ * ] }]);
+ * checkRecords(bytes);
+ * bytes[bytes.length - 5] = 0x54; // the message's byte: the CRC no longer matches
+ * assert.throws(() => checkRecords(bytes), { name: "RecordError", message: /CRC/ });
+ * ```
+ */
+export function checkRecords(bytes: Uint8Array): void {
+  let at = 0;
+  while (at < bytes.length) {
+    const end = checkFrame(bytes, at) - 4;
+    const start = at + 4;
+    const fail = (what: string) =>
+      new RecordError(`Cannot read the record at byte ${at}: ${what}`, at);
+    if (end - start < BODY_HEAD + 4) {
+      throw fail(`its body of ${end - start} bytes is cut short`);
+    }
+    if (!COMMAND_KINDS.has(bytes[start]!)) {
+      throw fail(`the command kind ${describeByte(bytes[start]!)} is unknown`);
+    }
+    if (readUint32(bytes, start + 1) > 0x1fffff) {
+      throw fail("the timestamp is beyond 2^53");
+    }
+    let item = start + BODY_HEAD + readUint32(bytes, start + 9);
+    if (item + 4 > end) throw fail("the command runs past its end");
+    const count = readUint32(bytes, item);
+    item += 4;
+    for (let i = 0; i < count; i++) {
+      if (item + ITEM_HEAD > end) throw fail(`item ${i} is cut short`);
+      const length = (bytes[item + 1]! << 8) | bytes[item + 2]!;
+      const next = item + ITEM_HEAD + length;
+      if (next > end) throw fail(`item ${i} runs past its end`);
+      if (bytes[item] === MESSAGE_TAG) {
+        if (length <= MESSAGE_HEAD) {
+          throw fail(`message item ${i} holds no message`);
+        }
+        const account = readUint32(bytes, item + ITEM_HEAD);
+        if (account > MAX_ACCOUNT) {
+          throw fail(`account id ${account} is beyond 2^31 - 1`);
+        }
+        if (readUint32(bytes, item + ITEM_HEAD + 4) === 0) {
+          throw fail(`message item ${i} has sequence number 0`);
+        }
+      }
+      item = next;
+    }
+    if (item !== end) {
+      throw fail(`the record has ${end - item} bytes left over`);
+    }
+    at = end + 4;
+  }
 }
 
 /**
@@ -1019,7 +1114,6 @@ function decodeEvent(
 /** Reads the fields of one part of a record, checking every length. */
 class Reader {
   readonly #bytes: Uint8Array;
-  #view: DataView | undefined;
   #at: number;
   readonly #end: number;
   readonly #offset: number;
@@ -1080,12 +1174,11 @@ class Reader {
 
   uint64(what: string): bigint {
     const at = this.#need(8, what);
-    this.#view ??= new DataView(
-      this.#bytes.buffer,
-      this.#bytes.byteOffset,
-      this.#bytes.byteLength,
-    );
-    return this.#view.getBigUint64(at);
+    // Two 32-bit reads, not a DataView: a reader lives for one item, and a view per item
+    // cost more than the item.
+    const high = readUint32(this.#bytes, at);
+    const low = readUint32(this.#bytes, at + 4);
+    return high === 0 ? BigInt(low) : (BigInt(high) << 32n) | BigInt(low);
   }
 
   uint64Number(what: string): number {

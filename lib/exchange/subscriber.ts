@@ -7,11 +7,15 @@
  */
 import type { MarketEvent } from "../matcher/market_event.ts";
 import {
+  checkRecords,
+  type Command,
   COMMAND_CODES,
   type DayConfig,
   decodeBody,
+  decodeEvents,
   decodeRecords,
   forEachMessage,
+  FRAME_LENGTH,
   type MessageVisitor,
   type OutputRecord,
   readUint32,
@@ -77,9 +81,54 @@ export class RecordBatch {
     return this.#records ??= decodeRecords(this.bytes, this.#views);
   }
 
-  /** Every market event of the batch, in order. */
+  /**
+   * Every market event of the batch, in order: read from the records when they are decoded
+   * already, otherwise from the bytes alone, skipping commands and OUCH messages (CRCs are
+   * not checked again: bytes from outside the process are {@linkcode RecordBatch.check}ed
+   * first).
+   *
+   * @throws {RecordError} When an event item is malformed.
+   */
   get events(): readonly MarketEvent[] {
-    return this.#events ??= this.records.flatMap((record) => record.events);
+    return this.#events ??= this.#records === undefined
+      ? decodeEvents(this.bytes)
+      : this.#records.flatMap((record) => record.events);
+  }
+
+  /**
+   * Checks every record's frame, CRC, layout and OUCH message items without building
+   * objects (`checkRecords` in `record.ts`): for bytes read from outside the process, before
+   * anyone sees any of them.
+   *
+   * @throws {RecordError} When the bytes are not well-formed records.
+   */
+  check(): void {
+    checkRecords(this.bytes);
+  }
+
+  /**
+   * The records whose command is of one kind, decoded; the others are skipped unread.
+   *
+   * @param type The command kind.
+   * @returns Those records, in order.
+   * @throws {RecordError} When one of them is malformed.
+   */
+  recordsOf(type: Command["type"]): OutputRecord[] {
+    if (this.#records !== undefined) {
+      return this.#records.filter((record) => record.command.type === type);
+    }
+    const code = COMMAND_CODES[type];
+    const bytes = this.bytes;
+    const found: OutputRecord[] = [];
+    let at = 0;
+    while (at + FRAME_LENGTH <= bytes.length) {
+      const end = at + 4 + readUint32(bytes, at);
+      if (bytes[at + 4] === code) {
+        found.push(decodeBody(bytes, at + 4, end, at, this.#views));
+      }
+      at = end + 4;
+    }
+    return found;
   }
 
   /** The configuration of the day the batch starts, if its first record starts one. */

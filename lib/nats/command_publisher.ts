@@ -9,7 +9,7 @@ import { setImmediate } from "node:timers";
 import { AckPublisher, type PublishResult } from "./_ack_publisher.ts";
 import { JetStreamUnavailableError } from "./errors.ts";
 import { HEADER_MSG_ID, type VenueNames, venueNames } from "./names.ts";
-import { encodeRecords, RECORD_PREFIX_LENGTH } from "./records.ts";
+import { RECORD_PREFIX_LENGTH } from "./records.ts";
 
 /** Options for {@linkcode CommandPublisher}. */
 export interface CommandPublisherOptions {
@@ -51,7 +51,13 @@ export class CommandPublisher {
   readonly #maxMessageBytes: number;
   readonly #publisher: AckPublisher;
   readonly #onRetry: ((description: string) => void) | undefined;
-  #queue: Uint8Array[] = [];
+  /**
+   * The queued commands as the message body holds them (each after its length): written
+   * once, where they will be sent from, not one buffer per command.
+   */
+  #buffer = new Uint8Array(16 * 1024);
+  /** Where each queued command's record ends in `#buffer`. */
+  #ends: number[] = [];
   #queuedBytes = 0;
   #scheduled = false;
   #busy = false;
@@ -84,7 +90,7 @@ export class CommandPublisher {
 
   /** Commands queued and not yet acknowledged by the stream. */
   get pending(): number {
-    return this.#queue.length;
+    return this.#ends.length;
   }
 
   /** Bytes of the commands queued and not yet acknowledged (with their length prefixes). */
@@ -100,23 +106,52 @@ export class CommandPublisher {
   /**
    * Queues one command for this turn's message.
    *
-   * @param command The command's bytes (kept, not copied).
+   * @param command The command's bytes (copied).
    * @throws {RangeError} When the command alone exceeds `maxMessageBytes`.
    * @throws {JetStreamUnavailableError} After `close()`.
    */
   send(command: Uint8Array): void {
+    this.sendEncoded(command.length, (bytes, at) => bytes.set(command, at));
+  }
+
+  /**
+   * Queues one command that `write` puts in place, so that no buffer is made for it alone.
+   *
+   * @param length The command's length in bytes.
+   * @param write Called at once with where the command's `length` bytes go: `bytes[at]` on.
+   * @throws {RangeError} When the command alone exceeds `maxMessageBytes`.
+   * @throws {JetStreamUnavailableError} After `close()`.
+   */
+  sendEncoded(
+    length: number,
+    write: (bytes: Uint8Array, at: number) => void,
+  ): void {
     if (this.#closed) {
       throw new JetStreamUnavailableError(
         "Cannot send a command: the publisher is closed",
       );
     }
-    const bytes = RECORD_PREFIX_LENGTH + command.length;
+    const bytes = RECORD_PREFIX_LENGTH + length;
     if (bytes > this.#maxMessageBytes) {
       throw new RangeError(
         `Cannot send a command as it must fit in ${this.#maxMessageBytes} bytes: it needs ${bytes}`,
       );
     }
-    this.#queue.push(command);
+    const start = this.#queuedBytes;
+    if (start + bytes > this.#buffer.length) {
+      const grown = new Uint8Array(
+        Math.max(start + bytes, this.#buffer.length * 2),
+      );
+      grown.set(this.#buffer.subarray(0, start));
+      this.#buffer = grown;
+    }
+    const buffer = this.#buffer;
+    buffer[start] = length >>> 24;
+    buffer[start + 1] = (length >>> 16) & 0xff;
+    buffer[start + 2] = (length >>> 8) & 0xff;
+    buffer[start + 3] = length & 0xff;
+    write(buffer, start + RECORD_PREFIX_LENGTH);
+    this.#ends.push(start + bytes);
     this.#queuedBytes += bytes;
     if (!this.#scheduled && !this.#busy) {
       this.#scheduled = true;
@@ -130,7 +165,7 @@ export class CommandPublisher {
 
   /** Resolves once every command sent so far is acknowledged (or the publisher closed). */
   flushed(): Promise<void> {
-    if (this.#queue.length === 0 || this.#closed) return Promise.resolve();
+    if (this.#ends.length === 0 || this.#closed) return Promise.resolve();
     const { promise, resolve } = Promise.withResolvers<void>();
     this.#idle.push(resolve);
     return promise;
@@ -148,18 +183,16 @@ export class CommandPublisher {
   }
 
   async #next(): Promise<void> {
-    if (this.#busy || this.#closed || this.#queue.length === 0) return;
+    if (this.#busy || this.#closed || this.#ends.length === 0) return;
     this.#busy = true;
     let take = 0;
     let size = 0;
-    for (const command of this.#queue) {
-      const bytes = RECORD_PREFIX_LENGTH + command.length;
-      if (size + bytes > this.#maxMessageBytes) break;
-      size += bytes;
+    for (const end of this.#ends) {
+      if (end > this.#maxMessageBytes) break;
+      size = end;
       take++;
     }
-    const commands = this.#queue.slice(0, take);
-    const data = encodeRecords(commands);
+    const data = this.#buffer.slice(0, size);
     const h = headers();
     h.set(HEADER_MSG_ID, `${this.#idPrefix}${++this.#count}`);
     let pause = 20;
@@ -190,10 +223,15 @@ export class CommandPublisher {
       }
     }
     if (this.#closed) return;
-    this.#queue = this.#queue.slice(take);
+    // Drop what was sent: the commands queued meanwhile move to the front.
+    this.#buffer.copyWithin(0, size, this.#queuedBytes);
+    this.#ends = this.#ends.slice(take);
+    for (let i = 0; i < this.#ends.length; i++) {
+      this.#ends[i] = this.#ends[i]! - size;
+    }
     this.#queuedBytes -= size;
     this.#busy = false;
-    if (this.#queue.length === 0) {
+    if (this.#ends.length === 0) {
       for (const resolve of this.#idle.splice(0)) resolve();
     } else {
       this.#next();

@@ -211,8 +211,11 @@ export async function followRecords(
     if (entry.records.length === 0) continue;
     // Views, not copies, of the message bytes: the log message's bytes never change.
     const batch = new RecordBatch(joinPieces(entry.records), undefined, true);
-    // Check every record before anyone sees any of them.
-    void batch.records;
+    // Check every record before anyone sees any of them: the frames and the OUCH messages
+    // (all that the account streams read), and the market events (decoded once, here, for
+    // the market data and the feeds); commands are decoded only by those who need one.
+    batch.check();
+    void batch.events;
     deliver(subscribers, batch);
     batches++;
     progress?.({ position: entry.seq, batches });

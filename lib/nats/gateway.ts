@@ -21,7 +21,11 @@ import {
   type Subscriber,
 } from "../exchange/mod.ts";
 import type { CommandPublisher } from "./command_publisher.ts";
-import { encodeGatewayCommand } from "./gateway_command.ts";
+import {
+  encodeGatewayCommand,
+  messageCommandLength,
+  writeMessageCommand,
+} from "./gateway_command.ts";
 
 /**
  * The gateway's view of the venue, fed by the log; see the module documentation.
@@ -171,7 +175,7 @@ export class GatewayCore implements Subscriber {
 
   /** A batch of the log: a {@linkcode Subscriber} call. */
   delivered(batch: RecordBatch): void {
-    for (const record of batch.records) {
+    for (const record of batch.recordsOf("account")) {
       if (record.command.type === "account") {
         this.#ids.set(record.command.name, record.command.account);
       }
@@ -278,12 +282,16 @@ export class GatewayCore implements Subscriber {
     }
     decodeInbound(message, { version: day.version });
     this.#messagesIn++;
-    this.#publisher.send(encodeGatewayCommand({
+    const command = {
       type: "message",
       host: handle.host,
       account: handle.name,
       message,
-    }));
+    } as const;
+    this.#publisher.sendEncoded(
+      messageCommandLength(command),
+      (bytes, at) => writeMessageCommand(command, bytes, at),
+    );
   }
 
   /** Tells the engine this host is alive: call it every second (`ouch gateway` does). */

@@ -109,6 +109,38 @@ function nameBytes(value: string): Uint8Array {
   return bytes;
 }
 
+/** Host and account names decoded lately, by a hash of their bytes. */
+const texts = new Map<number, { bytes: Uint8Array; text: string }>();
+
+/**
+ * A host or account name's text: the string decoded last time for the same bytes, so that
+ * the engine builds no new string per command and its maps find the key's hash cached.
+ */
+function nameText(bytes: Uint8Array, start: number, end: number): string {
+  const length = end - start;
+  if (length > 64) return decodeText(bytes.subarray(start, end));
+  let hash = length;
+  for (let i = start; i < end; i++) {
+    hash = (Math.imul(hash, 31) + bytes[i]!) | 0;
+  }
+  const known = texts.get(hash);
+  if (known !== undefined && known.bytes.length === length) {
+    let same = true;
+    for (let i = 0; i < length && same; i++) {
+      same = known.bytes[i] === bytes[start + i];
+    }
+    if (same) return known.text;
+  }
+  const text = decodeText(bytes.subarray(start, end));
+  if (texts.size >= 10_000) texts.clear();
+  texts.set(hash, { bytes: bytes.slice(start, end), text });
+  return text;
+}
+
+/** Where the fields of the command being decoded start and end (reused: decoding is synchronous). */
+const fieldStarts: number[] = [];
+const fieldEnds: number[] = [];
+
 /** UTF-8 text; a short ASCII field is read without a call into the runtime. */
 function decodeText(bytes: Uint8Array): string {
   if (bytes.length <= 64) {
@@ -176,6 +208,9 @@ function fields(command: GatewayCommand): Uint8Array[] {
  * @throws {RangeError} When a field is longer than 65,535 bytes.
  */
 export function encodeGatewayCommand(command: GatewayCommand): Uint8Array {
+  if (command.type === "message" || command.type === "page") {
+    return encodeMessageCommand(command);
+  }
   const parts = fields(command);
   const length = parts.reduce((sum, part) => sum + 2 + part.length, 1);
   const bytes = new Uint8Array(length);
@@ -193,6 +228,91 @@ export function encodeGatewayCommand(command: GatewayCommand): Uint8Array {
     at += 2 + part.length;
   }
   return bytes;
+}
+
+/** A message or page command (one per inbound message): written without building a field list. */
+function encodeMessageCommand(
+  command: Extract<GatewayCommand, { type: "message" | "page" }>,
+): Uint8Array {
+  const bytes = new Uint8Array(messageCommandLength(command));
+  writeMessageCommand(command, bytes, 0);
+  return bytes;
+}
+
+/**
+ * The length of a message or page command's encoding ({@linkcode encodeGatewayCommand}).
+ *
+ * @param command The command.
+ * @returns Its length in bytes.
+ * @throws {RangeError} When a field is longer than 65,535 bytes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { messageCommandLength } from "./gateway_command.ts";
+ *
+ * const message = new Uint8Array([0x4f]);
+ * assert.equal(messageCommandLength({ type: "message", host: "g", account: "al", message }), 11);
+ * ```
+ */
+export function messageCommandLength(
+  command: Extract<GatewayCommand, { type: "message" | "page" }>,
+): number {
+  const host = nameBytes(command.host).length;
+  const account = nameBytes(command.account).length;
+  const message = command.message.length;
+  const longest = Math.max(host, account, message);
+  if (longest > 0xffff) {
+    throw new RangeError(
+      `Cannot encode a ${command.type} command: a field of ${longest} bytes is longer than 65535`,
+    );
+  }
+  return 7 + host + account + message;
+}
+
+/**
+ * Writes a message or page command's encoding ({@linkcode encodeGatewayCommand}) in place:
+ * a gateway queues one per inbound message straight into its outgoing message.
+ *
+ * @param command The command.
+ * @param bytes Where it goes, with {@linkcode messageCommandLength} bytes from `at`.
+ * @param at Where it starts.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeGatewayCommand, messageCommandLength, writeMessageCommand } from "./gateway_command.ts";
+ *
+ * const command = { type: "message", host: "g", account: "al", message: new Uint8Array([0x4f]) } as const;
+ * const bytes = new Uint8Array(1 + messageCommandLength(command));
+ * writeMessageCommand(command, bytes, 1);
+ * assert.deepEqual(bytes.subarray(1), encodeGatewayCommand(command));
+ * ```
+ */
+export function writeMessageCommand(
+  command: Extract<GatewayCommand, { type: "message" | "page" }>,
+  bytes: Uint8Array,
+  at: number,
+): void {
+  bytes[at] = CODES[command.type];
+  at++;
+  for (
+    const part of [
+      nameBytes(command.host),
+      nameBytes(command.account),
+      command.message,
+    ]
+  ) {
+    bytes[at] = part.length >>> 8;
+    bytes[at + 1] = part.length & 0xff;
+    at += 2;
+    if (part.length <= 32) {
+      for (let i = 0; i < part.length; i++) bytes[at + i] = part[i]!;
+    } else {
+      bytes.set(part, at);
+    }
+    at += part.length;
+  }
 }
 
 /**
@@ -215,8 +335,8 @@ export function decodeGatewayCommand(bytes: Uint8Array): GatewayCommand {
       }`,
     );
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const parts: Uint8Array[] = [];
+  // Offsets, not a view per field: a subarray costs more than the rest of a command.
+  let fields = 0;
   let at = 1;
   while (at < bytes.length) {
     if (at + 2 > bytes.length) {
@@ -224,24 +344,30 @@ export function decodeGatewayCommand(bytes: Uint8Array): GatewayCommand {
         `Cannot decode a ${type} command: a field length is cut short at byte ${at}`,
       );
     }
-    const length = view.getUint16(at);
+    const length = (bytes[at]! << 8) | bytes[at + 1]!;
     if (at + 2 + length > bytes.length) {
       throw new GatewayCommandError(
         `Cannot decode a ${type} command: a field of ${length} bytes at byte ${at} runs past the end (${bytes.length} bytes)`,
       );
     }
-    parts.push(bytes.subarray(at + 2, at + 2 + length));
+    fieldStarts[fields] = at + 2;
+    fieldEnds[fields] = at + 2 + length;
+    fields++;
     at += 2 + length;
   }
   const expected = FIELD_COUNTS.get(type)!;
-  if (parts.length !== expected) {
+  if (fields !== expected) {
     throw new GatewayCommandError(
-      `Cannot decode a ${type} command: it has ${parts.length} fields, not ${expected}`,
+      `Cannot decode a ${type} command: it has ${fields} fields, not ${expected}`,
     );
   }
-  const text = (index: number) => {
+  const text = (index: number, name = false) => {
+    const start = fieldStarts[index]!;
+    const end = fieldEnds[index]!;
     try {
-      return decodeText(parts[index]!);
+      return name
+        ? nameText(bytes, start, end)
+        : decodeText(bytes.subarray(start, end));
     } catch {
       throw new GatewayCommandError(
         `Cannot decode a ${type} command: field ${index + 1} is not UTF-8`,
@@ -259,7 +385,12 @@ export function decodeGatewayCommand(bytes: Uint8Array): GatewayCommand {
       };
     case "message":
     case "page":
-      return { type, host: text(0), account: text(1), message: parts[2]! };
+      return {
+        type,
+        host: text(0, true),
+        account: text(1, true),
+        message: bytes.subarray(fieldStarts[2]!, fieldEnds[2]!),
+      };
     case "logout":
       return { type, host: text(0), account: text(1) };
     case "hostDown":
@@ -567,6 +698,21 @@ export function isPageHost(host: string): boolean {
   return host.includes("/");
 }
 
+/** Session keys made lately, by host and account: one string per session, not per command. */
+const keys = new Map<string, Map<string, string>>();
+
 function sessionKey(host: string, account: string): string {
-  return `${host}\u0000${account}`;
+  let byAccount = keys.get(host);
+  if (byAccount === undefined) {
+    if (keys.size >= 1_000) keys.clear();
+    byAccount = new Map();
+    keys.set(host, byAccount);
+  }
+  let key = byAccount.get(account);
+  if (key === undefined) {
+    if (byAccount.size >= 10_000) byAccount.clear();
+    key = `${host}\u0000${account}`;
+    byAccount.set(account, key);
+  }
+  return key;
 }

@@ -98,7 +98,9 @@ export {
   GatewayCommandError,
   gatewayOf,
   isPageHost,
+  messageCommandLength,
   pageHost,
+  writeMessageCommand,
 } from "./gateway_command.ts";
 export {
   ActiveEngine,

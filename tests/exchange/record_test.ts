@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
   checkFrame,
+  checkRecords,
   type Command,
   crc32,
   type DayConfig,
@@ -177,6 +178,73 @@ Deno.test("encodeRecords() and decodeRecords() round-trip any records", () => {
     }),
     { numRuns: 300 },
   );
+});
+
+Deno.test("checkRecords(), RecordBatch.events and RecordBatch.recordsOf() without decoding every record agree with decodeRecords()", () => {
+  const types: Command["type"][] = ["account", "message", "open", "halt"];
+  fc.assert(
+    fc.property(fc.array(record, { maxLength: 4 }), (records) => {
+      const bytes = encodeRecords(records);
+      checkRecords(bytes);
+      const fresh = new RecordBatch(bytes, undefined, true);
+      assert.deepEqual(fresh.events, records.flatMap((r) => r.events));
+      for (const type of types) {
+        const expected = records.filter((r) => r.command.type === type);
+        assert.deepEqual(new RecordBatch(bytes).recordsOf(type), expected);
+        const decoded = new RecordBatch(bytes);
+        void decoded.records;
+        assert.deepEqual(decoded.recordsOf(type), expected);
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
+
+Deno.test("checkRecords() refuses what decodeRecords() refuses in the frames and OUCH message items", () => {
+  const good = encodeRecords([{
+    timestamp: 9,
+    command: { type: "open" },
+    messages: [{
+      account: 4,
+      sequenceNumber: 7,
+      message: new Uint8Array([0x53, 1]),
+    }],
+    events: [],
+  }]);
+  /** `good` with body bytes changed and the CRC made right again. */
+  const changed = (at: number, bytes: number[]) => {
+    const copy = good.slice();
+    copy.set(bytes, at);
+    new DataView(copy.buffer).setUint32(
+      copy.length - 4,
+      crc32(copy, 4, copy.length - 4),
+    );
+    return copy;
+  };
+  checkRecords(good);
+  // Body: kind at 4, timestamp 5..12, command length 13..16 (0), count 17..20, then the
+  // item: tag 21, length 22..23, account 24..27, sequence number 28..31, message 32..33.
+  const cases: [Uint8Array, RegExp][] = [
+    [good.subarray(0, good.length - 1), /cut short|declared/],
+    [changed(4, [0x21]), /command kind "!" \(0x21\) is unknown/],
+    [changed(5, [0x00, 0x20]), /timestamp is beyond 2\^53/],
+    [changed(13, [0, 0, 0, 40]), /command runs past its end/],
+    [changed(17, [0, 0, 0, 2]), /item 1 is cut short/],
+    [changed(22, [0, 40]), /item 0 runs past its end/],
+    [changed(22, [0, 9]), /left over/],
+    [changed(22, [0, 8]), /message item 0 holds no message/],
+    [changed(24, [0x80, 0, 0, 0]), /account id 2147483648 is beyond/],
+    [changed(28, [0, 0, 0, 0]), /message item 0 has sequence number 0/],
+  ];
+  for (const [bytes, message] of cases) {
+    assert.throws(
+      () => checkRecords(bytes),
+      (error: unknown) =>
+        error instanceof RecordError && message.test(error.message),
+      String(message),
+    );
+    assert.throws(() => decodeRecords(bytes), RecordError, String(message));
+  }
 });
 
 Deno.test("decodeRecords() refuses every change to a record's body with a RecordError, or reads another valid record", () => {

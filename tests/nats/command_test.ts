@@ -121,6 +121,56 @@ Deno.test("CommandPublisher gathers what arrives while a message is in flight in
   }
 });
 
+Deno.test("CommandPublisher.sendEncoded() writes commands in place; with send() they keep their order and bytes while the queue grows past its first buffer", async () => {
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  try {
+    await ensureVenue(nc, { names });
+    const g = new CommandPublisher(nc, {
+      names,
+      gatewayId: "g",
+      maxMessageBytes: 25_000,
+    });
+    g.send(utf8("first")); // goes alone at the end of this turn
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // Then 3,000 commands of 20 bytes (24 with the prefix), 72 KB.
+    const expected = ["first"];
+    for (let i = 0; i < 3_000; i++) {
+      const command = `c${String(i).padStart(19, "0")}`;
+      expected.push(command);
+      if (i % 2 === 0) g.send(utf8(command));
+      else {
+        g.sendEncoded(20, (bytes, at) => bytes.set(utf8(command), at));
+      }
+    }
+    // "first" may be acknowledged already (it went at the end of the first turn).
+    assert.ok(g.pending === 3_000 || g.pending === 3_001, `${g.pending}`);
+    assert.equal(g.queuedBytes, (g.pending - 3_000) * 9 + 3_000 * 24);
+    assert.throws(() => g.sendEncoded(30_000, () => {}), {
+      name: "RangeError",
+      message: /must fit in 25000 bytes: it needs 30004/,
+    });
+    await g.flushed();
+    assert.equal(g.pending, 0);
+    assert.equal(g.queuedBytes, 0);
+    g.close();
+    // 1 + 1,041 + 1,041 + 918: 1,041 × 24 = 24,984 bytes fit in 25,000.
+    const batches = await readCommands(
+      await CommandReader.open(nc, { names }),
+      4,
+    );
+    assert.deepEqual(batches.map((b) => b.commands.length), [
+      1,
+      1_041,
+      1_041,
+      918,
+    ]);
+    assert.deepEqual(batches.flatMap(text), expected);
+  } finally {
+    await nc.close();
+  }
+});
+
 Deno.test("CommandReader.open() resumes from a cursor without repeating or skipping a command", async () => {
   await using nats = await startNats();
   const nc = await connectTest(nats.servers);

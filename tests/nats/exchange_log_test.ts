@@ -2,9 +2,12 @@ import assert from "node:assert/strict";
 import {
   AccountStreams,
   checkFrame,
+  crc32,
+  encodeRecords,
   Exchange,
   MarketData,
   type RecordBatch,
+  RecordError,
 } from "../../lib/exchange/mod.ts";
 import {
   ensureVenue,
@@ -305,3 +308,77 @@ Deno.test("JetStreamLog: one record larger than a log message (a cancel on disco
     await nc.close();
   }
 });
+
+/** One record (an `open` with one OUCH message of account 3 and one market event). */
+function oneRecord(sequenceNumber: number): Uint8Array {
+  return encodeRecords([{
+    timestamp: 5,
+    command: { type: "open" },
+    messages: [{ account: 3, sequenceNumber, message: new Uint8Array([0x53]) }],
+    events: [{ type: "marketState", timestamp: 5, open: true }],
+  }]);
+}
+
+for (
+  const [what, damage, message] of [
+    [
+      "a record whose CRC fails",
+      (bytes: Uint8Array) => void (bytes[bytes.length - 5] = 0x54),
+      /CRC/,
+    ],
+    [
+      "an OUCH message item with sequence number 0 (its CRC right)",
+      (bytes: Uint8Array) => {
+        // The item's sequence number is the 4 bytes before the 1-byte message, which is
+        // right before the market event item (3 + 1 bytes) and the CRC.
+        const seqAt = bytes.length - 4 - 4 - 1 - 4;
+        assert.deepEqual([...bytes.subarray(seqAt, seqAt + 4)], [0, 0, 0, 2]);
+        bytes.fill(0, seqAt, seqAt + 4);
+        new DataView(bytes.buffer).setUint32(
+          bytes.length - 4,
+          crc32(bytes, 4, bytes.length - 4),
+        );
+      },
+      /sequence number 0/,
+    ],
+  ] as const
+) {
+  Deno.test(`followRecords: ${what} stops the follower before any subscriber sees any of its batch`, async () => {
+    await using nats = await startNats();
+    const nc = await connectTest(nats.servers);
+    try {
+      await ensureVenue(nc, { names });
+      const writer = await LogWriter.open(nc, {
+        names,
+        epoch: 1,
+        after: (await logTail(nc, names)).seq,
+      });
+      const bad = oneRecord(2);
+      damage(bad);
+      await writer.append([oneRecord(1)], { seq: 1, done: 0 });
+      // The bad record second in its batch, after a good one.
+      await writer.append([oneRecord(1).subarray(0), bad], { seq: 2, done: 0 });
+      writer.close();
+      const streams = new AccountStreams();
+      const market = new MarketData();
+      const seen: number[] = [];
+      const reader = await LogReader.open(nc, { names });
+      try {
+        await assert.rejects(
+          followRecords(reader, [streams, market, {
+            delivered: (batch) => void seen.push(batch.bytes.length),
+          }]),
+          (error: unknown) =>
+            error instanceof RecordError && message.test(error.message),
+        );
+      } finally {
+        await reader.close();
+      }
+      // Only the first batch: one message of account 3, one market state.
+      assert.deepEqual(seen, [oneRecord(1).length]);
+      assert.equal(streams.stream(3).length, 1);
+    } finally {
+      await nc.close();
+    }
+  });
+}

@@ -420,6 +420,30 @@ Deno.test("message commands: names are encoded the same every time (ASCII, non-A
     assert.deepEqual(encodeGatewayCommand(command), first);
     assert.deepEqual(decodeGatewayCommand(first), command);
   }
+  // The engine keeps the names it decoded by a hash of their bytes: "Ab" and "BC" have the
+  // same hash, and each still decodes as itself, in any order.
+  for (const account of ["Ab", "BC", "Ab", "BC", "Ab"]) {
+    const command: GatewayCommand = {
+      type: "message",
+      host: "gw1",
+      account,
+      message: new Uint8Array([0x4f]),
+    };
+    assert.deepEqual(
+      decodeGatewayCommand(encodeGatewayCommand(command)),
+      command,
+    );
+  }
+  assert.throws(
+    () =>
+      encodeGatewayCommand({
+        type: "message",
+        host: "gw1",
+        account: "alice",
+        message: new Uint8Array(70_000),
+      }),
+    /Cannot encode a message command: a field of 70000 bytes is longer than 65535/,
+  );
   // host "g", account 0xc3 0x28 (a broken two-byte sequence), message "O"
   assert.throws(
     () =>
