@@ -15,7 +15,9 @@
  * pays for the feed of another) and reports how long they kept receiving (`feedBehindMs`).
  *
  * Run: `deno task bench:feed` (about a minute; `-- --quick` for less, `-- --rounds N` for more
- * rounds, `--count N` for orders per run, `--pin` for the servers on a core of their own).
+ * rounds, `--count N` for orders per run, `--pin` for the servers on a core of their own,
+ * `--main PATH` to run another checkout's `main.ts`, a baseline measured the same way: run
+ * the two alternately under the bench lock, `--no-stalled` to leave out the stalled reader).
  * The last line is one JSON object.
  *
  * @module
@@ -23,7 +25,14 @@
 import dgram from "node:dgram";
 import { type LoadReport, runLoad } from "../lib/client/load.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const flag = (name: string): string | undefined => {
+  const at = Deno.args.indexOf(name);
+  return at >= 0 ? Deno.args[at + 1] : undefined;
+};
+/** `--main PATH`: run another checkout's `main.ts` (a baseline measured by this bench). */
+const MAIN = flag("--main") ?? new URL("../main.ts", import.meta.url).pathname;
+/** `--no-stalled`: skip the server with a stalled reader (a third less time per round). */
+const STALLED = !Deno.args.includes("--no-stalled");
 const QUICK = Deno.args.includes("--quick");
 const countFlag = Deno.args.indexOf("--count");
 const COUNT = countFlag >= 0
@@ -295,18 +304,21 @@ async function main(): Promise<void> {
     "--mold",
     `127.0.0.1:${sinkPort}`,
   ]);
-  const stalled = await spawn([
-    "--journal",
-    dirs[2]!,
-    "--mold",
-    `127.0.0.1:${sinkPort}`,
-  ]);
-  for (
-    const [port, mode] of [[on.itchPort, "read"], [stalled.itchPort, "read"], [
-      stalled.itchPort,
-      "stall",
-    ]] as const
-  ) {
+  const stalled = STALLED
+    ? await spawn([
+      "--journal",
+      dirs[2]!,
+      "--mold",
+      `127.0.0.1:${sinkPort}`,
+    ])
+    : undefined;
+  const servers = [["off", off], ["on", on]] as [string, Server][];
+  const readers: [number | null, string][] = [[on.itchPort, "read"]];
+  if (stalled !== undefined) {
+    servers.push(["stalled", stalled]);
+    readers.push([stalled.itchPort, "read"], [stalled.itchPort, "stall"]);
+  }
+  for (const [port, mode] of readers) {
     await say(`${port} ${mode}`);
     await until(new RegExp(`subscribed ${port}[\\s\\S]*$`));
     text = "";
@@ -337,16 +349,11 @@ async function main(): Promise<void> {
   const systemCpu: Record<string, number[]> = { off: [], on: [], stalled: [] };
   let counts = { datagrams: 0, bytes: [0] };
   try {
-    for (const server of [off, on, stalled]) {
+    for (const [, server] of servers) {
       await measure(server.port, COUNT / 4);
     }
     for (let round = 0; round < ROUNDS; round++) {
-      for (
-        const [name, server] of [["off", off], ["on", on], [
-          "stalled",
-          stalled,
-        ]] as const
-      ) {
+      for (const [name, server] of servers) {
         const before = cpuSeconds(server.pid);
         const beforeMain = cpuSeconds(server.pid, true);
         const beforeSystem = cpuSeconds(server.pid, false, "system");
@@ -374,11 +381,12 @@ async function main(): Promise<void> {
     counts = JSON.parse((await until(/\{.*\}/))[0]);
     await input.close();
     await child.status;
-    await Promise.all([off, on, stalled].map((server) => server.stop()));
+    await Promise.all(servers.map(([, server]) => server.stop()));
     await Promise.all(dirs.map((dir) => Deno.remove(dir, { recursive: true })));
   }
   const best = (values: number[]) => Math.round(Math.max(...values));
   const median = (values: number[]) => {
+    if (values.length === 0) return NaN;
     const sorted = [...values].sort((a, b) => a - b);
     const middle = Math.floor(sorted.length / 2);
     return sorted.length % 2 === 1
@@ -387,6 +395,7 @@ async function main(): Promise<void> {
   };
   const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
   const summary = {
+    main: MAIN,
     orders: COUNT,
     rounds: ROUNDS,
     pinned: PIN,
