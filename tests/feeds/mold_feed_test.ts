@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import dgram from "node:dgram";
+import { Exchange } from "../../lib/exchange/mod.ts";
+import { ItchPublisher } from "../../lib/feeds/itch_publisher.ts";
+import { MoldFeed } from "../../lib/feeds/mold_feed.ts";
+import { decodeMoldUdp64 } from "../../lib/itch/mod.ts";
+import { until } from "./_itch_decoder.ts";
+
+const START = 34_200_000_000_000;
+
+function dayWithFeed(): { exchange: Exchange; feed: ItchPublisher } {
+  const exchange = new Exchange({
+    users: new Map([["demo1", "demo"]]),
+    day: {
+      session: "2026112501",
+      tradingDate: "20261125",
+      created: 1795564800,
+    },
+    timestamp: START,
+  });
+  const feed = new ItchPublisher();
+  exchange.subscribe(feed);
+  return { exchange, feed };
+}
+
+async function enterOrders(
+  exchange: Exchange,
+  from: number,
+  to: number,
+): Promise<void> {
+  for (let token = from; token <= to; token++) {
+    exchange.submit("demo1", {
+      type: "enterOrder",
+      orderToken: token,
+      clientReference: "",
+      buySellIndicator: token % 2 === 0 ? "B" : "S",
+      quantity: 100,
+      orderbookId: "1",
+      group: "DAY",
+      price: token % 2 === 0 ? 20000 - token : 30000 + token,
+      timeInForce: 99999,
+      firmId: 0,
+      display: " ",
+      capacity: "P",
+      minimumQuantity: 0,
+      orderClassification: "1",
+      cashMarginType: "1",
+    }, START + token * 1000);
+  }
+  await exchange.drain();
+}
+
+const hex = (bytes: Uint8Array) =>
+  [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+Deno.test("ItchPublisher: a listener's message hook sees every message as it is appended, in the log's order, and no more once removed", async () => {
+  const { exchange, feed } = dayWithFeed();
+  const seen: string[] = [];
+  const events: string[] = [];
+  const stop = feed.listen({
+    message: (message) => {
+      seen.push(hex(message));
+      events.push("message");
+    },
+    appended: (last) => events.push(`appended ${last}`),
+  });
+  await enterOrders(exchange, 1, 40);
+  const log = feed.log;
+  assert.ok(log.length > 40);
+  assert.deepEqual(
+    seen,
+    Array.from({ length: log.length }, (_, i) => hex(log.message(i + 1))),
+  );
+  // Every appended(last) comes after the message hooks of messages up to last.
+  let messages = 0;
+  for (const event of events) {
+    if (event === "message") messages++;
+    else assert.equal(Number(event.split(" ")[1]), messages);
+  }
+  stop();
+  const before = feed.log.length;
+  await enterOrders(exchange, 41, 50);
+  assert.ok(feed.log.length > before);
+  assert.equal(seen.length, before);
+});
+
+Deno.test("MoldFeed started in the middle of a day sends the messages before it and after it, numbered from 1, each exactly once and as the log holds it", async () => {
+  const { exchange, feed } = dayWithFeed();
+  await enterOrders(exchange, 1, 300);
+  const receiver = dgram.createSocket("udp4");
+  await new Promise<void>((resolve) =>
+    receiver.bind(0, "127.0.0.1", () => resolve())
+  );
+  const received = new Map<number, string>();
+  const sizes: number[] = [];
+  let session = "";
+  receiver.on("message", (bytes) => {
+    const packet = decodeMoldUdp64(new Uint8Array(bytes));
+    if (packet.type !== "downstream") return;
+    session = packet.session;
+    sizes.push(bytes.length);
+    packet.messages.forEach((message, i) => {
+      const n = packet.sequenceNumber + i;
+      assert.equal(received.has(n), false, `message ${n} twice`);
+      received.set(n, hex(message));
+    });
+  });
+  const mold = MoldFeed.start({
+    publisher: feed,
+    destination: { hostname: "127.0.0.1", port: receiver.address().port },
+    requestPort: null,
+  });
+  try {
+    const early = feed.log.length;
+    await until(() => received.size >= early, "the messages before the feed");
+    await enterOrders(exchange, 301, 600);
+    const log = feed.log;
+    await until(() => received.size >= log.length, "every message");
+    assert.equal(session, "2026112501");
+    assert.deepEqual(
+      [...received.keys()].sort((a, b) => a - b),
+      Array.from({ length: log.length }, (_, i) => i + 1),
+    );
+    for (let n = 1; n <= log.length; n++) {
+      assert.equal(received.get(n), hex(log.message(n)), `message ${n}`);
+    }
+    // Datagrams within the limit, and the catch-up's (sent at once) full but its last.
+    assert.ok(sizes.every((size) => size <= 1420));
+    assert.ok(sizes.slice(0, 6).every((size) => size > 1420 - 40));
+  } finally {
+    await mold.stop();
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  }
+});
