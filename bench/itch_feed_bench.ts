@@ -17,7 +17,8 @@
  * Run: `deno task bench:feed` (about a minute; `-- --quick` for less, `-- --rounds N` for more
  * rounds, `--count N` for orders per run, `--pin` for the servers on a core of their own,
  * `--main PATH` to run another checkout's `main.ts`, a baseline measured the same way: run
- * the two alternately under the bench lock, `--no-stalled` to leave out the stalled reader).
+ * the two alternately under the bench lock, `--no-stalled` to leave out the stalled reader,
+ * `--cpu-prof DIR` for the servers' CPU profiles).
  * The last line is one JSON object.
  *
  * @module
@@ -33,6 +34,8 @@ const flag = (name: string): string | undefined => {
 const MAIN = flag("--main") ?? new URL("../main.ts", import.meta.url).pathname;
 /** `--no-stalled`: skip the server with a stalled reader (a third less time per round). */
 const STALLED = !Deno.args.includes("--no-stalled");
+/** `--cpu-prof DIR`: each server writes a V8 CPU profile into `DIR/off`, `DIR/on`, `DIR/stalled`. */
+const PROFILE = flag("--cpu-prof");
 const QUICK = Deno.args.includes("--quick");
 const countFlag = Deno.args.indexOf("--count");
 const COUNT = countFlag >= 0
@@ -78,12 +81,15 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function spawn(args: string[]): Promise<Server> {
+async function spawn(name: string, args: string[]): Promise<Server> {
   const deno = [
     Deno.execPath(),
     "run",
     "-A",
     "--v8-flags=--max-semi-space-size=64",
+    ...(PROFILE === undefined
+      ? []
+      : ["--cpu-prof", `--cpu-prof-dir=${PROFILE}/${name}`]),
   ];
   const command = PIN ? ["taskset", "-c", "1", ...deno] : deno;
   const child = new Deno.Command(command[0]!, {
@@ -290,7 +296,7 @@ async function main(): Promise<void> {
   const dirs = await Promise.all(
     [0, 1, 2].map(() => Deno.makeTempDir({ prefix: "ouch-feed-bench-" })),
   );
-  const off = await spawn([
+  const off = await spawn("off", [
     "--journal",
     dirs[0]!,
     "--itch-port",
@@ -298,14 +304,14 @@ async function main(): Promise<void> {
     "--snapshot-port",
     "off",
   ]);
-  const on = await spawn([
+  const on = await spawn("on", [
     "--journal",
     dirs[1]!,
     "--mold",
     `127.0.0.1:${sinkPort}`,
   ]);
   const stalled = STALLED
-    ? await spawn([
+    ? await spawn("stalled", [
       "--journal",
       dirs[2]!,
       "--mold",
