@@ -425,6 +425,10 @@ async function main(): Promise<void> {
     },
     /** Feed off over feed on: the throughput ratio a server alone on its core would reach. */
     cpuRatio: ratio(median(cpu.off!), median(cpu.on!)),
+    /** Each round's CPU per order off over on (adjacent runs share the machine's state). */
+    roundCpuRatios: cpu.on!.map((on, i) => ratio(cpu.off![i]!, on)),
+    /** Each round's throughput on over off. */
+    roundRatios: results.on!.map((on, i) => ratio(on, results.off![i]!)),
     /**
      * The kernel's part of it (system time), µs per order: on loopback a send also runs the
      * receiving side's network stack.
