@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import dgram from "node:dgram";
 import {
   answerMoldUdp64Request,
@@ -78,9 +79,7 @@ export class MoldFeed {
     this.#unlisten = this.#publisher.listen({
       dayStarted: (session) => {
         this.#packer?.flush();
-        this.#packer = new MoldUdp64Packer((datagram) => this.#send(datagram), {
-          session,
-        });
+        this.#packer = this.#newPacker(session);
       },
       // Packed as the generator makes them: no second pass over the log.
       message: (message) => this.#packer?.addFrom(message, 0, message.length),
@@ -88,9 +87,7 @@ export class MoldFeed {
       dayEnded: () => this.#packer?.endOfSession(),
     });
     if (this.#publisher.session !== undefined) {
-      this.#packer = new MoldUdp64Packer((datagram) => this.#send(datagram), {
-        session: this.#publisher.session,
-      });
+      this.#packer = this.#newPacker(this.#publisher.session);
       const log = this.#publisher.log;
       if (log.length > 0) log.forEachMessage(1, log.length, this.#add);
       this.#pump();
@@ -204,10 +201,22 @@ export class MoldFeed {
     else packer.heartbeat();
   }
 
+  #newPacker(session: string): MoldUdp64Packer {
+    return new MoldUdp64Packer((datagram) => this.#send(datagram), {
+      session,
+      copy: false,
+    });
+  }
+
+  /** Sends a copy of `datagram` (a view of the packer's buffer) that the socket may keep. */
   #send(datagram: Uint8Array): void {
     this.#lastSentAt = Date.now();
+    // allocUnsafe takes its bytes from a shared 8 KiB slab (a new slab when one is used up,
+    // never reused while a view holds it): cheaper than an ArrayBuffer per datagram.
+    const copy = Buffer.allocUnsafe(datagram.length);
+    copy.set(datagram);
     this.#socket.send(
-      datagram,
+      copy,
       this.#destination.port,
       this.#destination.hostname,
     );
