@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { Buffer } from "node:buffer";
 import dgram from "node:dgram";
 import {
   answerMoldUdp64Request,
@@ -79,7 +78,9 @@ export class MoldFeed {
     this.#unlisten = this.#publisher.listen({
       dayStarted: (session) => {
         this.#packer?.flush();
-        this.#packer = this.#newPacker(session);
+        this.#packer = new MoldUdp64Packer((datagram) => this.#send(datagram), {
+          session,
+        });
       },
       // Packed as the generator makes them: no second pass over the log.
       message: (message) => this.#packer?.addFrom(message, 0, message.length),
@@ -87,7 +88,9 @@ export class MoldFeed {
       dayEnded: () => this.#packer?.endOfSession(),
     });
     if (this.#publisher.session !== undefined) {
-      this.#packer = this.#newPacker(this.#publisher.session);
+      this.#packer = new MoldUdp64Packer((datagram) => this.#send(datagram), {
+        session: this.#publisher.session,
+      });
       const log = this.#publisher.log;
       if (log.length > 0) log.forEachMessage(1, log.length, this.#add);
       this.#pump();
@@ -201,22 +204,10 @@ export class MoldFeed {
     else packer.heartbeat();
   }
 
-  #newPacker(session: string): MoldUdp64Packer {
-    return new MoldUdp64Packer((datagram) => this.#send(datagram), {
-      session,
-      copy: false,
-    });
-  }
-
-  /** Sends a copy of `datagram` (a view of the packer's buffer) that the socket may keep. */
   #send(datagram: Uint8Array): void {
     this.#lastSentAt = Date.now();
-    // allocUnsafe takes its bytes from a shared 8 KiB slab (a new slab when one is used up,
-    // never reused while a view holds it): cheaper than an ArrayBuffer per datagram.
-    const copy = Buffer.allocUnsafe(datagram.length);
-    copy.set(datagram);
     this.#socket.send(
-      copy,
+      datagram,
       this.#destination.port,
       this.#destination.hostname,
     );

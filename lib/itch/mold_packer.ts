@@ -36,19 +36,9 @@ export interface MoldUdp64PackerOptions {
    * @default {MOLD_UDP64_MAX_MESSAGE_COUNT}
    */
   maxMessageCount?: number;
-  /**
-   * Whether each datagram is a fresh copy the sink may keep; `false`: a view of the packer's
-   * own buffer, valid during the sink's call only (for a sink that copies it anyway).
-   *
-   * @default {true}
-   */
-  copy?: boolean;
 }
 
-/**
- * Where a packer's datagrams go: each is a fresh copy the receiver may keep (or, with
- * `copy: false`, a view valid during the call).
- */
+/** Where a packer's datagrams go: each is a fresh copy the receiver may keep. */
 export type DatagramSink = (datagram: Uint8Array) => void;
 
 const T = "moldUdp64Packet";
@@ -83,7 +73,6 @@ export class MoldUdp64Packer {
   readonly #send: DatagramSink;
   readonly #maxPayload: number;
   readonly #maxCount: number;
-  readonly #copy: boolean;
   /** Header (session written once) and message blocks of the datagram being filled. */
   readonly #buffer: Uint8Array;
   /** Sequence number of the next message added. */
@@ -111,7 +100,6 @@ export class MoldUdp64Packer {
     this.#send = send;
     this.#maxPayload = maxPayload;
     this.#maxCount = maxCount;
-    this.#copy = options.copy ?? true;
     this.#next = next;
     this.#buffer = new Uint8Array(MOLD_UDP64_HEADER_LENGTH + maxPayload);
     putAlphaField(this.#buffer, 0, 10, options.session, T, "session");
@@ -210,12 +198,10 @@ export class MoldUdp64Packer {
     const count = this.#count;
     if (count === 0) return false;
     this.#writeHeader(this.#next - count, count);
-    const end = this.#end;
+    const datagram = this.#buffer.slice(0, this.#end);
     this.#count = 0;
     this.#end = MOLD_UDP64_HEADER_LENGTH;
-    this.#send(
-      this.#copy ? this.#buffer.slice(0, end) : this.#buffer.subarray(0, end),
-    );
+    this.#send(datagram);
     return true;
   }
 
@@ -250,12 +236,7 @@ export class MoldUdp64Packer {
 
   #sendHeaderOnly(count: number): void {
     this.#writeHeader(this.#next, count);
-    const header = MOLD_UDP64_HEADER_LENGTH;
-    this.#send(
-      this.#copy
-        ? this.#buffer.slice(0, header)
-        : this.#buffer.subarray(0, header),
-    );
+    this.#send(this.#buffer.slice(0, MOLD_UDP64_HEADER_LENGTH));
   }
 
   #writeHeader(sequenceNumber: number, count: number): void {
