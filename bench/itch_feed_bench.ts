@@ -18,7 +18,8 @@
  * rounds, `--count N` for orders per run, `--pin` for the servers on a core of their own,
  * `--main PATH` to run another checkout's `main.ts`, a baseline measured the same way: run
  * the two alternately under the bench lock, `--no-stalled` to leave out the stalled reader,
- * `--cpu-prof DIR` for the servers' CPU profiles).
+ * `--cpu-prof DIR` for the servers' CPU profiles, `--baseline PATH` to run another checkout's
+ * feed-off and feed-on servers in the same rounds).
  * The last line is one JSON object.
  *
  * @module
@@ -32,6 +33,12 @@ const flag = (name: string): string | undefined => {
 };
 /** `--main PATH`: run another checkout's `main.ts` (a baseline measured by this bench). */
 const MAIN = flag("--main") ?? new URL("../main.ts", import.meta.url).pathname;
+/**
+ * `--baseline PATH`: besides this tree's servers, a feed-off and a feed-on server of another
+ * checkout's `main.ts` (`baseOff`, `baseOn`), in the same rounds: the two trees compared in
+ * one run, each round's servers back to back.
+ */
+const BASELINE = flag("--baseline");
 /** `--no-stalled`: skip the server with a stalled reader (a third less time per round). */
 const STALLED = !Deno.args.includes("--no-stalled");
 /** `--cpu-prof DIR`: each server writes a V8 CPU profile into `DIR/off`, `DIR/on`, `DIR/stalled`. */
@@ -81,7 +88,11 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function spawn(name: string, args: string[]): Promise<Server> {
+async function spawn(
+  name: string,
+  args: string[],
+  main = MAIN,
+): Promise<Server> {
   const deno = [
     Deno.execPath(),
     "run",
@@ -95,7 +106,7 @@ async function spawn(name: string, args: string[]): Promise<Server> {
   const child = new Deno.Command(command[0]!, {
     args: [
       ...command.slice(1),
-      MAIN,
+      main,
       "server",
       "--port",
       "0",
@@ -294,7 +305,7 @@ async function main(): Promise<void> {
   const say = (line: string) =>
     input.write(new TextEncoder().encode(line + "\n"));
   const dirs = await Promise.all(
-    [0, 1, 2].map(() => Deno.makeTempDir({ prefix: "ouch-feed-bench-" })),
+    [0, 1, 2, 3, 4].map(() => Deno.makeTempDir({ prefix: "ouch-feed-bench-" })),
   );
   const off = await spawn("off", [
     "--journal",
@@ -324,6 +335,24 @@ async function main(): Promise<void> {
     servers.push(["stalled", stalled]);
     readers.push([stalled.itchPort, "read"], [stalled.itchPort, "stall"]);
   }
+  if (BASELINE !== undefined) {
+    const baseOff = await spawn("baseOff", [
+      "--journal",
+      dirs[3]!,
+      "--itch-port",
+      "off",
+      "--snapshot-port",
+      "off",
+    ], BASELINE);
+    const baseOn = await spawn("baseOn", [
+      "--journal",
+      dirs[4]!,
+      "--mold",
+      `127.0.0.1:${sinkPort}`,
+    ], BASELINE);
+    servers.push(["baseOff", baseOff], ["baseOn", baseOn]);
+    readers.push([baseOn.itchPort, "read"]);
+  }
   for (const [port, mode] of readers) {
     await say(`${port} ${mode}`);
     await until(new RegExp(`subscribed ${port}[\\s\\S]*$`));
@@ -348,11 +377,14 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
   };
-  const lag: Record<string, number[]> = { on: [], stalled: [] };
-  const results: Record<string, number[]> = { off: [], on: [], stalled: [] };
-  const cpu: Record<string, number[]> = { off: [], on: [], stalled: [] };
-  const mainCpu: Record<string, number[]> = { off: [], on: [], stalled: [] };
-  const systemCpu: Record<string, number[]> = { off: [], on: [], stalled: [] };
+  const names = ["off", "on", "stalled", "baseOff", "baseOn"];
+  const table = () =>
+    Object.fromEntries(names.map((name) => [name, [] as number[]]));
+  const lag = table();
+  const results = table();
+  const cpu = table();
+  const mainCpu = table();
+  const systemCpu = table();
   let counts = { datagrams: 0, bytes: [0] };
   try {
     for (const [, server] of servers) {
@@ -455,6 +487,26 @@ async function main(): Promise<void> {
     },
     subscriberBytes: counts.bytes[0],
     moldDatagrams: counts.datagrams,
+    /**
+     * With `--baseline`: the other checkout's servers in the same rounds, and each round's
+     * CPU per order of this tree's feed-on server over the baseline's.
+     */
+    baseline: BASELINE === undefined ? null : {
+      main: BASELINE,
+      cpuMicrosPerOrder: {
+        off: Number(median(cpu.baseOff!).toFixed(2)),
+        on: Number(median(cpu.baseOn!).toFixed(2)),
+      },
+      cpuRatio: ratio(median(cpu.baseOff!), median(cpu.baseOn!)),
+      roundCpuRatios: cpu.baseOn!.map((on, i) => ratio(cpu.baseOff![i]!, on)),
+      roundRatios: results.baseOn!.map((on, i) =>
+        ratio(on, results.baseOff![i]!)
+      ),
+      onOverBaselineOn: cpu.on!.map((on, i) => ratio(on, cpu.baseOn![i]!)),
+      offOverBaselineOff: cpu.off!.map((off, i) =>
+        ratio(off, cpu.baseOff![i]!)
+      ),
+    },
   };
   // deno-lint-ignore no-console
   console.log(
