@@ -5,6 +5,7 @@ import { ItchPublisher } from "../../lib/feeds/itch_publisher.ts";
 import { MoldFeed } from "../../lib/feeds/mold_feed.ts";
 import { decodeMoldUdp64 } from "../../lib/itch/mod.ts";
 import { until } from "./_itch_decoder.ts";
+import { enterOrder } from "../_fixtures.ts";
 
 const START = 34_200_000_000_000;
 
@@ -29,23 +30,16 @@ async function enterOrders(
   to: number,
 ): Promise<void> {
   for (let token = from; token <= to; token++) {
-    exchange.submit("demo1", {
-      type: "enterOrder",
-      orderToken: token,
-      clientReference: "",
-      buySellIndicator: token % 2 === 0 ? "B" : "S",
-      quantity: 100,
-      orderbookId: "1",
-      group: "DAY",
-      price: token % 2 === 0 ? 20000 - token : 30000 + token,
-      timeInForce: 99999,
-      firmId: 0,
-      display: " ",
-      capacity: "P",
-      minimumQuantity: 0,
-      orderClassification: "1",
-      cashMarginType: "1",
-    }, START + token * 1000);
+    const buy = token % 2 === 0;
+    exchange.submit(
+      "demo1",
+      enterOrder(token, {
+        clientReference: "",
+        buySellIndicator: buy ? "B" : "S",
+        price: buy ? 20000 - token : 30000 + token,
+      }),
+      START + token * 1000,
+    );
   }
   await exchange.drain();
 }
@@ -124,9 +118,10 @@ Deno.test("MoldFeed started in the middle of a day sends the messages before it 
     for (let n = 1; n <= log.length; n++) {
       assert.equal(received.get(n), hex(log.message(n)), `message ${n}`);
     }
-    // Datagrams within the limit, and the catch-up's (sent at once) full but its last.
+    // Datagrams within the limit; the catch-up's are full but its last (the socket binds on
+    // the first send: the order they arrive in is not asserted).
     assert.ok(sizes.every((size) => size <= 1420));
-    assert.ok(sizes.slice(0, 6).every((size) => size > 1420 - 40));
+    assert.ok(sizes.filter((size) => size > 1420 - 40).length >= 6, `${sizes}`);
   } finally {
     await mold.stop();
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
