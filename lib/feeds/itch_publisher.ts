@@ -30,12 +30,6 @@ import { MessageLog } from "../session/message_log.ts";
 export interface ItchFeedListener {
   /** A new day's feed starts (its log is empty, and fills with the start of day next). */
   dayStarted?(session: string): void;
-  /**
-   * One message, as it is appended to the log (before the `appended` that covers it): a
-   * view valid during the call only (copy what you keep). For a transport that packs the
-   * messages itself (MoldUDP64), so that it need not read them back from the log.
-   */
-  message?(message: Uint8Array): void;
   /** Messages up to `last` (a sequence number) are in the log. */
   appended?(last: number): void;
   /** The day's last message (`S C`) is in the log. */
@@ -137,7 +131,6 @@ export function referenceDataOf(day: DayConfig): FeedReferenceData {
  */
 export type FeedLog = AccountStream & {
   append(message: Uint8Array): number;
-  appendFrom(bytes: Uint8Array, start: number, end: number): number;
   forEachMessage(
     from: number,
     to: number,
@@ -200,8 +193,6 @@ export class ItchPublisher implements Subscriber {
   #ended = false;
   readonly #file: ItchFeedFile | undefined;
   readonly #listeners = new Set<ItchFeedListener>();
-  /** The listeners' `message` hooks, called for every message appended. */
-  #taps: ((message: Uint8Array) => void)[] = [];
 
   /**
    * Makes a publisher.
@@ -297,12 +288,7 @@ export class ItchPublisher implements Subscriber {
    */
   listen(listener: ItchFeedListener): () => void {
     this.#listeners.add(listener);
-    const tap = listener.message?.bind(listener);
-    if (tap !== undefined) this.#taps = [...this.#taps, tap];
-    return () => {
-      this.#listeners.delete(listener);
-      if (tap !== undefined) this.#taps = this.#taps.filter((t) => t !== tap);
-    };
+    return () => this.#listeners.delete(listener);
   }
 
   /**
@@ -362,10 +348,8 @@ export class ItchPublisher implements Subscriber {
     const generator = new FeedGenerator(
       {
         append: (message) => {
-          log.appendFrom(message, 0, message.length);
+          log.append(message);
           file?.append(message);
-          const taps = this.#taps;
-          for (let i = 0; i < taps.length; i++) taps[i]!(message);
         },
       },
       referenceDataOf(day),

@@ -56,6 +56,7 @@ export class MoldFeed {
   };
   readonly #add = (bytes: Uint8Array, start: number, end: number) =>
     this.#packer!.addFrom(bytes, start, end);
+  #sent = 0;
   #lastSentAt = 0;
   #requestPort: number | null = null;
   #ignored = 0;
@@ -78,22 +79,19 @@ export class MoldFeed {
     this.#unlisten = this.#publisher.listen({
       dayStarted: (session) => {
         this.#packer?.flush();
+        this.#sent = 0;
         this.#packer = new MoldUdp64Packer((datagram) => this.#send(datagram), {
           session,
         });
       },
-      // Packed as the generator makes them: no second pass over the log.
-      message: (message) => this.#packer?.addFrom(message, 0, message.length),
-      appended: () => this.#pump(),
+      appended: (last) => this.#pump(last),
       dayEnded: () => this.#packer?.endOfSession(),
     });
     if (this.#publisher.session !== undefined) {
       this.#packer = new MoldUdp64Packer((datagram) => this.#send(datagram), {
         session: this.#publisher.session,
       });
-      const log = this.#publisher.log;
-      if (log.length > 0) log.forEachMessage(1, log.length, this.#add);
-      this.#pump();
+      this.#pump(this.#publisher.log.length);
     }
     this.#timer = setInterval(() => this.#idle(), 100);
   }
@@ -182,10 +180,13 @@ export class MoldFeed {
     this.#requests!.send(answer, from.port, from.address);
   }
 
-  /** A batch's messages are packed: sends the partly filled datagram now or soon. */
-  #pump(): void {
+  #pump(last: number): void {
     const packer = this.#packer;
     if (packer === undefined) return;
+    if (last > this.#sent) {
+      this.#publisher.log.forEachMessage(this.#sent + 1, last, this.#add);
+    }
+    this.#sent = last;
     // The partly filled datagram goes out now, unless one went out in the same millisecond
     // (Date.now(): no op call, unlike performance.now()): then at the next timer (within
     // about a millisecond), so that under load the batches of several turns share datagrams

@@ -47,37 +47,6 @@ async function enterOrders(
 const hex = (bytes: Uint8Array) =>
   [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 
-Deno.test("ItchPublisher: a listener's message hook sees every message as it is appended, in the log's order, and no more once removed", async () => {
-  const { exchange, feed } = dayWithFeed();
-  const seen: string[] = [];
-  const events: string[] = [];
-  const stop = feed.listen({
-    message: (message) => {
-      seen.push(hex(message));
-      events.push("message");
-    },
-    appended: (last) => events.push(`appended ${last}`),
-  });
-  await enterOrders(exchange, 1, 40);
-  const log = feed.log;
-  assert.ok(log.length > 40);
-  assert.deepEqual(
-    seen,
-    Array.from({ length: log.length }, (_, i) => hex(log.message(i + 1))),
-  );
-  // Every appended(last) comes after the message hooks of messages up to last.
-  let messages = 0;
-  for (const event of events) {
-    if (event === "message") messages++;
-    else assert.equal(Number(event.split(" ")[1]), messages);
-  }
-  stop();
-  const before = feed.log.length;
-  await enterOrders(exchange, 41, 50);
-  assert.ok(feed.log.length > before);
-  assert.equal(seen.length, before);
-});
-
 Deno.test("MoldFeed started in the middle of a day sends the messages before it and after it, numbered from 1, each exactly once and as the log holds it", async () => {
   const { exchange, feed } = dayWithFeed();
   await enterOrders(exchange, 1, 300);
