@@ -15,7 +15,11 @@
  * pays for the feed of another) and reports how long they kept receiving (`feedBehindMs`).
  *
  * Run: `deno task bench:feed` (about a minute; `-- --quick` for less, `-- --rounds N` for more
- * rounds, `--count N` for orders per run, `--pin` for the servers on a core of their own).
+ * rounds, `--count N` for orders per run, `--pin` for the servers on a core of their own,
+ * `--main PATH` to run another checkout's `main.ts`, a baseline measured the same way: run
+ * the two alternately under the bench lock, `--no-stalled` to leave out the stalled reader,
+ * `--cpu-prof DIR` for the servers' CPU profiles, `--baseline PATH` to run another checkout's
+ * feed-off and feed-on servers in the same rounds).
  * The last line is one JSON object.
  *
  * @module
@@ -23,7 +27,22 @@
 import dgram from "node:dgram";
 import { type LoadReport, runLoad } from "../lib/client/load.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const flag = (name: string): string | undefined => {
+  const at = Deno.args.indexOf(name);
+  return at >= 0 ? Deno.args[at + 1] : undefined;
+};
+/** `--main PATH`: run another checkout's `main.ts` (a baseline measured by this bench). */
+const MAIN = flag("--main") ?? new URL("../main.ts", import.meta.url).pathname;
+/**
+ * `--baseline PATH`: besides this tree's servers, a feed-off and a feed-on server of another
+ * checkout's `main.ts` (`baseOff`, `baseOn`), in the same rounds: the two trees compared in
+ * one run, each round's servers back to back.
+ */
+const BASELINE = flag("--baseline");
+/** `--no-stalled`: skip the server with a stalled reader (a third less time per round). */
+const STALLED = !Deno.args.includes("--no-stalled");
+/** `--cpu-prof DIR`: each server writes a V8 CPU profile into `DIR/off`, `DIR/on`, `DIR/stalled`. */
+const PROFILE = flag("--cpu-prof");
 const QUICK = Deno.args.includes("--quick");
 const countFlag = Deno.args.indexOf("--count");
 const COUNT = countFlag >= 0
@@ -69,18 +88,25 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function spawn(args: string[]): Promise<Server> {
+async function spawn(
+  name: string,
+  args: string[],
+  main = MAIN,
+): Promise<Server> {
   const deno = [
     Deno.execPath(),
     "run",
     "-A",
     "--v8-flags=--max-semi-space-size=64",
+    ...(PROFILE === undefined
+      ? []
+      : ["--cpu-prof", `--cpu-prof-dir=${PROFILE}/${name}`]),
   ];
   const command = PIN ? ["taskset", "-c", "1", ...deno] : deno;
   const child = new Deno.Command(command[0]!, {
     args: [
       ...command.slice(1),
-      MAIN,
+      main,
       "server",
       "--port",
       "0",
@@ -279,9 +305,9 @@ async function main(): Promise<void> {
   const say = (line: string) =>
     input.write(new TextEncoder().encode(line + "\n"));
   const dirs = await Promise.all(
-    [0, 1, 2].map(() => Deno.makeTempDir({ prefix: "ouch-feed-bench-" })),
+    [0, 1, 2, 3, 4].map(() => Deno.makeTempDir({ prefix: "ouch-feed-bench-" })),
   );
-  const off = await spawn([
+  const off = await spawn("off", [
     "--journal",
     dirs[0]!,
     "--itch-port",
@@ -289,24 +315,45 @@ async function main(): Promise<void> {
     "--snapshot-port",
     "off",
   ]);
-  const on = await spawn([
+  const on = await spawn("on", [
     "--journal",
     dirs[1]!,
     "--mold",
     `127.0.0.1:${sinkPort}`,
   ]);
-  const stalled = await spawn([
-    "--journal",
-    dirs[2]!,
-    "--mold",
-    `127.0.0.1:${sinkPort}`,
-  ]);
-  for (
-    const [port, mode] of [[on.itchPort, "read"], [stalled.itchPort, "read"], [
-      stalled.itchPort,
-      "stall",
-    ]] as const
-  ) {
+  const stalled = STALLED
+    ? await spawn("stalled", [
+      "--journal",
+      dirs[2]!,
+      "--mold",
+      `127.0.0.1:${sinkPort}`,
+    ])
+    : undefined;
+  const servers = [["off", off], ["on", on]] as [string, Server][];
+  const readers: [number | null, string][] = [[on.itchPort, "read"]];
+  if (stalled !== undefined) {
+    servers.push(["stalled", stalled]);
+    readers.push([stalled.itchPort, "read"], [stalled.itchPort, "stall"]);
+  }
+  if (BASELINE !== undefined) {
+    const baseOff = await spawn("baseOff", [
+      "--journal",
+      dirs[3]!,
+      "--itch-port",
+      "off",
+      "--snapshot-port",
+      "off",
+    ], BASELINE);
+    const baseOn = await spawn("baseOn", [
+      "--journal",
+      dirs[4]!,
+      "--mold",
+      `127.0.0.1:${sinkPort}`,
+    ], BASELINE);
+    servers.push(["baseOff", baseOff], ["baseOn", baseOn]);
+    readers.push([baseOn.itchPort, "read"]);
+  }
+  for (const [port, mode] of readers) {
     await say(`${port} ${mode}`);
     await until(new RegExp(`subscribed ${port}[\\s\\S]*$`));
     text = "";
@@ -330,23 +377,21 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
   };
-  const lag: Record<string, number[]> = { on: [], stalled: [] };
-  const results: Record<string, number[]> = { off: [], on: [], stalled: [] };
-  const cpu: Record<string, number[]> = { off: [], on: [], stalled: [] };
-  const mainCpu: Record<string, number[]> = { off: [], on: [], stalled: [] };
-  const systemCpu: Record<string, number[]> = { off: [], on: [], stalled: [] };
+  const names = ["off", "on", "stalled", "baseOff", "baseOn"];
+  const table = () =>
+    Object.fromEntries(names.map((name) => [name, [] as number[]]));
+  const lag = table();
+  const results = table();
+  const cpu = table();
+  const mainCpu = table();
+  const systemCpu = table();
   let counts = { datagrams: 0, bytes: [0] };
   try {
-    for (const server of [off, on, stalled]) {
+    for (const [, server] of servers) {
       await measure(server.port, COUNT / 4);
     }
     for (let round = 0; round < ROUNDS; round++) {
-      for (
-        const [name, server] of [["off", off], ["on", on], [
-          "stalled",
-          stalled,
-        ]] as const
-      ) {
+      for (const [name, server] of servers) {
         const before = cpuSeconds(server.pid);
         const beforeMain = cpuSeconds(server.pid, true);
         const beforeSystem = cpuSeconds(server.pid, false, "system");
@@ -374,11 +419,12 @@ async function main(): Promise<void> {
     counts = JSON.parse((await until(/\{.*\}/))[0]);
     await input.close();
     await child.status;
-    await Promise.all([off, on, stalled].map((server) => server.stop()));
+    await Promise.all(servers.map(([, server]) => server.stop()));
     await Promise.all(dirs.map((dir) => Deno.remove(dir, { recursive: true })));
   }
   const best = (values: number[]) => Math.round(Math.max(...values));
   const median = (values: number[]) => {
+    if (values.length === 0) return NaN;
     const sorted = [...values].sort((a, b) => a - b);
     const middle = Math.floor(sorted.length / 2);
     return sorted.length % 2 === 1
@@ -387,6 +433,7 @@ async function main(): Promise<void> {
   };
   const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
   const summary = {
+    main: MAIN,
     orders: COUNT,
     rounds: ROUNDS,
     pinned: PIN,
@@ -410,6 +457,10 @@ async function main(): Promise<void> {
     },
     /** Feed off over feed on: the throughput ratio a server alone on its core would reach. */
     cpuRatio: ratio(median(cpu.off!), median(cpu.on!)),
+    /** Each round's CPU per order off over on (adjacent runs share the machine's state). */
+    roundCpuRatios: cpu.on!.map((on, i) => ratio(cpu.off![i]!, on)),
+    /** Each round's throughput on over off. */
+    roundRatios: results.on!.map((on, i) => ratio(on, results.off![i]!)),
     /**
      * The kernel's part of it (system time), µs per order: on loopback a send also runs the
      * receiving side's network stack.
@@ -436,6 +487,26 @@ async function main(): Promise<void> {
     },
     subscriberBytes: counts.bytes[0],
     moldDatagrams: counts.datagrams,
+    /**
+     * With `--baseline`: the other checkout's servers in the same rounds, and each round's
+     * CPU per order of this tree's feed-on server over the baseline's.
+     */
+    baseline: BASELINE === undefined ? null : {
+      main: BASELINE,
+      cpuMicrosPerOrder: {
+        off: Number(median(cpu.baseOff!).toFixed(2)),
+        on: Number(median(cpu.baseOn!).toFixed(2)),
+      },
+      cpuRatio: ratio(median(cpu.baseOff!), median(cpu.baseOn!)),
+      roundCpuRatios: cpu.baseOn!.map((on, i) => ratio(cpu.baseOff![i]!, on)),
+      roundRatios: results.baseOn!.map((on, i) =>
+        ratio(on, results.baseOff![i]!)
+      ),
+      onOverBaselineOn: cpu.on!.map((on, i) => ratio(on, cpu.baseOn![i]!)),
+      offOverBaselineOff: cpu.off!.map((off, i) =>
+        ratio(off, cpu.baseOff![i]!)
+      ),
+    },
   };
   // deno-lint-ignore no-console
   console.log(
