@@ -58,6 +58,9 @@ export class MoldFeed {
     this.#packer!.addFrom(bytes, start, end);
   #sent = 0;
   #lastSentAt = 0;
+  /** Datagrams made before the socket was bound, sent in order once it is. */
+  #unbound: Uint8Array[] | null = [];
+  readonly #socketReady = Promise.withResolvers<void>();
   #requestPort: number | null = null;
   #ignored = 0;
   #answered = 0;
@@ -67,12 +70,22 @@ export class MoldFeed {
     this.#destination = options.destination;
     this.#heartbeatMs = options.heartbeatIntervalMs ?? 1000;
     this.#socket = dgram.createSocket("udp4");
-    if (isMulticast(options.destination.hostname)) {
-      this.#socket.bind(0, "127.0.0.1", () => {
+    // Bound before the first send, which waits for it: a socket left to bind on its first
+    // send let a later datagram overtake the first ones (seen with the catch-up's datagrams).
+    const multicast = isMulticast(options.destination.hostname);
+    this.#socket.bind(0, multicast ? "127.0.0.1" : undefined, () => {
+      if (multicast) {
         this.#socket.setMulticastLoopback(true);
         this.#socket.setMulticastInterface("127.0.0.1");
-      });
-    }
+      }
+      // After the callback: within it the socket still queues sends, and out of order.
+      setTimeout(() => {
+        const waiting = this.#unbound;
+        this.#unbound = null;
+        for (const datagram of waiting ?? []) this.#send(datagram);
+        this.#socketReady.resolve();
+      }, 0);
+    });
     this.#requests = options.requestPort === null
       ? null
       : dgram.createSocket("udp4");
@@ -136,6 +149,7 @@ export class MoldFeed {
     clearInterval(this.#timer);
     clearTimeout(this.#flushTimer);
     this.#unlisten();
+    await this.#socketReady.promise;
     this.#packer?.flush();
     await new Promise<void>((resolve) => this.#socket.close(() => resolve()));
     if (this.#requests !== null) {
@@ -207,6 +221,10 @@ export class MoldFeed {
 
   #send(datagram: Uint8Array): void {
     this.#lastSentAt = Date.now();
+    if (this.#unbound !== null) {
+      this.#unbound.push(datagram);
+      return;
+    }
     this.#socket.send(
       datagram,
       this.#destination.port,
