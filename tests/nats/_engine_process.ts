@@ -138,12 +138,19 @@ async function caughtUp(): Promise<number> {
 }
 
 async function run(epoch: number): Promise<void> {
+  // As `ouch engine` does: a start that fails on something else than a fence (a JetStream
+  // request timing out while a killed node's streams elect new leaders) is tried again
+  // after 1 s, a few times.
+  let failed = 0;
   while (writer === undefined) {
-    const after = await caughtUp();
     try {
+      const after = await caughtUp();
       writer = await LogWriter.open(nc, { names, epoch, after });
     } catch (error) {
-      if (!(error instanceof FencedError)) throw error;
+      if (error instanceof FencedError) continue;
+      if (++failed >= 10) throw error;
+      emit({ ev: "retry", message: String(error) });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
   const from = reader.cursor;

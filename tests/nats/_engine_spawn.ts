@@ -19,6 +19,7 @@ export interface EngineEvent {
     | "lost"
     | "exit"
     | "error"
+    | "retry"
     | "status"
     | "flood";
   id: string;
