@@ -23,11 +23,101 @@ const FLOAT64 = 10;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/** Items of an array or object written between two yields of {@linkcode StateWriter.steps}. */
+const STEP_ITEMS = 4096;
+/** Bytes of a typed array copied between two yields of {@linkcode StateWriter.steps}. */
+const STEP_BYTES = 1 << 18;
+
+/** Throws unless `value` is a plain object (of `Object.prototype` or none). */
+function checkPlain(value: object): void {
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== null && proto !== Object.prototype) {
+    throw new TypeError(
+      `Cannot encode state as it holds a ${
+        proto.constructor?.name ?? "non-plain object"
+      }`,
+    );
+  }
+}
+
+/**
+ * A deep copy of a state tree that shares no mutable memory with it (typed arrays, arrays
+ * and objects are copied; strings and other primitives are immutable), and the number of
+ * bytes {@linkcode StateWriter} will need for it (exact for ASCII strings; more text only
+ * grows the writer).
+ *
+ * @param value The tree.
+ * @param copy Whether to copy it, or only measure it (the tree is returned as is).
+ * @returns The copy (or the tree) and its encoded size.
+ * @throws {TypeError} For anything else than the kinds listed in the module.
+ */
+export function prepareState(
+  value: unknown,
+  copy: boolean,
+): { state: unknown; size: number } {
+  let size = 0;
+  const walk = (value: unknown): unknown => {
+    switch (typeof value) {
+      case "number":
+        size += 9;
+        return value;
+      case "string":
+        size += 5 + value.length;
+        return value;
+      case "bigint":
+        size += 25;
+        return value;
+      case "object":
+        break;
+      default:
+        size += 1;
+        return value;
+    }
+    if (value === null) {
+      size += 1;
+      return value;
+    }
+    if (Array.isArray(value)) {
+      size += 5;
+      const out = copy ? new Array<unknown>(value.length) : value;
+      for (let i = 0; i < value.length; i++) {
+        const item = walk(value[i]);
+        if (copy) out[i] = item;
+      }
+      return out;
+    }
+    if (value instanceof Int32Array || value instanceof Float64Array) {
+      size += 5 + value.byteLength;
+      return copy ? value.slice() : value;
+    }
+    checkPlain(value);
+    const out: Record<string, unknown> = {};
+    size += 5;
+    for (const [key, item] of Object.entries(value)) {
+      size += 4 + key.length;
+      out[key] = walk(item);
+    }
+    return copy ? out : value;
+  };
+  const state = walk(value);
+  return { state, size };
+}
+
 /** Appends state values to a growing buffer. */
 export class StateWriter {
-  #bytes = new Uint8Array(1 << 16);
-  #view = new DataView(this.#bytes.buffer);
+  #bytes: Uint8Array;
+  #view: DataView;
   #at = 0;
+
+  /**
+   * Makes an empty writer.
+   *
+   * @param capacity The bytes to start with (it grows by doubling past them). @default {65536}
+   */
+  constructor(capacity = 1 << 16) {
+    this.#bytes = new Uint8Array(capacity);
+    this.#view = new DataView(this.#bytes.buffer);
+  }
 
   /** The bytes written so far (a view of the writer's buffer). */
   get bytes(): Uint8Array {
@@ -78,6 +168,61 @@ export class StateWriter {
    * @throws {TypeError} For anything else than the kinds listed in the module.
    */
   value(value: unknown): void {
+    const steps = this.steps(value);
+    while (steps.next().done !== true);
+  }
+
+  /**
+   * Writes one value a piece at a time: the same bytes as {@linkcode StateWriter.value},
+   * pausing at each `yield` (every few thousand items of an array or object, every 256 KiB
+   * of a typed array), so that a caller can spread a large state over several turns. The
+   * value must not change until the steps are done.
+   *
+   * @throws {TypeError} For anything else than the kinds listed in the module.
+   */
+  *steps(value: unknown): Generator<void, void, void> {
+    if (typeof value !== "object" || value === null) {
+      return this.#scalar(value);
+    }
+    if (Array.isArray(value)) {
+      this.#tag(ARRAY);
+      this.uint32(value.length);
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        if (typeof item === "object" && item !== null) yield* this.steps(item);
+        else this.#scalar(item);
+        if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
+      }
+      return;
+    }
+    if (value instanceof Int32Array || value instanceof Float64Array) {
+      this.#tag(value instanceof Int32Array ? INT32 : FLOAT64);
+      this.uint32(value.length);
+      const bytes = new Uint8Array(
+        value.buffer,
+        value.byteOffset,
+        value.byteLength,
+      );
+      for (let at = 0; at < bytes.length; at += STEP_BYTES) {
+        if (at > 0) yield;
+        this.raw(bytes.subarray(at, at + STEP_BYTES));
+      }
+      return;
+    }
+    checkPlain(value);
+    const entries = Object.entries(value);
+    this.#tag(OBJECT);
+    this.uint32(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const [key, item] = entries[i]!;
+      this.#string(key);
+      if (typeof item === "object" && item !== null) yield* this.steps(item);
+      else this.#scalar(item);
+      if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
+    }
+  }
+
+  #scalar(value: unknown): void {
     if (value === undefined) return this.#tag(UNDEFINED);
     if (value === null) return this.#tag(NULL);
     switch (typeof value) {
@@ -98,40 +243,7 @@ export class StateWriter {
         this.#string(value.toString());
         return;
     }
-    if (Array.isArray(value)) {
-      this.#tag(ARRAY);
-      this.uint32(value.length);
-      for (const item of value) this.value(item);
-      return;
-    }
-    if (value instanceof Int32Array || value instanceof Float64Array) {
-      this.#tag(value instanceof Int32Array ? INT32 : FLOAT64);
-      this.uint32(value.length);
-      this.raw(
-        new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
-      );
-      return;
-    }
-    if (typeof value === "object" && Object.getPrototypeOf(value) !== null) {
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype) {
-        throw new TypeError(
-          `Cannot encode state as it holds a ${
-            proto.constructor?.name ?? "non-plain object"
-          }`,
-        );
-      }
-    }
-    if (typeof value !== "object") {
-      throw new TypeError(`Cannot encode state as it holds a ${typeof value}`);
-    }
-    const entries = Object.entries(value);
-    this.#tag(OBJECT);
-    this.uint32(entries.length);
-    for (const [key, item] of entries) {
-      this.#string(key);
-      this.value(item);
-    }
+    throw new TypeError(`Cannot encode state as it holds a ${typeof value}`);
   }
 }
 

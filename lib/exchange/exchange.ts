@@ -42,7 +42,14 @@ import {
   RecordWriter,
 } from "./record.ts";
 import { deliver, RecordBatch, type Subscriber } from "./subscriber.ts";
-import { decodeSnapshot, encodeSnapshot, SnapshotError } from "./snapshot.ts";
+import {
+  captureSnapshot,
+  decodeSnapshot,
+  encodeSnapshot,
+  type SnapshotCapture,
+  type SnapshotContents,
+  SnapshotError,
+} from "./snapshot.ts";
 
 /**
  * The session id of a session created at `seconds` (K16): the Unix time, ten digits.
@@ -949,6 +956,50 @@ export class Exchange {
    * ```
    */
   snapshot(): Uint8Array {
+    return encodeSnapshot(this.#snapshotContents());
+  }
+
+  /**
+   * Takes a snapshot to encode later: the same as {@linkcode Exchange.snapshot} (the
+   * turn's batch is flushed, the state is of {@linkcode Exchange.position}), but only
+   * copied out of the engine, which costs a copy of its arrays rather than their
+   * encoding. Encode it with `encodeSnapshotSteps` a piece at a time while the engine
+   * carries on; the bytes are those `snapshot()` would have given at this position.
+   *
+   * @returns The copy.
+   * @throws {RangeError} When no day is under way.
+   *
+   * @example Encoded after more orders came, it is still of its position
+   * ```ts
+   * import { Exchange } from "./exchange.ts";
+   * import { encodeSnapshotSteps } from "./snapshot.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const exchange = new Exchange({
+   *   users: new Map([["demo1", "demo"]]),
+   *   log: null,
+   *   timestamp: 0,
+   *   day: { session: "2026112501", tradingDate: "20261125", created: 1795564800 },
+   * });
+   * const expected = exchange.snapshot();
+   * const capture = exchange.captureSnapshot();
+   * exchange.login({
+   *   type: "loginRequest", username: "demo1", password: "demo", requestedSession: "",
+   *   requestedSequenceNumber: 1,
+   * }, "ouch", 1);
+   * exchange.flush();
+   * const steps = encodeSnapshotSteps(capture);
+   * let step = steps.next();
+   * while (step.done !== true) step = steps.next();
+   * assert.deepEqual(step.value, expected);
+   * ```
+   */
+  captureSnapshot(): SnapshotCapture {
+    return captureSnapshot(this.#snapshotContents());
+  }
+
+  /** The snapshot's contents, after a flush; its arrays are views of the engine's. */
+  #snapshotContents(): SnapshotContents {
     const day = this.#day;
     if (day === undefined) {
       throw new RangeError(
@@ -964,11 +1015,7 @@ export class Exchange {
       messagesOut: this.#messagesOut,
       tradingDay: day.exportState(),
     };
-    return encodeSnapshot({
-      position: day.records,
-      lastRecordCrc: this.#lastCrc,
-      state,
-    });
+    return { position: day.records, lastRecordCrc: this.#lastCrc, state };
   }
 
   /**

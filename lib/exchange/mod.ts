@@ -86,8 +86,11 @@ export {
   type SequencedMessage,
 } from "./record.ts";
 export {
+  captureSnapshot,
   decodeSnapshot,
   encodeSnapshot,
+  encodeSnapshotSteps,
+  type SnapshotCapture,
   type SnapshotContents,
   SnapshotError,
   snapshotPosition,

@@ -246,28 +246,34 @@ const CRC_TABLES = (() => {
 })();
 
 /**
- * Computes the CRC-32 (IEEE 802.3, as in zip and PNG) of `bytes` from `start` to `end`.
+ * Computes the CRC-32 (IEEE 802.3, as in zip and PNG) of `bytes` from `start` to `end`,
+ * or continues one: the CRC of two pieces is `crc32(second, 0, second.length,
+ * crc32(first))`, so a long run of bytes can be checked a piece at a time.
  *
  * @param bytes The bytes.
  * @param start The first byte. @default {0}
  * @param end After the last byte. @default {bytes.length}
+ * @param previous The CRC of the bytes before `start`, to continue it. @default {0}
  * @returns The CRC as an unsigned 32-bit integer.
  *
- * @example The standard check value
+ * @example The standard check value, whole and in two pieces
  * ```ts
  * import { crc32 } from "./record.ts";
  * import assert from "node:assert/strict";
  *
- * assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
+ * const bytes = new TextEncoder().encode("123456789");
+ * assert.equal(crc32(bytes), 0xcbf43926);
+ * assert.equal(crc32(bytes, 4, 9, crc32(bytes, 0, 4)), 0xcbf43926);
  * ```
  */
 export function crc32(
   bytes: Uint8Array,
   start = 0,
   end: number = bytes.length,
+  previous = 0,
 ): number {
   const t = CRC_TABLES;
-  let crc = 0xffffffff;
+  let crc = (previous ^ 0xffffffff) >>> 0;
   let i = start;
   for (const last = end - 8; i <= last; i += 8) {
     const a = crc ^

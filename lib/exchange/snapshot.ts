@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { StateReader, StateWriter } from "./_state_codec.ts";
+import { prepareState, StateReader, StateWriter } from "./_state_codec.ts";
 import { crc32 } from "./record.ts";
 
 const MAGIC = "OUCHSNP1";
@@ -42,6 +42,89 @@ export interface SnapshotContents {
 }
 
 /**
+ * A snapshot's contents made ready to encode over several turns: see
+ * {@linkcode captureSnapshot}.
+ */
+export interface SnapshotCapture {
+  /** The contents, sharing no mutable memory with the engine. */
+  readonly contents: SnapshotContents;
+  /** The bytes the snapshot will take (exact for ASCII text). */
+  readonly size: number;
+}
+
+/** Bytes checked by the CRC between two yields of {@linkcode encodeSnapshotSteps}. */
+const CRC_STEP = 1 << 20;
+
+/**
+ * Copies a snapshot's contents out of the engine, so that they can be encoded later, a
+ * piece at a time, while the engine carries on ({@linkcode encodeSnapshotSteps}). The
+ * copy costs a copy of the state's typed arrays and arrays (no encoding).
+ *
+ * @param contents The position, the last record's CRC and the state (views of the
+ *   engine's memory allowed).
+ * @returns The copy.
+ * @throws {TypeError} When the state holds something a snapshot cannot.
+ *
+ * @example The copy does not follow the engine
+ * ```ts
+ * import { captureSnapshot, encodeSnapshot, encodeSnapshotSteps } from "./snapshot.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const rows = new Int32Array([1, 2, 3]);
+ * const capture = captureSnapshot({ position: 7, lastRecordCrc: 42, state: { rows } });
+ * const before = encodeSnapshot({ position: 7, lastRecordCrc: 42, state: { rows } });
+ * rows[0] = 9;
+ * const steps = encodeSnapshotSteps(capture);
+ * let step = steps.next();
+ * while (step.done !== true) step = steps.next();
+ * assert.deepEqual(step.value, before);
+ * assert.equal(capture.size, before.length);
+ * ```
+ */
+export function captureSnapshot(contents: SnapshotContents): SnapshotCapture {
+  const { state, size } = prepareState(contents.state, true);
+  return {
+    contents: { ...contents, state },
+    size: HEADER + size + 4,
+  };
+}
+
+/**
+ * Encodes a captured snapshot a piece at a time: each `yield` is a point where the caller
+ * may let other work run (a few thousand values or 256 KiB of the state, or 1 MiB of its
+ * CRC, between two). The bytes are those {@linkcode encodeSnapshot} gives.
+ *
+ * @param capture From {@linkcode captureSnapshot}.
+ * @returns The generator; its return value is the snapshot (a view of its own buffer).
+ * @throws {TypeError} When the state holds something a snapshot cannot.
+ */
+export function* encodeSnapshotSteps(
+  capture: SnapshotCapture,
+): Generator<void, Uint8Array, void> {
+  const { contents } = capture;
+  const writer = new StateWriter(capture.size);
+  writer.raw(new TextEncoder().encode(MAGIC));
+  writer.raw(new Uint8Array([LITTLE ? 1 : 2, 0, 0, 0]));
+  writer.raw(new Uint8Array(8));
+  writer.uint32(contents.lastRecordCrc);
+  writer.uint32(0);
+  yield* writer.steps(contents.state);
+  writer.uint32(0);
+  const bytes = writer.bytes;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  view.setFloat64(12, contents.position);
+  const length = bytes.length - HEADER - 4;
+  view.setUint32(24, length);
+  let crc = 0;
+  for (let at = HEADER; at < HEADER + length; at += CRC_STEP) {
+    yield;
+    crc = crc32(bytes, at, Math.min(at + CRC_STEP, HEADER + length), crc);
+  }
+  view.setUint32(bytes.length - 4, crc);
+  return bytes;
+}
+
+/**
  * Encodes a snapshot.
  *
  * @param contents The position, the last record's CRC and the state.
@@ -59,21 +142,12 @@ export interface SnapshotContents {
  * ```
  */
 export function encodeSnapshot(contents: SnapshotContents): Uint8Array {
-  const writer = new StateWriter();
-  writer.raw(new TextEncoder().encode(MAGIC));
-  writer.raw(new Uint8Array([LITTLE ? 1 : 2, 0, 0, 0]));
-  writer.raw(new Uint8Array(8));
-  writer.uint32(contents.lastRecordCrc);
-  writer.uint32(0);
-  writer.value(contents.state);
-  writer.uint32(0);
-  const bytes = writer.bytes.slice();
-  const view = new DataView(bytes.buffer);
-  view.setFloat64(12, contents.position);
-  const length = bytes.length - HEADER - 4;
-  view.setUint32(24, length);
-  view.setUint32(bytes.length - 4, crc32(bytes, HEADER, HEADER + length));
-  return bytes;
+  const { size } = prepareState(contents.state, false);
+  const steps = encodeSnapshotSteps({ contents, size: HEADER + size + 4 });
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
 }
 
 /**

@@ -1,17 +1,35 @@
 /**
  * Takes an exchange's snapshots at a cadence (every so many records, or every so many
  * seconds when records came) and hands each to a store, one at a time: `ouch server`
- * writes them next to its journal, `ouch engine` to the venue's object store. No clock of
- * its own: the time comes with each tick, and the pause is measured with an injected one.
+ * writes them next to its journal, `ouch engine` to the venue's object store. No clock or
+ * timer of its own: the time comes with each tick, the pause is measured with an injected
+ * clock, and the turns the encoding is spread over are given by an injected `pause`.
+ *
+ * A snapshot is taken in two parts. In the turn it is due, the exchange's state is copied
+ * (`Exchange.captureSnapshot`: a copy of its arrays, no encoding) and handed to the store
+ * as a promise of its bytes; then it is encoded and checked a slice at a time, each slice
+ * at most about `sliceMs` long, with a `pause` between slices in which the engine carries
+ * on. Nothing reads the live state after the first turn, so the snapshot is of exactly its
+ * position, whatever the engine did in between.
  *
  * @module
  */
 import type { Exchange } from "./exchange.ts";
 import type { DayConfig } from "./record.ts";
+import { encodeSnapshotSteps, SnapshotError } from "./snapshot.ts";
 
-/** What became of a snapshot: stored (and how long taking it stalled the engine), or not. */
+/**
+ * What became of a snapshot: stored (with `ms`, the longest the engine stood still for it:
+ * the copy, or the longest slice of its encoding, over `slices` slices), or not.
+ */
 export type SnapshotEvent =
-  | { written: string; position: number; ms: number; bytes: number }
+  | {
+    written: string;
+    position: number;
+    ms: number;
+    bytes: number;
+    slices: number;
+  }
   | { error: string };
 
 /** When a {@linkcode Snapshotter} takes snapshots. */
@@ -23,17 +41,21 @@ export interface SnapshotCadence {
 }
 
 /**
- * Stores a snapshot somewhere.
+ * Stores a snapshot somewhere. Called in the turn the snapshot is taken, before it is
+ * encoded: whatever the store must note of the engine at the snapshot's position (the log
+ * sequence its last record landed at, say), it reads before its first `await`.
  *
  * @param day The day it is of.
  * @param position The number of the day's records it follows.
- * @param bytes The snapshot.
+ * @param bytes The snapshot, once encoded; rejects with a {@linkcode SnapshotError} when it
+ *   was abandoned ({@linkcode Snapshotter.abandon}, or the day ended), and then nothing may
+ *   be stored.
  * @returns Where it went (a path, an object's name), once it is stored.
  */
 export type SnapshotPut = (
   day: DayConfig,
   position: number,
-  bytes: Uint8Array,
+  bytes: Promise<Uint8Array>,
 ) => Promise<string>;
 
 /** How to build a {@linkcode Snapshotter}. */
@@ -50,6 +72,20 @@ export interface SnapshotterOptions {
   now: number;
   /** A clock in milliseconds to measure how long taking a snapshot stalls the engine. */
   elapsed: () => number;
+  /**
+   * Lets the engine run between two slices of the encoding: an edge passes a timer of 0
+   * ms, so that commands and I/O waiting are served.
+   *
+   * @default {() => Promise.resolve()} (no turn passes: the encoding runs to its end)
+   */
+  pause?: () => Promise<void>;
+  /** How long one slice of the encoding runs before a pause, in milliseconds. @default {5} */
+  sliceMs?: number;
+}
+
+/** A snapshot being encoded. */
+interface Job {
+  abandoned: string | undefined;
 }
 
 /**
@@ -72,7 +108,7 @@ export interface SnapshotterOptions {
  * const snapshotter = new Snapshotter({
  *   exchange,
  *   cadence: { records: 1, seconds: 0 },
- *   put: (day, position) => Promise.resolve(`${day.session}.${position}`),
+ *   put: async (day, position, bytes) => `${day.session}.${position}.${(await bytes).length > 0}`,
  *   report: (event) => void events.push(event),
  *   now: 0,
  *   elapsed: () => 0,
@@ -86,7 +122,7 @@ export interface SnapshotterOptions {
  * await snapshotter.writing;
  * const position = exchange.position;
  * assert.deepEqual(events.map((e) => "written" in e && [e.written, e.position]), [
- *   [`2026112501.${position}`, position],
+ *   [`2026112501.${position}.true`, position],
  * ]);
  * ```
  */
@@ -96,16 +132,19 @@ export class Snapshotter {
   readonly #cadence: SnapshotCadence;
   readonly #report: (event: SnapshotEvent) => void;
   readonly #elapsed: () => number;
+  readonly #pause: () => Promise<void>;
+  readonly #sliceMs: number;
   #session = "";
   #lastPosition = 0;
   #lastAt = 0;
   #writing: Promise<void> | undefined;
+  #job: Job | undefined;
 
   /**
    * Watches an exchange.
    *
    * @param options The exchange, the cadence, where snapshots go, who hears of each, the
-   *   time now and the clock that measures the pause.
+   *   time now, the clock that measures the pause, and how to spread the encoding.
    */
   constructor(options: SnapshotterOptions) {
     this.#put = options.put;
@@ -113,18 +152,33 @@ export class Snapshotter {
     this.#cadence = options.cadence;
     this.#report = options.report;
     this.#elapsed = options.elapsed;
+    this.#pause = options.pause ?? (() => Promise.resolve());
+    this.#sliceMs = options.sliceMs ?? 5;
     this.#lastAt = options.now;
     this.#session = options.exchange.session;
     this.#lastPosition = options.exchange.position;
   }
 
-  /** A snapshot being stored, if any. */
+  /** A snapshot being encoded or stored, if any. */
   get writing(): Promise<void> | undefined {
     return this.#writing;
   }
 
   /**
-   * Takes a snapshot when the cadence says so (and none is being stored).
+   * Abandons the snapshot being encoded, if any: it stops at its next pause, nothing is
+   * stored, and the report says why. (One already encoded and being stored goes on.)
+   *
+   * @param why Why, for the report.
+   * @returns Once the abandoned snapshot (or the one being stored) is done with.
+   */
+  abandon(why: string): Promise<void> {
+    if (this.#job !== undefined) this.#job.abandoned ??= why;
+    return this.#writing ?? Promise.resolve();
+  }
+
+  /**
+   * Takes a snapshot when the cadence says so (and none is being stored): copies the
+   * state in this turn, and encodes and stores it over the next ones.
    *
    * @param now Milliseconds, from any fixed origin.
    * @returns Whether one was taken.
@@ -147,18 +201,24 @@ export class Snapshotter {
         (seconds > 0 && now - this.#lastAt >= seconds * 1000));
     if (!due) return false;
     const started = this.#elapsed();
-    const bytes = exchange.snapshot();
+    const capture = exchange.captureSnapshot();
     const taken = exchange.position;
-    const ms = this.#elapsed() - started;
+    const stall = { longest: this.#elapsed() - started, slices: 0, bytes: 0 };
     this.#lastPosition = taken;
     this.#lastAt = now;
+    const job: Job = { abandoned: undefined };
+    this.#job = job;
+    const bytes = this.#encode(encodeSnapshotSteps(capture), job, day, stall);
+    // The store may fail before it waits for the bytes: their rejection is its to see.
+    bytes.catch(() => {});
     this.#writing = this.#put(day, taken, bytes).then(
       (where) =>
         this.#report({
           written: where,
           position: taken,
-          ms,
-          bytes: bytes.length,
+          ms: stall.longest,
+          bytes: stall.bytes,
+          slices: stall.slices,
         }),
       (error) =>
         this.#report({
@@ -166,7 +226,44 @@ export class Snapshotter {
             error instanceof Error ? error.message : String(error)
           }`,
         }),
-    ).finally(() => this.#writing = undefined);
+    ).finally(() => {
+      this.#writing = undefined;
+      this.#job = undefined;
+    });
     return true;
+  }
+
+  /** Runs the encoding in slices of about `sliceMs`, pausing between them. */
+  async #encode(
+    steps: Generator<void, Uint8Array, void>,
+    job: Job,
+    day: DayConfig,
+    stall: { longest: number; slices: number; bytes: number },
+  ): Promise<Uint8Array> {
+    const sliceMs = this.#sliceMs;
+    for (;;) {
+      await this.#pause();
+      if (job.abandoned === undefined && this.#exchange.day !== day) {
+        job.abandoned = "the day ended";
+      }
+      if (job.abandoned !== undefined) {
+        steps.return(new Uint8Array());
+        throw new SnapshotError(
+          `Cannot finish the snapshot: it was abandoned as ${job.abandoned}`,
+        );
+      }
+      const started = this.#elapsed();
+      stall.slices++;
+      for (;;) {
+        const step = steps.next();
+        if (step.done === true) {
+          stall.longest = Math.max(stall.longest, this.#elapsed() - started);
+          stall.bytes = step.value.length;
+          return step.value;
+        }
+        if (this.#elapsed() - started >= sliceMs) break;
+      }
+      stall.longest = Math.max(stall.longest, this.#elapsed() - started);
+    }
   }
 }

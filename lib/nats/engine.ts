@@ -450,15 +450,22 @@ export class ActiveEngine {
         report: snapshots.report ?? (() => {}),
         now: options.clock.nowMs(),
         elapsed: () => performance.now(),
+        // Encoded in slices, between which commands are applied.
+        pause: () => new Promise((resolve) => setTimeout(resolve, 0)),
         put: async (_day, _position, bytes) => {
-          // The snapshot's flush appended the batch it ends with, if any was pending;
-          // otherwise the last one appended ends with the same record.
+          // Called in the turn the snapshot is taken: the snapshot's flush appended the
+          // batch it ends with, if any was pending; otherwise the last one appended ends
+          // with the same record.
           const landed = log.landed;
           if (landed === undefined) {
             throw new RangeError("this engine has written no batch yet");
           }
           const { seq } = await landed;
-          await snapshots.store.put({ seq, epoch: options.epoch, bytes });
+          await snapshots.store.put({
+            seq,
+            epoch: options.epoch,
+            bytes: await bytes,
+          });
           return `log sequence ${seq}, epoch ${options.epoch}`;
         },
       });
@@ -534,7 +541,7 @@ export class ActiveEngine {
     await this.#commands.close();
     await this.#running;
     this.#writer.close();
-    await this.#snapshotter?.writing;
+    await this.#snapshotter?.abandon("the engine stopped");
     this.#stop(undefined);
   }
 
@@ -546,6 +553,10 @@ export class ActiveEngine {
     try {
       await this.#consume(engine, cursor, options);
     } catch (error) {
+      // A fenced or failed engine stores no snapshot it had not finished encoding.
+      void this.#snapshotter?.abandon(
+        error instanceof Error ? error.message : String(error),
+      );
       this.#stop(error instanceof Error ? error : new Error(String(error)));
     }
   }

@@ -122,9 +122,15 @@ async function syncDirectory(directory: string): Promise<void> {
   }
 }
 
+/** Lets the event loop run: what the snapshot's encoding pauses with between slices. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /**
  * Takes the exchange's snapshots at a cadence and writes them next to its journal, one at
- * a time (the core's `Snapshotter` with this directory as its store). Call
+ * a time (the core's `Snapshotter` with this directory as its store, encoding each in
+ * slices of about 5 ms between which the server runs). Call
  * {@linkcode Snapshotter.tick} every second or so.
  */
 export class Snapshotter extends CoreSnapshotter {
@@ -143,14 +149,15 @@ export class Snapshotter extends CoreSnapshotter {
   }) {
     super({
       ...options,
-      put: (day, position, bytes) =>
+      put: async (day, position, bytes) =>
         writeSnapshot(
           options.directory,
           journalName(day.tradingDate, day.session),
           position,
-          bytes,
+          await bytes,
         ),
       elapsed: () => performance.now(),
+      pause: nextTurn,
     });
   }
 }
