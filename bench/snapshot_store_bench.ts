@@ -1,10 +1,19 @@
 /**
  * What a snapshot costs the engine: `ouch server` writes it to a file next to the journal,
- * `ouch engine` to the venue's JetStream object store. Both take it the same way (the
- * synchronous `Exchange.snapshot()`: that is the engine's pause); this measures what storing
- * it adds on top, as the longest gap of the event loop (a `setTimeout(0)` chain: while it
- * is stalled, no command is applied) and the time until stored, alternating the two stores
- * in the same run on the same snapshot.
+ * `ouch engine` to the venue's JetStream object store.
+ *
+ * First where the time of taking one goes, on an exchange of `--orders` resting orders
+ * (default 200,000: ~20 MB, the size `bench:cluster`'s engine snapshots at 1,000,000
+ * records): `Exchange.snapshot()` whole (the synchronous snapshot), its parts (copying the
+ * state out: `Exchange.captureSnapshot()`; encoding and CRC: `encodeSnapshotSteps` run
+ * through; the CRC alone), and with `--ref DIR` (another checkout, say main before a
+ * change) that checkout's `Exchange.snapshot()` on the same orders.
+ *
+ * Then the stall: the event loop's longest gap (a `setTimeout(0)` chain: while it is
+ * stalled, no command is applied) and the time until stored, for the `Snapshotter` as
+ * `ouch server` and `ouch engine` run it (copied in one turn, encoded in slices of ~5 ms
+ * between timers), and with `--ref` for that checkout's way (`snapshot()` then the store),
+ * each on the file store and the object store, alternated in one run.
  *
  * Then what a snapshot saves: an `ActiveEngine` on single-node NATS is fed `--commands`
  * orders (default 100,000) through the command stream, storing one snapshot after 80 % of
@@ -12,13 +21,20 @@
  * alternately with the snapshot store and without it, and their recovery times (reading
  * the log and rebuilding the day) compared, with the time reading the whole log alone takes.
  *
- * Run: `deno task bench:snapshot` (`-- --orders N` resting orders, default 200,000). Needs
- * `/usr/sbin/nats-server`. The last line is one JSON object.
+ * Run: `deno task bench:snapshot` (`-- --orders N`, `-- --commands N`, `-- --ref DIR`,
+ * `-- --rounds N` of the stall, default 5). Needs `/usr/sbin/nats-server`. The last line is
+ * one JSON object.
  *
  * @module
  */
 import { encodeMessage } from "../lib/codec/mod.ts";
-import { Exchange, type SessionHandle } from "../lib/exchange/mod.ts";
+import {
+  crc32,
+  encodeSnapshotSteps,
+  Exchange,
+  type SessionHandle,
+  Snapshotter,
+} from "../lib/exchange/mod.ts";
 import { SYSTEM_CLOCK } from "../lib/clock/clock.ts";
 import {
   ActiveEngine,
@@ -38,7 +54,6 @@ const ACCOUNTS = 16;
 function median(values: number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
-const ROUNDS = 5;
 
 function flag(name: string, fallback: number): number {
   const at = Deno.args.indexOf(name);
@@ -46,6 +61,9 @@ function flag(name: string, fallback: number): number {
 }
 const orders = flag("--orders", 200_000);
 const commands = flag("--commands", 100_000);
+const ROUNDS = flag("--rounds", 5);
+const refAt = Deno.args.indexOf("--ref");
+const ref = refAt >= 0 ? Deno.args[refAt + 1] : undefined;
 
 /** Runs `work` while sampling the event loop; returns its duration and the longest gap. */
 async function measured(
@@ -62,6 +80,7 @@ async function measured(
       last = t;
     }
   })();
+  await new Promise((resolve) => setTimeout(resolve, 0));
   const started = performance.now();
   await work();
   const ms = performance.now() - started;
@@ -73,69 +92,156 @@ async function measured(
 const users = new Map(
   Array.from({ length: ACCOUNTS }, (_, i) => [`demo${i + 1}`, "demo"]),
 );
-const exchange = new Exchange({
-  users,
-  log: null,
-  schedule: () => {},
-  day: { tradingDate: "20261125", created: 1795564800 },
-  timestamp: 0,
-});
-const handles: SessionHandle[] = [];
-for (const username of users.keys()) {
-  const result = exchange.login(
-    {
-      type: "loginRequest",
-      username,
-      password: "demo",
-      requestedSession: "",
-      requestedSequenceNumber: 1,
-    },
-    "bench",
-    0,
-  );
-  if (!result.accept) throw new Error(`login of ${username} refused`);
-  handles.push(result.handle);
-}
-for (let i = 0; i < orders; i++) {
-  const buy = i % 2 === 0;
-  exchange.handleMessage(
-    handles[i % ACCOUNTS]!,
-    encodeMessage(enterOrder(Math.floor(i / ACCOUNTS) + 1, {
-      clientReference: "bench",
-      buySellIndicator: buy ? "B" : "S",
-      orderbookId: "7203",
-      price: buy ? 22000 - (i % 500) : 24000 + (i % 500),
-    })),
-    1000 + i,
-  );
-  if (i % 64 === 63) exchange.flush();
-}
-exchange.flush();
-await exchange.drain();
 
-const takeMs: number[] = [];
+/** What the bench needs of an `Exchange`, ours or `--ref`'s. */
+interface BenchExchange {
+  login: Exchange["login"];
+  handleMessage(handle: SessionHandle, message: Uint8Array, at: number): void;
+  flush(): void;
+  drain(): Promise<void>;
+  snapshot(): Uint8Array;
+  readonly position: number;
+}
+
+/** An exchange with `orders` resting orders (on ticks, within the price limits, paced). */
+async function build(
+  make: typeof Exchange,
+  encode: typeof encodeMessage,
+): Promise<{ exchange: BenchExchange; more: () => void }> {
+  const exchange: BenchExchange = new make({
+    users,
+    log: null,
+    schedule: () => {},
+    day: { tradingDate: "20261125", created: 1795564800 },
+    timestamp: 0,
+  });
+  const handles: SessionHandle[] = [];
+  for (const username of users.keys()) {
+    const result = exchange.login(
+      {
+        type: "loginRequest",
+        username,
+        password: "demo",
+        requestedSession: "",
+        requestedSequenceNumber: 1,
+      },
+      "bench",
+      0,
+    );
+    if (!result.accept) throw new Error(`login of ${username} refused`);
+    handles.push(result.handle);
+  }
+  let i = 0;
+  const one = () => {
+    const buy = i % 2 === 0;
+    exchange.handleMessage(
+      handles[i % ACCOUNTS]!,
+      encode(enterOrder(Math.floor(i / ACCOUNTS) + 1, {
+        clientReference: "bench",
+        buySellIndicator: buy ? "B" : "S",
+        orderbookId: "7203",
+        price: buy ? 27000 - (i % 300) * 10 : 28000 + (i % 300) * 10,
+      })),
+      // A millisecond apart: no account meets its flow control.
+      1000 + i * 1_000_000,
+    );
+    i++;
+  };
+  for (let n = 0; n < orders; n++) {
+    one();
+    if (n % 64 === 63) exchange.flush();
+  }
+  exchange.flush();
+  await exchange.drain();
+  return { exchange, more: () => (one(), exchange.flush()) };
+}
+
+function timed(work: () => unknown): number {
+  const t = performance.now();
+  work();
+  return performance.now() - t;
+}
+
+const ours = await build(Exchange, encodeMessage);
+const exchange = ours.exchange as Exchange;
+const theirs = ref === undefined ? undefined : await build(
+  (await import(`${ref}/lib/exchange/mod.ts`)).Exchange,
+  (await import(`${ref}/lib/codec/mod.ts`)).encodeMessage,
+);
+
+// Where the time of taking a snapshot goes (alternated with --ref's snapshot()).
+const parts = {
+  snapshotMs: [] as number[],
+  captureMs: [] as number[],
+  encodeAndCrcMs: [] as number[],
+  crcMs: [] as number[],
+  refSnapshotMs: [] as number[],
+};
 let bytes: Uint8Array = new Uint8Array();
 for (let i = 0; i < ROUNDS; i++) {
-  const t = performance.now();
-  bytes = exchange.snapshot();
-  takeMs.push(performance.now() - t);
+  parts.snapshotMs.push(timed(() => bytes = exchange.snapshot()));
+  let capture: ReturnType<Exchange["captureSnapshot"]> | undefined;
+  parts.captureMs.push(timed(() => capture = exchange.captureSnapshot()));
+  parts.encodeAndCrcMs.push(timed(() => {
+    const steps = encodeSnapshotSteps(capture!);
+    while (steps.next().done !== true);
+  }));
+  parts.crcMs.push(timed(() => crc32(bytes)));
+  if (theirs !== undefined) {
+    parts.refSnapshotMs.push(timed(() => theirs.exchange.snapshot()));
+  }
 }
 
 await using nats = await startNats();
 const nc = await connectTest(nats.servers);
 const directory = await Deno.makeTempDir({ prefix: "ouch-snapbench-" });
 const store = await SnapshotStore.open(nc, { names: venueNames("bench") });
-const file: { ms: number; maxGapMs: number }[] = [];
-const object: { ms: number; maxGapMs: number }[] = [];
+type Put = (position: number, bytes: Uint8Array) => Promise<unknown>;
+const stores: Record<string, Put> = {
+  file: (position, bytes) => writeSnapshot(directory, "bench", position, bytes),
+  objectStore: (position, bytes) =>
+    store.put({ seq: position, epoch: 1, bytes }),
+};
+const stalls: Record<string, { ms: number; maxGapMs: number }[]> = {};
+const reported: number[] = [];
 let recovery: Record<string, number> = {};
 try {
   for (let round = 0; round < ROUNDS; round++) {
-    file.push(
-      await measured(() => writeSnapshot(directory, "bench", round + 1, bytes)),
-    );
-    object.push(
-      await measured(() => store.put({ seq: round + 1, epoch: 1, bytes })),
-    );
+    for (const [name, put] of Object.entries(stores)) {
+      // Ours: as `ouch server` and `ouch engine` take it.
+      ours.more();
+      const snapshotter = new Snapshotter({
+        exchange,
+        cadence: { records: 1, seconds: 0 },
+        now: 0,
+        elapsed: () => performance.now(),
+        pause: () => new Promise((resolve) => setTimeout(resolve, 0)),
+        put: async (_day, position, bytes) => {
+          await put(position, await bytes);
+          return name;
+        },
+        report: (event) => {
+          if ("error" in event) throw new Error(event.error);
+          reported.push(event.ms);
+        },
+      });
+      ours.more();
+      (stalls[name] ??= []).push(
+        await measured(() => {
+          if (!snapshotter.tick(0)) throw new Error("no snapshot taken");
+          return snapshotter.writing!;
+        }),
+      );
+      if (theirs !== undefined) {
+        theirs.more();
+        (stalls[`${name}Ref`] ??= []).push(
+          await measured(() => {
+            const bytes = theirs.exchange.snapshot();
+            return put(theirs.exchange.position, bytes);
+          }),
+        );
+      }
+    }
   }
   recovery = await recoveries(nc);
 } finally {
@@ -145,17 +251,19 @@ try {
 const summary = {
   orders,
   snapshotMb: bytes.length / 1e6,
-  takeMsMedian: median(takeMs),
-  file: {
-    msMedian: median(file.map((r) => r.ms)),
-    maxGapMsMedian: median(file.map((r) => r.maxGapMs)),
-    maxGapMsWorst: Math.max(...file.map((r) => r.maxGapMs)),
-  },
-  objectStore: {
-    msMedian: median(object.map((r) => r.ms)),
-    maxGapMsMedian: median(object.map((r) => r.maxGapMs)),
-    maxGapMsWorst: Math.max(...object.map((r) => r.maxGapMs)),
-  },
+  take: Object.fromEntries(
+    Object.entries(parts).filter(([, values]) => values.length > 0).map((
+      [key, values],
+    ) => [`${key}Median`, median(values)]),
+  ),
+  stall: Object.fromEntries(
+    Object.entries(stalls).map(([key, runs]) => [key, {
+      msMedian: median(runs.map((r) => r.ms)),
+      maxGapMsMedian: median(runs.map((r) => r.maxGapMs)),
+      maxGapMsWorst: Math.max(...runs.map((r) => r.maxGapMs)),
+    }]),
+  ),
+  snapshotterReportedMsWorst: Math.max(...reported),
   recovery,
 };
 // deno-lint-ignore no-console

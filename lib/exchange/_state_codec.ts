@@ -79,10 +79,13 @@ export function prepareState(
     }
     if (Array.isArray(value)) {
       size += 5;
-      const out = copy ? new Array<unknown>(value.length) : value;
-      for (let i = 0; i < value.length; i++) {
-        const item = walk(value[i]);
-        if (copy) out[i] = item;
+      // Strings (a Client Reference per order) are measured in line: most items are.
+      const out: unknown[] = copy ? value.slice() : value;
+      for (let i = 0; i < out.length; i++) {
+        const item: unknown = out[i];
+        if (typeof item === "string") size += 5 + item.length;
+        else if (copy) out[i] = walk(item);
+        else walk(item);
       }
       return out;
     }

@@ -256,14 +256,16 @@ export class Snapshotter {
       stall.slices++;
       for (;;) {
         const step = steps.next();
+        const ms = this.#elapsed() - started;
+        if (step.done === true || ms >= sliceMs) {
+          stall.longest = Math.max(stall.longest, ms);
+        }
         if (step.done === true) {
-          stall.longest = Math.max(stall.longest, this.#elapsed() - started);
           stall.bytes = step.value.length;
           return step.value;
         }
-        if (this.#elapsed() - started >= sliceMs) break;
+        if (ms >= sliceMs) break;
       }
-      stall.longest = Math.max(stall.longest, this.#elapsed() - started);
     }
   }
 }

@@ -6,6 +6,8 @@ import {
   Exchange,
   type ExchangeOptions,
   type SessionHandle,
+  type SnapshotEvent,
+  Snapshotter,
 } from "../../lib/exchange/mod.ts";
 import { readJournal } from "../../lib/exchange/journal_reader.ts";
 import { decodeSnapshot, encodeSnapshot } from "../../lib/exchange/snapshot.ts";
@@ -426,4 +428,274 @@ Deno.test("Exchange.snapshot() refuses when no day is under way", async () => {
     name: "RangeError",
     message: "Cannot take a snapshot: no trading day is under way",
   });
+});
+
+/** A clock for the Snapshotter that moves a millisecond a read: every slice is one step. */
+function ticking(): () => number {
+  let now = 0;
+  return () => now++;
+}
+
+/**
+ * Runs a day as `day()` does, but the snapshot is the Snapshotter's: copied after
+ * `before`, and encoded in slices with `during` played in its pauses (some steps each);
+ * `after` follows once it is stored. Returns the snapshot stored, the one `snapshot()` gave
+ * at the same position, the records and what the Snapshotter reported.
+ */
+async function slicedDay(
+  before: readonly Step[],
+  during: readonly Step[],
+  after: readonly Step[],
+) {
+  const batches: Uint8Array[] = [];
+  const ex = testExchange({
+    accountConfig: ACCOUNT_CONFIG,
+    log: { append: (batch) => void batches.push(batch.slice()) },
+    schedule: (task) => task(),
+  });
+  const player = new Player(ex);
+  const events: SnapshotEvent[] = [];
+  const stored: { position: number; bytes: Uint8Array }[] = [];
+  let next = 0;
+  let pauses = 0;
+  const snapshotter = new Snapshotter({
+    exchange: ex,
+    cadence: { records: 1, seconds: 0 },
+    now: 0,
+    elapsed: ticking(),
+    sliceMs: 1,
+    pause: () => {
+      pauses++;
+      for (let n = 0; n < 3 && next < during.length; n++) {
+        player.play(during[next++]!);
+      }
+      return Promise.resolve();
+    },
+    put: async (_day, position, bytes) => {
+      stored.push({ position, bytes: await bytes });
+      return `at ${position}`;
+    },
+    report: (event) => void events.push(event),
+  });
+  player.play({
+    kind: "enter",
+    who: 0,
+    buy: true,
+    price: 23000,
+    qty: 100,
+    book: 0,
+  });
+  for (const s of before) player.play(s);
+  const expected = ex.snapshot();
+  const position = ex.position;
+  assert.equal(snapshotter.tick(0), true);
+  await snapshotter.writing;
+  while (next < during.length) player.play(during[next++]!);
+  for (const s of after) player.play(s);
+  ex.flush();
+  const records = readJournal(concat(batches)).records;
+  return { ex, records, expected, position, stored, events, pauses };
+}
+
+Deno.test("Snapshotter.tick() stores the state of its position while commands run between the slices of its encoding: recovering from it and the tail is a full replay", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(step, { maxLength: 80 }),
+      fc.array(step, { minLength: 1, maxLength: 60 }),
+      fc.array(step, { maxLength: 30 }),
+      fc.array(step, { maxLength: 30 }),
+      async (before, during, after, later) => {
+        const { ex, records, expected, position, stored, events, pauses } =
+          await slicedDay(before, during, after);
+        assert.ok(pauses >= 2, `${pauses} pauses`);
+        assert.equal(stored.length, 1);
+        const snapshot = stored[0]!.bytes;
+        assert.equal(stored[0]!.position, position);
+        // Exactly the snapshot of its position, whatever ran after it was taken.
+        assert.deepEqual(snapshot, expected);
+        assert.deepEqual(events, [{
+          written: `at ${position}`,
+          position,
+          // The injected clock moves 1 ms a read: the copy took 1, each slice 1 step.
+          ms: 1,
+          bytes: snapshot.length,
+          slices: pauses,
+        }]);
+        const fullLog: Uint8Array[] = [];
+        const full = Exchange.recover(records, options(fullLog));
+        const fromLog: Uint8Array[] = [];
+        const from = Exchange.recover(records, {
+          ...options(fromLog),
+          snapshot,
+        });
+        assert.deepEqual(from.snapshot(), full.snapshot());
+        assert.deepEqual(streams(from), streams(full));
+        assert.deepEqual(
+          streams(full).map((s) => s.length),
+          streams(ex).map((s) => s.length),
+        );
+        for (const name of NAMES) {
+          assert.deepEqual(from.openOrders(name), full.openOrders(name));
+          assert.equal(from.nextToken(name), full.nextToken(name));
+        }
+        for (const book of ["1", "2"]) {
+          assert.deepEqual(from.market.depth(book), full.market.depth(book));
+          assert.deepEqual(from.market.trades(book), full.market.trades(book));
+        }
+        playBoth(full, from, later);
+        assert.deepEqual(concat(fromLog), concat(fullLog));
+      },
+    ),
+    { numRuns: 100 },
+  );
+});
+
+Deno.test("Snapshotter.tick() spreads a large snapshot over many slices, with orders trading and canceled between them, and stores the state of its position", async () => {
+  const before: Step[] = [];
+  for (let i = 0; i < 40_000; i++) {
+    const buy = i % 2 === 0;
+    before.push({
+      kind: "enter",
+      who: i % 2,
+      buy,
+      price: buy ? 22_990 - (i % 50) * 10 : 23_010 + (i % 50) * 10,
+      qty: 100,
+      book: i % 2,
+    });
+    if (i % 100 === 99) before.push({ kind: "turn" });
+  }
+  const during: Step[] = [];
+  for (let i = 0; i < 300; i++) {
+    during.push(
+      // Trades through the touch, a cancel of a recent order, a turn.
+      {
+        kind: "enter",
+        who: i % 3,
+        buy: i % 2 === 0,
+        price: 23_000,
+        qty: 300,
+        book: i % 2,
+      },
+      { kind: "cancel", who: (i + 1) % 3, back: 2 },
+      { kind: "turn" },
+    );
+  }
+  const { records, expected, position, stored, pauses } = await slicedDay(
+    before,
+    during,
+    [],
+  );
+  assert.ok(pauses > 20, `${pauses} pauses`);
+  assert.equal(stored.length, 1);
+  assert.equal(stored[0]!.position, position);
+  assert.deepEqual(stored[0]!.bytes, expected);
+  assert.equal(records.length, position + 600); // one record a command
+  const full = Exchange.recover(records, options([]));
+  const from = Exchange.recover(records, {
+    ...options([]),
+    snapshot: stored[0]!.bytes,
+  });
+  assert.deepEqual(from.snapshot(), full.snapshot());
+  assert.deepEqual(streams(from), streams(full));
+  for (const name of NAMES) {
+    assert.deepEqual(from.openOrders(name), full.openOrders(name));
+  }
+  assert.ok(full.openOrders(NAMES[0]!).length > 15_000);
+});
+
+Deno.test("Snapshotter.abandon() and the end of the day stop a snapshot being encoded: nothing is stored, the report says why", async () => {
+  for (const why of ["abandon", "endDay"] as const) {
+    const ex = testExchange({ schedule: (task) => task() });
+    const player = new Player(ex);
+    const events: SnapshotEvent[] = [];
+    const stored: Uint8Array[] = [];
+    let pauses = 0;
+    const snapshotter = new Snapshotter({
+      exchange: ex,
+      cadence: { records: 1, seconds: 0 },
+      now: 0,
+      elapsed: ticking(),
+      sliceMs: 1,
+      pause: async () => {
+        if (++pauses === 3) {
+          if (why === "abandon") {
+            void snapshotter.abandon("the engine stopped");
+          } else await ex.endDay(5);
+        }
+      },
+      put: async (_day, position, bytes) => {
+        stored.push(await bytes);
+        return `at ${position}`;
+      },
+      report: (event) => void events.push(event),
+    });
+    for (let i = 0; i < 9_000; i++) {
+      player.play({
+        kind: "enter",
+        who: i % 3,
+        buy: true,
+        price: 22_990 - (i % 50) * 10,
+        qty: 100,
+        book: 0,
+      });
+    }
+    const position = ex.position;
+    assert.equal(snapshotter.tick(0), true);
+    assert.equal(snapshotter.tick(0), false); // one at a time
+    await snapshotter.writing;
+    assert.equal(pauses, 3);
+    assert.deepEqual(stored, []);
+    assert.deepEqual(events, [{
+      error:
+        `Cannot write the snapshot at record ${position}: Cannot finish the snapshot: it was abandoned as ${
+          why === "abandon" ? "the engine stopped" : "the day ended"
+        }`,
+    }]);
+    assert.equal(snapshotter.writing, undefined);
+  }
+});
+
+Deno.test("Snapshotter.tick() reports a store that fails before it waits for the bytes, and takes the next snapshot", async () => {
+  const ex = testExchange({ schedule: (task) => task() });
+  const player = new Player(ex);
+  const events: SnapshotEvent[] = [];
+  let fail = true;
+  const snapshotter = new Snapshotter({
+    exchange: ex,
+    cadence: { records: 1, seconds: 0 },
+    now: 0,
+    elapsed: ticking(),
+    put: async (_day, position, bytes) => {
+      if (fail) throw new RangeError("no batch written yet");
+      return `at ${position}, ${(await bytes).length} bytes`;
+    },
+    report: (event) => void events.push(event),
+  });
+  player.play({
+    kind: "enter",
+    who: 0,
+    buy: true,
+    price: 22_990,
+    qty: 100,
+    book: 0,
+  });
+  const first = ex.position;
+  assert.equal(snapshotter.tick(0), true);
+  await snapshotter.writing;
+  fail = false;
+  player.play({
+    kind: "enter",
+    who: 0,
+    buy: true,
+    price: 22_980,
+    qty: 100,
+    book: 0,
+  });
+  assert.equal(snapshotter.tick(0), true);
+  await snapshotter.writing;
+  const bytes = ex.snapshot().length;
+  assert.deepEqual(events.map((e) => "error" in e ? e.error : e.written), [
+    `Cannot write the snapshot at record ${first}: no batch written yet`,
+    `at ${ex.position}, ${bytes} bytes`,
+  ]);
 });
