@@ -259,6 +259,46 @@ function playBoth(full: Exchange, other: Exchange, steps: readonly Step[]) {
   other.flush();
 }
 
+/**
+ * Asserts that recovering from `snapshot` and the records after it gives the engine a full
+ * replay of `records` gives, as `ex` left it, and then the same records for `later`.
+ */
+function recoversAsFullReplay(
+  ex: Exchange,
+  records: Uint8Array[],
+  snapshot: Uint8Array,
+  later: readonly Step[],
+): void {
+  const fullLog: Uint8Array[] = [];
+  const full = Exchange.recover(records, options(fullLog));
+  const fromLog: Uint8Array[] = [];
+  const from = Exchange.recover(records, {
+    ...options(fromLog),
+    snapshot,
+  });
+  // Same state: the two snapshots are the same bytes.
+  assert.deepEqual(from.snapshot(), full.snapshot());
+  // Same streams (what any replay sends), same as before the crash.
+  assert.deepEqual(streams(from), streams(full));
+  assert.deepEqual(
+    streams(full).map((s) => s.length),
+    streams(ex).map((s) => s.length),
+  );
+  for (const name of NAMES) {
+    assert.deepEqual(from.openOrders(name), full.openOrders(name));
+    assert.equal(from.nextToken(name), full.nextToken(name));
+  }
+  for (const book of ["1", "2"]) {
+    assert.deepEqual(from.market.depth(book), full.market.depth(book));
+    assert.deepEqual(from.market.trades(book), full.market.trades(book));
+    assert.equal(from.isHalted(book), full.isHalted(book));
+  }
+  assert.equal(from.messagesOut, full.messagesOut);
+  // The same records from here on, for the same commands.
+  playBoth(full, from, later);
+  assert.deepEqual(concat(fromLog), concat(fullLog));
+}
+
 Deno.test("Exchange.snapshot() + the tail recovers the same exchange as a full replay, at any cut point", () => {
   fc.assert(
     fc.property(
@@ -268,34 +308,7 @@ Deno.test("Exchange.snapshot() + the tail recovers the same exchange as a full r
       (before, after, later) => {
         const { ex, records, snapshot, position } = day(before, after);
         assert.equal(decodeSnapshot(snapshot).position, position);
-        const fullLog: Uint8Array[] = [];
-        const full = Exchange.recover(records, options(fullLog));
-        const fromLog: Uint8Array[] = [];
-        const from = Exchange.recover(records, {
-          ...options(fromLog),
-          snapshot,
-        });
-        // Same state: the two snapshots are the same bytes.
-        assert.deepEqual(from.snapshot(), full.snapshot());
-        // Same streams (what any replay sends), same as before the crash.
-        assert.deepEqual(streams(from), streams(full));
-        assert.deepEqual(
-          streams(full).map((s) => s.length),
-          streams(ex).map((s) => s.length),
-        );
-        for (const name of NAMES) {
-          assert.deepEqual(from.openOrders(name), full.openOrders(name));
-          assert.equal(from.nextToken(name), full.nextToken(name));
-        }
-        for (const book of ["1", "2"]) {
-          assert.deepEqual(from.market.depth(book), full.market.depth(book));
-          assert.deepEqual(from.market.trades(book), full.market.trades(book));
-          assert.equal(from.isHalted(book), full.isHalted(book));
-        }
-        assert.equal(from.messagesOut, full.messagesOut);
-        // The same records from here on, for the same commands.
-        playBoth(full, from, later);
-        assert.deepEqual(concat(fromLog), concat(fullLog));
+        recoversAsFullReplay(ex, records, snapshot, later);
       },
     ),
     { numRuns: 150 },
@@ -521,29 +534,7 @@ Deno.test("Snapshotter.tick() stores the state of its position while commands ru
           bytes: snapshot.length,
           slices: pauses,
         }]);
-        const fullLog: Uint8Array[] = [];
-        const full = Exchange.recover(records, options(fullLog));
-        const fromLog: Uint8Array[] = [];
-        const from = Exchange.recover(records, {
-          ...options(fromLog),
-          snapshot,
-        });
-        assert.deepEqual(from.snapshot(), full.snapshot());
-        assert.deepEqual(streams(from), streams(full));
-        assert.deepEqual(
-          streams(full).map((s) => s.length),
-          streams(ex).map((s) => s.length),
-        );
-        for (const name of NAMES) {
-          assert.deepEqual(from.openOrders(name), full.openOrders(name));
-          assert.equal(from.nextToken(name), full.nextToken(name));
-        }
-        for (const book of ["1", "2"]) {
-          assert.deepEqual(from.market.depth(book), full.market.depth(book));
-          assert.deepEqual(from.market.trades(book), full.market.trades(book));
-        }
-        playBoth(full, from, later);
-        assert.deepEqual(concat(fromLog), concat(fullLog));
+        recoversAsFullReplay(ex, records, snapshot, later);
       },
     ),
     { numRuns: 100 },
