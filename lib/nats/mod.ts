@@ -35,9 +35,15 @@ export {
 } from "./command_publisher.ts";
 export { FencedError, JetStreamUnavailableError } from "./errors.ts";
 export {
+  GatewayLease,
+  type GatewayLeaseOptions,
+  HostIdInUseError,
+} from "./gateway_lease.ts";
+export {
   Lease,
   LeaseKeeper,
   type LeaseKeeperOptions,
+  type LeaseObservation,
   type LeaseOptions,
   type LeaseState,
   type LeaseValue,
