@@ -15,7 +15,8 @@
  * log, the page's orders and operator actions sent to the engine, see `GatewayPages`). Each
  * gateway beats every second; the engine ends the sessions of a host with sessions not heard
  * from for 5 s (its pages' too; cancel on disconnect for the accounts left without a session
- * anywhere).
+ * anywhere). A gateway holds its host id while it runs (`GatewayLease`): a second one with a
+ * live gateway's id refuses to start, and one that lost its id while stalled exits (code 3).
  *
  * @module
  */
@@ -98,7 +99,10 @@ command stream, like ouch admin's.
 Flags:
   --nats URL[,URL...]     NATS servers (required)
   --prefix NAME           names of the venue's streams and buckets (default ouch)
-  --host-id NAME          this host's name: one session per account per host (default gw-PID)
+  --host-id NAME          this host's name: one session per account per host (default gw-PID);
+                          held while the gateway runs: next to a live gateway with the same
+                          id this one refuses to start (exit 2); after kill -9 a restart takes
+                          the id once the dead one has not renewed it for 3 s
   --replicas N            replicas of the streams it creates (default 1; 3 on an R3 cluster)
   --host HOST             address to listen on (default 127.0.0.1)
   --port PORT             SoupBinTCP port; 0 picks a free one and prints it (default 15000)
