@@ -115,4 +115,4 @@ export {
   readLogState,
 } from "./engine.ts";
 export { GatewayCore } from "./gateway.ts";
-export { GatewayPages } from "./gateway_pages.ts";
+export { GatewayPages, type PageTokenChange } from "./gateway_pages.ts";
