@@ -21,6 +21,7 @@ import type { Received, TestClient } from "../server/_harness.ts";
 import { runMain, type ServerProcess } from "../server/_process.ts";
 import {
   connectClient,
+  keepClientsAlive,
   spawnEngineProcess,
   spawnGatewayProcess,
   type Venue,
@@ -50,13 +51,7 @@ Deno.test("ouch gateway --host-id: a second process with a live gateway's id ref
   const nc = await connectTest(servers);
   const processes: ServerProcess[] = [];
   const clients: TestClient[] = [];
-  const heartbeats = setInterval(() => {
-    for (const client of clients) {
-      if (client.closed) continue;
-      client.session.tick(performance.now());
-      client.flush().catch(() => {});
-    }
-  }, 500);
+  const stopHeartbeats = keepClientsAlive(clients);
   const connect = async (port: number, name: string) => {
     const client = await connectClient(port, name, `pw-${name[0]}`);
     clients.push(client);
@@ -194,7 +189,7 @@ Deno.test("ouch gateway --host-id: a second process with a live gateway's id ref
       "9 orderExecuted 5",
     ]);
   } finally {
-    clearInterval(heartbeats);
+    stopHeartbeats();
     for (const client of clients) await client.close().catch(() => {});
     for (const process of processes.reverse()) await process.stop();
     await nc.close();
