@@ -528,7 +528,7 @@ export async function runGateway(args: string[]): Promise<number> {
   try {
     hostLease = await GatewayLease.acquire(nc, {
       host,
-      holder: `pid ${Deno.pid} on ${Deno.hostname()}`,
+      holder: `pid ${Deno.pid} on ${machineName()}`,
       names,
       replicas: parsed.replicas,
       renewMs: HOST_RENEW_MS,
@@ -745,6 +745,15 @@ export async function runGateway(args: string[]): Promise<number> {
   display?.close();
   if (why === undefined) return 0;
   return typeof why === "object" && why !== null && "lost" in why ? 3 : 1;
+}
+
+/** This machine's name for a host id's holder, or `?` without the permission to read it. */
+function machineName(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "?";
+  }
 }
 
 /** The console display of a gateway (`--display`), as `ouch server` makes its own. */

@@ -18,7 +18,11 @@ import {
 } from "../../lib/nats/mod.ts";
 import { enterOrder } from "../_fixtures.ts";
 import type { Received, TestClient } from "../server/_harness.ts";
-import { runMain, type ServerProcess } from "../server/_process.ts";
+import {
+  runMain,
+  type ServerProcess,
+  spawnServer,
+} from "../server/_process.ts";
 import {
   connectClient,
   keepClientsAlive,
@@ -38,7 +42,7 @@ function lines(received: Received[]): string[] {
   );
 }
 
-Deno.test("ouch gateway --host-id: a second process with a live gateway's id refuses and sends nothing; after kill -9 a restart takes the id and ends the old sessions; a gateway SIGSTOPped while another took its id stops serving at SIGCONT", async () => {
+Deno.test("ouch gateway --host-id: a second process with a live gateway's id refuses and sends nothing; after kill -9 a restart takes the id and ends the old sessions; a gateway SIGSTOPped while another took its id stops serving at SIGCONT; the default id gw-PID works next to them", async () => {
   await using nats = await startNats();
   const servers = nats.servers.join(",");
   const venue: Venue = {
@@ -181,6 +185,24 @@ Deno.test("ouch gateway --host-id: a second process with a live gateway's id ref
     );
     assert.deepEqual(tokens, [1, 2, 3]);
     assert.equal(alice3.received.length, 7);
+    // A gateway without --host-id holds gw-PID, next to the others.
+    const unnamed = await spawnServer([
+      ...ACCOUNTS,
+      "--nats",
+      servers,
+      "--prefix",
+      "hid",
+    ], { command: ["gateway", "--port", "0"] });
+    processes.push(unnamed);
+    assert.match(unnamed.output(), /gateway gw-\d+: listening on/);
+    const bob2 = await connect(unnamed.port, "bob");
+    await bob2.send(enterOrder(2, { buySellIndicator: "S" }));
+    await bob2.messages(3);
+    assert.deepEqual(lines(bob2.received), [
+      "1 systemEvent",
+      "2 orderAccepted 1",
+      "3 orderAccepted 2",
+    ]);
     // The new gw1 serves: alice trades on (against bob's order).
     await alice3.send(enterOrder(5));
     await alice3.messages(9);
