@@ -102,7 +102,8 @@ Flags:
   --host-id NAME          this host's name: one session per account per host (default gw-PID);
                           held while the gateway runs: next to a live gateway with the same
                           id this one refuses to start (exit 2); after kill -9 a restart takes
-                          the id once the dead one has not renewed it for 3 s
+                          the id once the dead one has not renewed it for 3 s; a gateway
+                          that lost its id while stalled sends nothing more and exits (code 3)
   --replicas N            replicas of the streams it creates (default 1; 3 on an R3 cluster)
   --host HOST             address to listen on (default 127.0.0.1)
   --port PORT             SoupBinTCP port; 0 picks a free one and prints it (default 15000)
