@@ -15,7 +15,8 @@
  * log, the page's orders and operator actions sent to the engine, see `GatewayPages`). Each
  * gateway beats every second; the engine ends the sessions of a host with sessions not heard
  * from for 5 s (its pages' too; cancel on disconnect for the accounts left without a session
- * anywhere).
+ * anywhere). A gateway holds its host id while it runs (`GatewayLease`): a second one with a
+ * live gateway's id refuses to start, and one that lost its id while stalled exits (code 3).
  *
  * @module
  */
@@ -32,7 +33,9 @@ import {
   followRecords,
   type GatewayCommand,
   GatewayCore,
+  GatewayLease,
   GatewayPages,
+  HostIdInUseError,
   Lease,
   LeaseKeeper,
   type LeaseState,
@@ -96,7 +99,11 @@ command stream, like ouch admin's.
 Flags:
   --nats URL[,URL...]     NATS servers (required)
   --prefix NAME           names of the venue's streams and buckets (default ouch)
-  --host-id NAME          this host's name: one session per account per host (default gw-PID)
+  --host-id NAME          this host's name: one session per account per host (default gw-PID);
+                          held while the gateway runs: next to a live gateway with the same
+                          id this one refuses to start (exit 2); after kill -9 a restart takes
+                          the id once the dead one has not renewed it for 3 s; a gateway
+                          that lost its id while stalled sends nothing more and exits (code 3)
   --replicas N            replicas of the streams it creates (default 1; 3 on an R3 cluster)
   --host HOST             address to listen on (default 127.0.0.1)
   --port PORT             SoupBinTCP port; 0 picks a free one and prints it (default 15000)
@@ -127,6 +134,15 @@ const GATEWAY_MARKET_DATA = [
   "--mold-request-port",
   "--itch-log",
 ];
+
+/** How often a gateway renews its host id. */
+const HOST_RENEW_MS = 1_000;
+/**
+ * How long a gateway must see a host id's holder not renewing before it takes the id: under
+ * the engine's host timeout (5 s), so a restart after kill -9 ends its predecessor's sessions
+ * no later than the engine would.
+ */
+const HOST_TTL_MS = 3_000;
 
 /** Failed starts in a row after which an engine gives the lease up and exits. */
 const MAX_FAILED_STARTS = 3;
@@ -499,10 +515,44 @@ export async function runGateway(args: string[]): Promise<number> {
       `Cannot use --host-id "${host}": it may not contain "/" (the gateway's web pages are ${host}/web#N)`,
     );
   }
+  if (!/^[A-Za-z0-9_-]+$/.test(host)) {
+    throw new UsageError(
+      `Cannot use --host-id "${host}": it must be letters, digits, "-" or "_" (it names the gateway's command subject)`,
+    );
+  }
   const names = venueNames(parsed.prefix);
   const nc = await connectNats(parsed.servers, host);
   await ensureVenue(nc, { names, replicas: parsed.replicas });
-  const publisher = new CommandPublisher(nc, { gatewayId: host, names });
+  // The host id is this process's while it runs: a live gateway with the same id makes this
+  // one refuse before it sends anything; a dead one's id is taken once it stops renewing.
+  let hostLease: GatewayLease;
+  try {
+    hostLease = await GatewayLease.acquire(nc, {
+      host,
+      holder: `pid ${Deno.pid} on ${machineName()}`,
+      names,
+      replicas: parsed.replicas,
+      renewMs: HOST_RENEW_MS,
+      ttlMs: HOST_TTL_MS,
+      waiting: (holder, ago) =>
+        say(
+          `gateway ${host}: the host id is held by ${holder} (renewed ${
+            (Math.max(0, ago) / 1000).toFixed(1)
+          } s ago); taking it if it is not renewed within ${
+            HOST_TTL_MS / 1000
+          } s`,
+        ),
+    });
+  } catch (error) {
+    await nc.close();
+    if (error instanceof HostIdInUseError) throw new UsageError(error.message);
+    throw error;
+  }
+  const publisher = new CommandPublisher(nc, {
+    gatewayId: host,
+    names,
+    gate: hostLease.gate,
+  });
   const core = new GatewayCore({ host, users: config.users, publisher });
   // The ITCH feed, made from the log's records as ouch server makes it from its own.
   const itch = createPublisher(marketData);
@@ -575,6 +625,7 @@ export async function runGateway(args: string[]): Promise<number> {
   } catch (error) {
     await server.shutdown();
     publisher.close();
+    await hostLease.close();
     await reader.close();
     await following.catch(() => {});
     await nc.close();
@@ -600,6 +651,7 @@ export async function runGateway(args: string[]): Promise<number> {
       itch?.close();
       await server.shutdown();
       publisher.close();
+      await hostLease.close();
       await reader.close();
       await following.catch(() => {});
       await nc.close();
@@ -630,6 +682,7 @@ export async function runGateway(args: string[]): Promise<number> {
   const operator = new CommandPublisher(nc, {
     gatewayId: `${host}-console`,
     names,
+    gate: hostLease.gate,
   });
   const input = readConsole(async (line) => {
     display?.commandTyped();
@@ -657,8 +710,16 @@ export async function runGateway(args: string[]): Promise<number> {
     quit.promise,
     failed,
     mismatch.promise,
+    hostLease.lost.then((reason) => ({ lost: reason })),
   ]);
-  if (why !== undefined) {
+  if (typeof why === "object" && why !== null && "lost" in why) {
+    // Stalled past the lease's ttl while another process took the id: that process ended
+    // this one's sessions at the engine, and this one sends nothing more (its publishers are
+    // revoked), so its clients are only disconnected.
+    warn(
+      `gateway ${host}: exiting: ${why.lost}; it ended this gateway's sessions, and nothing this one received since was sent`,
+    );
+  } else if (why !== undefined) {
     warn(
       `gateway ${host}: cannot ${
         why instanceof Error &&
@@ -678,11 +739,22 @@ export async function runGateway(args: string[]): Promise<number> {
   await server.shutdown();
   await core.drain();
   publisher.close();
+  await hostLease.close();
   await reader.close();
   await following.catch(() => {});
   await nc.close();
   display?.close();
-  return why === undefined ? 0 : 1;
+  if (why === undefined) return 0;
+  return typeof why === "object" && why !== null && "lost" in why ? 3 : 1;
+}
+
+/** This machine's name for a host id's holder, or `?` without the permission to read it. */
+function machineName(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "?";
+  }
 }
 
 /** The console display of a gateway (`--display`), as `ouch server` makes its own. */

@@ -23,6 +23,14 @@ export interface CommandPublisherOptions {
   ackTimeoutMs?: number;
   /** Called once per message that could not be acknowledged yet (it is re-sent). */
   onRetry?: (description: string) => void;
+  /**
+   * Asked before each message is sent: `true` sends it now; a promise holds it (commands
+   * queued meanwhile join it) until it settles: `true` sends it, `false` revokes the
+   * publisher: what is queued and everything sent later is dropped (`send()` does not
+   * throw). A gateway passes its host-id lease's check here (`GatewayLease.gate`).
+   * @default () => true
+   */
+  gate?: () => true | Promise<boolean>;
 }
 
 /**
@@ -51,6 +59,7 @@ export class CommandPublisher {
   readonly #maxMessageBytes: number;
   readonly #publisher: AckPublisher;
   readonly #onRetry: ((description: string) => void) | undefined;
+  readonly #gate: (() => true | Promise<boolean>) | undefined;
   /**
    * The queued commands as the message body holds them (each after its length): written
    * once, where they will be sent from, not one buffer per command.
@@ -64,6 +73,7 @@ export class CommandPublisher {
   #count = 0;
   #lastSeq = 0;
   #closed = false;
+  #revoked = false;
   #idle: (() => void)[] = [];
   #sleep:
     | { timer: ReturnType<typeof setTimeout>; wake: () => void }
@@ -86,6 +96,12 @@ export class CommandPublisher {
     this.#maxMessageBytes = options.maxMessageBytes ?? 256 * 1024;
     this.#publisher = new AckPublisher(nc, options.ackTimeoutMs ?? 2_000);
     this.#onRetry = options.onRetry;
+    this.#gate = options.gate;
+  }
+
+  /** Whether the gate revoked the publisher: everything sent is dropped. */
+  get revoked(): boolean {
+    return this.#revoked;
   }
 
   /** Commands queued and not yet acknowledged by the stream. */
@@ -126,6 +142,7 @@ export class CommandPublisher {
     length: number,
     write: (bytes: Uint8Array, at: number) => void,
   ): void {
+    if (this.#revoked) return;
     if (this.#closed) {
       throw new JetStreamUnavailableError(
         "Cannot send a command: the publisher is closed",
@@ -185,6 +202,18 @@ export class CommandPublisher {
   async #next(): Promise<void> {
     if (this.#busy || this.#closed || this.#ends.length === 0) return;
     this.#busy = true;
+    const gate = this.#gate?.();
+    if (gate !== undefined && gate !== true) {
+      const open = await gate;
+      if (this.#closed) return;
+      if (!open) {
+        this.#revoked = true;
+        this.#ends = [];
+        this.#queuedBytes = 0;
+        this.close();
+        return;
+      }
+    }
     let take = 0;
     let size = 0;
     for (const end of this.#ends) {

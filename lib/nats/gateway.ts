@@ -73,6 +73,8 @@ export class GatewayCore implements Subscriber {
     // under the same name: the sessions its previous process left at the engine (OUCH
     // sessions and pages, whose clients are gone) are ended first, with cancel on disconnect
     // for accounts left with no session anywhere, as if that host had been declared down.
+    // `ouch gateway` makes this core only once it holds the host id (`GatewayLease`): a live
+    // process with the id makes it refuse to start, so this never ends a live host's sessions.
     this.#publisher.send(
       encodeGatewayCommand({ type: "hostDown", host: options.host }),
     );

@@ -13,12 +13,15 @@
  *
  * A page's token is this gateway's pick (above the account's page tokens in the log and the
  * ones it sent since); when pages of one account on two gateways pick the same token at once,
- * the engine raises the later one, so no order is lost, but the page that sent it does not
- * know the token the engine gave it (its response is then shown as another order's).
+ * the engine raises the later one, so no order is lost. The gateway finds its own order in
+ * the log (the account's next page order with the fields it sent, in the order it sent them)
+ * and tells the web server the token the engine gave it ({@linkcode GatewayPages.watchPageTokens}),
+ * which tells the page, so that its responses show against the right order.
  *
  * @module
  */
 import {
+  decodeInbound,
   decodeOutbound,
   DEFAULT_PROTOCOL_VERSION,
   encodeMessage,
@@ -31,6 +34,7 @@ import {
   type DayConfig,
   type MarketData,
   OrderTracker,
+  type RecordBatch,
   type SessionHandle,
   type Subscriber,
   toOpenOrder,
@@ -66,6 +70,15 @@ export class GatewayPages implements Subscriber {
   readonly #sent = new Map<string, number>();
   /** Per account: its pages' session hosts on this gateway. */
   readonly #pages = new Map<string, Set<string>>();
+  /**
+   * Per account: the page orders and replaces this gateway sent whose record the log has not
+   * shown yet, in the order sent: the page's host, its token, the fields without the token.
+   */
+  readonly #awaiting = new Map<
+    string,
+    { host: string; token: number; fields: string }[]
+  >();
+  readonly #tokenListeners = new Set<(change: PageTokenChange) => void>();
   #day = 0;
 
   /**
@@ -94,6 +107,63 @@ export class GatewayPages implements Subscriber {
     this.#orders.clear();
     this.#sent.clear();
     this.#pages.clear();
+    this.#awaiting.clear();
+  }
+
+  /**
+   * Finds this gateway's page orders in a batch of the log: a {@linkcode Subscriber} call
+   * (made before the web server's, so a page hears of its order's token before its
+   * responses).
+   *
+   * @param batch The batch, already in the account streams.
+   */
+  delivered(batch: RecordBatch): void {
+    if (this.#awaiting.size === 0) return;
+    const codec = { version: this.version };
+    for (const record of batch.recordsOf("message")) {
+      const command = record.command;
+      if (command.type !== "message" || command.origin !== "web") continue;
+      const name = this.#core.accountName(command.account);
+      const awaiting = name === undefined
+        ? undefined
+        : this.#awaiting.get(name);
+      if (name === undefined || awaiting === undefined) continue;
+      const message = decodeInbound(command.message, codec);
+      const got = pageToken(message);
+      const fields = withoutToken(message, codec);
+      // This gateway's commands reach the engine in the order sent: the first awaiting one
+      // with these fields is this record's (those before it were dropped by the engine).
+      // Another gateway's page order with the very same fields at the same moment would be
+      // taken for this one's: the two differ in nothing but their tokens.
+      const at = awaiting.findIndex((sent) =>
+        sent.fields === fields && got >= sent.token
+      );
+      if (at < 0) continue;
+      const sent = awaiting[at]!;
+      awaiting.splice(0, at + 1);
+      if (awaiting.length === 0) this.#awaiting.delete(name);
+      if (got === sent.token) continue;
+      const change = {
+        account: name,
+        host: sent.host,
+        sent: sent.token,
+        got,
+      };
+      for (const listener of this.#tokenListeners) listener(change);
+    }
+  }
+
+  /**
+   * Calls `listener` whenever a page's order or replace went in with another token than the
+   * page picked: the engine raised it, because a page of the account on another gateway took
+   * that token at the same moment.
+   *
+   * @param listener Told the account, the page's session host, and both tokens.
+   * @returns A function that stops the calls.
+   */
+  watchPageTokens(listener: (change: PageTokenChange) => void): () => void {
+    this.#tokenListeners.add(listener);
+    return () => this.#tokenListeners.delete(listener);
   }
 
   /** The account streams, as the log gives them. */
@@ -253,12 +323,22 @@ export class GatewayPages implements Subscriber {
       );
     }
     const bytes = encodeMessage(message, { version: this.version });
-    const token = message.type === "enterOrder"
-      ? message.orderToken
-      : message.type === "replaceOrder"
-      ? message.replacementOrderToken
-      : 0;
+    const token = pageToken(message);
     if (token > (this.#sent.get(name) ?? 0)) this.#sent.set(name, token);
+    if (token !== 0) {
+      let awaiting = this.#awaiting.get(name);
+      if (awaiting === undefined) {
+        awaiting = [];
+        this.#awaiting.set(name, awaiting);
+      }
+      // Bounded: a page that sends faster than the log answers forgets its oldest.
+      if (awaiting.length >= MAX_AWAITING) awaiting.shift();
+      awaiting.push({
+        host,
+        token,
+        fields: withoutToken(message, { version: this.version }),
+      });
+    }
     this.#send({ type: "page", host, account: name, message: bytes });
   }
 
@@ -355,4 +435,41 @@ export class GatewayPages implements Subscriber {
   #send(command: GatewayCommand): void {
     this.#publisher.send(encodeGatewayCommand(command));
   }
+}
+
+/** A page's order or replace that went in with another token than the page picked. */
+export interface PageTokenChange {
+  /** The account. */
+  readonly account: string;
+  /** The page's session host, `GATEWAY/web#N`. */
+  readonly host: string;
+  /** The token the page picked (and was acknowledged). */
+  readonly sent: number;
+  /** The token the engine gave the order. */
+  readonly got: number;
+}
+
+/** Page orders awaiting their log record, per account, at most. */
+const MAX_AWAITING = 1_000;
+
+/** The token a page's order or replace carries: its new order's; 0 for a cancel. */
+function pageToken(message: InboundMessage): number {
+  return message.type === "enterOrder"
+    ? message.orderToken
+    : message.type === "replaceOrder"
+    ? message.replacementOrderToken
+    : 0;
+}
+
+/** A page message's bytes without its new token, as text, to compare with the log's. */
+function withoutToken(
+  message: InboundMessage,
+  codec: { version: ProtocolVersion },
+): string {
+  const bare = message.type === "enterOrder"
+    ? { ...message, orderToken: 0 }
+    : message.type === "replaceOrder"
+    ? { ...message, replacementOrderToken: 0 }
+    : message;
+  return String.fromCharCode(...encodeMessage(bare, codec));
 }

@@ -20,6 +20,16 @@ export interface LeaseValue {
   readonly beat: number;
 }
 
+/** A held lease as a standby read it: see {@linkcode Lease.observed}. */
+export interface LeaseObservation {
+  /** Who holds it. */
+  readonly holder: string;
+  /** The key's revision: it moves at every renewal. */
+  readonly revision: number;
+  /** When JetStream stored that revision (milliseconds since the epoch, the server's clock). */
+  readonly writtenAt: number;
+}
+
 /** What a {@linkcode Lease} knows after a poll. */
 export type LeaseState =
   | { readonly role: "active"; readonly epoch: number }
@@ -82,6 +92,7 @@ export class Lease {
   #beat = 0;
   #renewedAt = 0;
   #seen: { revision: number; since: number } | undefined;
+  #observed: LeaseObservation | undefined;
 
   private constructor(kv: KV, options: LeaseOptions) {
     this.#kv = kv;
@@ -123,6 +134,20 @@ export class Lease {
   }
 
   /**
+   * The key as the last successful read as a standby found it held (`undefined` before one,
+   * after a failed read, or when it was missing or released): a caller that sees its
+   * revision move knows the holder is renewing.
+   */
+  get observed(): LeaseObservation | undefined {
+    return this.#observed;
+  }
+
+  /** The `now` of the last successful renewal or take-over (0 before one). */
+  get renewedAt(): number {
+    return this.#renewedAt;
+  }
+
+  /**
    * Renews (as the holder) or watches and maybe takes over (as a standby).
    *
    * @param now The current time in milliseconds, from a monotonic clock.
@@ -153,9 +178,11 @@ export class Lease {
       entry = await this.#kv.get(this.#key);
     } catch {
       this.#seen = undefined;
+      this.#observed = undefined;
       this.#state = { role: "standby", holder: "", epoch: 0 };
       return this.#state;
     }
+    this.#observed = undefined;
     if (entry === null || entry.operation !== "PUT") {
       return await this.#take(now, 0, entry?.revision ?? 0);
     }
@@ -168,6 +195,11 @@ export class Lease {
     if (value.holder === "") {
       return await this.#take(now, value.epoch, entry.revision);
     }
+    this.#observed = {
+      holder: value.holder,
+      revision: entry.revision,
+      writtenAt: entry.created.getTime(),
+    };
     if (this.#seen?.revision !== entry.revision) {
       this.#seen = { revision: entry.revision, since: now };
       return this.#state;
@@ -214,6 +246,7 @@ export class Lease {
     this.#beat = 0;
     this.#renewedAt = now;
     this.#seen = undefined;
+    this.#observed = undefined;
     this.#state = { role: "active", epoch: next };
     return this.#state;
   }

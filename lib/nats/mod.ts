@@ -35,9 +35,15 @@ export {
 } from "./command_publisher.ts";
 export { FencedError, JetStreamUnavailableError } from "./errors.ts";
 export {
+  GatewayLease,
+  type GatewayLeaseOptions,
+  HostIdInUseError,
+} from "./gateway_lease.ts";
+export {
   Lease,
   LeaseKeeper,
   type LeaseKeeperOptions,
+  type LeaseObservation,
   type LeaseOptions,
   type LeaseState,
   type LeaseValue,
@@ -109,4 +115,4 @@ export {
   readLogState,
 } from "./engine.ts";
 export { GatewayCore } from "./gateway.ts";
-export { GatewayPages } from "./gateway_pages.ts";
+export { GatewayPages, type PageTokenChange } from "./gateway_pages.ts";

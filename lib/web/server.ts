@@ -76,6 +76,20 @@ export interface WebVenue {
   nextPageToken(name: string): number;
   /** Enters a page's order, replace or cancel for an account. */
   submit(name: string, message: InboundMessage, timestamp: number): void;
+  /**
+   * A gateway's venue (`GatewayPages`): calls `listener` when a page's order or replace went
+   * in with another token than the one acknowledged (pages of the account on two gateways
+   * picked the same token at once); the server tells that page. `ouch server` has no such
+   * case: its tokens are picked where they are submitted.
+   */
+  watchPageTokens?(
+    listener: (change: {
+      readonly account: string;
+      readonly host: string;
+      readonly sent: number;
+      readonly got: number;
+    }) => void,
+  ): () => void;
   /** Opens the market; `false` when it is open already. */
   open(timestamp: number): boolean;
   /** Closes the market; `false` when it is closed already. */
@@ -234,6 +248,16 @@ export type WebServerMessage =
     readonly orderToken?: number;
   }
   | { readonly type: "error"; readonly message: string }
+  /**
+   * The page's order or replace acknowledged as `sent` went in as `got` (another page of the
+   * account took `sent` at the same moment): its responses are about `got`.
+   */
+  | {
+    readonly type: "token";
+    readonly sent: number;
+    readonly got: number;
+    readonly text: string;
+  }
   /** The answer to the page's `ping`: the page uses it to tell a live server from a stopped one. */
   | { readonly type: "pong" };
 
@@ -448,9 +472,13 @@ export class WebServer implements Subscriber {
       changed: (change) => this.#marketChanged(change),
     });
     const unsubscribe = exchange.subscribe(this);
+    const unwatch = exchange.watchPageTokens?.((change) =>
+      this.#pageToken(change)
+    );
     this.#unsubscribe = () => {
       stopListening();
       unsubscribe();
+      unwatch?.();
     };
   }
 
@@ -484,6 +512,24 @@ export class WebServer implements Subscriber {
       }
     }
     if (any) this.#schedule();
+  }
+
+  /** Tells the page whose order went in with another token, before its responses. */
+  #pageToken(
+    change: { account: string; host: string; sent: number; got: number },
+  ): void {
+    for (const client of this.#byAccount.get(change.account) ?? []) {
+      if (client.session?.host !== change.host) continue;
+      client.own.delete(change.sent);
+      client.own.add(change.got);
+      client.send({
+        type: "token",
+        sent: change.sent,
+        got: change.got,
+        text:
+          `Order #${change.sent} went in as #${change.got}: a page of ${change.account} elsewhere took #${change.sent} at the same moment`,
+      });
+    }
   }
 
   /** The address served, e.g. `127.0.0.1:8080`, with the real port once listening. */

@@ -76,3 +76,20 @@ export async function connectClient(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/**
+ * Sends a Client Heartbeat on every open client of `clients` (read at each tick, so clients
+ * added later count) every 500 ms, so that no session idles out during a long fail-over.
+ *
+ * @returns A function that stops it.
+ */
+export function keepClientsAlive(clients: readonly TestClient[]): () => void {
+  const timer = setInterval(() => {
+    for (const client of clients) {
+      if (client.closed) continue;
+      client.session.tick(performance.now());
+      client.flush().catch(() => {});
+    }
+  }, 500);
+  return () => clearInterval(timer);
+}

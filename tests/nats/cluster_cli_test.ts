@@ -15,6 +15,7 @@ import {
   spawnServer,
 } from "../server/_process.ts";
 import { connectTest, startNats, startNatsCluster } from "./_nats_harness.ts";
+import { keepClientsAlive } from "./_cluster_processes.ts";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { venueNames } from "../../lib/nats/mod.ts";
 
@@ -68,13 +69,7 @@ for (const replicas of [1, 3]) {
       const processes: ServerProcess[] = [];
       const clients: TestClient[] = [];
       // Client Heartbeats, so that no session idles out during a long fail-over.
-      const heartbeats = setInterval(() => {
-        for (const client of clients) {
-          if (client.closed) continue;
-          client.session.tick(performance.now());
-          client.flush().catch(() => {});
-        }
-      }, 500);
+      const stopHeartbeats = keepClientsAlive(clients);
       try {
         const engines = await Promise.all(
           ["e1", "e2"].map((id) => spawnEngine(servers, id, replicas)),
@@ -248,7 +243,7 @@ for (const replicas of [1, 3]) {
         }
         throw error;
       } finally {
-        clearInterval(heartbeats);
+        stopHeartbeats();
         await Promise.all(clients.map((client) => client.close()));
         for (const process of processes.reverse()) await process.stop();
       }

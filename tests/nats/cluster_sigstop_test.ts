@@ -14,6 +14,7 @@ import type { Received, TestClient } from "../server/_harness.ts";
 import type { ServerProcess } from "../server/_process.ts";
 import {
   connectClient,
+  keepClientsAlive,
   spawnEngineProcess,
   spawnGatewayProcess,
   type Venue,
@@ -57,13 +58,7 @@ Deno.test({
     };
     const processes: ServerProcess[] = [];
     const clients: TestClient[] = [];
-    const heartbeats = setInterval(() => {
-      for (const client of clients) {
-        if (client.closed) continue;
-        client.session.tick(performance.now());
-        client.flush().catch(() => {});
-      }
-    }, 500);
+    const stopHeartbeats = keepClientsAlive(clients);
     let streaming = true;
     let streamer: Promise<void> = Promise.resolve();
     try {
@@ -221,7 +216,7 @@ Deno.test({
     } finally {
       streaming = false;
       await streamer.catch(() => {});
-      clearInterval(heartbeats);
+      stopHeartbeats();
       await Promise.all(clients.map((client) => client.close()));
       for (const process of processes.reverse()) {
         try {

@@ -56,7 +56,7 @@ function orders(page: PageClient): string[] {
   );
 }
 
-Deno.test("Web pages on two gateways: log in, trade, replace and cancel through the engine; the market, responses and open orders come from the log; tokens of two gateways' pages never collide; operator actions; a page's end cancels nothing", async () => {
+Deno.test("Web pages on two gateways: log in, trade, replace and cancel through the engine; the market, responses and open orders come from the log; tokens of two gateways' pages never collide (a page whose token the engine raised is told the one it got); operator actions; a page's end cancels nothing", async () => {
   await using nats = await startNats();
   const nc = await connectTest(nats.servers);
   await ensureVenue(nc, { names });
@@ -137,7 +137,7 @@ Deno.test("Web pages on two gateways: log in, trade, replace and cancel through 
     await alice1.next("orders", (m) => m.orders.length === 2);
 
     // Both gateways' pages enter in the same turn with the same token: the engine raises
-    // the later one, so both orders are accepted.
+    // the later one, so both orders are accepted, and that page learns its order's token.
     const from1 = alice1.received.length;
     const from2 = alice2.received.length;
     alice1.send(pageEnter({ price: "2280.0" }));
@@ -156,6 +156,44 @@ Deno.test("Web pages on two gateways: log in, trade, replace and cancel through 
     assert.deepEqual(
       engine.exchange.openOrders("alice").map((o) => o.orderToken),
       tokens,
+    );
+    // The page whose order the engine raised is told the token it got, before the responses
+    // about it, so that it shows them against its own order; the other page is told nothing.
+    await alice2.next("orders", (m) => m.orders.length === 4, from2);
+    const told = (page: PageClient, from: number) =>
+      page.received.slice(from).filter((m) => m.type === "token");
+    await until(
+      "the raised page told",
+      () => told(alice1, from1).length + told(alice2, from2).length === 1,
+    );
+    const [raised, from, price] = told(alice1, from1).length === 1
+      ? [alice1, from1, 22800]
+      : [alice2, from2, 22700];
+    assert.deepEqual(told(raised, from), [{
+      type: "token",
+      sent: P + 3,
+      got: P + 4,
+      text: `Order #${P + 3} went in as #${
+        P + 4
+      }: a page of alice elsewhere took #${P + 3} at the same moment`,
+    }]);
+    assert.equal(
+      engine.exchange.openOrders("alice").find((o) => o.orderToken === P + 4)
+        ?.price,
+      price,
+      "the raised page's order is the one with its price",
+    );
+    const toldAt = raised.received.findIndex((m) => m.type === "token");
+    const acceptedAt = raised.received.findIndex((m) =>
+      m.type === "responses" &&
+      m.items.some((item: Received) =>
+        item.message.type === "orderAccepted" &&
+        item.message.orderToken === P + 4
+      )
+    );
+    assert.ok(
+      toldAt >= 0 && toldAt < acceptedAt,
+      `told at ${toldAt}, accepted at ${acceptedAt}`,
     );
 
     // A cancel.

@@ -129,3 +129,58 @@ Deno.test("GatewayPages: a page's login, orders, tokens, operator actions and lo
   pages.logout(again.handle, 4);
   assert.deepEqual(sent, []);
 });
+
+Deno.test("GatewayPages.watchPageTokens(): a page order or replace the engine raised (another page took its token first) is told with both tokens and the page's host; one that went in as sent, or another gateway's, is not", () => {
+  const { pages, exchange } = setup();
+  const login = pages.login(request("alice", "pw-a"), "web#1", 0);
+  assert.ok(login.accept);
+  const changes: string[] = [];
+  const stop = pages.watchPageTokens((change) =>
+    changes.push(
+      `${change.account} ${change.host} ${change.sent - P} -> ${
+        change.got - P
+      }`,
+    )
+  );
+  // This gateway's page enters P; another gateway's page entered P first (another price),
+  // so the engine gave this one P + 1.
+  pages.submit("alice", enterOrder(P), 0);
+  exchange.submit("alice", enterOrder(P, { price: 27_990 }), 1);
+  exchange.submit("alice", enterOrder(P + 1), 2);
+  exchange.flush();
+  assert.deepEqual(changes, ["alice gw1/web#1 0 -> 1"]);
+  // A replace raised the same way.
+  const replace = {
+    type: "replaceOrder" as const,
+    existingOrderToken: P + 1,
+    replacementOrderToken: P + 2,
+    quantity: 300,
+    price: 28_000,
+    timeInForce: 99_999,
+    display: " ",
+    minimumQuantity: 0,
+  };
+  pages.submit("alice", replace, 3);
+  exchange.submit("alice", enterOrder(P + 2, { quantity: 5 }), 4);
+  exchange.submit("alice", { ...replace, replacementOrderToken: P + 3 }, 5);
+  exchange.flush();
+  assert.deepEqual(changes.slice(1), ["alice gw1/web#1 2 -> 3"]);
+  // An order that went in with its own token: nothing to tell.
+  pages.submit("alice", enterOrder(P + 4), 6);
+  exchange.submit("alice", enterOrder(P + 4), 7);
+  exchange.flush();
+  assert.equal(changes.length, 2);
+  // One the engine dropped (no record) is passed over for the next one's record.
+  pages.submit("alice", enterOrder(P + 5, { price: 27_900 }), 8);
+  pages.submit("alice", enterOrder(P + 6), 9);
+  exchange.submit("alice", enterOrder(P + 6, { quantity: 1 }), 10);
+  exchange.submit("alice", enterOrder(P + 7), 11);
+  exchange.flush();
+  assert.deepEqual(changes.slice(2), ["alice gw1/web#1 6 -> 7"]);
+  stop();
+  pages.submit("alice", enterOrder(P + 8), 12);
+  exchange.submit("alice", enterOrder(P + 8, { buySellIndicator: "S" }), 13);
+  exchange.submit("alice", enterOrder(P + 9), 14);
+  exchange.flush();
+  assert.equal(changes.length, 3, "stopped");
+});

@@ -639,6 +639,12 @@ function handle(message) {
       return;
     case "ack":
       return acknowledged(message);
+    case "token":
+      // Not an answer to a request: nothing pending is taken.
+      state.ledger.renamed(message.sent, message.got);
+      showStatus(message.text, "order");
+      later("orders");
+      return;
     case "error":
       state.pending.shift();
       showError(message.message);

@@ -921,6 +921,25 @@ export class AccountLedger {
   }
 
   /**
+   * The page's order or replace acknowledged as `sent` went in as `got` (a gateway's page:
+   * another page of the account took `sent` at the same moment): what the page sent is its
+   * order `got`, and `sent` is another page's.
+   *
+   * @param {number} sent The token the server acknowledged.
+   * @param {number} got The token the order went in with.
+   */
+  renamed(sent, got) {
+    const order = this.#sent.get(sent);
+    this.#sent.delete(sent);
+    if (order !== undefined) this.#sent.set(got, order);
+    if (this.#ownTokens.delete(sent)) this.#ownTokens.add(got);
+    const other = this.#orders.get(sent);
+    if (other !== undefined) other.own = false;
+    const mine = this.#orders.get(got);
+    if (mine !== undefined) mine.own = true;
+  }
+
+  /**
    * Whether the page entered (or replaced) the order with this token.
    *
    * @param {number} token

@@ -1172,3 +1172,34 @@ Deno.test("validatePageMessage() throws TypeError for a bad shape and RangeError
     );
   }
 });
+
+Deno.test("AccountLedger.renamed(): the page's order acknowledged as one token went in as another; the responses about the other token are another page's", () => {
+  const ledger = new AccountLedger();
+  ledger.sent(7, SENT);
+  ledger.renamed(7, 8);
+  assert.equal(ledger.isOwn(7), false);
+  assert.equal(ledger.isOwn(8), true);
+  const lines = ledger.apply(items(
+    accepted(7, { price: 27990 }),
+    accepted(8),
+    executed(8, 40, 28000, "9"),
+  ));
+  assert.deepEqual(lines.map((line) => [line.kind, line.own]), [
+    ["accepted", false],
+    ["accepted", true],
+    ["executed", true],
+  ]);
+  assert.equal(ledger.order(7)?.own, false);
+  assert.equal(ledger.order(8)?.own, true);
+  // Told after the other page's order was read as this page's: that order is no longer own.
+  const late = new AccountLedger();
+  late.sent(7, SENT);
+  late.apply(items(accepted(7, { price: 27990 })));
+  assert.equal(late.order(7)?.own, true);
+  late.renamed(7, 8);
+  assert.equal(late.order(7)?.own, false);
+  assert.equal(
+    late.apply([{ sequenceNumber: 2, message: accepted(8) }])[0]?.own,
+    true,
+  );
+});
