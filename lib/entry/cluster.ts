@@ -559,7 +559,7 @@ export async function runGateway(args: string[]): Promise<number> {
   if (itch !== undefined) core.subscribe(itch);
   // The market as the log tells it, for the console and the display.
   const market = new MarketData();
-  core.subscribe(market);
+  const unsubscribeMarket = core.subscribe(market);
   // The web page: reads from the log, actions to the engine on the gateway's publisher.
   const pages = config.http === null ? undefined : new GatewayPages({
     core,
@@ -579,7 +579,8 @@ export async function runGateway(args: string[]): Promise<number> {
   const warn = (line: string) =>
     display === undefined ? say(line) : display.warn(line);
   const reader = await LogReader.open(nc, { names });
-  const following = followRecords(reader, [core]);
+  let marketRead = true;
+  const following = followRecords(reader, [core], undefined, () => marketRead);
   // --protocol: the OUCH version this host is meant to serve; the engine's day decides it,
   // so a day of another version stops the gateway rather than serving what was not asked.
   const expected = given("--protocol") ? config.version : undefined;
@@ -702,6 +703,13 @@ export async function runGateway(args: string[]): Promise<number> {
       stop: () => quit.resolve(),
     });
     display?.prompt();
+  }, () => {
+    // No console command can come any more: with no display, page or ITCH feed either,
+    // nothing reads the market, and the log's market events need not be decoded at all.
+    if (display === undefined && pages === undefined && itch === undefined) {
+      unsubscribeMarket();
+      marketRead = false;
+    }
   });
   display?.info(`type "help" for console commands`);
   display?.prompt();

@@ -1245,9 +1245,16 @@ function writeAll(bytes: Uint8Array): void {
   while (at < bytes.length) at += Deno.stdout.writeSync(bytes.subarray(at));
 }
 
-/** Reads standard input line by line; the end of input is not a quit. */
+/**
+ * Reads standard input line by line; the end of input is not a quit.
+ *
+ * @param onLine Runs each line (the next waits for it).
+ * @param onEnd Told once when standard input ends or cannot be read (not after `cancel`):
+ *   no console command can come any more.
+ */
 export function readConsole(
   onLine: (line: string) => Promise<void>,
+  onEnd?: () => void,
 ): { cancel(): void } {
   const reader = Deno.stdin.readable.pipeThrough(new TextDecoderStream())
     .getReader();
@@ -1257,7 +1264,7 @@ export function readConsole(
     try {
       while (!cancelled) {
         const { value, done } = await reader.read();
-        if (done) return;
+        if (done) break;
         pending += value;
         let newline;
         while ((newline = pending.indexOf("\n")) >= 0) {
@@ -1269,6 +1276,7 @@ export function readConsole(
     } catch {
       // standard input closed or unreadable: keep serving
     }
+    if (!cancelled) onEnd?.();
   })();
   return {
     cancel() {

@@ -196,6 +196,9 @@ export interface FollowProgress {
  * @param reader The log reader; closing it ends the loop.
  * @param subscribers The subscribers, in the order they are served.
  * @param progress Called after each delivered batch.
+ * @param readsEvents Asked before each batch whether any subscriber reads the market events
+ *   (a gateway whose market nobody reads any more says no): only then are they decoded, and
+ *   checked, before the batch is delivered. @default {() => true}
  * @returns Resolves when the reader is closed.
  * @throws {RecordError} When a batch in the log is not well-formed records: the follower
  *   stops rather than show a client anything it cannot check.
@@ -204,6 +207,7 @@ export async function followRecords(
   reader: LogReader,
   subscribers: readonly Subscriber[],
   progress?: (progress: FollowProgress) => void,
+  readsEvents: () => boolean = () => true,
 ): Promise<void> {
   let batches = 0;
   for await (const entry of reader) {
@@ -213,9 +217,10 @@ export async function followRecords(
     const batch = new RecordBatch(joinPieces(entry.records), undefined, true);
     // Check every record before anyone sees any of them: the frames and the OUCH messages
     // (all that the account streams read), and the market events (decoded once, here, for
-    // the market data and the feeds); commands are decoded only by those who need one.
+    // the market data and the feeds, when anyone reads them); commands are decoded only by
+    // those who need one.
     batch.check();
-    void batch.events;
+    if (readsEvents()) void batch.events;
     deliver(subscribers, batch);
     batches++;
     progress?.({ position: entry.seq, batches });

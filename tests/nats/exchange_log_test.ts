@@ -382,3 +382,57 @@ for (
     }
   });
 }
+
+Deno.test("followRecords: the market events are decoded and checked only when a subscriber reads them", async () => {
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  try {
+    await ensureVenue(nc, { names });
+    const writer = await LogWriter.open(nc, {
+      names,
+      epoch: 1,
+      after: (await logTail(nc, names)).seq,
+    });
+    // The market state's flag (the byte before the CRC) is 7: a frame, CRC and layout that
+    // check, and an event that does not decode.
+    const bad = oneRecord(2);
+    assert.equal(bad[bad.length - 5], 1);
+    bad[bad.length - 5] = 7;
+    new DataView(bad.buffer).setUint32(
+      bad.length - 4,
+      crc32(bad, 4, bad.length - 4),
+    );
+    await writer.append([oneRecord(1)], { seq: 1, done: 0 });
+    await writer.append([bad], { seq: 2, done: 0 });
+    writer.close();
+    // Read by someone: the follower stops before delivering the batch.
+    const seen: number[] = [];
+    let reader = await LogReader.open(nc, { names });
+    try {
+      await assert.rejects(
+        followRecords(reader, [{
+          delivered: (batch) => void seen.push(batch.events.length),
+        }]),
+        (error: unknown) =>
+          error instanceof RecordError && /flag/.test(error.message),
+      );
+    } finally {
+      await reader.close();
+    }
+    assert.deepEqual(seen, [1]);
+    // Read by nobody (the account streams only): both batches are delivered.
+    const streams = new AccountStreams();
+    reader = await LogReader.open(nc, { names });
+    const asked: boolean[] = [];
+    await followRecords(reader, [streams], (progress) => {
+      if (progress.batches === 2) void reader.close();
+    }, () => {
+      asked.push(false);
+      return false;
+    });
+    assert.equal(streams.stream(3).length, 2);
+    assert.deepEqual(asked, [false, false]);
+  } finally {
+    await nc.close();
+  }
+});
