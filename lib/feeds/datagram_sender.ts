@@ -161,13 +161,30 @@ class NodeDgramSender implements DatagramSender {
         this.#socket.setSendBufferSize(options.sendBufferBytes);
       }
       // After the callback: within it the socket still queues sends, and out of order.
-      setTimeout(() => {
-        const waiting = this.#unbound;
-        this.#unbound = null;
-        for (const datagram of waiting ?? []) this.#send(datagram);
-        this.#ready.resolve();
-      }, 0);
+      setTimeout(() => this.#sendWaiting(), 0);
     });
+  }
+
+  /**
+   * Sends the datagrams queued before the socket was bound one at a time, each after the
+   * previous one's callback: sent in one loop, the first sends of a fresh socket still
+   * arrived in reverse order now and then (Deno 2.9.6). Datagrams queued meanwhile wait
+   * behind them.
+   */
+  #sendWaiting(): void {
+    const waiting = this.#unbound!;
+    const datagram = waiting.shift();
+    if (datagram === undefined) {
+      this.#unbound = null;
+      this.#ready.resolve();
+      return;
+    }
+    this.#socket.send(
+      datagram,
+      this.#destination.port,
+      this.#destination.hostname,
+      () => this.#sendWaiting(),
+    );
   }
 
   get pending(): number {
