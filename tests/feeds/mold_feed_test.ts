@@ -47,9 +47,14 @@ async function enterOrders(
 const hex = (bytes: Uint8Array) =>
   [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 
+/** How many file descriptors this process has open. */
+function openFileDescriptors(): number {
+  return [...Deno.readDirSync("/proc/self/fd")].length;
+}
+
 for (const transport of ["auto", "node:dgram"] as const) {
   Deno.test(`MoldFeed started in the middle of a day sends the messages before it and after it, numbered from 1, each exactly once and as the log holds it (${transport})`, async () => {
-    const fds = [...Deno.readDirSync("/proc/self/fd")].length;
+    const fds = openFileDescriptors();
     const { exchange, feed } = dayWithFeed();
     await enterOrders(exchange, 1, 300);
     const receiver = dgram.createSocket("udp4");
@@ -98,7 +103,11 @@ for (const transport of ["auto", "node:dgram"] as const) {
       }
       // The datagrams arrive in the order of their sequence numbers, the first ones too (sent
       // once the socket is bound); within the limit; the catch-up's are full but its last.
-      assert.deepEqual(arrival, [...arrival].sort((a, b) => a - b), `${arrival}`);
+      assert.deepEqual(
+        arrival,
+        [...arrival].sort((a, b) => a - b),
+        `${arrival}`,
+      );
       assert.ok(sizes.every((size) => size <= 1420));
       assert.ok(
         sizes.filter((size) => size > 1420 - 40).length >= 6,
@@ -109,6 +118,6 @@ for (const transport of ["auto", "node:dgram"] as const) {
       await new Promise<void>((resolve) => receiver.close(() => resolve()));
     }
     // stop() closed the feed's socket, as the receiver is closed: no file descriptor left.
-    assert.equal([...Deno.readDirSync("/proc/self/fd")].length, fds);
+    assert.equal(openFileDescriptors(), fds);
   });
 }
