@@ -7,14 +7,23 @@
  * sent; the event loop gets a turn after each batch, as the server gives it, and the same
  * turns without a send are measured too (subtract them for the sends' own cost).
  *
- * Run: `deno run -A bench/mold_send_bench.ts [--count N] [--rounds N]` (Linux). The last line
- * is one JSON object.
+ * With `--feed`, the whole MoldUDP64 feed instead, per order: an exchange in this process with
+ * its ITCH publisher takes orders (pairs that trade, in turns of 40 orders), with no MoldUDP64
+ * feed, with one on `sendmmsg(2)` and with one on `node:dgram`, alternated; the feed's cost
+ * per order on each path is its CPU per order less that without a feed.
+ *
+ * Run: `deno run -A bench/mold_send_bench.ts [--count N] [--rounds N] [--feed]` (Linux). The
+ * last line is one JSON object.
  *
  * @module
  */
 import dgram from "node:dgram";
 import { setImmediate } from "node:timers";
 import { openDatagramSender } from "../lib/feeds/datagram_sender.ts";
+import { MoldFeed } from "../lib/feeds/mold_feed.ts";
+import { ItchPublisher } from "../lib/feeds/itch_publisher.ts";
+import { Exchange } from "../lib/exchange/mod.ts";
+import type { EnterOrder } from "../lib/codec/messages.ts";
 
 const flag = (name: string, fallback: number): number => {
   const at = Deno.args.indexOf(name);
@@ -34,6 +43,8 @@ if (Deno.args[0] === "--sink") {
   for await (const _ of Deno.stdin.readable) { /* nothing to read */ }
   Deno.stdout.writeSync(new TextEncoder().encode(`${received}\n`));
   socket.close();
+} else if (Deno.args.includes("--feed")) {
+  await feedMain();
 } else {
   await main();
 }
@@ -48,9 +59,8 @@ function cpuMicros(): number {
   return (Number(fields[11]) + Number(fields[12])) * 1e4; // ticks of 10 ms
 }
 
-async function main(): Promise<void> {
-  const count = flag("--count", 100_000);
-  const rounds = flag("--rounds", 3);
+/** A sink process reading datagrams on a port of its own; `stop` returns how many came. */
+async function startSink(): Promise<{ port: number; stop(): Promise<number> }> {
   const sink = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL(import.meta.url).pathname, "--sink"],
     stdin: "piped",
@@ -59,7 +69,116 @@ async function main(): Promise<void> {
   const lines = sink.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
   while (!text.includes("\n")) text += (await lines.read()).value ?? "";
-  const port = Number(text.trim());
+  return {
+    port: Number(text.trim()),
+    stop: async () => {
+      await sink.stdin.close();
+      let received = "";
+      for (;;) {
+        const { value, done } = await lines.read();
+        if (done) break;
+        received += value;
+      }
+      await sink.status;
+      return Number(received.trim());
+    },
+  };
+}
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+async function feedMain(): Promise<void> {
+  const count = flag("--count", 200_000);
+  const rounds = flag("--rounds", 5);
+  const sink = await startSink();
+  const kinds = ["no feed", "sendmmsg", "node:dgram"] as const;
+  const results: Record<string, number[]> = {};
+  const order = (token: number): EnterOrder => ({
+    type: "enterOrder",
+    orderToken: token,
+    clientReference: "",
+    buySellIndicator: token % 2 === 0 ? "B" : "S",
+    quantity: 100,
+    orderbookId: "1",
+    group: "DAY",
+    price: 23000 + (token % 10),
+    timeInForce: 99999,
+    firmId: 0,
+    display: " ",
+    capacity: "P",
+    minimumQuantity: 0,
+    orderClassification: "1",
+    cashMarginType: "1",
+  });
+  for (let round = 0; round <= rounds; round++) {
+    for (const kind of kinds) {
+      const start = 34_200_000_000_000;
+      const exchange = new Exchange({
+        users: new Map([["demo1", "demo"]]),
+        day: { session: "2026112501", tradingDate: "20261125", created: 0 },
+        timestamp: start,
+      });
+      const publisher = new ItchPublisher();
+      exchange.subscribe(publisher);
+      const mold = kind === "no feed" ? null : MoldFeed.start({
+        publisher,
+        destination: { hostname: "127.0.0.1", port: sink.port },
+        requestPort: null,
+        sender: { transport: kind === "sendmmsg" ? "auto" : "node:dgram" },
+      });
+      if (mold !== null && mold.transport.startsWith(kind) === false) {
+        throw new Error(
+          `Cannot measure ${kind}: the feed uses ${mold.transport}`,
+        );
+      }
+      const n = round === 0 ? count / 10 : count; // round 0 warms up
+      const before = cpuMicros();
+      for (let token = 1; token <= n; token++) {
+        exchange.submit("demo1", order(token), start + token * 1000);
+        if (token % 40 === 0) {
+          await exchange.drain();
+          await nextTurn();
+        }
+      }
+      await exchange.drain();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const micros = (cpuMicros() - before) / n;
+      await mold?.stop();
+      publisher.close();
+      if (round === 0) continue;
+      (results[kind] ??= []).push(micros);
+      // deno-lint-ignore no-console
+      console.log(
+        `round ${round} ${kind}: ${micros.toFixed(3)} µs CPU per order`,
+      );
+    }
+  }
+  const received = await sink.stop();
+  const off = results["no feed"]!;
+  const cost = (kind: string) =>
+    Number(median(results[kind]!.map((on, i) => on - off[i]!)).toFixed(3));
+  // deno-lint-ignore no-console
+  console.log(JSON.stringify({
+    count,
+    rounds,
+    cpuMicrosPerOrder: Object.fromEntries(
+      kinds.map((kind) => [kind, Number(median(results[kind]!).toFixed(3))]),
+    ),
+    moldCostPerOrder: {
+      sendmmsg: cost("sendmmsg"),
+      nodeDgram: cost("node:dgram"),
+    },
+    sinkReceived: received,
+  }));
+}
+
+async function main(): Promise<void> {
+  const count = flag("--count", 100_000);
+  const rounds = flag("--rounds", 3);
+  const sink = await startSink();
+  const port = sink.port;
   const destination = { hostname: "127.0.0.1", port };
   const datagram = new Uint8Array(1420).fill(0x41);
   const kinds = [
@@ -101,16 +220,7 @@ async function main(): Promise<void> {
       );
     }
   }
-  await sink.stdin.close();
-  let received = "";
-  for (;;) {
-    const { value, done } = await lines.read();
-    if (done) break;
-    received += value;
-  }
-  await sink.status;
-  const median = (values: number[]) =>
-    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const received = await sink.stop();
   const medians = Object.fromEntries(
     Object.entries(results).map((
       [name, values],
@@ -121,6 +231,6 @@ async function main(): Promise<void> {
     count,
     rounds,
     cpuMicrosPerDatagram: medians,
-    sinkReceived: Number(received.trim()),
+    sinkReceived: received,
   }));
 }
