@@ -22,9 +22,19 @@ export interface DatagramSenderOptions {
   sendBufferBytes?: number;
   /**
    * Told of every datagram the kernel refused with a hard error (not `EAGAIN`/`ENOBUFS`,
-   * which are retried): that datagram is dropped and counted in `failed`.
+   * which are retried): that datagram is dropped and counted in `failed`; and of the oldest
+   * datagrams dropped when more than `maxPending` wait for a kernel that keeps saying
+   * `EAGAIN`.
+   * (`node:dgram` reports neither: it leaves its send errors unsaid.)
    */
   onError?: (error: Error) => void;
+  /**
+   * With `sendmmsg(2)`: how many datagrams may wait for a kernel that keeps saying `EAGAIN`
+   * before the oldest half of them is dropped (reported to `onError`, counted in `failed`).
+   *
+   * @default {16384} (about 23 MB of full MoldUDP64 datagrams)
+   */
+  maxPending?: number;
   /**
    * A test seam for the `sendmmsg(2)` path: given how many datagrams are about to be
    * handed to the kernel, returns how many it may take in this call (0 behaves as the
@@ -102,7 +112,7 @@ export function openDatagramSender(
     } catch (error) {
       return new NodeDgramSender(
         options,
-        `dlopen failed: ${error instanceof Error ? error.message : error}`,
+        `no sendmmsg: ${error instanceof Error ? error.message : error}`,
       );
     }
   }
@@ -278,6 +288,7 @@ class SendmmsgSender implements DatagramSender {
   readonly #destination: { hostname: string; port: number };
   readonly #onError: ((error: Error) => void) | undefined;
   readonly #admit: ((count: number) => number) | undefined;
+  readonly #maxPending: number;
   /** Datagrams not yet taken by the kernel, from `#head`. */
   #queue: Uint8Array[] = [];
   #head = 0;
@@ -300,6 +311,7 @@ class SendmmsgSender implements DatagramSender {
     this.#destination = options.destination;
     this.#onError = options.onError;
     this.#admit = options.admit;
+    this.#maxPending = Math.max(1, options.maxPending ?? 16_384);
     this.#libc = Deno.dlopen("libc.so.6", LIBC_SYMBOLS);
     const libc = this.#libc.symbols;
     this.#fd = libc.socket(
@@ -345,6 +357,24 @@ class SendmmsgSender implements DatagramSender {
 
   queue(datagram: Uint8Array): void {
     this.#queue.push(datagram);
+    if (this.#queue.length - this.#head > this.#maxPending) this.#dropOldest();
+  }
+
+  /**
+   * More than `maxPending` datagrams wait: the oldest half goes (readers ask the re-request
+   * server for them), said to `onError` and counted in `failed`.
+   */
+  #dropOldest(): void {
+    const dropped = Math.ceil(this.#maxPending / 2);
+    this.#head += dropped;
+    this.#failed += dropped;
+    this.#onError?.(
+      new Error(
+        `Cannot keep more than ${this.#maxPending} datagrams waiting for the kernel: dropped the oldest ${dropped}`,
+      ),
+    );
+    this.#queue = this.#queue.slice(this.#head);
+    this.#head = 0;
   }
 
   flush(): void {
@@ -356,12 +386,13 @@ class SendmmsgSender implements DatagramSender {
         wanted,
         Math.max(0, this.#admit(wanted)),
       );
-      const sent = count === 0 ? -1 : this.#sendmmsg(this.#head, count);
+      const sent = count === 0 ? 0 : this.#sendmmsg(this.#head, count);
       if (sent > 0) {
         this.#head += sent;
         continue;
       }
-      const errno = count === 0 ? EAGAIN : this.#errno();
+      // 0 (never from the kernel for a non-empty vector) is taken as EAGAIN.
+      const errno = sent === 0 ? EAGAIN : this.#errno();
       if (errno === EINTR) continue;
       if (errno === EAGAIN || errno === ENOBUFS) {
         // Kept, in order, for the next turn (or, if none comes, a timer).

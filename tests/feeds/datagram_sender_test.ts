@@ -161,6 +161,39 @@ Deno.test("openDatagramSender() keeps what the kernel cannot take now (EAGAIN, a
   }
 });
 
+Deno.test("openDatagramSender() drops the oldest half of what waits when more than maxPending datagrams wait for a kernel that says EAGAIN, says so and counts them, and sends the rest in order", async () => {
+  const { socket, port, got } = await sink();
+  const errors: string[] = [];
+  let kernelTakes = false;
+  const sender = await openDatagramSender({
+    destination: { hostname: "127.0.0.1", port },
+    maxPending: 4,
+    admit: (count) => kernelTakes ? count : 0,
+    onError: (error) => errors.push(error.message),
+  });
+  const sent = [0, 1, 2, 3, 4, 5].map((n) => datagram(n, 10));
+  try {
+    for (const bytes of sent.slice(0, 5)) {
+      sender.queue(bytes);
+      sender.flush();
+    }
+    assert.deepEqual(errors, [
+      "Cannot keep more than 4 datagrams waiting for the kernel: dropped the oldest 2",
+    ]);
+    assert.equal(sender.pending, 3);
+    assert.equal(sender.failed, 2);
+    kernelTakes = true;
+    sender.queue(sent[5]!);
+    sender.flush();
+    assert.equal(sender.pending, 0);
+    await until(() => got.length === 4, "the four kept");
+    assert.deepEqual(got.map(hex), sent.slice(2).map(hex));
+  } finally {
+    await sender.close();
+    await close(socket);
+  }
+});
+
 Deno.test("openDatagramSender() reports a datagram the kernel refuses (EMSGSIZE), drops it alone and sends the others in order", async () => {
   const { socket, port, got } = await sink();
   const errors: string[] = [];
