@@ -23,7 +23,7 @@ import { openDatagramSender } from "../lib/feeds/datagram_sender.ts";
 import { MoldFeed } from "../lib/feeds/mold_feed.ts";
 import { ItchPublisher } from "../lib/feeds/itch_publisher.ts";
 import { Exchange } from "../lib/exchange/mod.ts";
-import type { EnterOrder } from "../lib/codec/messages.ts";
+import { enterOrder } from "../tests/_fixtures.ts";
 
 const flag = (name: string, fallback: number): number => {
   const at = Deno.args.indexOf(name);
@@ -95,23 +95,13 @@ async function feedMain(): Promise<void> {
   const sink = await startSink();
   const kinds = ["no feed", "sendmmsg", "node:dgram"] as const;
   const results: Record<string, number[]> = {};
-  const order = (token: number): EnterOrder => ({
-    type: "enterOrder",
-    orderToken: token,
-    clientReference: "",
-    buySellIndicator: token % 2 === 0 ? "B" : "S",
-    quantity: 100,
-    orderbookId: "1",
-    group: "DAY",
-    price: 23000 + (token % 10),
-    timeInForce: 99999,
-    firmId: 0,
-    display: " ",
-    capacity: "P",
-    minimumQuantity: 0,
-    orderClassification: "1",
-    cashMarginType: "1",
-  });
+  // Pairs that trade: a sell, then a buy at a price of 2300.0 to 2300.9.
+  const order = (token: number) =>
+    enterOrder(token, {
+      clientReference: "",
+      buySellIndicator: token % 2 === 0 ? "B" : "S",
+      price: 23000 + (token % 10),
+    });
   for (let round = 0; round <= rounds; round++) {
     for (const kind of kinds) {
       const start = 34_200_000_000_000;
