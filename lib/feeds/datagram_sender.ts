@@ -379,9 +379,9 @@ class SendmmsgSender implements DatagramSender {
 
   flush(): void {
     if (this.#fd < 0) return;
-    const queue = this.#queue;
-    while (this.#head < queue.length) {
-      const wanted = Math.min(queue.length - this.#head, MAX_PER_CALL);
+    // `this.#queue` read afresh each time: `onError` may queue (and so compact) meanwhile.
+    while (this.#head < this.#queue.length) {
+      const wanted = Math.min(this.#queue.length - this.#head, MAX_PER_CALL);
       const count = this.#admit === undefined ? wanted : Math.min(
         wanted,
         Math.max(0, this.#admit(wanted)),
@@ -400,7 +400,7 @@ class SendmmsgSender implements DatagramSender {
         break;
       }
       // A hard error belongs to the first datagram not sent: it is dropped, and said.
-      const datagram = queue[this.#head]!;
+      const datagram = this.#queue[this.#head]!;
       this.#head++;
       this.#failed++;
       this.#onError?.(
@@ -411,6 +411,7 @@ class SendmmsgSender implements DatagramSender {
         ),
       );
     }
+    const queue = this.#queue;
     if (this.#head === queue.length) {
       this.#queue = [];
       this.#head = 0;
