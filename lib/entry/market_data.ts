@@ -261,7 +261,7 @@ export async function startMarketData(
           mold.requestPort === null
             ? ""
             : `, re-requests on ${host}:${mold.requestPort}`
-        }`,
+        } (${mold.transport})`,
       );
     }
   } catch (error) {

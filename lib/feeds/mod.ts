@@ -20,3 +20,4 @@ export * from "./trade_log.ts";
 export * from "./itch_publisher.ts";
 export * from "./itch_tcp_server.ts";
 export * from "./mold_feed.ts";
+export * from "./datagram_sender.ts";

@@ -1,6 +1,7 @@
 /**
  * The ITCH feed over MoldUDP64 (`--mold HOST:PORT`) and its re-request server
- * (`--mold-request-port`), on `node:dgram` (Deno's own UDP needs `--unstable-net`).
+ * (`--mold-request-port`): the datagrams through `sendmmsg(2)` when the process may use FFI, else
+ * `node:dgram` (Deno's own UDP needs `--unstable-net`), as is the re-request server.
  *
  * @module
  */
@@ -11,6 +12,11 @@ import {
   MoldUdp64Packer,
 } from "../itch/mod.ts";
 import type { ItchPublisher } from "./itch_publisher.ts";
+import {
+  type DatagramSender,
+  type DatagramSenderOptions,
+  openDatagramSender,
+} from "./datagram_sender.ts";
 
 /** How to run a {@linkcode MoldFeed}. */
 export interface MoldFeedOptions {
@@ -27,6 +33,13 @@ export interface MoldFeedOptions {
    * @default {1000}
    */
   heartbeatIntervalMs?: number;
+  /**
+   * How the datagrams are sent: `transport: "node:dgram"` forces `node:dgram`; the other
+   * fields are {@linkcode DatagramSenderOptions}'.
+   *
+   * @default {{}} (`sendmmsg(2)` when possible)
+   */
+  sender?: Omit<DatagramSenderOptions, "destination">;
 }
 
 /**
@@ -42,9 +55,8 @@ export interface MoldFeedOptions {
  */
 export class MoldFeed {
   readonly #publisher: ItchPublisher;
-  readonly #socket: dgram.Socket;
+  readonly #sender: DatagramSender;
   readonly #requests: dgram.Socket | null;
-  readonly #destination: { hostname: string; port: number };
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #unlisten: () => void;
   readonly #heartbeatMs: number;
@@ -53,38 +65,22 @@ export class MoldFeed {
   readonly #flushLater = () => {
     this.#flushTimer = undefined;
     this.#packer?.flush();
+    this.#sender.flush();
   };
   readonly #add = (bytes: Uint8Array, start: number, end: number) =>
     this.#packer!.addFrom(bytes, start, end);
   #sent = 0;
   #lastSentAt = 0;
-  /** Datagrams made before the socket was bound, sent in order once it is. */
-  #unbound: Uint8Array[] | null = [];
-  readonly #socketReady = Promise.withResolvers<void>();
   #requestPort: number | null = null;
   #ignored = 0;
   #answered = 0;
 
   private constructor(options: MoldFeedOptions) {
     this.#publisher = options.publisher;
-    this.#destination = options.destination;
     this.#heartbeatMs = options.heartbeatIntervalMs ?? 1000;
-    this.#socket = dgram.createSocket("udp4");
-    // Bound before the first send, which waits for it: a socket left to bind on its first
-    // send let a later datagram overtake the first ones (seen with the catch-up's datagrams).
-    const multicast = isMulticast(options.destination.hostname);
-    this.#socket.bind(0, multicast ? "127.0.0.1" : undefined, () => {
-      if (multicast) {
-        this.#socket.setMulticastLoopback(true);
-        this.#socket.setMulticastInterface("127.0.0.1");
-      }
-      // After the callback: within it the socket still queues sends, and out of order.
-      setTimeout(() => {
-        const waiting = this.#unbound;
-        this.#unbound = null;
-        for (const datagram of waiting ?? []) this.#send(datagram);
-        this.#socketReady.resolve();
-      }, 0);
+    this.#sender = openDatagramSender({
+      ...options.sender,
+      destination: options.destination,
     });
     this.#requests = options.requestPort === null
       ? null
@@ -92,13 +88,17 @@ export class MoldFeed {
     this.#unlisten = this.#publisher.listen({
       dayStarted: (session) => {
         this.#packer?.flush();
+        this.#sender.flush();
         this.#sent = 0;
         this.#packer = new MoldUdp64Packer((datagram) => this.#send(datagram), {
           session,
         });
       },
       appended: (last) => this.#pump(last),
-      dayEnded: () => this.#packer?.endOfSession(),
+      dayEnded: () => {
+        this.#packer?.endOfSession();
+        this.#sender.flush();
+      },
     });
     if (this.#publisher.session !== undefined) {
       this.#packer = new MoldUdp64Packer((datagram) => this.#send(datagram), {
@@ -139,6 +139,19 @@ export class MoldFeed {
     return this.#requestPort;
   }
 
+  /**
+   * How the datagrams go: `"sendmmsg"`, or `"node:dgram: "` and why (`"node:dgram: no
+   * --allow-ffi"`).
+   */
+  get transport(): string {
+    return this.#sender.kind;
+  }
+
+  /** Datagrams waiting for the kernel (it said `EAGAIN`), and datagrams it refused. */
+  get sendCounts(): { pending: number; failed: number } {
+    return { pending: this.#sender.pending, failed: this.#sender.failed };
+  }
+
   /** Requests answered, and requests ignored (malformed, or nothing to answer). */
   get requestCounts(): { answered: number; ignored: number } {
     return { answered: this.#answered, ignored: this.#ignored };
@@ -149,9 +162,10 @@ export class MoldFeed {
     clearInterval(this.#timer);
     clearTimeout(this.#flushTimer);
     this.#unlisten();
-    await this.#socketReady.promise;
+    await this.#sender.ready();
     this.#packer?.flush();
-    await new Promise<void>((resolve) => this.#socket.close(() => resolve()));
+    this.#sender.flush();
+    await this.#sender.close();
     if (this.#requests !== null) {
       await new Promise<void>((resolve) =>
         this.#requests!.close(() => resolve())
@@ -201,6 +215,11 @@ export class MoldFeed {
       this.#publisher.log.forEachMessage(this.#sent + 1, last, this.#add);
     }
     this.#sent = last;
+    this.#flushPacker(packer);
+    this.#sender.flush();
+  }
+
+  #flushPacker(packer: MoldUdp64Packer): void {
     // The partly filled datagram goes out now, unless one went out in the same millisecond
     // (Date.now(): no op call, unlike performance.now()): then at the next timer (within
     // about a millisecond), so that under load the batches of several turns share datagrams
@@ -217,26 +236,14 @@ export class MoldFeed {
     if (packer === undefined) return;
     if (this.#publisher.ended) packer.endOfSession();
     else packer.heartbeat();
+    this.#sender.flush();
   }
 
   #send(datagram: Uint8Array): void {
     this.#lastSentAt = Date.now();
-    if (this.#unbound !== null) {
-      this.#unbound.push(datagram);
-      return;
-    }
-    this.#socket.send(
-      datagram,
-      this.#destination.port,
-      this.#destination.hostname,
-    );
+    this.#sender.queue(datagram);
   }
 }
 
 /** Datagrams closer together than this are coalesced. */
 const COALESCE_MS = 1;
-
-function isMulticast(hostname: string): boolean {
-  const first = Number(hostname.split(".")[0]);
-  return first >= 224 && first <= 239;
-}

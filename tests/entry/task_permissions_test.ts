@@ -61,6 +61,8 @@ Deno.test("deno task server and deno task client have the permissions they need 
       assert.ok(Date.now() < deadline, `the server did not start:\n${text}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    // --allow-ffi: the datagrams go through sendmmsg(2), not node:dgram.
+    assert.match(text, /itch moldudp64 to 127\.0\.0\.1:\d+.* \(sendmmsg\)/);
     const snapshotPort = text.match(
       /itch snapshot listening on 127\.0\.0\.1:(\d+)/,
     )![1]!;

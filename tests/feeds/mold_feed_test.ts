@@ -47,55 +47,77 @@ async function enterOrders(
 const hex = (bytes: Uint8Array) =>
   [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 
-Deno.test("MoldFeed started in the middle of a day sends the messages before it and after it, numbered from 1, each exactly once and as the log holds it", async () => {
-  const { exchange, feed } = dayWithFeed();
-  await enterOrders(exchange, 1, 300);
-  const receiver = dgram.createSocket("udp4");
-  await new Promise<void>((resolve) =>
-    receiver.bind(0, "127.0.0.1", () => resolve())
-  );
-  const received = new Map<number, string>();
-  const sizes: number[] = [];
-  const arrival: number[] = [];
-  let session = "";
-  receiver.on("message", (bytes) => {
-    const packet = decodeMoldUdp64(new Uint8Array(bytes));
-    if (packet.type !== "downstream") return;
-    session = packet.session;
-    sizes.push(bytes.length);
-    if (packet.messages.length > 0) arrival.push(packet.sequenceNumber);
-    packet.messages.forEach((message, i) => {
-      const n = packet.sequenceNumber + i;
-      assert.equal(received.has(n), false, `message ${n} twice`);
-      received.set(n, hex(message));
-    });
-  });
-  const mold = MoldFeed.start({
-    publisher: feed,
-    destination: { hostname: "127.0.0.1", port: receiver.address().port },
-    requestPort: null,
-  });
-  try {
-    const early = feed.log.length;
-    await until(() => received.size >= early, "the messages before the feed");
-    await enterOrders(exchange, 301, 600);
-    const log = feed.log;
-    await until(() => received.size >= log.length, "every message");
-    assert.equal(session, "2026112501");
-    assert.deepEqual(
-      [...received.keys()].sort((a, b) => a - b),
-      Array.from({ length: log.length }, (_, i) => i + 1),
+/** How many file descriptors this process has open. */
+function openFileDescriptors(): number {
+  return [...Deno.readDirSync("/proc/self/fd")].length;
+}
+
+for (const transport of ["auto", "node:dgram"] as const) {
+  Deno.test(`MoldFeed started in the middle of a day sends the messages before it and after it, numbered from 1, each exactly once and as the log holds it (${transport})`, async () => {
+    const fds = openFileDescriptors();
+    const { exchange, feed } = dayWithFeed();
+    await enterOrders(exchange, 1, 300);
+    const receiver = dgram.createSocket("udp4");
+    await new Promise<void>((resolve) =>
+      receiver.bind(0, "127.0.0.1", () => resolve())
     );
-    for (let n = 1; n <= log.length; n++) {
-      assert.equal(received.get(n), hex(log.message(n)), `message ${n}`);
+    const received = new Map<number, string>();
+    const sizes: number[] = [];
+    const arrival: number[] = [];
+    let session = "";
+    receiver.on("message", (bytes) => {
+      const packet = decodeMoldUdp64(new Uint8Array(bytes));
+      if (packet.type !== "downstream") return;
+      session = packet.session;
+      sizes.push(bytes.length);
+      if (packet.messages.length > 0) arrival.push(packet.sequenceNumber);
+      packet.messages.forEach((message, i) => {
+        const n = packet.sequenceNumber + i;
+        assert.equal(received.has(n), false, `message ${n} twice`);
+        received.set(n, hex(message));
+      });
+    });
+    const mold = MoldFeed.start({
+      publisher: feed,
+      destination: { hostname: "127.0.0.1", port: receiver.address().port },
+      requestPort: null,
+      sender: { transport },
+    });
+    try {
+      assert.equal(
+        mold.transport,
+        transport === "auto" ? "sendmmsg" : "node:dgram: forced",
+      );
+      const early = feed.log.length;
+      await until(() => received.size >= early, "the messages before the feed");
+      await enterOrders(exchange, 301, 600);
+      const log = feed.log;
+      await until(() => received.size >= log.length, "every message");
+      assert.equal(session, "2026112501");
+      assert.deepEqual(
+        [...received.keys()].sort((a, b) => a - b),
+        Array.from({ length: log.length }, (_, i) => i + 1),
+      );
+      for (let n = 1; n <= log.length; n++) {
+        assert.equal(received.get(n), hex(log.message(n)), `message ${n}`);
+      }
+      // The datagrams arrive in the order of their sequence numbers, the first ones too (sent
+      // once the socket is bound); within the limit; the catch-up's are full but its last.
+      assert.deepEqual(
+        arrival,
+        [...arrival].sort((a, b) => a - b),
+        `${arrival}`,
+      );
+      assert.ok(sizes.every((size) => size <= 1420));
+      assert.ok(
+        sizes.filter((size) => size > 1420 - 40).length >= 6,
+        `${sizes}`,
+      );
+    } finally {
+      await mold.stop();
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
     }
-    // The datagrams arrive in the order of their sequence numbers, the first ones too (sent
-    // once the socket is bound); within the limit; the catch-up's are full but its last.
-    assert.deepEqual(arrival, [...arrival].sort((a, b) => a - b));
-    assert.ok(sizes.every((size) => size <= 1420));
-    assert.ok(sizes.filter((size) => size > 1420 - 40).length >= 6, `${sizes}`);
-  } finally {
-    await mold.stop();
-    await new Promise<void>((resolve) => receiver.close(() => resolve()));
-  }
-});
+    // stop() closed the feed's socket, as the receiver is closed: no file descriptor left.
+    assert.equal(openFileDescriptors(), fds);
+  });
+}

@@ -1,0 +1,226 @@
+/**
+ * CPU time per MoldUDP64-sized datagram (1,420 bytes to 127.0.0.1, a sink in another process
+ * reading them) of the feed's two senders, in the same run, rounds alternating: `sendmmsg(2)`
+ * through libc (one call per turn, turns of 1 and of 16 datagrams) and `node:dgram` (one
+ * `socket.send` per datagram, as the feed sent before). CPU is this process's user + system
+ * time from `/proc/self/stat` (every thread: `node:dgram` sends on others), over the datagrams
+ * sent; the event loop gets a turn after each batch, as the server gives it, and the same
+ * turns without a send are measured too (subtract them for the sends' own cost).
+ *
+ * With `--feed`, the whole MoldUDP64 feed instead, per order: an exchange in this process with
+ * its ITCH publisher takes orders (pairs that trade, in turns of 40 orders), with no MoldUDP64
+ * feed, with one on `sendmmsg(2)` and with one on `node:dgram`, alternated; the feed's cost
+ * per order on each path is its CPU per order less that without a feed.
+ *
+ * Run: `deno run -A bench/mold_send_bench.ts [--count N] [--rounds N] [--feed]` (Linux). The
+ * last line is one JSON object.
+ *
+ * @module
+ */
+import dgram from "node:dgram";
+import { setImmediate } from "node:timers";
+import { openDatagramSender } from "../lib/feeds/datagram_sender.ts";
+import { MoldFeed } from "../lib/feeds/mold_feed.ts";
+import { ItchPublisher } from "../lib/feeds/itch_publisher.ts";
+import { Exchange } from "../lib/exchange/mod.ts";
+import { enterOrder } from "../tests/_fixtures.ts";
+
+const flag = (name: string, fallback: number): number => {
+  const at = Deno.args.indexOf(name);
+  return at >= 0 ? Number(Deno.args[at + 1]) : fallback;
+};
+
+if (Deno.args[0] === "--sink") {
+  const socket = dgram.createSocket("udp4");
+  let received = 0;
+  socket.on("message", () => received++);
+  socket.bind(0, "127.0.0.1", () => {
+    Deno.stdout.writeSync(
+      new TextEncoder().encode(`${socket.address().port}\n`),
+    );
+  });
+  // Until stdin closes: then the count, and out.
+  for await (const _ of Deno.stdin.readable) { /* nothing to read */ }
+  Deno.stdout.writeSync(new TextEncoder().encode(`${received}\n`));
+  socket.close();
+} else if (Deno.args.includes("--feed")) {
+  await feedMain();
+} else {
+  await main();
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+function cpuMicros(): number {
+  const stat = Deno.readTextFileSync("/proc/self/stat");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 1e4; // ticks of 10 ms
+}
+
+/** A sink process reading datagrams on a port of its own; `stop` returns how many came. */
+async function startSink(): Promise<{ port: number; stop(): Promise<number> }> {
+  const sink = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL(import.meta.url).pathname, "--sink"],
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  const lines = sink.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) text += (await lines.read()).value ?? "";
+  return {
+    port: Number(text.trim()),
+    stop: async () => {
+      await sink.stdin.close();
+      let received = "";
+      for (;;) {
+        const { value, done } = await lines.read();
+        if (done) break;
+        received += value;
+      }
+      await sink.status;
+      return Number(received.trim());
+    },
+  };
+}
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+async function feedMain(): Promise<void> {
+  const count = flag("--count", 200_000);
+  const rounds = flag("--rounds", 5);
+  const sink = await startSink();
+  const kinds = ["no feed", "sendmmsg", "node:dgram"] as const;
+  const results: Record<string, number[]> = {};
+  // Pairs that trade: a sell, then a buy at a price of 2300.0 to 2300.9.
+  const order = (token: number) =>
+    enterOrder(token, {
+      clientReference: "",
+      buySellIndicator: token % 2 === 0 ? "B" : "S",
+      price: 23000 + (token % 10),
+    });
+  for (let round = 0; round <= rounds; round++) {
+    for (const kind of kinds) {
+      const start = 34_200_000_000_000;
+      const exchange = new Exchange({
+        users: new Map([["demo1", "demo"]]),
+        day: { session: "2026112501", tradingDate: "20261125", created: 0 },
+        timestamp: start,
+      });
+      const publisher = new ItchPublisher();
+      exchange.subscribe(publisher);
+      const mold = kind === "no feed" ? null : MoldFeed.start({
+        publisher,
+        destination: { hostname: "127.0.0.1", port: sink.port },
+        requestPort: null,
+        sender: { transport: kind === "sendmmsg" ? "auto" : "node:dgram" },
+      });
+      if (mold !== null && mold.transport.startsWith(kind) === false) {
+        throw new Error(
+          `Cannot measure ${kind}: the feed uses ${mold.transport}`,
+        );
+      }
+      const n = round === 0 ? count / 10 : count; // round 0 warms up
+      const before = cpuMicros();
+      for (let token = 1; token <= n; token++) {
+        exchange.submit("demo1", order(token), start + token * 1000);
+        if (token % 40 === 0) {
+          await exchange.drain();
+          await nextTurn();
+        }
+      }
+      await exchange.drain();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const micros = (cpuMicros() - before) / n;
+      await mold?.stop();
+      publisher.close();
+      if (round === 0) continue;
+      (results[kind] ??= []).push(micros);
+      // deno-lint-ignore no-console
+      console.log(
+        `round ${round} ${kind}: ${micros.toFixed(3)} µs CPU per order`,
+      );
+    }
+  }
+  const received = await sink.stop();
+  const off = results["no feed"]!;
+  const cost = (kind: string) =>
+    Number(median(results[kind]!.map((on, i) => on - off[i]!)).toFixed(3));
+  // deno-lint-ignore no-console
+  console.log(JSON.stringify({
+    count,
+    rounds,
+    cpuMicrosPerOrder: Object.fromEntries(
+      kinds.map((kind) => [kind, Number(median(results[kind]!).toFixed(3))]),
+    ),
+    moldCostPerOrder: {
+      sendmmsg: cost("sendmmsg"),
+      nodeDgram: cost("node:dgram"),
+    },
+    sinkReceived: received,
+  }));
+}
+
+async function main(): Promise<void> {
+  const count = flag("--count", 100_000);
+  const rounds = flag("--rounds", 3);
+  const sink = await startSink();
+  const port = sink.port;
+  const destination = { hostname: "127.0.0.1", port };
+  const datagram = new Uint8Array(1420).fill(0x41);
+  const kinds = [
+    { name: "the turns alone, 1 a turn", transport: "none", batch: 1 },
+    { name: "the turns alone, 16 a turn", transport: "none", batch: 16 },
+    { name: "sendmmsg, 1 a turn", transport: "auto", batch: 1 },
+    { name: "sendmmsg, 16 a turn", transport: "auto", batch: 16 },
+    { name: "node:dgram, 1 a turn", transport: "node:dgram", batch: 1 },
+    { name: "node:dgram, 16 a turn", transport: "node:dgram", batch: 16 },
+  ] as const;
+  const results: Record<string, number[]> = {};
+  for (let round = 0; round < rounds + 1; round++) {
+    for (const kind of kinds) {
+      const sender = openDatagramSender({
+        destination,
+        transport: kind.transport === "none" ? "auto" : kind.transport,
+      });
+      const send = kind.transport !== "none";
+      await sender.ready();
+      const n = round === 0 ? count / 10 : count; // round 0 warms up
+      const before = cpuMicros();
+      for (let i = 0; i < n; i += kind.batch) {
+        if (send) {
+          for (let k = 0; k < kind.batch; k++) sender.queue(datagram.slice());
+          sender.flush();
+        }
+        await nextTurn();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const micros = (cpuMicros() - before) / n;
+      await sender.close();
+      if (round === 0) continue;
+      (results[kind.name] ??= []).push(micros);
+      // deno-lint-ignore no-console
+      console.log(
+        `round ${round} ${kind.name} (${sender.kind}): ${
+          micros.toFixed(2)
+        } µs CPU per datagram`,
+      );
+    }
+  }
+  const received = await sink.stop();
+  const medians = Object.fromEntries(
+    Object.entries(results).map((
+      [name, values],
+    ) => [name, Number(median(values).toFixed(2))]),
+  );
+  // deno-lint-ignore no-console
+  console.log(JSON.stringify({
+    count,
+    rounds,
+    cpuMicrosPerDatagram: medians,
+    sinkReceived: received,
+  }));
+}

@@ -1,0 +1,567 @@
+/**
+ * The MoldUDP64 feed's datagram sender: a turn's datagrams in one `sendmmsg(2)` call
+ * through libc (`Deno.dlopen`) on Linux when the process may use FFI, else `node:dgram`.
+ *
+ * @module
+ */
+import dgram from "node:dgram";
+
+/** Where datagrams go and how. */
+export interface DatagramSenderOptions {
+  /** A loopback IPv4 address or a multicast group, and a port. */
+  destination: { hostname: string; port: number };
+  /**
+   * `"auto"`: `sendmmsg(2)` when possible (Linux on x86_64 or aarch64, `--allow-ffi`,
+   * libc found, a dotted IPv4 destination), else `node:dgram`; `"node:dgram"` forces
+   * `node:dgram`.
+   *
+   * @default {"auto"}
+   */
+  transport?: "auto" | "node:dgram";
+  /** The socket's `SO_SNDBUF` in bytes (the kernel doubles it), unset for the default. */
+  sendBufferBytes?: number;
+  /**
+   * Told of every datagram the kernel refused with a hard error (not `EAGAIN`/`ENOBUFS`,
+   * which are retried): that datagram is dropped and counted in `failed`; and of the oldest
+   * datagrams dropped when more than `maxPending` wait for a kernel that keeps saying
+   * `EAGAIN`.
+   * (`node:dgram` reports neither: it leaves its send errors unsaid.)
+   */
+  onError?: (error: Error) => void;
+  /**
+   * With `sendmmsg(2)`: how many datagrams may wait for a kernel that keeps saying `EAGAIN`
+   * before the oldest half of them is dropped (reported to `onError`, counted in `failed`).
+   *
+   * @default {16384} (about 23 MB of full MoldUDP64 datagrams)
+   */
+  maxPending?: number;
+  /**
+   * A test seam for the `sendmmsg(2)` path: given how many datagrams are about to be
+   * handed to the kernel, returns how many it may take in this call (0 behaves as the
+   * kernel's `EAGAIN`: nothing sent, the rest kept for the next turn). Unused by
+   * `node:dgram`.
+   */
+  admit?: (count: number) => number;
+}
+
+/**
+ * Sends datagrams in order. {@linkcode DatagramSender.queue} adds one to the current turn
+ * and {@linkcode DatagramSender.flush} sends the turn's (`node:dgram` sends each at once).
+ */
+export interface DatagramSender {
+  /** `"sendmmsg"`, or `"node:dgram"` and why (`"node:dgram: no --allow-ffi"`). */
+  readonly kind: string;
+  /** Datagrams queued and not yet taken by the kernel. */
+  readonly pending: number;
+  /** Datagrams the kernel refused with a hard error (each reported to `onError`). */
+  readonly failed: number;
+  /** Adds a datagram to the turn; the sender keeps the reference until it is sent. */
+  queue(datagram: Uint8Array): void;
+  /** Sends what is queued, in order; what the kernel cannot take now is retried later. */
+  flush(): void;
+  /** Resolves once the socket is bound. */
+  ready(): Promise<void>;
+  /** Sends what it can (for up to about 100 ms) and closes the socket. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the sender `options` ask for: `sendmmsg(2)` when it can, else `node:dgram`, and
+ * says which in `kind`.
+ *
+ * @param options The destination and the transport.
+ * @returns The sender, its socket bound to 127.0.0.1 (with `node:dgram`: soon, see
+ * {@linkcode DatagramSender.ready}).
+ *
+ * @example Datagrams to a loopback port, on both paths, in order
+ * ```ts
+ * import { openDatagramSender } from "./datagram_sender.ts";
+ * import dgram from "node:dgram";
+ * import assert from "node:assert/strict";
+ *
+ * const sink = dgram.createSocket("udp4");
+ * await new Promise<void>((ok) => sink.bind(0, "127.0.0.1", () => ok()));
+ * const got: number[] = [];
+ * sink.on("message", (bytes) => got.push(bytes[0]!));
+ * for (const transport of ["auto", "node:dgram"] as const) {
+ *   const sender = openDatagramSender({
+ *     destination: { hostname: "127.0.0.1", port: sink.address().port },
+ *     transport,
+ *   });
+ *   await sender.ready();
+ *   const expected = got.length + 2;
+ *   sender.queue(new Uint8Array([1]));
+ *   sender.queue(new Uint8Array([2]));
+ *   sender.flush();
+ *   while (got.length < expected) await new Promise((ok) => setTimeout(ok, 5));
+ *   await sender.close();
+ * }
+ * assert.deepEqual(got, [1, 2, 1, 2]);
+ * sink.close();
+ * ```
+ */
+export function openDatagramSender(
+  options: DatagramSenderOptions,
+): DatagramSender {
+  const refusal = options.transport === "node:dgram"
+    ? "forced"
+    : sendmmsgRefusal(options.destination.hostname);
+  if (refusal === null) {
+    try {
+      return new SendmmsgSender(options);
+    } catch (error) {
+      return new NodeDgramSender(
+        options,
+        `no sendmmsg: ${error instanceof Error ? error.message : error}`,
+      );
+    }
+  }
+  return new NodeDgramSender(options, refusal);
+}
+
+/** Why `sendmmsg(2)` cannot be used, or `null`. */
+function sendmmsgRefusal(hostname: string): string | null {
+  if (Deno.build.os !== "linux") return `not Linux (${Deno.build.os})`;
+  if (Deno.build.arch !== "x86_64" && Deno.build.arch !== "aarch64") {
+    return `not x86_64 or aarch64 (${Deno.build.arch})`;
+  }
+  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
+    return "no --allow-ffi";
+  }
+  if (ipv4(hostname) === null) {
+    return `${hostname} is not a dotted IPv4 address`;
+  }
+  return null;
+}
+
+function ipv4(hostname: string): number[] | null {
+  const parts = hostname.split(".");
+  if (parts.length !== 4) return null;
+  const bytes = parts.map((part) => /^\d{1,3}$/.test(part) ? Number(part) : -1);
+  return bytes.every((byte) => byte >= 0 && byte <= 255) ? bytes : null;
+}
+
+function isMulticast(hostname: string): boolean {
+  const first = Number(hostname.split(".")[0]);
+  return first >= 224 && first <= 239;
+}
+
+/** Today's path: one `socket.send` per datagram, sent as queued. */
+class NodeDgramSender implements DatagramSender {
+  readonly kind: string;
+  readonly failed = 0;
+  readonly #socket = dgram.createSocket("udp4");
+  readonly #destination: { hostname: string; port: number };
+  /** Datagrams queued before the socket was bound, sent in order once it is. */
+  #unbound: Uint8Array[] | null = [];
+  readonly #ready = Promise.withResolvers<void>();
+
+  constructor(options: DatagramSenderOptions, why: string) {
+    this.kind = `node:dgram: ${why}`;
+    this.#destination = options.destination;
+    const multicast = isMulticast(options.destination.hostname);
+    // Bound before the first send, which waits for it: a socket left to bind on its first
+    // send let a later datagram overtake the first ones (seen with the catch-up's datagrams).
+    this.#socket.bind(0, "127.0.0.1", () => {
+      if (multicast) {
+        this.#socket.setMulticastLoopback(true);
+        this.#socket.setMulticastInterface("127.0.0.1");
+      }
+      if (options.sendBufferBytes !== undefined) {
+        this.#socket.setSendBufferSize(options.sendBufferBytes);
+      }
+      // After the callback: within it the socket still queues sends, and out of order.
+      setTimeout(() => this.#sendWaiting(), 0);
+    });
+  }
+
+  /**
+   * Sends the datagrams queued before the socket was bound one at a time, each after the
+   * previous one's callback: sent in one loop, the first sends of a fresh socket still
+   * arrived in reverse order now and then (Deno 2.9.6). Datagrams queued meanwhile wait
+   * behind them.
+   */
+  #sendWaiting(): void {
+    const waiting = this.#unbound!;
+    const datagram = waiting.shift();
+    if (datagram === undefined) {
+      this.#unbound = null;
+      this.#ready.resolve();
+      return;
+    }
+    this.#socket.send(
+      datagram,
+      this.#destination.port,
+      this.#destination.hostname,
+      () => this.#sendWaiting(),
+    );
+  }
+
+  get pending(): number {
+    return this.#unbound?.length ?? 0;
+  }
+
+  queue(datagram: Uint8Array): void {
+    if (this.#unbound !== null) this.#unbound.push(datagram);
+    else this.#send(datagram);
+  }
+
+  flush(): void {}
+
+  ready(): Promise<void> {
+    return this.#ready.promise;
+  }
+
+  async close(): Promise<void> {
+    await this.#ready.promise;
+    await new Promise<void>((resolve) => this.#socket.close(() => resolve()));
+  }
+
+  #send(datagram: Uint8Array): void {
+    this.#socket.send(
+      datagram,
+      this.#destination.port,
+      this.#destination.hostname,
+    );
+  }
+}
+
+// Linux constants, the same on x86_64 and aarch64.
+const AF_INET = 2;
+const SOCK_DGRAM = 2;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const SOL_SOCKET = 1;
+const SO_SNDBUF = 7;
+const IPPROTO_IP = 0;
+const IP_MULTICAST_IF = 32;
+const IP_MULTICAST_TTL = 33;
+const IP_MULTICAST_LOOP = 34;
+const EINTR = 4;
+const EAGAIN = 11;
+const ENOBUFS = 105;
+const ERRNO_NAMES: Record<number, string> = {
+  1: "EPERM",
+  9: "EBADF",
+  13: "EACCES",
+  22: "EINVAL",
+  90: "EMSGSIZE",
+  97: "EAFNOSUPPORT",
+  99: "EADDRNOTAVAIL",
+  101: "ENETUNREACH",
+  111: "ECONNREFUSED",
+  113: "EHOSTUNREACH",
+};
+/** The kernel takes at most this many messages per `sendmmsg` (`UIO_MAXIOV`). */
+const MAX_PER_CALL = 1024;
+/** `struct sockaddr_in`. */
+const SOCKADDR_LENGTH = 16;
+/** `struct mmsghdr` (LP64): `struct msghdr` (56 bytes) + `msg_len` + padding. */
+const MMSGHDR_LENGTH = 64;
+/** `struct iovec` (LP64): base pointer + length. */
+const IOVEC_LENGTH = 16;
+
+const LIBC_SYMBOLS = {
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  setsockopt: {
+    parameters: ["i32", "i32", "i32", "buffer", "u32"],
+    result: "i32",
+  },
+  sendmmsg: { parameters: ["i32", "buffer", "u32", "i32"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
+  __errno_location: { parameters: [], result: "pointer" },
+} as const;
+
+type Libc = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>;
+
+/**
+ * A non-blocking socket of its own, written with `sendmmsg(2)`: one call per turn for all
+ * its datagrams. The `mmsghdr` array, the `iovec`s and the destination live in one
+ * preallocated buffer (grown when needed), with a copy of the datagrams of the call; its
+ * pointers are written afresh for each call and none is kept after it.
+ */
+class SendmmsgSender implements DatagramSender {
+  readonly kind = "sendmmsg";
+  readonly #libc: Libc;
+  #fd: number;
+  readonly #destination: { hostname: string; port: number };
+  readonly #onError: ((error: Error) => void) | undefined;
+  readonly #admit: ((count: number) => number) | undefined;
+  readonly #maxPending: number;
+  /** Datagrams not yet taken by the kernel, from `#head`. */
+  #queue: Uint8Array[] = [];
+  #head = 0;
+  #failed = 0;
+  /**
+   * The destination (`sockaddr_in`), `#capacity` `mmsghdr`s, as many `iovec`s, then
+   * `#dataCapacity` bytes for the datagrams' copies.
+   */
+  #vector: Uint8Array;
+  #view: DataView;
+  #capacity = 0;
+  #dataCapacity = 0;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  readonly #retryLater = () => {
+    this.#retry = undefined;
+    this.flush();
+  };
+
+  constructor(options: DatagramSenderOptions) {
+    this.#destination = options.destination;
+    this.#onError = options.onError;
+    this.#admit = options.admit;
+    this.#maxPending = Math.max(1, options.maxPending ?? 16_384);
+    this.#libc = Deno.dlopen("libc.so.6", LIBC_SYMBOLS);
+    const libc = this.#libc.symbols;
+    this.#fd = libc.socket(
+      AF_INET,
+      SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+      0,
+    );
+    try {
+      if (this.#fd < 0) this.#fail("open a UDP socket");
+      const loopback = sockaddrIn([127, 0, 0, 1], 0);
+      if (libc.bind(this.#fd, loopback, SOCKADDR_LENGTH) !== 0) {
+        this.#fail("bind to 127.0.0.1");
+      }
+      if (isMulticast(options.destination.hostname)) {
+        this.#option(
+          IPPROTO_IP,
+          IP_MULTICAST_IF,
+          new Uint8Array([127, 0, 0, 1]),
+        );
+        this.#option(IPPROTO_IP, IP_MULTICAST_LOOP, int32(1));
+        this.#option(IPPROTO_IP, IP_MULTICAST_TTL, int32(1));
+      }
+      if (options.sendBufferBytes !== undefined) {
+        this.#option(SOL_SOCKET, SO_SNDBUF, int32(options.sendBufferBytes));
+      }
+    } catch (error) {
+      if (this.#fd >= 0) libc.close(this.#fd);
+      this.#libc.close();
+      throw error;
+    }
+    this.#vector = new Uint8Array(0);
+    this.#view = new DataView(this.#vector.buffer);
+    this.#grow(16, 16 * 1024);
+  }
+
+  get pending(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  get failed(): number {
+    return this.#failed;
+  }
+
+  queue(datagram: Uint8Array): void {
+    this.#queue.push(datagram);
+    if (this.#queue.length - this.#head > this.#maxPending) this.#dropOldest();
+  }
+
+  /**
+   * More than `maxPending` datagrams wait: the oldest half goes (readers ask the re-request
+   * server for them), said to `onError` and counted in `failed`.
+   */
+  #dropOldest(): void {
+    const dropped = Math.ceil(this.#maxPending / 2);
+    this.#head += dropped;
+    this.#failed += dropped;
+    this.#onError?.(
+      new Error(
+        `Cannot keep more than ${this.#maxPending} datagrams waiting for the kernel: dropped the oldest ${dropped}`,
+      ),
+    );
+    this.#queue = this.#queue.slice(this.#head);
+    this.#head = 0;
+  }
+
+  flush(): void {
+    if (this.#fd < 0) return;
+    // `this.#queue` read afresh each time: `onError` may queue (and so compact) meanwhile.
+    while (this.#head < this.#queue.length) {
+      const wanted = Math.min(this.#queue.length - this.#head, MAX_PER_CALL);
+      const count = this.#admit === undefined ? wanted : Math.min(
+        wanted,
+        Math.max(0, this.#admit(wanted)),
+      );
+      const sent = count === 0 ? 0 : this.#sendmmsg(this.#head, count);
+      if (sent > 0) {
+        this.#head += sent;
+        continue;
+      }
+      // 0 (never from the kernel for a non-empty vector) is taken as EAGAIN.
+      const errno = sent === 0 ? EAGAIN : this.#errno();
+      if (errno === EINTR) continue;
+      if (errno === EAGAIN || errno === ENOBUFS) {
+        // Kept, in order, for the next turn (or, if none comes, a timer).
+        this.#retry ??= setTimeout(this.#retryLater, 1);
+        break;
+      }
+      // A hard error belongs to the first datagram not sent: it is dropped, and said.
+      const datagram = this.#queue[this.#head]!;
+      this.#head++;
+      this.#failed++;
+      this.#onError?.(
+        new Error(
+          `Cannot send a ${datagram.length}-byte datagram to ${this.#destination.hostname}:${this.#destination.port}: ${
+            ERRNO_NAMES[errno] ?? "errno"
+          } (${errno})`,
+        ),
+      );
+    }
+    const queue = this.#queue;
+    if (this.#head === queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > queue.length) {
+      this.#queue = queue.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    if (this.#fd < 0) return;
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
+    for (let tries = 0; tries < 100 && this.pending > 0; tries++) {
+      this.flush();
+      clearTimeout(this.#retry);
+      this.#retry = undefined;
+      if (this.pending > 0) await new Promise((ok) => setTimeout(ok, 1));
+    }
+    this.#libc.symbols.close(this.#fd);
+    this.#fd = -1;
+    this.#libc.close();
+  }
+
+  /**
+   * Hands `count` datagrams from `first` to the kernel in one call, copied into the vector
+   * (one pointer taken per call, none kept after it); returns the call's result.
+   */
+  #sendmmsg(first: number, count: number): number {
+    const queue = this.#queue;
+    let bytes = 0;
+    for (let i = first; i < first + count; i++) bytes += queue[i]!.length;
+    if (count > this.#capacity || bytes > this.#dataCapacity) {
+      this.#grow(count, bytes);
+    }
+    const view = this.#view;
+    const vector = this.#vector;
+    const base = Deno.UnsafePointer.value(Deno.UnsafePointer.of(vector));
+    const low = Number(base & 0xffff_ffffn);
+    const high = Number(base >> 32n);
+    const iovecs = SOCKADDR_LENGTH + this.#capacity * MMSGHDR_LENGTH;
+    let data = iovecs + this.#capacity * IOVEC_LENGTH;
+    for (let i = 0; i < count; i++) {
+      const datagram = queue[first + i]!;
+      const message = SOCKADDR_LENGTH + i * MMSGHDR_LENGTH;
+      const iovec = iovecs + i * IOVEC_LENGTH;
+      putPointer(view, message, low, high, 0); // msg_name: the destination
+      view.setUint32(message + 8, SOCKADDR_LENGTH, true); // msg_namelen
+      putPointer(view, message + 16, low, high, iovec); // msg_iov
+      view.setUint32(message + 24, 1, true); // msg_iovlen (size_t)
+      view.setUint32(message + 28, 0, true);
+      view.setBigUint64(message + 32, 0n, true); // msg_control
+      view.setBigUint64(message + 40, 0n, true); // msg_controllen
+      view.setUint32(message + 48, 0, true); // msg_flags
+      view.setUint32(message + 56, 0, true); // msg_len (the kernel's answer)
+      vector.set(datagram, data);
+      putPointer(view, iovec, low, high, data); // iov_base
+      view.setUint32(iovec + 8, datagram.length, true); // iov_len (size_t)
+      view.setUint32(iovec + 12, 0, true);
+      data += datagram.length;
+    }
+    // `vector` stays referenced by this frame during the synchronous call.
+    return this.#libc.symbols.sendmmsg(
+      this.#fd,
+      vector.subarray(SOCKADDR_LENGTH),
+      count,
+      0,
+    );
+  }
+
+  /**
+   * Room for `count` messages (at most `MAX_PER_CALL`) of `bytes` bytes in all, the
+   * destination written in.
+   */
+  #grow(count: number, bytes: number): void {
+    let capacity = Math.max(this.#capacity, 16);
+    while (capacity < count) capacity *= 2;
+    capacity = Math.min(capacity, MAX_PER_CALL);
+    let dataCapacity = Math.max(this.#dataCapacity, 16 * 1024);
+    while (dataCapacity < bytes) dataCapacity *= 2;
+    this.#vector = new Uint8Array(
+      SOCKADDR_LENGTH + capacity * (MMSGHDR_LENGTH + IOVEC_LENGTH) +
+        dataCapacity,
+    );
+    this.#view = new DataView(this.#vector.buffer);
+    this.#vector.set(
+      sockaddrIn(ipv4(this.#destination.hostname)!, this.#destination.port),
+    );
+    this.#capacity = capacity;
+    this.#dataCapacity = dataCapacity;
+  }
+
+  #option(level: number, name: number, value: Uint8Array): void {
+    const result = this.#libc.symbols.setsockopt(
+      this.#fd,
+      level,
+      name,
+      value,
+      value.length,
+    );
+    if (result !== 0) this.#fail(`set socket option ${level}/${name}`);
+  }
+
+  #errno(): number {
+    const location = this.#libc.symbols.__errno_location();
+    return location === null
+      ? 0
+      : new Deno.UnsafePointerView(location).getInt32(0);
+  }
+
+  #fail(action: string): never {
+    const errno = this.#errno();
+    throw new Error(
+      `Cannot ${action}: ${ERRNO_NAMES[errno] ?? "errno"} (${errno})`,
+    );
+  }
+}
+
+/** `struct sockaddr_in`: family in host order (little-endian here), port and address in network order. */
+function sockaddrIn(address: number[], port: number): Uint8Array {
+  const bytes = new Uint8Array(SOCKADDR_LENGTH);
+  const view = new DataView(bytes.buffer);
+  view.setUint16(0, AF_INET, true);
+  view.setUint16(2, port);
+  bytes.set(address, 4);
+  return bytes;
+}
+
+function int32(value: number): Uint8Array {
+  return new Uint8Array(new Int32Array([value]).buffer);
+}
+
+/** Writes the 64-bit little-endian pointer `base + offset`, `base` given as its two halves. */
+function putPointer(
+  view: DataView,
+  at: number,
+  low: number,
+  high: number,
+  offset: number,
+): void {
+  let sum = low + offset;
+  let carry = 0;
+  if (sum >= 0x1_0000_0000) {
+    sum -= 0x1_0000_0000;
+    carry = 1;
+  }
+  view.setUint32(at, sum, true);
+  view.setUint32(at + 4, high + carry, true);
+}
