@@ -58,6 +58,7 @@ import {
   accountConfig,
   lockWarnings,
   matcherRules,
+  moldWarnings,
   parseServerArgs,
   readConsole,
   type ServerConfig,
@@ -622,6 +623,7 @@ export async function runGateway(args: string[]): Promise<number> {
       core,
       config.host,
       throttle,
+      moldWarnings(warn),
     );
   } catch (error) {
     await server.shutdown();

@@ -188,6 +188,8 @@ export function attachPublisher(
  * @param exchange The exchange, or a gateway (its accounts log in to the feed).
  * @param host The address to listen on.
  * @param loginThrottle Throttles failed logins (shared with the other listeners).
+ * @param moldError Told of each MoldUDP64 datagram the kernel refused (or that waited too
+ *   long for it) and so never went out.
  * @returns The running edges, once every listener is bound.
  * @throws {UsageError} When a listener cannot be bound.
  */
@@ -197,6 +199,7 @@ export async function startMarketData(
   exchange: Pick<Exchange, "authenticate">,
   host: string,
   loginThrottle?: LoginThrottle,
+  moldError?: (error: Error) => void,
 ): Promise<MarketDataEdges> {
   if (publisher === undefined) {
     return { publisher, notices: [], stop: () => Promise.resolve() };
@@ -253,6 +256,7 @@ export async function startMarketData(
         destination: config.mold,
         requestHostname: host,
         requestPort: config.moldRequestPort,
+        ...(moldError === undefined ? {} : { sender: { onError: moldError } }),
       });
       started.push(mold);
       await mold.ready();

@@ -451,6 +451,49 @@ export function acceptWarnings(
 }
 
 /**
+ * The console's warnings for MoldUDP64 datagrams the kernel refused (or that waited too
+ * long for it): the first at once, then at most one every 10 s saying how many followed
+ * (readers fill such gaps from the re-request server).
+ *
+ * @param warn Prints one warning line.
+ * @param nowMs The clock. @default {Date.now}
+ * @returns The sender's `onError`.
+ *
+ * @example A flood of errors makes two lines
+ * ```ts
+ * import { moldWarnings } from "./server.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const lines: string[] = [];
+ * let now = 0;
+ * const onError = moldWarnings((line) => lines.push(line), () => now);
+ * onError(new Error("Cannot send a 1420-byte datagram to 127.0.0.1:9: EACCES (13)"));
+ * onError(new Error("Cannot send a 1420-byte datagram to 127.0.0.1:9: EACCES (13)"));
+ * now = 10_000;
+ * onError(new Error("Cannot send a 1420-byte datagram to 127.0.0.1:9: EACCES (13)"));
+ * assert.deepEqual(lines, [
+ *   "MoldUDP64: Cannot send a 1420-byte datagram to 127.0.0.1:9: EACCES (13)",
+ *   "MoldUDP64: Cannot send a 1420-byte datagram to 127.0.0.1:9: EACCES (13) (and 1 more since the last warning)",
+ * ]);
+ * ```
+ */
+export function moldWarnings(
+  warn: (line: string) => void,
+  nowMs: () => number = Date.now,
+): (error: Error) => void {
+  return sparingly<Error>(
+    10_000,
+    nowMs,
+    (error, quiet) =>
+      warn(
+        `MoldUDP64: ${error.message}${
+          quiet === 0 ? "" : ` (and ${quiet} more since the last warning)`
+        }`,
+      ),
+  );
+}
+
+/**
  * Calls `say` at most once every `intervalMs`, with how many calls it skipped since the
  * last time (a flood must not flood the console).
  *
@@ -803,6 +846,7 @@ export async function run(args: string[]): Promise<number> {
       exchange,
       config.host,
       loginThrottle,
+      moldWarnings((line) => display.warn(line)),
     );
   } catch (error) {
     tradeLog?.close();

@@ -64,6 +64,28 @@ Deno.test("ouch server --itch-port 0 turns the SoupBinTCP feed off and keeps the
   }
 });
 
+Deno.test("ouch server warns of MoldUDP64 datagrams the kernel refuses (a broadcast address) and keeps serving", async () => {
+  // 127.255.255.255 is the loopback network's broadcast address: a socket without
+  // SO_BROADCAST may not send to it (EACCES), from the start-of-day's first datagram on.
+  const server = await spawnServer([
+    "--no-journal",
+    "--itch-port",
+    "off",
+    "--snapshot-port",
+    "off",
+    "--mold",
+    "127.255.255.255:9",
+  ]);
+  try {
+    await server.waitFor(
+      /MoldUDP64: Cannot send a \d+-byte datagram to 127\.255\.255\.255:9: EACCES \(13\)/,
+    );
+    await server.waitFor(/ouch server listening on 127\.0\.0\.1:\d+/);
+  } finally {
+    await server.stop();
+  }
+});
+
 Deno.test("parseMarketDataFlags() refuses bad values with the flag's name", () => {
   assert.throws(() => parseMarketDataFlags({ "itch-port": "x" }, 0), {
     name: "UsageError",
