@@ -23,6 +23,8 @@ import { PageClient, type WebSetup } from "../web/_web_harness.ts";
 export interface GatewayHost {
   readonly core: GatewayCore;
   readonly server: OuchServer;
+  /** The page's `http://HOST:PORT` (only with `web`), for a browser. */
+  readonly origin: string | undefined;
   page(): Promise<PageClient>;
   stop(): Promise<void>;
 }
@@ -60,6 +62,7 @@ export async function startGatewayHost(
   return {
     core,
     server,
+    origin: web === undefined ? undefined : `http://${web.address}`,
     page() {
       if (web === undefined) throw new TypeError("This host serves no page");
       const setup = { web, origin: `http://${web.address}` } as WebSetup;

@@ -1,120 +1,114 @@
 /**
- * The web page of `ouch gateway --http` in Chromium (issue #14): real processes (one
- * nats-server, one `ouch engine`, two `ouch gateway` with `--http`), two browser pages, one
- * per gateway. About 5 s: in the main suite.
+ * The page itself (app.js in Chromium) on a gateway, when the engine raised its order's
+ * token: a page of the same account on another gateway took the token first. The page is
+ * told the token its order got, and shows that order, not the other page's, as its own.
  *
  * @module
  */
 import assert from "node:assert/strict";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { PAGE_TOKEN_BASE as P } from "../../lib/matcher/mod.ts";
-import { runMain, type ServerProcess } from "../server/_process.ts";
-import {
-  browserTest,
-  enterOrder,
-  ladderCell,
-  login,
-  tapeRow,
-  waitText,
-} from "../web/_browser.ts";
-import {
-  spawnEngineProcess,
-  spawnGatewayProcess,
-} from "./_cluster_processes.ts";
-import { startNats } from "./_nats_harness.ts";
+import { ActiveEngine, ensureVenue, venueNames } from "../../lib/nats/mod.ts";
+import { browserTest, enterOrder, login, waitText } from "../web/_browser.ts";
+import { pageEnter } from "../web/_web_harness.ts";
+import { startGatewayHost } from "./_gateway_host.ts";
+import { connectTest, startNats, until } from "./_nats_harness.ts";
 
-const ACCOUNTS = ["--user", "alice:pw-a", "--user", "bob:pw-b"];
+const names = venueNames("gb");
+const USERS = new Map([["alice", "pw-a"], ["bob", "pw-b"]]);
+const DAY = { session: "2026112501", tradingDate: "20261125", created: 1 };
+let now = 0;
+const clock = { nowMs: () => performance.now(), nowNs: () => ++now };
+
+function startEngine(nc: NatsConnection, epoch: number) {
+  return ActiveEngine.start(nc, {
+    epoch,
+    users: USERS,
+    day: DAY,
+    clock,
+    names,
+  });
+}
 
 browserTest(
-  "ouch gateway --http: pages on two gateways trade through the engine in Chromium: the order in the open orders, the depth and the trade on the other gateway's page, the cancel",
-  "gateway_page",
+  "app.js on a gateway: an order whose token the engine raised is shown as the page's own under the token it got, the other page's order under the same token as not its own",
+  "gateway_page_raised_token",
   async (browsing) => {
     const nats = await startNats();
-    const processes: ServerProcess[] = [];
-    browsing.defer(async () => {
-      for (const process of processes.reverse()) await process.stop();
-      await nats[Symbol.asyncDispose]();
+    browsing.defer(() => nats.close());
+    const nc = await connectTest(nats.servers);
+    browsing.defer(() => nc.close());
+    await ensureVenue(nc, { names });
+    let engine = await startEngine(nc, 1);
+    browsing.defer(() => engine.stop());
+    const gw1 = await startGatewayHost(nc, {
+      host: "gw1",
+      names,
+      users: USERS,
+      web: true,
     });
-    const venue = {
-      servers: nats.servers.join(","),
-      prefix: "web",
-      accounts: ACCOUNTS,
-      replicas: 1,
-    };
-    const engine = await spawnEngineProcess(venue, "e1");
-    processes.push(engine);
-    const http = ["--http", "127.0.0.1:0"];
-    const gw1 = await spawnGatewayProcess(venue, "gw1", http);
-    processes.push(gw1);
-    const gw2 = await spawnGatewayProcess(venue, "gw2", http);
-    processes.push(gw2);
-    await engine.waitFor(/engine e1: active/);
-    const address = async (gateway: ServerProcess, id: string) =>
-      (await gateway.waitFor(
-        new RegExp(`gateway ${id}: web page: (http://\\S+)/`),
-      )).replace(/^.*web page: /, "").replace(/\/$/, "");
-    const url1 = await address(gw1, "gw1");
-    const url2 = await address(gw2, "gw2");
-    assert.notEqual(url1, url2);
-    await gw1.waitFor(/gateway gw1: trading day/);
-    await gw2.waitFor(/gateway gw2: trading day/);
-
-    const alice = await browsing.open("alice", url1);
-    const bob = await browsing.open("bob", url2);
-    await login(alice, "alice", "pw-a");
-    await login(bob, "bob", "pw-b");
-    await enterOrder(alice, { side: "B", quantity: "300", price: "2300.0" });
-    await waitText(alice, "#orders", String(P));
-    await waitText(bob, ladderCell("1", "bid"), "300");
-    await enterOrder(bob, { side: "S", quantity: "100", price: "2300.0" });
-    await waitText(alice, tapeRow("1"), "100");
-    await waitText(bob, tapeRow("1"), "100");
-    await waitText(alice, ladderCell("1", "bid"), "200");
-    await waitText(alice, "#orders", "200");
-    await waitText(alice, "#feed li", `Executed #${P} Buy 100 of 1 @ 2300.0`);
-    // Alice cancels her resting order, picked from her open orders.
-    await alice.locator(`#orders tr[data-token="${P}"] button.select`).click();
-    await waitText(alice, "#amend-selected", `#${P} Buy 200 of 1 @ 2300.0`);
-    await alice.locator("#cancel-button").click();
-    await waitText(
-      alice,
-      "#feed li",
-      `Canceled #${P} Buy 200 of 1 @ 2300.0: canceled on request (U User requested cancel)`,
+    browsing.defer(() => gw1.stop());
+    const gw2 = await startGatewayHost(nc, {
+      host: "gw2",
+      names,
+      users: USERS,
+      web: true,
+    });
+    browsing.defer(() => gw2.stop());
+    await until(
+      "the day on both hosts",
+      () => gw1.core.day !== undefined && gw2.core.day !== undefined,
     );
-    for (const page of [alice, bob]) {
-      await waitText(page, '[data-orderbook="1"] .ladder td', "no orders");
-    }
-    await alice.locator("#orders tbody tr").first().waitFor({
-      state: "detached",
-    });
+
+    const page = await browsing.open("alice on gw1", gw1.origin!);
+    await login(page, "alice", "pw-a");
+    await enterOrder(page, { side: "B", quantity: "10", price: "2290.0" });
+    await waitText(page, "#feed li.own", `Accepted #${P} Buy 10 of 1 @ 2290.0`);
+
+    // The engine stops: each gateway picks its page's next token from the log and what it
+    // sent itself, so both pick P + 1.
+    await engine.stop();
+    const other = await gw2.page();
+    browsing.defer(() => other.close());
+    assert.equal((await other.login("alice", "pw-a")).ok, true);
+    const ack = await other.request(
+      pageEnter({ quantity: 10, price: "2270.0" }),
+      "ack",
+    );
+    assert.equal(ack.orderToken, P + 1);
+    await enterOrder(page, { side: "B", quantity: "20", price: "2280.0" });
+    await waitText(page, "#status", `#${P + 1}`);
+
+    // The next engine applies the other page's order first (it was published first) and
+    // raises this page's to P + 2.
+    engine = await startEngine(nc, 2);
+    await waitText(
+      page,
+      "#status",
+      `Order #${P + 1} went in as #${P + 2}: a page of alice elsewhere took #${
+        P + 1
+      } at the same moment`,
+    );
+    await waitText(
+      page,
+      "#feed li.own",
+      `Accepted #${P + 2} Buy 20 of 1 @ 2280.0`,
+    );
+    await waitText(page, "#feed li", `Accepted #${P + 1} Buy 10 of 1 @ 2270.0`);
+    const lines = await page.locator("#feed li").evaluateAll((items) =>
+      items.map((item) =>
+        `${item.classList.contains("own") ? "own" : "other"} ${
+          item.textContent?.match(/Accepted #\d+ Buy \d+ of 1 @ [\d.]+/)?.[0]
+        }`
+      ).filter((line) => !line.endsWith("undefined"))
+    );
+    assert.deepEqual(
+      lines.sort(),
+      [
+        `other Accepted #${P + 1} Buy 10 of 1 @ 2270.0`,
+        `own Accepted #${P + 2} Buy 20 of 1 @ 2280.0`,
+        `own Accepted #${P} Buy 10 of 1 @ 2290.0`,
+      ].sort(),
+    );
   },
 );
-
-Deno.test("ouch gateway --http on a port already taken stops with exit 2, naming the address and the flag, and leaves nothing behind", async () => {
-  await using nats = await startNats();
-  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  try {
-    const result = await runMain([
-      "gateway",
-      "--nats",
-      nats.servers.join(","),
-      "--prefix",
-      "webtaken",
-      "--host-id",
-      "gw1",
-      "--port",
-      "0",
-      "--http",
-      `127.0.0.1:${taken.addr.port}`,
-      ...ACCOUNTS,
-    ]);
-    assert.equal(result.code, 2, result.stdout + result.stderr);
-    assert.match(
-      result.stderr,
-      new RegExp(
-        `Cannot serve the web page on 127\\.0\\.0\\.1:${taken.addr.port}: .*\\(use another --http HOST:PORT\\)`,
-      ),
-    );
-  } finally {
-    taken.close();
-  }
-});
