@@ -271,6 +271,66 @@ export class SpilledStream implements AccountStream {
     }
   }
 
+  /**
+   * Calls `visit` with the stored messages from `from` to `to` as runs of whole SoupBinTCP
+   * Sequenced Data packets (uint16 length of 1 + the message, `S`, the message), in order: one
+   * call per chunk the messages span, not one per message (bytes of a stored chunk are valid
+   * until the next read of this or another stream).
+   *
+   * @param from The first sequence number.
+   * @param to The last sequence number.
+   * @param visit Takes the bytes and the run's start and end in them.
+   * @throws {RangeError} When `from` to `to` is not within 1 to `length`.
+   *
+   * @example A run of two packets
+   * ```ts
+   * import { ChunkCache, SpilledStream } from "./spilled_stream.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const stream = new SpilledStream(new ChunkCache({ write: () => 0, read: () => {} }));
+   * stream.append(new Uint8Array([0x41]));
+   * stream.append(new Uint8Array([0x42, 7]));
+   * const runs: number[][] = [];
+   * stream.forEachPacketRun(1, 2, (bytes, start, end) => runs.push([...bytes.subarray(start, end)]));
+   * assert.deepEqual(runs, [[0, 2, 0x53, 0x41, 0, 3, 0x53, 0x42, 7]]);
+   * ```
+   */
+  forEachPacketRun(
+    from: number,
+    to: number,
+    visit: (bytes: Uint8Array, start: number, end: number) => void,
+  ): void {
+    if (!(from >= 1 && to <= this.#count && from <= to + 1)) {
+      throw new RangeError(
+        `Cannot read messages ${from} to ${to}: the log holds 1 to ${this.#count}`,
+      );
+    }
+    const firsts = this.#firsts;
+    let n = from;
+    while (n <= to) {
+      const chunk = this.#locate(n);
+      const index = this.#cursorChunk;
+      const used = this.#lengths[index]!;
+      const first = this.#cursorAt;
+      const lastInChunk = index + 1 < firsts.length
+        ? firsts[index + 1]! - 1
+        : this.#count;
+      let at = first;
+      if (to >= lastInChunk) {
+        at = used;
+        n = lastInChunk + 1;
+      } else {
+        while (n <= to) {
+          at += 2 + ((chunk[at]! << 8) | chunk[at + 1]!);
+          n++;
+        }
+      }
+      this.#cursorSeq = n;
+      this.#cursorAt = at;
+      visit(chunk, first, at);
+    }
+  }
+
   /** Stores the oldest chunk still in memory beyond the kept ones. */
   #spill(): void {
     const oldest = this.#chunks.length - CHUNKS_KEPT;

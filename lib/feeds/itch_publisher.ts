@@ -136,6 +136,12 @@ export type FeedLog = AccountStream & {
     to: number,
     visit: (bytes: Uint8Array, start: number, end: number) => void,
   ): void;
+  /** The messages as runs of SoupBinTCP Sequenced Data packets, one call per run. */
+  forEachPacketRun(
+    from: number,
+    to: number,
+    visit: (bytes: Uint8Array, start: number, end: number) => void,
+  ): void;
 };
 
 /**

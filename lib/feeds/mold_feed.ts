@@ -67,8 +67,9 @@ export class MoldFeed {
     this.#packer?.flush();
     this.#sender.flush();
   };
-  readonly #add = (bytes: Uint8Array, start: number, end: number) =>
-    this.#packer!.addFrom(bytes, start, end);
+  readonly #add = (bytes: Uint8Array, start: number, end: number) => {
+    this.#packer!.addPackets(bytes, start, end);
+  };
   #sent = 0;
   #lastSentAt = 0;
   #requestPort: number | null = null;
@@ -212,7 +213,7 @@ export class MoldFeed {
     const packer = this.#packer;
     if (packer === undefined) return;
     if (last > this.#sent) {
-      this.#publisher.log.forEachMessage(this.#sent + 1, last, this.#add);
+      this.#publisher.log.forEachPacketRun(this.#sent + 1, last, this.#add);
     }
     this.#sent = last;
     this.#flushPacker(packer);

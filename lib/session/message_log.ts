@@ -229,6 +229,62 @@ export class MessageLog implements PacketStream {
   }
 
   /**
+   * Calls `visit` with the messages from `from` to `to` as runs of whole SoupBinTCP Sequenced
+   * Data packets (uint16 length of 1 + the message, `S`, the message), in order: one call per
+   * chunk the messages span, not one per message.
+   *
+   * @param from The first sequence number.
+   * @param to The last sequence number.
+   * @param visit Takes the bytes and the run's start and end in them.
+   * @throws {RangeError} When `from` to `to` is not within 1 to {@linkcode MessageLog.length}.
+   *
+   * @example Usage
+   * ```ts
+   * import { MessageLog } from "./message_log.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new MessageLog();
+   * log.append(new Uint8Array([0x41]));
+   * log.append(new Uint8Array([0x44, 2]));
+   * const runs: number[][] = [];
+   * log.forEachPacketRun(1, 2, (bytes, start, end) => runs.push([...bytes.subarray(start, end)]));
+   * assert.deepEqual(runs, [[0, 2, 0x53, 0x41, 0, 3, 0x53, 0x44, 2]]);
+   * ```
+   */
+  forEachPacketRun(
+    from: number,
+    to: number,
+    visit: (bytes: Uint8Array, start: number, end: number) => void,
+  ): void {
+    if (!(from >= 1 && to <= this.#count && from <= to + 1)) {
+      throw new RangeError(
+        `Cannot read messages ${from} to ${to}: the log holds 1 to ${this.#count}`,
+      );
+    }
+    const starts = this.#starts;
+    const chunks = this.#chunks;
+    let n = from;
+    while (n <= to) {
+      // Messages of one chunk are back to back: the run ends at the chunk's last one asked.
+      const index = Math.floor(starts[n - 1]! / CHUNK_SIZE);
+      const base = index * CHUNK_SIZE;
+      let last = n;
+      if (Math.floor(starts[to - 1]! / CHUNK_SIZE) === index) last = to;
+      else {
+        while (last < to && starts[last]! < base + CHUNK_SIZE) last++;
+      }
+      const chunk = chunks[index]!;
+      const at = starts[last - 1]! - base;
+      visit(
+        chunk,
+        starts[n - 1]! - base,
+        at + 2 + ((chunk[at]! << 8) | chunk[at + 1]!),
+      );
+      n = last + 1;
+    }
+  }
+
+  /**
    * Copies Sequenced Data packets from `from` onwards into `output`, stopping before the one
    * that would take `output` past `maxBytes` (at least one packet is copied when any remain).
    *

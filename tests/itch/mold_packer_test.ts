@@ -209,3 +209,147 @@ Deno.test("MoldUdp64Packer loses, splits and reorders nothing, whatever the size
     { numRuns: 200 },
   );
 });
+
+/** The messages as one run of SoupBinTCP Sequenced Data packets, `lead` bytes in. */
+function packets(messages: Uint8Array[], lead = 0): Uint8Array {
+  const total = messages.reduce((sum, m) => sum + 3 + m.length, lead);
+  const bytes = new Uint8Array(total + 5).fill(0xee);
+  let at = lead;
+  for (const m of messages) {
+    bytes[at] = (m.length + 1) >> 8;
+    bytes[at + 1] = (m.length + 1) & 0xff;
+    bytes[at + 2] = 0x53;
+    bytes.set(m, at + 3);
+    at += 3 + m.length;
+  }
+  return bytes;
+}
+
+/** The datagrams `add` makes of the messages, and those `addPackets` makes of them as runs. */
+function bothWays(
+  messages: Uint8Array[],
+  runs: number[],
+  options: Partial<ConstructorParameters<typeof MoldUdp64Packer>[1]> = {},
+): { one: Uint8Array[]; runs: Uint8Array[]; next: [number, number] } {
+  const one = packer(options);
+  for (const m of messages) one.packer.add(m);
+  one.packer.flush();
+  const many = packer(options);
+  let from = 0;
+  for (const size of [...runs, messages.length]) {
+    const run = messages.slice(from, from + size);
+    if (run.length === 0) continue;
+    const bytes = packets(run, 7);
+    const end = bytes.length - 5;
+    assert.equal(many.packer.addPackets(bytes, 7, end), run.length);
+    from += run.length;
+  }
+  many.packer.flush();
+  return {
+    one: one.sent,
+    runs: many.sent,
+    next: [one.packer.nextSequenceNumber, many.packer.nextSequenceNumber],
+  };
+}
+
+Deno.test("MoldUdp64Packer.addPackets() fills a datagram to exactly 1,400 bytes and sends it at once", () => {
+  const { packer: p, sent } = packer();
+  // 40 packets of 33-byte messages: 40 × (2 + 33) = 1,400 bytes of blocks.
+  const messages = Array.from({ length: 41 }, (_, i) => message(i, 33));
+  const bytes = packets(messages.slice(0, 40));
+  assert.equal(p.addPackets(bytes, 0, bytes.length - 5), 40);
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0]!.length, 20 + 1_400);
+  assert.equal(p.pendingCount, 0);
+  // The next run starts the next datagram, numbered on.
+  const one = packets([messages[40]!]);
+  p.addPackets(one, 0, one.length - 5);
+  p.flush();
+  assert.equal(downstream(sent[1]!).sequenceNumber, 41);
+  assert.equal(
+    toHex(sent[1]!.subarray(18)),
+    "0001" + "0021" + "28".repeat(33),
+  );
+});
+
+Deno.test("MoldUdp64Packer.addPackets() starts a new datagram mid-run for the message one byte over 1,400", () => {
+  const messages = [
+    ...Array.from({ length: 39 }, (_, i) => message(i, 33)),
+    message(39, 34),
+    message(40, 5),
+  ];
+  const { one, runs } = bothWays(messages, []);
+  assert.deepEqual(runs, one);
+  assert.deepEqual(runs.map((d) => d.length), [20 + 39 * 35, 20 + 36 + 7]);
+});
+
+Deno.test("MoldUdp64Packer.addPackets() sends a datagram at maxMessageCount, mid-run and across runs", () => {
+  const messages = Array.from({ length: 23 }, (_, i) => message(i, 3 + i));
+  const { one, runs, next } = bothWays(messages, [4, 1, 9], {
+    maxMessageCount: 5,
+    nextSequenceNumber: 100,
+  });
+  assert.deepEqual(runs, one);
+  assert.deepEqual(
+    runs.map((d) => downstream(d).messages.length),
+    [5, 5, 5, 5, 3],
+  );
+  assert.deepEqual(next, [123, 123]);
+});
+
+Deno.test("MoldUdp64Packer.addPackets() refuses an empty or oversized message, keeping the messages before it", () => {
+  const { packer: p, sent } = packer({ maxPayload: 20 });
+  const bytes = packets([message(1, 4), message(2, 19)]);
+  assert.throws(
+    () => p.addPackets(bytes, 0, bytes.length - 5),
+    (error: Error) =>
+      error.name === "ItchEncodeError" && /19|21/.test(error.message),
+  );
+  assert.equal(p.nextSequenceNumber, 2);
+  p.flush();
+  assert.equal(toHex(sent[0]!.subarray(18)), "0001" + "0004" + "01010101");
+  const empty = new Uint8Array([0, 1, 0x53]);
+  assert.throws(
+    () => p.addPackets(empty, 0, 3),
+    (error: Error) => error.name === "ItchEncodeError",
+  );
+  assert.equal(p.nextSequenceNumber, 2);
+  assert.equal(p.pendingCount, 0);
+});
+
+Deno.test("MoldUdp64Packer.addPackets() refuses a packet that runs past the run's end, keeping the whole ones", () => {
+  const { packer: p, sent } = packer();
+  const bytes = packets([message(1, 2), message(2, 6)]);
+  // The run cut 2 bytes into the second packet's message.
+  assert.throws(
+    () => p.addPackets(bytes, 0, 5 + 5),
+    (error: Error) =>
+      error instanceof RangeError &&
+      error.message ===
+        "Cannot add the packet at 5: its 6-byte message ends at 14, past the run's end 10",
+  );
+  assert.equal(p.nextSequenceNumber, 2);
+  p.flush();
+  assert.equal(toHex(sent[0]!.subarray(18)), "0001" + "0002" + "0101");
+});
+
+Deno.test("MoldUdp64Packer.addPackets() makes the datagrams add() makes, whatever the sizes, runs and limits", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 1, max: 200 }), { maxLength: 300 }),
+      fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 20 }),
+      fc.integer({ min: 202, max: 2_000 }),
+      fc.integer({ min: 1, max: 50 }),
+      (lengths, runSizes, maxPayload, maxMessageCount) => {
+        const messages = lengths.map((length, i) => message(i, length));
+        const { one, runs, next } = bothWays(messages, runSizes, {
+          maxPayload,
+          maxMessageCount,
+        });
+        assert.deepEqual(runs, one);
+        assert.deepEqual(next, [lengths.length + 1, lengths.length + 1]);
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
