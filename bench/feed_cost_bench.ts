@@ -12,7 +12,7 @@
  *
  * `--baseline DIR` runs another checkout's exchange and feed (`DIR/lib/...`, imported
  * dynamically) in the same rounds: each round is this tree without and with the feed, then
- * the baseline's without and with, back to back. The feed's cost of a tree is the median over
+ * the baseline's without and with, back to back (every other round in the reverse order). The feed's cost of a tree is the median over
  * rounds of (CPU per order with the feed − without) in that round; the difference of the two
  * trees' costs is the median of the rounds' differences.
  *
@@ -282,17 +282,21 @@ async function main(): Promise<void> {
   for (let round = 0; round <= rounds; round++) {
     const n = round === 0 ? count / 10 : count; // round 0 warms up
     const line: string[] = [];
-    for (const tree of trees) {
-      for (const feed of [false, true]) {
-        const result = await run(tree, feed, n);
-        if (round === 0) continue;
-        if (feed && tree.name === "tree") {
-          traffic = { datagrams: result.datagrams, bytes: result.bytes };
-        }
-        const key = `${tree.name} ${feed ? "on" : "off"}`;
-        (results[key] ??= []).push(result.micros);
-        line.push(`${key} ${result.micros.toFixed(3)}`);
+    // Every other round in the reverse order (ABBA), so that a drift of the machine's speed
+    // during a round does not fall on one kind of run.
+    const order = trees.flatMap((tree) =>
+      [false, true].map((feed) => ({ tree, feed }))
+    );
+    if (round % 2 === 0) order.reverse();
+    for (const { tree, feed } of order) {
+      const result = await run(tree, feed, n);
+      if (round === 0) continue;
+      if (feed && tree.name === "tree") {
+        traffic = { datagrams: result.datagrams, bytes: result.bytes };
       }
+      const key = `${tree.name} ${feed ? "on" : "off"}`;
+      (results[key] ??= []).push(result.micros);
+      line.push(`${key} ${result.micros.toFixed(3)}`);
     }
     if (round === 0) continue;
     const costs = trees.map((tree) =>
