@@ -4,7 +4,7 @@
  * journal) alone, against the same exchange with its `ItchPublisher` (the day's log spilling
  * to the same scratch file), a MoldUDP64 feed to a UDP sink and an `ItchTcpServer` with one
  * SoupBinTCP subscriber reading the whole day. The sink and the subscriber run in a process
- * of their own, so this process's CPU (user + system, `/proc/self/stat`, every thread) is the
+ * of their own, so this process's CPU (user + system, `getrusage` through `process.cpuUsage`, every thread) is the
  * server's alone. The load: pairs of Enter Orders that trade, in turns of 40 orders (a drain
  * and a turn of the event loop after each), as `bench:mold-send -- --feed`. After each run it
  * waits until the subscriber has received every byte of the day's feed and the sink every
@@ -16,17 +16,27 @@
  * rounds of (CPU per order with the feed − without) in that round; the difference of the two
  * trees' costs is the median of the rounds' differences.
  *
- * Run: `deno task bench:feed-cost [--count N] [--rounds N] [--baseline DIR] [--pin]` (Linux;
+ * `--replay` takes the exchange out of the measure: its batches of one run of `--count` orders
+ * are recorded once (turn by turn), then each run hands them, turn by turn, to a fresh
+ * publisher with its MoldUDP64 feed and SoupBinTCP subscriber ("on"), or just takes the same
+ * turns of the event loop ("off"). The feed's cost is then measured against a few tenths of a
+ * µs per order of turns rather than the exchange's 4-7 µs, so the machine's noise, which
+ * scales with what is measured, is that much smaller; what the feed does to the rest of the
+ * server (its caches, garbage collection) is left out.
+ *
+ * Run: `deno task bench:feed-cost [--count N] [--rounds N] [--baseline DIR] [--pin] [--replay]` (Linux;
  * `--pin`: this process on CPU 1, the readers on CPU 0, with `taskset`). Add `--cpu-prof`
  * after `deno run` for a profile. The last line is one JSON object.
  *
  * @module
  */
 import dgram from "node:dgram";
+import process from "node:process";
 import { setImmediate } from "node:timers";
 import type * as ExchangeModule from "../lib/exchange/mod.ts";
 import type * as FeedsModule from "../lib/feeds/mod.ts";
 import type * as StreamFileModule from "../lib/server/stream_file.ts";
+import type { MarketEvent } from "../lib/matcher/market_event.ts";
 import { enterOrder } from "../tests/_fixtures.ts";
 
 const flag = (name: string, fallback: number): number => {
@@ -52,10 +62,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise<void>((resolve) => setTimeout(resolve, ms));
 }
 
+/** This process's CPU time, user + system, every thread (`getrusage`, µs). */
 function cpuMicros(): number {
-  const stat = Deno.readTextFileSync("/proc/self/stat");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 1e4; // ticks of 10 ms
+  const { user, system } = process.cpuUsage();
+  return user + system;
 }
 
 function median(values: number[]): number {
@@ -163,6 +173,7 @@ async function main(): Promise<void> {
   const rounds = flag("--rounds", 6);
   const baselineRoot = option("--baseline");
   const pin = Deno.args.includes("--pin");
+  const replay = Deno.args.includes("--replay");
   if (pin) {
     const pinned = await new Deno.Command("taskset", {
       args: ["-a", "-p", "-c", "1", String(Deno.pid)],
@@ -215,26 +226,64 @@ async function main(): Promise<void> {
       price: 23000 + (token % 10),
     });
 
-  /** One run: CPU µs per order, and the feed's datagrams and SoupBinTCP bytes. */
-  const run = async (tree: Tree, feed: boolean, n: number) => {
-    const directory = `${scratch}/${tree.name}-${feed ? "on" : "off"}`;
-    await Deno.mkdir(directory, { recursive: true });
-    const streamFile = tree.streamFile.StreamFile.open(directory);
-    const start = 34_200_000_000_000;
-    const exchange = new tree.exchange.Exchange({
+  const start = 34_200_000_000_000;
+  const newExchange = (tree: Tree, streamFile: ExchangeModule.ChunkStore) =>
+    new tree.exchange.Exchange({
       users: new Map([["demo1", "demo"]]),
       day: { session: "2026112501", tradingDate: "20261125", created: 0 },
       timestamp: start,
       streamStore: streamFile,
     });
+
+  /** --replay: the exchange's batches of one run of `count` orders, turn by turn. */
+  const turns: { bytes: Uint8Array; events: MarketEvent[] }[][] = [[]];
+  if (replay) {
+    const tree = trees[0]!;
+    await Deno.mkdir(`${scratch}/record`);
+    const streamFile = tree.streamFile.StreamFile.open(`${scratch}/record`);
+    const exchange = newExchange(tree, streamFile);
+    exchange.subscribe({
+      delivered: (batch) =>
+        turns.at(-1)!.push({
+          bytes: batch.bytes.slice(),
+          events: [...batch.events],
+        }),
+    });
+    await exchange.drain();
+    for (let token = 1; token <= count; token++) {
+      exchange.submit("demo1", order(token), start + token * 1000);
+      if (token % 40 === 0) {
+        await exchange.drain();
+        turns.push([]);
+      }
+    }
+    await exchange.drain();
+    streamFile.close();
+  }
+
+  /** One run: CPU µs per order, and the feed's datagrams and SoupBinTCP bytes. */
+  const run = async (tree: Tree, feed: boolean, n: number) => {
+    const directory = `${scratch}/${tree.name}-${feed ? "on" : "off"}`;
+    await Deno.mkdir(directory, { recursive: true });
+    const streamFile = tree.streamFile.StreamFile.open(directory);
+    const exchange = replay ? undefined : newExchange(tree, streamFile);
     let publisher: FeedsModule.ItchPublisher | undefined;
     let mold: FeedsModule.MoldFeed | undefined;
     let tcp: FeedsModule.ItchTcpServer | undefined;
     if (feed) {
       publisher = new tree.feeds.ItchPublisher();
       publisher.spillTo(streamFile);
-      exchange.subscribe(publisher);
-      await exchange.drain();
+      if (exchange === undefined) {
+        // The start of day, before the measure as with an exchange.
+        for (const batch of turns[0]!) {
+          publisher.delivered(
+            new tree.exchange.RecordBatch(batch.bytes, batch.events),
+          );
+        }
+      } else {
+        exchange.subscribe(publisher);
+        await exchange.drain();
+      }
       mold = tree.feeds.MoldFeed.start({
         publisher,
         destination: { hostname: "127.0.0.1", port: sinkPort },
@@ -248,14 +297,28 @@ async function main(): Promise<void> {
       await ask(`connect ${tcp.address.port}`);
     }
     const before = cpuMicros();
-    for (let token = 1; token <= n; token++) {
-      exchange.submit("demo1", order(token), start + token * 1000);
-      if (token % 40 === 0) {
-        await exchange.drain();
+    if (exchange === undefined) {
+      // The same turns, with the feed or without (the turns alone).
+      const RecordBatch = tree.exchange.RecordBatch;
+      const last = Math.min(turns.length - 1, Math.ceil(n / 40));
+      for (let t = 1; t <= last; t++) {
+        if (publisher !== undefined) {
+          for (const batch of turns[t]!) {
+            publisher.delivered(new RecordBatch(batch.bytes, batch.events));
+          }
+        }
         await nextTurn();
       }
+    } else {
+      for (let token = 1; token <= n; token++) {
+        exchange.submit("demo1", order(token), start + token * 1000);
+        if (token % 40 === 0) {
+          await exchange.drain();
+          await nextTurn();
+        }
+      }
+      await exchange.drain();
     }
-    await exchange.drain();
     // Until the subscriber and the sink have had everything (the same wait without a feed).
     let last = "";
     for (let quiet = 0; quiet < 2;) {
@@ -321,6 +384,7 @@ async function main(): Promise<void> {
   const summary: Record<string, unknown> = {
     count,
     rounds,
+    mode: replay ? "replay" : "exchange",
     cpuMicrosPerOrder: Object.fromEntries(
       Object.entries(results).map(([key, values]) => [
         key,
