@@ -108,10 +108,14 @@ export class SpilledStream implements AccountStream {
   /** Each stored chunk's handle, `-1` while in memory. */
   #handles: number[] = [-1];
   #count = 0;
-  /** Where the last lookup ended: chunk, sequence number, offset. */
-  #cursorChunk = 0;
-  #cursorSeq = 1;
-  #cursorAt = 0;
+  /** Where the last lookup of `message` or `copyTo` ended (the sessions' replays). */
+  readonly #cursor = new Cursor();
+  /**
+   * Where the last walk of `forEachMessage` or `forEachPacketRun` ended: a reader of its own
+   * (the ITCH feed's MoldUDP64 reads the log as the SoupBinTCP sessions do), so that neither
+   * sends the other back to the start of a chunk.
+   */
+  readonly #walker = new Cursor();
 
   /**
    * @param cache Where old chunks go and come back from.
@@ -192,8 +196,8 @@ export class SpilledStream implements AccountStream {
         `Cannot read message ${sequenceNumber}: the log holds 1 to ${this.#count}`,
       );
     }
-    const chunk = this.#locate(sequenceNumber);
-    const at = this.#cursorAt;
+    const chunk = this.#locate(sequenceNumber, this.#cursor);
+    const at = this.#cursor.at;
     const length = ((chunk[at]! << 8) | chunk[at + 1]!) - 1;
     return chunk.subarray(at + HEADER, at + HEADER + length);
   }
@@ -209,13 +213,14 @@ export class SpilledStream implements AccountStream {
    * @returns The sequence number after the last one copied.
    */
   copyTo(from: number, output: WriteBuffer, maxBytes: number): number {
+    const cursor = this.#cursor;
     let next = Math.max(1, from);
     const last = this.#count;
     while (next <= last) {
-      const chunk = this.#locate(next);
-      const index = this.#cursorChunk;
+      const chunk = this.#locate(next, cursor);
+      const index = cursor.chunk;
       const used = this.#lengths[index]!;
-      const first = this.#cursorAt;
+      const first = cursor.at;
       let at = first;
       let seq = next;
       const budget = maxBytes - output.length;
@@ -227,8 +232,8 @@ export class SpilledStream implements AccountStream {
       }
       if (at === first) break;
       output.append(chunk.subarray(first, at));
-      this.#cursorSeq = seq;
-      this.#cursorAt = at;
+      cursor.seq = seq;
+      cursor.at = at;
       next = seq;
       if (at < used || output.length >= maxBytes) break;
     }
@@ -255,19 +260,20 @@ export class SpilledStream implements AccountStream {
         `Cannot read messages ${from} to ${to}: the log holds 1 to ${this.#count}`,
       );
     }
+    const cursor = this.#walker;
     let n = from;
     while (n <= to) {
-      const chunk = this.#locate(n);
-      const used = this.#lengths[this.#cursorChunk]!;
-      let at = this.#cursorAt;
+      const chunk = this.#locate(n, cursor);
+      const used = this.#lengths[cursor.chunk]!;
+      let at = cursor.at;
       while (at < used && n <= to) {
         const end = at + 2 + ((chunk[at]! << 8) | chunk[at + 1]!);
         visit(chunk, at + HEADER, end);
         at = end;
         n++;
       }
-      this.#cursorSeq = n;
-      this.#cursorAt = at;
+      cursor.seq = n;
+      cursor.at = at;
     }
   }
 
@@ -306,12 +312,13 @@ export class SpilledStream implements AccountStream {
       );
     }
     const firsts = this.#firsts;
+    const cursor = this.#walker;
     let n = from;
     while (n <= to) {
-      const chunk = this.#locate(n);
-      const index = this.#cursorChunk;
+      const chunk = this.#locate(n, cursor);
+      const index = cursor.chunk;
       const used = this.#lengths[index]!;
-      const first = this.#cursorAt;
+      const first = cursor.at;
       const lastInChunk = index + 1 < firsts.length
         ? firsts[index + 1]! - 1
         : this.#count;
@@ -325,8 +332,8 @@ export class SpilledStream implements AccountStream {
           n++;
         }
       }
-      this.#cursorSeq = n;
-      this.#cursorAt = at;
+      cursor.seq = n;
+      cursor.at = at;
       visit(chunk, first, at);
     }
   }
@@ -343,16 +350,16 @@ export class SpilledStream implements AccountStream {
     this.#chunks[oldest] = undefined;
   }
 
-  /** Finds a message: sets the cursor to it and returns its chunk's bytes. */
-  #locate(sequenceNumber: number): Uint8Array {
+  /** Finds a message: sets `cursor` to it and returns its chunk's bytes. */
+  #locate(sequenceNumber: number, cursor: Cursor): Uint8Array {
     const firsts = this.#firsts;
     let index: number;
     if (
-      this.#cursorSeq <= sequenceNumber &&
-      (this.#cursorChunk === firsts.length - 1 ||
-        sequenceNumber < firsts[this.#cursorChunk + 1]!)
+      cursor.seq <= sequenceNumber &&
+      (cursor.chunk === firsts.length - 1 ||
+        sequenceNumber < firsts[cursor.chunk + 1]!)
     ) {
-      index = this.#cursorChunk;
+      index = cursor.chunk;
     } else {
       let low = 0;
       let high = firsts.length - 1;
@@ -362,20 +369,27 @@ export class SpilledStream implements AccountStream {
         else high = middle - 1;
       }
       index = low;
-      this.#cursorChunk = index;
-      this.#cursorSeq = firsts[index]!;
-      this.#cursorAt = 0;
+      cursor.chunk = index;
+      cursor.seq = firsts[index]!;
+      cursor.at = 0;
     }
     const chunk = this.#chunks[index] ??
       this.#cache.get(this.#handles[index]!, this.#lengths[index]!);
-    let at = this.#cursorAt;
-    let seq = this.#cursorSeq;
+    let at = cursor.at;
+    let seq = cursor.seq;
     while (seq < sequenceNumber) {
       at += 2 + ((chunk[at]! << 8) | chunk[at + 1]!);
       seq++;
     }
-    this.#cursorSeq = seq;
-    this.#cursorAt = at;
+    cursor.seq = seq;
+    cursor.at = at;
     return chunk;
   }
+}
+
+/** A position in a stream: a chunk, the sequence number of a message in it, its offset. */
+class Cursor {
+  chunk = 0;
+  seq = 1;
+  at = 0;
 }

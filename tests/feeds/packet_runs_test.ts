@@ -5,6 +5,7 @@ import {
   SpilledStream,
 } from "../../lib/exchange/spilled_stream.ts";
 import { MessageLog } from "../../lib/session/message_log.ts";
+import { WriteBuffer } from "../../lib/session/write_buffer.ts";
 
 /** Message `n`: `length` bytes, the first two its number. */
 function message(n: number, length: number): Uint8Array {
@@ -120,5 +121,42 @@ Deno.test("MessageLog.forEachPacketRun() gives one run per 1 MiB chunk, with exa
   assert.throws(
     () => log.forEachPacketRun(1, 1101, () => {}),
     new RangeError("Cannot read messages 1 to 1101: the log holds 1 to 1100"),
+  );
+});
+
+Deno.test("SpilledStream: walks of forEachPacketRun and forEachMessage interleaved with copyTo and message() each read the right bytes", () => {
+  const { stream } = spilledStream();
+  const messages = Array.from(
+    { length: 400 },
+    (_, i) => message(i + 1, 300 + (i % 7)),
+  );
+  const output = new WriteBuffer(1 << 20);
+  let copied = 1;
+  let walked = 1;
+  const runs: number[] = [];
+  const seen: number[][] = [];
+  for (let i = 0; i < messages.length; i += 13) {
+    for (const m of messages.slice(i, i + 13)) stream.append(m);
+    const last = stream.length;
+    stream.forEachPacketRun(walked, last, (bytes, start, end) => {
+      runs.push(...bytes.subarray(start, end));
+    });
+    stream.forEachMessage(walked, last, (bytes, start, end) => {
+      seen.push([...bytes.subarray(start, end)]);
+    });
+    walked = last + 1;
+    // The sessions' reader lags by a few messages, then catches up.
+    copied = stream.copyTo(copied, output, 1 << 20);
+    assert.deepEqual(
+      stream.message(Math.max(1, last - 20)),
+      messages[Math.max(1, last - 20) - 1],
+    );
+  }
+  assert.deepEqual(new Uint8Array(runs), new Uint8Array(packets(messages)));
+  assert.deepEqual(seen.map((m) => new Uint8Array(m)), messages);
+  assert.equal(copied, 401);
+  assert.deepEqual(
+    output.bytes.subarray(0, output.length),
+    new Uint8Array(packets(messages)),
   );
 });
