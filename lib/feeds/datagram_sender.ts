@@ -301,6 +301,13 @@ class SendmmsgSender implements DatagramSender {
   #view: DataView;
   #capacity = 0;
   #dataCapacity = 0;
+  /**
+   * The address of `#vector`'s bytes (low and high 32 bits), taken when it is made: its
+   * backing store, off the JavaScript heap at 16 KiB and more, does not move while it lives
+   * (kept referenced by `#vector`), and taking it per call cost ~40 ns per order.
+   */
+  #low = 0;
+  #high = 0;
   #retry: ReturnType<typeof setTimeout> | undefined;
   readonly #retryLater = () => {
     this.#retry = undefined;
@@ -442,7 +449,7 @@ class SendmmsgSender implements DatagramSender {
 
   /**
    * Hands `count` datagrams from `first` to the kernel in one call, copied into the vector
-   * (one pointer taken per call, none kept after it); returns the call's result.
+   * (its address taken when it was made); returns the call's result.
    */
   #sendmmsg(first: number, count: number): number {
     const queue = this.#queue;
@@ -453,9 +460,8 @@ class SendmmsgSender implements DatagramSender {
     }
     const view = this.#view;
     const vector = this.#vector;
-    const base = Deno.UnsafePointer.value(Deno.UnsafePointer.of(vector));
-    const low = Number(base & 0xffff_ffffn);
-    const high = Number(base >> 32n);
+    const low = this.#low;
+    const high = this.#high;
     const iovecs = SOCKADDR_LENGTH + this.#capacity * MMSGHDR_LENGTH;
     let data = iovecs + this.#capacity * IOVEC_LENGTH;
     for (let i = 0; i < count; i++) {
@@ -501,6 +507,9 @@ class SendmmsgSender implements DatagramSender {
         dataCapacity,
     );
     this.#view = new DataView(this.#vector.buffer);
+    const base = Deno.UnsafePointer.value(Deno.UnsafePointer.of(this.#vector));
+    this.#low = Number(base & 0xffff_ffffn);
+    this.#high = Number(base >> 32n);
     this.#vector.set(
       sockaddrIn(ipv4(this.#destination.hostname)!, this.#destination.port),
     );
