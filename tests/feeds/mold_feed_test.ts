@@ -121,3 +121,51 @@ for (const transport of ["auto", "node:dgram"] as const) {
     assert.equal(openFileDescriptors(), fds);
   });
 }
+
+Deno.test("MoldFeed under load (a turn a few orders, turns back to back) sends every message once, in order, the last partly filled datagram too, and no more datagrams than turns", async () => {
+  const { exchange, feed } = dayWithFeed();
+  await exchange.drain();
+  const receiver = dgram.createSocket("udp4");
+  await new Promise<void>((resolve) =>
+    receiver.bind(0, "127.0.0.1", () => resolve())
+  );
+  const received: string[] = [];
+  let datagrams = 0;
+  let expected = 1;
+  receiver.on("message", (bytes) => {
+    const packet = decodeMoldUdp64(new Uint8Array(bytes));
+    if (packet.type !== "downstream" || packet.messages.length === 0) return;
+    datagrams++;
+    assert.equal(packet.sequenceNumber, expected);
+    expected += packet.messages.length;
+    for (const message of packet.messages) received.push(hex(message));
+  });
+  const mold = MoldFeed.start({
+    publisher: feed,
+    destination: { hostname: "127.0.0.1", port: receiver.address().port },
+    requestPort: null,
+  });
+  try {
+    await until(() => received.length >= feed.log.length, "the start of day");
+    const before = datagrams;
+    const turns = 300;
+    for (let turn = 0; turn < turns; turn++) {
+      await enterOrders(exchange, turn * 2 + 1, turn * 2 + 2);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    const log = feed.log;
+    await until(() => received.length >= log.length, "every message");
+    assert.deepEqual(
+      received,
+      Array.from({ length: log.length }, (_, i) => hex(log.message(i + 1))),
+    );
+    assert.ok(datagrams - before <= turns, `${datagrams - before} datagrams`);
+    // Nothing more comes once the load stops (the timer finds nothing waiting).
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(received.length, log.length);
+  } finally {
+    await mold.stop();
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    feed.close();
+  }
+});
