@@ -18,8 +18,8 @@
  *
  * `--replay` takes the exchange out of the measure: its batches of one run of `--count` orders
  * are recorded once (turn by turn), then each run hands them, turn by turn, to a fresh
- * publisher with its MoldUDP64 feed and SoupBinTCP subscriber ("on"), or just takes the same
- * turns of the event loop ("off"). The feed's cost is then measured against a few tenths of a
+ * publisher with its MoldUDP64 feed and SoupBinTCP subscriber ("on"), or to no subscriber
+ * ("off": the batches and the turns alone). The feed's cost is then measured against a few tenths of a
  * µs per order of turns rather than the exchange's 4-7 µs, so the machine's noise, which
  * scales with what is measured, is that much smaller; what the feed does to the rest of the
  * server (its caches, garbage collection) is left out.
@@ -299,13 +299,14 @@ async function main(): Promise<void> {
     const before = cpuMicros();
     if (exchange === undefined) {
       // The same turns, with the feed or without (the turns alone).
-      const RecordBatch = tree.exchange.RecordBatch;
+      // Each batch made and delivered as the exchange does (deliver() reads its start and
+      // end of day whether or not anyone listens), to the publisher or to nobody.
+      const { deliver, RecordBatch } = tree.exchange;
+      const subscribers = publisher === undefined ? [] : [publisher];
       const last = Math.min(turns.length - 1, Math.ceil(n / 40));
       for (let t = 1; t <= last; t++) {
-        if (publisher !== undefined) {
-          for (const batch of turns[t]!) {
-            publisher.delivered(new RecordBatch(batch.bytes, batch.events));
-          }
+        for (const batch of turns[t]!) {
+          deliver(subscribers, new RecordBatch(batch.bytes, batch.events));
         }
         await nextTurn();
       }
