@@ -8,6 +8,7 @@
  */
 import { PACKET_TYPE_SEQUENCED_DATA } from "../codec/packets.ts";
 import type { WriteBuffer } from "../session/write_buffer.ts";
+import { type BytesVisitor, checkReadRange } from "../session/message_log.ts";
 import type { AccountStream } from "./account_streams.ts";
 
 /** Where full chunks go and come back from. */
@@ -253,13 +254,9 @@ export class SpilledStream implements AccountStream {
   forEachMessage(
     from: number,
     to: number,
-    visit: (bytes: Uint8Array, start: number, end: number) => void,
+    visit: BytesVisitor,
   ): void {
-    if (!(from >= 1 && to <= this.#count && from <= to + 1)) {
-      throw new RangeError(
-        `Cannot read messages ${from} to ${to}: the log holds 1 to ${this.#count}`,
-      );
-    }
+    checkReadRange(from, to, this.#count);
     const cursor = this.#walker;
     let n = from;
     while (n <= to) {
@@ -304,13 +301,9 @@ export class SpilledStream implements AccountStream {
   forEachPacketRun(
     from: number,
     to: number,
-    visit: (bytes: Uint8Array, start: number, end: number) => void,
+    visit: BytesVisitor,
   ): void {
-    if (!(from >= 1 && to <= this.#count && from <= to + 1)) {
-      throw new RangeError(
-        `Cannot read messages ${from} to ${to}: the log holds 1 to ${this.#count}`,
-      );
-    }
+    checkReadRange(from, to, this.#count);
     const firsts = this.#firsts;
     const cursor = this.#walker;
     let n = from;

@@ -225,19 +225,19 @@ export class MoldUdp64Packer {
     const limit = MOLD_UDP64_HEADER_LENGTH + maxPayload;
     let at = start;
     let total = 0;
-    /** Messages added since `#next` was last written back. */
-    let added = 0;
     // #end, #count and #next live in locals during the walk, written back before a flush.
+    // A full datagram goes out when the next message comes, or at the end: the same
+    // datagrams, in the same order, as `addFrom` sends them.
     let used = this.#end;
     let count = this.#count;
+    /** Messages added since `#next` was last written back. */
+    let added = 0;
     while (at < end) {
       const length = ((bytes[at]! << 8) | bytes[at + 1]!) - 1;
       const from = at + 3;
       const to = from + length;
       if (length <= 0 || length + 2 > maxPayload || to > end) {
-        this.#end = used;
-        this.#count = count;
-        this.#next += added;
+        this.#settle(used, count, added);
         if (to > end && length > 0) {
           throw new RangeError(
             `Cannot add the packet at ${at}: its ${length}-byte message ends at ${to}, past the run's end ${end}`,
@@ -245,14 +245,12 @@ export class MoldUdp64Packer {
         }
         failMessageSize(maxPayload, Math.max(0, length));
       }
-      if (used + 2 + length > limit) {
-        this.#end = used;
-        this.#count = count;
-        this.#next += added;
-        added = 0;
+      if (count === maxCount || used + 2 + length > limit) {
+        this.#settle(used, count, added);
         this.flush();
         used = MOLD_UDP64_HEADER_LENGTH;
         count = 0;
+        added = 0;
       }
       buffer[used] = length >>> 8;
       buffer[used + 1] = length;
@@ -267,20 +265,25 @@ export class MoldUdp64Packer {
       added++;
       total++;
       at = to;
-      if (count === maxCount || used + 3 > limit) {
-        this.#end = used;
-        this.#count = count;
-        this.#next += added;
-        added = 0;
-        this.flush();
-        used = MOLD_UDP64_HEADER_LENGTH;
-        count = 0;
-      }
     }
+    this.#settle(used, count, added);
+    return total;
+  }
+
+  /**
+   * Writes back `addPackets`' locals (the end of the blocks, the messages in the datagram,
+   * those added since the last write-back) and sends the datagram if it is full.
+   */
+  #settle(used: number, count: number, added: number): void {
     this.#end = used;
     this.#count = count;
     this.#next += added;
-    return total;
+    if (
+      count === this.#maxCount ||
+      used + 3 > MOLD_UDP64_HEADER_LENGTH + this.#maxPayload
+    ) {
+      this.flush();
+    }
   }
 
   /**

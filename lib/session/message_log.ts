@@ -8,6 +8,38 @@
 import { PACKET_TYPE_SEQUENCED_DATA } from "../codec/packets.ts";
 import type { WriteBuffer } from "./write_buffer.ts";
 
+/** Takes bytes of a log and a start and end in them: a message, or a run of packets. */
+export type BytesVisitor = (
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+) => void;
+
+/**
+ * Checks that messages `from` to `to` are in a log of `count` messages (`to` may be
+ * `from - 1`: none).
+ *
+ * @param from The first sequence number.
+ * @param to The last sequence number.
+ * @param count The log's length.
+ * @throws {RangeError} When they are not.
+ *
+ * @example Usage
+ * ```ts
+ * import { checkReadRange } from "./message_log.ts";
+ * import assert from "node:assert/strict";
+ *
+ * checkReadRange(1, 2, 2);
+ * assert.throws(() => checkReadRange(2, 3, 2), /the log holds 1 to 2/);
+ * ```
+ */
+export function checkReadRange(from: number, to: number, count: number): void {
+  if (from >= 1 && to <= count && from <= to + 1) return;
+  throw new RangeError(
+    `Cannot read messages ${from} to ${to}: the log holds 1 to ${count}`,
+  );
+}
+
 /**
  * An account's sequenced messages as a session sends them: every message in it may be sent
  * (it is durable), numbered from 1, each already framed as a SoupBinTCP Sequenced Data
@@ -210,13 +242,9 @@ export class MessageLog implements PacketStream {
   forEachMessage(
     from: number,
     to: number,
-    visit: (bytes: Uint8Array, start: number, end: number) => void,
+    visit: BytesVisitor,
   ): void {
-    if (!(from >= 1 && to <= this.#count && from <= to + 1)) {
-      throw new RangeError(
-        `Cannot read messages ${from} to ${to}: the log holds 1 to ${this.#count}`,
-      );
-    }
+    checkReadRange(from, to, this.#count);
     const starts = this.#starts;
     const chunks = this.#chunks;
     for (let n = from; n <= to; n++) {
@@ -254,13 +282,9 @@ export class MessageLog implements PacketStream {
   forEachPacketRun(
     from: number,
     to: number,
-    visit: (bytes: Uint8Array, start: number, end: number) => void,
+    visit: BytesVisitor,
   ): void {
-    if (!(from >= 1 && to <= this.#count && from <= to + 1)) {
-      throw new RangeError(
-        `Cannot read messages ${from} to ${to}: the log holds 1 to ${this.#count}`,
-      );
-    }
+    checkReadRange(from, to, this.#count);
     const starts = this.#starts;
     const chunks = this.#chunks;
     let n = from;
