@@ -115,5 +115,5 @@ export {
   readLogState,
   STAMP_EVERY,
 } from "./engine.ts";
-export { GatewayCore } from "./gateway.ts";
+export { GATEWAY_CLOCK, GatewayCore } from "./gateway.ts";
 export { GatewayPages, type PageTokenChange } from "./gateway_pages.ts";
