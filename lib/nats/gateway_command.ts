@@ -295,24 +295,25 @@ export function writeMessageCommand(
   at: number,
 ): void {
   bytes[at] = CODES[command.type];
-  at++;
-  for (
-    const part of [
-      nameBytes(command.host),
-      nameBytes(command.account),
-      command.message,
-    ]
-  ) {
-    bytes[at] = part.length >>> 8;
-    bytes[at + 1] = part.length & 0xff;
-    at += 2;
-    if (part.length <= 32) {
-      for (let i = 0; i < part.length; i++) bytes[at + i] = part[i]!;
-    } else {
-      bytes.set(part, at);
-    }
-    at += part.length;
+  // Field by field, not a loop over an array of them: no array per inbound message.
+  at = writeField(bytes, at + 1, nameBytes(command.host));
+  at = writeField(bytes, at, nameBytes(command.account));
+  writeField(bytes, at, command.message);
+}
+
+/** Writes one field (its 16-bit length, then its bytes) at `at`; returns where it ends. */
+function writeField(bytes: Uint8Array, at: number, part: Uint8Array): number {
+  const length = part.length;
+  bytes[at] = length >>> 8;
+  bytes[at + 1] = length & 0xff;
+  at += 2;
+  // A loop beats `set()` for the short fields of a command (names, an OUCH message).
+  if (length <= 64) {
+    for (let i = 0; i < length; i++) bytes[at + i] = part[i]!;
+  } else {
+    bytes.set(part, at);
   }
+  return at + length;
 }
 
 /**
