@@ -577,6 +577,7 @@ export class ActiveEngine {
       const now = options.clock.nowMs();
       const commands = batch.commands;
       let timestamp = 0;
+      let heardHost: string | undefined;
       for (let index = 0; index < commands.length; index++) {
         const bytes = commands[index]!;
         // Commands are stamped at the time their message is taken, read again every
@@ -589,7 +590,10 @@ export class ActiveEngine {
         cursor.value = { seq: batch.seq, done: batch.first + index + 1 };
         try {
           const command = decodeGatewayCommand(bytes);
-          if ("host" in command) {
+          // The next command of the same host in this message changes nothing here (same
+          // `now`; nothing else touches the map during the loop): skipped.
+          if ("host" in command && command.host !== heardHost) {
+            heardHost = command.host;
             const self = this.#heard.get(this.#selfHost);
             if (
               command.host === this.#selfHost &&
