@@ -323,15 +323,23 @@ Deno.test("ActiveEngine.checkHosts(): a gateway's web pages live by its beats (a
   }
 });
 
+/** The venue, and gw1's publisher with alice's login stored in the command stream. */
+async function gatewayWithAlice(
+  nc: Parameters<typeof ActiveEngine.start>[0],
+): Promise<CommandPublisher> {
+  await ensureVenue(nc, { names });
+  const gw = new CommandPublisher(nc, { gatewayId: "gw1", names });
+  gw.send(encodeGatewayCommand(login("gw1", "alice")));
+  await gw.flushed();
+  return gw;
+}
+
 Deno.test("ActiveEngine: the command messages of one read from NATS become one log batch, not one log message each", async () => {
   await using nats = await startNats();
   const nc = await connectTest(nats.servers);
-  const gw = new CommandPublisher(nc, { gatewayId: "gw1", names });
+  const gw = await gatewayWithAlice(nc);
   try {
-    await ensureVenue(nc, { names });
     // Eleven command messages wait in the stream before the engine reads any.
-    gw.send(encodeGatewayCommand(login("gw1", "alice")));
-    await gw.flushed();
     for (let token = 1; token <= 10; token++) {
       gw.send(order("gw1", "alice", token));
       await gw.flushed();
@@ -364,11 +372,8 @@ Deno.test("ActiveEngine: the command messages of one read from NATS become one l
 Deno.test("ActiveEngine: the commands of one command message are stamped with one clock read, read again every STAMP_EVERY commands", async () => {
   await using nats = await startNats();
   const nc = await connectTest(nats.servers);
-  const gw = new CommandPublisher(nc, { gatewayId: "gw1", names });
+  const gw = await gatewayWithAlice(nc);
   try {
-    await ensureVenue(nc, { names });
-    gw.send(encodeGatewayCommand(login("gw1", "alice")));
-    await gw.flushed();
     // 130 orders in one command message.
     for (let token = 1; token <= 130; token++) {
       gw.send(order("gw1", "alice", token));
