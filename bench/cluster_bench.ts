@@ -30,7 +30,9 @@
  * checkout's `main.ts`: a baseline measured the same way), `-- --hops` (after each paced
  * run on NATS, the engine's hop from the streams' own timestamps: a command message stored ->
  * the log message whose `Ouch-Cmd` cursor first covers it stored; the rest of a client's
- * latency is the gateways' and the client's). An engine's snapshot (every 1,000,000 records
+ * latency is the gateways' and the client's; and, for the throughput run, each process's CPU
+ * per 1,000 orders with its system part, and how many orders a command and a log message
+ * carried). An engine's snapshot (every 1,000,000 records
  * by default: about once in a two-round run) is printed when it lands, as it stalls the
  * engine and loads NATS for that round.
  *
@@ -317,15 +319,46 @@ async function round(setup: Setup, index: number): Promise<Round> {
   const each = HOPS
     ? await Promise.all(setup.pids().map((pid) => cpuMs([pid])))
     : [];
+  const eachSystem = HOPS
+    ? await Promise.all(setup.pids().map((pid) => cpuMs([pid], true)))
+    : [];
+  const counting = HOPS && setup.nats !== undefined
+    ? await connect({ servers: setup.nats })
+    : undefined;
+  const seqsBefore = counting === undefined
+    ? undefined
+    : await lastSeqs(counting);
   const cpuBefore = await cpuMs(setup.pids());
   const throughput = await measure(setup, base + 2 * SESSIONS, {
     count: COUNT,
   });
   throughput.cpuMsPer1000 = (await cpuMs(setup.pids()) - cpuBefore) /
     (throughput.orders / 1000);
+  if (counting !== undefined && seqsBefore !== undefined) {
+    // What each NATS message carries: per-message costs are paid once per this many orders.
+    const seqsAfter = await lastSeqs(counting);
+    await counting.close();
+    const per = (i: 0 | 1) =>
+      (throughput.orders / Math.max(1, seqsAfter[i] - seqsBefore[i])).toFixed(
+        1,
+      );
+    // deno-lint-ignore no-console
+    console.log(
+      `${setup.name} throughput: ${
+        seqsAfter[0] - seqsBefore[0]
+      } command messages (${per(0)} orders each), ${
+        seqsAfter[1] - seqsBefore[1]
+      } log messages (${per(1)} orders each) for ${throughput.orders} orders`,
+    );
+  }
   if (HOPS) {
     const used = await Promise.all(
       setup.pids().map(async (pid, i) => await cpuMs([pid]) - each[i]!),
+    );
+    const system = await Promise.all(
+      setup.pids().map(async (pid, i) =>
+        await cpuMs([pid], true) - eachSystem[i]!
+      ),
     );
     // deno-lint-ignore no-console
     console.log(
@@ -335,7 +368,11 @@ async function round(setup: Setup, index: number): Promise<Round> {
           : "engine, standby, gateway 1, gateway 2, NATS nodes"
       }): ${
         used.map((ms) => (ms / (throughput.orders / 1000)).toFixed(1)).join(" ")
-      }`,
+      } (of which system: ${
+        system.map((ms) => (ms / (throughput.orders / 1000)).toFixed(1)).join(
+          " ",
+        )
+      })`,
     );
   }
   await measure(setup, base + 4 * SESSIONS, { durationMs: 1000, rate: RATE });
@@ -354,15 +391,19 @@ async function round(setup: Setup, index: number): Promise<Round> {
   return { throughput, paced };
 }
 
-/** The CPU time (user + system, ms) the processes have used so far. */
-async function cpuMs(pids: readonly number[]): Promise<number> {
+/** The CPU time (user + system, or system only, ms) the processes have used so far. */
+async function cpuMs(
+  pids: readonly number[],
+  systemOnly = false,
+): Promise<number> {
   const tick = 10; // USER_HZ is 100 on Linux
   let total = 0;
   for (const pid of pids) {
     const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
     // Fields after the command name (which may hold spaces) in parentheses.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    total += (Number(fields[11]) + Number(fields[12])) * tick;
+    total += ((systemOnly ? 0 : Number(fields[11])) + Number(fields[12])) *
+      tick;
   }
   return total;
 }

@@ -31,6 +31,7 @@ import {
   ensureVenue,
   FencedError,
   followRecords,
+  GATEWAY_CLOCK,
   type GatewayCommand,
   GatewayCore,
   GatewayLease,
@@ -605,6 +606,7 @@ export async function runGateway(args: string[]): Promise<number> {
     : undefined;
   const server = OuchServer.start({
     exchange: core,
+    clock: GATEWAY_CLOCK,
     host,
     hostname: config.host,
     port: config.port,

@@ -111,7 +111,9 @@ export class AckPublisher {
     const pending = this.#pending.get(id);
     if (pending === undefined) return; // timed out already
     this.#pending.delete(id);
-    if (this.#pending.size === 0) this.#stopTimer();
+    // The sweep stops the timer once it finds nothing pending: a publisher with one message
+    // in flight at a time (a gateway's commands) would otherwise start and stop a timer per
+    // message.
     pending.resolve(parseAck(msg));
   }
 
@@ -132,6 +134,8 @@ export class AckPublisher {
   }
 }
 
+const decoder = new TextDecoder();
+
 function parseAck(msg: Msg): PublishResult {
   if (msg.data.length === 0) {
     // A status message, e.g. 503 when no stream listens on the subject.
@@ -147,7 +151,7 @@ function parseAck(msg: Msg): PublishResult {
     error?: { code?: unknown; err_code?: unknown; description?: unknown };
   };
   try {
-    body = JSON.parse(new TextDecoder().decode(msg.data));
+    body = JSON.parse(decoder.decode(msg.data));
   } catch {
     return { kind: "unavailable", description: "unreadable acknowledgement" };
   }

@@ -55,6 +55,12 @@ import {
 import type { Snapshot, SnapshotStore } from "./snapshot_store.ts";
 import { logTail } from "./venue.ts";
 
+/**
+ * The engine stamps the commands of one command message with one clock read, taken again
+ * every this many commands, so that a long message's last commands are not stamped late.
+ */
+export const STAMP_EVERY = 64;
+
 /** How to start an {@linkcode ActiveEngine}. */
 export interface ActiveEngineOptions {
   /** This engine's epoch (from the lease): larger than any before it. */
@@ -569,7 +575,14 @@ export class ActiveEngine {
     for await (const batch of this.#commands) {
       // Hosts are heard at the time of their command's message (one clock read a message).
       const now = options.clock.nowMs();
-      for (const [index, bytes] of batch.commands.entries()) {
+      const commands = batch.commands;
+      let timestamp = 0;
+      let heardHost: string | undefined;
+      for (let index = 0; index < commands.length; index++) {
+        const bytes = commands[index]!;
+        // Commands are stamped at the time their message is taken, read again every
+        // STAMP_EVERY commands: a clock read per command was 6 % of the engine's CPU.
+        if (index % STAMP_EVERY === 0) timestamp = options.clock.nowNs();
         let why: string | undefined;
         // Counted before it is applied: a command whose records are written during the
         // call (endday flushes its End of Session at once) is in that batch's cursor, so a
@@ -577,7 +590,10 @@ export class ActiveEngine {
         cursor.value = { seq: batch.seq, done: batch.first + index + 1 };
         try {
           const command = decodeGatewayCommand(bytes);
-          if ("host" in command) {
+          // The next command of the same host in this message changes nothing here (same
+          // `now`; nothing else touches the map during the loop): skipped.
+          if ("host" in command && command.host !== heardHost) {
+            heardHost = command.host;
             const self = this.#heard.get(this.#selfHost);
             if (
               command.host === this.#selfHost &&
@@ -590,7 +606,7 @@ export class ActiveEngine {
             // A page's command is its gateway's sign of life.
             this.#heard.set(gatewayOf(command.host), now);
           }
-          why = engine.apply(command, options.clock.nowNs());
+          why = engine.apply(command, timestamp);
         } catch (error) {
           if (!(error instanceof GatewayCommandError)) throw error;
           why = `${batch.subject}: ${error.message}`;

@@ -100,6 +100,49 @@ export function joinPieces(pieces: readonly Uint8Array[]): Uint8Array {
 }
 
 /**
+ * {@linkcode joinPieces} without a copy when it can: pieces that lie in one buffer as one log
+ * message holds them (each after the previous one's end and a 4-byte length) are moved
+ * together in place, over those lengths; other pieces (a batch over several log messages)
+ * are copied. A follower joins every batch: a fresh array per batch cost more than the
+ * rest of reading it (page faults on a new 256 KB array each time).
+ *
+ * @param pieces The entry's records, views that nothing reads afterwards: their bytes move.
+ * @returns The batch's bytes.
+ *
+ * @example Pieces of one message, joined in their own buffer
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { closePieces } from "./exchange_log.ts";
+ *
+ * const message = new Uint8Array([0, 0, 0, 2, 1, 2, 0, 0, 0, 1, 3, 0, 0, 0, 2, 4, 5]);
+ * const pieces = [message.subarray(4, 6), message.subarray(10, 11), message.subarray(15, 17)];
+ * const batch = closePieces(pieces);
+ * assert.deepEqual([...batch], [1, 2, 3, 4, 5]);
+ * assert.equal(batch.buffer, message.buffer);
+ * ```
+ */
+export function closePieces(pieces: readonly Uint8Array[]): Uint8Array {
+  if (pieces.length === 1) return pieces[0]!;
+  const first = pieces[0]!;
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    if (piece.buffer !== first.buffer || piece.byteOffset !== end + 4) {
+      return joinPieces(pieces);
+    }
+    end = piece.byteOffset + piece.length;
+  }
+  const bytes = new Uint8Array(first.buffer);
+  let at = first.byteOffset + first.length;
+  for (let i = 1; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    bytes.copyWithin(at, piece.byteOffset, piece.byteOffset + piece.length);
+    at += piece.length;
+  }
+  return bytes.subarray(first.byteOffset, at);
+}
+
+/**
  * A `DurableLog` on a fenced JetStream log writer: each appended batch is durable once the
  * writer's promise settles (acknowledged, in order, after this writer's epoch fence). When
  * the writer fails (fenced by a successor, or JetStream unreachable for too long), the
@@ -213,8 +256,9 @@ export async function followRecords(
   for await (const entry of reader) {
     if (entry.type !== "batch") continue;
     if (entry.records.length === 0) continue;
-    // Views, not copies, of the message bytes: the log message's bytes never change.
-    const batch = new RecordBatch(joinPieces(entry.records), undefined, true);
+    // Views, not copies, of the message bytes: the log message's bytes never change once
+    // its pieces are moved together.
+    const batch = new RecordBatch(closePieces(entry.records), undefined, true);
     // Check every record before anyone sees any of them: the frames and the OUCH messages
     // (all that the account streams read), and the market events (decoded once, here, for
     // the market data and the feeds, when anyone reads them); commands are decoded only by

@@ -20,6 +20,7 @@ import {
   type SessionHandle,
   type Subscriber,
 } from "../exchange/mod.ts";
+import { type Clock, SYSTEM_CLOCK } from "../clock/clock.ts";
 import type { CommandPublisher } from "./command_publisher.ts";
 import {
   encodeGatewayCommand,
@@ -37,6 +38,27 @@ import {
  * const server = OuchServer.start({ exchange: gateway, host: "gw1", port: 15000 });
  * ```
  */
+/**
+ * The clock for the server in front of a {@linkcode GatewayCore}: real milliseconds (for
+ * heartbeats and timeouts), and no OUCH timestamps, which the gateway never uses (the engine
+ * stamps every command): the server reads `nowNs()` once per inbound message, and the real
+ * clock's read was ~3 % of a gateway's CPU.
+ *
+ * @example Usage
+ * ```ts
+ * import { GATEWAY_CLOCK } from "./gateway.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(GATEWAY_CLOCK.nowNs(), 0);
+ * const ms = GATEWAY_CLOCK.nowMs();
+ * assert.ok(ms > 0 && ms <= performance.now());
+ * ```
+ */
+export const GATEWAY_CLOCK: Clock = {
+  nowMs: SYSTEM_CLOCK.nowMs,
+  nowNs: () => 0,
+};
+
 export class GatewayCore implements Subscriber {
   /** The account streams, as the log gives them. */
   readonly streams: AccountStreams = new AccountStreams();

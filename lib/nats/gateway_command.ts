@@ -295,23 +295,47 @@ export function writeMessageCommand(
   at: number,
 ): void {
   bytes[at] = CODES[command.type];
-  at++;
-  for (
-    const part of [
-      nameBytes(command.host),
-      nameBytes(command.account),
-      command.message,
-    ]
-  ) {
-    bytes[at] = part.length >>> 8;
-    bytes[at + 1] = part.length & 0xff;
-    at += 2;
-    if (part.length <= 32) {
-      for (let i = 0; i < part.length; i++) bytes[at + i] = part[i]!;
-    } else {
-      bytes.set(part, at);
-    }
-    at += part.length;
+  // Field by field, not a loop over an array of them: no array per inbound message.
+  at = writeField(bytes, at + 1, nameBytes(command.host));
+  at = writeField(bytes, at, nameBytes(command.account));
+  writeField(bytes, at, command.message);
+}
+
+/** Writes one field (its 16-bit length, then its bytes) at `at`; returns where it ends. */
+function writeField(bytes: Uint8Array, at: number, part: Uint8Array): number {
+  const length = part.length;
+  bytes[at] = length >>> 8;
+  bytes[at + 1] = length & 0xff;
+  at += 2;
+  // A loop beats `set()` for the short fields of a command (names, an OUCH message).
+  if (length <= 64) {
+    for (let i = 0; i < length; i++) bytes[at + i] = part[i]!;
+  } else {
+    bytes.set(part, at);
+  }
+  return at + length;
+}
+
+/**
+ * A text field of the command being decoded ({@linkcode decodeGatewayCommand}), from the
+ * offsets it found: a function of the module, not a closure made per command.
+ */
+function field(
+  bytes: Uint8Array,
+  type: GatewayCommand["type"],
+  index: number,
+  name = false,
+): string {
+  const start = fieldStarts[index]!;
+  const end = fieldEnds[index]!;
+  try {
+    return name
+      ? nameText(bytes, start, end)
+      : decodeText(bytes.subarray(start, end));
+  } catch {
+    throw new GatewayCommandError(
+      `Cannot decode a ${type} command: field ${index + 1} is not UTF-8`,
+    );
   }
 }
 
@@ -361,55 +385,46 @@ export function decodeGatewayCommand(bytes: Uint8Array): GatewayCommand {
       `Cannot decode a ${type} command: it has ${fields} fields, not ${expected}`,
     );
   }
-  const text = (index: number, name = false) => {
-    const start = fieldStarts[index]!;
-    const end = fieldEnds[index]!;
-    try {
-      return name
-        ? nameText(bytes, start, end)
-        : decodeText(bytes.subarray(start, end));
-    } catch {
-      throw new GatewayCommandError(
-        `Cannot decode a ${type} command: field ${index + 1} is not UTF-8`,
-      );
-    }
-  };
   switch (type) {
     case "login":
       return {
         type,
-        host: text(0),
-        username: text(1),
-        password: text(2),
-        requestedSession: text(3),
+        host: field(bytes, type, 0),
+        username: field(bytes, type, 1),
+        password: field(bytes, type, 2),
+        requestedSession: field(bytes, type, 3),
       };
     case "message":
     case "page":
       return {
         type,
-        host: text(0, true),
-        account: text(1, true),
+        host: field(bytes, type, 0, true),
+        account: field(bytes, type, 1, true),
         message: bytes.subarray(fieldStarts[2]!, fieldEnds[2]!),
       };
     case "logout":
-      return { type, host: text(0), account: text(1) };
+      return {
+        type,
+        host: field(bytes, type, 0),
+        account: field(bytes, type, 1),
+      };
     case "hostDown":
     case "beat":
-      return { type, host: text(0) };
+      return { type, host: field(bytes, type, 0) };
     case "halt":
     case "resume":
-      return { type, orderbookId: text(0) };
+      return { type, orderbookId: field(bytes, type, 0) };
     case "ssr": {
-      const on = text(1);
+      const on = field(bytes, type, 1);
       if (on !== "0" && on !== "1") {
         throw new GatewayCommandError(
           `Cannot decode a ssr command: its switch is "${on}", not "0" or "1"`,
         );
       }
-      return { type, orderbookId: text(0), on: on === "1" };
+      return { type, orderbookId: field(bytes, type, 0), on: on === "1" };
     }
     case "cancel":
-      return { type, account: text(0) };
+      return { type, account: field(bytes, type, 0) };
     case "open":
     case "close":
     case "endDay":

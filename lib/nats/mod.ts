@@ -113,6 +113,7 @@ export {
   type ActiveEngineOptions,
   type EngineRecovery,
   readLogState,
+  STAMP_EVERY,
 } from "./engine.ts";
-export { GatewayCore } from "./gateway.ts";
+export { GATEWAY_CLOCK, GatewayCore } from "./gateway.ts";
 export { GatewayPages, type PageTokenChange } from "./gateway_pages.ts";

@@ -229,8 +229,10 @@ for (const followers of [true, false]) {
             undefined,
           );
         }
+        // One command message: one clock read stamps all of its commands.
+        const stamp = clock.nowNs();
         for (const command of next) {
-          engine.apply(decodeGatewayCommand(command), clock.nowNs());
+          engine.apply(decodeGatewayCommand(command), stamp);
         }
         await reference.drain();
         const expected = framed(written);

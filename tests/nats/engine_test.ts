@@ -10,6 +10,7 @@ import {
   followRecords,
   type GatewayCommand,
   LogReader,
+  STAMP_EVERY,
   venueNames,
 } from "../../lib/nats/mod.ts";
 import { enterOrder } from "../_fixtures.ts";
@@ -322,15 +323,23 @@ Deno.test("ActiveEngine.checkHosts(): a gateway's web pages live by its beats (a
   }
 });
 
+/** The venue, and gw1's publisher with alice's login stored in the command stream. */
+async function gatewayWithAlice(
+  nc: Parameters<typeof ActiveEngine.start>[0],
+): Promise<CommandPublisher> {
+  await ensureVenue(nc, { names });
+  const gw = new CommandPublisher(nc, { gatewayId: "gw1", names });
+  gw.send(encodeGatewayCommand(login("gw1", "alice")));
+  await gw.flushed();
+  return gw;
+}
+
 Deno.test("ActiveEngine: the command messages of one read from NATS become one log batch, not one log message each", async () => {
   await using nats = await startNats();
   const nc = await connectTest(nats.servers);
-  const gw = new CommandPublisher(nc, { gatewayId: "gw1", names });
+  const gw = await gatewayWithAlice(nc);
   try {
-    await ensureVenue(nc, { names });
     // Eleven command messages wait in the stream before the engine reads any.
-    gw.send(encodeGatewayCommand(login("gw1", "alice")));
-    await gw.flushed();
     for (let token = 1; token <= 10; token++) {
       gw.send(order("gw1", "alice", token));
       await gw.flushed();
@@ -354,6 +363,55 @@ Deno.test("ActiveEngine: the command messages of one read from NATS become one l
     );
     await engine.stop();
     await log.close();
+  } finally {
+    gw.close();
+    await nc.close();
+  }
+});
+
+Deno.test("ActiveEngine: the commands of one command message are stamped with one clock read, read again every STAMP_EVERY commands", async () => {
+  await using nats = await startNats();
+  const nc = await connectTest(nats.servers);
+  const gw = await gatewayWithAlice(nc);
+  try {
+    // 130 orders in one command message.
+    for (let token = 1; token <= 130; token++) {
+      gw.send(order("gw1", "alice", token));
+    }
+    await gw.flushed();
+    assert.equal(gw.lastSeq, 2);
+    let reads = 0;
+    const engine = await ActiveEngine.start(nc, {
+      ...options(1),
+      clock: { nowMs: () => now, nowNs: () => 1_000_000 * ++reads },
+    });
+    const stamps: number[] = [];
+    const reader = await LogReader.open(nc, { names });
+    const running = followRecords(reader, [{
+      delivered: (batch) => {
+        for (const record of batch.recordsOf("message")) {
+          for (const { message } of record.messages) {
+            const decoded = decodeOutbound(message);
+            assert.equal(decoded.type, "orderAccepted");
+            assert.equal(decoded.timestamp, record.timestamp);
+            stamps.push(record.timestamp);
+          }
+        }
+      },
+    }]);
+    await until("130 orders", () => stamps.length === 130);
+    // The login's message (one read), then 64 + 64 + 2 orders (three reads).
+    const first = stamps[0]!;
+    assert.equal(STAMP_EVERY, 64);
+    assert.deepEqual(stamps, [
+      ...Array(64).fill(first),
+      ...Array(64).fill(first + 1_000_000),
+      ...Array(2).fill(first + 2_000_000),
+    ]);
+    assert.equal(reads, first / 1_000_000 + 2);
+    await engine.stop();
+    await reader.close();
+    await running;
   } finally {
     gw.close();
     await nc.close();

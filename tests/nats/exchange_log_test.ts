@@ -21,6 +21,7 @@ import {
   type VenueNames,
   venueNames,
 } from "../../lib/nats/mod.ts";
+import { closePieces } from "../../lib/nats/exchange_log.ts";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { encodeMessage } from "../../lib/codec/mod.ts";
 import { enterOrder } from "../_fixtures.ts";
@@ -435,4 +436,36 @@ Deno.test("followRecords: the market events are decoded and checked only when a 
   } finally {
     await nc.close();
   }
+});
+
+Deno.test("closePieces: the pieces of one log message are moved together in their buffer; pieces that are not laid out so are copied, and the one piece of a batch is itself", () => {
+  // As a log message holds them: a 4-byte length before each piece.
+  const message = new Uint8Array([
+    ...[0, 0, 0, 3, 1, 2, 3],
+    ...[0, 0, 0, 1, 4],
+    ...[0, 0, 0, 2, 5, 6],
+  ]);
+  const inPlace = closePieces([
+    message.subarray(4, 7),
+    message.subarray(11, 12),
+    message.subarray(16, 18),
+  ]);
+  assert.deepEqual([...inPlace], [1, 2, 3, 4, 5, 6]);
+  assert.equal(inPlace.buffer, message.buffer);
+  assert.equal(inPlace.byteOffset, 4);
+
+  // A gap other than 4 bytes, and pieces of two messages: copies, the pieces untouched.
+  const spaced = new Uint8Array([9, 1, 2, 9, 9, 9, 3]);
+  const pieces = [spaced.subarray(1, 3), spaced.subarray(6, 7)];
+  const copied = closePieces(pieces);
+  assert.deepEqual([...copied], [1, 2, 3]);
+  assert.notEqual(copied.buffer, spaced.buffer);
+  assert.deepEqual([...spaced], [9, 1, 2, 9, 9, 9, 3]);
+  const other = new Uint8Array([0, 0, 0, 1, 7]);
+  const two = closePieces([spaced.subarray(1, 3), other.subarray(4)]);
+  assert.deepEqual([...two], [1, 2, 7]);
+  assert.deepEqual([...other], [0, 0, 0, 1, 7]);
+
+  const one = message.subarray(4, 7);
+  assert.equal(closePieces([one]), one);
 });

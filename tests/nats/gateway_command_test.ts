@@ -7,6 +7,8 @@ import {
   EngineCommands,
   type GatewayCommand,
   GatewayCommandError,
+  messageCommandLength,
+  writeMessageCommand,
 } from "../../lib/nats/mod.ts";
 import { PAGE_TOKEN_BASE as P } from "../../lib/matcher/mod.ts";
 import { enterOrder } from "../_fixtures.ts";
@@ -452,4 +454,39 @@ Deno.test("message commands: names are encoded the same every time (ASCII, non-A
       ),
     /message command: field 2 is not UTF-8/,
   );
+});
+
+Deno.test("writeMessageCommand: in place, the same bytes as encodeGatewayCommand, for fields short and long, names ASCII and not, at any offset", () => {
+  for (const size of [1, 64, 65, 300]) {
+    const message = Uint8Array.from(
+      { length: size },
+      (_, i) => (i * 31) & 0xff,
+    );
+    for (
+      const command of [
+        { type: "message", host: "gw1", account: "alice", message },
+        { type: "page", host: "gw1/web#2", account: "böb", message },
+        {
+          type: "message",
+          host: "h".repeat(70),
+          account: "a".repeat(65),
+          message,
+        },
+      ] as const
+    ) {
+      const length = messageCommandLength(command);
+      const bytes = new Uint8Array(3 + length + 2).fill(0xee);
+      writeMessageCommand(command, bytes, 3);
+      assert.deepEqual(
+        bytes.subarray(3, 3 + length),
+        encodeGatewayCommand(command),
+      );
+      assert.deepEqual([...bytes.subarray(0, 3)], [0xee, 0xee, 0xee]);
+      assert.deepEqual([...bytes.subarray(3 + length)], [0xee, 0xee]);
+      assert.deepEqual(
+        decodeGatewayCommand(bytes.subarray(3, 3 + length)),
+        command,
+      );
+    }
+  }
 });
