@@ -64,13 +64,30 @@ Deno.test({
 
 Deno.test("ouch server at its descriptor limit keeps its web listener: Deno's HTTP accept loop fails, the page is served again and order entry never stops", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ouch-listener-" });
-  const free = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = free.addr.port;
-  free.close();
-  const server = await spawnServer(["--journal", dir], {
-    nofile: 64,
-    http: port,
-  });
+  // A port found free may be taken by another process before the server binds it: then the
+  // server says so and exits, and the test starts it again on another port.
+  let port = 0;
+  let server: Awaited<ReturnType<typeof spawnServer>> | undefined;
+  for (let start = 0; server === undefined; start++) {
+    const free = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    port = free.addr.port;
+    free.close();
+    const started = await spawnServer(["--journal", dir], {
+      nofile: 64,
+      http: port,
+    });
+    await started.waitFor(/web page: http:\/\/|Cannot serve the web page/);
+    if (
+      start < 5 &&
+      /Cannot serve the web page on .*Address already in use/.test(
+        started.output(),
+      )
+    ) {
+      await started.stop();
+      continue;
+    }
+    server = started;
+  }
   const flood: Deno.TcpConn[] = [];
   try {
     // The page is served a moment after the OUCH listening line.
