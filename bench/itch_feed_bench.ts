@@ -66,7 +66,8 @@ const TICKS = 100; // clock ticks per second of /proc/PID/stat (USER_HZ on Linux
 
 /**
  * CPU seconds (user + system) a process has used so far, or (`thread`) its main thread alone
- * (order entry's: the feed has a thread of its own).
+ * (the JavaScript that runs order entry and the feed alike; the rest is V8's helper threads,
+ * mostly the garbage collector's, and Deno's I/O threads).
  */
 function cpuSeconds(
   pid: number,
@@ -398,7 +399,7 @@ async function main(): Promise<void> {
         results[name]!.push(
           (await measure(server.port, COUNT)).throughput.entersPerSecond,
         );
-        // The feed may still be sending what the run made (its thread works behind order
+        // The feed may still be sending what the run made (it runs in later turns than order
         // entry): the next run starts once the readers have had everything, and the
         // server's CPU time is read then, so no run pays for another's feed.
         const behind = await caughtUp();
@@ -470,7 +471,7 @@ async function main(): Promise<void> {
       on: Number(median(systemCpu.on!).toFixed(2)),
       stalled: Number(median(systemCpu.stalled!).toFixed(2)),
     },
-    /** The same for the server's main thread alone (order entry), µs per order. */
+    /** The same for the server's main thread alone (order entry and the feed), µs per order. */
     mainThreadMicrosPerOrder: {
       off: Number(median(mainCpu.off!).toFixed(2)),
       on: Number(median(mainCpu.on!).toFixed(2)),
@@ -479,7 +480,7 @@ async function main(): Promise<void> {
     mainThreadRatio: ratio(median(mainCpu.off!), median(mainCpu.on!)),
     /**
      * After each run, how long the readers kept receiving (ms, median; a poll every 300 ms):
-     * how far the feed's thread was behind order entry.
+     * how far the feed was behind order entry.
      */
     feedBehindMs: {
       on: Math.round(median(lag.on!)),
