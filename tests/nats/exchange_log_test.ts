@@ -310,6 +310,16 @@ Deno.test("JetStreamLog: one record larger than a log message (a cancel on disco
   }
 });
 
+/** The venue made, and an epoch-1 writer after the log's end. */
+async function freshWriter(nc: NatsConnection): Promise<LogWriter> {
+  await ensureVenue(nc, { names });
+  return await LogWriter.open(nc, {
+    names,
+    epoch: 1,
+    after: (await logTail(nc, names)).seq,
+  });
+}
+
 /** One record (an `open` with one OUCH message of account 3 and one market event). */
 function oneRecord(sequenceNumber: number): Uint8Array {
   return encodeRecords([{
@@ -348,12 +358,7 @@ for (
     await using nats = await startNats();
     const nc = await connectTest(nats.servers);
     try {
-      await ensureVenue(nc, { names });
-      const writer = await LogWriter.open(nc, {
-        names,
-        epoch: 1,
-        after: (await logTail(nc, names)).seq,
-      });
+      const writer = await freshWriter(nc);
       const bad = oneRecord(2);
       damage(bad);
       await writer.append([oneRecord(1)], { seq: 1, done: 0 });
@@ -388,12 +393,7 @@ Deno.test("followRecords: the market events are decoded and checked only when a 
   await using nats = await startNats();
   const nc = await connectTest(nats.servers);
   try {
-    await ensureVenue(nc, { names });
-    const writer = await LogWriter.open(nc, {
-      names,
-      epoch: 1,
-      after: (await logTail(nc, names)).seq,
-    });
+    const writer = await freshWriter(nc);
     // The market state's flag (the byte before the CRC) is 7: a frame, CRC and layout that
     // check, and an event that does not decode.
     const bad = oneRecord(2);
