@@ -34,7 +34,9 @@ export const MARKET_DATA_HELP =
   --snapshot-port PORT    ITCH snapshot channel: the state so far, G, End of Session; 0 or off
                           turns it off (default ${DEFAULT_SNAPSHOT_PORT}; with --port 0, a free port)
   --mold HOST:PORT        also send the feed as MoldUDP64 datagrams to HOST:PORT (loopback
-                          unicast or a multicast group); off by default
+                          unicast or a multicast group); off by default; a turn's datagrams in
+                          one sendmmsg(2) call when FFI is allowed (--allow-ffi, Linux), else
+                          node:dgram (the startup line says which)
   --mold-request-port PORT
                           MoldUDP64 re-request server (UDP) with --mold; 0 or off turns it off
                           (default: the --mold port + 1; with --port 0, a free port)
