@@ -41,15 +41,65 @@ export interface MoldUdp64PackerOptions {
 /** Where a packer's datagrams go: each is a fresh copy the receiver may keep. */
 export type DatagramSink = (datagram: Uint8Array) => void;
 
+/**
+ * Where a packer writes its datagrams in place, one at a time: it asks for room with
+ * {@linkcode DatagramWriter.begin}, writes the datagram into
+ * {@linkcode DatagramWriter.bytes} from the offset returned, and sends it with
+ * {@linkcode DatagramWriter.commit}. A sender that lends the memory it sends from (the
+ * `sendmmsg(2)` sender's vector) so gets each datagram with no allocation and no copy.
+ */
+export interface DatagramWriter {
+  /**
+   * The bytes the datagram begun last is written into. Read it after each `begin`: it may
+   * be another array then, never between a `begin` and its `commit`.
+   */
+  readonly bytes: Uint8Array;
+  /**
+   * Makes room for one datagram of at most `length` bytes; a datagram begun and not
+   * committed is given up.
+   *
+   * @param length The most bytes the datagram will have.
+   * @returns Where the datagram starts in {@linkcode DatagramWriter.bytes}.
+   */
+  begin(length: number): number;
+  /**
+   * Sends the datagram begun last: its first `length` bytes.
+   *
+   * @param length Its length, at most the `length` given to `begin`.
+   */
+  commit(length: number): void;
+}
+
+/** A {@linkcode DatagramWriter} over a buffer of its own that hands a copy of each datagram to a sink. */
+class CopyingWriter implements DatagramWriter {
+  bytes = new Uint8Array(0);
+  readonly #sink: DatagramSink;
+
+  constructor(sink: DatagramSink) {
+    this.#sink = sink;
+  }
+
+  begin(length: number): number {
+    if (this.bytes.length < length) this.bytes = new Uint8Array(length);
+    return 0;
+  }
+
+  commit(length: number): void {
+    this.#sink(this.bytes.slice(0, length));
+  }
+}
+
 const T = "moldUdp64Packet";
 
 /**
  * Fills MoldUDP64 downstream datagrams with messages, in order, numbering them from
- * `nextSequenceNumber`. A datagram is sent (to the sink) when the next message would take
- * its message blocks past `maxPayload` bytes, when it reaches `maxMessageCount` messages or
- * has no room left for even a one-byte message, and on {@linkcode MoldUdp64Packer.flush}.
- * Pure: the caller decides when to flush (after each command's output, say) and when to
- * send heartbeats.
+ * `nextSequenceNumber`. A datagram is sent when the next message would take its message
+ * blocks past `maxPayload` bytes, when it reaches `maxMessageCount` messages or has no room
+ * left for even a one-byte message, and on {@linkcode MoldUdp64Packer.flush}. Sent to a
+ * sink function, each datagram is a fresh copy; written to a {@linkcode DatagramWriter},
+ * each is written where the writer says (begun at the first message of the datagram,
+ * committed when it is sent) and nothing is copied or allocated. Pure: the caller decides
+ * when to flush (after each command's output, say) and when to send heartbeats.
  *
  * @example Two messages, flushed as one datagram
  * ```ts
@@ -68,41 +118,73 @@ const T = "moldUdp64Packet";
  * assert.equal(packet.type === "downstream" && packet.messages.length, 2);
  * assert.equal(packer.nextSequenceNumber, 3);
  * ```
+ *
+ * @example Written in place into a writer's memory
+ * ```ts
+ * import { type DatagramWriter, MoldUdp64Packer } from "./mold_packer.ts";
+ * import { toHex } from "../codec/hex.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const memory = new Uint8Array(4096);
+ * const sent: [number, number][] = [];
+ * let at = 0;
+ * const writer: DatagramWriter = {
+ *   bytes: memory,
+ *   begin: () => at,
+ *   commit: (length) => {
+ *     sent.push([at, length]);
+ *     at += length;
+ *   },
+ * };
+ * const packer = new MoldUdp64Packer(writer, { session: "S" });
+ * packer.add(new Uint8Array([0x44, 7]));
+ * packer.flush();
+ * packer.heartbeat();
+ * assert.deepEqual(sent, [[0, 24], [24, 20]]);
+ * assert.equal(toHex(memory.subarray(18, 24)), "0001" + "0002" + "4407");
+ * ```
  */
 export class MoldUdp64Packer {
-  readonly #send: DatagramSink;
+  readonly #writer: DatagramWriter;
   readonly #maxPayload: number;
   readonly #maxCount: number;
-  /** Header (session written once) and message blocks of the datagram being filled. */
-  readonly #buffer: Uint8Array;
+  /** The session, space-padded to 10 bytes: the first bytes of every datagram. */
+  readonly #session: Uint8Array;
+  /** The writer's bytes holding the datagram being filled (while `#count` > 0). */
+  #bytes: Uint8Array = new Uint8Array(0);
+  /** Where the datagram being filled starts in `#bytes`. */
+  #base = 0;
   /** Sequence number of the next message added. */
   #next: number;
-  /** Messages in the datagram being filled. */
+  /** Messages in the datagram being filled; a datagram is begun at its first message. */
   #count = 0;
-  /** End of the message blocks in `#buffer`. */
-  #end = MOLD_UDP64_HEADER_LENGTH;
+  /** End of the message blocks in `#bytes`. */
+  #end = 0;
 
   /**
    * Creates a packer.
    *
-   * @param send Receives each datagram.
+   * @param send Receives each datagram (a fresh copy), or writes them in place.
    * @param options The session, the first sequence number and the limits.
    * @throws {ItchEncodeError} If the session is not printable ASCII of at most 10 characters.
    * @throws {RangeError} If a number option is out of its range.
    */
-  constructor(send: DatagramSink, options: MoldUdp64PackerOptions) {
+  constructor(
+    send: DatagramSink | DatagramWriter,
+    options: MoldUdp64PackerOptions,
+  ) {
     const next = options.nextSequenceNumber ?? 1;
     const maxPayload = options.maxPayload ?? MOLD_UDP64_MAX_PAYLOAD;
     const maxCount = options.maxMessageCount ?? MOLD_UDP64_MAX_MESSAGE_COUNT;
     checkOption("nextSequenceNumber", next, 1, Number.MAX_SAFE_INTEGER);
     checkOption("maxPayload", maxPayload, 3, 0xffff - MOLD_UDP64_HEADER_LENGTH);
     checkOption("maxMessageCount", maxCount, 1, MOLD_UDP64_MAX_MESSAGE_COUNT);
-    this.#send = send;
+    this.#session = new Uint8Array(10);
+    putAlphaField(this.#session, 0, 10, options.session, T, "session");
+    this.#writer = typeof send === "function" ? new CopyingWriter(send) : send;
     this.#maxPayload = maxPayload;
     this.#maxCount = maxCount;
     this.#next = next;
-    this.#buffer = new Uint8Array(MOLD_UDP64_HEADER_LENGTH + maxPayload);
-    putAlphaField(this.#buffer, 0, 10, options.session, T, "session");
   }
 
   /** The sequence number the next added message gets. */
@@ -166,10 +248,15 @@ export class MoldUdp64Packer {
     if (length <= 0 || length + 2 > maxPayload) {
       failMessageSize(maxPayload, Math.max(0, length));
     }
-    if (this.#end + 2 + length > MOLD_UDP64_HEADER_LENGTH + maxPayload) {
+    if (
+      this.#count > 0 &&
+      this.#end + 2 + length >
+        this.#base + MOLD_UDP64_HEADER_LENGTH + maxPayload
+    ) {
       this.flush();
     }
-    const buffer = this.#buffer;
+    if (this.#count === 0) this.#begin();
+    const buffer = this.#bytes;
     const at = this.#end;
     buffer[at] = length >>> 8;
     buffer[at + 1] = length;
@@ -183,7 +270,7 @@ export class MoldUdp64Packer {
     this.#next++;
     if (
       this.#count === this.#maxCount ||
-      this.#end + 3 > MOLD_UDP64_HEADER_LENGTH + maxPayload
+      this.#end + 3 > this.#base + MOLD_UDP64_HEADER_LENGTH + maxPayload
     ) {
       this.flush();
     }
@@ -219,17 +306,17 @@ export class MoldUdp64Packer {
    * ```
    */
   addPackets(bytes: Uint8Array, start: number, end: number): number {
-    const buffer = this.#buffer;
     const maxPayload = this.#maxPayload;
     const maxCount = this.#maxCount;
-    const limit = MOLD_UDP64_HEADER_LENGTH + maxPayload;
     let at = start;
     let total = 0;
     // #end, #count and #next live in locals during the walk, written back before a flush.
     // A full datagram goes out when the next message comes, or at the end: the same
     // datagrams, in the same order, as `addFrom` sends them.
+    let buffer = this.#bytes;
     let used = this.#end;
     let count = this.#count;
+    let limit = this.#base + MOLD_UDP64_HEADER_LENGTH + maxPayload;
     /** Messages added since `#next` was last written back. */
     let added = 0;
     while (at < end) {
@@ -245,12 +332,17 @@ export class MoldUdp64Packer {
         }
         failMessageSize(maxPayload, Math.max(0, length));
       }
-      if (count === maxCount || used + 2 + length > limit) {
+      if (count !== 0 && (count === maxCount || used + 2 + length > limit)) {
         this.#settle(used, count, added);
         this.flush();
-        used = MOLD_UDP64_HEADER_LENGTH;
         count = 0;
         added = 0;
+      }
+      if (count === 0) {
+        this.#begin();
+        buffer = this.#bytes;
+        used = this.#end;
+        limit = this.#base + MOLD_UDP64_HEADER_LENGTH + maxPayload;
       }
       buffer[used] = length >>> 8;
       buffer[used + 1] = length;
@@ -279,11 +371,23 @@ export class MoldUdp64Packer {
     this.#count = count;
     this.#next += added;
     if (
-      count === this.#maxCount ||
-      used + 3 > MOLD_UDP64_HEADER_LENGTH + this.#maxPayload
+      count > 0 && (count === this.#maxCount ||
+        used + 3 > this.#base + MOLD_UDP64_HEADER_LENGTH + this.#maxPayload)
     ) {
       this.flush();
     }
+  }
+
+  /** Begins a datagram in the writer's bytes: the session written, no message yet. */
+  #begin(): void {
+    const writer = this.#writer;
+    const base = writer.begin(MOLD_UDP64_HEADER_LENGTH + this.#maxPayload);
+    const bytes = writer.bytes;
+    const session = this.#session;
+    for (let i = 0; i < 10; i++) bytes[base + i] = session[i]!;
+    this.#bytes = bytes;
+    this.#base = base;
+    this.#end = base + MOLD_UDP64_HEADER_LENGTH;
   }
 
   /**
@@ -294,11 +398,10 @@ export class MoldUdp64Packer {
   flush(): boolean {
     const count = this.#count;
     if (count === 0) return false;
-    this.#writeHeader(this.#next - count, count);
-    const datagram = this.#buffer.slice(0, this.#end);
+    const base = this.#base;
+    putHeader(this.#bytes, base, this.#next - count, count);
     this.#count = 0;
-    this.#end = MOLD_UDP64_HEADER_LENGTH;
-    this.#send(datagram);
+    this.#writer.commit(this.#end - base);
     return true;
   }
 
@@ -332,24 +435,33 @@ export class MoldUdp64Packer {
   }
 
   #sendHeaderOnly(count: number): void {
-    this.#writeHeader(this.#next, count);
-    this.#send(this.#buffer.slice(0, MOLD_UDP64_HEADER_LENGTH));
+    const writer = this.#writer;
+    const base = writer.begin(MOLD_UDP64_HEADER_LENGTH);
+    const bytes = writer.bytes;
+    bytes.set(this.#session, base);
+    putHeader(bytes, base, this.#next, count);
+    writer.commit(MOLD_UDP64_HEADER_LENGTH);
   }
+}
 
-  #writeHeader(sequenceNumber: number, count: number): void {
-    const b = this.#buffer;
-    const high = Math.floor(sequenceNumber / 4294967296);
-    b[10] = high >>> 24;
-    b[11] = high >>> 16;
-    b[12] = high >>> 8;
-    b[13] = high;
-    b[14] = sequenceNumber >>> 24;
-    b[15] = sequenceNumber >>> 16;
-    b[16] = sequenceNumber >>> 8;
-    b[17] = sequenceNumber;
-    b[18] = count >>> 8;
-    b[19] = count;
-  }
+/** Writes a header's sequence number and message count (the session is there already). */
+function putHeader(
+  b: Uint8Array,
+  base: number,
+  sequenceNumber: number,
+  count: number,
+): void {
+  const high = Math.floor(sequenceNumber / 4294967296);
+  b[base + 10] = high >>> 24;
+  b[base + 11] = high >>> 16;
+  b[base + 12] = high >>> 8;
+  b[base + 13] = high;
+  b[base + 14] = sequenceNumber >>> 24;
+  b[base + 15] = sequenceNumber >>> 16;
+  b[base + 16] = sequenceNumber >>> 8;
+  b[base + 17] = sequenceNumber;
+  b[base + 18] = count >>> 8;
+  b[base + 19] = count;
 }
 
 /** Checks an integer option. @throws {RangeError} */
