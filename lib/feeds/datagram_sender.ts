@@ -5,6 +5,7 @@
  * @module
  */
 import dgram from "node:dgram";
+import type { DatagramWriter } from "../itch/mod.ts";
 
 /** Where datagrams go and how. */
 export interface DatagramSenderOptions {
@@ -47,15 +48,21 @@ export interface DatagramSenderOptions {
 /**
  * Sends datagrams in order. {@linkcode DatagramSender.queue} adds one to the current turn
  * and {@linkcode DatagramSender.flush} sends the turn's (`node:dgram` sends each at once).
+ * As a {@linkcode DatagramWriter} it lends the memory a datagram is sent from:
+ * `begin`, write into `bytes`, and `commit` adds it to the turn (with `sendmmsg(2)`, written
+ * where the kernel reads it: no allocation, no copy; with `node:dgram`, copied at `commit`).
  */
-export interface DatagramSender {
+export interface DatagramSender extends DatagramWriter {
   /** `"sendmmsg"`, or `"node:dgram"` and why (`"node:dgram: no --allow-ffi"`). */
   readonly kind: string;
   /** Datagrams queued and not yet taken by the kernel. */
   readonly pending: number;
   /** Datagrams the kernel refused with a hard error (each reported to `onError`). */
   readonly failed: number;
-  /** Adds a datagram to the turn; the sender keeps the reference until it is sent. */
+  /**
+   * Adds a datagram to the turn, as `begin`, a copy and `commit` do (`node:dgram` keeps the
+   * reference until it is sent instead); a datagram begun and not committed is given up.
+   */
   queue(datagram: Uint8Array): void;
   /** Sends what is queued, in order; what the kernel cannot take now is retried later. */
   flush(): void;
@@ -201,6 +208,18 @@ class NodeDgramSender implements DatagramSender {
     return this.#unbound?.length ?? 0;
   }
 
+  /** Where datagrams are written; each is copied out at `commit` (the slow path). */
+  bytes = new Uint8Array(0);
+
+  begin(length: number): number {
+    if (this.bytes.length < length) this.bytes = new Uint8Array(length);
+    return 0;
+  }
+
+  commit(length: number): void {
+    this.queue(this.bytes.slice(0, length));
+  }
+
   queue(datagram: Uint8Array): void {
     if (this.#unbound !== null) this.#unbound.push(datagram);
     else this.#send(datagram);
@@ -275,11 +294,20 @@ const LIBC_SYMBOLS = {
 
 type Libc = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>;
 
+/** Slots of a new sender's vector. */
+const FIRST_CAPACITY = 64;
+/** Bytes of a new sender's slot: a full MoldUDP64 datagram (1,420 bytes), rounded up to 16. */
+const FIRST_SLOT_BYTES = 1424;
+
 /**
  * A non-blocking socket of its own, written with `sendmmsg(2)`: one call per turn for all
- * its datagrams. The `mmsghdr` array, the `iovec`s and the destination live in one
- * preallocated buffer (grown when needed), with a copy of the datagrams of the call; its
- * pointers are written afresh for each call and none is kept after it.
+ * its datagrams. One preallocated vector (grown when needed) holds the destination
+ * (`sockaddr_in`), a ring of `#capacity` `mmsghdr`s, as many `iovec`s and as many slots of
+ * `#slotBytes` bytes, datagram `i` in slot `i`: every pointer and constant field is written
+ * when the vector is made, a datagram's `iov_len` when it is committed. A datagram is written
+ * in its slot by its maker ({@linkcode DatagramWriter}, no copy) or copied there by `queue`,
+ * and handed to the kernel from there; the slots from `#head` (`#pending` of them, wrapping
+ * round) wait for the kernel, and the one after them is lent to the datagram being written.
  */
 class SendmmsgSender implements DatagramSender {
   readonly kind = "sendmmsg";
@@ -289,25 +317,23 @@ class SendmmsgSender implements DatagramSender {
   readonly #onError: ((error: Error) => void) | undefined;
   readonly #admit: ((count: number) => number) | undefined;
   readonly #maxPending: number;
-  /** Datagrams not yet taken by the kernel, from `#head`. */
-  #queue: Uint8Array[] = [];
+  /** The first slot waiting for the kernel. */
   #head = 0;
+  /** Slots waiting for the kernel, from `#head`. */
+  #pending = 0;
   #failed = 0;
-  /**
-   * The destination (`sockaddr_in`), `#capacity` `mmsghdr`s, as many `iovec`s, then
-   * `#dataCapacity` bytes for the datagrams' copies.
-   */
-  #vector: Uint8Array;
-  #view: DataView;
+  /** The vector: destination, `mmsghdr`s, `iovec`s, slots. */
+  #vector = new Uint8Array(0);
+  /** `#vector` as 32-bit words (the host's order: little-endian on x86_64 and aarch64). */
+  #words = new Uint32Array(0);
   #capacity = 0;
-  #dataCapacity = 0;
-  /**
-   * The address of `#vector`'s bytes (low and high 32 bits), taken when it is made: its
-   * backing store, off the JavaScript heap at 16 KiB and more, does not move while it lives
-   * (kept referenced by `#vector`), and taking it per call cost ~40 ns per order.
-   */
-  #low = 0;
-  #high = 0;
+  #slotBytes = 0;
+  /** Where the `iovec`s start in `#vector`. */
+  #iovecs = 0;
+  /** Where the slots start in `#vector`. */
+  #slots = 0;
+  /** The slot lent by `begin`, or -1. */
+  #lent = -1;
   #retry: ReturnType<typeof setTimeout> | undefined;
   readonly #retryLater = () => {
     this.#retry = undefined;
@@ -349,22 +375,54 @@ class SendmmsgSender implements DatagramSender {
       this.#libc.close();
       throw error;
     }
-    this.#vector = new Uint8Array(0);
-    this.#view = new DataView(this.#vector.buffer);
-    this.#grow(16, 16 * 1024);
+    this.#grow(
+      Math.min(FIRST_CAPACITY, this.#maxPending + 1),
+      FIRST_SLOT_BYTES,
+    );
   }
 
   get pending(): number {
-    return this.#queue.length - this.#head;
+    return this.#pending;
   }
 
   get failed(): number {
     return this.#failed;
   }
 
+  get bytes(): Uint8Array {
+    return this.#vector;
+  }
+
+  begin(length: number): number {
+    const capacity = this.#capacity;
+    if (length > this.#slotBytes || this.#pending === capacity) {
+      this.#lent = -1;
+      this.#grow(
+        this.#pending === capacity
+          ? Math.min(capacity * 2, this.#maxPending + 1)
+          : capacity,
+        Math.max(this.#slotBytes, (length + 15) & ~15),
+      );
+    }
+    let slot = this.#head + this.#pending;
+    if (slot >= this.#capacity) slot -= this.#capacity;
+    this.#lent = slot;
+    return this.#slots + slot * this.#slotBytes;
+  }
+
+  commit(length: number): void {
+    const slot = this.#lent;
+    if (slot < 0) return;
+    this.#lent = -1;
+    // iov_len (size_t): its high word stays 0.
+    this.#words[(this.#iovecs + slot * IOVEC_LENGTH + 8) >>> 2] = length;
+    if (++this.#pending > this.#maxPending) this.#dropOldest();
+  }
+
   queue(datagram: Uint8Array): void {
-    this.#queue.push(datagram);
-    if (this.#queue.length - this.#head > this.#maxPending) this.#dropOldest();
+    const at = this.begin(datagram.length);
+    this.#vector.set(datagram, at);
+    this.commit(datagram.length);
   }
 
   /**
@@ -373,29 +431,37 @@ class SendmmsgSender implements DatagramSender {
    */
   #dropOldest(): void {
     const dropped = Math.ceil(this.#maxPending / 2);
-    this.#head += dropped;
+    this.#head = (this.#head + dropped) % this.#capacity;
+    this.#pending -= dropped;
     this.#failed += dropped;
     this.#onError?.(
       new Error(
         `Cannot keep more than ${this.#maxPending} datagrams waiting for the kernel: dropped the oldest ${dropped}`,
       ),
     );
-    this.#queue = this.#queue.slice(this.#head);
-    this.#head = 0;
   }
 
   flush(): void {
     if (this.#fd < 0) return;
-    // `this.#queue` read afresh each time: `onError` may queue (and so compact) meanwhile.
-    while (this.#head < this.#queue.length) {
-      const wanted = Math.min(this.#queue.length - this.#head, MAX_PER_CALL);
+    // Fields read afresh each time: `onError` may queue (and so grow the vector) meanwhile.
+    while (this.#pending > 0) {
+      const wanted = Math.min(
+        this.#pending,
+        this.#capacity - this.#head,
+        MAX_PER_CALL,
+      );
       const count = this.#admit === undefined ? wanted : Math.min(
         wanted,
         Math.max(0, this.#admit(wanted)),
       );
-      const sent = count === 0 ? 0 : this.#sendmmsg(this.#head, count);
+      const sent = count === 0 ? 0 : this.#libc.symbols.sendmmsg(
+        this.#fd,
+        this.#vector.subarray(SOCKADDR_LENGTH + this.#head * MMSGHDR_LENGTH),
+        count,
+        0,
+      );
       if (sent > 0) {
-        this.#head += sent;
+        this.#taken(sent);
         continue;
       }
       // 0 (never from the kernel for a non-empty vector) is taken as EAGAIN.
@@ -407,25 +473,26 @@ class SendmmsgSender implements DatagramSender {
         break;
       }
       // A hard error belongs to the first datagram not sent: it is dropped, and said.
-      const datagram = this.#queue[this.#head]!;
-      this.#head++;
+      const length = this
+        .#words[(this.#iovecs + this.#head * IOVEC_LENGTH + 8) >>> 2]!;
+      this.#taken(1);
       this.#failed++;
       this.#onError?.(
         new Error(
-          `Cannot send a ${datagram.length}-byte datagram to ${this.#destination.hostname}:${this.#destination.port}: ${
+          `Cannot send a ${length}-byte datagram to ${this.#destination.hostname}:${this.#destination.port}: ${
             ERRNO_NAMES[errno] ?? "errno"
           } (${errno})`,
         ),
       );
     }
-    const queue = this.#queue;
-    if (this.#head === queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > queue.length) {
-      this.#queue = queue.slice(this.#head);
-      this.#head = 0;
-    }
+  }
+
+  /** The first `count` waiting datagrams are gone; with none left, the ring starts again at slot 0. */
+  #taken(count: number): void {
+    this.#pending -= count;
+    this.#head += count;
+    if (this.#head >= this.#capacity) this.#head -= this.#capacity;
+    if (this.#pending === 0 && this.#lent < 0) this.#head = 0;
   }
 
   ready(): Promise<void> {
@@ -448,73 +515,49 @@ class SendmmsgSender implements DatagramSender {
   }
 
   /**
-   * Hands `count` datagrams from `first` to the kernel in one call, copied into the vector
-   * (its address taken when it was made); returns the call's result.
+   * Makes a vector of `capacity` slots of `slotBytes` bytes, every pointer and constant
+   * written, and moves the waiting datagrams into its first slots, in order.
    */
-  #sendmmsg(first: number, count: number): number {
-    const queue = this.#queue;
-    let bytes = 0;
-    for (let i = first; i < first + count; i++) bytes += queue[i]!.length;
-    if (count > this.#capacity || bytes > this.#dataCapacity) {
-      this.#grow(count, bytes);
-    }
-    const view = this.#view;
-    const vector = this.#vector;
-    const low = this.#low;
-    const high = this.#high;
-    const iovecs = SOCKADDR_LENGTH + this.#capacity * MMSGHDR_LENGTH;
-    let data = iovecs + this.#capacity * IOVEC_LENGTH;
-    for (let i = 0; i < count; i++) {
-      const datagram = queue[first + i]!;
-      const message = SOCKADDR_LENGTH + i * MMSGHDR_LENGTH;
-      const iovec = iovecs + i * IOVEC_LENGTH;
-      putPointer(view, message, low, high, 0); // msg_name: the destination
-      view.setUint32(message + 8, SOCKADDR_LENGTH, true); // msg_namelen
-      putPointer(view, message + 16, low, high, iovec); // msg_iov
-      view.setUint32(message + 24, 1, true); // msg_iovlen (size_t)
-      view.setUint32(message + 28, 0, true);
-      view.setBigUint64(message + 32, 0n, true); // msg_control
-      view.setBigUint64(message + 40, 0n, true); // msg_controllen
-      view.setUint32(message + 48, 0, true); // msg_flags
-      view.setUint32(message + 56, 0, true); // msg_len (the kernel's answer)
-      vector.set(datagram, data);
-      putPointer(view, iovec, low, high, data); // iov_base
-      view.setUint32(iovec + 8, datagram.length, true); // iov_len (size_t)
-      view.setUint32(iovec + 12, 0, true);
-      data += datagram.length;
-    }
-    // `vector` stays referenced by this frame during the synchronous call.
-    return this.#libc.symbols.sendmmsg(
-      this.#fd,
-      vector.subarray(SOCKADDR_LENGTH),
-      count,
-      0,
-    );
-  }
-
-  /**
-   * Room for `count` messages (at most `MAX_PER_CALL`) of `bytes` bytes in all, the
-   * destination written in.
-   */
-  #grow(count: number, bytes: number): void {
-    let capacity = Math.max(this.#capacity, 16);
-    while (capacity < count) capacity *= 2;
-    capacity = Math.min(capacity, MAX_PER_CALL);
-    let dataCapacity = Math.max(this.#dataCapacity, 16 * 1024);
-    while (dataCapacity < bytes) dataCapacity *= 2;
-    this.#vector = new Uint8Array(
-      SOCKADDR_LENGTH + capacity * (MMSGHDR_LENGTH + IOVEC_LENGTH) +
-        dataCapacity,
-    );
-    this.#view = new DataView(this.#vector.buffer);
-    const base = Deno.UnsafePointer.value(Deno.UnsafePointer.of(this.#vector));
-    this.#low = Number(base & 0xffff_ffffn);
-    this.#high = Number(base >> 32n);
-    this.#vector.set(
+  #grow(capacity: number, slotBytes: number): void {
+    const iovecs = SOCKADDR_LENGTH + capacity * MMSGHDR_LENGTH;
+    const slots = iovecs + capacity * IOVEC_LENGTH;
+    const vector = new Uint8Array(slots + capacity * slotBytes);
+    const words = new Uint32Array(vector.buffer);
+    // The vector's backing store (off the JavaScript heap at these sizes) does not move
+    // while it lives (kept referenced by `#vector`): its address is taken once, here.
+    const base = Deno.UnsafePointer.value(Deno.UnsafePointer.of(vector));
+    const view = new DataView(vector.buffer);
+    vector.set(
       sockaddrIn(ipv4(this.#destination.hostname)!, this.#destination.port),
     );
+    for (let i = 0; i < capacity; i++) {
+      const message = SOCKADDR_LENGTH + i * MMSGHDR_LENGTH;
+      const iovec = iovecs + i * IOVEC_LENGTH;
+      view.setBigUint64(message, base, true); // msg_name: the destination
+      view.setUint32(message + 8, SOCKADDR_LENGTH, true); // msg_namelen
+      view.setBigUint64(message + 16, base + BigInt(iovec), true); // msg_iov
+      view.setBigUint64(message + 24, 1n, true); // msg_iovlen (size_t)
+      // msg_control, msg_controllen, msg_flags, msg_len: 0.
+      view.setBigUint64(iovec, base + BigInt(slots + i * slotBytes), true); // iov_base
+    }
+    // The waiting datagrams, oldest first, into slots 0, 1, ...
+    const old = this.#vector;
+    const oldWords = this.#words;
+    for (let k = 0; k < this.#pending; k++) {
+      let slot = this.#head + k;
+      if (slot >= this.#capacity) slot -= this.#capacity;
+      const length = oldWords[(this.#iovecs + slot * IOVEC_LENGTH + 8) >>> 2]!;
+      const from = this.#slots + slot * this.#slotBytes;
+      vector.set(old.subarray(from, from + length), slots + k * slotBytes);
+      words[(iovecs + k * IOVEC_LENGTH + 8) >>> 2] = length;
+    }
+    this.#vector = vector;
+    this.#words = words;
+    this.#head = 0;
     this.#capacity = capacity;
-    this.#dataCapacity = dataCapacity;
+    this.#slotBytes = slotBytes;
+    this.#iovecs = iovecs;
+    this.#slots = slots;
   }
 
   #option(level: number, name: number, value: Uint8Array): void {
@@ -555,22 +598,4 @@ function sockaddrIn(address: number[], port: number): Uint8Array {
 
 function int32(value: number): Uint8Array {
   return new Uint8Array(new Int32Array([value]).buffer);
-}
-
-/** Writes the 64-bit little-endian pointer `base + offset`, `base` given as its two halves. */
-function putPointer(
-  view: DataView,
-  at: number,
-  low: number,
-  high: number,
-  offset: number,
-): void {
-  let sum = low + offset;
-  let carry = 0;
-  if (sum >= 0x1_0000_0000) {
-    sum -= 0x1_0000_0000;
-    carry = 1;
-  }
-  view.setUint32(at, sum, true);
-  view.setUint32(at + 4, high + carry, true);
 }

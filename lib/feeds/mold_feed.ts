@@ -8,6 +8,7 @@
 import dgram from "node:dgram";
 import {
   answerMoldUdp64Request,
+  type DatagramWriter,
   decodeMoldUdp64Request,
   MoldUdp64Packer,
 } from "../itch/mod.ts";
@@ -81,6 +82,11 @@ export class MoldFeed {
   readonly #add = (bytes: Uint8Array, start: number, end: number) => {
     this.#packer!.addPackets(bytes, start, end);
   };
+  /**
+   * The packer writes each datagram where the sender sends it from (with `sendmmsg(2)`, no
+   * copy); its commit notes the time of the last datagram.
+   */
+  readonly #writer: DatagramWriter;
   #sent = 0;
   #lastSentAt = 0;
   #requestPort: number | null = null;
@@ -90,10 +96,21 @@ export class MoldFeed {
   private constructor(options: MoldFeedOptions) {
     this.#publisher = options.publisher;
     this.#heartbeatMs = options.heartbeatIntervalMs ?? 1000;
-    this.#sender = openDatagramSender({
+    const sender = openDatagramSender({
       ...options.sender,
       destination: options.destination,
     });
+    this.#sender = sender;
+    this.#writer = {
+      get bytes() {
+        return sender.bytes;
+      },
+      begin: (length) => sender.begin(length),
+      commit: (length) => {
+        this.#lastSentAt = Date.now();
+        sender.commit(length);
+      },
+    };
     this.#requests = options.requestPort === null
       ? null
       : dgram.createSocket("udp4");
@@ -102,7 +119,7 @@ export class MoldFeed {
         this.#packer?.flush();
         this.#sender.flush();
         this.#sent = 0;
-        this.#packer = new MoldUdp64Packer((datagram) => this.#send(datagram), {
+        this.#packer = new MoldUdp64Packer(this.#writer, {
           session,
         });
       },
@@ -113,7 +130,7 @@ export class MoldFeed {
       },
     });
     if (this.#publisher.session !== undefined) {
-      this.#packer = new MoldUdp64Packer((datagram) => this.#send(datagram), {
+      this.#packer = new MoldUdp64Packer(this.#writer, {
         session: this.#publisher.session,
       });
       this.#pump(this.#publisher.log.length);
@@ -252,11 +269,6 @@ export class MoldFeed {
     if (this.#publisher.ended) packer.endOfSession();
     else packer.heartbeat();
     this.#sender.flush();
-  }
-
-  #send(datagram: Uint8Array): void {
-    this.#lastSentAt = Date.now();
-    this.#sender.queue(datagram);
   }
 }
 
