@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { toHex } from "../../lib/codec/hex.ts";
-import { MoldUdp64Packer } from "../../lib/itch/mold_packer.ts";
+import {
+  type DatagramWriter,
+  MoldUdp64Packer,
+} from "../../lib/itch/mold_packer.ts";
 import {
   decodeMoldUdp64,
   type MoldUdp64Downstream,
@@ -30,6 +33,16 @@ function downstream(datagram: Uint8Array): MoldUdp64Downstream {
 /** A message of `length` bytes whose bytes say which it is. */
 function message(n: number, length: number): Uint8Array {
   return new Uint8Array(length).fill(n & 0xff);
+}
+
+/**
+ * A message of `length` bytes whose bytes say which it is and where in it they are (so that
+ * a byte copied to the wrong place, or left out, shows).
+ */
+function patterned(n: number, length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let k = 0; k < length; k++) bytes[k] = (n * 31 + k * 7 + 1) & 0xff;
+  return bytes;
 }
 
 Deno.test("MoldUdp64Packer sends a datagram of exactly 1,400 bytes of payload at once", () => {
@@ -190,7 +203,7 @@ Deno.test("MoldUdp64Packer loses, splits and reorders nothing, whatever the size
           maxMessageCount,
           nextSequenceNumber: first,
         });
-        lengths.forEach((length, i) => p.add(message(i, length)));
+        lengths.forEach((length, i) => p.add(patterned(i, length)));
         p.flush();
         let next = first;
         const seen: number[] = [];
@@ -341,7 +354,7 @@ Deno.test("MoldUdp64Packer.addPackets() makes the datagrams add() makes, whateve
       fc.integer({ min: 202, max: 2_000 }),
       fc.integer({ min: 1, max: 50 }),
       (lengths, runSizes, maxPayload, maxMessageCount) => {
-        const messages = lengths.map((length, i) => message(i, length));
+        const messages = lengths.map((length, i) => patterned(i, length));
         const { one, runs, next } = bothWays(messages, runSizes, {
           maxPayload,
           maxMessageCount,
@@ -351,5 +364,116 @@ Deno.test("MoldUdp64Packer.addPackets() makes the datagrams add() makes, whateve
       },
     ),
     { numRuns: 200 },
+  );
+});
+
+/**
+ * A writer that lends each datagram a fresh place: an offset that moves on (odd ones too),
+ * in an array it replaces now and then, with stale bytes left where the datagram goes.
+ * Keeps a copy of each committed datagram and every call, and checks the calls' order.
+ */
+function lendingWriter(
+  seed: number,
+): { writer: DatagramWriter; sent: Uint8Array[]; calls: string[] } {
+  const sent: Uint8Array[] = [];
+  const calls: string[] = [];
+  let bytes = new Uint8Array(256).fill(0xee);
+  let at = -1;
+  let next = seed % 7;
+  const writer: DatagramWriter = {
+    get bytes() {
+      return bytes;
+    },
+    begin(length) {
+      assert.equal(at, -1, "a datagram begun twice without a commit");
+      calls.push(`begin ${length}`);
+      at = next;
+      if (at + length > bytes.length || sent.length % 5 === 4) {
+        bytes = new Uint8Array(at + length + seed % 13).fill(0xee);
+      }
+      return at;
+    },
+    commit(length) {
+      assert.notEqual(at, -1, "a commit without a datagram begun");
+      calls.push(`commit ${length}`);
+      sent.push(bytes.slice(at, at + length));
+      next = (at + length + 3 + seed) % 200;
+      at = -1;
+    },
+  };
+  return { writer, sent, calls };
+}
+
+Deno.test("MoldUdp64Packer written through a DatagramWriter makes the datagrams a sink gets, each begun at its first message with room for a full one and committed once", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 1, max: 200 }), { maxLength: 300 }),
+      fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 20 }),
+      fc.integer({ min: 202, max: 2_000 }),
+      fc.integer({ min: 1, max: 50 }),
+      fc.nat(),
+      (lengths, runSizes, maxPayload, maxMessageCount, seed) => {
+        const messages = lengths.map((length, i) => patterned(i, length));
+        const options = { session: "1689192121", maxPayload, maxMessageCount };
+        const sink: Uint8Array[] = [];
+        const copied = new MoldUdp64Packer((d) => sink.push(d), options);
+        const lent = lendingWriter(seed);
+        const inPlace = new MoldUdp64Packer(lent.writer, options);
+        let from = 0;
+        for (const size of [...runSizes, messages.length]) {
+          const run = messages.slice(from, from + size);
+          if (run.length === 0) continue;
+          for (const m of run) copied.add(m);
+          const bytes = packets(run, 7);
+          inPlace.addPackets(bytes, 7, bytes.length - 5);
+          from += run.length;
+          if (size % 3 === 0) {
+            copied.heartbeat();
+            inPlace.heartbeat();
+          }
+        }
+        copied.endOfSession();
+        inPlace.endOfSession();
+        assert.deepEqual(lent.sent.map(toHex), sink.map(toHex));
+        // A datagram of messages asks for room for a full one, a header-only one for 20.
+        assert.deepEqual(
+          lent.calls,
+          sink.flatMap((d) => [
+            `begin ${
+              d[18] === 0 && d[19] === 0 || d[19] === 0xff
+                ? 20
+                : 20 + maxPayload
+            }`,
+            `commit ${d.length}`,
+          ]),
+        );
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+Deno.test("MoldUdp64Packer written through a DatagramWriter begins nothing until a message comes and leaves nothing begun after flush()", () => {
+  const lent = lendingWriter(5);
+  const p = new MoldUdp64Packer(lent.writer, {
+    session: "S",
+    nextSequenceNumber: 7,
+  });
+  assert.equal(p.flush(), false);
+  assert.deepEqual(lent.calls, []);
+  p.add(patterned(1, 3));
+  assert.deepEqual(lent.calls, ["begin 1420"]);
+  assert.equal(p.flush(), true);
+  assert.deepEqual(lent.calls, ["begin 1420", "commit 25"]);
+  assert.equal(
+    toHex(lent.sent[0]!),
+    "53202020202020202020" + "0000000000000007" + "0001" + "0003" +
+      toHex(patterned(1, 3)),
+  );
+  p.heartbeat();
+  assert.deepEqual(lent.calls.slice(2), ["begin 20", "commit 20"]);
+  assert.equal(
+    toHex(lent.sent[1]!),
+    "53202020202020202020" + "0000000000000008" + "0000",
   );
 });
