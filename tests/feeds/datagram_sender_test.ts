@@ -274,3 +274,99 @@ await sender.close();
     await Deno.remove(script);
   }
 });
+
+Deno.test("openDatagramSender() sends datagrams written in place (begin, bytes, commit) byte for byte and in order on both paths, a datagram being written across flushes", async () => {
+  for (const transport of TRANSPORTS) {
+    const { socket, port, got } = await sink();
+    const sender = await open({
+      destination: { hostname: "127.0.0.1", port },
+      transport,
+    });
+    const sent: Uint8Array[] = [];
+    /** Writes datagram `n` in place; commits it unless told to leave it begun. */
+    const write = (size: number, commit = true) => {
+      const bytes = datagram(sent.length, size);
+      const at = sender.begin(1420);
+      sender.bytes.set(bytes, at);
+      if (commit) {
+        sender.commit(size);
+        sent.push(bytes);
+      }
+      return () => {
+        sender.commit(size);
+        sent.push(bytes);
+      };
+    };
+    try {
+      for (let turn = 0; turn < 30; turn++) {
+        for (let k = 0; k < turn % 4; k++) write(20 + (turn * 97 + k) % 1400);
+        // The last one of the turn is still being written while the turn is sent.
+        const finish = write(1 + turn * 47, false);
+        sender.flush();
+        assert.equal(sender.pending, 0);
+        finish();
+        if (turn % 3 === 0) sender.flush();
+      }
+      sender.flush();
+      await until(() => got.length === sent.length, transport);
+      assert.deepEqual(got.map(hex), sent.map(hex));
+      assert.equal(sender.failed, 0);
+    } finally {
+      await sender.close();
+      await close(socket);
+    }
+  }
+});
+
+Deno.test("openDatagramSender() on the sendmmsg path keeps order when what waits for the kernel wraps round its vector, outgrows it (thousands waiting), and a bigger datagram than its slots comes", async () => {
+  const { socket, port, got } = await sink();
+  /** How many more datagrams the kernel takes. */
+  let budget = 0;
+  const sender = await open({
+    destination: { hostname: "127.0.0.1", port },
+    admit: (count) => {
+      const taken = Math.min(count, budget);
+      budget -= taken;
+      return taken;
+    },
+  });
+  assert.equal(sender.kind, "sendmmsg");
+  const sent: Uint8Array[] = [];
+  const write = (size: number) => {
+    const bytes = datagram(sent.length, size);
+    sent.push(bytes);
+    if (sent.length % 2 === 0) sender.queue(bytes);
+    else {
+      const at = sender.begin(size);
+      sender.bytes.set(bytes, at);
+      sender.commit(size);
+    }
+  };
+  /** Lets the kernel take `count` more, and waits for them to arrive. */
+  const take = async (count: number) => {
+    budget = count;
+    sender.flush();
+    await until(() => got.length === sent.length - sender.pending, "taken");
+  };
+  try {
+    // The kernel takes 50 of each turn's 60: what waits starts further on and wraps round.
+    for (let turn = 0; turn < 12; turn++) {
+      for (let k = 0; k < 60; k++) write(20 + (turn * 60 + k) % 300);
+      await take(50);
+      assert.equal(sender.pending, (turn + 1) * 10);
+    }
+    // Then nothing: 3,000 more wait, the vector grows under them, and one of 5,000 bytes.
+    for (let k = 0; k < 3000; k++) write(20 + k % 100);
+    write(5000);
+    for (let k = 0; k < 10; k++) write(100 + k);
+    await take(0);
+    assert.equal(sender.pending, 120 + 3011);
+    // The kernel takes them again, 100 at a time (the sink's buffer holds that many).
+    while (sender.pending > 0) await take(100);
+    assert.deepEqual(got.map(hex), sent.map(hex));
+    assert.equal(sender.failed, 0);
+  } finally {
+    await sender.close();
+    await close(socket);
+  }
+});
