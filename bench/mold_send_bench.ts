@@ -12,6 +12,13 @@
  * feed, with one on `sendmmsg(2)` and with one on `node:dgram`, alternated; the feed's cost
  * per order on each path is its CPU per order less that without a feed.
  *
+ * With `--feed --replay`, the MoldUDP64 feed's own cost per order, the exchange out of the
+ * measure: the batches of one run of `--count` orders are recorded once (turn by turn), then
+ * each run hands them, turn by turn, to a fresh `ItchPublisher` with a `MoldFeed` ("on") or
+ * without ("off"); the feed's cost is the median over rounds of on − off. `--baseline DIR`
+ * runs another checkout's publisher and feed (`DIR/lib/...`) in the same rounds (every other
+ * round in the reverse order) and prints the ratio of the two costs.
+ *
  * With `--packer`, the packer and the sender alone, per message: a day's log of SoupBinTCP
  * packets of 32-byte messages (an Order Added's size) handed to `MoldUdp64Packer.addPackets`
  * 40 at a time, one `flush` of the sender and a turn of the event loop after each (full
@@ -19,8 +26,8 @@
  * another checkout's packer and sender (`DIR/lib/...`, imported dynamically) in the same
  * rounds, alternated, and prints the ratio of the two trees' costs.
  *
- * Run: `deno run -A bench/mold_send_bench.ts [--count N] [--rounds N] [--feed | --packer
- * [--baseline DIR]]` (Linux). The last line is one JSON object.
+ * Run: `deno run -A bench/mold_send_bench.ts [--count N] [--rounds N] [--feed [--replay
+ * [--baseline DIR]] | --packer [--baseline DIR]]` (Linux). The last line is one JSON object.
  *
  * @module
  */
@@ -32,6 +39,7 @@ import { MoldFeed } from "../lib/feeds/mold_feed.ts";
 import { ItchPublisher } from "../lib/feeds/itch_publisher.ts";
 import { Exchange } from "../lib/exchange/mod.ts";
 import { enterOrder } from "../tests/_fixtures.ts";
+import type { MarketEvent } from "../lib/matcher/market_event.ts";
 
 const flag = (name: string, fallback: number): number => {
   const at = Deno.args.indexOf(name);
@@ -51,6 +59,8 @@ if (Deno.args[0] === "--sink") {
   for await (const _ of Deno.stdin.readable) { /* nothing to read */ }
   Deno.stdout.writeSync(new TextEncoder().encode(`${received}\n`));
   socket.close();
+} else if (Deno.args.includes("--feed") && Deno.args.includes("--replay")) {
+  await replayMain();
 } else if (Deno.args.includes("--feed")) {
   await feedMain();
 } else if (Deno.args.includes("--packer")) {
@@ -97,6 +107,151 @@ async function startSink(): Promise<{ port: number; stop(): Promise<number> }> {
 
 function median(values: number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+/** A checkout's exchange and feeds, imported from its root. */
+interface FeedTree {
+  name: string;
+  exchange: typeof import("../lib/exchange/mod.ts");
+  feeds: typeof import("../lib/feeds/mod.ts");
+}
+
+async function loadFeedTree(name: string, root: string): Promise<FeedTree> {
+  const base = new URL(`file://${root.replace(/\/?$/, "/")}`);
+  return {
+    name,
+    exchange: await import(new URL("lib/exchange/mod.ts", base).href),
+    feeds: await import(new URL("lib/feeds/mod.ts", base).href),
+  };
+}
+
+async function replayMain(): Promise<void> {
+  const count = flag("--count", 300_000);
+  const rounds = flag("--rounds", 8);
+  const at = Deno.args.indexOf("--baseline");
+  const trees = [
+    await loadFeedTree("tree", new URL("..", import.meta.url).pathname),
+  ];
+  if (at >= 0) {
+    trees.push(
+      await loadFeedTree("baseline", await Deno.realPath(Deno.args[at + 1]!)),
+    );
+  }
+  const sink = await startSink();
+  // Pairs that trade: a sell, then a buy at a price of 2300.0 to 2300.9.
+  const order = (token: number) =>
+    enterOrder(token, {
+      clientReference: "",
+      buySellIndicator: token % 2 === 0 ? "B" : "S",
+      price: 23000 + (token % 10),
+    });
+  // The exchange's batches, turn by turn (turn 0: the start of the day).
+  const turns: { bytes: Uint8Array; events: MarketEvent[] }[][] = [[]];
+  {
+    const start = 34_200_000_000_000;
+    const exchange = new Exchange({
+      users: new Map([["demo1", "demo"]]),
+      day: { session: "2026112501", tradingDate: "20261125", created: 0 },
+      timestamp: start,
+    });
+    exchange.subscribe({
+      delivered: (batch) =>
+        turns.at(-1)!.push({
+          bytes: batch.bytes.slice(),
+          events: [...batch.events],
+        }),
+    });
+    await exchange.drain();
+    for (let token = 1; token <= count; token++) {
+      exchange.submit("demo1", order(token), start + token * 1000);
+      if (token % 40 === 0) {
+        await exchange.drain();
+        turns.push([]);
+      }
+    }
+    await exchange.drain();
+  }
+  const run = async (tree: FeedTree, feed: boolean, n: number) => {
+    const { deliver, RecordBatch } = tree.exchange;
+    const publisher = new tree.feeds.ItchPublisher();
+    for (const batch of turns[0]!) {
+      deliver([publisher], new RecordBatch(batch.bytes, batch.events));
+    }
+    const mold = feed
+      ? tree.feeds.MoldFeed.start({
+        publisher,
+        destination: { hostname: "127.0.0.1", port: sink.port },
+        requestPort: null,
+      })
+      : undefined;
+    if (mold !== undefined && mold.transport !== "sendmmsg") {
+      throw new Error(
+        `Cannot measure sendmmsg: the feed uses ${mold.transport}`,
+      );
+    }
+    await nextTurn();
+    const before = cpuMicros();
+    const last = Math.min(turns.length - 1, Math.ceil(n / 40));
+    for (let t = 1; t <= last; t++) {
+      for (const batch of turns[t]!) {
+        deliver([publisher], new RecordBatch(batch.bytes, batch.events));
+      }
+      await nextTurn();
+    }
+    // The last partly filled datagram goes within a few milliseconds (the same wait off).
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const micros = (cpuMicros() - before) / n;
+    await mold?.stop();
+    publisher.close();
+    return micros;
+  };
+  const results: Record<string, number[]> = {};
+  for (let round = 0; round <= rounds; round++) {
+    const n = round === 0 ? count / 10 : count; // round 0 warms up
+    const order = trees.flatMap((tree) =>
+      [false, true].map((feed) => ({ tree, feed }))
+    );
+    if (round % 2 === 0) order.reverse();
+    for (const { tree, feed } of order) {
+      const micros = await run(tree, feed, n);
+      if (round === 0) continue;
+      const name = `${tree.name} ${feed ? "on" : "off"}`;
+      (results[name] ??= []).push(micros);
+      // deno-lint-ignore no-console
+      console.log(
+        `round ${round} ${name}: ${micros.toFixed(3)} µs CPU per order`,
+      );
+    }
+  }
+  const received = await sink.stop();
+  const cost = (tree: string) =>
+    results[`${tree} on`]!.map((on, i) => on - results[`${tree} off`]![i]!);
+  const summary: Record<string, unknown> = {
+    count,
+    rounds,
+    mode: "replay",
+    cpuMicrosPerOrder: Object.fromEntries(
+      Object.entries(results).map((
+        [name, values],
+      ) => [name, Number(median(values).toFixed(3))]),
+    ),
+    moldCostPerOrder: Object.fromEntries(
+      trees.map((
+        tree,
+      ) => [tree.name, Number(median(cost(tree.name)).toFixed(3))]),
+    ),
+    sinkReceived: received,
+  };
+  if (trees.length > 1) {
+    summary.treeOverBaseline = Number(
+      (median(cost("tree")) / median(cost("baseline"))).toFixed(3),
+    );
+    summary.treeMinusBaselineRounds = cost("tree").map((value, i) =>
+      Number((value - cost("baseline")[i]!).toFixed(3))
+    );
+  }
+  // deno-lint-ignore no-console
+  console.log(JSON.stringify(summary));
 }
 
 async function feedMain(): Promise<void> {
