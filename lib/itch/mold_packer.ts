@@ -160,12 +160,11 @@ export class MoldUdp64Packer {
   #count = 0;
   /** End of the message blocks in `#bytes`. */
   #end = 0;
-  /** `#view`'s last view and its array. */
-  #bytesView: DataView = new DataView(new ArrayBuffer(0));
-  #viewOf: Uint8Array | null = null;
-  /** `#runView`'s last view and its array. */
-  #runBytesView: DataView = new DataView(new ArrayBuffer(0));
-  #runViewOf: Uint8Array | null = null;
+  /** A view of `#bytes`, made when the writer lends another array. */
+  #target: DataView = viewOf(this.#bytes);
+  /** The array `addPackets` read last (a chunk of the day's log, the same for many calls), and a view of it. */
+  #run: Uint8Array = this.#bytes;
+  #source: DataView = this.#target;
 
   /**
    * Creates a packer.
@@ -320,8 +319,12 @@ export class MoldUdp64Packer {
     // A full datagram goes out when the next message comes, or at the end: the same
     // datagrams, in the same order, as `addFrom` sends them.
     let buffer = this.#bytes;
-    let target = this.#view(buffer);
-    const source = this.#runView(bytes);
+    let target = this.#target;
+    if (bytes !== this.#run) {
+      this.#run = bytes;
+      this.#source = viewOf(bytes);
+    }
+    const source = this.#source;
     let used = this.#end;
     let count = this.#count;
     let limit = this.#base + MOLD_UDP64_HEADER_LENGTH + maxPayload;
@@ -349,7 +352,7 @@ export class MoldUdp64Packer {
       if (count === 0) {
         this.#begin();
         buffer = this.#bytes;
-        target = this.#view(buffer);
+        target = this.#target;
         used = this.#end;
         limit = this.#base + MOLD_UDP64_HEADER_LENGTH + maxPayload;
       }
@@ -383,32 +386,6 @@ export class MoldUdp64Packer {
     return total;
   }
 
-  /** A view of the writer's bytes, made once per array. */
-  #view(bytes: Uint8Array): DataView {
-    if (this.#viewOf !== bytes) {
-      this.#viewOf = bytes;
-      this.#bytesView = new DataView(
-        bytes.buffer,
-        bytes.byteOffset,
-        bytes.byteLength,
-      );
-    }
-    return this.#bytesView;
-  }
-
-  /** A view of the bytes `addPackets` reads, made once per array (the log's chunk). */
-  #runView(bytes: Uint8Array): DataView {
-    if (this.#runViewOf !== bytes) {
-      this.#runViewOf = bytes;
-      this.#runBytesView = new DataView(
-        bytes.buffer,
-        bytes.byteOffset,
-        bytes.byteLength,
-      );
-    }
-    return this.#runBytesView;
-  }
-
   /**
    * Writes back `addPackets`' locals (the end of the blocks, the messages in the datagram,
    * those added since the last write-back) and sends the datagram if it is full.
@@ -432,7 +409,10 @@ export class MoldUdp64Packer {
     const bytes = writer.bytes;
     const session = this.#session;
     for (let i = 0; i < 10; i++) bytes[base + i] = session[i]!;
-    this.#bytes = bytes;
+    if (bytes !== this.#bytes) {
+      this.#bytes = bytes;
+      this.#target = viewOf(bytes);
+    }
     this.#base = base;
     this.#end = base + MOLD_UDP64_HEADER_LENGTH;
   }
@@ -489,6 +469,11 @@ export class MoldUdp64Packer {
     putHeader(bytes, base, this.#next, count);
     writer.commit(MOLD_UDP64_HEADER_LENGTH);
   }
+}
+
+/** A view of all of `bytes`. */
+function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Writes a header's sequence number and message count (the session is there already). */
