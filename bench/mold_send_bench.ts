@@ -109,34 +109,40 @@ function median(values: number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
 
-/** A checkout's exchange and feeds, imported from its root. */
-interface FeedTree {
+/** A checkout's modules, imported from its root. */
+interface Tree {
   name: string;
   exchange: typeof import("../lib/exchange/mod.ts");
   feeds: typeof import("../lib/feeds/mod.ts");
+  packer: typeof import("../lib/itch/mold_packer.ts");
+  sender: typeof import("../lib/feeds/datagram_sender.ts");
 }
 
-async function loadFeedTree(name: string, root: string): Promise<FeedTree> {
-  const base = new URL(`file://${root.replace(/\/?$/, "/")}`);
-  return {
-    name,
-    exchange: await import(new URL("lib/exchange/mod.ts", base).href),
-    feeds: await import(new URL("lib/feeds/mod.ts", base).href),
+/** This tree, and with `--baseline DIR` the checkout at `DIR`. */
+async function loadTrees(): Promise<Tree[]> {
+  const load = async (name: string, root: string): Promise<Tree> => {
+    const base = new URL(`file://${root.replace(/\/?$/, "/")}`);
+    const module = (path: string) => import(new URL(path, base).href);
+    return {
+      name,
+      exchange: await module("lib/exchange/mod.ts"),
+      feeds: await module("lib/feeds/mod.ts"),
+      packer: await module("lib/itch/mold_packer.ts"),
+      sender: await module("lib/feeds/datagram_sender.ts"),
+    };
   };
+  const trees = [await load("tree", new URL("..", import.meta.url).pathname)];
+  const at = Deno.args.indexOf("--baseline");
+  if (at >= 0) {
+    trees.push(await load("baseline", await Deno.realPath(Deno.args[at + 1]!)));
+  }
+  return trees;
 }
 
 async function replayMain(): Promise<void> {
   const count = flag("--count", 300_000);
   const rounds = flag("--rounds", 8);
-  const at = Deno.args.indexOf("--baseline");
-  const trees = [
-    await loadFeedTree("tree", new URL("..", import.meta.url).pathname),
-  ];
-  if (at >= 0) {
-    trees.push(
-      await loadFeedTree("baseline", await Deno.realPath(Deno.args[at + 1]!)),
-    );
-  }
+  const trees = await loadTrees();
   const sink = await startSink();
   // Pairs that trade: a sell, then a buy at a price of 2300.0 to 2300.9.
   const order = (token: number) =>
@@ -171,7 +177,7 @@ async function replayMain(): Promise<void> {
     }
     await exchange.drain();
   }
-  const run = async (tree: FeedTree, feed: boolean, n: number) => {
+  const run = async (tree: Tree, feed: boolean, n: number) => {
     const { deliver, RecordBatch } = tree.exchange;
     const publisher = new tree.feeds.ItchPublisher();
     for (const batch of turns[0]!) {
@@ -329,37 +335,10 @@ async function feedMain(): Promise<void> {
   }));
 }
 
-/** A checkout's packer and sender, imported from its root. */
-interface PackerTree {
-  name: string;
-  packer: typeof import("../lib/itch/mold_packer.ts");
-  sender: typeof import("../lib/feeds/datagram_sender.ts");
-}
-
-async function loadPackerTree(
-  name: string,
-  root: string,
-): Promise<PackerTree> {
-  const base = new URL(`file://${root.replace(/\/?$/, "/")}`);
-  return {
-    name,
-    packer: await import(new URL("lib/itch/mold_packer.ts", base).href),
-    sender: await import(new URL("lib/feeds/datagram_sender.ts", base).href),
-  };
-}
-
 async function packerMain(): Promise<void> {
   const count = flag("--count", 1_000_000);
   const rounds = flag("--rounds", 5);
-  const at = Deno.args.indexOf("--baseline");
-  const trees = [
-    await loadPackerTree("tree", new URL("..", import.meta.url).pathname),
-  ];
-  if (at >= 0) {
-    trees.push(
-      await loadPackerTree("baseline", await Deno.realPath(Deno.args[at + 1]!)),
-    );
-  }
+  const trees = await loadTrees();
   const perTurn = 40;
   // The day's log: SoupBinTCP Sequenced Data packets of 32-byte messages.
   const packet = 3 + 32;
