@@ -521,9 +521,12 @@ class SendmmsgSender implements DatagramSender {
   #grow(capacity: number, slotBytes: number): void {
     const iovecs = SOCKADDR_LENGTH + capacity * MMSGHDR_LENGTH;
     const slots = iovecs + capacity * IOVEC_LENGTH;
-    const vector = new Uint8Array(slots + capacity * slotBytes);
+    // 16 KiB at least: the backing store of a smaller array may live on the JavaScript heap.
+    const vector = new Uint8Array(
+      Math.max(16 * 1024, slots + capacity * slotBytes),
+    );
     const words = new Uint32Array(vector.buffer);
-    // The vector's backing store (off the JavaScript heap at these sizes) does not move
+    // The vector's backing store (off the JavaScript heap at this size) does not move
     // while it lives (kept referenced by `#vector`): its address is taken once, here.
     const base = Deno.UnsafePointer.value(Deno.UnsafePointer.of(vector));
     const view = new DataView(vector.buffer);
