@@ -169,3 +169,57 @@ Deno.test("MoldFeed under load (a turn a few orders, turns back to back) sends e
     feed.close();
   }
 });
+
+Deno.test("MoldFeed on sendmmsg with a kernel that says EAGAIN every other call (the packer's datagram being written meanwhile) sends every message once and in order", async () => {
+  const { exchange, feed } = dayWithFeed();
+  await exchange.drain();
+  const receiver = dgram.createSocket("udp4");
+  await new Promise<void>((resolve) =>
+    receiver.bind(0, "127.0.0.1", () => resolve())
+  );
+  const received: string[] = [];
+  let expected = 1;
+  receiver.on("message", (bytes) => {
+    const packet = decodeMoldUdp64(new Uint8Array(bytes));
+    if (packet.type !== "downstream" || packet.messages.length === 0) return;
+    assert.equal(packet.sequenceNumber, expected, "a gap or a datagram twice");
+    expected += packet.messages.length;
+    for (const message of packet.messages) received.push(hex(message));
+  });
+  let calls = 0;
+  let refused = 0;
+  const mold = MoldFeed.start({
+    publisher: feed,
+    destination: { hostname: "127.0.0.1", port: receiver.address().port },
+    requestPort: null,
+    // Every other call: nothing taken (EAGAIN); else one datagram at most.
+    sender: {
+      admit: (count) => {
+        if (calls++ % 2 === 0) {
+          refused++;
+          return 0;
+        }
+        return Math.min(count, 1);
+      },
+    },
+  });
+  try {
+    assert.equal(mold.transport, "sendmmsg");
+    for (let turn = 0; turn < 60; turn++) {
+      await enterOrders(exchange, turn * 20 + 1, turn * 20 + 20);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    const log = feed.log;
+    await until(() => received.length >= log.length, "every message");
+    assert.deepEqual(
+      received,
+      Array.from({ length: log.length }, (_, i) => hex(log.message(i + 1))),
+    );
+    assert.ok(refused > 10, `${refused} calls refused`);
+    assert.deepEqual(mold.sendCounts, { pending: 0, failed: 0 });
+  } finally {
+    await mold.stop();
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    feed.close();
+  }
+});

@@ -453,7 +453,7 @@ Deno.test("MoldUdp64Packer written through a DatagramWriter makes the datagrams 
   );
 });
 
-Deno.test("MoldUdp64Packer written through a DatagramWriter begins nothing until a message comes and leaves nothing begun after flush()", () => {
+Deno.test("MoldUdp64Packer written through a DatagramWriter begins nothing until a message comes, leaves nothing begun after flush(), and writes heartbeats and End of Session in place", () => {
   const lent = lendingWriter(5);
   const p = new MoldUdp64Packer(lent.writer, {
     session: "S",
@@ -476,4 +476,17 @@ Deno.test("MoldUdp64Packer written through a DatagramWriter begins nothing until
     toHex(lent.sent[1]!),
     "53202020202020202020" + "0000000000000008" + "0000",
   );
+  p.add(patterned(2, 1));
+  p.endOfSession();
+  assert.deepEqual(lent.calls.slice(4), [
+    "begin 1420",
+    "commit 23",
+    "begin 20",
+    "commit 20",
+  ]);
+  assert.equal(
+    toHex(lent.sent[3]!),
+    "53202020202020202020" + "0000000000000009" + "ffff",
+  );
+  assert.deepEqual(lent.calls.length, 8);
 });
