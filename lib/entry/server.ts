@@ -946,6 +946,22 @@ export async function run(args: string[]): Promise<number> {
     };
   };
   watchJournal(journal);
+  // Listened for before the first line that says the server is up: a SIGTERM sent as soon
+  // as a client sees `listening` stops it cleanly rather than killing it.
+  const stopped = Promise.withResolvers<void>();
+  let stopping = false;
+  const stop = () => {
+    if (stopping) {
+      display.warn(
+        "already shutting down: sending End of Session and closing the journal",
+      );
+      return;
+    }
+    stopping = true;
+    stopped.resolve();
+  };
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const signal of signals) Deno.addSignalListener(signal, stop);
   const addr = server.address;
   display.notice(
     `ouch server listening on ${addr.hostname}:${addr.port}: OUCH ${config.version} over SoupBinTCP 3.00, session ${exchange.session}, market ${
@@ -1003,6 +1019,7 @@ export async function run(args: string[]): Promise<number> {
         limited: webLimitWarnings((line) => display.warn(line)),
       });
     } catch (error) {
+      for (const signal of signals) Deno.removeSignalListener(signal, stop);
       await stopAll();
       display.close();
       throw new UsageError(
@@ -1016,20 +1033,6 @@ export async function run(args: string[]): Promise<number> {
   display.info(`type "help" for console commands`);
   display.prompt();
 
-  const stopped = Promise.withResolvers<void>();
-  let stopping = false;
-  const stop = () => {
-    if (stopping) {
-      display.warn(
-        "already shutting down: sending End of Session and closing the journal",
-      );
-      return;
-    }
-    stopping = true;
-    stopped.resolve();
-  };
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-  for (const signal of signals) Deno.addSignalListener(signal, stop);
   const refresh = setInterval(
     () => {
       snapshotter?.tick(Date.now());
