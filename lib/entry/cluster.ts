@@ -255,16 +255,22 @@ function say(line: string): void {
   console.log(line);
 }
 
-/** Resolves on SIGINT or SIGTERM. */
-function stopSignal(): Promise<void> {
+/**
+ * Listens for SIGINT and SIGTERM: `stopped` resolves on the first; `dispose` stops listening
+ * (for a start that fails before it waits for a signal).
+ */
+function stopSignal(): { stopped: Promise<void>; dispose(): void } {
   const { promise, resolve } = Promise.withResolvers<void>();
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-  const stop = () => {
+  const dispose = () => {
     for (const signal of signals) Deno.removeSignalListener(signal, stop);
+  };
+  const stop = () => {
+    dispose();
     resolve();
   };
   for (const signal of signals) Deno.addSignalListener(signal, stop);
-  return promise;
+  return { stopped: promise, dispose };
 }
 
 /**
@@ -447,7 +453,7 @@ export async function runEngine(args: string[]): Promise<number> {
   const keeper = new LeaseKeeper(lease, { onChange: become });
   keeper.start();
   const why = await Promise.race([
-    stopSignal().then(() => undefined),
+    stopSignal().stopped.then(() => undefined),
     zombie.promise,
     gaveUp.promise.then((reason) => ({ reason })),
   ]);
@@ -612,6 +618,9 @@ export async function runGateway(args: string[]): Promise<number> {
     port: config.port,
     ...(throttle === undefined ? {} : { loginThrottle: throttle }),
   });
+  // Listened for before the line that says the gateway is up: a SIGTERM sent on seeing it
+  // stops the gateway cleanly rather than killing it.
+  const signal = stopSignal();
   notice(
     `gateway ${host}: listening on ${config.host}:${server.address.port}, NATS ${
       parsed.servers.join(",")
@@ -628,6 +637,7 @@ export async function runGateway(args: string[]): Promise<number> {
       moldWarnings(warn),
     );
   } catch (error) {
+    signal.dispose();
     await server.shutdown();
     publisher.close();
     await hostLease.close();
@@ -652,6 +662,7 @@ export async function runGateway(args: string[]): Promise<number> {
         limited: webLimitWarnings(warn),
       });
     } catch (error) {
+      signal.dispose();
       await feeds.stop();
       itch?.close();
       await server.shutdown();
@@ -718,12 +729,13 @@ export async function runGateway(args: string[]): Promise<number> {
   display?.info(`type "help" for console commands`);
   display?.prompt();
   const why = await Promise.race([
-    stopSignal().then(() => undefined),
+    signal.stopped.then(() => undefined),
     quit.promise,
     failed,
     mismatch.promise,
     hostLease.lost.then((reason) => ({ lost: reason })),
   ]);
+  signal.dispose();
   if (typeof why === "object" && why !== null && "lost" in why) {
     // Stalled past the lease's ttl while another process took the id: that process ended
     // this one's sessions at the engine, and this one sends nothing more (its publishers are
