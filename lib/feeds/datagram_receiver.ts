@@ -35,6 +35,14 @@ export interface DatagramReceiverOptions {
    */
   pollMs?: number;
   /**
+   * With `recvmmsg(2)`: the longest wait between polls while nothing arrives, ms. After a
+   * poll that took nothing the wait doubles, up to this; a poll that takes something
+   * goes back to `pollMs`. The receive buffer must hold what arrives in this long.
+   *
+   * @default {pollMs}
+   */
+  idlePollMs?: number;
+  /**
    * The socket's `SO_RCVBUF` in bytes (the kernel doubles it and caps it at
    * `net.core.rmem_max`), unset for the default: it must hold what arrives between two
    * polls. (`node:dgram` under Deno 2.9.6 says it set it but the socket kept the default:
@@ -265,13 +273,17 @@ class RecvmmsgReceiver implements DatagramReceiver {
   readonly #names: number;
   readonly #data: number;
   readonly #pollMs: number;
+  readonly #idlePollMs: number;
+  #waitMs: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #datagrams = 0;
   #truncated = 0;
   readonly #poll = () => {
     this.#timer = undefined;
-    this.receive();
-    if (this.#fd >= 0) this.#timer = setTimeout(this.#poll, this.#pollMs);
+    this.#waitMs = this.receive() > 0
+      ? this.#pollMs
+      : Math.min(this.#waitMs * 2, this.#idlePollMs);
+    if (this.#fd >= 0) this.#timer = setTimeout(this.#poll, this.#waitMs);
   };
 
   constructor(libc: Libc, options: DatagramReceiverOptions) {
@@ -280,6 +292,8 @@ class RecvmmsgReceiver implements DatagramReceiver {
     this.#batch = Math.max(1, Math.min(1024, options.batch ?? 256));
     this.#slot = Math.max(1, options.maxDatagramBytes ?? 2048);
     this.#pollMs = options.pollMs ?? 1;
+    this.#idlePollMs = Math.max(this.#pollMs, options.idlePollMs ?? 0);
+    this.#waitMs = this.#pollMs;
     this.#libc = libc;
     const symbols = libc.symbols;
     this.#fd = symbols.socket(

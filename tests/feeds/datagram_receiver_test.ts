@@ -49,6 +49,7 @@ for (const transport of TRANSPORTS) {
     const receiver = await openDatagramReceiver({
       transport,
       receiveBufferBytes: 4 << 20,
+      idlePollMs: 8,
       onDatagram: (bytes, port) => got.push([hex(bytes), port]),
     });
     if (transport === "auto") assert.equal(receiver.kind, "recvmmsg");
