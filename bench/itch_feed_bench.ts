@@ -255,8 +255,8 @@ function ticker(receive: () => number): Ticker {
 /**
  * A SoupBinTCP reader of the feed; `read: false` never reads after its login. The reading
  * one reads everything as it comes, in batches: after a read that did not fill its 1 MiB
- * buffer it waits for `clock`'s next tick (a millisecond) before the next read, so that the kernel gathers what arrives
- * meanwhile (the socket's receive buffer, at least `net.ipv4.tcp_rmem`'s 128 KiB default
+ * buffer it waits for `clock`'s next tick (a millisecond) before the next read, so that
+ * the kernel gathers what arrives meanwhile (the socket's receive buffer, at least `net.ipv4.tcp_rmem`'s 128 KiB default
  * and grown by the kernel, holds several milliseconds of feed); it sends a heartbeat every
  * 500 ms while data comes.
  */
