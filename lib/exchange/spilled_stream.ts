@@ -299,11 +299,21 @@ export class SpilledStream implements AccountStream {
       let at = first;
       let seq = next;
       const budget = maxBytes - output.length;
-      while (at < used && seq <= last) {
-        const end = at + 2 + ((chunk[at]! << 8) | chunk[at + 1]!);
-        if (end - first > budget && (at > first || output.length > 0)) break;
-        at = end;
-        seq++;
+      if (used - first <= budget) {
+        // The rest of the chunk fits: no walk of its packets.
+        at = used;
+        seq = index + 1 < this.#firsts.length
+          ? this.#firsts[index + 1]!
+          : last + 1;
+      } else {
+        while (at < used && seq <= last) {
+          const end = at + 2 + ((chunk[at]! << 8) | chunk[at + 1]!);
+          if (end - first > budget && (at > first || output.length > 0)) {
+            break;
+          }
+          at = end;
+          seq++;
+        }
       }
       if (at === first) break;
       output.append(chunk.subarray(first, at));
