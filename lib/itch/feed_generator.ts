@@ -137,6 +137,9 @@ interface Book {
   readonly group: number;
 }
 
+/** An event of one orderbook. */
+type OrderbookEvent = Exclude<MarketEvent, { type: "marketState" }>;
+
 /** A blank (system-wide) group: four spaces. */
 const BLANK_GROUP = 0x20202020;
 /** Bytes of the scratch buffer: the longest message the generator writes is 45 bytes. */
@@ -448,13 +451,9 @@ export class FeedGenerator {
     if (this.#state !== "started") this.#failState("report a market event");
     switch (event.type) {
       case "bookAdd": {
-        const book = this.#book(event.orderbookId);
-        const ns = this.#time(event.timestamp);
-        const out = this.#out;
-        const at = out.reserve(ORDER_ADDED_LENGTH);
-        const v = out.view;
-        v.setUint8(at, ORDER_ADDED_TYPE);
-        v.setUint32(at + 1, ns);
+        const at = this.#begin(event, ORDER_ADDED_TYPE, ORDER_ADDED_LENGTH);
+        const book = this.#lastBook;
+        const v = this.#out.view;
         v.setBigUint64(at + 5, event.orderNumber);
         v.setUint8(at + 13, event.side === "B" ? 0x42 : 0x53);
         v.setUint32(at + 14, event.quantity);
@@ -465,13 +464,8 @@ export class FeedGenerator {
         return;
       }
       case "bookExecute": {
-        this.#book(event.orderbookId);
-        const ns = this.#time(event.timestamp);
-        const out = this.#out;
-        const at = out.reserve(ITCH_ORDER_EXECUTED_LENGTH);
-        const v = out.view;
-        v.setUint8(at, 0x45);
-        v.setUint32(at + 1, ns);
+        const at = this.#begin(event, 0x45, ITCH_ORDER_EXECUTED_LENGTH);
+        const v = this.#out.view;
         v.setBigUint64(at + 5, event.orderNumber);
         v.setUint32(at + 13, event.quantity);
         v.setBigUint64(at + 17, event.matchNumber);
@@ -479,25 +473,14 @@ export class FeedGenerator {
         return;
       }
       case "bookDelete": {
-        this.#book(event.orderbookId);
-        const ns = this.#time(event.timestamp);
-        const out = this.#out;
-        const at = out.reserve(ORDER_DELETED_LENGTH);
-        const v = out.view;
-        v.setUint8(at, 0x44);
-        v.setUint32(at + 1, ns);
-        v.setBigUint64(at + 5, event.orderNumber);
+        const at = this.#begin(event, 0x44, ORDER_DELETED_LENGTH);
+        this.#out.view.setBigUint64(at + 5, event.orderNumber);
         this.#commit(ORDER_DELETED_LENGTH);
         return;
       }
       case "bookReplace": {
-        this.#book(event.orderbookId);
-        const ns = this.#time(event.timestamp);
-        const out = this.#out;
-        const at = out.reserve(ITCH_ORDER_REPLACED_LENGTH);
-        const v = out.view;
-        v.setUint8(at, 0x55);
-        v.setUint32(at + 1, ns);
+        const at = this.#begin(event, 0x55, ITCH_ORDER_REPLACED_LENGTH);
+        const v = this.#out.view;
         v.setBigUint64(at + 5, event.originalOrderNumber);
         v.setBigUint64(at + 13, event.orderNumber);
         v.setUint32(at + 21, event.quantity);
@@ -507,18 +490,16 @@ export class FeedGenerator {
       }
       case "tradingState":
         this.#bookState(
+          event,
           0x48,
-          event.orderbookId,
-          event.timestamp,
           event.halted ? 0x56 : 0x54,
           TRADING_STATE_LENGTH,
         );
         return;
       case "shortSellState":
         this.#bookState(
+          event,
           0x59,
-          event.orderbookId,
-          event.timestamp,
           event.restricted ? 0x31 : 0x30,
           SHORT_SELLING_STATE_LENGTH,
         );
@@ -592,23 +573,36 @@ export class FeedGenerator {
 
   /** Writes `H` or `Y` of one orderbook with the state byte `state`. */
   #bookState(
+    event: OrderbookEvent,
     type: number,
-    orderbookId: string,
-    timestamp: number,
     state: number,
     length: number,
   ): void {
-    const book = this.#book(orderbookId);
-    const ns = this.#time(timestamp);
+    const at = this.#begin(event, type, length);
+    const book = this.#lastBook;
+    const v = this.#out.view;
+    v.setUint32(at + 5, book.id);
+    v.setUint32(at + 9, book.group);
+    v.setUint8(at + 13, state);
+    this.#commit(length);
+  }
+
+  /**
+   * Starts the message of an orderbook's event: checks the orderbook (then
+   * `#lastBook`), sends the `T` the event's second needs, reserves `length` bytes and writes
+   * the type and the nanoseconds.
+   *
+   * @returns The message's offset in the writer's view.
+   */
+  #begin(event: OrderbookEvent, type: number, length: number): number {
+    this.#book(event.orderbookId);
+    const ns = this.#time(event.timestamp);
     const out = this.#out;
     const at = out.reserve(length);
     const v = out.view;
     v.setUint8(at, type);
     v.setUint32(at + 1, ns);
-    v.setUint32(at + 5, book.id);
-    v.setUint32(at + 9, book.group);
-    v.setUint8(at + 13, state);
-    this.#commit(length);
+    return at;
   }
 
   #systemEvent(ns: number, code: ItchSystemEventCode): void {

@@ -23,47 +23,31 @@ const GROUPS = new Map(
 const UINT32 = fc.integer({ min: 0, max: 0xffffffff });
 const ORDER_NUMBER = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
 
+/** The fields of an event about one order. */
+const ORDER = {
+  orderbookId: fc.constantFrom(...IDS),
+  orderNumber: ORDER_NUMBER,
+  side: fc.constantFrom("B", "S"),
+  price: UINT32,
+  quantity: UINT32,
+  account: fc.nat(9),
+};
+
 /** An event of any type, without its timestamp. */
 const EVENT: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
-  fc.record({
-    type: fc.constant("bookAdd"),
-    orderbookId: fc.constantFrom(...IDS),
-    orderNumber: ORDER_NUMBER,
-    side: fc.constantFrom("B", "S"),
-    price: UINT32,
-    quantity: UINT32,
-    account: fc.nat(9),
-  }),
+  fc.record({ type: fc.constant("bookAdd"), ...ORDER }),
   fc.record({
     type: fc.constant("bookExecute"),
-    orderbookId: fc.constantFrom(...IDS),
-    orderNumber: ORDER_NUMBER,
+    ...ORDER,
     matchNumber: ORDER_NUMBER,
-    quantity: UINT32,
-    price: UINT32,
-    side: fc.constantFrom("B", "S"),
-    account: fc.nat(9),
   }),
-  fc.record({
-    type: fc.constant("bookDelete"),
-    orderbookId: fc.constantFrom(...IDS),
-    orderNumber: ORDER_NUMBER,
-    side: fc.constantFrom("B", "S"),
-    price: UINT32,
-    quantity: UINT32,
-    account: fc.nat(9),
-  }),
+  fc.record({ type: fc.constant("bookDelete"), ...ORDER }),
   fc.record({
     type: fc.constant("bookReplace"),
-    orderbookId: fc.constantFrom(...IDS),
+    ...ORDER,
     originalOrderNumber: ORDER_NUMBER,
-    orderNumber: ORDER_NUMBER,
-    side: fc.constantFrom("B", "S"),
     oldPrice: UINT32,
     oldQuantity: UINT32,
-    price: UINT32,
-    quantity: UINT32,
-    account: fc.nat(9),
     keepsPriority: fc.boolean(),
   }),
   fc.record({
@@ -166,23 +150,27 @@ function expected(
         });
         break;
       case "tradingState":
-        out.push({
-          type: "tradingState",
+      case "shortSellState": {
+        const book = {
           nanoseconds,
           orderbookId: event.orderbookId,
           group: GROUPS.get(event.orderbookId)!,
-          tradingState: event.halted ? "V" : "T",
-        });
+        };
+        out.push(
+          event.type === "tradingState"
+            ? {
+              type: "tradingState",
+              ...book,
+              tradingState: event.halted ? "V" : "T",
+            }
+            : {
+              type: "shortSellingState",
+              ...book,
+              shortSellingState: event.restricted ? "1" : "0",
+            },
+        );
         break;
-      case "shortSellState":
-        out.push({
-          type: "shortSellingState",
-          nanoseconds,
-          orderbookId: event.orderbookId,
-          group: GROUPS.get(event.orderbookId)!,
-          shortSellingState: event.restricted ? "1" : "0",
-        });
-        break;
+      }
       case "marketState":
         if (event.open) {
           system("S");
