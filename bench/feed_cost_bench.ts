@@ -24,8 +24,11 @@
  * scales with what is measured, is that much smaller; what the feed does to the rest of the
  * server (its caches, garbage collection) is left out.
  *
- * Run: `deno task bench:feed-cost [--count N] [--rounds N] [--baseline DIR] [--pin] [--replay]` (Linux;
- * `--pin`: this process on CPU 1, the readers on CPU 0, with `taskset`). Add `--cpu-prof`
+ * `--no-mold` leaves MoldUDP64 out of the "on" runs: the cost of the rest of the feed (the
+ * generator, the day's log and its spill, the SoupBinTCP subscriber) alone.
+ *
+ * Run: `deno task bench:feed-cost [--count N] [--rounds N] [--baseline DIR] [--pin] [--replay]
+ * [--no-mold]` (Linux; `--pin`: this process on CPU 1, the readers on CPU 0, with `taskset`). Add `--cpu-prof`
  * after `deno run` for a profile. The last line is one JSON object.
  *
  * @module
@@ -174,6 +177,7 @@ async function main(): Promise<void> {
   const baselineRoot = option("--baseline");
   const pin = Deno.args.includes("--pin");
   const replay = Deno.args.includes("--replay");
+  const noMold = Deno.args.includes("--no-mold");
   if (pin) {
     const pinned = await new Deno.Command("taskset", {
       args: ["-a", "-p", "-c", "1", String(Deno.pid)],
@@ -284,7 +288,7 @@ async function main(): Promise<void> {
         exchange.subscribe(publisher);
         await exchange.drain();
       }
-      mold = tree.feeds.MoldFeed.start({
+      mold = noMold ? undefined : tree.feeds.MoldFeed.start({
         publisher,
         destination: { hostname: "127.0.0.1", port: sinkPort },
         requestPort: null,
@@ -386,6 +390,7 @@ async function main(): Promise<void> {
     count,
     rounds,
     mode: replay ? "replay" : "exchange",
+    mold: !noMold,
     cpuMicrosPerOrder: Object.fromEntries(
       Object.entries(results).map(([key, values]) => [
         key,

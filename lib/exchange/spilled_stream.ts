@@ -109,6 +109,10 @@ export class SpilledStream implements AccountStream {
   /** Each stored chunk's handle, `-1` while in memory. */
   #handles: number[] = [-1];
   #count = 0;
+  /** The chunk being filled, as a DataView: {@linkcode SpilledStream.view}. */
+  #view = new DataView(this.#chunks[0]!.buffer);
+  /** The longest message {@linkcode SpilledStream.reserve} made room for, `-1` for none. */
+  #reserved = -1;
   /** Where the last lookup of `message` or `copyTo` ended (the sessions' replays). */
   readonly #cursor = new Cursor();
   /**
@@ -160,12 +164,7 @@ export class SpilledStream implements AccountStream {
     let used = this.#lengths[last]!;
     let chunk = this.#chunks[last]!;
     if (used + HEADER + length > chunk.length) {
-      this.#spill();
-      chunk = new Uint8Array(Math.max(CHUNK_BYTES, HEADER + length));
-      this.#chunks.push(chunk);
-      this.#firsts.push(this.#count + 1);
-      this.#lengths.push(0);
-      this.#handles.push(-1);
+      chunk = this.#newChunk(length);
       last++;
       used = 0;
     }
@@ -180,6 +179,81 @@ export class SpilledStream implements AccountStream {
       chunk.set(bytes.subarray(start, end), used + HEADER);
     }
     this.#lengths[last] = used + HEADER + length;
+    return ++this.#count;
+  }
+
+  /**
+   * The chunk being filled, as a DataView: after {@linkcode SpilledStream.reserve}, the
+   * message goes into it at the offset that returned.
+   */
+  get view(): DataView {
+    return this.#view;
+  }
+
+  /** The chunk being filled: {@linkcode SpilledStream.view}'s bytes. */
+  get chunk(): Uint8Array {
+    return this.#chunks[this.#chunks.length - 1]!;
+  }
+
+  /**
+   * Makes room for a message of at most `maxLength` bytes, to be written in place (no copy):
+   * write it into {@linkcode SpilledStream.view} (or {@linkcode SpilledStream.chunk}) at the
+   * returned offset, then {@linkcode SpilledStream.commit}.
+   *
+   * @param maxLength The longest the message can be (1 to 65,534 bytes).
+   * @returns The offset in the chunk being filled where the message goes.
+   * @throws {RangeError} When `maxLength` cannot fit a SoupBinTCP packet.
+   *
+   * @example A message written in place
+   * ```ts
+   * import { ChunkCache, SpilledStream } from "./spilled_stream.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const stream = new SpilledStream(new ChunkCache({ write: () => 0, read: () => {} }));
+   * const at = stream.reserve(2);
+   * stream.view.setUint16(at, 0x4142);
+   * assert.equal(stream.commit(2), 1);
+   * assert.deepEqual(stream.message(1), new Uint8Array([0x41, 0x42]));
+   * ```
+   */
+  reserve(maxLength: number): number {
+    if (!(maxLength >= 1 && maxLength <= 0xfffe)) {
+      throw new RangeError(
+        `Cannot reserve a message of ${maxLength} bytes as it must be 1 to 65534 bytes`,
+      );
+    }
+    const last = this.#chunks.length - 1;
+    let used = this.#lengths[last]!;
+    if (used + HEADER + maxLength > this.#chunks[last]!.length) {
+      this.#newChunk(maxLength);
+      used = 0;
+    }
+    this.#reserved = maxLength;
+    return used + HEADER;
+  }
+
+  /**
+   * Stores the message written at the reserved offset (framing it as a Sequenced Data
+   * packet) and numbers it.
+   *
+   * @param length The length of the message written.
+   * @returns Its sequence number.
+   * @throws {RangeError} When nothing was reserved or `length` exceeds the reservation.
+   */
+  commit(length: number): number {
+    if (!(length >= 1 && length <= this.#reserved)) {
+      throw new RangeError(
+        `Cannot commit a message of ${length} bytes: ${this.#reserved} bytes are reserved`,
+      );
+    }
+    const last = this.#chunks.length - 1;
+    const chunk = this.#chunks[last]!;
+    const used = this.#lengths[last]!;
+    chunk[used] = (length + 1) >> 8;
+    chunk[used + 1] = (length + 1) & 0xff;
+    chunk[used + 2] = PACKET_TYPE_SEQUENCED_DATA;
+    this.#lengths[last] = used + HEADER + length;
+    this.#reserved = -1;
     return ++this.#count;
   }
 
@@ -225,11 +299,21 @@ export class SpilledStream implements AccountStream {
       let at = first;
       let seq = next;
       const budget = maxBytes - output.length;
-      while (at < used && seq <= last) {
-        const end = at + 2 + ((chunk[at]! << 8) | chunk[at + 1]!);
-        if (end - first > budget && (at > first || output.length > 0)) break;
-        at = end;
-        seq++;
+      if (used - first <= budget) {
+        // The rest of the chunk fits: no walk of its packets.
+        at = used;
+        seq = index + 1 < this.#firsts.length
+          ? this.#firsts[index + 1]!
+          : last + 1;
+      } else {
+        while (at < used && seq <= last) {
+          const end = at + 2 + ((chunk[at]! << 8) | chunk[at + 1]!);
+          if (end - first > budget && (at > first || output.length > 0)) {
+            break;
+          }
+          at = end;
+          seq++;
+        }
       }
       if (at === first) break;
       output.append(chunk.subarray(first, at));
@@ -329,6 +413,21 @@ export class SpilledStream implements AccountStream {
       cursor.at = at;
       visit(chunk, first, at);
     }
+  }
+
+  /**
+   * Starts a chunk for a message of `length` bytes (spilling the oldest kept one) and returns
+   * it.
+   */
+  #newChunk(length: number): Uint8Array {
+    this.#spill();
+    const chunk = new Uint8Array(Math.max(CHUNK_BYTES, HEADER + length));
+    this.#chunks.push(chunk);
+    this.#firsts.push(this.#count + 1);
+    this.#lengths.push(0);
+    this.#handles.push(-1);
+    this.#view = new DataView(chunk.buffer);
+    return chunk;
   }
 
   /** Stores the oldest chunk still in memory beyond the kept ones. */

@@ -21,6 +21,7 @@ import {
   type FeedOrderbook,
   type FeedReferenceData,
   type FeedTickTable,
+  type FeedWriter,
   type ItchVersion,
 } from "../itch/mod.ts";
 import { Matcher, type MatcherOptions } from "../matcher/mod.ts";
@@ -129,8 +130,10 @@ export function referenceDataOf(day: DayConfig): FeedReferenceData {
  * The day's messages as the publisher keeps them: in memory ({@linkcode MessageLog}) or with
  * older chunks on disk ({@linkcode SpilledStream}).
  */
-export type FeedLog = AccountStream & {
+export type FeedLog = AccountStream & FeedWriter & {
   append(message: Uint8Array): number;
+  /** The bytes of {@linkcode FeedWriter.view}. */
+  readonly chunk: Uint8Array;
   forEachMessage(
     from: number,
     to: number,
@@ -351,11 +354,17 @@ export class ItchPublisher implements Subscriber {
     this.#file?.reset(previous);
     const log = this.#log;
     const file = this.#file;
+    // Each message is written once, into the log's chunk; the file copies it from there.
+    let reserved = 0;
     const generator = new FeedGenerator(
-      {
-        append: (message) => {
-          log.append(message);
-          file?.append(message);
+      file === undefined ? log : {
+        reserve: (maxLength) => reserved = log.reserve(maxLength),
+        get view() {
+          return log.view;
+        },
+        commit: (length) => {
+          file.append(log.chunk.subarray(reserved, reserved + length));
+          return log.commit(length);
         },
       },
       referenceDataOf(day),

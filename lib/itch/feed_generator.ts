@@ -88,6 +88,26 @@ export interface FeedSink {
   append(message: Uint8Array): unknown;
 }
 
+/**
+ * Where the feed goes when it is written in place, each message once: a log's chunk being
+ * filled (`lib/session`'s `MessageLog`, `lib/exchange`'s `SpilledStream`). For every
+ * message the generator calls {@linkcode FeedWriter.reserve}, writes the message into
+ * {@linkcode FeedWriter.view} at the offset it returned, then calls
+ * {@linkcode FeedWriter.commit}; messages are numbered from 1 in commit order.
+ */
+export interface FeedWriter {
+  /**
+   * Makes room for a message of `maxLength` bytes.
+   *
+   * @returns The offset in {@linkcode FeedWriter.view} where the message goes.
+   */
+  reserve(maxLength: number): number;
+  /** The bytes to write into after {@linkcode FeedWriter.reserve}. */
+  readonly view: DataView;
+  /** Stores the message of `length` bytes written at the reserved offset. */
+  commit(length: number): unknown;
+}
+
 /** Options of a {@linkcode FeedGenerator}. */
 export interface FeedGeneratorOptions {
   /**
@@ -117,10 +137,48 @@ interface Book {
   readonly group: number;
 }
 
+/** An event of one orderbook. */
+type OrderbookEvent = Exclude<MarketEvent, { type: "marketState" }>;
+
 /** A blank (system-wide) group: four spaces. */
 const BLANK_GROUP = 0x20202020;
 /** Bytes of the scratch buffer: the longest message the generator writes is 45 bytes. */
 const SCRATCH_LENGTH = 64;
+/** Nanoseconds in a second, a number. */
+const SECOND = NANOSECONDS_PER_SECOND;
+
+/** A {@linkcode FeedSink} as a {@linkcode FeedWriter}: messages written in a scratch buffer. */
+class AppendWriter implements FeedWriter {
+  readonly view: DataView;
+  readonly #sink: FeedSink;
+  /** `#views[n]` is the first `n` bytes of the scratch buffer. */
+  readonly #views: Uint8Array[];
+
+  constructor(sink: FeedSink) {
+    const scratch = new Uint8Array(SCRATCH_LENGTH);
+    this.view = new DataView(scratch.buffer);
+    this.#sink = sink;
+    this.#views = Array.from(
+      { length: SCRATCH_LENGTH + 1 },
+      (_, n) => scratch.subarray(0, n),
+    );
+  }
+
+  reserve(): number {
+    return 0;
+  }
+
+  commit(length: number): void {
+    this.#sink.append(this.#views[length]!);
+  }
+}
+
+/** Whether `sink` is written in place. */
+function isWriter(sink: FeedSink | FeedWriter): sink is FeedWriter {
+  const writer = sink as Partial<FeedWriter>;
+  return typeof writer.reserve === "function" &&
+    typeof writer.commit === "function" && writer.view instanceof DataView;
+}
 
 /**
  * Turns a trading day into ITCH messages, M3–M9:
@@ -137,7 +195,8 @@ const SCRATCH_LENGTH = 64;
  *
  * Every message's time is split (official §4.1): a `T` with the seconds goes before the first
  * message of every second that differs from the latest `T`, and each message carries the
- * nanoseconds since it. Deterministic: the same calls give the same bytes, so a feed
+ * nanoseconds since it. The sink is either a {@linkcode FeedSink}, handed each message, or a
+ * {@linkcode FeedWriter} (a log), each message written into it in place. Deterministic: the same calls give the same bytes, so a feed
  * rebuilt from the journal after a crash is byte-identical (M11). Nothing reveals an account
  * (M9). Pure: no clock, no I/O.
  *
@@ -167,25 +226,29 @@ const SCRATCH_LENGTH = 64;
  * ```
  */
 export class FeedGenerator {
-  readonly #sink: FeedSink;
+  readonly #out: FeedWriter;
   readonly #reference: FeedReferenceData;
   readonly #options: { version: ItchVersion };
   readonly #books = new Map<string, Book>();
+  /** The orderbook of the latest event, and its id (`#book`'s cache). */
+  #lastId: string | undefined;
+  #lastBook: Book = { id: 0, group: 0 };
+  /** Where the reference data's messages are encoded before they are written. */
   readonly #scratch = new Uint8Array(SCRATCH_LENGTH);
-  /** The scratch buffer as a DataView: big-endian writes, 64-bit ones from bigints. */
   readonly #view = new DataView(this.#scratch.buffer, 0, SCRATCH_LENGTH);
-  /** `#views[n]` is the first `n` bytes of the scratch buffer. */
-  readonly #views: Uint8Array[];
   #sequence = 0;
   /** The seconds of the latest `T`, `-1` before the first. */
   #seconds = -1;
+  /** The latest `T`'s second as nanoseconds, and the next second's: no `T` in between. */
+  #secondAt = Infinity;
+  #nextSecondAt = -Infinity;
   #state: "new" | "started" | "ended" = "new";
   #open = false;
 
   /**
    * Creates a generator for one trading day.
    *
-   * @param sink Receives every message.
+   * @param sink Receives every message, or has each written into it in place.
    * @param referenceData The tick tables and orderbooks, in the order the directory sends
    * them.
    * @param options The ITCH version.
@@ -195,17 +258,13 @@ export class FeedGenerator {
    * given, a tick table id is listed twice or has no band, or the version is unknown.
    */
   constructor(
-    sink: FeedSink,
+    sink: FeedSink | FeedWriter,
     referenceData: FeedReferenceData,
     options: FeedGeneratorOptions = {},
   ) {
-    this.#sink = sink;
+    this.#out = isWriter(sink) ? sink : new AppendWriter(sink);
     this.#reference = referenceData;
     this.#options = { version: options.version ?? "1.7" };
-    this.#views = Array.from(
-      { length: SCRATCH_LENGTH + 1 },
-      (_, n) => this.#scratch.subarray(0, n),
-    );
     const tables = new Set<number>();
     for (const table of referenceData.tickTables) {
       if (tables.has(table.tickTableId)) {
@@ -305,21 +364,23 @@ export class FeedGenerator {
           0,
           version,
         );
-        this.#emit(length);
+        this.#emitScratch(length);
       }
     }
     const books = this.#reference.orderbooks;
     for (const book of books) {
-      this.#emit(
+      this.#emitScratch(
         encodeOrderbookDirectory(directoryOf(book, ns), scratch, 0, version),
       );
     }
     for (const book of books) {
-      this.#emit(encodeOrderAdded(referenceOf(book, ns), scratch, 0, version));
+      this.#emitScratch(
+        encodeOrderAdded(referenceOf(book, ns), scratch, 0, version),
+      );
     }
     for (const book of books) {
       if (book.halted === true) continue;
-      this.#emit(encodeTradingState(
+      this.#emitScratch(encodeTradingState(
         {
           type: "tradingState",
           nanoseconds: ns,
@@ -334,7 +395,7 @@ export class FeedGenerator {
     }
     for (const book of books) {
       if (book.shortSellRestricted !== true) continue;
-      this.#emit(encodeShortSellingState(
+      this.#emitScratch(encodeShortSellingState(
         {
           type: "shortSellingState",
           nanoseconds: ns,
@@ -390,69 +451,55 @@ export class FeedGenerator {
     if (this.#state !== "started") this.#failState("report a market event");
     switch (event.type) {
       case "bookAdd": {
-        const book = this.#book(event.orderbookId);
-        const ns = this.#time(event.timestamp);
-        const v = this.#view;
-        v.setUint8(0, ORDER_ADDED_TYPE);
-        v.setUint32(1, ns);
-        v.setBigUint64(5, event.orderNumber);
-        v.setUint8(13, event.side === "B" ? 0x42 : 0x53);
-        v.setUint32(14, event.quantity);
-        v.setUint32(18, book.id);
-        v.setUint32(22, book.group);
-        v.setUint32(26, event.price);
-        this.#emit(ORDER_ADDED_LENGTH);
+        const at = this.#begin(event, ORDER_ADDED_TYPE, ORDER_ADDED_LENGTH);
+        const book = this.#lastBook;
+        const v = this.#out.view;
+        v.setBigUint64(at + 5, event.orderNumber);
+        v.setUint8(at + 13, event.side === "B" ? 0x42 : 0x53);
+        v.setUint32(at + 14, event.quantity);
+        v.setUint32(at + 18, book.id);
+        v.setUint32(at + 22, book.group);
+        v.setUint32(at + 26, event.price);
+        this.#commit(ORDER_ADDED_LENGTH);
         return;
       }
       case "bookExecute": {
-        this.#book(event.orderbookId);
-        const ns = this.#time(event.timestamp);
-        const v = this.#view;
-        v.setUint8(0, 0x45);
-        v.setUint32(1, ns);
-        v.setBigUint64(5, event.orderNumber);
-        v.setUint32(13, event.quantity);
-        v.setBigUint64(17, event.matchNumber);
-        this.#emit(ITCH_ORDER_EXECUTED_LENGTH);
+        const at = this.#begin(event, 0x45, ITCH_ORDER_EXECUTED_LENGTH);
+        const v = this.#out.view;
+        v.setBigUint64(at + 5, event.orderNumber);
+        v.setUint32(at + 13, event.quantity);
+        v.setBigUint64(at + 17, event.matchNumber);
+        this.#commit(ITCH_ORDER_EXECUTED_LENGTH);
         return;
       }
       case "bookDelete": {
-        this.#book(event.orderbookId);
-        const ns = this.#time(event.timestamp);
-        const v = this.#view;
-        v.setUint8(0, 0x44);
-        v.setUint32(1, ns);
-        v.setBigUint64(5, event.orderNumber);
-        this.#emit(ORDER_DELETED_LENGTH);
+        const at = this.#begin(event, 0x44, ORDER_DELETED_LENGTH);
+        this.#out.view.setBigUint64(at + 5, event.orderNumber);
+        this.#commit(ORDER_DELETED_LENGTH);
         return;
       }
       case "bookReplace": {
-        this.#book(event.orderbookId);
-        const ns = this.#time(event.timestamp);
-        const v = this.#view;
-        v.setUint8(0, 0x55);
-        v.setUint32(1, ns);
-        v.setBigUint64(5, event.originalOrderNumber);
-        v.setBigUint64(13, event.orderNumber);
-        v.setUint32(21, event.quantity);
-        v.setUint32(25, event.price);
-        this.#emit(ITCH_ORDER_REPLACED_LENGTH);
+        const at = this.#begin(event, 0x55, ITCH_ORDER_REPLACED_LENGTH);
+        const v = this.#out.view;
+        v.setBigUint64(at + 5, event.originalOrderNumber);
+        v.setBigUint64(at + 13, event.orderNumber);
+        v.setUint32(at + 21, event.quantity);
+        v.setUint32(at + 25, event.price);
+        this.#commit(ITCH_ORDER_REPLACED_LENGTH);
         return;
       }
       case "tradingState":
         this.#bookState(
+          event,
           0x48,
-          event.orderbookId,
-          event.timestamp,
           event.halted ? 0x56 : 0x54,
           TRADING_STATE_LENGTH,
         );
         return;
       case "shortSellState":
         this.#bookState(
+          event,
           0x59,
-          event.orderbookId,
-          event.timestamp,
           event.restricted ? 0x31 : 0x30,
           SHORT_SELLING_STATE_LENGTH,
         );
@@ -504,8 +551,13 @@ export class FeedGenerator {
   }
 
   #book(orderbookId: string): Book {
+    if (orderbookId === this.#lastId) return this.#lastBook;
     const book = this.#books.get(orderbookId);
-    if (book !== undefined) return book;
+    if (book !== undefined) {
+      this.#lastId = orderbookId;
+      this.#lastBook = book;
+      return book;
+    }
     throw new RangeError(
       `Cannot report a market event as orderbook ${
         JSON.stringify(orderbookId)
@@ -521,56 +573,99 @@ export class FeedGenerator {
 
   /** Writes `H` or `Y` of one orderbook with the state byte `state`. */
   #bookState(
+    event: OrderbookEvent,
     type: number,
-    orderbookId: string,
-    timestamp: number,
     state: number,
     length: number,
   ): void {
-    const book = this.#book(orderbookId);
-    const ns = this.#time(timestamp);
-    const v = this.#view;
-    v.setUint8(0, type);
-    v.setUint32(1, ns);
-    v.setUint32(5, book.id);
-    v.setUint32(9, book.group);
-    v.setUint8(13, state);
-    this.#emit(length);
+    const at = this.#begin(event, type, length);
+    const book = this.#lastBook;
+    const v = this.#out.view;
+    v.setUint32(at + 5, book.id);
+    v.setUint32(at + 9, book.group);
+    v.setUint8(at + 13, state);
+    this.#commit(length);
+  }
+
+  /**
+   * Starts the message of an orderbook's event: checks the orderbook (then
+   * `#lastBook`), sends the `T` the event's second needs, reserves `length` bytes and writes
+   * the type and the nanoseconds.
+   *
+   * @returns The message's offset in the writer's view.
+   */
+  #begin(event: OrderbookEvent, type: number, length: number): number {
+    this.#book(event.orderbookId);
+    const ns = this.#time(event.timestamp);
+    const out = this.#out;
+    const at = out.reserve(length);
+    const v = out.view;
+    v.setUint8(at, type);
+    v.setUint32(at + 1, ns);
+    return at;
   }
 
   #systemEvent(ns: number, code: ItchSystemEventCode): void {
-    const v = this.#view;
-    v.setUint8(0, 0x53);
-    v.setUint32(1, ns);
-    v.setUint32(5, BLANK_GROUP);
-    v.setUint8(9, code.charCodeAt(0));
-    this.#emit(ITCH_SYSTEM_EVENT_LENGTH);
+    const out = this.#out;
+    const at = out.reserve(ITCH_SYSTEM_EVENT_LENGTH);
+    const v = out.view;
+    v.setUint8(at, 0x53);
+    v.setUint32(at + 1, ns);
+    v.setUint32(at + 5, BLANK_GROUP);
+    v.setUint8(at + 9, code.charCodeAt(0));
+    this.#commit(ITCH_SYSTEM_EVENT_LENGTH);
   }
 
   /**
    * Sends the `T` that `timestamp`'s second needs, if any, and returns its nanoseconds. Call
-   * it before writing the message into the scratch buffer.
+   * it before reserving the message's bytes. Within the latest `T`'s second, no division.
    */
   #time(timestamp: number): number {
+    if (
+      timestamp >= this.#secondAt && timestamp < this.#nextSecondAt &&
+      Number.isInteger(timestamp)
+    ) {
+      return timestamp - this.#secondAt;
+    }
+    return this.#newSecond(timestamp);
+  }
+
+  /** {@linkcode FeedGenerator.#time} for a timestamp outside the latest `T`'s second. */
+  #newSecond(timestamp: number): number {
     if (!(Number.isSafeInteger(timestamp) && timestamp >= 0)) {
       throw new RangeError(
         `Cannot write the feed as timestamp must be a non-negative safe integer: current value is ${timestamp}`,
       );
     }
-    const seconds = Math.floor(timestamp / NANOSECONDS_PER_SECOND);
+    const seconds = Math.floor(timestamp / SECOND);
     if (seconds !== this.#seconds) {
       this.#seconds = seconds;
-      const v = this.#view;
-      v.setUint8(0, 0x54);
-      v.setUint32(1, seconds);
-      this.#emit(TIMESTAMP_SECONDS_LENGTH);
+      const out = this.#out;
+      const at = out.reserve(TIMESTAMP_SECONDS_LENGTH);
+      const v = out.view;
+      v.setUint8(at, 0x54);
+      v.setUint32(at + 1, seconds);
+      this.#commit(TIMESTAMP_SECONDS_LENGTH);
     }
-    return timestamp - seconds * NANOSECONDS_PER_SECOND;
+    this.#secondAt = seconds * SECOND;
+    this.#nextSecondAt = this.#secondAt + SECOND;
+    return timestamp - this.#secondAt;
   }
 
-  #emit(length: number): void {
+  /** Numbers and stores the message written at the reserved offset. */
+  #commit(length: number): void {
     this.#sequence++;
-    this.#sink.append(this.#views[length]!);
+    this.#out.commit(length);
+  }
+
+  /** Writes the first `length` bytes of the scratch buffer as a message. */
+  #emitScratch(length: number): void {
+    const out = this.#out;
+    const at = out.reserve(length);
+    const v = out.view;
+    const scratch = this.#scratch;
+    for (let i = 0; i < length; i++) v.setUint8(at + i, scratch[i]!);
+    this.#commit(length);
   }
 }
 

@@ -96,6 +96,8 @@ export class MessageLog implements PacketStream {
   #starts = new Float64Array(1024);
   #count = 0;
   #reserved = -1;
+  /** The last chunk as a DataView: {@linkcode MessageLog.view}. */
+  #view = new DataView(this.#chunks[0]!.buffer);
 
   /** The number of messages, which is also the last sequence number. */
   get length(): number {
@@ -113,6 +115,27 @@ export class MessageLog implements PacketStream {
   }
 
   /**
+   * {@linkcode MessageLog.chunk} as a DataView, to encode into after
+   * {@linkcode MessageLog.reserve} (big-endian fields, 64-bit ones from bigints).
+   *
+   * @example A message written in place
+   * ```ts
+   * import { MessageLog } from "./message_log.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new MessageLog();
+   * const at = log.reserve(9);
+   * log.view.setUint8(at, 0x44);
+   * log.view.setBigUint64(at + 1, 2n ** 63n + 5n);
+   * assert.equal(log.commit(9), 1);
+   * assert.deepEqual(log.message(1), new Uint8Array([0x44, 0x80, 0, 0, 0, 0, 0, 0, 5]));
+   * ```
+   */
+  get view(): DataView {
+    return this.#view;
+  }
+
+  /**
    * Makes room for a message of at most `maxLength` bytes.
    *
    * @param maxLength The longest the message can be (at most 65,534 bytes).
@@ -126,9 +149,9 @@ export class MessageLog implements PacketStream {
       );
     }
     if (this.#used + HEADER + maxLength > CHUNK_SIZE) {
-      this.#chunks.push(
-        new Uint8Array(Math.max(CHUNK_SIZE, HEADER + maxLength)),
-      );
+      const chunk = new Uint8Array(Math.max(CHUNK_SIZE, HEADER + maxLength));
+      this.#chunks.push(chunk);
+      this.#view = new DataView(chunk.buffer);
       this.#used = 0;
     }
     this.#reserved = maxLength;
