@@ -7,49 +7,66 @@
 export const ABSENT = -1;
 
 /** Slots per entry: key a, key b, value, unused (a power of two for shifts). */
-const SHIFT = 2;
-const A = 0;
-const B = 1;
-const VALUE = 2;
+export const PAIR_SHIFT = 2;
+const SHIFT = PAIR_SHIFT;
+/** Offsets in an entry's slots. */
+export const PAIR_A = 0;
+export const PAIR_B = 1;
+export const PAIR_VALUE = 2;
+const A = PAIR_A;
+const B = PAIR_B;
+const VALUE = PAIR_VALUE;
 
-/** A map from (a, b) int32 pairs to non-negative int32 values. */
+/**
+ * The home slot of (a, b) in a table whose `shift` is given: the hash's top bits.
+ * `BookBuilder`'s inlined probes compute the same.
+ */
+export function pairHome(a: number, b: number, shift: number): number {
+  return Math.imul(b ^ Math.imul(a, 0x85ebca6b), 0x9e3779b1) >>> shift;
+}
+
+/**
+ * A map from (a, b) int32 pairs to non-negative int32 values.
+ *
+ * The fields are public so that the book builder's hot loop can probe and fill `slots` with
+ * no call: whoever writes an entry there does what `add` does (and `size++`), only when
+ * `hasRoom()`, and removes entries only through `deleteAt`.
+ */
 export class PairTable {
-  #slots: Int32Array;
-  #mask: number;
+  /** The entries, `PAIR_SHIFT` int32 each; an empty one has `ABSENT` as its value. */
+  slots: Int32Array;
+  /** Capacity minus 1. */
+  mask: number;
   /** 32 minus log2 of the capacity: the hash's top bits pick the slot. */
-  #shift: number;
-  #size = 0;
+  shift: number;
+  /** The number of entries. */
+  size = 0;
 
   /** Creates a table for at least `capacity` entries before it grows (a power of two). */
   constructor(capacity = 1024) {
     let size = 16;
     while (size < capacity * 2) size *= 2;
-    this.#slots = new Int32Array(size << SHIFT).fill(ABSENT);
-    this.#mask = size - 1;
-    this.#shift = 32 - Math.log2(size);
+    this.slots = new Int32Array(size << SHIFT).fill(ABSENT);
+    this.mask = size - 1;
+    this.shift = 32 - Math.log2(size);
   }
 
-  /** The number of entries. */
-  get size(): number {
-    return this.#size;
-  }
-
-  #home(a: number, b: number): number {
-    return Math.imul(b ^ Math.imul(a, 0x85ebca6b), 0x9e3779b1) >>> this.#shift;
+  /** Whether one more entry fits without growing (the load stays at most one half). */
+  hasRoom(): boolean {
+    return (this.size + 1) * 2 <= this.mask + 1;
   }
 
   /** The value of (a, b), or `ABSENT`. */
   get(a: number, b: number): number {
     const slot = this.find(a, b);
-    return slot === ABSENT ? ABSENT : this.#slots[(slot << SHIFT) + VALUE]!;
+    return slot === ABSENT ? ABSENT : this.slots[(slot << SHIFT) + VALUE]!;
   }
 
   /** The slot of (a, b), for `valueAt` and `deleteAt`; `ABSENT` when it is not there. */
   find(a: number, b: number): number {
-    const slots = this.#slots;
-    const mask = this.#mask;
-    let slot = Math.imul(b ^ Math.imul(a, 0x85ebca6b), 0x9e3779b1) >>>
-      this.#shift;
+    const slots = this.slots;
+    const mask = this.mask;
+    let slot = pairHome(a, b, this.shift);
     while (true) {
       const at = slot << SHIFT;
       if (slots[at + VALUE] === ABSENT) return ABSENT;
@@ -60,7 +77,7 @@ export class PairTable {
 
   /** The value in a slot `find` returned. */
   valueAt(slot: number): number {
-    return this.#slots[(slot << SHIFT) + VALUE]!;
+    return this.slots[(slot << SHIFT) + VALUE]!;
   }
 
   /**
@@ -69,11 +86,10 @@ export class PairTable {
    * @returns `ABSENT` when added; the value already there otherwise (nothing changes).
    */
   add(a: number, b: number, value: number): number {
-    if ((this.#size + 1) * 2 > this.#mask + 1) this.#grow();
-    const slots = this.#slots;
-    const mask = this.#mask;
-    let slot = Math.imul(b ^ Math.imul(a, 0x85ebca6b), 0x9e3779b1) >>>
-      this.#shift;
+    if ((this.size + 1) * 2 > this.mask + 1) this.#grow();
+    const slots = this.slots;
+    const mask = this.mask;
+    let slot = pairHome(a, b, this.shift);
     while (true) {
       const at = slot << SHIFT;
       const found = slots[at + VALUE]!;
@@ -81,7 +97,7 @@ export class PairTable {
         slots[at + A] = a;
         slots[at + B] = b;
         slots[at + VALUE] = value;
-        this.#size++;
+        this.size++;
         return ABSENT;
       }
       if (slots[at + B] === b && slots[at + A] === a) return found;
@@ -100,8 +116,9 @@ export class PairTable {
    * shift back, so no slot is left marked deleted.
    */
   deleteAt(slot: number): number {
-    const slots = this.#slots;
-    const mask = this.#mask;
+    const slots = this.slots;
+    const mask = this.mask;
+    const shift = this.shift;
     const value = slots[(slot << SHIFT) + VALUE]!;
     let hole = slot;
     let next = hole;
@@ -109,7 +126,7 @@ export class PairTable {
       next = (next + 1) & mask;
       const at = next << SHIFT;
       if (slots[at + VALUE] === ABSENT) break;
-      const home = this.#home(slots[at + A]!, slots[at + B]!);
+      const home = pairHome(slots[at + A]!, slots[at + B]!, shift);
       // The entry stays if its home lies cyclically in (hole, next].
       if (
         hole <= next ? hole < home && home <= next : hole < home || home <= next
@@ -123,24 +140,24 @@ export class PairTable {
       hole = next;
     }
     slots[(hole << SHIFT) + VALUE] = ABSENT;
-    this.#size--;
+    this.size--;
     return value;
   }
 
   #grow(): void {
-    const old = this.#slots;
-    const size = (this.#mask + 1) * 2;
+    const old = this.slots;
+    const size = (this.mask + 1) * 2;
     const slots = new Int32Array(size << SHIFT).fill(ABSENT);
-    this.#slots = slots;
-    this.#mask = size - 1;
-    this.#shift--;
-    const mask = this.#mask;
+    this.slots = slots;
+    this.mask = size - 1;
+    this.shift--;
+    const mask = this.mask;
     for (let at = 0; at < old.length; at += 1 << SHIFT) {
       const value = old[at + VALUE]!;
       if (value === ABSENT) continue;
       const a = old[at + A]!;
       const b = old[at + B]!;
-      let slot = this.#home(a, b);
+      let slot = pairHome(a, b, this.shift);
       while (slots[(slot << SHIFT) + VALUE] !== ABSENT) {
         slot = (slot + 1) & mask;
       }
