@@ -454,6 +454,7 @@ export class BookBuilder {
   // malformed or does not fit the book (the careful path then applies it or throws the
   // error), a reference price, or a message that needs a table to grow.
   #applyFast(b: Uint8Array, start: number, end: number): number {
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
     const orders = this.#orders;
     let levels = this.#levels;
     let totals = this.#totals;
@@ -478,38 +479,41 @@ export class BookBuilder {
     let at = start;
     let applied = 0;
     loop: while (end - at >= 2) {
-      const length = (b[at]! << 8) | b[at + 1]!;
+      const length = v.getUint16(at);
       if (end - at - 2 < length) break;
       const m = at + 2;
       const type = b[m];
       if (type === 0x54) {
         if (length !== 5) break;
-        seconds = ((b[m + 1]! << 24) | (b[m + 2]! << 16) | (b[m + 3]! << 8) |
-          b[m + 4]!) >>> 0;
+        seconds = v.getUint32(m + 1);
         nanoseconds = 0;
         at = m + length;
         applied++;
         continue;
       }
-      const ns = ((b[m + 1]! << 24) | (b[m + 2]! << 16) | (b[m + 3]! << 8) |
-        b[m + 4]!) >>> 0;
+      // The length each message type must have; 0: not taken here.
+      const size = type === 0x41
+        ? 30
+        : type === 0x45
+        ? 25
+        : type === 0x44
+        ? 13
+        : type === 0x55
+        ? 29
+        : 0;
+      if (size === 0 || length !== size) break;
+      const ns = v.getUint32(m + 1);
       if (ns >= NANOSECONDS_PER_SECOND) break;
-      const high = (b[m + 5]! << 24) | (b[m + 6]! << 16) | (b[m + 7]! << 8) |
-        b[m + 8]!;
-      const low = (b[m + 9]! << 24) | (b[m + 10]! << 16) |
-        (b[m + 11]! << 8) | b[m + 12]!;
+      const high = v.getInt32(m + 5);
+      const low = v.getInt32(m + 9);
       if (type === 0x41) {
-        if (length !== 30) break;
         const sideByte = b[m + 13];
         if (sideByte !== 0x42 && sideByte !== 0x53) break;
         // As int32: 0 and anything above 2^31 - 1 are refused by the careful path.
-        const quantity = (b[m + 14]! << 24) | (b[m + 15]! << 16) |
-          (b[m + 16]! << 8) | b[m + 17]!;
-        const price = (b[m + 26]! << 24) | (b[m + 27]! << 16) |
-          (b[m + 28]! << 8) | b[m + 29]!;
+        const quantity = v.getInt32(m + 14);
+        const price = v.getInt32(m + 26);
         if ((high | low) === 0 || quantity <= 0 || price < 0) break;
-        const key = ((b[m + 18]! << 24) | (b[m + 19]! << 16) |
-          (b[m + 20]! << 8) | b[m + 21]!) >>> 0;
+        const key = v.getUint32(m + 18);
         if (key !== lastKey) {
           let found = -1;
           if (bookCount <= SCANNED_BOOKS) {
@@ -582,12 +586,7 @@ export class BookBuilder {
         levels[l + L_TAIL] = order;
         levels[l + L_COUNT]!++;
         totals[(level << 2) + L_TOTAL]! += quantity;
-      } else if (type === 0x45 || type === 0x44 || type === 0x55) {
-        if (
-          length !== (type === 0x45 ? 25 : type === 0x44 ? 13 : 29)
-        ) {
-          break;
-        }
+      } else {
         let slot = pairHome(high, low, shift);
         let s = slot << PAIR_SHIFT;
         let order = slots[s + PAIR_VALUE]!;
@@ -605,8 +604,7 @@ export class BookBuilder {
         const level = orders[o + O_LEVEL]!;
         let remove = type === 0x44;
         if (type === 0x45) {
-          const quantity = (b[m + 13]! << 24) | (b[m + 14]! << 16) |
-            (b[m + 15]! << 8) | b[m + 16]!;
+          const quantity = v.getInt32(m + 13);
           if (quantity <= 0 || quantity > open) break;
           const bookSide = levels[(level << LEVEL_SHIFT) + L_BOOK_SIDE]!;
           const book = books[bookSide >> 1]!;
@@ -621,10 +619,8 @@ export class BookBuilder {
             }
             const next = book.tradeNext;
             const t = next * TRADE_SIZE;
-            trades[t] = ((b[m + 17]! << 24) | (b[m + 18]! << 16) |
-              (b[m + 19]! << 8) | b[m + 20]!) >>> 0;
-            trades[t + 1] = ((b[m + 21]! << 24) | (b[m + 22]! << 16) |
-              (b[m + 23]! << 8) | b[m + 24]!) >>> 0;
+            trades[t] = v.getUint32(m + 17);
+            trades[t + 1] = v.getUint32(m + 21);
             trades[t + 2] = high >>> 0;
             trades[t + 3] = low >>> 0;
             trades[t + 4] = bookSide & 1;
@@ -640,14 +636,10 @@ export class BookBuilder {
             totals[(level << 2) + L_TOTAL]! -= quantity;
           }
         } else if (type === 0x55) {
-          const newHigh = (b[m + 13]! << 24) | (b[m + 14]! << 16) |
-            (b[m + 15]! << 8) | b[m + 16]!;
-          const newLow = (b[m + 17]! << 24) | (b[m + 18]! << 16) |
-            (b[m + 19]! << 8) | b[m + 20]!;
-          const quantity = (b[m + 21]! << 24) | (b[m + 22]! << 16) |
-            (b[m + 23]! << 8) | b[m + 24]!;
-          const price = (b[m + 25]! << 24) | (b[m + 26]! << 16) |
-            (b[m + 27]! << 8) | b[m + 28]!;
+          const newHigh = v.getInt32(m + 13);
+          const newLow = v.getInt32(m + 17);
+          const quantity = v.getInt32(m + 21);
+          const price = v.getInt32(m + 25);
           if (quantity <= 0 || price < 0) break;
           if (newHigh !== high || newLow !== low) {
             if ((index.size + 1) * 2 > mask + 1) break;
@@ -731,8 +723,6 @@ export class BookBuilder {
           orderFree = order;
           orderCount--;
         }
-      } else {
-        break;
       }
       nanoseconds = ns;
       at = m + length;
