@@ -146,6 +146,14 @@ const SELL = 1;
 /** Up to this many orderbooks, a book is found by a scan rather than a `Map`. */
 const SCANNED_BOOKS = 16;
 
+/** Entries of the builder's level cache (a power of two). */
+const LEVEL_CACHE = 1 << 10;
+
+/** The level cache's entry for a book side and price. */
+function levelSlot(bookSide: number, price: number): number {
+  return Math.imul(price ^ Math.imul(bookSide, 0x85ebca6b), 0x9e3779b1) >>> 22;
+}
+
 // Kept trades: 8 doubles each.
 const TRADE_SIZE = 8;
 
@@ -247,8 +255,11 @@ export class BookBuilder {
   readonly #orderIndex = new PairTable(1024);
   /** (book and side, price) → level row. */
   readonly #levelIndex = new PairTable(256);
-  /** The level an order was last placed in: consecutive orders often share one. */
-  #lastLevel = NONE;
+  /**
+   * Recent levels, direct-mapped by `levelSlot(bookSide, price)`: an entry is trusted only
+   * when the level row still has that book side and price and holds orders.
+   */
+  readonly #levelCache = new Int32Array(LEVEL_CACHE).fill(NONE);
 
   readonly #books: Book[] = [];
   /** The books' keys, by index, for the scan of a few books. */
@@ -471,7 +482,7 @@ export class BookBuilder {
     let orderTop = this.#orderTop;
     let orderFree = this.#orderFree;
     let orderCount = this.#orderCount;
-    let lastLevel = this.#lastLevel;
+    const levelCache = this.#levelCache;
     let seconds = this.#seconds;
     let nanoseconds = this.#nanoseconds;
     let lastKey = -1;
@@ -560,7 +571,8 @@ export class BookBuilder {
         // Placed at the back of its level.
         const side = sideByte === 0x42 ? BUY : SELL;
         const bookSide = (lastBook << 1) | side;
-        let level = lastLevel;
+        const cached = levelSlot(bookSide, price);
+        let level = levelCache[cached]!;
         if (
           level === NONE ||
           levels[(level << LEVEL_SHIFT) + L_PRICE] !== price ||
@@ -573,7 +585,7 @@ export class BookBuilder {
             levels = this.#levels;
             totals = this.#totals;
           }
-          lastLevel = level;
+          levelCache[cached] = level;
         }
         const l = level << LEVEL_SHIFT;
         const tail = levels[l + L_TAIL]!;
@@ -680,7 +692,8 @@ export class BookBuilder {
             if (--levels[l + L_COUNT]! === 0) this.#dropLevel(level);
             // ...and at the back of the new price's with the new one.
             orders[o + O_QUANTITY] = quantity;
-            let to = lastLevel;
+            const cached = levelSlot(bookSide, price);
+            let to = levelCache[cached]!;
             if (
               to === NONE ||
               levels[(to << LEVEL_SHIFT) + L_PRICE] !== price ||
@@ -693,7 +706,7 @@ export class BookBuilder {
                 levels = this.#levels;
                 totals = this.#totals;
               }
-              lastLevel = to;
+              levelCache[cached] = to;
             }
             const t = to << LEVEL_SHIFT;
             const tail = levels[t + L_TAIL]!;
@@ -731,7 +744,6 @@ export class BookBuilder {
     this.#orderTop = orderTop;
     this.#orderFree = orderFree;
     this.#orderCount = orderCount;
-    this.#lastLevel = lastLevel;
     this.#seconds = seconds;
     this.#nanoseconds = nanoseconds;
     this.#fastApplied = applied;
@@ -1251,7 +1263,8 @@ export class BookBuilder {
   #place(book: Book, side: number, order: number, price: number): void {
     const levelRows = this.#levels;
     const bookSide = (book.index << 1) | side;
-    let level = this.#lastLevel;
+    const cached = levelSlot(bookSide, price);
+    let level = this.#levelCache[cached]!;
     if (
       level === NONE || levelRows[(level << LEVEL_SHIFT) + L_PRICE] !== price ||
       levelRows[(level << LEVEL_SHIFT) + L_BOOK_SIDE] !== bookSide ||
@@ -1259,7 +1272,7 @@ export class BookBuilder {
     ) {
       level = this.#levelIndex.get(bookSide, price);
       if (level === ABSENT) level = this.#newLevel(book, side, price);
-      this.#lastLevel = level;
+      this.#levelCache[cached] = level;
     }
     const rows = this.#orders;
     const at = order << ORDER_SHIFT;
