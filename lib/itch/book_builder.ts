@@ -473,6 +473,7 @@ export class BookBuilder {
     const slots = index.slots;
     const mask = index.mask;
     const shift = index.shift;
+    let size = index.size;
     const levelIndex = this.#levelIndex;
     const books = this.#books;
     const keys = this.#bookKeys;
@@ -503,7 +504,7 @@ export class BookBuilder {
         continue;
       }
       // The length each message type must have; 0: not taken here.
-      const size = type === 0x41
+      const expected = type === 0x41
         ? 30
         : type === 0x45
         ? 25
@@ -512,7 +513,7 @@ export class BookBuilder {
         : type === 0x55
         ? 29
         : 0;
-      if (size === 0 || length !== size) break;
+      if (expected === 0 || length !== expected) break;
       const ns = v.getUint32(m + 1);
       if (ns >= NANOSECONDS_PER_SECOND) break;
       const high = v.getInt32(m + 5);
@@ -542,7 +543,7 @@ export class BookBuilder {
           lastBook = found;
         }
         if (orderFree === NONE && orderTop >= orderRows) break;
-        if ((index.size + 1) * 2 > mask + 1) break;
+        if ((size + 1) * 2 > mask + 1) break;
         let slot = pairHome(high, low, shift);
         let s = slot << PAIR_SHIFT;
         while (slots[s + PAIR_VALUE] !== ABSENT) {
@@ -563,7 +564,7 @@ export class BookBuilder {
         slots[s + PAIR_A] = high;
         slots[s + PAIR_B] = low;
         slots[s + PAIR_VALUE] = order;
-        index.size++;
+        size++;
         const o = order << ORDER_SHIFT;
         orders[o + O_QUANTITY] = quantity;
         orders[o + O_HIGH] = high;
@@ -654,7 +655,7 @@ export class BookBuilder {
           const price = v.getInt32(m + 25);
           if (quantity <= 0 || price < 0) break;
           if (newHigh !== high || newLow !== low) {
-            if ((index.size + 1) * 2 > mask + 1) break;
+            if ((size + 1) * 2 > mask + 1) break;
             let to = pairHome(newHigh, newLow, shift);
             let n = to << PAIR_SHIFT;
             while (slots[n + PAIR_VALUE] !== ABSENT) {
@@ -670,8 +671,34 @@ export class BookBuilder {
             slots[n + PAIR_A] = newHigh;
             slots[n + PAIR_B] = newLow;
             slots[n + PAIR_VALUE] = order;
-            index.size++;
-            index.deleteAt(slot);
+            size++;
+            // Backward-shift deletion of the entry in `slot` (as `PairTable.deleteAt`).
+            let hole = slot;
+            let scan = hole;
+            while (true) {
+              scan = (scan + 1) & mask;
+              const at = scan << PAIR_SHIFT;
+              if (slots[at + PAIR_VALUE] === ABSENT) break;
+              const home = pairHome(
+                slots[at + PAIR_A]!,
+                slots[at + PAIR_B]!,
+                shift,
+              );
+              if (
+                hole <= scan
+                  ? hole < home && home <= scan
+                  : hole < home || home <= scan
+              ) {
+                continue;
+              }
+              const to = hole << PAIR_SHIFT;
+              slots[to + PAIR_A] = slots[at + PAIR_A]!;
+              slots[to + PAIR_B] = slots[at + PAIR_B]!;
+              slots[to + PAIR_VALUE] = slots[at + PAIR_VALUE]!;
+              hole = scan;
+            }
+            slots[(hole << PAIR_SHIFT) + PAIR_VALUE] = ABSENT;
+            size--;
             orders[o + O_HIGH] = newHigh;
             orders[o + O_LOW] = newLow;
           }
@@ -722,7 +749,33 @@ export class BookBuilder {
           }
         }
         if (remove) {
-          index.deleteAt(slot);
+          // Backward-shift deletion of the entry in `slot` (as `PairTable.deleteAt`).
+          let hole = slot;
+          let scan = hole;
+          while (true) {
+            scan = (scan + 1) & mask;
+            const at = scan << PAIR_SHIFT;
+            if (slots[at + PAIR_VALUE] === ABSENT) break;
+            const home = pairHome(
+              slots[at + PAIR_A]!,
+              slots[at + PAIR_B]!,
+              shift,
+            );
+            if (
+              hole <= scan
+                ? hole < home && home <= scan
+                : hole < home || home <= scan
+            ) {
+              continue;
+            }
+            const to = hole << PAIR_SHIFT;
+            slots[to + PAIR_A] = slots[at + PAIR_A]!;
+            slots[to + PAIR_B] = slots[at + PAIR_B]!;
+            slots[to + PAIR_VALUE] = slots[at + PAIR_VALUE]!;
+            hole = scan;
+          }
+          slots[(hole << PAIR_SHIFT) + PAIR_VALUE] = ABSENT;
+          size--;
           const l = level << LEVEL_SHIFT;
           const prev = orders[o + O_PREV]!;
           const next = orders[o + O_NEXT]!;
@@ -746,6 +799,7 @@ export class BookBuilder {
     this.#orderCount = orderCount;
     this.#seconds = seconds;
     this.#nanoseconds = nanoseconds;
+    index.size = size;
     this.#fastApplied = applied;
     return at;
   }
