@@ -13,6 +13,11 @@ const SHIFT = PAIR_SHIFT;
 export const PAIR_A = 0;
 export const PAIR_B = 1;
 export const PAIR_VALUE = 2;
+/**
+ * The value slot of an empty entry: a value is stored plus one, so that a fresh (zeroed)
+ * `Int32Array` is an empty table with no fill and its untouched pages stay unmapped.
+ */
+export const PAIR_EMPTY = 0;
 const A = PAIR_A;
 const B = PAIR_B;
 const VALUE = PAIR_VALUE;
@@ -26,14 +31,15 @@ export function pairHome(a: number, b: number, shift: number): number {
 }
 
 /**
- * A map from (a, b) int32 pairs to non-negative int32 values.
+ * A map from (a, b) int32 pairs to int32 values from 0 to 2^31 - 2.
  *
- * The fields are public so that the book builder's hot loop can probe and fill `slots` with
- * no call: whoever writes an entry there does what `add` does (and `size++`), only when
- * `hasRoom()`, and removes entries only through `deleteAt`.
+ * The fields are public so that the book builder's hot loop can probe, fill and empty
+ * `slots` with no call; it keeps the invariants the methods keep: an entry is added only
+ * while the load stays at most one half, with its value plus one, counted in `size`, and
+ * removed by the backward shift of `deleteAt`.
  */
 export class PairTable {
-  /** The entries, `PAIR_SHIFT` int32 each; an empty one has `ABSENT` as its value. */
+  /** The entries, `PAIR_SHIFT` int32 each: a, b, value plus one (`PAIR_EMPTY`: none). */
   slots: Int32Array;
   /** Capacity minus 1. */
   mask: number;
@@ -46,20 +52,15 @@ export class PairTable {
   constructor(capacity = 1024) {
     let size = 16;
     while (size < capacity * 2) size *= 2;
-    this.slots = new Int32Array(size << SHIFT).fill(ABSENT);
+    this.slots = new Int32Array(size << SHIFT);
     this.mask = size - 1;
     this.shift = 32 - Math.log2(size);
-  }
-
-  /** Whether one more entry fits without growing (the load stays at most one half). */
-  hasRoom(): boolean {
-    return (this.size + 1) * 2 <= this.mask + 1;
   }
 
   /** The value of (a, b), or `ABSENT`. */
   get(a: number, b: number): number {
     const slot = this.find(a, b);
-    return slot === ABSENT ? ABSENT : this.slots[(slot << SHIFT) + VALUE]!;
+    return slot === ABSENT ? ABSENT : this.slots[(slot << SHIFT) + VALUE]! - 1;
   }
 
   /** The slot of (a, b), for `valueAt` and `deleteAt`; `ABSENT` when it is not there. */
@@ -69,7 +70,7 @@ export class PairTable {
     let slot = pairHome(a, b, this.shift);
     while (true) {
       const at = slot << SHIFT;
-      if (slots[at + VALUE] === ABSENT) return ABSENT;
+      if (slots[at + VALUE] === PAIR_EMPTY) return ABSENT;
       if (slots[at + B] === b && slots[at + A] === a) return slot;
       slot = (slot + 1) & mask;
     }
@@ -77,7 +78,7 @@ export class PairTable {
 
   /** The value in a slot `find` returned. */
   valueAt(slot: number): number {
-    return this.slots[(slot << SHIFT) + VALUE]!;
+    return this.slots[(slot << SHIFT) + VALUE]! - 1;
   }
 
   /**
@@ -93,14 +94,14 @@ export class PairTable {
     while (true) {
       const at = slot << SHIFT;
       const found = slots[at + VALUE]!;
-      if (found === ABSENT) {
+      if (found === PAIR_EMPTY) {
         slots[at + A] = a;
         slots[at + B] = b;
-        slots[at + VALUE] = value;
+        slots[at + VALUE] = value + 1;
         this.size++;
         return ABSENT;
       }
-      if (slots[at + B] === b && slots[at + A] === a) return found;
+      if (slots[at + B] === b && slots[at + A] === a) return found - 1;
       slot = (slot + 1) & mask;
     }
   }
@@ -119,13 +120,13 @@ export class PairTable {
     const slots = this.slots;
     const mask = this.mask;
     const shift = this.shift;
-    const value = slots[(slot << SHIFT) + VALUE]!;
+    const value = slots[(slot << SHIFT) + VALUE]! - 1;
     let hole = slot;
     let next = hole;
     while (true) {
       next = (next + 1) & mask;
       const at = next << SHIFT;
-      if (slots[at + VALUE] === ABSENT) break;
+      if (slots[at + VALUE] === PAIR_EMPTY) break;
       const home = pairHome(slots[at + A]!, slots[at + B]!, shift);
       // The entry stays if its home lies cyclically in (hole, next].
       if (
@@ -139,7 +140,7 @@ export class PairTable {
       slots[to + VALUE] = slots[at + VALUE]!;
       hole = next;
     }
-    slots[(hole << SHIFT) + VALUE] = ABSENT;
+    slots[(hole << SHIFT) + VALUE] = PAIR_EMPTY;
     this.size--;
     return value;
   }
@@ -147,18 +148,18 @@ export class PairTable {
   #grow(): void {
     const old = this.slots;
     const size = (this.mask + 1) * 2;
-    const slots = new Int32Array(size << SHIFT).fill(ABSENT);
+    const slots = new Int32Array(size << SHIFT);
     this.slots = slots;
     this.mask = size - 1;
     this.shift--;
     const mask = this.mask;
     for (let at = 0; at < old.length; at += 1 << SHIFT) {
       const value = old[at + VALUE]!;
-      if (value === ABSENT) continue;
+      if (value === PAIR_EMPTY) continue;
       const a = old[at + A]!;
       const b = old[at + B]!;
       let slot = pairHome(a, b, this.shift);
-      while (slots[(slot << SHIFT) + VALUE] !== ABSENT) {
+      while (slots[(slot << SHIFT) + VALUE] !== PAIR_EMPTY) {
         slot = (slot + 1) & mask;
       }
       const to = slot << SHIFT;

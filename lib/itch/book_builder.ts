@@ -13,6 +13,7 @@ import {
   ABSENT,
   PAIR_A,
   PAIR_B,
+  PAIR_EMPTY,
   PAIR_SHIFT,
   PAIR_VALUE,
   pairHome,
@@ -546,7 +547,7 @@ export class BookBuilder {
         if ((size + 1) * 2 > mask + 1) break;
         let slot = pairHome(high, low, shift);
         let s = slot << PAIR_SHIFT;
-        while (slots[s + PAIR_VALUE] !== ABSENT) {
+        while (slots[s + PAIR_VALUE] !== PAIR_EMPTY) {
           if (slots[s + PAIR_B] === low && slots[s + PAIR_A] === high) {
             break loop;
           }
@@ -563,7 +564,7 @@ export class BookBuilder {
         orderCount++;
         slots[s + PAIR_A] = high;
         slots[s + PAIR_B] = low;
-        slots[s + PAIR_VALUE] = order;
+        slots[s + PAIR_VALUE] = order + 1;
         size++;
         const o = order << ORDER_SHIFT;
         orders[o + O_QUANTITY] = quantity;
@@ -602,16 +603,17 @@ export class BookBuilder {
       } else {
         let slot = pairHome(high, low, shift);
         let s = slot << PAIR_SHIFT;
-        let order = slots[s + PAIR_VALUE]!;
+        let entry = slots[s + PAIR_VALUE]!;
         while (
-          order !== ABSENT &&
+          entry !== PAIR_EMPTY &&
           (slots[s + PAIR_B] !== low || slots[s + PAIR_A] !== high)
         ) {
           slot = (slot + 1) & mask;
           s = slot << PAIR_SHIFT;
-          order = slots[s + PAIR_VALUE]!;
+          entry = slots[s + PAIR_VALUE]!;
         }
-        if (order === ABSENT) break;
+        if (entry === PAIR_EMPTY) break;
+        const order = entry - 1;
         const o = order << ORDER_SHIFT;
         const open = orders[o + O_QUANTITY]!;
         const level = orders[o + O_LEVEL]!;
@@ -658,7 +660,7 @@ export class BookBuilder {
             if ((size + 1) * 2 > mask + 1) break;
             let to = pairHome(newHigh, newLow, shift);
             let n = to << PAIR_SHIFT;
-            while (slots[n + PAIR_VALUE] !== ABSENT) {
+            while (slots[n + PAIR_VALUE] !== PAIR_EMPTY) {
               if (
                 slots[n + PAIR_B] === newLow && slots[n + PAIR_A] === newHigh
               ) {
@@ -670,7 +672,7 @@ export class BookBuilder {
             // Filling an empty slot moves no entry: `slot` still holds the old number.
             slots[n + PAIR_A] = newHigh;
             slots[n + PAIR_B] = newLow;
-            slots[n + PAIR_VALUE] = order;
+            slots[n + PAIR_VALUE] = order + 1;
             size++;
             // Backward-shift deletion of the entry in `slot` (as `PairTable.deleteAt`).
             let hole = slot;
@@ -678,7 +680,7 @@ export class BookBuilder {
             while (true) {
               scan = (scan + 1) & mask;
               const at = scan << PAIR_SHIFT;
-              if (slots[at + PAIR_VALUE] === ABSENT) break;
+              if (slots[at + PAIR_VALUE] === PAIR_EMPTY) break;
               const home = pairHome(
                 slots[at + PAIR_A]!,
                 slots[at + PAIR_B]!,
@@ -697,7 +699,7 @@ export class BookBuilder {
               slots[to + PAIR_VALUE] = slots[at + PAIR_VALUE]!;
               hole = scan;
             }
-            slots[(hole << PAIR_SHIFT) + PAIR_VALUE] = ABSENT;
+            slots[(hole << PAIR_SHIFT) + PAIR_VALUE] = PAIR_EMPTY;
             size--;
             orders[o + O_HIGH] = newHigh;
             orders[o + O_LOW] = newLow;
@@ -755,7 +757,7 @@ export class BookBuilder {
           while (true) {
             scan = (scan + 1) & mask;
             const at = scan << PAIR_SHIFT;
-            if (slots[at + PAIR_VALUE] === ABSENT) break;
+            if (slots[at + PAIR_VALUE] === PAIR_EMPTY) break;
             const home = pairHome(
               slots[at + PAIR_A]!,
               slots[at + PAIR_B]!,
@@ -774,7 +776,7 @@ export class BookBuilder {
             slots[to + PAIR_VALUE] = slots[at + PAIR_VALUE]!;
             hole = scan;
           }
-          slots[(hole << PAIR_SHIFT) + PAIR_VALUE] = ABSENT;
+          slots[(hole << PAIR_SHIFT) + PAIR_VALUE] = PAIR_EMPTY;
           size--;
           const l = level << LEVEL_SHIFT;
           const prev = orders[o + O_PREV]!;
