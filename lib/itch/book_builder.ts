@@ -266,6 +266,11 @@ export class BookBuilder {
   /** The books' keys, by index, for the scan of a few books. */
   readonly #bookKeys: number[] = [];
   readonly #byKey = new Map<number, Book>();
+  /**
+   * Book indexes plus one (0: none), direct-mapped by the top 6 bits of the key times a
+   * constant: an entry is trusted only when `#bookKeys` has the key at that index.
+   */
+  readonly #bookCache = new Int32Array(64);
   readonly #tickSizes: PriceTickSize[] = [];
   readonly #systemEvents = new Map<string, ItchSystemEventCode>();
   #seconds = 0;
@@ -487,8 +492,7 @@ export class BookBuilder {
     const levelCache = this.#levelCache;
     let seconds = this.#seconds;
     let nanoseconds = this.#nanoseconds;
-    let lastKey = -1;
-    let lastBook = -1;
+    const bookCache = this.#bookCache;
     let at = start;
     let applied = 0;
     loop: while (end - at >= 2) {
@@ -527,21 +531,22 @@ export class BookBuilder {
         const price = v.getInt32(m + 26);
         if ((high | low) === 0 || quantity <= 0 || price < 0) break;
         const key = v.getUint32(m + 18);
-        if (key !== lastKey) {
-          let found = -1;
+        const cachedBook = Math.imul(key, 0x9e3779b1) >>> 26;
+        let bookIndex = bookCache[cachedBook]! - 1;
+        if (bookIndex < 0 || keys[bookIndex] !== key) {
+          bookIndex = -1;
           if (bookCount <= SCANNED_BOOKS) {
             for (let i = 0; i < bookCount; i++) {
               if (keys[i] === key) {
-                found = i;
+                bookIndex = i;
                 break;
               }
             }
           } else {
-            found = this.#byKey.get(key)?.index ?? -1;
+            bookIndex = this.#byKey.get(key)?.index ?? -1;
           }
-          if (found < 0) break;
-          lastKey = key;
-          lastBook = found;
+          if (bookIndex < 0) break;
+          bookCache[cachedBook] = bookIndex + 1;
         }
         if (orderFree === NONE && orderTop >= orderRows) break;
         if ((size + 1) * 2 > mask + 1) break;
@@ -572,7 +577,7 @@ export class BookBuilder {
         orders[o + O_LOW] = low;
         // Placed at the back of its level.
         const side = sideByte === 0x42 ? BUY : SELL;
-        const bookSide = (lastBook << 1) | side;
+        const bookSide = (bookIndex << 1) | side;
         const cached = levelSlot(bookSide, price);
         let level = levelCache[cached]!;
         if (
@@ -583,7 +588,7 @@ export class BookBuilder {
         ) {
           level = levelIndex.get(bookSide, price);
           if (level === ABSENT) {
-            level = this.#newLevel(books[lastBook]!, side, price);
+            level = this.#newLevel(books[bookIndex]!, side, price);
             levels = this.#levels;
             totals = this.#totals;
           }
