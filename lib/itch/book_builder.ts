@@ -622,7 +622,15 @@ export class BookBuilder {
         const o = order << ORDER_SHIFT;
         const open = orders[o + O_QUANTITY]!;
         const level = orders[o + O_LEVEL]!;
-        let remove = type === 0x44;
+        // What the message does besides: its entry leaves the index (`D`, a full `E`, a
+        // renaming `U`), it leaves its level (`D`, a full `E`, a `U` losing its place), its
+        // row is freed (`D`, a full `E`) or it joins the back of a level (such a `U`).
+        let unindex = type === 0x44;
+        let unlink = unindex;
+        let free = unindex;
+        let place = false;
+        let newPrice = 0;
+        let newQuantity = 0;
         if (type === 0x45) {
           const quantity = v.getInt32(m + 13);
           if (quantity <= 0 || quantity > open) break;
@@ -650,7 +658,7 @@ export class BookBuilder {
             book.tradeNext = next + 1 === history ? 0 : next + 1;
           }
           if (quantity === open) {
-            remove = true;
+            unindex = unlink = free = true;
           } else {
             orders[o + O_QUANTITY] = open - quantity;
             totals[(level << 2) + L_TOTAL]! -= quantity;
@@ -658,9 +666,9 @@ export class BookBuilder {
         } else if (type === 0x55) {
           const newHigh = v.getInt32(m + 13);
           const newLow = v.getInt32(m + 17);
-          const quantity = v.getInt32(m + 21);
-          const price = v.getInt32(m + 25);
-          if (quantity <= 0 || price < 0) break;
+          newQuantity = v.getInt32(m + 21);
+          newPrice = v.getInt32(m + 25);
+          if (newQuantity <= 0 || newPrice < 0) break;
           if (newHigh !== high || newLow !== low) {
             if ((size + 1) * 2 > mask + 1) break;
             let to = pairHome(newHigh, newLow, shift);
@@ -679,83 +687,18 @@ export class BookBuilder {
             slots[n + PAIR_B] = newLow;
             slots[n + PAIR_VALUE] = order + 1;
             size++;
-            // Backward-shift deletion of the entry in `slot` (as `PairTable.deleteAt`).
-            let hole = slot;
-            let scan = hole;
-            while (true) {
-              scan = (scan + 1) & mask;
-              const at = scan << PAIR_SHIFT;
-              if (slots[at + PAIR_VALUE] === PAIR_EMPTY) break;
-              const home = pairHome(
-                slots[at + PAIR_A]!,
-                slots[at + PAIR_B]!,
-                shift,
-              );
-              if (
-                hole <= scan
-                  ? hole < home && home <= scan
-                  : hole < home || home <= scan
-              ) {
-                continue;
-              }
-              const to = hole << PAIR_SHIFT;
-              slots[to + PAIR_A] = slots[at + PAIR_A]!;
-              slots[to + PAIR_B] = slots[at + PAIR_B]!;
-              slots[to + PAIR_VALUE] = slots[at + PAIR_VALUE]!;
-              hole = scan;
-            }
-            slots[(hole << PAIR_SHIFT) + PAIR_VALUE] = PAIR_EMPTY;
-            size--;
+            unindex = true;
             orders[o + O_HIGH] = newHigh;
             orders[o + O_LOW] = newLow;
           }
-          if (price === orders[o + O_PRICE] && quantity <= open) {
-            orders[o + O_QUANTITY] = quantity;
-            totals[(level << 2) + L_TOTAL]! -= open - quantity;
+          if (newPrice === orders[o + O_PRICE] && newQuantity <= open) {
+            orders[o + O_QUANTITY] = newQuantity;
+            totals[(level << 2) + L_TOTAL]! -= open - newQuantity;
           } else {
-            const bookSide = levels[(level << LEVEL_SHIFT) + L_BOOK_SIDE]!;
-            // Out of its level with its old quantity...
-            const l = level << LEVEL_SHIFT;
-            const prev = orders[o + O_PREV]!;
-            const next = orders[o + O_NEXT]!;
-            if (prev === NONE) levels[l + L_HEAD] = next;
-            else orders[(prev << ORDER_SHIFT) + O_NEXT] = next;
-            if (next === NONE) levels[l + L_TAIL] = prev;
-            else orders[(next << ORDER_SHIFT) + O_PREV] = prev;
-            totals[(level << 2) + L_TOTAL]! -= open;
-            if (--levels[l + L_COUNT]! === 0) this.#dropLevel(level);
-            // ...and at the back of the new price's with the new one.
-            orders[o + O_QUANTITY] = quantity;
-            const cached = levelSlot(bookSide, price);
-            let to = levelCache[cached]!;
-            if (
-              to === NONE ||
-              levels[(to << LEVEL_SHIFT) + L_PRICE] !== price ||
-              levels[(to << LEVEL_SHIFT) + L_BOOK_SIDE] !== bookSide ||
-              levels[(to << LEVEL_SHIFT) + L_COUNT] === 0
-            ) {
-              to = levelIndex.get(bookSide, price);
-              if (to === ABSENT) {
-                to = this.#newLevel(books[bookSide >> 1]!, bookSide & 1, price);
-                levels = this.#levels;
-                totals = this.#totals;
-              }
-              levelCache[cached] = to;
-            }
-            const t = to << LEVEL_SHIFT;
-            const tail = levels[t + L_TAIL]!;
-            orders[o + O_PRICE] = price;
-            orders[o + O_LEVEL] = to;
-            orders[o + O_PREV] = tail;
-            orders[o + O_NEXT] = NONE;
-            if (tail === NONE) levels[t + L_HEAD] = order;
-            else orders[(tail << ORDER_SHIFT) + O_NEXT] = order;
-            levels[t + L_TAIL] = order;
-            levels[t + L_COUNT]!++;
-            totals[(to << 2) + L_TOTAL]! += quantity;
+            unlink = place = true;
           }
         }
-        if (remove) {
+        if (unindex) {
           // Backward-shift deletion of the entry in `slot` (as `PairTable.deleteAt`).
           let hole = slot;
           let scan = hole;
@@ -783,6 +726,10 @@ export class BookBuilder {
           }
           slots[(hole << PAIR_SHIFT) + PAIR_VALUE] = PAIR_EMPTY;
           size--;
+        }
+        if (unlink) {
+          // Out of its level with all its (old) quantity, dropping an emptied level.
+          const bookSide = levels[(level << LEVEL_SHIFT) + L_BOOK_SIDE]!;
           const l = level << LEVEL_SHIFT;
           const prev = orders[o + O_PREV]!;
           const next = orders[o + O_NEXT]!;
@@ -792,9 +739,45 @@ export class BookBuilder {
           else orders[(next << ORDER_SHIFT) + O_PREV] = prev;
           totals[(level << 2) + L_TOTAL]! -= open;
           if (--levels[l + L_COUNT]! === 0) this.#dropLevel(level);
-          orders[o + O_NEXT] = orderFree;
-          orderFree = order;
-          orderCount--;
+          if (free) {
+            orders[o + O_NEXT] = orderFree;
+            orderFree = order;
+            orderCount--;
+          } else if (place) {
+            // At the back of the new price's level with the new quantity.
+            orders[o + O_QUANTITY] = newQuantity;
+            const cached = levelSlot(bookSide, newPrice);
+            let to = levelCache[cached]!;
+            if (
+              to === NONE ||
+              levels[(to << LEVEL_SHIFT) + L_PRICE] !== newPrice ||
+              levels[(to << LEVEL_SHIFT) + L_BOOK_SIDE] !== bookSide ||
+              levels[(to << LEVEL_SHIFT) + L_COUNT] === 0
+            ) {
+              to = levelIndex.get(bookSide, newPrice);
+              if (to === ABSENT) {
+                to = this.#newLevel(
+                  books[bookSide >> 1]!,
+                  bookSide & 1,
+                  newPrice,
+                );
+                levels = this.#levels;
+                totals = this.#totals;
+              }
+              levelCache[cached] = to;
+            }
+            const t = to << LEVEL_SHIFT;
+            const tail = levels[t + L_TAIL]!;
+            orders[o + O_PRICE] = newPrice;
+            orders[o + O_LEVEL] = to;
+            orders[o + O_PREV] = tail;
+            orders[o + O_NEXT] = NONE;
+            if (tail === NONE) levels[t + L_HEAD] = order;
+            else orders[(tail << ORDER_SHIFT) + O_NEXT] = order;
+            levels[t + L_TAIL] = order;
+            levels[t + L_COUNT]!++;
+            totals[(to << 2) + L_TOTAL]! += newQuantity;
+          }
         }
       }
       nanoseconds = ns;
