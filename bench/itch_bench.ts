@@ -16,7 +16,9 @@
  * resting orders, 100 µs apart. Every bench processes the whole day per iteration; the
  * count is in its name, so messages (or events) per second = count / time per iteration.
  *
- * Run: `deno task bench:itch` (`deno bench --allow-read bench/itch_bench.ts`).
+ * Run: `deno task bench:itch` (`deno bench --allow-read bench/itch_bench.ts`). The day is
+ * made in `_itch_day.ts`; `itch_rebuild_bench.ts --ref DIR` runs the decode + rebuild
+ * against another checkout's in alternated rounds and reports ns per message and the ratio.
  *
  * @module
  */

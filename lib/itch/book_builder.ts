@@ -417,6 +417,9 @@ export class BookBuilder {
   /**
    * Applies a run of messages each framed as a uint16 big-endian length and the message:
    * the layout of a SoupBin file (the ITCH log) and of a MoldUDP64 datagram's message blocks.
+   * `A`, `E`, `D`, `U` and `T` that fit the book are applied by a hot loop with no call per
+   * message; any other message, and any that is malformed or does not fit, is applied (or
+   * refused, changing nothing) exactly as {@linkcode BookBuilder.applyMessage} would.
    *
    * @param frames The framed messages.
    * @param start Offset of the first frame.
