@@ -9,7 +9,16 @@
 import { putUint64 } from "../codec/_binary.ts";
 import { ItchBookError, ItchDecodeError } from "./errors.ts";
 import { isVersion16, orderbookIdOfKey, orderbookKey } from "./_fields.ts";
-import { ABSENT, PairTable } from "./_pair_table.ts";
+import {
+  ABSENT,
+  PAIR_A,
+  PAIR_B,
+  PAIR_EMPTY,
+  PAIR_SHIFT,
+  PAIR_VALUE,
+  pairHome,
+  PairTable,
+} from "./_pair_table.ts";
 import { decodeItch } from "./message.ts";
 import {
   type ItchMessage,
@@ -138,6 +147,14 @@ const SELL = 1;
 /** Up to this many orderbooks, a book is found by a scan rather than a `Map`. */
 const SCANNED_BOOKS = 16;
 
+/** Entries of the builder's level cache (a power of two). */
+const LEVEL_CACHE = 1 << 10;
+
+/** The level cache's entry for a book side and price. */
+function levelSlot(bookSide: number, price: number): number {
+  return Math.imul(price ^ Math.imul(bookSide, 0x85ebca6b), 0x9e3779b1) >>> 22;
+}
+
 // Kept trades: 8 doubles each.
 const TRADE_SIZE = 8;
 
@@ -239,13 +256,21 @@ export class BookBuilder {
   readonly #orderIndex = new PairTable(1024);
   /** (book and side, price) → level row. */
   readonly #levelIndex = new PairTable(256);
-  /** The level an order was last placed in: consecutive orders often share one. */
-  #lastLevel = NONE;
+  /**
+   * Recent levels, direct-mapped by `levelSlot(bookSide, price)`: an entry is trusted only
+   * when the level row still has that book side and price and holds orders.
+   */
+  readonly #levelCache = new Int32Array(LEVEL_CACHE).fill(NONE);
 
   readonly #books: Book[] = [];
   /** The books' keys, by index, for the scan of a few books. */
   readonly #bookKeys: number[] = [];
   readonly #byKey = new Map<number, Book>();
+  /**
+   * Book indexes plus one (0: none), direct-mapped by the top 6 bits of the key times a
+   * constant: an entry is trusted only when `#bookKeys` has the key at that index.
+   */
+  readonly #bookCache = new Int32Array(64);
   readonly #tickSizes: PriceTickSize[] = [];
   readonly #systemEvents = new Map<string, ItchSystemEventCode>();
   #seconds = 0;
@@ -392,6 +417,9 @@ export class BookBuilder {
   /**
    * Applies a run of messages each framed as a uint16 big-endian length and the message:
    * the layout of a SoupBin file (the ITCH log) and of a MoldUDP64 datagram's message blocks.
+   * `A`, `E`, `D`, `U` and `T` that fit the book are applied by a hot loop with no call per
+   * message; any other message, and any that is malformed or does not fit, is applied (or
+   * refused, changing nothing) exactly as {@linkcode BookBuilder.applyMessage} would.
    *
    * @param frames The framed messages.
    * @param start Offset of the first frame.
@@ -415,9 +443,16 @@ export class BookBuilder {
    * ```
    */
   applyFrames(frames: Uint8Array, start = 0, end = frames.length): number {
+    const fast = Number.isInteger(start) && Number.isInteger(end) &&
+      start >= 0 && end <= frames.length;
     let at = start;
     let count = 0;
-    while (at < end) {
+    while (true) {
+      if (fast) {
+        at = this.#applyFast(frames, at, end);
+        count += this.#fastApplied;
+      }
+      if (at >= end) return count;
       if (end - at < 2) failFrame(at, "a length", end - at);
       const length = (frames[at]! << 8) | frames[at + 1]!;
       if (end - at - 2 < length) {
@@ -427,7 +462,339 @@ export class BookBuilder {
       at += 2 + length;
       count++;
     }
-    return count;
+  }
+
+  /** How many messages the latest `#applyFast` applied. */
+  #fastApplied = 0;
+
+  // The hot loop of `applyFrames`: `A`, `E`, `D`, `U` and `T` in their common cases, with the
+  // tables in locals and the order index probed inline, so that a message costs no call but
+  // for a level that appears or empties. It stops, having changed nothing for it, at the
+  // first frame it does not take: a cut frame, another message type, a message that is
+  // malformed or does not fit the book (the careful path then applies it or throws the
+  // error), a reference price, or a message that needs a table to grow.
+  #applyFast(b: Uint8Array, start: number, end: number): number {
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const orders = this.#orders;
+    let levels = this.#levels;
+    let totals = this.#totals;
+    const index = this.#orderIndex;
+    const slots = index.slots;
+    const mask = index.mask;
+    const shift = index.shift;
+    let size = index.size;
+    const levelIndex = this.#levelIndex;
+    const books = this.#books;
+    const keys = this.#bookKeys;
+    const bookCount = keys.length;
+    const history = this.#tradeHistory;
+    const orderRows = orders.length >> ORDER_SHIFT;
+    let orderTop = this.#orderTop;
+    let orderFree = this.#orderFree;
+    let orderCount = this.#orderCount;
+    const levelCache = this.#levelCache;
+    let seconds = this.#seconds;
+    let nanoseconds = this.#nanoseconds;
+    const bookCache = this.#bookCache;
+    let at = start;
+    let applied = 0;
+    loop: while (end - at >= 2) {
+      const length = v.getUint16(at);
+      if (end - at - 2 < length) break;
+      const m = at + 2;
+      const type = b[m];
+      if (type === 0x54) {
+        if (length !== 5) break;
+        seconds = v.getUint32(m + 1);
+        nanoseconds = 0;
+        at = m + length;
+        applied++;
+        continue;
+      }
+      // The length each message type must have; 0: not taken here.
+      const expected = type === 0x41
+        ? 30
+        : type === 0x45
+        ? 25
+        : type === 0x44
+        ? 13
+        : type === 0x55
+        ? 29
+        : 0;
+      if (expected === 0 || length !== expected) break;
+      const ns = v.getUint32(m + 1);
+      if (ns >= NANOSECONDS_PER_SECOND) break;
+      const high = v.getInt32(m + 5);
+      const low = v.getInt32(m + 9);
+      if (type === 0x41) {
+        const sideByte = b[m + 13];
+        if (sideByte !== 0x42 && sideByte !== 0x53) break;
+        // As int32: 0 and anything above 2^31 - 1 are refused by the careful path.
+        const quantity = v.getInt32(m + 14);
+        const price = v.getInt32(m + 26);
+        if ((high | low) === 0 || quantity <= 0 || price < 0) break;
+        const key = v.getUint32(m + 18);
+        const cachedBook = Math.imul(key, 0x9e3779b1) >>> 26;
+        let bookIndex = bookCache[cachedBook]! - 1;
+        if (bookIndex < 0 || keys[bookIndex] !== key) {
+          bookIndex = -1;
+          if (bookCount <= SCANNED_BOOKS) {
+            for (let i = 0; i < bookCount; i++) {
+              if (keys[i] === key) {
+                bookIndex = i;
+                break;
+              }
+            }
+          } else {
+            bookIndex = this.#byKey.get(key)?.index ?? -1;
+          }
+          if (bookIndex < 0) break;
+          bookCache[cachedBook] = bookIndex + 1;
+        }
+        if (orderFree === NONE && orderTop >= orderRows) break;
+        if ((size + 1) * 2 > mask + 1) break;
+        let slot = pairHome(high, low, shift);
+        let s = slot << PAIR_SHIFT;
+        while (slots[s + PAIR_VALUE] !== PAIR_EMPTY) {
+          if (slots[s + PAIR_B] === low && slots[s + PAIR_A] === high) {
+            break loop;
+          }
+          slot = (slot + 1) & mask;
+          s = slot << PAIR_SHIFT;
+        }
+        let order: number;
+        if (orderFree !== NONE) {
+          order = orderFree;
+          orderFree = orders[(order << ORDER_SHIFT) + O_NEXT]!;
+        } else {
+          order = orderTop++;
+        }
+        orderCount++;
+        slots[s + PAIR_A] = high;
+        slots[s + PAIR_B] = low;
+        slots[s + PAIR_VALUE] = order + 1;
+        size++;
+        const o = order << ORDER_SHIFT;
+        orders[o + O_QUANTITY] = quantity;
+        orders[o + O_HIGH] = high;
+        orders[o + O_LOW] = low;
+        // Placed at the back of its level.
+        const side = sideByte === 0x42 ? BUY : SELL;
+        const bookSide = (bookIndex << 1) | side;
+        const cached = levelSlot(bookSide, price);
+        let level = levelCache[cached]!;
+        if (
+          level === NONE ||
+          levels[(level << LEVEL_SHIFT) + L_PRICE] !== price ||
+          levels[(level << LEVEL_SHIFT) + L_BOOK_SIDE] !== bookSide ||
+          levels[(level << LEVEL_SHIFT) + L_COUNT] === 0
+        ) {
+          level = levelIndex.get(bookSide, price);
+          if (level === ABSENT) {
+            level = this.#newLevel(books[bookIndex]!, side, price);
+            levels = this.#levels;
+            totals = this.#totals;
+          }
+          levelCache[cached] = level;
+        }
+        const l = level << LEVEL_SHIFT;
+        const tail = levels[l + L_TAIL]!;
+        orders[o + O_PRICE] = price;
+        orders[o + O_LEVEL] = level;
+        orders[o + O_PREV] = tail;
+        orders[o + O_NEXT] = NONE;
+        if (tail === NONE) levels[l + L_HEAD] = order;
+        else orders[(tail << ORDER_SHIFT) + O_NEXT] = order;
+        levels[l + L_TAIL] = order;
+        levels[l + L_COUNT]!++;
+        totals[(level << 2) + L_TOTAL]! += quantity;
+      } else {
+        let slot = pairHome(high, low, shift);
+        let s = slot << PAIR_SHIFT;
+        let entry = slots[s + PAIR_VALUE]!;
+        while (
+          entry !== PAIR_EMPTY &&
+          (slots[s + PAIR_B] !== low || slots[s + PAIR_A] !== high)
+        ) {
+          slot = (slot + 1) & mask;
+          s = slot << PAIR_SHIFT;
+          entry = slots[s + PAIR_VALUE]!;
+        }
+        if (entry === PAIR_EMPTY) break;
+        const order = entry - 1;
+        const o = order << ORDER_SHIFT;
+        const open = orders[o + O_QUANTITY]!;
+        const level = orders[o + O_LEVEL]!;
+        // What the message does besides: its entry leaves the index (`D`, a full `E`, a
+        // renaming `U`), it leaves its level (`D`, a full `E`, a `U` losing its place), its
+        // row is freed (`D`, a full `E`) or it joins the back of a level (such a `U`).
+        let unindex = type === 0x44;
+        let unlink = unindex;
+        let free = unindex;
+        let place = false;
+        let newPrice = 0;
+        let newQuantity = 0;
+        if (type === 0x45) {
+          const quantity = v.getInt32(m + 13);
+          if (quantity <= 0 || quantity > open) break;
+          const bookSide = levels[(level << LEVEL_SHIFT) + L_BOOK_SIDE]!;
+          const book = books[bookSide >> 1]!;
+          const price = orders[o + O_PRICE]!;
+          book.lastPrice = price;
+          book.tradedQuantity += quantity;
+          book.tradeCount++;
+          if (history > 0) {
+            let trades = book.trades;
+            if (trades === null) {
+              trades = book.trades = new Float64Array(history * TRADE_SIZE);
+            }
+            const next = book.tradeNext;
+            const t = next * TRADE_SIZE;
+            trades[t] = v.getUint32(m + 17);
+            trades[t + 1] = v.getUint32(m + 21);
+            trades[t + 2] = high >>> 0;
+            trades[t + 3] = low >>> 0;
+            trades[t + 4] = bookSide & 1;
+            trades[t + 5] = price;
+            trades[t + 6] = quantity;
+            trades[t + 7] = seconds * NANOSECONDS_PER_SECOND + ns;
+            book.tradeNext = next + 1 === history ? 0 : next + 1;
+          }
+          if (quantity === open) {
+            unindex = unlink = free = true;
+          } else {
+            orders[o + O_QUANTITY] = open - quantity;
+            totals[(level << 2) + L_TOTAL]! -= quantity;
+          }
+        } else if (type === 0x55) {
+          const newHigh = v.getInt32(m + 13);
+          const newLow = v.getInt32(m + 17);
+          newQuantity = v.getInt32(m + 21);
+          newPrice = v.getInt32(m + 25);
+          if (newQuantity <= 0 || newPrice < 0) break;
+          if (newHigh !== high || newLow !== low) {
+            if ((size + 1) * 2 > mask + 1) break;
+            let to = pairHome(newHigh, newLow, shift);
+            let n = to << PAIR_SHIFT;
+            while (slots[n + PAIR_VALUE] !== PAIR_EMPTY) {
+              if (
+                slots[n + PAIR_B] === newLow && slots[n + PAIR_A] === newHigh
+              ) {
+                break loop;
+              }
+              to = (to + 1) & mask;
+              n = to << PAIR_SHIFT;
+            }
+            // Filling an empty slot moves no entry: `slot` still holds the old number.
+            slots[n + PAIR_A] = newHigh;
+            slots[n + PAIR_B] = newLow;
+            slots[n + PAIR_VALUE] = order + 1;
+            size++;
+            unindex = true;
+            orders[o + O_HIGH] = newHigh;
+            orders[o + O_LOW] = newLow;
+          }
+          if (newPrice === orders[o + O_PRICE] && newQuantity <= open) {
+            orders[o + O_QUANTITY] = newQuantity;
+            totals[(level << 2) + L_TOTAL]! -= open - newQuantity;
+          } else {
+            unlink = place = true;
+          }
+        }
+        if (unindex) {
+          // Backward-shift deletion of the entry in `slot` (as `PairTable.deleteAt`).
+          let hole = slot;
+          let scan = hole;
+          while (true) {
+            scan = (scan + 1) & mask;
+            const at = scan << PAIR_SHIFT;
+            if (slots[at + PAIR_VALUE] === PAIR_EMPTY) break;
+            const home = pairHome(
+              slots[at + PAIR_A]!,
+              slots[at + PAIR_B]!,
+              shift,
+            );
+            if (
+              hole <= scan
+                ? hole < home && home <= scan
+                : hole < home || home <= scan
+            ) {
+              continue;
+            }
+            const to = hole << PAIR_SHIFT;
+            slots[to + PAIR_A] = slots[at + PAIR_A]!;
+            slots[to + PAIR_B] = slots[at + PAIR_B]!;
+            slots[to + PAIR_VALUE] = slots[at + PAIR_VALUE]!;
+            hole = scan;
+          }
+          slots[(hole << PAIR_SHIFT) + PAIR_VALUE] = PAIR_EMPTY;
+          size--;
+        }
+        if (unlink) {
+          // Out of its level with all its (old) quantity, dropping an emptied level.
+          const bookSide = levels[(level << LEVEL_SHIFT) + L_BOOK_SIDE]!;
+          const l = level << LEVEL_SHIFT;
+          const prev = orders[o + O_PREV]!;
+          const next = orders[o + O_NEXT]!;
+          if (prev === NONE) levels[l + L_HEAD] = next;
+          else orders[(prev << ORDER_SHIFT) + O_NEXT] = next;
+          if (next === NONE) levels[l + L_TAIL] = prev;
+          else orders[(next << ORDER_SHIFT) + O_PREV] = prev;
+          totals[(level << 2) + L_TOTAL]! -= open;
+          if (--levels[l + L_COUNT]! === 0) this.#dropLevel(level);
+          if (free) {
+            orders[o + O_NEXT] = orderFree;
+            orderFree = order;
+            orderCount--;
+          } else if (place) {
+            // At the back of the new price's level with the new quantity.
+            orders[o + O_QUANTITY] = newQuantity;
+            const cached = levelSlot(bookSide, newPrice);
+            let to = levelCache[cached]!;
+            if (
+              to === NONE ||
+              levels[(to << LEVEL_SHIFT) + L_PRICE] !== newPrice ||
+              levels[(to << LEVEL_SHIFT) + L_BOOK_SIDE] !== bookSide ||
+              levels[(to << LEVEL_SHIFT) + L_COUNT] === 0
+            ) {
+              to = levelIndex.get(bookSide, newPrice);
+              if (to === ABSENT) {
+                to = this.#newLevel(
+                  books[bookSide >> 1]!,
+                  bookSide & 1,
+                  newPrice,
+                );
+                levels = this.#levels;
+                totals = this.#totals;
+              }
+              levelCache[cached] = to;
+            }
+            const t = to << LEVEL_SHIFT;
+            const tail = levels[t + L_TAIL]!;
+            orders[o + O_PRICE] = newPrice;
+            orders[o + O_LEVEL] = to;
+            orders[o + O_PREV] = tail;
+            orders[o + O_NEXT] = NONE;
+            if (tail === NONE) levels[t + L_HEAD] = order;
+            else orders[(tail << ORDER_SHIFT) + O_NEXT] = order;
+            levels[t + L_TAIL] = order;
+            levels[t + L_COUNT]!++;
+            totals[(to << 2) + L_TOTAL]! += newQuantity;
+          }
+        }
+      }
+      nanoseconds = ns;
+      at = m + length;
+      applied++;
+    }
+    this.#orderTop = orderTop;
+    this.#orderFree = orderFree;
+    this.#orderCount = orderCount;
+    this.#seconds = seconds;
+    this.#nanoseconds = nanoseconds;
+    index.size = size;
+    this.#fastApplied = applied;
+    return at;
   }
 
   // The four order messages are read here, byte by byte (a helper call per field would not
@@ -943,7 +1310,8 @@ export class BookBuilder {
   #place(book: Book, side: number, order: number, price: number): void {
     const levelRows = this.#levels;
     const bookSide = (book.index << 1) | side;
-    let level = this.#lastLevel;
+    const cached = levelSlot(bookSide, price);
+    let level = this.#levelCache[cached]!;
     if (
       level === NONE || levelRows[(level << LEVEL_SHIFT) + L_PRICE] !== price ||
       levelRows[(level << LEVEL_SHIFT) + L_BOOK_SIDE] !== bookSide ||
@@ -951,7 +1319,7 @@ export class BookBuilder {
     ) {
       level = this.#levelIndex.get(bookSide, price);
       if (level === ABSENT) level = this.#newLevel(book, side, price);
-      this.#lastLevel = level;
+      this.#levelCache[cached] = level;
     }
     const rows = this.#orders;
     const at = order << ORDER_SHIFT;
