@@ -11,7 +11,7 @@
  * rounds, the fastest pass, M messages/s, and the ratio ref / ours (above 1: ours is faster).
  * Without `--ref`, only this checkout's builder runs.
  *
- * Run: `deno run -A bench/itch_rebuild_bench.ts --ref /work/wt/ref` (`--rounds N`,
+ * Run: `deno task bench:itch-rebuild -- --ref ../ouch-main` (`--rounds N`,
  * `--iterations N`, `--warmup N`).
  *
  * @module

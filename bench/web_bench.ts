@@ -13,7 +13,7 @@
  * - the server's resident memory before and after.
  *
  * `--root DIR` runs the server and its page from another checkout (for a before/after
- * comparison in one run, e.g. `--root /work/wt/base`); the load generator always comes from
+ * comparison in one run, e.g. `--root ../ouch-main`); the load generator always comes from
  * this checkout. The measurement reads only the page's markup that both versions share.
  *
  * When the page's account is one of the load's (`--account demo1`), the page's orders take
