@@ -29,7 +29,8 @@ interface Builder {
 type BuilderClass = new () => Builder;
 
 const { values } = parseArgs({
-  args: process.argv.slice(2),
+  // `deno task bench:itch-rebuild -- --ref DIR` passes the `--` on.
+  args: process.argv.slice(2).filter((arg) => arg !== "--"),
   options: {
     ref: { type: "string" },
     rounds: { type: "string", default: "7" },
