@@ -8,6 +8,28 @@
  * @module
  */
 import dgram from "node:dgram";
+import {
+  AF_INET,
+  EAGAIN,
+  EINTR,
+  ERRNO_NAMES,
+  errnoError,
+  errnoOf,
+  ffiRefusal,
+  int32,
+  IOVEC_LENGTH,
+  type Libc,
+  MMSGHDR_LENGTH,
+  MSG_TRUNC,
+  openLibc,
+  SO_RCVBUF,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOCKADDR_LENGTH,
+  sockaddrIn,
+  SOL_SOCKET,
+} from "./_linux_udp.ts";
 
 /** Where the receiver listens, how, and who is told of each datagram. */
 export interface DatagramReceiverOptions {
@@ -122,13 +144,11 @@ export interface DatagramReceiver {
 export async function openDatagramReceiver(
   options: DatagramReceiverOptions,
 ): Promise<DatagramReceiver> {
-  const refusal = options.transport === "node:dgram"
-    ? "forced"
-    : recvmmsgRefusal();
+  const refusal = options.transport === "node:dgram" ? "forced" : ffiRefusal();
   if (refusal !== null) return await NodeDgramReceiver.open(options, refusal);
   let libc: Libc;
   try {
-    libc = Deno.dlopen("libc.so.6", LIBC_SYMBOLS);
+    libc = openLibc();
   } catch (error) {
     return await NodeDgramReceiver.open(
       options,
@@ -136,18 +156,6 @@ export async function openDatagramReceiver(
     );
   }
   return new RecvmmsgReceiver(libc, options);
-}
-
-/** Why `recvmmsg(2)` cannot be used, or `null`. */
-function recvmmsgRefusal(): string | null {
-  if (Deno.build.os !== "linux") return `not Linux (${Deno.build.os})`;
-  if (Deno.build.arch !== "x86_64" && Deno.build.arch !== "aarch64") {
-    return `not x86_64 or aarch64 (${Deno.build.arch})`;
-  }
-  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
-    return "no --allow-ffi";
-  }
-  return null;
 }
 
 /** One `message` event per datagram. */
@@ -207,50 +215,6 @@ class NodeDgramReceiver implements DatagramReceiver {
   }
 }
 
-// Linux constants, the same on x86_64 and aarch64.
-const AF_INET = 2;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
-const SO_RCVBUF = 8;
-const MSG_TRUNC = 0x20;
-const EINTR = 4;
-const EAGAIN = 11;
-const ERRNO_NAMES: Record<number, string> = {
-  9: "EBADF",
-  13: "EACCES",
-  22: "EINVAL",
-  24: "EMFILE",
-  98: "EADDRINUSE",
-  99: "EADDRNOTAVAIL",
-  105: "ENOBUFS",
-};
-/** `struct sockaddr_in`. */
-const SOCKADDR_LENGTH = 16;
-/** `struct mmsghdr` (LP64): `struct msghdr` (56 bytes) + `msg_len` + padding. */
-const MMSGHDR_LENGTH = 64;
-/** `struct iovec` (LP64): base pointer + length. */
-const IOVEC_LENGTH = 16;
-
-const LIBC_SYMBOLS = {
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
-  setsockopt: {
-    parameters: ["i32", "i32", "i32", "buffer", "u32"],
-    result: "i32",
-  },
-  recvmmsg: {
-    parameters: ["i32", "buffer", "u32", "i32", "pointer"],
-    result: "i32",
-  },
-  close: { parameters: ["i32"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
-} as const;
-
-type Libc = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>;
-
 /**
  * A non-blocking socket of its own, read with `recvmmsg(2)`: each poll takes all that has
  * arrived, `batch` datagrams per call. The `mmsghdr` array, the `iovec`s, the senders'
@@ -303,11 +267,8 @@ class RecvmmsgReceiver implements DatagramReceiver {
     );
     try {
       if (this.#fd < 0) this.#fail("open a UDP socket");
-      const address = new Uint8Array(SOCKADDR_LENGTH);
+      const address = sockaddrIn([127, 0, 0, 1], options.port ?? 0);
       const view = new DataView(address.buffer);
-      view.setUint16(0, AF_INET, true);
-      view.setUint16(2, options.port ?? 0);
-      address.set([127, 0, 0, 1], 4);
       if (symbols.bind(this.#fd, address, SOCKADDR_LENGTH) !== 0) {
         this.#fail(`bind to 127.0.0.1:${options.port ?? 0}`);
       }
@@ -317,8 +278,7 @@ class RecvmmsgReceiver implements DatagramReceiver {
       }
       this.port = view.getUint16(2);
       if (options.receiveBufferBytes !== undefined) {
-        const size = new Int32Array([options.receiveBufferBytes]);
-        const bytes = new Uint8Array(size.buffer);
+        const bytes = int32(options.receiveBufferBytes);
         if (
           symbols.setsockopt(this.#fd, SOL_SOCKET, SO_RCVBUF, bytes, 4) !== 0
         ) {
@@ -437,16 +397,10 @@ class RecvmmsgReceiver implements DatagramReceiver {
   }
 
   #errno(): number {
-    const location = this.#libc.symbols.__errno_location();
-    return location === null
-      ? 0
-      : new Deno.UnsafePointerView(location).getInt32(0);
+    return errnoOf(this.#libc);
   }
 
   #fail(action: string): never {
-    const errno = this.#errno();
-    throw new Error(
-      `Cannot ${action}: ${ERRNO_NAMES[errno] ?? "errno"} (${errno})`,
-    );
+    throw errnoError(this.#libc, action);
   }
 }

@@ -6,6 +6,32 @@
  */
 import dgram from "node:dgram";
 import type { DatagramWriter } from "../itch/mod.ts";
+import {
+  AF_INET,
+  EAGAIN,
+  EINTR,
+  ENOBUFS,
+  ERRNO_NAMES,
+  errnoError,
+  errnoOf,
+  ffiRefusal,
+  int32,
+  IOVEC_LENGTH,
+  IP_MULTICAST_IF,
+  IP_MULTICAST_LOOP,
+  IP_MULTICAST_TTL,
+  IPPROTO_IP,
+  type Libc,
+  MMSGHDR_LENGTH,
+  openLibc,
+  SO_SNDBUF,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOCKADDR_LENGTH,
+  sockaddrIn,
+  SOL_SOCKET,
+} from "./_linux_udp.ts";
 
 /** Where datagrams go and how. */
 export interface DatagramSenderOptions {
@@ -128,13 +154,8 @@ export function openDatagramSender(
 
 /** Why `sendmmsg(2)` cannot be used, or `null`. */
 function sendmmsgRefusal(hostname: string): string | null {
-  if (Deno.build.os !== "linux") return `not Linux (${Deno.build.os})`;
-  if (Deno.build.arch !== "x86_64" && Deno.build.arch !== "aarch64") {
-    return `not x86_64 or aarch64 (${Deno.build.arch})`;
-  }
-  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
-    return "no --allow-ffi";
-  }
+  const refusal = ffiRefusal();
+  if (refusal !== null) return refusal;
   if (ipv4(hostname) === null) {
     return `${hostname} is not a dotted IPv4 address`;
   }
@@ -245,54 +266,8 @@ class NodeDgramSender implements DatagramSender {
   }
 }
 
-// Linux constants, the same on x86_64 and aarch64.
-const AF_INET = 2;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
-const SO_SNDBUF = 7;
-const IPPROTO_IP = 0;
-const IP_MULTICAST_IF = 32;
-const IP_MULTICAST_TTL = 33;
-const IP_MULTICAST_LOOP = 34;
-const EINTR = 4;
-const EAGAIN = 11;
-const ENOBUFS = 105;
-const ERRNO_NAMES: Record<number, string> = {
-  1: "EPERM",
-  9: "EBADF",
-  13: "EACCES",
-  22: "EINVAL",
-  90: "EMSGSIZE",
-  97: "EAFNOSUPPORT",
-  99: "EADDRNOTAVAIL",
-  101: "ENETUNREACH",
-  111: "ECONNREFUSED",
-  113: "EHOSTUNREACH",
-};
 /** The kernel takes at most this many messages per `sendmmsg` (`UIO_MAXIOV`). */
 const MAX_PER_CALL = 1024;
-/** `struct sockaddr_in`. */
-const SOCKADDR_LENGTH = 16;
-/** `struct mmsghdr` (LP64): `struct msghdr` (56 bytes) + `msg_len` + padding. */
-const MMSGHDR_LENGTH = 64;
-/** `struct iovec` (LP64): base pointer + length. */
-const IOVEC_LENGTH = 16;
-
-const LIBC_SYMBOLS = {
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  setsockopt: {
-    parameters: ["i32", "i32", "i32", "buffer", "u32"],
-    result: "i32",
-  },
-  sendmmsg: { parameters: ["i32", "buffer", "u32", "i32"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
-} as const;
-
-type Libc = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>;
 
 /** Slots of a new sender's vector. */
 const FIRST_CAPACITY = 64;
@@ -345,7 +320,7 @@ class SendmmsgSender implements DatagramSender {
     this.#onError = options.onError;
     this.#admit = options.admit;
     this.#maxPending = Math.max(1, options.maxPending ?? 16_384);
-    this.#libc = Deno.dlopen("libc.so.6", LIBC_SYMBOLS);
+    this.#libc = openLibc();
     const libc = this.#libc.symbols;
     this.#fd = libc.socket(
       AF_INET,
@@ -575,30 +550,10 @@ class SendmmsgSender implements DatagramSender {
   }
 
   #errno(): number {
-    const location = this.#libc.symbols.__errno_location();
-    return location === null
-      ? 0
-      : new Deno.UnsafePointerView(location).getInt32(0);
+    return errnoOf(this.#libc);
   }
 
   #fail(action: string): never {
-    const errno = this.#errno();
-    throw new Error(
-      `Cannot ${action}: ${ERRNO_NAMES[errno] ?? "errno"} (${errno})`,
-    );
+    throw errnoError(this.#libc, action);
   }
-}
-
-/** `struct sockaddr_in`: family in host order (little-endian here), port and address in network order. */
-function sockaddrIn(address: number[], port: number): Uint8Array {
-  const bytes = new Uint8Array(SOCKADDR_LENGTH);
-  const view = new DataView(bytes.buffer);
-  view.setUint16(0, AF_INET, true);
-  view.setUint16(2, port);
-  bytes.set(address, 4);
-  return bytes;
-}
-
-function int32(value: number): Uint8Array {
-  return new Uint8Array(new Int32Array([value]).buffer);
 }
