@@ -39,8 +39,8 @@ import { setImmediate } from "node:timers";
 import type * as ExchangeModule from "../lib/exchange/mod.ts";
 import type * as FeedsModule from "../lib/feeds/mod.ts";
 import type * as StreamFileModule from "../lib/server/stream_file.ts";
-import type { MarketEvent } from "../lib/matcher/market_event.ts";
 import { enterOrder } from "../tests/_fixtures.ts";
+import { type RecordedBatch, recordTurns } from "./_record_turns.ts";
 
 const flag = (name: string, fallback: number): number => {
   const at = Deno.args.indexOf(name);
@@ -240,28 +240,17 @@ async function main(): Promise<void> {
     });
 
   /** --replay: the exchange's batches of one run of `count` orders, turn by turn. */
-  const turns: { bytes: Uint8Array; events: MarketEvent[] }[][] = [[]];
+  let turns: RecordedBatch[][] = [[]];
   if (replay) {
     const tree = trees[0]!;
     await Deno.mkdir(`${scratch}/record`);
     const streamFile = tree.streamFile.StreamFile.open(`${scratch}/record`);
-    const exchange = newExchange(tree, streamFile);
-    exchange.subscribe({
-      delivered: (batch) =>
-        turns.at(-1)!.push({
-          bytes: batch.bytes.slice(),
-          events: [...batch.events],
-        }),
-    });
-    await exchange.drain();
-    for (let token = 1; token <= count; token++) {
-      exchange.submit("demo1", order(token), start + token * 1000);
-      if (token % 40 === 0) {
-        await exchange.drain();
-        turns.push([]);
-      }
-    }
-    await exchange.drain();
+    turns = await recordTurns(
+      newExchange(tree, streamFile),
+      count,
+      order,
+      start,
+    );
     streamFile.close();
   }
 

@@ -39,7 +39,7 @@ import { MoldFeed } from "../lib/feeds/mold_feed.ts";
 import { ItchPublisher } from "../lib/feeds/itch_publisher.ts";
 import { Exchange } from "../lib/exchange/mod.ts";
 import { enterOrder } from "../tests/_fixtures.ts";
-import type { MarketEvent } from "../lib/matcher/market_event.ts";
+import { recordTurns } from "./_record_turns.ts";
 
 const flag = (name: string, fallback: number): number => {
   const at = Deno.args.indexOf(name);
@@ -152,31 +152,17 @@ async function replayMain(): Promise<void> {
       price: 23000 + (token % 10),
     });
   // The exchange's batches, turn by turn (turn 0: the start of the day).
-  const turns: { bytes: Uint8Array; events: MarketEvent[] }[][] = [[]];
-  {
-    const start = 34_200_000_000_000;
-    const exchange = new Exchange({
+  const start = 34_200_000_000_000;
+  const turns = await recordTurns(
+    new Exchange({
       users: new Map([["demo1", "demo"]]),
       day: { session: "2026112501", tradingDate: "20261125", created: 0 },
       timestamp: start,
-    });
-    exchange.subscribe({
-      delivered: (batch) =>
-        turns.at(-1)!.push({
-          bytes: batch.bytes.slice(),
-          events: [...batch.events],
-        }),
-    });
-    await exchange.drain();
-    for (let token = 1; token <= count; token++) {
-      exchange.submit("demo1", order(token), start + token * 1000);
-      if (token % 40 === 0) {
-        await exchange.drain();
-        turns.push([]);
-      }
-    }
-    await exchange.drain();
-  }
+    }),
+    count,
+    order,
+    start,
+  );
   const run = async (tree: Tree, feed: boolean, n: number) => {
     const { deliver, RecordBatch } = tree.exchange;
     const publisher = new tree.feeds.ItchPublisher();
