@@ -48,6 +48,40 @@ const hex = (bytes: Uint8Array) =>
   [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 /** How many file descriptors this process has open. */
+/**
+ * A UDP socket on 127.0.0.1 that keeps the messages of the MoldUDP64 datagrams it gets, in
+ * hex, asserting each datagram starts where the one before ended (no gap, nothing twice).
+ */
+async function inOrderReceiver(): Promise<{
+  port: number;
+  received: string[];
+  datagrams: () => number;
+  close: () => Promise<void>;
+}> {
+  const receiver = dgram.createSocket("udp4");
+  await new Promise<void>((resolve) =>
+    receiver.bind(0, "127.0.0.1", () => resolve())
+  );
+  const received: string[] = [];
+  let datagrams = 0;
+  let expected = 1;
+  receiver.on("message", (bytes) => {
+    const packet = decodeMoldUdp64(new Uint8Array(bytes));
+    if (packet.type !== "downstream" || packet.messages.length === 0) return;
+    datagrams++;
+    assert.equal(packet.sequenceNumber, expected, "a gap or a datagram twice");
+    expected += packet.messages.length;
+    for (const message of packet.messages) received.push(hex(message));
+  });
+  return {
+    port: receiver.address().port,
+    received,
+    datagrams: () => datagrams,
+    close: () =>
+      new Promise<void>((resolve) => receiver.close(() => resolve())),
+  };
+}
+
 function openFileDescriptors(): number {
   return [...Deno.readDirSync("/proc/self/fd")].length;
 }
@@ -125,29 +159,15 @@ for (const transport of ["auto", "node:dgram"] as const) {
 Deno.test("MoldFeed under load (a turn a few orders, turns back to back) sends every message once, in order, the last partly filled datagram too, and no more datagrams than turns", async () => {
   const { exchange, feed } = dayWithFeed();
   await exchange.drain();
-  const receiver = dgram.createSocket("udp4");
-  await new Promise<void>((resolve) =>
-    receiver.bind(0, "127.0.0.1", () => resolve())
-  );
-  const received: string[] = [];
-  let datagrams = 0;
-  let expected = 1;
-  receiver.on("message", (bytes) => {
-    const packet = decodeMoldUdp64(new Uint8Array(bytes));
-    if (packet.type !== "downstream" || packet.messages.length === 0) return;
-    datagrams++;
-    assert.equal(packet.sequenceNumber, expected);
-    expected += packet.messages.length;
-    for (const message of packet.messages) received.push(hex(message));
-  });
+  const { port, received, datagrams, close } = await inOrderReceiver();
   const mold = MoldFeed.start({
     publisher: feed,
-    destination: { hostname: "127.0.0.1", port: receiver.address().port },
+    destination: { hostname: "127.0.0.1", port },
     requestPort: null,
   });
   try {
     await until(() => received.length >= feed.log.length, "the start of day");
-    const before = datagrams;
+    const before = datagrams();
     const turns = 300;
     for (let turn = 0; turn < turns; turn++) {
       await enterOrders(exchange, turn * 2 + 1, turn * 2 + 2);
@@ -159,13 +179,16 @@ Deno.test("MoldFeed under load (a turn a few orders, turns back to back) sends e
       received,
       Array.from({ length: log.length }, (_, i) => hex(log.message(i + 1))),
     );
-    assert.ok(datagrams - before <= turns, `${datagrams - before} datagrams`);
+    assert.ok(
+      datagrams() - before <= turns,
+      `${datagrams() - before} datagrams`,
+    );
     // Nothing more comes once the load stops (the timer finds nothing waiting).
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(received.length, log.length);
   } finally {
     await mold.stop();
-    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    await close();
     feed.close();
   }
 });
@@ -173,24 +196,12 @@ Deno.test("MoldFeed under load (a turn a few orders, turns back to back) sends e
 Deno.test("MoldFeed on sendmmsg with a kernel that says EAGAIN every other call (the packer's datagram being written meanwhile) sends every message once and in order", async () => {
   const { exchange, feed } = dayWithFeed();
   await exchange.drain();
-  const receiver = dgram.createSocket("udp4");
-  await new Promise<void>((resolve) =>
-    receiver.bind(0, "127.0.0.1", () => resolve())
-  );
-  const received: string[] = [];
-  let expected = 1;
-  receiver.on("message", (bytes) => {
-    const packet = decodeMoldUdp64(new Uint8Array(bytes));
-    if (packet.type !== "downstream" || packet.messages.length === 0) return;
-    assert.equal(packet.sequenceNumber, expected, "a gap or a datagram twice");
-    expected += packet.messages.length;
-    for (const message of packet.messages) received.push(hex(message));
-  });
+  const { port, received, close } = await inOrderReceiver();
   let calls = 0;
   let refused = 0;
   const mold = MoldFeed.start({
     publisher: feed,
-    destination: { hostname: "127.0.0.1", port: receiver.address().port },
+    destination: { hostname: "127.0.0.1", port },
     requestPort: null,
     // Every other call: nothing taken (EAGAIN); else one datagram at most.
     sender: {
@@ -219,7 +230,7 @@ Deno.test("MoldFeed on sendmmsg with a kernel that says EAGAIN every other call 
     assert.deepEqual(mold.sendCounts, { pending: 0, failed: 0 });
   } finally {
     await mold.stop();
-    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    await close();
     feed.close();
   }
 });
